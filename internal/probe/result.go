@@ -1,0 +1,130 @@
+// Package probe makes single, fully traced network requests: DNS resolution,
+// TCP connect, TLS handshake and one HTTP exchange on a fresh connection.
+//
+// A probe never hangs and never reads without bound: every phase has a
+// deadline, the response head and body are capped, and the result is filled
+// as far as the request got even when it fails. Raw errors are turned into a
+// small set of probe-level classes in classify.go, the one place where that
+// happens.
+package probe
+
+import (
+	"crypto/x509"
+	"encoding/json"
+	"math"
+	"net/http"
+	"time"
+)
+
+// Phase names a step of a request, in the order they happen.
+type Phase string
+
+// The phases of one HTTP probe.
+const (
+	PhaseNone     Phase = ""
+	PhaseDNS      Phase = "dns"
+	PhaseConnect  Phase = "connect"
+	PhaseTLS      Phase = "tls"
+	PhaseRequest  Phase = "request"  // writing the request
+	PhaseHeaders  Phase = "headers"  // waiting for and reading the response head
+	PhaseBody     Phase = "body"     // reading the response body
+	PhaseComplete Phase = "complete" // the whole response was read (or the body cap was reached)
+)
+
+// Timings are the durations of each phase, as far as the request got. A
+// phase that did not happen (an address literal needs no DNS; plain HTTP has
+// no TLS) is zero.
+type Timings struct {
+	DNS      time.Duration
+	Connect  time.Duration
+	TLS      time.Duration
+	TTFB     time.Duration // from the request written to the first response byte
+	Transfer time.Duration // reading the body
+	Total    time.Duration
+}
+
+// MarshalJSON writes the timings as milliseconds with microsecond precision,
+// the unit people read phase timings in.
+func (t Timings) MarshalJSON() ([]byte, error) {
+	ms := func(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
+	return json.Marshal(struct {
+		DNS      float64 `json:"dns_ms"`
+		Connect  float64 `json:"connect_ms"`
+		TLS      float64 `json:"tls_ms"`
+		TTFB     float64 `json:"ttfb_ms"`
+		Transfer float64 `json:"transfer_ms"`
+		Total    float64 `json:"total_ms"`
+	}{ms(t.DNS), ms(t.Connect), ms(t.TLS), ms(t.TTFB), ms(t.Transfer), ms(t.Total)})
+}
+
+// Cert summarises one certificate of the peer's chain.
+type Cert struct {
+	Subject    string    `json:"subject"`
+	Issuer     string    `json:"issuer"`
+	DNSNames   []string  `json:"dns_names,omitempty"`
+	IPs        []string  `json:"ips,omitempty"`
+	NotBefore  time.Time `json:"not_before"`
+	NotAfter   time.Time `json:"not_after"`
+	SelfSigned bool      `json:"self_signed"`
+}
+
+// TLSInfo describes a TLS handshake, including the result of certificate
+// verification, which is kept even when verification failed.
+type TLSInfo struct {
+	Version     string `json:"version"`
+	ALPN        string `json:"alpn,omitempty"`
+	ServerName  string `json:"server_name"`
+	CipherSuite string `json:"cipher_suite,omitempty"`
+	Verified    bool   `json:"verified"`
+	VerifyError string `json:"verify_error,omitempty"`
+	Chain       []Cert `json:"chain,omitempty"`
+}
+
+// Response is the part of the HTTP response that was read.
+type Response struct {
+	Proto         string      `json:"proto"`
+	Status        int         `json:"status"`
+	Header        http.Header `json:"header"`
+	HeaderBytes   int         `json:"header_bytes"` // approximate size of the response head on the wire
+	Body          []byte      `json:"-"`
+	BodyBytes     int64       `json:"body_bytes"` // bytes of body read (at most the cap)
+	BodyTruncated bool        `json:"body_truncated"`
+}
+
+// Result is everything one probe observed. Fields are filled as far as the
+// probe got; Err and Class say why it stopped early.
+type Result struct {
+	Method  string    `json:"method"`
+	URL     string    `json:"url"`
+	Started time.Time `json:"started"`
+	// Addrs are the addresses the name resolved to; Addr is the one dialled.
+	Addrs    []string  `json:"addrs,omitempty"`
+	Addr     string    `json:"addr,omitempty"`
+	Timings  Timings   `json:"timings"`
+	Reached  Phase     `json:"reached"` // the last phase that completed
+	FailedIn Phase     `json:"failed_in,omitempty"`
+	TLS      *TLSInfo  `json:"tls,omitempty"`
+	Response *Response `json:"response,omitempty"`
+	// Class is the probe-level class of Err (see classify.go); empty on success.
+	Class Class  `json:"class,omitempty"`
+	Err   error  `json:"-"`
+	Error string `json:"error,omitempty"`
+}
+
+// OK reports whether the probe got a complete response head.
+func (r *Result) OK() bool { return r.Err == nil && r.Response != nil }
+
+func summarize(c *x509.Certificate) Cert {
+	out := Cert{
+		Subject:    c.Subject.String(),
+		Issuer:     c.Issuer.String(),
+		DNSNames:   c.DNSNames,
+		NotBefore:  c.NotBefore,
+		NotAfter:   c.NotAfter,
+		SelfSigned: c.Subject.String() == c.Issuer.String() && c.CheckSignatureFrom(c) == nil,
+	}
+	for _, ip := range c.IPAddresses {
+		out.IPs = append(out.IPs, ip.String())
+	}
+	return out
+}
