@@ -60,8 +60,11 @@ func Scenarios() []Scenario {
 			Description: "the upstream accepts the request and never answers"},
 		{Fault: Slow, Want: "upstream.timeout", WantPersistence: "persistent",
 			Description: "the upstream answers after 3 s, later than the gateway's 2 s response timeout"},
-		{Fault: Intermittent, Want: "upstream.closed", WantPersistence: "intermittent",
-			Description: "the upstream closes every second request without answering and answers the others"},
+		// Every third request fails: a diagnosis interleaves its tries through
+		// the gateway with its direct requests, and with every second one the
+		// failures would all land on one of the two.
+		{Fault: Intermittent, Want: "upstream.closed", WantPersistence: "intermittent", Options: UpstreamOptions{Every: 3},
+			Description: "the upstream closes every third request without answering and answers the others"},
 		{Fault: AppError, Want: "upstream.app_error", WantPersistence: "persistent",
 			Description: "the application itself answers 502 with a JSON error, and the gateway passes it on"},
 		{Fault: CookieBomb, Want: "client.request_state", WantPersistence: "persistent",

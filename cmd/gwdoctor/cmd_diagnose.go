@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gwdoctor/gwdoctor/internal/diagnose"
+	"github.com/gwdoctor/gwdoctor/internal/experiment"
+	"github.com/gwdoctor/gwdoctor/internal/report"
+)
+
+type diagnoseFlags struct {
+	json     bool
+	headers  []string
+	cookies  []string
+	resolve  []string
+	timeout  time.Duration
+	tries    int
+	noTag    bool
+	upstream string
+	insecure bool
+	verbose  bool
+	method   string
+}
+
+func newDiagnoseCmd(s streams) *cobra.Command {
+	var f diagnoseFlags
+	cmd := &cobra.Command{
+		Use:   "diagnose URL",
+		Short: "Find out who produced a gateway error, why, and what to do now",
+		Long: `diagnose repeats the request, replays it without your cookies and headers and
+with caches bypassed, recognises the product that produced the error page,
+compares the failure's timing with known timeouts and, with --upstream, asks
+the server behind the gateway directly. It prints a verdict with evidence,
+the causes it ruled out and the steps that apply.
+
+` + exitHelp,
+		Example: `  gwdoctor diagnose https://shop.example/checkout
+  gwdoctor diagnose --json https://shop.example/ | jq .verdict
+  gwdoctor diagnose -H 'Cookie: session=abc' https://shop.example/cart
+  gwdoctor diagnose --upstream 127.0.0.1:8080 http://127.0.0.1/`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("diagnose takes exactly one URL, got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDiagnose(cmd.Context(), s, args[0], f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&f.json, "json", false, "print the diagnosis as JSON (schema_version 1)")
+	fl.StringArrayVarP(&f.headers, "header", "H", nil, "send this header with every request, as 'Name: value' (repeatable)")
+	fl.StringArrayVarP(&f.cookies, "cookie", "b", nil, "send these cookies, as 'name=value; name2=value2' (repeatable)")
+	fl.StringArrayVar(&f.resolve, "resolve", nil, "use ADDR for HOST:PORT, as HOST:PORT:ADDR (repeatable)")
+	fl.DurationVar(&f.timeout, "timeout", 90*time.Second, "the most the whole diagnosis may take")
+	fl.IntVar(&f.tries, "tries", 3, "how many times to repeat the request")
+	fl.BoolVar(&f.noTag, "no-tag", false, "do not tag requests with the diagnosis ID (header "+experiment.TagHeader+" and query parameter "+experiment.TagParam+")")
+	fl.StringVar(&f.upstream, "upstream", "", "also ask the server behind the gateway directly: HOST:PORT, https://HOST:PORT or unix:/path")
+	fl.BoolVarP(&f.insecure, "insecure", "k", false, "go on when a certificate does not verify (the failure is still reported)")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show each request and its response head")
+	fl.StringVarP(&f.method, "request", "X", "GET", "request method")
+	return cmd
+}
+
+// diagnosis runs a whole diagnosis: experiments, then the judgement.
+func diagnosis(ctx context.Context, plan experiment.Plan, id string) (report.Diagnosis, error) {
+	start := time.Now()
+	ev, err := experiment.Run(ctx, plan)
+	if err != nil {
+		return report.Diagnosis{}, err
+	}
+	return report.Diagnosis{
+		ID: id, URL: plan.URL, Started: start, Duration: time.Since(start),
+		Evidence: ev, Verdict: diagnose.Judge(ev),
+	}, nil
+}
+
+func runDiagnose(ctx context.Context, s streams, rawURL string, f diagnoseFlags) error {
+	plan, err := buildPlan(rawURL, f)
+	if err != nil {
+		return err
+	}
+	id := ""
+	if !f.noTag {
+		id = newID()
+		plan.ID = id
+	}
+	if !f.json && isTerminal(s.err) {
+		var mu sync.Mutex
+		plan.Progress = func(step string) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(s.err, "\r\x1b[K… %s", step)
+		}
+		defer fmt.Fprint(s.err, "\r\x1b[K")
+	}
+	d, err := diagnosis(ctx, plan, id)
+	if err != nil {
+		return fmt.Errorf("running the diagnosis: %w", err)
+	}
+	if err := render(s, d, f); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	if d.Verdict.Failed() {
+		return errFailureFound
+	}
+	return nil
+}
+
+func render(s streams, d report.Diagnosis, f diagnoseFlags) error {
+	if f.json {
+		enc := json.NewEncoder(s.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(report.NewDocument(d))
+	}
+	return report.Text(s.out, d, report.TextOptions{Color: colorWanted(s.out), Verbose: f.verbose})
+}
+
+// buildPlan checks the command line and turns it into a plan.
+func buildPlan(rawURL string, f diagnoseFlags) (experiment.Plan, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
+		return experiment.Plan{}, usagef("bad URL %q: want an absolute http:// or https:// URL", rawURL)
+	}
+	if f.timeout <= 0 {
+		return experiment.Plan{}, usagef("--timeout must be positive, got %s", f.timeout)
+	}
+	if f.tries < 1 || f.tries > 20 {
+		return experiment.Plan{}, usagef("--tries must be between 1 and 20, got %d", f.tries)
+	}
+	plan := experiment.Plan{
+		URL: rawURL, Method: strings.ToUpper(f.method), Tries: f.tries, Timeout: f.timeout,
+		Insecure: f.insecure, Header: http.Header{},
+	}
+	for _, h := range f.headers {
+		name, value, ok := strings.Cut(h, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+			return experiment.Plan{}, usagef("bad header %q: want 'Name: value'", h)
+		}
+		value = strings.TrimSpace(value)
+		if strings.EqualFold(name, "Cookie") {
+			plan.Cookies = append(plan.Cookies, splitCookies(value)...)
+			continue
+		}
+		plan.Header.Add(name, value)
+	}
+	for _, c := range f.cookies {
+		cs := splitCookies(c)
+		for _, one := range cs {
+			if !strings.Contains(one, "=") {
+				return experiment.Plan{}, usagef("bad cookie %q: want 'name=value'", one)
+			}
+		}
+		plan.Cookies = append(plan.Cookies, cs...)
+	}
+	if len(f.resolve) > 0 {
+		plan.Resolve = map[string]string{}
+	}
+	for _, r := range f.resolve {
+		host, port, addr, err := parseResolve(r)
+		if err != nil {
+			return experiment.Plan{}, err
+		}
+		plan.Resolve[net.JoinHostPort(host, port)] = addr
+	}
+	if f.upstream != "" {
+		if err := checkUpstream(f.upstream); err != nil {
+			return experiment.Plan{}, err
+		}
+		plan.Upstream = f.upstream
+	}
+	return plan, nil
+}
+
+func splitCookies(s string) []string {
+	var out []string
+	for _, c := range strings.Split(s, ";") {
+		if c = strings.TrimSpace(c); c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// parseResolve reads curl's HOST:PORT:ADDR form; ADDR may be a bracketed IPv6 address.
+func parseResolve(s string) (host, port, addr string, err error) {
+	parts := strings.SplitN(s, ":", 3)
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return "", "", "", usagef("bad --resolve %q: want HOST:PORT:ADDR", s)
+	}
+	addr = strings.Trim(parts[2], "[]")
+	if net.ParseIP(addr) == nil {
+		return "", "", "", usagef("bad --resolve %q: %q is not an IP address", s, parts[2])
+	}
+	return parts[0], parts[1], addr, nil
+}
+
+func checkUpstream(s string) error {
+	if rest, ok := strings.CutPrefix(s, "unix:"); ok {
+		if rest == "" {
+			return usagef("bad --upstream %q: want unix:/path/to/socket", s)
+		}
+		return nil
+	}
+	hp := strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
+	hp = strings.TrimSuffix(hp, "/")
+	if _, _, err := net.SplitHostPort(hp); err != nil {
+		return usagef("bad --upstream %q: want HOST:PORT, https://HOST:PORT or unix:/path", s)
+	}
+	return nil
+}
+
+// newID returns a short random diagnosis ID.
+func newID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}

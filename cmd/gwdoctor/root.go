@@ -1,0 +1,45 @@
+package main
+
+import (
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+func newRootCmd(s streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "gwdoctor",
+		Short: "Find out why a website answers 502 Bad Gateway, 503, 504 or 52x",
+		Long: `gwdoctor finds out which hop produced a gateway error (CDN, load balancer,
+reverse proxy, application), why, and what to do now.
+
+  gwdoctor https://shop.example/checkout     diagnose a URL (same as "gwdoctor diagnose URL")
+  gwdoctor lab                               run every built-in fault scenario offline
+
+` + exitHelp,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(s.out)
+	root.SetErr(s.err)
+	root.SetIn(s.in)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(newDiagnoseCmd(s), newLabCmd(s))
+	return root
+}
+
+// isTerminal reports whether w is a character device, where progress and
+// colour are welcome.
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// colorWanted honours NO_COLOR (https://no-color.org).
+func colorWanted(w any) bool {
+	return os.Getenv("NO_COLOR") == "" && isTerminal(w)
+}

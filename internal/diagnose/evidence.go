@@ -1,0 +1,96 @@
+package diagnose
+
+import (
+	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/fingerprint"
+	"github.com/gwdoctor/gwdoctor/internal/probe"
+)
+
+// Attempt is one request and what was recognised in its response.
+type Attempt struct {
+	// Label names the attempt in the report: "try 1", "no-cache", "upstream try 2".
+	Label string `json:"label"`
+	// Offset is when the attempt started, from the start of the diagnosis.
+	Offset time.Duration       `json:"-"`
+	Probe  *probe.Result       `json:"probe"`
+	Print  *fingerprint.Result `json:"fingerprint,omitempty"`
+}
+
+// Status is the HTTP status of the attempt, 0 without a response.
+func (a Attempt) Status() int {
+	if a.Probe == nil || a.Probe.Response == nil {
+		return 0
+	}
+	return a.Probe.Response.Status
+}
+
+// Failed reports whether the attempt is a failure of the kind gwdoctor
+// diagnoses: no HTTP response at all, a gateway status (502, 503, 504, the
+// CDN codes 520 to 530), or a response that broke off.
+func (a Attempt) Failed() bool {
+	if a.Probe == nil || a.Probe.Response == nil {
+		return true
+	}
+	if a.Probe.Class == probe.ClassBodyTruncated {
+		return true
+	}
+	return IsGatewayStatus(a.Status())
+}
+
+// IsGatewayStatus reports whether status is one that gateways use to report
+// upstream failures.
+func IsGatewayStatus(status int) bool {
+	switch {
+	case status == 502, status == 503, status == 504:
+		return true
+	case status >= 520 && status <= 527, status == 530:
+		return true
+	}
+	return false
+}
+
+// Variant is a replay of the request with something changed, to test a
+// hypothesis about the client's own state.
+type Variant struct {
+	// Name is a short identifier: "without-client-state", "no-cache", "only:Cookie:session".
+	Name string `json:"name"`
+	// Change describes what differs from the original request.
+	Change string `json:"change"`
+	// Items are the user-supplied headers or cookies the variant sends.
+	Items   []string `json:"items,omitempty"`
+	Attempt Attempt  `json:"attempt"`
+}
+
+// Limit is a timeout or size limit configured along the chain.
+type Limit struct {
+	Name    string `json:"name"` // e.g. "proxy_read_timeout", "ResponseHeaderTimeout"
+	Product string `json:"product"`
+	// Timeout is the limit's duration, zero for a size limit.
+	Timeout time.Duration `json:"-"`
+	// HeaderBytes is a response-head size limit, zero for a timeout.
+	HeaderBytes int `json:"header_bytes,omitempty"`
+}
+
+// Evidence is everything the experiments gathered about one URL.
+type Evidence struct {
+	URL string `json:"url"`
+	// Tries are the repeated requests as the user's client would send them, in start order.
+	Tries []Attempt `json:"tries"`
+	// StateItems are the headers and cookies the user supplied, by name
+	// ("Cookie: session", "Authorization"); empty when none.
+	StateItems []string `json:"state_items,omitempty"`
+	// Variants are replays with client state removed or caches bypassed.
+	Variants []Variant `json:"variants,omitempty"`
+	// Culprits are the state items found to trigger the failure on their own.
+	Culprits []string `json:"culprits,omitempty"`
+	// Upstream are requests sent straight to the upstream behind the gateway.
+	Upstream []Attempt `json:"upstream,omitempty"`
+	// UpstreamAddr is where the Upstream attempts went.
+	UpstreamAddr string `json:"upstream_addr,omitempty"`
+	// Limits are timeouts and sizes configured along the chain (from the lab,
+	// a config or the user); product defaults are added by the judge.
+	Limits []Limit `json:"limits,omitempty"`
+	// Incomplete lists experiments that could not finish within the budget.
+	Incomplete []string `json:"incomplete,omitempty"`
+}

@@ -1,0 +1,167 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gwdoctor/gwdoctor/internal/fingerprint"
+)
+
+// cdnProducts are the products whose presence makes the cdn.* causes plausible.
+var cdnProducts = map[string]bool{
+	"cloudflare": true, "cloudfront": true, "akamai": true, "fastly": true, "azure_front_door": true,
+}
+
+// gatewayRoles are the roles of hops that produce gateway errors.
+var gatewayRoles = map[string]bool{"cdn": true, "load_balancer": true, "reverse_proxy": true, "app_server": true}
+
+func triesFindings(tries []Attempt) []Finding {
+	out := make([]Finding, 0, len(tries))
+	for _, t := range tries {
+		p := t.Probe
+		var b strings.Builder
+		if p.Response != nil {
+			fmt.Fprintf(&b, "status %d", p.Response.Status)
+		} else {
+			fmt.Fprintf(&b, "no response (%s)", p.Class)
+		}
+		tm := p.Timings
+		fmt.Fprintf(&b, " in %s (dns %s, connect %s", ms(tm.Total), ms(tm.DNS), ms(tm.Connect))
+		if p.TLS != nil {
+			fmt.Fprintf(&b, ", tls %s", ms(tm.TLS))
+		}
+		fmt.Fprintf(&b, ", ttfb %s, transfer %s)", ms(tm.TTFB), ms(tm.Transfer))
+		out = append(out, Finding{Source: t.Label, Text: b.String()})
+	}
+	return out
+}
+
+func hopList(fp *fingerprint.Result) string {
+	names := make([]string, 0, len(fp.Hops))
+	for _, h := range fp.Hops {
+		names = append(names, h.Product)
+	}
+	return strings.Join(names, " → ")
+}
+
+// finish fills in the title, confidence, the causes ruled out, the summary
+// and the steps once the cause is settled.
+func (j *judgement) finish() {
+	c := mustLookup(j.v.Cause)
+	j.v.Title = c.Title
+	j.v.Layer = c.Layer
+	j.v.Confidence = j.conf
+	if j.v.Cause != OK {
+		j.ruleOut()
+	}
+	j.v.Summary = j.summary()
+	j.v.Steps = steps(j.v, j.gatewayProduct())
+	if j.v.RuledOut == nil {
+		j.v.RuledOut = []Excluded{}
+	}
+}
+
+// ruleOut adds the plausible causes that the evidence excludes.
+func (j *judgement) ruleOut() {
+	var resolved, connected, tlsOK bool
+	for _, t := range j.e.Tries {
+		p := t.Probe
+		if !resolved && len(p.Addrs) > 0 && p.FailedIn != "dns" {
+			resolved = true
+			j.exclude(DNSFailure, "%s resolved to %s", hostOf(j.e.URL), strings.Join(p.Addrs, ", "))
+		}
+		if !connected && p.FailedIn != "dns" && p.FailedIn != "connect" && p.Addr != "" {
+			connected = true
+			j.exclude(EdgeUnreachable, "%s accepted the connection in %s (%s)", p.Addr, ms(p.Timings.Connect), t.Label)
+		}
+		if !tlsOK && p.TLS != nil && p.TLS.Verified && p.TLS.Version != "" {
+			tlsOK = true
+			j.exclude(EdgeTLS, "%s with %s, certificate verified", p.TLS.Version, p.TLS.ServerName)
+		}
+	}
+	if j.rep.Print != nil {
+		fp := j.rep.Print
+		if fp.ErrorPage && !fp.PassedThrough && gatewayRoles[fp.Generator.Role] {
+			j.exclude(UpstreamAppError, "the body is %s's own error page, not one the application sent", fp.Generator.Product)
+		}
+		cdn := false
+		for _, h := range fp.Hops {
+			cdn = cdn || cdnProducts[h.Product]
+		}
+		if !cdn {
+			j.exclude(CDNOriginUnreachable, "no CDN is in the path: the response carries no CDN headers or page")
+		}
+	}
+	for _, a := range j.e.Upstream {
+		if connected := a.Probe.Response != nil || (a.Probe.FailedIn != "" && a.Probe.FailedIn != "dns" && a.Probe.FailedIn != "connect"); connected {
+			j.exclude(UpstreamRefused, "the upstream %s accepted a direct connection in %s", j.e.UpstreamAddr, ms(a.Probe.Timings.Connect))
+			j.exclude(UpstreamUnreachable, "the upstream %s is reachable from here", j.e.UpstreamAddr)
+			break
+		}
+	}
+}
+
+// gatewayProduct is the product whose configuration the fixes concern: the
+// generator for a gateway page, the outermost gateway for a passed-on one.
+func (j *judgement) gatewayProduct() string {
+	if j.rep.Print == nil {
+		return ""
+	}
+	fp := j.rep.Print
+	if gatewayRoles[fp.Generator.Role] {
+		return fp.Generator.Product
+	}
+	for i := len(fp.Hops) - 1; i >= 0; i-- {
+		if gatewayRoles[fp.Hops[i].Role] && fp.Hops[i].Product != "unknown" {
+			return fp.Hops[i].Product
+		}
+	}
+	return ""
+}
+
+func (j *judgement) summary() string {
+	v := j.v
+	if v.Cause == OK {
+		return fmt.Sprintf("%s answered %d to every try; no gateway error seen.", hostOf(j.e.URL), v.Status)
+	}
+	who := "No server"
+	if v.Status != 0 {
+		who = fmt.Sprintf("%s (%s) answered %d", productName(v.GeneratedBy.Product), v.GeneratedBy.Role, v.Status)
+	}
+	var pers string
+	switch v.Persistence {
+	case Persistent:
+		pers = fmt.Sprintf("on every one of %d tries", len(j.e.Tries))
+	case Intermittent:
+		pers = "on some tries but not others"
+	case Recovered:
+		pers = "at first, then recovered"
+	}
+	if v.Status == 0 {
+		return fmt.Sprintf("No HTTP response %s: %s.", pers, strings.ToLower(v.Title[:1])+v.Title[1:])
+	}
+	return fmt.Sprintf("%s %s: %s.", who, pers, strings.ToLower(v.Title[:1])+v.Title[1:])
+}
+
+func productName(slug string) string {
+	switch slug {
+	case "go":
+		return "Go httputil.ReverseProxy"
+	case "application":
+		return "The application"
+	case "", "unknown":
+		return "An unidentified server"
+	}
+	return slug
+}
+
+func hostOf(raw string) string {
+	s := raw
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

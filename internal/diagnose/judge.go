@@ -1,0 +1,245 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gwdoctor/gwdoctor/internal/probe"
+)
+
+// Judge turns evidence into a verdict. It is deterministic: the same
+// evidence always gives the same verdict.
+func Judge(e Evidence) Verdict {
+	j := &judgement{e: e}
+	j.v.Persistence = persistence(e.Tries)
+	j.v.Evidence = append(j.v.Evidence, triesFindings(e.Tries)...)
+	rep, ok := firstFailure(e.Tries)
+	if !ok {
+		j.healthy()
+	} else {
+		j.rep = rep
+		j.failure()
+	}
+	j.finish()
+	return j.v
+}
+
+type judgement struct {
+	e   Evidence
+	rep Attempt
+	v   Verdict
+	// confidence of the cause chosen so far.
+	conf string
+}
+
+func (j *judgement) set(cause, conf string) {
+	j.v.Cause = cause
+	j.conf = conf
+}
+
+func (j *judgement) note(source, format string, args ...any) {
+	j.v.Evidence = append(j.v.Evidence, Finding{Source: source, Text: fmt.Sprintf(format, args...)})
+}
+
+func (j *judgement) exclude(cause, format string, args ...any) {
+	if cause == j.v.Cause {
+		return
+	}
+	for _, x := range j.v.RuledOut {
+		if x.Cause == cause {
+			return
+		}
+	}
+	j.v.RuledOut = append(j.v.RuledOut, Excluded{Cause: cause, Title: mustLookup(cause).Title, Why: fmt.Sprintf(format, args...)})
+}
+
+func firstFailure(tries []Attempt) (Attempt, bool) {
+	for _, t := range tries {
+		if t.Failed() {
+			return t, true
+		}
+	}
+	return Attempt{}, false
+}
+
+// persistence classifies the pattern of failures over the tries, in the
+// order they started.
+func persistence(tries []Attempt) string {
+	failed, lastFailed := 0, -1
+	firstOK := -1
+	for i, t := range tries {
+		if t.Failed() {
+			failed++
+			lastFailed = i
+		} else if firstOK < 0 {
+			firstOK = i
+		}
+	}
+	switch {
+	case failed == 0:
+		return NoFailure
+	case failed == len(tries):
+		return Persistent
+	case firstOK > lastFailed:
+		return Recovered
+	}
+	return Intermittent
+}
+
+func (j *judgement) healthy() {
+	j.set(OK, "high")
+	if n := len(j.e.Tries); n > 0 {
+		last := j.e.Tries[n-1]
+		j.v.Status = last.Status()
+		j.v.GeneratedBy = generatedBy(last)
+	}
+}
+
+// failure decides the cause of a failed attempt. The order of the rules is
+// the order of trust: a replay that isolates the client's state beats
+// everything; then what the failing hop says about itself; then what a
+// direct request to the upstream shows; then timing; then the status alone.
+func (j *judgement) failure() {
+	j.v.Status = j.rep.Status()
+	j.v.GeneratedBy = generatedBy(j.rep)
+	if j.rep.Probe.Response == nil {
+		j.noResponse()
+	} else {
+		j.gatewayResponse()
+	}
+	j.clientState()
+}
+
+// noResponse handles a try that got no HTTP response: the site itself is
+// the hop that failed.
+func (j *judgement) noResponse() {
+	p := j.rep.Probe
+	src := j.rep.Label
+	j.note(src, "no HTTP response: %s in the %s phase (%s)", p.Class, p.FailedIn, p.Error)
+	switch p.Class {
+	case probe.ClassDNSNotFound, probe.ClassDNSError, probe.ClassDNSTimeout:
+		j.set(DNSFailure, "high")
+	case probe.ClassRefused, probe.ClassConnectTimeout, probe.ClassUnreachable, probe.ClassConnectError,
+		probe.ClassNoSocket, probe.ClassPermission:
+		j.set(EdgeUnreachable, "high")
+	case probe.ClassTLSCert, probe.ClassTLSHandshake, probe.ClassNotTLS:
+		j.set(EdgeTLS, "high")
+		if p.TLS != nil && p.TLS.VerifyError != "" {
+			j.note(src, "certificate verification failed: %s", p.TLS.VerifyError)
+		}
+	default:
+		// The address answered but the server there broke the exchange: with
+		// no gateway in between, it is the last hop, so the failure is named
+		// as an upstream one.
+		if cause, ok := directCause(p.Class); ok {
+			j.set(cause, "medium")
+			j.note(src, "the server at %s accepted the connection but %s; no gateway answered in its place", p.Addr, describeClass(p.Class))
+		} else {
+			j.set(Unknown, "low")
+		}
+	}
+	j.v.GeneratedBy = GeneratedBy{Role: "unknown", Product: "unknown"}
+}
+
+// gatewayResponse handles a try that got a gateway status.
+func (j *judgement) gatewayResponse() {
+	src := j.rep.Label
+	p := j.rep.Probe
+	if j.rep.Print != nil {
+		fp := j.rep.Print
+		g := fp.Generator
+		j.note(src, "response %d was produced by %s (%s), recognised by %s", p.Response.Status, g.Product, g.Role, strings.Join(g.Markers, "; "))
+		if fp.Reading.Detail != "" {
+			j.note(src, "%s says: %s", g.Product, fp.Reading.Detail)
+		}
+		if fp.PassedThrough && len(fp.Hops) > 1 {
+			j.note(src, "outer hops only passed the error on: %s", hopList(fp))
+		}
+		if c := fp.Reading.Cause; c != "" {
+			if _, known := Lookup(c); known {
+				j.set(c, "high")
+				j.ladder(false)
+				j.timing()
+				return
+			}
+		}
+	}
+	if p.Class == probe.ClassBodyTruncated {
+		j.note(src, "the response broke off after %d bytes of body", p.Response.BodyBytes)
+		j.set(UpstreamTruncated, "medium")
+		return
+	}
+	j.set(Upstream, "low")
+	if j.ladder(true) {
+		j.timing()
+		return
+	}
+	if j.timing() {
+		return
+	}
+	if p.Response.Status == 504 {
+		j.set(UpstreamTimeout, "medium")
+		j.note(src, "status 504 (Gateway Timeout): the gateway waited for its upstream and gave up")
+	}
+}
+
+// clientState applies the replays without the user's headers and cookies,
+// and with caches bypassed.
+func (j *judgement) clientState() {
+	var bare, noCache *Variant
+	for i := range j.e.Variants {
+		switch j.e.Variants[i].Name {
+		case VariantBare:
+			bare = &j.e.Variants[i]
+		case VariantNoCache:
+			noCache = &j.e.Variants[i]
+		}
+	}
+	if bare != nil {
+		if !bare.Attempt.Failed() && j.v.Persistence == Persistent {
+			j.set(ClientRequestState, "high")
+			j.v.Culprits = j.e.Culprits
+			j.note(bare.Attempt.Label, "the same request without your headers and cookies succeeded (%d)", bare.Attempt.Status())
+			if len(j.e.Culprits) > 0 {
+				j.note("shrink", "the failure needs only: %s", strings.Join(j.e.Culprits, ", "))
+			}
+			return
+		}
+		if bare.Attempt.Failed() {
+			j.exclude(ClientRequestState, "the request without your headers and cookies failed too (%s)", statusText(bare.Attempt))
+		}
+	} else if len(j.e.StateItems) == 0 {
+		j.exclude(ClientRequestState, "no cookies or extra headers were sent, so the client's state plays no part")
+	}
+	if noCache != nil {
+		if !noCache.Attempt.Failed() && j.v.Persistence == Persistent && len(j.e.StateItems) == 0 {
+			j.set(ClientRequestState, "medium")
+			j.note(noCache.Attempt.Label, "the request with caches bypassed succeeded (%d): a cached error is served", noCache.Attempt.Status())
+			return
+		}
+		if noCache.Attempt.Failed() {
+			j.note(noCache.Attempt.Label, "bypassing caches (Cache-Control: no-cache and a fresh query) changed nothing: %s", statusText(noCache.Attempt))
+		}
+	}
+}
+
+func generatedBy(a Attempt) GeneratedBy {
+	if a.Print == nil {
+		return GeneratedBy{Role: "unknown", Product: "unknown"}
+	}
+	g := a.Print.Generator
+	if g.Product == "" {
+		return GeneratedBy{Role: "unknown", Product: "unknown"}
+	}
+	return GeneratedBy{Role: g.Role, Product: g.Product}
+}
+
+func statusText(a Attempt) string {
+	if s := a.Status(); s != 0 {
+		return fmt.Sprintf("status %d", s)
+	}
+	if a.Probe != nil {
+		return string(a.Probe.Class)
+	}
+	return "no result"
+}

@@ -1,0 +1,252 @@
+package diagnose
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/fingerprint"
+	"github.com/gwdoctor/gwdoctor/internal/probe"
+)
+
+// resp builds an attempt that got a response after ttfb.
+func resp(label string, status int, ttfb time.Duration, gen fingerprint.Match, reading fingerprint.Reading) Attempt {
+	return Attempt{
+		Label: label,
+		Probe: &probe.Result{
+			Method: "GET", URL: "http://shop.example/checkout", Addrs: []string{"192.0.2.10"}, Addr: "192.0.2.10:80",
+			Reached:  probe.PhaseComplete,
+			Timings:  probe.Timings{Connect: time.Millisecond, TTFB: ttfb, Total: ttfb + 2*time.Millisecond},
+			Response: &probe.Response{Proto: "HTTP/1.1", Status: status, Header: http.Header{}, HeaderBytes: 200},
+		},
+		Print: &fingerprint.Result{Generator: gen, Hops: []fingerprint.Match{gen}, Reading: reading, ErrorPage: gen.Role != "application"},
+	}
+}
+
+// fail builds an attempt that got no response.
+func fail(label string, class probe.Class, in probe.Phase, after time.Duration) Attempt {
+	return Attempt{Label: label, Probe: &probe.Result{
+		Method: "GET", URL: "http://shop.example/checkout", Addrs: []string{"192.0.2.10"}, Addr: "192.0.2.10:80",
+		FailedIn: in, Class: class, Error: string(class),
+		Timings: probe.Timings{TTFB: after, Total: after},
+	}}
+}
+
+var (
+	nginx      = fingerprint.Match{Product: "nginx", Role: "reverse_proxy", Markers: []string{"body: <hr><center>nginx</center>"}}
+	goProxy    = fingerprint.Match{Product: "go", Role: "reverse_proxy", Markers: []string{"empty 502 without Server"}}
+	app        = fingerprint.Match{Product: "application", Role: "application", Markers: []string{"JSON body"}}
+	cloudflare = fingerprint.Match{Product: "cloudflare", Role: "cdn", Markers: []string{"header cf-ray"}}
+	noRead     = fingerprint.Reading{}
+)
+
+func three(a Attempt) []Attempt {
+	out := make([]Attempt, 3)
+	for i := range out {
+		out[i] = a
+		out[i].Label = "try " + string(rune('1'+i))
+	}
+	return out
+}
+
+func TestJudge(t *testing.T) {
+	ok200 := resp("try", 200, 20*time.Millisecond, nginx, noRead)
+	go502 := resp("try", 502, 2*time.Millisecond, goProxy, noRead)
+	tests := []struct {
+		name      string
+		ev        Evidence
+		wantCause string
+		wantPers  string
+		wantProd  string
+		wantIn    string // a substring of some finding
+		wantOut   string // a cause that must be ruled out
+	}{
+		{name: "healthy", ev: Evidence{Tries: three(ok200)}, wantCause: OK, wantPers: NoFailure, wantProd: "nginx"},
+		{name: "nginx 504 page", ev: Evidence{Tries: three(resp("try", 504, 60*time.Second+3*time.Millisecond, nginx, fingerprint.Reading{Cause: UpstreamTimeout}))},
+			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "nginx", wantIn: "matching nginx"},
+		{name: "nginx 502 instant, undetermined", ev: Evidence{Tries: three(resp("try", 502, 3*time.Millisecond, nginx, noRead))},
+			wantCause: Upstream, wantPers: Persistent, wantProd: "nginx", wantIn: "far below any timeout", wantOut: UpstreamTimeout},
+		{name: "go 502 at a round 2 s", ev: Evidence{Tries: three(resp("try", 502, 2*time.Second+4*time.Millisecond, goProxy, noRead))},
+			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "go", wantIn: "round number"},
+		{name: "go 502 at a configured limit", ev: Evidence{Tries: three(resp("try", 502, 1500*time.Millisecond+4*time.Millisecond, goProxy, noRead)),
+			Limits: []Limit{{Name: "ResponseHeaderTimeout", Product: "go", Timeout: 1500 * time.Millisecond}}},
+			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "go", wantIn: "ResponseHeaderTimeout"},
+		{name: "app error passed through", ev: Evidence{Tries: three(resp("try", 502, 5*time.Millisecond, app, fingerprint.Reading{Cause: UpstreamAppError}))},
+			wantCause: UpstreamAppError, wantPers: Persistent, wantProd: "application"},
+		{name: "cloudflare 522", ev: Evidence{Tries: three(resp("try", 522, 15*time.Second, cloudflare, fingerprint.Reading{Cause: CDNOriginUnreachable, Code: "522", Detail: "522: Connection timed out"}))},
+			wantCause: CDNOriginUnreachable, wantPers: Persistent, wantProd: "cloudflare", wantIn: "522: Connection timed out"},
+		{name: "intermittent", ev: Evidence{Tries: []Attempt{ok200, go502, ok200}}, wantCause: Upstream, wantPers: Intermittent, wantProd: "go"},
+		{name: "recovered", ev: Evidence{Tries: []Attempt{go502, go502, ok200}}, wantCause: Upstream, wantPers: Recovered, wantProd: "go"},
+		{name: "refused at the edge", ev: Evidence{Tries: three(fail("try", probe.ClassRefused, probe.PhaseConnect, 0))},
+			wantCause: EdgeUnreachable, wantPers: Persistent, wantProd: "unknown", wantOut: DNSFailure},
+		{name: "nxdomain", ev: Evidence{Tries: three(fail("try", probe.ClassDNSNotFound, probe.PhaseDNS, 0))},
+			wantCause: DNSFailure, wantPers: Persistent, wantProd: "unknown"},
+		{name: "bad certificate at the edge", ev: Evidence{Tries: three(fail("try", probe.ClassTLSCert, probe.PhaseTLS, 0))},
+			wantCause: EdgeTLS, wantPers: Persistent, wantOut: EdgeUnreachable},
+		{name: "server without gateway closes", ev: Evidence{Tries: three(fail("try", probe.ClassClosed, probe.PhaseHeaders, time.Millisecond))},
+			wantCause: UpstreamClosed, wantPers: Persistent, wantIn: "no gateway answered"},
+		{name: "ladder: upstream refused", ev: Evidence{Tries: three(go502), UpstreamAddr: "127.0.0.1:9000",
+			Upstream: three(fail("upstream try", probe.ClassRefused, probe.PhaseConnect, 0))},
+			wantCause: UpstreamRefused, wantPers: Persistent, wantProd: "go", wantIn: "straight to the upstream"},
+		{name: "ladder: upstream resets", ev: Evidence{Tries: three(go502), UpstreamAddr: "127.0.0.1:9000",
+			Upstream: three(fail("upstream try", probe.ClassReset, probe.PhaseHeaders, time.Millisecond))},
+			wantCause: UpstreamClosed, wantPers: Persistent, wantOut: UpstreamRefused},
+		{name: "ladder: upstream speaks garbage", ev: Evidence{Tries: three(go502), UpstreamAddr: "127.0.0.1:9000",
+			Upstream: three(fail("upstream try", probe.ClassMalformed, probe.PhaseHeaders, time.Millisecond))},
+			wantCause: UpstreamInvalid, wantPers: Persistent},
+		{name: "ladder: upstream self-signed", ev: Evidence{Tries: three(go502), UpstreamAddr: "https://127.0.0.1:9443",
+			Upstream: three(fail("upstream try", probe.ClassTLSCert, probe.PhaseTLS, 0))},
+			wantCause: UpstreamTLS, wantPers: Persistent},
+		{name: "ladder: huge upstream head", ev: Evidence{Tries: three(go502), UpstreamAddr: "127.0.0.1:9000",
+			Upstream: func() []Attempt {
+				a := resp("upstream try", 200, time.Millisecond, app, noRead)
+				a.Probe.Response.HeaderBytes = 64 << 10
+				return three(a)
+			}()},
+			wantCause: UpstreamHeaderTooBig, wantPers: Persistent, wantIn: "65536 bytes"},
+		{name: "ladder: upstream slower than the gateway waits", ev: Evidence{
+			Tries: three(resp("try", 502, 2*time.Second+3*time.Millisecond, goProxy, noRead)), UpstreamAddr: "127.0.0.1:9000",
+			Upstream: three(resp("upstream try", 200, 3*time.Second, app, noRead))},
+			wantCause: UpstreamTimeout, wantPers: Persistent, wantIn: "the upstream needs 3.00 s"},
+		{name: "ladder: upstream answers 502 itself", ev: Evidence{Tries: three(go502), UpstreamAddr: "127.0.0.1:9000",
+			Upstream: three(resp("upstream try", 502, time.Millisecond, app, noRead))},
+			wantCause: UpstreamAppError, wantPers: Persistent},
+		{name: "client state", ev: Evidence{Tries: three(go502), StateItems: []string{"Cookie: theme", "Cookie: session_blob"},
+			Culprits: []string{"Cookie: session_blob"},
+			Variants: []Variant{{Name: VariantBare, Attempt: resp(VariantBare, 200, time.Millisecond, app, noRead)}}},
+			wantCause: ClientRequestState, wantPers: Persistent, wantProd: "go", wantIn: "session_blob"},
+		{name: "client state irrelevant", ev: Evidence{Tries: three(go502), StateItems: []string{"Cookie: a"},
+			Variants: []Variant{{Name: VariantBare, Attempt: go502}}},
+			wantCause: Upstream, wantPers: Persistent, wantOut: ClientRequestState},
+		{name: "intermittent with bare success is not client state", ev: Evidence{Tries: []Attempt{go502, ok200, go502}, StateItems: []string{"Cookie: a"},
+			Variants: []Variant{{Name: VariantBare, Attempt: ok200}}},
+			wantCause: Upstream, wantPers: Intermittent},
+		{name: "cached error", ev: Evidence{Tries: three(go502),
+			Variants: []Variant{{Name: VariantNoCache, Attempt: resp(VariantNoCache, 200, time.Millisecond, app, noRead)}}},
+			wantCause: ClientRequestState, wantPers: Persistent, wantIn: "caches bypassed succeeded"},
+		{name: "504 without timing", ev: Evidence{Tries: three(resp("try", 504, 1700*time.Millisecond, fingerprint.Match{Product: "unknown", Role: "unknown"}, noRead))},
+			wantCause: UpstreamTimeout, wantPers: Persistent, wantIn: "Gateway Timeout"},
+		{name: "truncated body", ev: Evidence{Tries: three(func() Attempt {
+			a := resp("try", 200, time.Millisecond, nginx, noRead)
+			a.Probe.Class, a.Probe.FailedIn = probe.ClassBodyTruncated, probe.PhaseBody
+			return a
+		}())}, wantCause: UpstreamTruncated, wantPers: Persistent},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.ev.URL = "http://shop.example/checkout"
+			v := Judge(tc.ev)
+			if v.Cause != tc.wantCause {
+				t.Fatalf("cause = %q, want %q\nevidence: %+v", v.Cause, tc.wantCause, v.Evidence)
+			}
+			if v.Persistence != tc.wantPers {
+				t.Errorf("persistence = %q, want %q", v.Persistence, tc.wantPers)
+			}
+			if tc.wantProd != "" && v.GeneratedBy.Product != tc.wantProd {
+				t.Errorf("product = %q, want %q", v.GeneratedBy.Product, tc.wantProd)
+			}
+			if tc.wantIn != "" && !hasFinding(v, tc.wantIn) {
+				t.Errorf("no finding mentions %q: %+v", tc.wantIn, v.Evidence)
+			}
+			if tc.wantOut != "" && !ruledOut(v, tc.wantOut) {
+				t.Errorf("%s not ruled out: %+v", tc.wantOut, v.RuledOut)
+			}
+			if _, ok := Lookup(v.Cause); !ok {
+				t.Errorf("cause %q is not in the catalog", v.Cause)
+			}
+			if v.Title == "" || v.Summary == "" || v.Confidence == "" {
+				t.Errorf("title %q, summary %q, confidence %q: want all set", v.Title, v.Summary, v.Confidence)
+			}
+			if v.Cause != OK && len(v.Steps) == 0 {
+				t.Errorf("no steps for %s", v.Cause)
+			}
+			if v.Cause == OK && len(v.Steps) != 0 {
+				t.Errorf("steps for a healthy site: %+v", v.Steps)
+			}
+		})
+	}
+}
+
+func hasFinding(v Verdict, s string) bool {
+	for _, f := range v.Evidence {
+		if strings.Contains(f.Text, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func ruledOut(v Verdict, cause string) bool {
+	for _, x := range v.RuledOut {
+		if x.Cause == cause {
+			return true
+		}
+	}
+	return false
+}
+
+func TestStepsNameProductSettings(t *testing.T) {
+	ev := Evidence{URL: "http://shop.example/", Tries: three(resp("try", 504, 60*time.Second, nginx, fingerprint.Reading{Cause: UpstreamTimeout}))}
+	v := Judge(ev)
+	var lines []string
+	visitorPayment := false
+	for _, s := range v.Steps {
+		lines = append(lines, s.Lines...)
+		if s.Who == "visitor" && strings.Contains(s.Text, "payment") {
+			visitorPayment = true
+		}
+	}
+	all := strings.Join(lines, "\n")
+	for _, want := range []string{"proxy_read_timeout", "request_terminate_timeout", "max_execution_time"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("steps for nginx upstream.timeout lack %q:\n%s", want, all)
+		}
+	}
+	if !visitorPayment {
+		t.Error("no visitor step warns against resubmitting a payment")
+	}
+}
+
+func TestCatalogMatchesContract(t *testing.T) {
+	// The IDs of causes.md, the public contract.
+	want := []string{"ok", "client.request_state", "client.dns", "client.network", "dns.failure", "edge.unreachable", "edge.tls",
+		"cdn.origin_unreachable", "cdn.origin_timeout", "cdn.origin_tls", "cdn.origin_invalid", "cdn.internal", "upstream",
+		"upstream.refused", "upstream.permission", "upstream.unreachable", "upstream.dns", "upstream.timeout", "upstream.closed",
+		"upstream.invalid_response", "upstream.header_too_big", "upstream.tls", "upstream.none_healthy", "upstream.overloaded",
+		"upstream.truncated", "upstream.app_error", "unknown"}
+	got := Catalog()
+	if len(got) != len(want) {
+		t.Fatalf("catalog has %d causes, want %d", len(got), len(want))
+	}
+	for i, c := range got {
+		if c.ID != want[i] {
+			t.Errorf("cause %d = %q, want %q", i, c.ID, want[i])
+		}
+		if c.Title == "" || c.Explanation == "" || c.Layer == "" {
+			t.Errorf("cause %q lacks title, explanation or layer", c.ID)
+		}
+		if _, ok := fixes[c.ID]; !ok && c.ID != OK {
+			t.Errorf("cause %q has no fixes", c.ID)
+		}
+	}
+}
+
+func TestPersistence(t *testing.T) {
+	ok, bad := resp("t", 200, 0, nginx, noRead), resp("t", 502, 0, nginx, noRead)
+	tests := []struct {
+		tries []Attempt
+		want  string
+	}{
+		{[]Attempt{ok, ok, ok}, NoFailure},
+		{[]Attempt{bad, bad, bad}, Persistent},
+		{[]Attempt{bad, ok, ok}, Recovered},
+		{[]Attempt{ok, bad, ok}, Intermittent},
+		{[]Attempt{ok, ok, bad}, Intermittent},
+	}
+	for i, tc := range tests {
+		if got := persistence(tc.tries); got != tc.want {
+			t.Errorf("case %d: persistence = %q, want %q", i, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,152 @@
+package diagnose
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/probe"
+)
+
+// Variant names the experiments set.
+const (
+	VariantBare    = "without-client-state"
+	VariantNoCache = "no-cache"
+)
+
+// defaultHeaderLimit is the response-head size above which common gateways
+// refuse an upstream's answer when their limit is not known: nginx's
+// proxy_buffer_size is one memory page (4k or 8k), HAProxy's tune.bufsize
+// 16k holds request and response head.
+const defaultHeaderLimit = 8 << 10
+
+// directCause maps the class of a failed request straight at a server to
+// the upstream cause it amounts to when that server sits behind a gateway.
+func directCause(c probe.Class) (string, bool) {
+	switch c {
+	case probe.ClassRefused, probe.ClassNoSocket:
+		return UpstreamRefused, true
+	case probe.ClassPermission:
+		return UpstreamPermission, true
+	case probe.ClassConnectTimeout, probe.ClassUnreachable:
+		return UpstreamUnreachable, true
+	case probe.ClassDNSNotFound, probe.ClassDNSError, probe.ClassDNSTimeout:
+		return UpstreamDNS, true
+	case probe.ClassTLSCert, probe.ClassTLSHandshake:
+		return UpstreamTLS, true
+	case probe.ClassClosed, probe.ClassReset:
+		return UpstreamClosed, true
+	case probe.ClassMalformed, probe.ClassNotTLS, probe.ClassHTTPToTLS:
+		return UpstreamInvalid, true
+	case probe.ClassHeaderTimeout, probe.ClassDeadline:
+		return UpstreamTimeout, true
+	case probe.ClassHeaderTooBig:
+		return UpstreamHeaderTooBig, true
+	case probe.ClassBodyTruncated, probe.ClassBodyTimeout:
+		return UpstreamTruncated, true
+	}
+	return "", false
+}
+
+func describeClass(c probe.Class) string {
+	switch c {
+	case probe.ClassClosed:
+		return "closed it before sending a response head"
+	case probe.ClassReset:
+		return "reset it before sending a response head"
+	case probe.ClassMalformed:
+		return "answered with something that is not HTTP"
+	case probe.ClassHeaderTimeout, probe.ClassDeadline:
+		return "sent no response head in time"
+	case probe.ClassHeaderTooBig:
+		return "sent a response head larger than the cap"
+	case probe.ClassBodyTruncated:
+		return "broke off the response body"
+	}
+	return string(c)
+}
+
+// ladder reads the requests sent straight to the upstream. With refine set
+// it may replace the current cause; without, it only adds evidence. It
+// reports whether it named a cause.
+func (j *judgement) ladder(refine bool) bool {
+	if len(j.e.Upstream) == 0 {
+		return false
+	}
+	var failed, ok []Attempt
+	for _, a := range j.e.Upstream {
+		if a.Probe.Response == nil || a.Probe.Class == probe.ClassBodyTruncated {
+			failed = append(failed, a)
+		} else {
+			ok = append(ok, a)
+		}
+	}
+	src := "upstream"
+	if len(failed) > 0 {
+		f := failed[0]
+		cause, known := directCause(f.Probe.Class)
+		j.note(f.Label, "straight to the upstream %s: %d of %d requests failed: %s (%s)", j.e.UpstreamAddr, len(failed), len(j.e.Upstream), describeClass(f.Probe.Class), f.Probe.Error)
+		if f.Probe.TLS != nil && f.Probe.TLS.VerifyError != "" {
+			j.note(f.Label, "the upstream's certificate does not verify: %s", f.Probe.TLS.VerifyError)
+		}
+		if refine && known {
+			j.set(cause, "high")
+			return true
+		}
+		return false
+	}
+	a := ok[0]
+	r := a.Probe.Response
+	j.note(a.Label, "straight to the upstream %s: status %d after %s, %d bytes of response head", j.e.UpstreamAddr, r.Status, ms(a.Probe.Timings.TTFB), r.HeaderBytes)
+	if IsGatewayStatus(r.Status) {
+		if refine {
+			j.set(UpstreamAppError, "high")
+			j.note(a.Label, "the upstream itself answers %d: the failing part is behind it", r.Status)
+			return true
+		}
+		return false
+	}
+	if !refine {
+		return false
+	}
+	limit := j.headerLimit()
+	if r.HeaderBytes > limit && j.rep.Probe.Timings.TTFB < time.Second {
+		j.set(UpstreamHeaderTooBig, "high")
+		j.note(a.Label, "the upstream's response head is %d bytes, above the gateway's limit of %d bytes, and the gateway failed at once", r.HeaderBytes, limit)
+		return true
+	}
+	failAt := j.rep.Probe.Timings.TTFB
+	if failAt >= 500*time.Millisecond && slowest(ok) > failAt {
+		j.set(UpstreamTimeout, "high")
+		j.note(src, "the upstream needs %s to answer; the gateway gave up after %s", ms(slowest(ok)), ms(failAt))
+		return true
+	}
+	j.note(src, "the upstream answers directly, so the fault is between the gateway and it, or intermittent")
+	return false
+}
+
+func (j *judgement) headerLimit() int {
+	for _, t := range j.e.Limits {
+		if t.HeaderBytes > 0 {
+			return t.HeaderBytes
+		}
+	}
+	return defaultHeaderLimit
+}
+
+func slowest(as []Attempt) time.Duration {
+	var d time.Duration
+	for _, a := range as {
+		d = max(d, a.Probe.Timings.TTFB)
+	}
+	return d
+}
+
+func ms(d time.Duration) string {
+	switch {
+	case d >= 10*time.Second:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	case d >= time.Second:
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	}
+	return fmt.Sprintf("%.1f ms", float64(d)/1e6)
+}

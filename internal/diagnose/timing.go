@@ -1,0 +1,112 @@
+package diagnose
+
+import (
+	"time"
+)
+
+// defaultLimits are the timeouts products use when nobody set one, the
+// values a failure's duration is compared against. Sources: nginx
+// ngx_http_proxy_module docs (proxy_read_timeout 60s); Apache core docs
+// (Timeout 60, ProxyTimeout inherits it); Cloudflare 524 docs (100 s,
+// Enterprise up to 6000 s; 120 s for some plans); AWS ELB docs (idle
+// timeout 60 s); API Gateway quotas (29 s integration timeout);
+// CloudFront origin response timeout 30 s; PHP max_execution_time 30;
+// Heroku router H12 after 30 s; GCP backend service timeout 30 s; Fastly
+// first_byte_timeout 15 s; Varnish first_byte_timeout 60 s; Envoy route
+// timeout 15 s; Akamai read timeout 120 s.
+var defaultLimits = []Limit{
+	{Name: "proxy_read_timeout / fastcgi_read_timeout (default)", Product: "nginx", Timeout: 60 * time.Second},
+	{Name: "proxy_read_timeout (default)", Product: "openresty", Timeout: 60 * time.Second},
+	{Name: "Timeout / ProxyTimeout (default)", Product: "apache", Timeout: 60 * time.Second},
+	{Name: "proxy read timeout (default)", Product: "cloudflare", Timeout: 100 * time.Second},
+	{Name: "proxy read timeout (some plans)", Product: "cloudflare", Timeout: 120 * time.Second},
+	{Name: "idle timeout (default)", Product: "aws_alb", Timeout: 60 * time.Second},
+	{Name: "integration timeout", Product: "aws_api_gateway", Timeout: 29 * time.Second},
+	{Name: "origin response timeout (default)", Product: "cloudfront", Timeout: 30 * time.Second},
+	{Name: "backend service timeout (default)", Product: "gcp_lb", Timeout: 30 * time.Second},
+	{Name: "router timeout (H12)", Product: "heroku", Timeout: 30 * time.Second},
+	{Name: "first_byte_timeout (default)", Product: "fastly", Timeout: 15 * time.Second},
+	{Name: "first_byte_timeout (default)", Product: "varnish", Timeout: 60 * time.Second},
+	{Name: "route timeout (default)", Product: "envoy", Timeout: 15 * time.Second},
+	{Name: "read timeout (default)", Product: "akamai", Timeout: 120 * time.Second},
+	{Name: "PHP max_execution_time (default)", Product: "php_fpm", Timeout: 30 * time.Second},
+}
+
+// failAt is when the gateway gave up: the wait for the response head.
+func failAt(a Attempt) time.Duration {
+	if a.Probe == nil {
+		return 0
+	}
+	if d := a.Probe.Timings.TTFB; d > 0 {
+		return d
+	}
+	return a.Probe.Timings.Total
+}
+
+// matchLimit finds the limit a failure after d most plausibly hit: d lies
+// between the limit and one second past it (the gateway's own scheduling
+// and the network add a little, never subtract).
+func matchLimit(d time.Duration, limits []Limit) (Limit, bool) {
+	for _, l := range limits {
+		if l.Timeout > 0 && d >= l.Timeout-100*time.Millisecond && d <= l.Timeout+time.Second {
+			return l, true
+		}
+	}
+	return Limit{}, false
+}
+
+// roundSeconds reports whether d is a whole number of seconds plus a little:
+// what a configured timeout looks like from outside.
+func roundSeconds(d time.Duration) bool {
+	return d >= time.Second && d%time.Second < 200*time.Millisecond
+}
+
+// timing compares when the failure happened with the timeouts along the
+// chain. It reports whether it named the cause.
+func (j *judgement) timing() bool {
+	d := failAt(j.rep)
+	src := j.rep.Label
+	if d < 500*time.Millisecond {
+		j.note(src, "the gateway answered after %s: far below any timeout, so it gave up at once (refused, closed, invalid, or no upstream at all)", ms(d))
+		j.exclude(UpstreamTimeout, "the failure came after %s, far below any gateway timeout", ms(d))
+		return false
+	}
+	limits := append(append([]Limit(nil), j.e.Limits...), j.productDefaults()...)
+	l, hit := matchLimit(d, limits)
+	round := roundSeconds(d)
+	switch {
+	case hit:
+		j.note(src, "the failure came after %s, matching %s %s = %s", ms(d), l.Product, l.Name, ms(l.Timeout))
+	case round:
+		j.note(src, "the failure came after %s, a round number of seconds: the mark of a timeout firing", ms(d))
+	default:
+		return false
+	}
+	if j.v.Cause == Upstream {
+		conf := "medium"
+		if hit {
+			conf = "high"
+		}
+		j.set(UpstreamTimeout, conf)
+		return true
+	}
+	return false
+}
+
+// productDefaults returns the default limits of the products seen in the
+// failing response.
+func (j *judgement) productDefaults() []Limit {
+	if j.rep.Print == nil {
+		return nil
+	}
+	var out []Limit
+	for _, l := range defaultLimits {
+		for _, h := range j.rep.Print.Hops {
+			if h.Product == l.Product {
+				out = append(out, l)
+				break
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,61 @@
+package diagnose
+
+// Persistence values, as in the catalog.
+const (
+	Persistent   = "persistent"
+	Intermittent = "intermittent"
+	Recovered    = "recovered"
+	NoFailure    = "none"
+)
+
+// GeneratedBy is the hop that produced the response the user saw.
+type GeneratedBy struct {
+	Role    string `json:"role"`
+	Product string `json:"product"`
+}
+
+// Finding is one observation that supports the verdict.
+type Finding struct {
+	// Source names the attempt or experiment it comes from ("try 2", "upstream").
+	Source string `json:"source"`
+	Text   string `json:"text"`
+}
+
+// Excluded is a plausible cause that the evidence rules out.
+type Excluded struct {
+	Cause string `json:"cause"`
+	Title string `json:"title"`
+	Why   string `json:"why"`
+}
+
+// Step is one thing to do now.
+type Step struct {
+	// Who does it: "visitor" or "operator".
+	Who  string `json:"who"`
+	Text string `json:"text"`
+	// Lines are commands or configuration lines to use, verbatim.
+	Lines []string `json:"lines,omitempty"`
+}
+
+// Verdict is the judgement on one URL.
+type Verdict struct {
+	Cause       string      `json:"cause"`
+	Title       string      `json:"title"`
+	Layer       Layer       `json:"layer"`
+	Persistence string      `json:"persistence"`
+	GeneratedBy GeneratedBy `json:"generated_by"`
+	Status      int         `json:"status"`
+	// Confidence is "high" when a product's own words or a direct probe name
+	// the cause, "medium" when timing or status implies it, "low" otherwise.
+	Confidence string `json:"confidence"`
+	// Summary is one sentence that says what happened.
+	Summary string `json:"summary"`
+	// Culprits are the client headers or cookies that trigger the failure.
+	Culprits []string   `json:"culprits,omitempty"`
+	Evidence []Finding  `json:"evidence"`
+	RuledOut []Excluded `json:"ruled_out"`
+	Steps    []Step     `json:"steps"`
+}
+
+// Failed reports whether the verdict names a failure.
+func (v Verdict) Failed() bool { return v.Cause != OK }

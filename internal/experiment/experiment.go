@@ -1,0 +1,313 @@
+// Package experiment runs the requests of a diagnosis: the repeated tries,
+// the client-state and cache variants, the shrinking of the client's state
+// and the requests straight to the upstream. Independent experiments run
+// concurrently, so a diagnosis takes about as long as its slowest request.
+// It gathers evidence for package diagnose and judges nothing itself.
+package experiment
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/diagnose"
+	"github.com/gwdoctor/gwdoctor/internal/fingerprint"
+	"github.com/gwdoctor/gwdoctor/internal/probe"
+)
+
+// TagHeader carries the diagnosis ID on every request, so that gateway and
+// application logs can be searched for exactly these requests.
+const TagHeader = "X-Gwdoctor-Probe"
+
+// TagParam is the query parameter that carries the diagnosis ID, for access
+// logs that record the request line but no headers.
+const TagParam = "gwdoctor"
+
+// Plan describes the experiments of one diagnosis.
+type Plan struct {
+	URL    string
+	Method string // default GET
+	// Header holds the user's headers, sent as a browser would (-H).
+	Header http.Header
+	// Cookies are the user's cookies as "name=value" (--cookie and Cookie headers).
+	Cookies []string
+	// Tries is how many times the request is repeated; default 3.
+	Tries int
+	// Spacing is the delay between the starts of successive tries; default 200ms.
+	Spacing time.Duration
+	// ID tags every request; empty switches tagging off.
+	ID string
+	// Resolve overrides name resolution, keyed "host:port".
+	Resolve map[string]string
+	// Upstream, when set, is the server behind the gateway to ask directly:
+	// "host:port", "unix:/path", or "https://host:port" for a TLS upstream.
+	Upstream string
+	// Insecure goes on after certificate verification failures.
+	Insecure bool
+	// Timeout bounds the whole diagnosis; default 30s.
+	Timeout time.Duration
+	// Limits are known timeouts and sizes along the chain, passed to the judge.
+	Limits []diagnose.Limit
+	// Dialer and Resolver default to net's.
+	Dialer   probe.Dialer
+	Resolver probe.Resolver
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Progress, when set, is told which experiment starts.
+	Progress func(step string)
+	// Observe, when set, sees every finished request.
+	Observe func(label string, r *probe.Result)
+}
+
+// maxShrinkItems bounds the shrinking of the client's state: each item
+// costs one request.
+const maxShrinkItems = 24
+
+// upstreamGrace is how long the direct requests to the upstream may run on
+// once the tries through the gateway are done: long enough to see the
+// upstream answer a little after the gateway gave up, short enough that a
+// diagnosis of a timeout takes about the gateway's timeout.
+const upstreamGrace = 500 * time.Millisecond
+
+func (p *Plan) defaults() {
+	if p.Method == "" {
+		p.Method = http.MethodGet
+	}
+	if p.Tries <= 0 {
+		p.Tries = 3
+	}
+	if p.Spacing <= 0 {
+		p.Spacing = 200 * time.Millisecond
+	}
+	if p.Timeout <= 0 {
+		p.Timeout = 30 * time.Second
+	}
+	if p.Now == nil {
+		p.Now = time.Now
+	}
+}
+
+// Run carries out the plan and returns the evidence. An error means the plan
+// itself is unusable (a bad URL); failures of the site are evidence.
+func Run(ctx context.Context, plan Plan) (diagnose.Evidence, error) {
+	plan.defaults()
+	u, err := url.Parse(plan.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return diagnose.Evidence{}, fmt.Errorf("parsing URL %q: want an absolute http:// or https:// URL", plan.URL)
+	}
+	ctx, cancel := context.WithTimeout(ctx, plan.Timeout)
+	defer cancel()
+	r := &runner{plan: plan, start: plan.Now(), base: u}
+	ev := diagnose.Evidence{URL: plan.URL, StateItems: stateItems(plan), Limits: plan.Limits}
+	r.progress("repeating the request")
+
+	triesDone := make(chan struct{})
+	var wg sync.WaitGroup
+	var upstream []diagnose.Attempt
+	if plan.Upstream != "" {
+		ev.UpstreamAddr = plan.Upstream
+		uctx, ucancel := context.WithCancel(ctx)
+		defer ucancel()
+		go func() {
+			select {
+			case <-triesDone:
+				t := time.NewTimer(upstreamGrace)
+				defer t.Stop()
+				select {
+				case <-t.C:
+				case <-uctx.Done():
+				}
+			case <-uctx.Done():
+			}
+			ucancel()
+		}()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.progress("asking the upstream directly")
+			upstream = r.series(uctx, "upstream try", plan.Spacing/2, plan.Tries, r.upstreamRequest)
+		}()
+	}
+	var variants []diagnose.Variant
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		variants = r.variants(ctx)
+	}()
+	ev.Tries = r.series(ctx, "try", 0, plan.Tries, r.userRequest)
+	close(triesDone)
+	wg.Wait()
+	ev.Upstream = upstream
+	ev.Variants = variants
+	if r.needsShrink(ev) {
+		r.progress("finding the cookie or header responsible")
+		ev.Culprits, ev.Variants = r.shrink(ctx, ev.Variants)
+	}
+	if ctx.Err() != nil {
+		ev.Incomplete = append(ev.Incomplete, "the --timeout budget ran out before every experiment finished")
+	}
+	return ev, nil
+}
+
+type runner struct {
+	plan  Plan
+	start time.Time
+	base  *url.URL
+	mu    sync.Mutex
+	seq   int
+}
+
+func (r *runner) progress(step string) {
+	if r.plan.Progress != nil {
+		r.plan.Progress(step)
+	}
+}
+
+// request is what to send: the URL, the headers, and where to connect.
+type request struct {
+	url       string
+	header    http.Header
+	connectTo string
+}
+
+// series runs n attempts, the i-th starting delay + i×Spacing from now, all
+// concurrently, and returns them in start order. Staggering the series
+// against each other keeps the order in which a server sees the requests
+// stable from one run to the next.
+func (r *runner) series(ctx context.Context, label string, delay time.Duration, n int, build func(n int) request) []diagnose.Attempt {
+	out := make([]diagnose.Attempt, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sleep(ctx, delay+time.Duration(i)*r.plan.Spacing)
+			out[i] = r.attempt(ctx, fmt.Sprintf("%s %d", label, i+1), build(i))
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// attempt sends one request and recognises who answered it.
+func (r *runner) attempt(ctx context.Context, label string, req request) diagnose.Attempt {
+	offset := r.plan.Now().Sub(r.start)
+	budget := time.Until(deadlineOr(ctx, time.Now().Add(r.plan.Timeout)))
+	res := probe.HTTP(ctx, req.url, probe.Options{
+		Method:    r.plan.Method,
+		Header:    req.header,
+		ConnectTo: req.connectTo,
+		Resolve:   r.plan.Resolve,
+		Insecure:  r.plan.Insecure,
+		Timeout:   max(budget, time.Millisecond),
+		Dialer:    r.plan.Dialer,
+		Resolver:  r.plan.Resolver,
+		Now:       r.plan.Now,
+	})
+	a := diagnose.Attempt{Label: label, Offset: offset, Probe: res}
+	if res.Response != nil {
+		fp := fingerprint.Identify(fingerprint.Response{
+			Status:        res.Response.Status,
+			Header:        res.Response.Header,
+			Body:          res.Response.Body,
+			BodyTruncated: res.Response.BodyTruncated,
+		})
+		a.Print = &fp
+	}
+	if r.plan.Observe != nil {
+		r.plan.Observe(label, res)
+	}
+	return a
+}
+
+// sleep waits for d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+func deadlineOr(ctx context.Context, t time.Time) time.Time {
+	if d, ok := ctx.Deadline(); ok {
+		return d
+	}
+	return t
+}
+
+// tagged returns the URL with the diagnosis tag added, and the tag value.
+func (r *runner) tagged(extra url.Values) (string, string) {
+	u := *r.base
+	q := u.Query()
+	for k, vs := range extra {
+		q[k] = vs
+	}
+	tag := ""
+	if r.plan.ID != "" {
+		r.mu.Lock()
+		r.seq++
+		tag = fmt.Sprintf("%s-%d", r.plan.ID, r.seq)
+		r.mu.Unlock()
+		q.Set(TagParam, tag)
+	}
+	if len(q) > 0 {
+		u.RawQuery = q.Encode()
+	}
+	return u.String(), tag
+}
+
+// headers builds a request header from the user's headers and the given
+// cookies, plus the tag.
+func (r *runner) headers(userHeaders bool, cookies []string, tag string) http.Header {
+	h := http.Header{}
+	if userHeaders {
+		for k, vs := range r.plan.Header {
+			if !strings.EqualFold(k, "Cookie") {
+				h[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
+			}
+		}
+	}
+	if len(cookies) > 0 {
+		h.Set("Cookie", strings.Join(cookies, "; "))
+	}
+	if tag != "" {
+		h.Set(TagHeader, tag)
+		h.Set("X-Request-Id", tag)
+	}
+	return h
+}
+
+func (r *runner) userRequest(int) request {
+	u, tag := r.tagged(nil)
+	return request{url: u, header: r.headers(true, r.plan.Cookies, tag)}
+}
+
+// upstreamRequest is the user's request sent straight to the upstream, with
+// the site's Host header so that the same virtual host answers.
+func (r *runner) upstreamRequest(int) request {
+	u, tag := r.tagged(nil)
+	target := r.plan.Upstream
+	pu, _ := url.Parse(u)
+	if rest, ok := strings.CutPrefix(target, "https://"); ok {
+		pu.Scheme, target = "https", rest
+	} else if rest, ok := strings.CutPrefix(target, "http://"); ok {
+		pu.Scheme, target = "http", rest
+	} else {
+		pu.Scheme = "http"
+	}
+	target = strings.TrimSuffix(target, "/")
+	h := r.headers(true, r.plan.Cookies, tag)
+	if h.Get("Host") == "" {
+		h.Set("Host", r.base.Host)
+	}
+	return request{url: pu.String(), header: h, connectTo: target}
+}
