@@ -17,7 +17,7 @@ var fixes = map[string][]fix{
 			"go":     {"Transport.MaxResponseHeaderBytes = 64 << 10 // in the reverse proxy's http.Transport"},
 		}},
 	},
-	ClientDNS: {{text: "Flush this machine's DNS cache and compare with the authoritative answer.", lines: map[string][]string{"": {"resolvectl flush-caches", "dig +short HOST @1.1.1.1"}}}},
+	ClientDNS:     {{text: "Flush this machine's DNS cache and compare with the authoritative answer.", lines: map[string][]string{"": {"resolvectl flush-caches", "dig +short HOST @1.1.1.1"}}}},
 	ClientNetwork: {{text: "The site is reachable from elsewhere: check this network's proxy, firewall or VPN."}},
 	DNSFailure: {
 		{text: "Check the name's records at its authoritative servers, and that the domain has not expired.", lines: map[string][]string{"": {"dig +trace HOST", "whois DOMAIN"}}},
@@ -57,9 +57,9 @@ var fixes = map[string][]fix{
 			"nginx": {"proxy_pass http://127.0.0.1:PORT;  # or fastcgi_pass unix:/run/php/php-fpm.sock;"},
 		}},
 	},
-	UpstreamPermission: {{text: "Let the gateway's user open the socket (owner/mode of the socket, listen.owner in the FPM pool) or allow it in SELinux.", lines: map[string][]string{"": {"setsebool -P httpd_can_network_connect 1", "ls -l /run/php/"}}}},
+	UpstreamPermission:  {{text: "Let the gateway's user open the socket (owner/mode of the socket, listen.owner in the FPM pool) or allow it in SELinux.", lines: map[string][]string{"": {"setsebool -P httpd_can_network_connect 1", "ls -l /run/php/"}}}},
 	UpstreamUnreachable: {{text: "The gateway's connection to the upstream goes unanswered: check the upstream address, routes and firewall rules between the two hosts."}},
-	UpstreamDNS: {{text: "Make the upstream's name resolvable from the gateway, or use an address.", lines: map[string][]string{"nginx": {"resolver 127.0.0.53 valid=30s;"}}}},
+	UpstreamDNS:         {{text: "Make the upstream's name resolvable from the gateway, or use an address.", lines: map[string][]string{"nginx": {"resolver 127.0.0.53 valid=30s;"}}}},
 	UpstreamTimeout: {
 		{text: "Find what makes the request slow (slow query, external call, lock) in the application's logs; the gateway's timeout only names the symptom."},
 		{text: "If the work is legitimately long, raise the gateway's timeout above it, and keep the application's own limit below the gateway's, so the application's error wins.", lines: map[string][]string{
@@ -97,10 +97,10 @@ var fixes = map[string][]fix{
 		"apache":  {"SSLProxyCACertificateFile /etc/ssl/upstream-ca.pem"},
 	}}},
 	UpstreamNoneHealthy: {{text: "Every upstream is marked down: check the health check target and the servers' state, and bring at least one back."}},
-	UpstreamOverloaded: {{text: "The upstream is out of workers or connections: raise the pool (PHP-FPM pm.max_children, the app's worker count) only if memory allows, and find what holds the workers.", lines: map[string][]string{"": {"grep 'max_children' /var/log/php*-fpm.log", "; FPM pool: pm.max_children = 20"}}}},
-	UpstreamTruncated: {{text: "The upstream broke off in the middle of its response: look for crashes or timeouts while streaming, and for a wrong Content-Length."}},
-	UpstreamAppError: {{text: "The application itself answers with the error: read the application's own logs for this request; the gateway is fine."}},
-	Unknown: {{text: "Run again with --verbose and the gateway's logs (--log FILE) to gather more evidence."}},
+	UpstreamOverloaded:  {{text: "The upstream is out of workers or connections: raise the pool (PHP-FPM pm.max_children, the app's worker count) only if memory allows, and find what holds the workers.", lines: map[string][]string{"": {"grep 'max_children' /var/log/php*-fpm.log", "; FPM pool: pm.max_children = 20"}}}},
+	UpstreamTruncated:   {{text: "The upstream broke off in the middle of its response: look for crashes or timeouts while streaming, and for a wrong Content-Length."}},
+	UpstreamAppError:    {{text: "The application itself answers with the error: read the application's own logs for this request; the gateway is fine."}},
+	Unknown:             {{text: "Run again with --verbose and the gateway's logs (--log FILE) to gather more evidence."}},
 }
 
 // steps returns what to do now: the visitor's steps first, then the
