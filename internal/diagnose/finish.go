@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/gwdoctor/gwdoctor/internal/fingerprint"
@@ -68,7 +69,15 @@ func (j *judgement) ruleOut() {
 		p := t.Probe
 		if !resolved && len(p.Addrs) > 0 && p.FailedIn != "dns" {
 			resolved = true
-			j.exclude(DNSFailure, "%s resolved to %s", hostOf(j.e.URL), strings.Join(p.Addrs, ", "))
+			host := hostOf(j.e.URL)
+			if h, _, err := net.SplitHostPort(host); err == nil {
+				host = h
+			}
+			if net.ParseIP(strings.Trim(host, "[]")) != nil {
+				j.exclude(DNSFailure, "the URL names an address (%s): no name to resolve", host)
+			} else {
+				j.exclude(DNSFailure, "%s resolved to %s", host, strings.Join(p.Addrs, ", "))
+			}
 		}
 		if !connected && p.FailedIn != "dns" && p.FailedIn != "connect" && p.Addr != "" {
 			connected = true
@@ -82,7 +91,11 @@ func (j *judgement) ruleOut() {
 	if j.rep.Print != nil {
 		fp := j.rep.Print
 		if fp.ErrorPage && !fp.PassedThrough && gatewayRoles[fp.Generator.Role] {
-			j.exclude(UpstreamAppError, "the body is %s's own error page, not one the application sent", fp.Generator.Product)
+			what := "error page"
+			if j.rep.Probe.Response != nil && j.rep.Probe.Response.BodyBytes == 0 {
+				what = "empty error response"
+			}
+			j.exclude(UpstreamAppError, "the response is %s's own %s, not one the application sent", fp.Generator.Product, what)
 		}
 		cdn := false
 		for _, h := range fp.Hops {

@@ -11,7 +11,7 @@ type fix struct {
 var fixes = map[string][]fix{
 	ClientRequestState: {
 		{text: "Clear this site's cookies and cached files, or open it in a private window; if that fixes it, the named cookie or header is the trigger.", lines: nil},
-		{text: "Operators: the request with this state makes the upstream fail, often by response headers that outgrow the gateway's buffers (a cookie echoed back in Set-Cookie) or request headers over the limit. Raise the buffer or stop the cookie from growing.", lines: map[string][]string{
+		{text: "The request with this state makes the upstream fail, often by response headers that outgrow the gateway's buffers (a cookie echoed back in Set-Cookie) or request headers over the limit. Raise the buffer or stop the cookie from growing.", lines: map[string][]string{
 			"nginx":  {"proxy_buffer_size 16k;", "proxy_buffers 8 16k;", "large_client_header_buffers 4 32k;"},
 			"apache": {"LimitRequestFieldSize 16384"},
 			"go":     {"Transport.MaxResponseHeaderBytes = 64 << 10 // in the reverse proxy's http.Transport"},

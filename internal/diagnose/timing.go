@@ -82,15 +82,38 @@ func (j *judgement) timing() bool {
 	default:
 		return false
 	}
+	steady := j.steadyFailures()
+	if steady {
+		j.note(src, "every failed try took the same time to fail (within 100 ms): a fixed limit, not load")
+	}
 	if j.v.Cause == Upstream {
 		conf := "medium"
-		if hit {
+		if hit || steady {
 			conf = "high"
 		}
 		j.set(UpstreamTimeout, conf)
 		return true
 	}
 	return false
+}
+
+// steadyFailures reports whether at least two tries failed after a second
+// or more and within 100 ms of each other.
+func (j *judgement) steadyFailures() bool {
+	var lo, hi time.Duration
+	n := 0
+	for _, t := range j.e.Tries {
+		if !t.Failed() {
+			continue
+		}
+		d := failAt(t)
+		if n == 0 || d < lo {
+			lo = d
+		}
+		hi = max(hi, d)
+		n++
+	}
+	return n >= 2 && lo >= time.Second && hi-lo <= 100*time.Millisecond
 }
 
 // productDefaults returns the default limits of the products seen in the
