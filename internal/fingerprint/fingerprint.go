@@ -1,0 +1,237 @@
+package fingerprint
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Response is what a probe saw. Identify treats it as the answer to a GET: a
+// HEAD response has no body, which would look like the empty body of Caddy or
+// Go's ReverseProxy.
+type Response struct {
+	Status        int         // the status code; 0 when no response came back
+	Header        http.Header // keys in any case
+	Body          []byte      // as received, possibly capped
+	BodyTruncated bool        // Body holds only the first bytes; error pages are small, so a cap of 64 KiB loses none
+}
+
+// Match is one product recognised in a response.
+type Match struct {
+	// Product is a product slug from docs/causes.md, such as "nginx",
+	// "cloudflare", "application" or "unknown".
+	Product string `json:"product"`
+	// Role is the product's place on the path: "cdn", "load_balancer",
+	// "reverse_proxy", "app_server", "application" or "unknown".
+	Role string `json:"role"`
+	// Signature names the table row that matched, e.g. "nginx-error-page".
+	Signature string `json:"signature"`
+	// Markers are the pieces of evidence that matched, e.g.
+	// `body: <hr><center>nginx/1.22.1</center>` or `header Server: nginx`.
+	Markers []string `json:"markers"`
+	// Confidence is "high", "medium" or "low".
+	Confidence string `json:"confidence"`
+}
+
+// Reading is the product-specific interpretation of a response.
+type Reading struct {
+	// Cause is a cause ID from docs/causes.md that the response itself shows,
+	// or "" when the response alone does not tell.
+	Cause string `json:"cause,omitempty"`
+	// Detail is the product's own words: Apache's "Reason:", Envoy's reset
+	// reason, Squid's X-Squid-Error, Cloudflare's code and title, ...
+	Detail string `json:"detail,omitempty"`
+	// Code is the product's error code where it has one: "522",
+	// "ERR_CONNECT_FAIL", "UF", "H12", "54113".
+	Code string `json:"code,omitempty"`
+}
+
+// Result is the answer for one response.
+type Result struct {
+	// Generator is the hop that produced the response's body and status.
+	Generator Match `json:"generator"`
+	// Hops lists every product seen, from the headers of outer hops and the
+	// body of the generator, outermost first (ordered by role: cdn,
+	// load_balancer, reverse_proxy, app_server, application). It includes the
+	// Generator, after the hops that passed its response on.
+	Hops []Match `json:"hops"`
+	// Reading is the Generator's interpretation of the response.
+	Reading Reading `json:"reading"`
+	// PassedThrough is set when the gateway error status came from deeper
+	// than an outer hop that only passed it on: an application's own 5xx
+	// body, an inner product's page behind an outer one, or a Cloudflare
+	// branded 502/504 that reports the origin's own status.
+	PassedThrough bool `json:"passed_through"`
+	// ErrorPage is set when the body is a recognised product's error page, or
+	// the empty body that Caddy, Go's ReverseProxy and similar proxies send
+	// with a gateway status.
+	ErrorPage bool `json:"error_page"`
+}
+
+// Identify tells who produced r and what r itself says about the failure.
+//
+// A gateway status (502, 503, 504, 52x) whose non-empty body is no product's
+// page is the application's own answer passed on by the hops in front of it:
+// the Generator is {application, application}, PassedThrough is set and the
+// Reading's cause is upstream.app_error. An empty body with a gateway status
+// that no signature claims is attributed to an unknown reverse proxy: nginx,
+// Apache, HAProxy, Envoy and the CDNs always write a body, so an empty one
+// behind them came from deeper (typically Go's httputil.ReverseProxy or
+// Caddy). Any other response is attributed to the product in its Server
+// header, else to the application.
+func Identify(r Response) Result {
+	in := newInput(r)
+	hops := in.hops()
+	gen, read, errorPage := in.generator(hops)
+	res := Result{Generator: gen, ErrorPage: errorPage}
+	var at int
+	res.Hops, res.Generator, at = arrange(hops, gen)
+	// A hop outside the generator passed its gateway status on.
+	res.PassedThrough = isGatewayStatus(in.status) && at > 0
+	if read != nil {
+		read(in, &res)
+	}
+	return res
+}
+
+// hops returns the products that the onPath rows find, one Match per product
+// in table order, markers of one product's rows merged.
+func (in *input) hops() []Match {
+	var out []Match
+	for i := range signatures {
+		s := &signatures[i]
+		if s.kind != onPath {
+			continue
+		}
+		markers, ok := s.match(in)
+		if !ok {
+			continue
+		}
+		j := slices.IndexFunc(out, func(m Match) bool { return m.Product == s.product })
+		if j < 0 {
+			out = append(out, s.newMatch(markers))
+			continue
+		}
+		out[j].Markers = merge(out[j].Markers, markers)
+		out[j].Confidence = stronger(out[j].Confidence, s.conf)
+	}
+	return out
+}
+
+// generator picks the hop that produced the body and status, the reader of
+// its page, and whether the body is a recognised error page.
+func (in *input) generator(hops []Match) (Match, reader, bool) {
+	for i := range signatures {
+		s := &signatures[i]
+		if s.kind == onPath {
+			continue
+		}
+		if markers, ok := s.match(in); ok {
+			return s.newMatch(markers), s.read, s.kind == wrote
+		}
+	}
+	gateway := isGatewayStatus(in.status)
+	switch {
+	case gateway && len(in.body) == 0:
+		// Not the page of a hop seen in the headers: nginx, Apache, HAProxy,
+		// Envoy, Squid, Varnish and the CDNs always write a body. Status-only
+		// answers are the habit of Go's httputil.ReverseProxy, Caddy and other
+		// small proxies; an application rarely sends an empty 502. The cause
+		// stays open.
+		return Match{Product: productUnknown, Role: roleReverseProxy, Signature: "empty-gateway-body",
+			Markers: []string{"status " + strconv.Itoa(in.status), "empty body"}, Confidence: confLow}, readEmpty, true
+	case gateway || (in.status >= 400 && len(in.body) > 0):
+		// Products write the pages above; any other error body is the
+		// application's.
+		return application("application-body", in), readApplication, false
+	}
+	for _, h := range hops {
+		if slices.ContainsFunc(h.Markers, isServerMarker) {
+			return h, nil, false
+		}
+	}
+	if in.status == 0 && len(in.body) == 0 && len(hops) == 0 {
+		return Match{Product: productUnknown, Role: roleUnknown, Signature: "no-response",
+			Markers: []string{"no status"}, Confidence: confLow}, nil, false
+	}
+	return application("no-product-seen", in), nil, false
+}
+
+func application(signature string, in *input) Match {
+	markers := []string{}
+	if in.status != 0 {
+		markers = append(markers, "status "+strconv.Itoa(in.status))
+	}
+	if len(in.body) > 0 {
+		markers = append(markers, "body: no product's page")
+	}
+	return Match{Product: productApplication, Role: roleApplication, Signature: signature,
+		Markers: markers, Confidence: confLow}
+}
+
+func isServerMarker(m string) bool { return strings.HasPrefix(m, "header Server: ") }
+
+// arrange merges the generator with the hop of the same product, orders the
+// hops from the edge inwards by role (table order within a role), and puts the
+// generator after the hops of its own role: a hop seen only in headers passed
+// the response on, so it is outside the one that wrote it. It returns the
+// hops, the merged generator and its index in the hops.
+func arrange(hops []Match, gen Match) ([]Match, Match, int) {
+	out := make([]Match, 0, len(hops)+1)
+	for _, h := range hops {
+		if h.Product != gen.Product {
+			out = append(out, h)
+			continue
+		}
+		if h.Signature != gen.Signature {
+			// A page confirmed by its product's own headers.
+			gen.Markers = merge(gen.Markers, h.Markers)
+			gen.Confidence = stronger(gen.Confidence, h.Confidence)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Match) int { return rank(a.Role) - rank(b.Role) })
+	at := len(out)
+	for i, h := range out {
+		if rank(h.Role) > rank(gen.Role) {
+			at = i
+			break
+		}
+	}
+	return slices.Insert(out, at, gen), gen, at
+}
+
+func (s *signature) newMatch(markers []string) Match {
+	return Match{Product: s.product, Role: roleOf(s.product), Signature: s.name,
+		Markers: merge(nil, markers), Confidence: s.conf}
+}
+
+// merge appends the markers of b that a lacks.
+func merge(a, b []string) []string {
+	for _, m := range b {
+		if !slices.Contains(a, m) {
+			a = append(a, m)
+		}
+	}
+	if a == nil {
+		a = []string{}
+	}
+	return a
+}
+
+func stronger(a, b string) string {
+	if confRank(b) > confRank(a) {
+		return b
+	}
+	return a
+}
+
+func confRank(c string) int {
+	switch c {
+	case confHigh:
+		return 2
+	case confMedium:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,302 @@
+package fingerprint
+
+import (
+	"bytes"
+	"html"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Readers of reverse proxy and app server pages, and the fallbacks.
+
+var (
+	headingRe     = regexp.MustCompile(`(?i)<h[1-3][^>]*>([^<]+)</h[1-3]>`)
+	tagRe         = regexp.MustCompile(`<[^>]*>`)
+	apacheReason  = regexp.MustCompile(`Reason: <strong>([^<]*)</strong>`)
+	squidTemplate = regexp.MustCompile(`<!-- (ERR_[A-Z_]+) -->`)
+	iisHeading    = regexp.MustCompile(`<h3>HTTP Error ([0-9.]+) - ([^<]+)</h3>\s*(?:<h4>([^<]+)</h4>)?`)
+	// ARR reports the WinHTTP error of the forwarded request, 0x80072eXX.
+	iisWinHTTP = regexp.MustCompile(`(?i)\b0x80072([0-9a-f]{3})\b`)
+)
+
+// readNginx serves nginx, OpenResty and Azure Application Gateway: nginx
+// answers 504 only when a timeout ended the request (ngx_http_upstream_next,
+// FT_TIMEOUT); its 502 and 503 cover many causes.
+func readNginx(in *input, res *Result) {
+	res.Reading.Detail = titleOf(in.page)
+	if in.status == 504 {
+		res.Reading.Cause = causeTimeout
+	}
+}
+
+// readTitled reads pages whose title is all they say (lighttpd).
+func readTitled(in *input, res *Result) {
+	res.Reading.Detail = titleOf(in.page)
+}
+
+// readApache: the "Reason:" of mod_proxy's 502 page names the failure, but
+// "Error reading from remote server" is a timeout or a closed connection alike
+// (AH01102), so only the unambiguous reasons give a cause. A 503 is a refused
+// connection or a disabled worker (AH01114, AH00940).
+func readApache(in *input, res *Result) {
+	reason := submatch(apacheReason, in.page, 1)
+	res.Reading.Detail = reason
+	if reason == "" {
+		res.Reading.Detail = headingOf(in.page)
+	}
+	switch {
+	case strings.HasPrefix(reason, "DNS lookup failure for:"):
+		res.Reading.Cause = causeDNS
+	case strings.HasPrefix(reason, "Error during SSL Handshake with remote server"):
+		res.Reading.Cause = causeTLS
+	case reason == "" && in.status == 504:
+		res.Reading.Cause = causeTimeout
+	}
+}
+
+// readHAProxy: one sentence per status (src/http.c). HAProxy also uses the 503
+// page when a chosen server refused the connection (termination state SC),
+// which only its log tells apart from an empty backend.
+func readHAProxy(in *input, res *Result) {
+	for _, s := range []struct{ sentence, cause string }{
+		{"No server is available to handle this request.", causeNoneHealthy},
+		{"The server didn't respond in time.", causeTimeout},
+		{"The server returned an invalid or incomplete response.", ""},
+	} {
+		if bytes.Contains(in.page, []byte(s.sentence)) {
+			res.Reading.Detail, res.Reading.Cause = s.sentence, s.cause
+			return
+		}
+	}
+}
+
+// envoyReasons maps the reset reasons of Envoy's local reply
+// (source/common/http/utility.cc) to causes and response flags. Older
+// releases say "connection failure" without local or remote.
+var envoyReasons = map[string]struct{ cause, flag string }{
+	"remote connection failure":   {causeRefused, "UF"},
+	"connection failure":          {causeRefused, "UF"},
+	"local connection failure":    {"", "UF"},
+	"connection timeout":          {causeUnreachable, "UF"},
+	"connection termination":      {causeClosed, "UC"},
+	"protocol error":              {causeInvalidResponse, "UPE"},
+	"overflow":                    {causeOverloaded, "UO"},
+	"remote reset":                {causeClosed, "UR"},
+	"remote refused stream reset": {causeClosed, "UR"},
+	"local reset":                 {"", "LR"},
+}
+
+// readEnvoy reads the router's local reply (source/common/router/router.cc).
+func readEnvoy(in *input, res *Result) {
+	page := text(in.page)
+	switch {
+	case page == "no healthy upstream":
+		res.Reading = Reading{Cause: causeNoneHealthy, Detail: page, Code: "UH"}
+	case page == "upstream request timeout":
+		res.Reading = Reading{Cause: causeTimeout, Detail: page, Code: "UT"}
+	default:
+		_, detail, _ := strings.Cut(page, "before headers. ")
+		res.Reading.Detail = detail
+		_, reason, _ := strings.Cut(detail, "reset reason: ")
+		reason, transport, _ := strings.Cut(reason, ", transport failure reason: ")
+		if r, ok := envoyReasons[reason]; ok {
+			res.Reading.Cause, res.Reading.Code = r.cause, r.flag
+		}
+		if strings.Contains(transport, "TLS error") || strings.Contains(transport, "TLS_error") ||
+			strings.Contains(transport, "CERTIFICATE_VERIFY_FAILED") {
+			res.Reading.Cause = causeTLS
+		}
+	}
+	// A circuit breaker overflow (UO) adds this header.
+	if strings.EqualFold(in.header.Get("X-Envoy-Overloaded"), "true") {
+		res.Reading.Cause, res.Reading.Code = causeOverloaded, "UO"
+	}
+}
+
+// readSquid reads X-Squid-Error ("ERR_CONNECT_FAIL 111": page name and errno),
+// falling back to the template name in the page.
+func readSquid(in *input, res *Result) {
+	v := text([]byte(in.header.Get("X-Squid-Error")))
+	if v == "" {
+		v = submatch(squidTemplate, in.page, 1)
+	}
+	name, errno, _ := strings.Cut(v, " ")
+	res.Reading.Detail, res.Reading.Code = v, name
+	switch name {
+	case "ERR_CONNECT_FAIL":
+		// The errno tells which connect failure: Linux and BSD numbers.
+		switch errno {
+		case "111", "61":
+			res.Reading.Cause = causeRefused
+		case "110", "60", "113", "65", "101", "51":
+			res.Reading.Cause = causeUnreachable
+		case "13":
+			res.Reading.Cause = causePermission
+		}
+	case "ERR_READ_TIMEOUT":
+		res.Reading.Cause = causeTimeout
+	case "ERR_DNS_FAIL":
+		res.Reading.Cause = causeDNS
+	case "ERR_ZERO_SIZE_OBJECT", "ERR_READ_ERROR":
+		res.Reading.Cause = causeClosed
+	case "ERR_INVALID_RESP":
+		res.Reading.Cause = causeInvalidResponse
+	case "ERR_SECURE_CONNECT_FAIL":
+		res.Reading.Cause = causeTLS
+	}
+}
+
+// readVarnish: "Backend fetch failed" is every backend fault alike; the
+// FetchError record in varnishlog tells which.
+func readVarnish(in *input, res *Result) {
+	if m := varnishHeading.FindSubmatch(in.page); m != nil {
+		res.Reading.Detail = string(m[1]) + " " + text(m[2])
+	}
+}
+
+// readIIS reads an IIS detailed error, whose substatus (502.3: ARR forwarding
+// failed) and WinHTTP error code name the failure.
+func readIIS(in *input, res *Result) {
+	if m := iisHeading.FindSubmatch(in.page); m != nil {
+		res.Reading.Code = string(m[1])
+		res.Reading.Detail = join(string(m[1])+" - "+text(m[2]), text(m[3]), ": ")
+	} else {
+		res.Reading.Detail = headingOf(in.page)
+	}
+	m := iisWinHTTP.FindSubmatch(in.page)
+	if m == nil {
+		return
+	}
+	res.Reading.Detail = join(res.Reading.Detail, "0x80072"+strings.ToLower(string(m[1])), ", error code ")
+	switch strings.ToLower(string(m[1])) {
+	case "ee2": // ERROR_WINHTTP_TIMEOUT (12002)
+		res.Reading.Cause = causeTimeout
+	case "ee7": // ERROR_WINHTTP_NAME_NOT_RESOLVED (12007)
+		res.Reading.Cause = causeDNS
+	case "efd": // ERROR_WINHTTP_CANNOT_CONNECT (12029)
+		res.Reading.Cause = causeRefused
+	case "efe": // ERROR_WINHTTP_CONNECTION_ERROR (12030)
+		res.Reading.Cause = causeClosed
+	case "f78": // ERROR_WINHTTP_INVALID_SERVER_RESPONSE (12152)
+		res.Reading.Cause = causeInvalidResponse
+	case "f8f": // ERROR_WINHTTP_SECURE_FAILURE (12175)
+		res.Reading.Cause = causeTLS
+	}
+}
+
+// readCaddy: Caddy answers 504 for a net.Error timeout and 503 when no
+// upstream is available (reverseproxy.statusError); 502 is everything else.
+func readCaddy(in *input, res *Result) {
+	switch in.status {
+	case 503:
+		res.Reading.Cause = causeNoneHealthy
+	case 504:
+		res.Reading.Cause = causeTimeout
+	}
+}
+
+// readTraefik: a timeout net.Error gives 504 and an empty load balancer gives
+// "no available server" (pkg/proxy/httputil/proxy.go, the p2c/wrr balancers).
+func readTraefik(in *input, res *Result) {
+	res.Reading.Detail = text(in.page)
+	switch res.Reading.Detail {
+	case "no available server":
+		res.Reading.Cause = causeNoneHealthy
+	case "Gateway Timeout":
+		res.Reading.Cause = causeTimeout
+	}
+}
+
+// readGo: httputil.ReverseProxy answers every upstream error with a bare 502,
+// so the response tells nothing more.
+func readGo(*input, *Result) {}
+
+// readPHPFPM: a missing or forbidden script is not a gateway failure.
+func readPHPFPM(in *input, res *Result) {
+	res.Reading.Detail = text(in.page)
+}
+
+// readEmpty reads an empty gateway status that no product claims.
+func readEmpty(in *input, res *Result) {
+	res.Reading.Detail = "status " + strconv.Itoa(in.status) + " with an empty body"
+}
+
+// readApplication: a gateway status with the application's own body was
+// passed on by every hop in front of it.
+func readApplication(in *input, res *Result) {
+	if !isGatewayStatus(in.status) {
+		return
+	}
+	res.PassedThrough = true
+	res.Reading.Cause = causeAppError
+	res.Reading.Detail = titleOf(in.page)
+	if res.Reading.Detail == "" {
+		res.Reading.Detail = text(in.body[:min(len(in.body), 2*maxMarker)])
+	}
+}
+
+// submatch returns group i of re's first match in b, as text.
+func submatch(re *regexp.Regexp, b []byte, i int) string {
+	if m := re.FindSubmatch(b); m != nil {
+		return text(m[i])
+	}
+	return ""
+}
+
+// titleOf returns the page's title. It avoids a regular expression: it also
+// runs on the application's pages, which may be large.
+func titleOf(page []byte) string {
+	for _, open := range [...]string{"<title>", "<TITLE>", "<Title>"} {
+		if i := bytes.Index(page, []byte(open)); i >= 0 {
+			rest := page[i+len(open):]
+			if j := bytes.IndexByte(rest, '<'); j >= 0 {
+				return text(rest[:j])
+			}
+		}
+	}
+	return ""
+}
+
+func headingOf(page []byte) string { return submatch(headingRe, page, 1) }
+
+// lineWith returns the first line of page that contains s, as text.
+func lineWith(page []byte, s string) string {
+	i := bytes.Index(page, []byte(s))
+	if i < 0 {
+		return ""
+	}
+	start := bytes.LastIndexByte(page[:i], '\n') + 1
+	end := bytes.IndexByte(page[i:], '\n')
+	if end < 0 {
+		end = len(page) - i
+	}
+	return text(tagRe.ReplaceAll(page[start:i+end], []byte(" ")))
+}
+
+// text turns page bytes into one line of readable text: entities decoded,
+// white space collapsed, invalid UTF-8 dropped, length capped.
+func text(b []byte) string {
+	s := strings.Join(strings.Fields(html.UnescapeString(string(b))), " ")
+	s = strings.ToValidUTF8(s, "")
+	if len(s) > 2*maxMarker {
+		cut := 2 * maxMarker
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
+	}
+	return s
+}
+
+// join joins the non-empty parts a and b with sep.
+func join(a, b, sep string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + sep + b
+}
