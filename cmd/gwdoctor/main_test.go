@@ -159,7 +159,7 @@ func TestDiagnoseText(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer run.Close()
-			args := []string{"diagnose", run.Gateway.URL() + "/checkout", "--upstream", run.Upstream.URL()}
+			args := []string{"diagnose", strings.TrimSuffix(run.Gateway.URL(), "/") + "/checkout", "--upstream", run.Upstream.URL()}
 			for k, vs := range sc.RequestHeader() {
 				for _, v := range vs {
 					args = append(args, "-H", k+": "+v)
@@ -195,7 +195,8 @@ func TestDiagnoseJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer run.Close()
-	code, out, _ := gwdoctor(t, run.Gateway.URL()+"/checkout", "--json")
+	target := strings.TrimSuffix(run.Gateway.URL(), "/") + "/checkout"
+	code, out, _ := gwdoctor(t, target, "--json")
 	if code != exitFailure {
 		t.Fatalf("exit code = %d, want %d", code, exitFailure)
 	}
@@ -203,7 +204,7 @@ func TestDiagnoseJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("not JSON: %v", err)
 	}
-	if doc["schema_version"] != float64(1) || doc["url"] != run.Gateway.URL()+"/checkout" {
+	if doc["schema_version"] != float64(1) || doc["url"] != target {
 		t.Errorf("schema_version/url = %v/%v", doc["schema_version"], doc["url"])
 	}
 	v := doc["verdict"].(map[string]any)

@@ -61,6 +61,24 @@ func describeClass(c probe.Class) string {
 		return "sent a response head larger than the cap"
 	case probe.ClassBodyTruncated:
 		return "broke off the response body"
+	case probe.ClassRefused:
+		return "the connection was refused: nothing listens there"
+	case probe.ClassNoSocket:
+		return "the unix socket does not exist"
+	case probe.ClassPermission:
+		return "connecting was not permitted"
+	case probe.ClassConnectTimeout:
+		return "the connection attempt went unanswered"
+	case probe.ClassUnreachable:
+		return "there is no route to it"
+	case probe.ClassTLSCert:
+		return "its certificate was rejected"
+	case probe.ClassTLSHandshake:
+		return "the TLS handshake failed"
+	case probe.ClassNotTLS, probe.ClassHTTPToTLS:
+		return "TLS and plain HTTP were mixed up on that port"
+	case probe.ClassDNSNotFound, probe.ClassDNSError, probe.ClassDNSTimeout:
+		return "its name did not resolve"
 	}
 	return string(c)
 }

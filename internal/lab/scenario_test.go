@@ -53,7 +53,7 @@ func TestRequestHeader(t *testing.T) {
 }
 
 // TestStartScenario sends each scenario's requests through its gateway
-// twice and checks that the failures match WantPersistence.
+// three times and checks that the failures match WantPersistence.
 func TestStartScenario(t *testing.T) {
 	for _, s := range Scenarios() {
 		t.Run(s.Name, func(t *testing.T) {
@@ -66,7 +66,8 @@ func TestStartScenario(t *testing.T) {
 			}
 			defer r.Close()
 			failed := 0
-			for range 2 {
+			const n = 3 // every third request fails in the intermittent scenario
+			for range n {
 				resp, _, err := get(r.Gateway.URL(), s.RequestHeader(), nil)
 				if err != nil {
 					t.Fatalf("get: %v", err)
@@ -75,8 +76,15 @@ func TestStartScenario(t *testing.T) {
 					failed++
 				}
 			}
-			if got := []string{"none", "intermittent", "persistent"}[failed]; got != s.WantPersistence {
-				t.Errorf("%d of 2 requests failed (%s), want %s", failed, got, s.WantPersistence)
+			got := "intermittent"
+			switch failed {
+			case 0:
+				got = "none"
+			case n:
+				got = "persistent"
+			}
+			if got != s.WantPersistence {
+				t.Errorf("%d of %d requests failed (%s), want %s", failed, n, got, s.WantPersistence)
 			}
 		})
 	}
