@@ -109,11 +109,9 @@ func classifyConnect(err error) Class {
 		return ClassUnreachable
 	case errors.Is(err, syscall.ETIMEDOUT), isTimeout(err):
 		return ClassConnectTimeout
-	case errors.Is(err, syscall.EAGAIN):
-		// A unix socket whose listen queue is full answers EAGAIN (what
-		// nginx logs as "11: Resource temporarily unavailable").
-		return ClassConnectError
 	}
+	// Everything else, EAGAIN from a unix socket with a full listen queue
+	// among it, is a connect error without a finer class.
 	return ClassConnectError
 }
 
@@ -128,8 +126,6 @@ func classifyTLS(err error) Class {
 		return ClassTLSCert
 	case errors.As(err, &recHdr):
 		return ClassNotTLS
-	case isTimeout(err):
-		return ClassTLSHandshake
 	}
 	return ClassTLSHandshake
 }

@@ -291,7 +291,6 @@ func (p *httpProbe) exchange(ctx context.Context, conn net.Conn, u *url.URL) {
 		DisableKeepAlives:      true,
 		DisableCompression:     true,
 		MaxResponseHeaderBytes: int64(p.opts.MaxHeaderBytes),
-		Proxy:                  nil,
 	}
 	give := func(context.Context, string, string) (net.Conn, error) {
 		var c net.Conn

@@ -62,6 +62,7 @@ func TestHTTP(t *testing.T) {
 		fmt.Fprint(w, "hello")
 	}))
 	t.Cleanup(healthy.Close)
+	_, healthyPort, _ := net.SplitHostPort(healthy.Listener.Addr().String())
 	selfSigned := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	t.Cleanup(selfSigned.Close)
 
@@ -138,8 +139,8 @@ func TestHTTP(t *testing.T) {
 		{name: "unknown host", url: "http://nowhere.invalid/", opts: Options{Resolver: fakeResolver{}}, wantClass: ClassDNSNotFound, wantIn: PhaseDNS},
 		{name: "missing unix socket", url: "http://app/", opts: Options{ConnectTo: "unix:" + filepath.Join(t.TempDir(), "php.sock")}, wantClass: ClassNoSocket, wantIn: PhaseConnect},
 		{name: "connect to", url: "http://shop.example/", opts: Options{ConnectTo: strings.TrimPrefix(healthy.URL, "http://")}, wantReach: PhaseComplete},
-		{name: "resolve", url: "http://shop.example:" + healthy.Listener.Addr().(*net.TCPAddr).AddrPort().String()[10:] + "/",
-			opts: Options{Resolve: map[string]string{"shop.example:" + healthy.Listener.Addr().(*net.TCPAddr).AddrPort().String()[10:]: "127.0.0.1"}}, wantReach: PhaseComplete},
+		{name: "resolve", url: "http://shop.example:" + healthyPort + "/",
+			opts: Options{Resolve: map[string]string{"shop.example:" + healthyPort: "127.0.0.1"}}, wantReach: PhaseComplete},
 		{name: "bad url", url: "ftp://x", wantClass: ClassOther},
 	}
 	for _, tc := range tests {

@@ -111,9 +111,6 @@ type Result struct {
 	Error string `json:"error,omitempty"`
 }
 
-// OK reports whether the probe got a complete response head.
-func (r *Result) OK() bool { return r.Err == nil && r.Response != nil }
-
 func summarize(c *x509.Certificate) Cert {
 	out := Cert{
 		Subject:    c.Subject.String(),
