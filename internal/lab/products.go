@@ -1,0 +1,147 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// target is where a gateway forwards to, taken from an Upstream.
+type target struct {
+	host string // 127.0.0.1
+	port int
+	tls  bool // speak HTTPS and verify the certificate against the system roots
+}
+
+// addr returns host:port.
+func (t target) addr() string { return net.JoinHostPort(t.host, strconv.Itoa(t.port)) }
+
+// url returns http(s)://host:port.
+func (t target) url() string {
+	if t.tls {
+		return "https://" + t.addr()
+	}
+	return "http://" + t.addr()
+}
+
+// targetOf parses an upstream URL such as Upstream.URL returns.
+func targetOf(upstream string) (target, error) {
+	scheme, hostport, ok := strings.Cut(upstream, "://")
+	if !ok || (scheme != "http" && scheme != "https") {
+		return target{}, fmt.Errorf("upstream %q is not an http or https URL", upstream)
+	}
+	host, port, err := net.SplitHostPort(strings.TrimSuffix(hostport, "/"))
+	if err != nil {
+		return target{}, fmt.Errorf("upstream %q: %w", upstream, err)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p <= 0 || p > 65535 {
+		return target{}, fmt.Errorf("upstream %q: bad port", upstream)
+	}
+	return target{host: host, port: p, tls: scheme == "https"}, nil
+}
+
+// SystemRoots is the CA bundle of Debian's ca-certificates package, which
+// the gateways use to verify upstream certificates.
+const SystemRoots = "/etc/ssl/certs/ca-certificates.crt"
+
+// builder turns a target into the launch of one product, configured with
+// opts' limits, listening on port and keeping its files in dir.
+type builder func(t target, dir string, port int, opts GatewayOptions) (launch, GatewayTimeouts, error)
+
+// productInfo is what the lab knows about one gateway program.
+type productInfo struct {
+	program string // the executable
+	pkg     string // the Debian package
+	build   builder
+}
+
+// products maps a product slug (docs/causes.md) to its launcher.
+var products = map[string]productInfo{
+	"nginx":   {program: "nginx", pkg: "nginx", build: buildNginx},
+	"haproxy": {program: "haproxy", pkg: "haproxy", build: buildHAProxy},
+	"apache":  {program: "apache2", pkg: "apache2", build: buildApache},
+}
+
+// Gateways returns the product slugs that StartGateway accepts: "go" and
+// every real program the lab can launch.
+func Gateways() []string {
+	names := []string{"go"}
+	var real []string
+	for name := range products {
+		real = append(real, name)
+	}
+	sort.Strings(real)
+	return append(names, real...)
+}
+
+// StartGateway starts the gateway called product ("go", "nginx", ...; see
+// Gateways) in front of upstream. A real program runs in the foreground on
+// a free port of 127.0.0.1 with its configuration and logs in opts.Dir; a
+// program missing from this machine gives a *NotInstalledError. ctx bounds
+// the start only.
+func StartGateway(ctx context.Context, product, upstream string, opts GatewayOptions) (Gateway, error) {
+	if product == "go" {
+		return StartGo(ctx, upstream, opts)
+	}
+	info, ok := products[product]
+	if !ok {
+		return nil, fmt.Errorf("starting gateway: unknown product %q; known: %s", product, strings.Join(Gateways(), ", "))
+	}
+	program, err := lookProgram(info.program, info.pkg)
+	if err != nil {
+		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
+	}
+	t, err := targetOf(upstream)
+	if err != nil {
+		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
+	}
+	opts = opts.withDefaults()
+	dir, owned, err := opts.dir(product)
+	if err != nil {
+		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
+	}
+	// Programs that drop privileges must still reach their files.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
+	}
+	port, err := freePort(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
+	}
+	l, limits, err := info.build(t, dir, port, opts)
+	if err != nil {
+		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
+	}
+	l.product, l.program, l.port = product, program, port
+	g, err := startProcess(ctx, l, dir, owned, limits)
+	if err != nil {
+		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
+	}
+	return g, nil
+}
+
+// seconds formats d as whole seconds, at least 1, for programs whose
+// settings take seconds.
+func seconds(d interface{ Seconds() float64 }) int {
+	s := int(d.Seconds() + 0.5)
+	if s < 1 {
+		s = 1
+	}
+	return s
+}
+
+// ms formats d as nginx and HAProxy time: "1500ms", or "2s" when whole.
+func ms(d interface{ Milliseconds() int64 }) string {
+	m := d.Milliseconds()
+	if m%1000 == 0 {
+		return strconv.FormatInt(m/1000, 10) + "s"
+	}
+	return strconv.FormatInt(m, 10) + "ms"
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
