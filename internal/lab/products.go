@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,9 +63,13 @@ type productInfo struct {
 
 // products maps a product slug (docs/causes.md) to its launcher.
 var products = map[string]productInfo{
-	"nginx":   {program: "nginx", pkg: "nginx", build: buildNginx},
-	"haproxy": {program: "haproxy", pkg: "haproxy", build: buildHAProxy},
-	"apache":  {program: "apache2", pkg: "apache2", build: buildApache},
+	"nginx":    {program: "nginx", pkg: "nginx", build: buildNginx},
+	"haproxy":  {program: "haproxy", pkg: "haproxy", build: buildHAProxy},
+	"apache":   {program: "apache2", pkg: "apache2", build: buildApache},
+	"caddy":    {program: "caddy", pkg: "caddy", build: buildCaddy},
+	"varnish":  {program: "varnishd", pkg: "varnish", build: buildVarnish},
+	"squid":    {program: "squid", pkg: "squid", build: buildSquid},
+	"lighttpd": {program: "lighttpd", pkg: "lighttpd", build: buildLighttpd},
 }
 
 // Gateways returns the product slugs that StartGateway accepts: "go" and
@@ -105,8 +110,7 @@ func StartGateway(ctx context.Context, product, upstream string, opts GatewayOpt
 	if err != nil {
 		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
 	}
-	// Programs that drop privileges must still reach their files.
-	if err := os.Chmod(dir, 0o755); err != nil {
+	if err := openPath(dir); err != nil {
 		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
 	}
 	port, err := freePort(ctx)
@@ -123,6 +127,31 @@ func StartGateway(ctx context.Context, product, upstream string, opts GatewayOpt
 		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
 	}
 	return g, nil
+}
+
+// openPath lets programs that drop privileges (Apache's children, Squid,
+// Varnish) reach dir: when running as root, dir and every ancestor that
+// others cannot traverse, such as a test's temporary directory, get the
+// search permission.
+func openPath(dir string) error {
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return err
+	}
+	for d := filepath.Dir(dir); d != "/" && d != "."; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return err
+		}
+		if fi.Mode().Perm()&0o001 == 0 {
+			if err := os.Chmod(d, fi.Mode().Perm()|0o011); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // seconds formats d as whole seconds, at least 1, for programs whose
