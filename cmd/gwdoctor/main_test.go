@@ -107,7 +107,7 @@ func TestLabScenarios(t *testing.T) {
 	for _, sc := range lab.Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
-			res, err := runScenario(context.Background(), sc)
+			res, err := runScenario(context.Background(), sc, "go")
 			if err != nil {
 				t.Fatal(err)
 			}

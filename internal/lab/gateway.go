@@ -52,6 +52,9 @@ const (
 
 // GatewayOptions configures a gateway. The zero value gives the defaults.
 type GatewayOptions struct {
+	// Product names the gateway that StartScenario starts (see Gateways).
+	// Default "go".
+	Product string
 	// Dir holds the gateway's logs (and, for real programs, its
 	// configuration). Default: a new directory from os.MkdirTemp, removed
 	// by Close.

@@ -84,6 +84,16 @@ func Gateways() []string {
 	return append(names, real...)
 }
 
+// Supports reports whether the gateway product can reproduce fault f: the
+// TLS fault needs a gateway that verifies upstream certificates, which
+// Varnish and lighttpd cannot (they do not speak TLS to backends).
+func Supports(product string, f Fault) bool {
+	if f == TLS {
+		return product != "varnish" && product != "lighttpd"
+	}
+	return true
+}
+
 // StartGateway starts the gateway called product ("go", "nginx", ...; see
 // Gateways) in front of upstream. A real program runs in the foreground on
 // a free port of 127.0.0.1 with its configuration and logs in opts.Dir; a

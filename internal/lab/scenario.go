@@ -96,14 +96,18 @@ type Running struct {
 	Gateway  Gateway
 }
 
-// StartScenario starts s's upstream and a Go gateway (StartGo) in front of
-// it. Close stops both.
+// StartScenario starts s's upstream and the gateway opts.Product (the Go
+// gateway by default) in front of it. Close stops both.
 func StartScenario(ctx context.Context, s Scenario, opts GatewayOptions) (*Running, error) {
 	u, err := StartUpstream(ctx, s.Fault, s.Options)
 	if err != nil {
 		return nil, fmt.Errorf("starting scenario %s: %w", s.Name, err)
 	}
-	g, err := StartGo(ctx, u.URL(), opts)
+	product := opts.Product
+	if product == "" {
+		product = "go"
+	}
+	g, err := StartGateway(ctx, product, u.URL(), opts)
 	if err != nil {
 		u.Close()
 		return nil, fmt.Errorf("starting scenario %s: %w", s.Name, err)
