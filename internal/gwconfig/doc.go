@@ -1,0 +1,26 @@
+// Package gwconfig reads the configuration of the gateways that answer 502,
+// 503 and 504 — nginx, HAProxy, Apache httpd — and of the PHP-FPM pools behind
+// them, finds the path a request takes through it, and names the settings that
+// make a failure happen.
+//
+// Load reads whichever configurations are given (Sources) into a Config.
+// Config.Route tells, for a URL, which server block and location (nginx),
+// frontend and backend (HAProxy) or ProxyPass (Apache) handle it, the
+// upstreams behind it, and the effective values of the settings that decide
+// between a 502 and a 504, each with the file and line that set it or
+// "default" when the product's default applies.
+//
+// Check lints a Config without any failure at hand (risky timeouts, small
+// header buffers, localhost upstreams, names resolved only at start-up).
+// Explain ties a measured failure (how long the upstream took, how large its
+// headers were) to the one setting that fires, and gives the line to write
+// instead. Findings name causes with the IDs of the project's cause catalog.
+//
+// Parsers keep the file and line of every directive and report bad input as a
+// *ParseError. Facts about defaults and matching rules come from the products'
+// documentation: nginx https://nginx.org/en/docs/, HAProxy's configuration.txt,
+// Apache's mod_proxy documentation and PHP-FPM's www.conf.
+//
+// The package never logs. The only program it runs is nginx itself, in
+// DumpNginx, under a deadline.
+package gwconfig

@@ -1,0 +1,234 @@
+package gwconfig
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// maxInternalRedirects is nginx's limit on internal redirects of one request
+// (NGX_HTTP_MAX_URI_CHANGES, src/http/ngx_http_request.h).
+const maxInternalRedirects = 10
+
+// Route finds the server block and location that handle u, following
+// try_files fallbacks, and the upstreams and settings behind them.
+func (n *Nginx) Route(u *url.URL) (*Route, error) {
+	host, port, path, err := splitURL(u)
+	if err != nil {
+		return nil, err
+	}
+	srv, why := n.findServer(host, port)
+	if srv == nil {
+		return nil, fmt.Errorf("no nginx server block listens on port %d", port)
+	}
+	r := &Route{Gateway: "nginx", URL: u.String(), Notes: []string{why}}
+	r.Server = Block{Name: serverName(srv), File: srv.Directive.File, Line: srv.Directive.Line}
+	loc := findLocation(srv.Locations, path)
+	for i := 0; loc != nil && i < maxInternalRedirects; i++ {
+		next, note := tryFilesFallback(srv, loc)
+		if next == nil {
+			break
+		}
+		r.Notes = append(r.Notes, note)
+		loc = next
+	}
+	if loc == nil {
+		r.Notes = append(r.Notes, fmt.Sprintf("no location matches %s: nginx serves it from the server block's root", path))
+		r.Settings = nginxSettings(n, srv, nil, "")
+		return r, nil
+	}
+	r.Location = loc.Block()
+	n.resolveTarget(r, loc)
+	r.Settings = nginxSettings(n, srv, loc, r.Protocol)
+	return r, nil
+}
+
+// splitURL returns the lower-case host, the port (80 or 443 by scheme when
+// not given) and the path ("/" when empty) of u.
+func splitURL(u *url.URL) (host string, port int, path string, err error) {
+	if u == nil || u.Host == "" {
+		return "", 0, "", fmt.Errorf("URL %q has no host", u)
+	}
+	host = strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	port = 80
+	if u.Scheme == "https" {
+		port = 443
+	}
+	if p := u.Port(); p != "" {
+		if port, err = strconv.Atoi(p); err != nil {
+			return "", 0, "", fmt.Errorf("URL %q: bad port", u)
+		}
+	}
+	path = u.Path
+	if path == "" {
+		path = "/"
+	}
+	return host, port, path, nil
+}
+
+func serverName(s *NginxServer) string {
+	if len(s.Names) == 0 {
+		return "server (no server_name)"
+	}
+	return "server_name " + strings.Join(s.Names, " ")
+}
+
+// findServer picks the server block for host on port as nginx does
+// (https://nginx.org/en/docs/http/request_processing.html and
+// https://nginx.org/en/docs/http/server_names.html): among the servers that
+// listen on the port, an exact name, then the longest wildcard starting with
+// "*", then the longest ending with "*", then the first matching regular
+// expression; else the port's default_server, else its first server.
+func (n *Nginx) findServer(host string, port int) (*NginxServer, string) {
+	var cands []*NginxServer
+	var def *NginxServer
+	for _, s := range n.Servers {
+		for _, l := range s.Listens {
+			if l.Unix == "" && l.Port == port {
+				cands = append(cands, s)
+				if l.DefaultServer && def == nil {
+					def = s
+				}
+				break
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return nil, ""
+	}
+	if s, how := matchServerName(cands, host); s != nil {
+		return s, fmt.Sprintf("server chosen by server_name: %s matches %s", how, host)
+	}
+	if def != nil {
+		return def, fmt.Sprintf("no server_name matches %s: the default_server of port %d answers", host, port)
+	}
+	return cands[0], fmt.Sprintf("no server_name matches %s: the first server on port %d answers (no default_server)", host, port)
+}
+
+func matchServerName(cands []*NginxServer, host string) (*NginxServer, string) {
+	var bestStart, bestEnd *NginxServer
+	var startName, endName string
+	for _, s := range cands {
+		for _, name := range s.Names {
+			name = strings.ToLower(name)
+			switch {
+			case name == host:
+				return s, "exact name " + name
+			case strings.HasPrefix(name, "*.") && strings.HasSuffix(host, name[1:]) && len(name) > len(startName),
+				strings.HasPrefix(name, ".") && (host == name[1:] || strings.HasSuffix(host, name)) && len(name) > len(startName):
+				bestStart, startName = s, name
+			case strings.HasSuffix(name, ".*") && strings.HasPrefix(host, name[:len(name)-1]) && len(name) > len(endName):
+				bestEnd, endName = s, name
+			}
+		}
+	}
+	if bestStart != nil {
+		return bestStart, "wildcard " + startName
+	}
+	if bestEnd != nil {
+		return bestEnd, "wildcard " + endName
+	}
+	for _, s := range cands {
+		for _, name := range s.Names {
+			if !strings.HasPrefix(name, "~") {
+				continue
+			}
+			if re, err := regexp.Compile(name[1:]); err == nil && re.MatchString(host) {
+				return s, "regular expression " + name
+			}
+		}
+	}
+	return nil, ""
+}
+
+// findLocation picks the location for path among locs as nginx does
+// (https://nginx.org/en/docs/http/ngx_http_core_module.html#location and
+// ngx_http_core_find_location): an exact "=" match ends the search; else the
+// longest matching prefix is remembered and its nested locations searched;
+// unless that prefix has "^~", regular expressions are then tried in order
+// of appearance, the first match winning (with its own nested locations);
+// else the remembered prefix is used.
+func findLocation(locs []*NginxLocation, path string) *NginxLocation {
+	l, _ := findLocationRC(locs, path)
+	return l
+}
+
+// findLocationRC returns the location and whether the search is final (an
+// exact or regular-expression match).
+func findLocationRC(locs []*NginxLocation, path string) (*NginxLocation, bool) {
+	var best *NginxLocation
+	for _, l := range locs {
+		switch l.Modifier {
+		case "=":
+			if l.Pattern == path {
+				return l, true
+			}
+		case "", "^~":
+			if strings.HasPrefix(path, l.Pattern) && (best == nil || len(l.Pattern) > len(best.Pattern)) {
+				best = l
+			}
+		}
+	}
+	result := best
+	if best != nil {
+		sub, final := findLocationRC(best.Nested, path)
+		if final {
+			return sub, true
+		}
+		if sub != nil {
+			result = sub
+		}
+		if best.Modifier == "^~" {
+			return result, false
+		}
+	}
+	for _, l := range locs {
+		if l.re != nil && l.re.MatchString(path) {
+			if sub := findLocation(l.Nested, path); sub != nil {
+				return sub, true
+			}
+			return l, true
+		}
+	}
+	return result, false
+}
+
+// tryFilesFallback follows the last argument of a try_files in loc, which
+// is where nginx sends a request for a file that does not exist: a named
+// location ("@app") or an internal redirect ("/index.php?$args"). Routing
+// assumes no file exists, the case of application URLs.
+func tryFilesFallback(srv *NginxServer, loc *NginxLocation) (*NginxLocation, string) {
+	if loc.passDirective() != nil {
+		return nil, ""
+	}
+	var tf *Directive
+	for _, d := range loc.Directive.Block {
+		if d.Name == "try_files" && len(d.Args) >= 2 {
+			tf = d
+		}
+	}
+	if tf == nil {
+		return nil, ""
+	}
+	last := tf.Args[len(tf.Args)-1]
+	note := fmt.Sprintf("try_files (%s) falls back to %s when no file matches", where(tf.File, tf.Line), last)
+	if name, ok := strings.CutPrefix(last, "@"); ok {
+		for _, l := range srv.Locations {
+			if l.Modifier == "@" && l.Pattern == name {
+				return l, note
+			}
+		}
+		return nil, ""
+	}
+	if !strings.HasPrefix(last, "/") {
+		return nil, "" // "=404" and the like: nginx answers itself
+	}
+	uri, _, _ := strings.Cut(last, "?")
+	next := findLocation(srv.Locations, uri)
+	if next == loc {
+		return nil, ""
+	}
+	return next, note
+}

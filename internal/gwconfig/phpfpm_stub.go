@@ -1,0 +1,4 @@
+package gwconfig
+
+// Pool is a PHP-FPM pool.
+type Pool struct{}
