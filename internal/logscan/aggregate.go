@@ -1,0 +1,155 @@
+package logscan
+
+import (
+	"strings"
+	"time"
+)
+
+// Limits that keep a report's memory bounded whatever the input.
+const (
+	maxKeys    = 10000  // distinct upstreams or paths counted by name
+	maxMinutes = 200000 // distinct minutes in the timeline (about 139 days)
+)
+
+// causeAgg is what is known of one cause.
+type causeAgg struct {
+	count       int64
+	first, last time.Time
+	statuses    map[int]int64
+	products    map[string]int64
+	fastcgi     int64 // failures whose upstream is FastCGI or a unix socket
+	examples    []Entry
+}
+
+// keyCount counts failures of one upstream or path, by cause.
+type keyCount struct {
+	total   int64
+	byCause [nCauses]int64
+}
+
+// capped counts by key, with at most maxKeys keys; later keys go to other.
+type capped struct {
+	m     map[string]*keyCount
+	other keyCount
+}
+
+func (c *capped) add(key string, ci int) {
+	if key == "" {
+		return
+	}
+	k := c.m[key]
+	if k == nil {
+		if len(c.m) >= maxKeys {
+			k = &c.other
+		} else {
+			k = &keyCount{}
+			c.m[key] = k
+		}
+	}
+	k.total++
+	k.byCause[ci]++
+}
+
+// aggregator counts failures as they come, in time order, and joins
+// error-log lines to the access-log lines of the same request.
+type aggregator struct {
+	examples  int
+	causes    map[string]*causeAgg
+	upstreams capped
+	paths     capped
+	timeline  map[int64]*[nCauses]int32
+	dropped   int64 // failures outside the timeline's capacity
+	failures  int64
+	joined    int64
+	join      joiner
+	onEntry   func(Entry)
+}
+
+func newAggregator(examples int, onEntry func(Entry)) *aggregator {
+	return &aggregator{
+		examples: examples, causes: map[string]*causeAgg{},
+		upstreams: capped{m: map[string]*keyCount{}}, paths: capped{m: map[string]*keyCount{}},
+		timeline: map[int64]*[nCauses]int32{}, join: newJoiner(), onEntry: onEntry,
+	}
+}
+
+// add takes one failure. An error-log line that may explain an access line
+// waits in the joiner; an access line takes the cause of the error lines of
+// its request, which are then not counted on their own.
+func (a *aggregator) add(e Entry) {
+	if e.explains && len(joinKeys(&e)) > 0 {
+		a.join.hold(e)
+	} else if !e.explains {
+		if m := a.join.take(&e); m != nil {
+			e.Cause, e.Joined = m.Cause, m
+			if e.Upstream == "" {
+				e.Upstream, e.Scheme = m.Upstream, m.Scheme
+			}
+			a.joined++
+		}
+		a.count(e)
+	} else {
+		a.count(e)
+	}
+	a.join.expire(e.Time, false, a.count)
+}
+
+// flush counts every error line still waiting for a join.
+func (a *aggregator) flush() {
+	a.join.expire(time.Time{}, true, a.count)
+}
+
+// count adds one failure to the totals.
+func (a *aggregator) count(e Entry) {
+	ci := causeIndex(e.Cause)
+	if ci < 0 {
+		e.Cause, ci = causeUpstream, causeIndex(causeUpstream)
+	}
+	a.failures++
+	c := a.causes[e.Cause]
+	if c == nil {
+		c = &causeAgg{statuses: map[int]int64{}, products: map[string]int64{}, first: e.Time}
+		a.causes[e.Cause] = c
+	}
+	c.count++
+	if e.Time.Before(c.first) {
+		c.first = e.Time
+	}
+	if e.Time.After(c.last) {
+		c.last = e.Time
+	}
+	c.statuses[e.Status]++
+	c.products[e.Product]++
+	if e.Scheme == "fastcgi" || strings.HasPrefix(e.Upstream, "unix:") || e.Product == productPHPFPM {
+		c.fastcgi++
+	}
+	if len(c.examples) < a.examples {
+		c.examples = append(c.examples, e)
+	}
+	a.upstreams.add(e.Upstream, ci)
+	path := e.Path
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	a.paths.add(path, ci)
+	if !e.Time.IsZero() {
+		a.minute(e.Time, ci)
+	}
+	if a.onEntry != nil {
+		a.onEntry(e)
+	}
+}
+
+func (a *aggregator) minute(t time.Time, ci int) {
+	m := t.Unix() / 60
+	row := a.timeline[m]
+	if row == nil {
+		if len(a.timeline) >= maxMinutes {
+			a.dropped++
+			return
+		}
+		row = &[nCauses]int32{}
+		a.timeline[m] = row
+	}
+	row[ci]++
+}

@@ -1,0 +1,176 @@
+package logscan
+
+import (
+	"bytes"
+	"strings"
+)
+
+// digits parses b as a non-negative decimal number.
+func digits(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// status3 parses a three-digit HTTP status; 0 if b is not one.
+func status3(b []byte) int {
+	if len(b) != 3 {
+		return 0
+	}
+	n, ok := digits(b)
+	if !ok {
+		return 0
+	}
+	return n
+}
+
+// quoted reads a double-quoted field at the start of b, honouring
+// backslash escapes (Apache writes \" inside fields; nginx writes \x22).
+// It returns the field without quotes and the rest after the closing quote.
+func quoted(b []byte) (field, rest []byte, ok bool) {
+	if len(b) == 0 || b[0] != '"' {
+		return nil, b, false
+	}
+	i := 1
+	for {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			return nil, b, false
+		}
+		i += j
+		if backslashes(b[:i])%2 == 0 {
+			return b[1:i], b[i+1:], true
+		}
+		i++
+	}
+}
+
+// backslashes counts the backslashes at the end of b.
+func backslashes(b []byte) int {
+	n := 0
+	for n < len(b) && b[len(b)-1-n] == '\\' {
+		n++
+	}
+	return n
+}
+
+// word reads up to the next space; rest starts after that space.
+func word(b []byte) (w, rest []byte) {
+	i := bytes.IndexByte(b, ' ')
+	if i < 0 {
+		return b, nil
+	}
+	return b[:i], b[i+1:]
+}
+
+// requestLine splits "GET /path HTTP/1.1" into method and path.
+func requestLine(b []byte) (method, path string) {
+	m, rest := word(b)
+	p, _ := word(rest)
+	if len(m) > 16 {
+		return "", string(capLen(b, 256))
+	}
+	return string(m), string(capLen(p, 512))
+}
+
+// capLen cuts b to n bytes.
+func capLen(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// splitUpstream splits an upstream URL as nginx logs it
+// ("http://127.0.0.1:8080/api", "fastcgi://unix:/run/php.sock:") into its
+// scheme and address.
+func splitUpstream(u string) (scheme, addr string) {
+	s, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return "", u
+	}
+	if strings.HasPrefix(rest, "unix:") {
+		// nginx writes "unix:/path:" and then the URI for socket peers.
+		if i := strings.IndexByte(rest[5:], ':'); i >= 0 {
+			return s, rest[:5+i]
+		}
+		return s, rest
+	}
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		rest = rest[:i]
+	}
+	return s, rest
+}
+
+// between returns the bytes after the first start and before the next end.
+func between(b []byte, start, end string) []byte {
+	i := bytes.Index(b, []byte(start))
+	if i < 0 {
+		return nil
+	}
+	b = b[i+len(start):]
+	j := bytes.Index(b, []byte(end))
+	if j < 0 {
+		return nil
+	}
+	return b[:j]
+}
+
+// containsAny reports whether b contains one of the words.
+func containsAny(b []byte, words ...string) bool {
+	for _, w := range words {
+		if bytes.Contains(b, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// errnoIn finds the first "(N: text)" or "(N)text" errno mark in b and
+// returns N, or -1.
+func errnoIn(b []byte) int {
+	for i := 0; i < len(b); i++ {
+		j := bytes.IndexByte(b[i:], '(')
+		if j < 0 {
+			return -1
+		}
+		i += j + 1
+		k := i
+		for k < len(b) && k-i < 6 && b[k] >= '0' && b[k] <= '9' {
+			k++
+		}
+		if k > i && k < len(b) && (b[k] == ':' || b[k] == ')') {
+			n, _ := digits(b[i:k])
+			return n
+		}
+	}
+	return -1
+}
+
+// causeOfErrno maps the errno of a failed connect to a cause. Linux and BSD
+// numbers both appear (gateway-facts §4.1): 111/61 refused, 110/60 timed
+// out, 113/65 and 101/51 unreachable, 2 no such socket, 13 permission,
+// 11/35 EAGAIN (a full listen queue on a unix socket).
+func causeOfErrno(n int) string {
+	switch n {
+	case 111, 61, 2:
+		return causeRefused
+	case 13:
+		return causePermission
+	case 110, 60, 113, 65, 101, 51, 70007:
+		return causeUnreachable
+	case 11, 35:
+		return causeOverloaded
+	case 104, 54, 32:
+		return causeClosed
+	}
+	return causeUpstream
+}

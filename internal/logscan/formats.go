@@ -1,0 +1,146 @@
+package logscan
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrUnknownFormat is returned for a file whose format is not one of
+// Formats() and could not be detected.
+var ErrUnknownFormat = errors.New("unknown log format")
+
+// parseOptions are what parsers need from Options.
+type parseOptions struct {
+	loc      *time.Location
+	needTime bool
+	custom   *logFormat // --nginx-log-format, compiled
+}
+
+// format is one supported log format.
+type format struct {
+	name    string
+	product string
+	kind    kind
+	// build makes a parser; sample holds the file's first lines, for
+	// formats that pick a variant (nginx access logs).
+	build func(o parseOptions, sample [][]byte) parser
+}
+
+// formats is the table of supported formats, most specific first: on a tie
+// in detection the earlier one wins.
+var formats = []format{
+	{"nginx-error", productNginx, kindError, func(o parseOptions, _ [][]byte) parser { return &nginxError{loc: o.loc} }},
+	{"nginx-access", productNginx, kindAccess, buildNginxAccess},
+	{"apache-error", productApache, kindError, func(o parseOptions, _ [][]byte) parser { return &apacheError{loc: o.loc} }},
+	{"apache-access", productApache, kindAccess, buildApacheAccess},
+	{"haproxy", productHAProxy, kindAccess, func(o parseOptions, _ [][]byte) parser { return &haproxyLog{loc: o.loc} }},
+	{"envoy", productEnvoy, kindAccess, func(o parseOptions, _ [][]byte) parser { return &envoyLog{} }},
+	{"caddy", productCaddy, kindBoth, func(o parseOptions, _ [][]byte) parser { return &caddyLog{} }},
+	{"traefik", productTraefik, kindAccess, func(o parseOptions, _ [][]byte) parser { return &traefikLog{} }},
+	{"php-fpm", productPHPFPM, kindError, func(o parseOptions, _ [][]byte) parser { return &phpFPMLog{loc: o.loc} }},
+	{"squid", productSquid, kindAccess, func(o parseOptions, _ [][]byte) parser { return &squidLog{} }},
+	{"lighttpd", productLighttpd, kindError, func(o parseOptions, _ [][]byte) parser { return &lighttpdLog{loc: o.loc} }},
+	{"alb", productALB, kindAccess, func(o parseOptions, _ [][]byte) parser { return &albLog{} }},
+}
+
+// Formats returns the names of the supported formats, as Options.Format
+// accepts them.
+func Formats() []string {
+	names := make([]string, len(formats))
+	for i, f := range formats {
+		names[i] = f.name
+	}
+	return names
+}
+
+// lookupFormat finds a format by name.
+func lookupFormat(name string) (*format, error) {
+	for i := range formats {
+		if formats[i].name == name {
+			return &formats[i], nil
+		}
+	}
+	return nil, fmt.Errorf("%w %q: supported formats are %s", ErrUnknownFormat, name, strings.Join(Formats(), ", "))
+}
+
+// buildNginxAccess picks the log_format that reads the sample best: the one
+// given with Options.NginxLogFormat, the ingress-nginx default, or combined
+// (with any extra fields after it).
+func buildNginxAccess(o parseOptions, sample [][]byte) parser {
+	cands := []*accessLog{}
+	if o.custom != nil {
+		cands = append(cands, &accessLog{f: o.custom})
+	}
+	ingress, _ := compileLogFormat(formatIngress)
+	combined, _ := compileLogFormat(formatCombined)
+	cands = append(cands, &accessLog{f: ingress}, &accessLog{f: combined, trailing: true})
+	for _, c := range cands {
+		c.product, c.format, c.loc, c.needTime = productNginx, "nginx-access", o.loc, o.needTime
+	}
+	return pickParser(cands, sample)
+}
+
+// buildApacheAccess reads Apache's common and combined formats
+// (LogFormat "%h %l %u %t \"%r\" %>s %b ...").
+func buildApacheAccess(o parseOptions, _ [][]byte) parser {
+	common, _ := compileLogFormat(`$remote_addr $ident $remote_user [$time_local] "$request" $status $body_bytes_sent`)
+	return &accessLog{f: common, trailing: true, product: productApache, format: "apache-access", loc: o.loc, needTime: o.needTime}
+}
+
+// pickParser returns the candidate that reads most sample lines fully.
+func pickParser(cands []*accessLog, sample [][]byte) parser {
+	best, bestN := cands[0], -1
+	for _, c := range cands {
+		probe := *c
+		probe.needTime = true // read whole lines, not just up to $status
+		n := 0
+		for _, l := range sample {
+			var e Entry
+			if probe.parse(l, &e) != lineMalformed {
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = c, n
+		}
+	}
+	return best
+}
+
+// detect chooses the format of a file from its first lines. A file name
+// with "apache" or "httpd" in it prefers Apache's access format over
+// nginx's, which looks the same.
+func detect(name string, sample [][]byte, o parseOptions) (*format, error) {
+	if len(sample) == 0 {
+		return nil, nil
+	}
+	o.needTime = true
+	var best *format
+	bestN := 0
+	for i := range formats {
+		f := &formats[i]
+		p := f.build(o, sample)
+		n := 0
+		for _, l := range sample {
+			var e Entry
+			if p.parse(l, &e) != lineMalformed {
+				n++
+			}
+		}
+		if n > bestN || (n == bestN && n > 0 && f.name == "apache-access" && apacheName(name)) {
+			best, bestN = f, n
+		}
+	}
+	if best == nil || bestN*2 < len(sample) {
+		return nil, fmt.Errorf("%s: %w: none of the supported formats reads its first lines; name one with --format (%s)",
+			name, ErrUnknownFormat, strings.Join(Formats(), ", "))
+	}
+	return best, nil
+}
+
+func apacheName(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "apache") || strings.Contains(n, "httpd")
+}

@@ -1,0 +1,147 @@
+package logscan
+
+import (
+	"strconv"
+	"time"
+)
+
+// How the joiner matches lines: an access line and an error line of the
+// same request are logged within joinWindow of each other (nginx logs both
+// with one-second resolution); an error line waits joinHold of log time,
+// or until joinCap lines wait, before it is counted alone.
+const (
+	joinWindow = time.Second
+	joinHold   = 2 * time.Second
+	joinCap    = 8192
+)
+
+// pending is an error line waiting for its access line.
+type pending struct {
+	e    Entry
+	keys []string
+	done bool
+}
+
+// joiner holds recent error lines by the keys an access line can find them by.
+type joiner struct {
+	queue []*pending
+	head  int
+	index map[string][]*pending
+	clock time.Time
+}
+
+func newJoiner() joiner { return joiner{index: map[string][]*pending{}} }
+
+// joinKeys are the ways to find the request of e: its request ID, nginx's
+// connection number, or its client and request line.
+func joinKeys(e *Entry) []string {
+	var keys []string
+	if e.RequestID != "" {
+		keys = append(keys, "i "+e.RequestID)
+	}
+	if e.Conn != 0 {
+		keys = append(keys, "c "+e.Product+" "+strconv.FormatInt(e.Conn, 10))
+	}
+	if e.Client != "" && e.Path != "" {
+		keys = append(keys, "r "+e.Product+" "+e.Client+" "+e.Method+" "+e.Path)
+	}
+	return keys
+}
+
+func (j *joiner) hold(e Entry) {
+	p := &pending{e: e, keys: joinKeys(&e)}
+	j.queue = append(j.queue, p)
+	for _, k := range p.keys {
+		j.index[k] = append(j.index[k], p)
+	}
+}
+
+// take finds the error lines of e's request and returns the last of them.
+// A request ID or a connection number names one request, so every line
+// under it is taken: a request that nginx retried has one error line per
+// try. Client and request line may be shared by several requests in one
+// second, so they take only the oldest line, and the lines of its retries
+// (same connection).
+func (j *joiner) take(e *Entry) *Entry {
+	var found *pending
+	keep := func(p *pending) {
+		p.done = true
+		if found == nil || !p.e.Time.Before(found.e.Time) {
+			found = p
+		}
+	}
+	for _, k := range joinKeys(e) {
+		var oldest *pending
+		for _, p := range j.index[k] {
+			if !j.matches(p, e) {
+				continue
+			}
+			if k[0] != 'r' {
+				keep(p)
+			} else if oldest == nil {
+				oldest = p
+			}
+		}
+		if oldest != nil {
+			for _, p := range j.index[k] {
+				if p == oldest || p.e.Conn != 0 && p.e.Conn == oldest.e.Conn && j.matches(p, e) {
+					keep(p)
+				}
+			}
+		}
+		if found != nil {
+			break
+		}
+	}
+	if found == nil {
+		return nil
+	}
+	m := found.e
+	return &m
+}
+
+// matches reports whether the waiting line p may belong to e's request.
+func (j *joiner) matches(p *pending, e *Entry) bool {
+	d := e.Time.Sub(p.e.Time)
+	return !p.done && p.e.Product == e.Product && d <= joinWindow && d >= -joinWindow
+}
+
+// expire counts the error lines that waited long enough; with all, every one.
+func (j *joiner) expire(now time.Time, all bool, count func(Entry)) {
+	if now.After(j.clock) {
+		j.clock = now
+	}
+	for j.head < len(j.queue) {
+		p := j.queue[j.head]
+		if !all && !p.done && len(j.queue)-j.head <= joinCap && !p.e.Time.Add(joinHold).Before(j.clock) {
+			break
+		}
+		j.queue[j.head] = nil
+		j.head++
+		j.unindex(p)
+		if !p.done {
+			count(p.e)
+		}
+	}
+	if j.head > 1024 && j.head*2 > len(j.queue) {
+		j.queue = append(j.queue[:0], j.queue[j.head:]...)
+		j.head = 0
+	}
+}
+
+func (j *joiner) unindex(p *pending) {
+	for _, k := range p.keys {
+		list := j.index[k]
+		for i, q := range list {
+			if q == p {
+				list = append(list[:i], list[i+1:]...)
+				break
+			}
+		}
+		if len(list) == 0 {
+			delete(j.index, k)
+		} else {
+			j.index[k] = list
+		}
+	}
+}

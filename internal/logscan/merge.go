@@ -1,0 +1,89 @@
+package logscan
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// cursor walks the entries of one stream's batches.
+type cursor struct {
+	s    *stream
+	b    *batch
+	i    int
+	done bool
+}
+
+// merge takes the streams' batches in order and their entries in time order
+// across streams, and counts them.
+func (sc *scanner) merge(ctx context.Context, streams []*stream) (*Report, error) {
+	agg := newAggregator(sc.opt.Examples, sc.opt.OnEntry)
+	rb := newReportBuilder()
+	cursors := make([]*cursor, len(streams))
+	for i, s := range streams {
+		cursors[i] = &cursor{s: s}
+	}
+	last := time.Now()
+	for {
+		var best *Entry
+		var bc *cursor
+		for _, c := range cursors {
+			e, err := sc.head(c, rb)
+			if err != nil {
+				return nil, err
+			}
+			if e != nil && (best == nil || earlier(e, best)) {
+				best, bc = e, c
+			}
+		}
+		if best == nil {
+			break
+		}
+		bc.i++
+		rb.file(best.File).Failures++
+		agg.add(*best)
+		if sc.opt.Progress != nil && time.Since(last) > 200*time.Millisecond {
+			last = time.Now()
+			sc.opt.Progress(Progress{Bytes: rb.rep.Bytes, Lines: rb.rep.Lines, Elapsed: time.Since(sc.start)})
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	agg.flush()
+	return rb.build(agg), nil
+}
+
+// earlier orders entries by time; on a tie error-log lines come first,
+// since nginx logs the error before the access line of the same request.
+func earlier(a, b *Entry) bool {
+	if !a.Time.Equal(b.Time) {
+		return a.Time.Before(b.Time)
+	}
+	return a.explains && !b.explains
+}
+
+// head returns the stream's next entry, fetching batches as needed; nil
+// when the stream is done.
+func (sc *scanner) head(c *cursor, rb *reportBuilder) (*Entry, error) {
+	for !c.done && (c.b == nil || c.i >= len(c.b.entries)) {
+		j, ok := <-c.s.queue
+		if !ok {
+			c.done = true
+			break
+		}
+		b := <-j.res
+		if b.err != nil {
+			if errors.Is(b.err, errStop) {
+				continue
+			}
+			return nil, b.err
+		}
+		rb.account(b)
+		c.b, c.i = b, 0
+	}
+	if c.done {
+		return nil, nil
+	}
+	return &c.b.entries[c.i], nil
+}

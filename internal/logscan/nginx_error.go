@@ -1,0 +1,146 @@
+package logscan
+
+import (
+	"bytes"
+	"time"
+)
+
+// nginxError reads nginx's error log (src/core/ngx_log.c,
+// src/http/ngx_http_request.c):
+//
+//	2026/08/21 10:15:02 [error] 2187#2187: *4711 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.7, server: example.com, request: "GET /api HTTP/1.1", upstream: "http://127.0.0.1:8080/api", host: "example.com"
+type nginxError struct {
+	loc *time.Location
+}
+
+func (p *nginxError) parse(line []byte, e *Entry) verdict {
+	t, ok := timeYMD(line, p.loc)
+	if !ok || len(line) < 23 || line[19] != ' ' || line[20] != '[' {
+		return lineMalformed
+	}
+	e.Time = t
+	rest := line[21:]
+	i := bytes.IndexByte(rest, ']')
+	if i < 0 || i > 6 {
+		return lineMalformed
+	}
+	level := rest[:i]
+	rest = rest[i+1:]
+	// " PID#TID: "
+	j := bytes.Index(rest, []byte(": "))
+	if j < 0 || j > 24 || bytes.IndexByte(rest[:j], '#') < 0 {
+		return lineMalformed
+	}
+	rest = rest[j+2:]
+	if !nginxSevere(level) {
+		return lineOK
+	}
+	var conn int64
+	if len(rest) > 1 && rest[0] == '*' {
+		w, r := word(rest[1:])
+		if n, ok := digits(w); ok {
+			conn, rest = int64(n), r
+		}
+	}
+	msg, tail := rest, []byte(nil)
+	if k := bytes.LastIndex(rest, []byte(", client: ")); k >= 0 {
+		msg, tail = rest[:k], rest[k:]
+	}
+	cause := nginxCause(msg)
+	if cause == "" {
+		return lineOK
+	}
+	e.Cause, e.Conn = cause, conn
+	e.Product, e.Format = productNginx, "nginx-error"
+	e.Status = statusFor(productNginx, cause)
+	e.Detail = string(capLen(msg, 300))
+	p.fields(tail, e)
+	e.Raw = rawString(line)
+	return lineFailure
+}
+
+// fields reads the ", client: ..., request: ..., upstream: ..." tail.
+func (p *nginxError) fields(tail []byte, e *Entry) {
+	if c := between(tail, ", client: ", ","); c != nil {
+		e.Client = string(c)
+	} else if k := bytes.Index(tail, []byte(", client: ")); k >= 0 {
+		e.Client = string(capLen(tail[k+10:], 64))
+	}
+	if r := between(tail, `, request: "`, `"`); r != nil {
+		e.Method, e.Path = requestLine(r)
+	}
+	if u := between(tail, `, upstream: "`, `"`); u != nil {
+		e.Scheme, e.Upstream = splitUpstream(string(capLen(u, 256)))
+	}
+}
+
+// nginxSevere reports whether an error-log level can carry an upstream
+// failure: nginx logs them at [error] or, for ENOENT and EACCES on connect,
+// at [crit] (src/event/ngx_event_connect.c).
+func nginxSevere(level []byte) bool {
+	switch string(level) {
+	case "error", "crit", "alert", "emerg":
+		return true
+	}
+	return false
+}
+
+// nginxCause maps the message of an nginx error line to a cause, or "" when
+// the line is not an upstream failure. The strings are nginx's own
+// (src/http/ngx_http_upstream.c, ngx_event_connect.c, ngx_event_openssl.c,
+// the proxy and fastcgi modules); the text after " while " is the action.
+func nginxCause(msg []byte) string {
+	action := []byte(nil)
+	if k := bytes.LastIndex(msg, []byte(" while ")); k >= 0 {
+		action = msg[k+7:]
+	}
+	body := bytes.HasPrefix(action, []byte("reading upstream"))
+	switch {
+	case bytes.Contains(msg, []byte("no live upstreams")):
+		return causeNoneHealthy
+	case containsAny(msg, "could not be resolved", "no resolver defined to resolve", "host not found in upstream"):
+		return causeDNS
+	case bytes.Contains(msg, []byte("upstream sent too big header")):
+		return causeHeaderTooBig
+	case bytes.Contains(msg, []byte("upstream sent invalid chunked response")):
+		return causeTruncated
+	case bytes.Contains(msg, []byte("upstream sent more data than specified")):
+		return "" // a warning; the response went out
+	case containsAny(msg, "upstream sent ", "upstream prematurely sent response"):
+		return causeInvalidResponse
+	case bytes.HasPrefix(action, []byte("SSL handshaking to upstream")),
+		bytes.Contains(msg, []byte("upstream SSL certificate")):
+		return causeTLS
+	case bytes.Contains(msg, []byte("upstream timed out")):
+		return nginxTimeout(action)
+	case bytes.Contains(msg, []byte("upstream prematurely closed")):
+		if body {
+			return causeTruncated
+		}
+		return causeClosed
+	case bytes.HasPrefix(msg, []byte("connect() ")):
+		return causeOfErrno(errnoIn(msg))
+	}
+	if !bytes.Contains(action, []byte("upstream")) || bytes.HasPrefix(action, []byte("proxying upgraded")) {
+		return "" // static files, clients going away, configuration
+	}
+	if body {
+		return causeTruncated
+	}
+	switch errnoIn(msg) {
+	case 104, 54, 32:
+		return causeClosed
+	}
+	return causeUpstream
+}
+
+// nginxTimeout tells the phase of an "upstream timed out" line.
+func nginxTimeout(action []byte) string {
+	switch {
+	case bytes.HasPrefix(action, []byte("connecting to upstream")):
+		return causeUnreachable
+	case bytes.HasPrefix(action, []byte("reading upstream")):
+		return causeTruncated
+	}
+	return causeTimeout
+}

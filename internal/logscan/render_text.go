@@ -1,0 +1,170 @@
+package logscan
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// RenderOptions tune the text and Markdown renderings.
+type RenderOptions struct {
+	// Color uses ANSI colours in text; default off.
+	Color bool
+	// Location is the zone times are shown in; default time.Local.
+	Location *time.Location
+	// Width is the widest a text line gets; default 100.
+	Width int
+}
+
+func (o RenderOptions) withDefaults() RenderOptions {
+	if o.Location == nil {
+		o.Location = time.Local
+	}
+	if o.Width <= 0 {
+		o.Width = 100
+	}
+	return o
+}
+
+type painter struct{ on bool }
+
+func (p painter) paint(code, s string) string {
+	if !p.on {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+// RenderText writes the report for a terminal: totals, a causes table, a
+// per-minute chart, the top upstreams and paths, and per cause its fixes
+// and example lines.
+func RenderText(w io.Writer, r *Report, opt RenderOptions) error {
+	opt = opt.withDefaults()
+	p := painter{opt.Color}
+	var b strings.Builder
+	textHeader(&b, r, p)
+	if r.Failures > 0 {
+		textCauses(&b, r, opt, p)
+		textTimeline(&b, r, opt, p)
+		textKeys(&b, p, "TOP UPSTREAMS", r.Upstreams, "(other upstreams)")
+		textKeys(&b, p, "TOP PATHS", r.Paths, "(other paths)")
+		textDetails(&b, r, opt, p)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func textHeader(b *strings.Builder, r *Report, p painter) {
+	head := fmt.Sprintf("%s failures", thousands(r.Failures))
+	if r.Failures > 0 {
+		head = p.paint("1;31", head)
+	} else {
+		head = p.paint("1;32", "no upstream failures")
+	}
+	fmt.Fprintf(b, "%s  %s in %s lines (%s)", p.paint("1", "gwdoctor logs"), head, thousands(r.Lines), size(r.Bytes))
+	if r.Joined > 0 {
+		fmt.Fprintf(b, ", %s access lines explained by error lines", thousands(r.Joined))
+	}
+	b.WriteString("\n")
+	for _, f := range r.Files {
+		format := f.Format
+		if format == "" {
+			format = "(empty)"
+		}
+		fmt.Fprintf(b, "  %-30s %-14s %12s lines %10s failures\n", cut(f.Name, 30), format, thousands(f.Lines), thousands(f.Failures))
+	}
+	if r.Skipped+r.Malformed+r.Filtered > 0 {
+		fmt.Fprintf(b, "  %s lines too long, %s malformed, %s outside --since/--until\n",
+			thousands(r.Skipped), thousands(r.Malformed), thousands(r.Filtered))
+	}
+}
+
+func textCauses(b *strings.Builder, r *Report, opt RenderOptions, p painter) {
+	fmt.Fprintf(b, "\n%s\n", p.paint("1", "CAUSES"))
+	fmt.Fprintf(b, "  %-26s %10s %6s  %-9s %-19s  %-19s\n", "cause", "failures", "share", "status", "first", "last")
+	for _, c := range r.Causes {
+		fmt.Fprintf(b, "  %-26s %10s %5.1f%%  %-9s %-19s  %-19s\n", c.Cause, thousands(c.Count),
+			100*float64(c.Count)/float64(r.Failures), statuses(c.Statuses), stamp(c.First, opt.Location), stamp(c.Last, opt.Location))
+	}
+}
+
+func textKeys(b *strings.Builder, p painter, title string, keys []KeyCount, otherName string) {
+	if len(keys) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n%s\n", p.paint("1", title))
+	for _, k := range keys {
+		name := k.Key
+		if name == "" {
+			name = otherName
+		}
+		fmt.Fprintf(b, "  %-40s %10s  %s\n", cut(name, 40), thousands(k.Count), causeMix(k.Causes, 3))
+	}
+}
+
+func textDetails(b *strings.Builder, r *Report, opt RenderOptions, p painter) {
+	fmt.Fprintf(b, "\n%s\n", p.paint("1", "WHAT TO DO"))
+	for _, c := range r.Causes {
+		fmt.Fprintf(b, "%s  %s failures (%s)\n", p.paint("1;33", c.Cause), thousands(c.Count), strings.Join(c.Products, ", "))
+		for _, f := range c.Fixes {
+			fmt.Fprintf(b, "  fix (%s): %s\n", f.Product, f.Text)
+		}
+		for _, e := range c.Examples {
+			ex := e
+			if e.Joined != nil {
+				ex = *e.Joined
+				fmt.Fprintf(b, "  %s\n", p.paint("2", cut(fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Raw), opt.Width-2)))
+			}
+			fmt.Fprintf(b, "  %s\n", p.paint("2", cut(fmt.Sprintf("%s:%d: %s", ex.File, ex.Line, ex.Raw), opt.Width-2)))
+		}
+	}
+}
+
+// textTimeline draws failures per minute (or per group of minutes, to fit
+// the width) with block characters, and lists the burst minutes.
+func textTimeline(b *strings.Builder, r *Report, opt RenderOptions, p painter) {
+	if len(r.Timeline) == 0 {
+		return
+	}
+	cols, per, peak := chartColumns(r.Timeline, opt.Width-4)
+	first := r.Timeline[0].Start
+	unit := "1 minute"
+	if per > 1 {
+		unit = fmt.Sprintf("%d minutes", per)
+	}
+	fmt.Fprintf(b, "\n%s  one column = %s, highest %s failures\n", p.paint("1", "TIMELINE"), unit, thousands(peak))
+	const blocks = " ▁▂▃▄▅▆▇█"
+	runes := []rune(blocks)
+	var line strings.Builder
+	for _, n := range cols {
+		i := 0
+		if n > 0 {
+			i = 1 + int(float64(n)*7/float64(peak)+0.5)
+			i = min(i, 8)
+		}
+		line.WriteRune(runes[i])
+	}
+	fmt.Fprintf(b, "  %s\n", p.paint("31", line.String()))
+	last := first.Add(time.Duration(len(cols)*per) * time.Minute)
+	fmt.Fprintf(b, "  %-*s%s\n", max(len(cols)-5, 17), first.In(opt.Location).Format("2006-01-02 15:04"), last.In(opt.Location).Format("15:04"))
+	for _, m := range r.Timeline {
+		if m.Burst {
+			fmt.Fprintf(b, "  burst %s  %s failures: %s\n", m.Start.In(opt.Location).Format("2006-01-02 15:04"), thousands(m.Total), causeMix(m.Causes, 3))
+		}
+	}
+}
+
+// chartColumns groups the minutes into at most width columns.
+func chartColumns(tl []Minute, width int) (cols []int64, per int, peak int64) {
+	first := tl[0].Start.Unix() / 60
+	span := int(tl[len(tl)-1].Start.Unix()/60-first) + 1
+	per = (span + width - 1) / width
+	cols = make([]int64, (span+per-1)/per)
+	for _, m := range tl {
+		i := int(m.Start.Unix()/60-first) / per
+		cols[i] += m.Total
+		peak = max(peak, cols[i])
+	}
+	return cols, per, peak
+}

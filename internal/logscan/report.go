@@ -1,0 +1,279 @@
+package logscan
+
+import (
+	"slices"
+	"sort"
+	"time"
+)
+
+// SchemaVersion is the version of the JSON document of a Report.
+const SchemaVersion = 1
+
+// Report is what a scan found: failures by cause, upstream, path and minute.
+type Report struct {
+	// SchemaVersion is SchemaVersion.
+	SchemaVersion int `json:"schema_version"`
+	// Files lists each input with its detected format and counts.
+	Files []FileSummary `json:"files"`
+	// Lines counts every line read; Skipped the lines longer than the
+	// maximum; Malformed those that were not lines of their file's format;
+	// Filtered those outside --since/--until.
+	Lines     int64 `json:"lines"`
+	Skipped   int64 `json:"skipped"`
+	Malformed int64 `json:"malformed"`
+	Filtered  int64 `json:"filtered"`
+	// Bytes counts the bytes read, after decompression.
+	Bytes int64 `json:"bytes"`
+	// Failures counts failed requests: an access line joined to its error
+	// lines counts once.
+	Failures int64 `json:"failures"`
+	// Joined counts access lines whose cause came from an error line.
+	Joined int64 `json:"joined"`
+	// Causes lists the causes found, most frequent first.
+	Causes []CauseSummary `json:"causes"`
+	// Upstreams lists the upstreams with most failures (at most TopN; the
+	// rest are summed in a last row with an empty name).
+	Upstreams []KeyCount `json:"upstreams"`
+	// Paths lists the request paths with most failures, as Upstreams.
+	Paths []KeyCount `json:"paths"`
+	// Timeline has a row for each minute with failures, in time order.
+	Timeline []Minute `json:"timeline"`
+}
+
+// TopN is how many upstreams and paths a Report lists by name.
+const TopN = 10
+
+// FileSummary describes one input.
+type FileSummary struct {
+	// Name is the file's path, or "-" for standard input.
+	Name string `json:"name"`
+	// Format is the detected or forced format; "" for an empty file.
+	Format string `json:"format"`
+	// Lines, Skipped, Malformed, Filtered, Bytes and Failures count as in Report.
+	Lines     int64 `json:"lines"`
+	Skipped   int64 `json:"skipped"`
+	Malformed int64 `json:"malformed"`
+	Filtered  int64 `json:"filtered"`
+	Bytes     int64 `json:"bytes"`
+	Failures  int64 `json:"failures"`
+}
+
+// CauseSummary is what the report says of one cause.
+type CauseSummary struct {
+	// Cause is a cause ID of the catalog.
+	Cause string `json:"cause"`
+	// Count is how many failures had this cause.
+	Count int64 `json:"count"`
+	// First and Last are the times of the first and last of them.
+	First time.Time `json:"first"`
+	Last  time.Time `json:"last"`
+	// Statuses counts the HTTP statuses the clients got, most frequent first.
+	Statuses []StatusCount `json:"statuses"`
+	// Products are the products that logged them, most frequent first.
+	Products []string `json:"products"`
+	// Examples are the first few failures, with their lines.
+	Examples []Entry `json:"examples"`
+	// Fixes are what to change, in the config language of those products.
+	Fixes []Fix `json:"fixes"`
+}
+
+// StatusCount counts one HTTP status.
+type StatusCount struct {
+	// Status is the HTTP status.
+	Status int `json:"status"`
+	// Count is how many failures had it.
+	Count int64 `json:"count"`
+}
+
+// KeyCount counts the failures of one upstream or path.
+type KeyCount struct {
+	// Key is the upstream or path; "" for the sum of all others.
+	Key string `json:"key"`
+	// Count is how many failures it had.
+	Count int64 `json:"count"`
+	// Causes counts them by cause.
+	Causes map[string]int64 `json:"causes"`
+}
+
+// Minute counts the failures of one minute.
+type Minute struct {
+	// Start is the minute's start.
+	Start time.Time `json:"start"`
+	// Total is how many failures it had.
+	Total int64 `json:"total"`
+	// Causes counts them by cause.
+	Causes map[string]int64 `json:"causes"`
+	// Burst marks a minute with at least BurstMin failures and at least
+	// three times the median of the minutes from the first failure to the last.
+	Burst bool `json:"burst,omitempty"`
+}
+
+// BurstMin is the fewest failures a burst minute has.
+const BurstMin = 10
+
+// reportBuilder gathers the counts of batches as they are merged.
+type reportBuilder struct {
+	rep   Report
+	files map[string]*FileSummary
+	order []string
+}
+
+func newReportBuilder() *reportBuilder {
+	return &reportBuilder{rep: Report{SchemaVersion: SchemaVersion}, files: map[string]*FileSummary{}}
+}
+
+func (rb *reportBuilder) file(name string) *FileSummary {
+	f := rb.files[name]
+	if f == nil {
+		f = &FileSummary{Name: name}
+		rb.files[name] = f
+		rb.order = append(rb.order, name)
+	}
+	return f
+}
+
+// account adds a batch's counts and numbers its entries within their file.
+func (rb *reportBuilder) account(b *batch) {
+	fs := b.file
+	f := rb.file(fs.name)
+	if fs.format != nil {
+		f.Format = fs.format.name
+	}
+	for i := range b.entries {
+		b.entries[i].Line += fs.lines
+		b.entries[i].explains = b.entries[i].explains || fs.format.kind == kindError
+	}
+	fs.lines += b.lines
+	f.Lines += b.lines
+	f.Skipped += b.skipped
+	f.Malformed += b.malformed
+	f.Filtered += b.filtered
+	f.Bytes += b.bytes
+	r := &rb.rep
+	r.Lines += b.lines
+	r.Skipped += b.skipped
+	r.Malformed += b.malformed
+	r.Filtered += b.filtered
+	r.Bytes += b.bytes
+}
+
+// build turns the aggregates into the report.
+func (rb *reportBuilder) build(a *aggregator) *Report {
+	r := rb.rep
+	for _, n := range rb.order {
+		r.Files = append(r.Files, *rb.files[n])
+	}
+	r.Failures, r.Joined = a.failures, a.joined
+	for _, c := range causeOrder {
+		if ca := a.causes[c]; ca != nil {
+			r.Causes = append(r.Causes, causeSummary(c, ca))
+		}
+	}
+	sort.SliceStable(r.Causes, func(i, j int) bool { return r.Causes[i].Count > r.Causes[j].Count })
+	r.Upstreams = topKeys(&a.upstreams)
+	r.Paths = topKeys(&a.paths)
+	r.Timeline = timeline(a.timeline)
+	return &r
+}
+
+func causeSummary(c string, ca *causeAgg) CauseSummary {
+	s := CauseSummary{Cause: c, Count: ca.count, First: ca.first, Last: ca.last, Examples: ca.examples}
+	for st, n := range ca.statuses {
+		s.Statuses = append(s.Statuses, StatusCount{st, n})
+	}
+	sort.Slice(s.Statuses, func(i, j int) bool {
+		a, b := s.Statuses[i], s.Statuses[j]
+		return a.Count > b.Count || a.Count == b.Count && a.Status < b.Status
+	})
+	for p := range ca.products {
+		s.Products = append(s.Products, p)
+	}
+	sort.Slice(s.Products, func(i, j int) bool {
+		a, b := s.Products[i], s.Products[j]
+		return ca.products[a] > ca.products[b] || ca.products[a] == ca.products[b] && a < b
+	})
+	s.Fixes = fixesFor(c, s.Products, ca.fastcgi*2 > ca.count)
+	return s
+}
+
+func topKeys(c *capped) []KeyCount {
+	var out []KeyCount
+	for k, v := range c.m {
+		out = append(out, toKeyCount(k, v))
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Count > out[j].Count || out[i].Count == out[j].Count && out[i].Key < out[j].Key
+	})
+	other := c.other
+	if len(out) > TopN {
+		for _, k := range out[TopN:] {
+			other.total += k.Count
+			for ci, cause := range causeOrder {
+				other.byCause[ci] += k.Causes[cause]
+			}
+		}
+		out = out[:TopN]
+	}
+	if other.total > 0 {
+		out = append(out, toKeyCount("", &other))
+	}
+	return out
+}
+
+func toKeyCount(k string, v *keyCount) KeyCount {
+	kc := KeyCount{Key: k, Count: v.total, Causes: map[string]int64{}}
+	for ci, n := range v.byCause {
+		if n > 0 {
+			kc.Causes[causeOrder[ci]] = n
+		}
+	}
+	return kc
+}
+
+// timeline lists the minutes with failures and marks the bursts.
+func timeline(m map[int64]*[nCauses]int32) []Minute {
+	keys := make([]int64, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]Minute, 0, len(keys))
+	totals := make([]int64, 0, len(keys))
+	for _, k := range keys {
+		mi := Minute{Start: time.Unix(k*60, 0).UTC(), Causes: map[string]int64{}}
+		for ci, n := range m[k] {
+			if n > 0 {
+				mi.Causes[causeOrder[ci]] = int64(n)
+				mi.Total += int64(n)
+			}
+		}
+		out = append(out, mi)
+		totals = append(totals, mi.Total)
+	}
+	if len(keys) == 0 {
+		return out
+	}
+	med := median(totals, keys[len(keys)-1]-keys[0]+1)
+	for i := range out {
+		out[i].Burst = out[i].Total >= BurstMin && float64(out[i].Total) >= 3*med
+	}
+	return out
+}
+
+// median of the per-minute totals over span minutes, the minutes without
+// failures (not in totals) counting as zeros.
+func median(totals []int64, span int64) float64 {
+	zeros := span - int64(len(totals))
+	s := slices.Clone(totals)
+	slices.Sort(s)
+	at := func(i int64) float64 {
+		if i < zeros {
+			return 0
+		}
+		return float64(s[i-zeros])
+	}
+	if span%2 == 1 {
+		return at(span / 2)
+	}
+	return (at(span/2-1) + at(span/2)) / 2
+}

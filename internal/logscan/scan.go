@@ -1,0 +1,423 @@
+package logscan
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// Options tune a scan. The zero value detects formats and reads whole files.
+type Options struct {
+	// Format forces one of Formats() for every input; "" detects each file's.
+	Format string
+	// NginxLogFormat is an nginx log_format definition for access logs
+	// (e.g. `$remote_addr [$time_local] "$request" $status $upstream_status`);
+	// "" tries combined and the ingress-nginx default.
+	NginxLogFormat string
+	// Since and Until keep only lines logged in [Since, Until); zero means open.
+	Since, Until time.Time
+	// Location is the zone of log times that carry none; default time.Local.
+	Location *time.Location
+	// Examples is how many example lines a cause keeps; default 3.
+	Examples int
+	// Workers is how many goroutines parse; default runtime.GOMAXPROCS(0).
+	Workers int
+	// ChunkSize is the size of the pieces files are cut into; default 4 MiB.
+	ChunkSize int
+	// MaxLineLen is the longest line read; longer ones are counted as
+	// skipped. Default 64 KiB.
+	MaxLineLen int
+	// Progress, when set, is called now and then with the totals so far.
+	Progress func(Progress)
+	// Follow keeps reading the files as they grow, until ctx is done.
+	Follow bool
+	// Poll is how often Follow looks for new lines; default 250ms.
+	Poll time.Duration
+	// OnEntry, when set, is called with each failure as it is counted.
+	OnEntry func(Entry)
+}
+
+// Progress is a snapshot of a running scan.
+type Progress struct {
+	// Bytes is how many bytes were read, after decompression.
+	Bytes int64
+	// Lines is how many lines were read.
+	Lines int64
+	// Elapsed is the time since the scan started.
+	Elapsed time.Duration
+}
+
+func (o *Options) defaults() error {
+	if o.Location == nil {
+		o.Location = time.Local
+	}
+	if o.Examples <= 0 {
+		o.Examples = 3
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.ChunkSize <= 0 {
+		o.ChunkSize = 4 << 20
+	}
+	if o.MaxLineLen <= 0 {
+		o.MaxLineLen = 64 << 10
+	}
+	if o.ChunkSize < 2*o.MaxLineLen {
+		o.ChunkSize = 2 * o.MaxLineLen
+	}
+	if o.Poll <= 0 {
+		o.Poll = 250 * time.Millisecond
+	}
+	if o.Format != "" {
+		if _, err := lookupFormat(o.Format); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *Options) parseOptions() (parseOptions, error) {
+	po := parseOptions{loc: o.Location, needTime: !o.Since.IsZero() || !o.Until.IsZero()}
+	if o.NginxLogFormat != "" {
+		f, err := compileLogFormat(o.NginxLogFormat)
+		if err != nil {
+			return po, err
+		}
+		po.custom = f
+	}
+	return po, nil
+}
+
+// Scan reads the sources and returns the report of their failures. Files of
+// one log (error.log, error.log.1, error.log.2.gz) are read oldest first as
+// one stream; streams are read side by side and merged in time order, so
+// access and error lines of the same request meet.
+func Scan(ctx context.Context, srcs []Source, opt Options) (*Report, error) {
+	if err := opt.defaults(); err != nil {
+		return nil, err
+	}
+	po, err := opt.parseOptions()
+	if err != nil {
+		return nil, err
+	}
+	if len(srcs) == 0 {
+		return nil, errors.New("no input")
+	}
+	if opt.Follow {
+		return follow(ctx, srcs, opt, po)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sc := newScanner(opt, po)
+	jobs := make(chan *job)
+	var wg sync.WaitGroup
+	for range opt.Workers {
+		wg.Add(1)
+		go func() { defer wg.Done(); sc.worker(jobs) }()
+	}
+	groups := groupSources(srcs)
+	streams := make([]*stream, len(groups))
+	inflight := max(2, 2*opt.Workers/len(groups)+1)
+	for i, g := range groups {
+		streams[i] = &stream{queue: make(chan *job, inflight)}
+		go sc.readStream(ctx, g, streams[i], jobs)
+	}
+	rep, err := sc.merge(ctx, streams)
+	cancel()
+	for _, s := range streams {
+		for j := range s.queue { // let readers finish
+			<-j.res
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return rep, err
+}
+
+// scanner holds what one scan shares between its goroutines.
+type scanner struct {
+	opt   Options
+	po    parseOptions
+	bufs  sync.Pool
+	start time.Time
+}
+
+func newScanner(opt Options, po parseOptions) *scanner {
+	sc := &scanner{opt: opt, po: po, start: time.Now()}
+	sc.bufs.New = func() any { b := make([]byte, opt.ChunkSize); return &b }
+	return sc
+}
+
+// fileState is one input file as it is read.
+type fileState struct {
+	name   string
+	format *format
+	proto  parser // built from the file's first lines; cloned per chunk
+	lines  int64  // lines merged so far, for numbering entries
+	sum    *FileSummary
+}
+
+// cloner is a parser that was built for a file's first lines and must be
+// copied, not rebuilt, for each chunk.
+type cloner interface {
+	clone() parser
+}
+
+// newParser returns a parser for one chunk of the file.
+func (fs *fileState) newParser(po parseOptions) parser {
+	if c, ok := fs.proto.(cloner); ok {
+		return c.clone()
+	}
+	return fs.format.build(po, nil)
+}
+
+// job is one chunk of a file to parse; res receives its batch.
+type job struct {
+	file   *fileState
+	data   *[]byte
+	n      int
+	parser func() parser
+	res    chan *batch
+}
+
+// batch is what parsing one chunk found.
+type batch struct {
+	file                                       *fileState
+	lines, skipped, malformed, filtered, bytes int64
+	entries                                    []Entry // Line counts from the chunk's start
+	err                                        error
+}
+
+// stream is one log's ordered queue of jobs.
+type stream struct {
+	queue chan *job
+}
+
+func (sc *scanner) worker(jobs <-chan *job) {
+	for j := range jobs {
+		b := sc.parseChunk(j.file, (*j.data)[:j.n], j.parser())
+		sc.bufs.Put(j.data)
+		j.res <- b
+	}
+}
+
+// parseChunk parses complete lines.
+func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
+	b := &batch{file: fs, bytes: int64(len(data))}
+	var e Entry
+	for len(data) > 0 {
+		var l []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			l, data = data[:i], data[i+1:]
+		} else {
+			l, data = data, nil
+		}
+		b.lines++
+		if n := len(l); n > 0 && l[n-1] == '\r' {
+			l = l[:n-1]
+		}
+		if len(l) == 0 {
+			continue
+		}
+		if len(l) > sc.opt.MaxLineLen {
+			b.skipped++
+			continue
+		}
+		e = Entry{}
+		v := p.parse(l, &e)
+		if v == lineMalformed {
+			b.malformed++
+			continue
+		}
+		if !e.Time.IsZero() && !sc.inRange(e.Time) {
+			b.filtered++
+			continue
+		}
+		if v == lineFailure {
+			e.Line, e.File = b.lines, fs.name
+			b.entries = append(b.entries, e)
+		}
+	}
+	return b
+}
+
+func (sc *scanner) inRange(t time.Time) bool {
+	return (sc.opt.Since.IsZero() || !t.Before(sc.opt.Since)) && (sc.opt.Until.IsZero() || t.Before(sc.opt.Until))
+}
+
+// readStream reads a stream's files in order and queues their chunks.
+func (sc *scanner) readStream(ctx context.Context, files []Source, s *stream, jobs chan<- *job) {
+	defer close(s.queue)
+	for _, src := range files {
+		if err := sc.readFile(ctx, src, s, jobs); err != nil {
+			s.queue <- failedJob(err)
+			return
+		}
+	}
+}
+
+func failedJob(err error) *job {
+	j := &job{res: make(chan *batch, 1)}
+	j.res <- &batch{err: err}
+	return j
+}
+
+// errStop ends reading quietly when the scan is cancelled.
+var errStop = errors.New("stopped")
+
+func (sc *scanner) readFile(ctx context.Context, src Source, s *stream, jobs chan<- *job) error {
+	r, c, err := openSource(src)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	fs := &fileState{name: src.Name, sum: &FileSummary{Name: src.Name}}
+	cr := &chunkReader{r: r, max: sc.opt.MaxLineLen, size: sc.opt.ChunkSize, bufs: &sc.bufs}
+	first := true
+	for {
+		buf, n, skipped, err := cr.next()
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("reading %s: %w", src.Name, err)
+		}
+		if first && (n > 0 || err == io.EOF) {
+			first = false
+			if err := sc.setFormat(fs, (*buf)[:n]); err != nil {
+				return err
+			}
+			s.queue <- &job{file: fs, res: readyBatch(&batch{file: fs})} // announces the file
+		}
+		if skipped > 0 {
+			s.queue <- &job{file: fs, res: readyBatch(&batch{file: fs, lines: skipped, skipped: skipped})}
+		}
+		if n > 0 && fs.format != nil {
+			po := sc.po
+			j := &job{file: fs, data: buf, n: n, res: make(chan *batch, 1),
+				parser: func() parser { return fs.newParser(po) }}
+			select {
+			case s.queue <- j:
+			case <-ctx.Done():
+				return errStop
+			}
+			jobs <- j
+		} else if buf != nil {
+			sc.bufs.Put(buf)
+		}
+		if err == io.EOF {
+			return nil
+		}
+	}
+}
+
+func readyBatch(b *batch) chan *batch {
+	c := make(chan *batch, 1)
+	c <- b
+	return c
+}
+
+// setFormat finds the file's format from its first lines, or takes the one
+// forced by Options.Format.
+func (sc *scanner) setFormat(fs *fileState, head []byte) error {
+	sample := sampleLines(head, 32, sc.opt.MaxLineLen)
+	var err error
+	if sc.opt.Format != "" {
+		fs.format, err = lookupFormat(sc.opt.Format)
+	} else {
+		fs.format, err = detect(fs.name, sample, sc.po)
+	}
+	if err != nil || fs.format == nil {
+		return err
+	}
+	fs.proto = fs.format.build(sc.po, sample)
+	fs.sum.Format = fs.format.name
+	return nil
+}
+
+// sampleLines returns up to n non-empty lines from the start of b.
+func sampleLines(b []byte, n, maxLen int) [][]byte {
+	var out [][]byte
+	for len(b) > 0 && len(out) < n {
+		l := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			l, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		l = bytes.TrimSuffix(l, []byte("\r"))
+		if len(l) > 0 && len(l) <= maxLen {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// chunkReader cuts a stream into chunks that end at a line's end. A line
+// longer than max is not kept: it is dropped up to its newline and counted.
+type chunkReader struct {
+	r        io.Reader
+	max      int
+	size     int
+	bufs     *sync.Pool
+	carry    []byte
+	skipping bool
+	eof      bool
+}
+
+// next returns a buffer whose first n bytes are whole lines (at EOF, the
+// last may lack its newline), and how many too-long lines ended before them.
+func (c *chunkReader) next() (buf *[]byte, n int, skipped int64, err error) {
+	if c.eof {
+		return nil, 0, 0, io.EOF
+	}
+	buf = c.bufs.Get().(*[]byte)
+	b := *buf
+	n = copy(b, c.carry)
+	c.carry = c.carry[:0]
+	for {
+		m, rerr := io.ReadFull(c.r, b[n:])
+		n += m
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			c.eof = true
+		} else if rerr != nil {
+			return buf, 0, skipped, rerr
+		}
+		if !c.skipping {
+			break
+		}
+		i := bytes.IndexByte(b[:n], '\n')
+		switch {
+		case i >= 0:
+			n = copy(b, b[i+1:n])
+			c.skipping = false
+			skipped++
+		case c.eof:
+			n = 0
+			c.skipping = false
+			skipped++
+		default:
+			n = 0
+		}
+		if c.eof || !c.skipping && n == len(b) {
+			break
+		}
+	}
+	if c.eof {
+		return buf, n, skipped, io.EOF
+	}
+	cut := bytes.LastIndexByte(b[:n], '\n')
+	if cut < 0 {
+		c.skipping = true
+		return buf, 0, skipped, nil
+	}
+	if tail := b[cut+1 : n]; len(tail) > c.max {
+		c.skipping = true
+	} else {
+		c.carry = append(c.carry, tail...)
+	}
+	return buf, cut + 1, skipped, nil
+}

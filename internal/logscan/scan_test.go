@@ -1,0 +1,124 @@
+package logscan
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// scanFiles scans files with times read in UTC.
+func scanFiles(t testing.TB, opt Options, names ...string) *Report {
+	t.Helper()
+	if opt.Location == nil {
+		opt.Location = time.UTC
+	}
+	var srcs []Source
+	for _, n := range names {
+		srcs = append(srcs, Source{Name: n})
+	}
+	r, err := Scan(context.Background(), srcs, opt)
+	if err != nil {
+		t.Fatalf("Scan(%v): %v", names, err)
+	}
+	return r
+}
+
+// causeCounts returns the report's failures by cause.
+func causeCounts(r *Report) map[string]int64 {
+	m := map[string]int64{}
+	for _, c := range r.Causes {
+		m[c.Cause] = c.Count
+	}
+	return m
+}
+
+func writeFile(t testing.TB, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func gzipped(t testing.TB, s string) string {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write([]byte(s))
+	zw.Close()
+	return b.String()
+}
+
+func equalCounts(t *testing.T, got, want map[string]int64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("causes = %v, want %v", got, want)
+		return
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("causes = %v, want %v", got, want)
+			return
+		}
+	}
+}
+
+// The files testdata/nginx-real-*.log were written by a real nginx 1.22.1
+// in front of upstreams that refuse, stall, close, send a 20 KB header,
+// speak SSH and answer 503, and a missing PHP-FPM socket.
+const realNginxFormat = `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $upstream_status $upstream_addr $upstream_response_time $request_time $request_id`
+
+func TestRealNginxJoined(t *testing.T) {
+	r := scanFiles(t, Options{NginxLogFormat: realNginxFormat}, "testdata/nginx-real-access.log", "testdata/nginx-real-error.log")
+	equalCounts(t, causeCounts(r), map[string]int64{
+		causeRefused: 5, causeTimeout: 1, causeClosed: 1, causeHeaderTooBig: 1,
+		causeInvalidResponse: 1, causeAppError: 1,
+	})
+	if r.Joined != 8 || r.Failures != 10 {
+		t.Errorf("joined %d of %d failures, want 8 of 10", r.Joined, r.Failures)
+	}
+	if r.Lines != 21 || r.Malformed != 0 {
+		t.Errorf("lines %d, malformed %d; want 21, 0", r.Lines, r.Malformed)
+	}
+	formats := []string{r.Files[0].Format, r.Files[1].Format}
+	if formats[0] != "nginx-access" || formats[1] != "nginx-error" {
+		t.Errorf("formats = %v", formats)
+	}
+}
+
+func TestRealNginxAlone(t *testing.T) {
+	r := scanFiles(t, Options{}, "testdata/nginx-real-access.log")
+	equalCounts(t, causeCounts(r), map[string]int64{causeUpstream: 9})
+	r = scanFiles(t, Options{NginxLogFormat: realNginxFormat}, "testdata/nginx-real-access.log")
+	equalCounts(t, causeCounts(r), map[string]int64{causeUpstream: 8, causeAppError: 1})
+	r = scanFiles(t, Options{}, "testdata/nginx-real-error.log")
+	equalCounts(t, causeCounts(r), map[string]int64{
+		causeRefused: 5, causeTimeout: 1, causeClosed: 1, causeHeaderTooBig: 1, causeInvalidResponse: 1,
+	})
+}
+
+func TestGzipRotatedOrder(t *testing.T) {
+	dir := t.TempDir()
+	line := func(min int) string {
+		return "2026/08/21 10:0" + string(rune('0'+min)) + ":00 [error] 1#1: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: x, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.0.1:80/\", host: \"x\"\n"
+	}
+	writeFile(t, dir, "error.log.2.gz", gzipped(t, line(1)))
+	writeFile(t, dir, "error.log.1", line(2))
+	writeFile(t, dir, "error.log", line(3))
+	r := scanFiles(t, Options{}, filepath.Join(dir, "error.log"), filepath.Join(dir, "error.log.1"), filepath.Join(dir, "error.log.2.gz"))
+	if r.Failures != 3 || len(r.Files) != 3 {
+		t.Fatalf("failures %d, files %d; want 3, 3", r.Failures, len(r.Files))
+	}
+	if !strings.HasSuffix(r.Files[0].Name, "error.log.2.gz") || !strings.HasSuffix(r.Files[2].Name, "error.log") {
+		t.Errorf("files not oldest first: %v", r.Files)
+	}
+	if got := r.Causes[0].First.Minute(); got != 1 {
+		t.Errorf("first failure at minute %d, want 1", got)
+	}
+}
