@@ -40,8 +40,13 @@ func (n *Nginx) Route(u *url.URL) (*Route, error) {
 		return r, nil
 	}
 	r.Location = loc.Block()
-	n.resolveTarget(r, loc)
+	up := n.resolveTarget(r, loc)
 	r.Settings = nginxSettings(n, srv, loc, r.Protocol)
+	if up != nil && up.Keepalive > 0 {
+		s := up.KeepaliveTimeout
+		s.Name = "upstream keepalive_timeout"
+		r.Settings = append(r.Settings, s)
+	}
 	return r, nil
 }
 

@@ -156,12 +156,12 @@ func (l *NginxLocation) passDirective() *Directive {
 }
 
 // resolveTarget fills r's Target, Protocol and Upstreams from loc's pass
-// directive.
-func (n *Nginx) resolveTarget(r *Route, loc *NginxLocation) {
+// directive, and returns the upstream block it names, if any.
+func (n *Nginx) resolveTarget(r *Route, loc *NginxLocation) *NginxUpstream {
 	d := loc.passDirective()
 	if d == nil {
 		r.Notes = append(r.Notes, "the location has no proxy_pass or fastcgi_pass: nginx answers itself")
-		return
+		return nil
 	}
 	r.Target = d.Arg(0)
 	t := parsePassTarget(d)
@@ -170,11 +170,11 @@ func (n *Nginx) resolveTarget(r *Route, loc *NginxLocation) {
 		r.Notes = append(r.Notes, fmt.Sprintf("%s has variables: nginx resolves %q for each request", d.Name, t.host))
 	}
 	if strings.Contains(t.host, "$") {
-		return
+		return nil
 	}
 	if up := n.upstream(t.host); up != nil && !t.explicitPort {
 		r.Upstreams = append(r.Upstreams, up.Servers...)
-		return
+		return up
 	}
 	u := addrUpstream(t.host, t.defPort)
 	if t.unix != "" {
@@ -182,6 +182,7 @@ func (n *Nginx) resolveTarget(r *Route, loc *NginxLocation) {
 	}
 	u.File, u.Line = d.File, d.Line
 	r.Upstreams = append(r.Upstreams, u)
+	return nil
 }
 
 // upstream returns the upstream block called name.

@@ -1,0 +1,129 @@
+package gwconfig
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+)
+
+// AutoNginx as Sources.Nginx reads the configuration of the nginx on PATH
+// through `nginx -T`.
+const AutoNginx = "auto"
+
+// Sources names the configuration files to read; empty fields are skipped.
+type Sources struct {
+	Nginx   string // nginx.conf, or AutoNginx
+	HAProxy string // haproxy.cfg
+	Apache  string // apache2.conf, httpd.conf or a single site file
+	PHPFPM  string // php-fpm.conf or one pool file such as www.conf
+	PHPINI  string // php.ini, for max_execution_time
+}
+
+// Config holds the configurations read by Load; a field is nil when its
+// source was not given.
+type Config struct {
+	Nginx   *Nginx
+	HAProxy *HAProxy
+	Apache  *Apache
+	PHPFPM  *PHPFPM
+}
+
+// ErrNoConfig is returned by Load when Sources names nothing to read.
+var ErrNoConfig = errors.New("no configuration given")
+
+// Load reads the configurations named in s. Errors in a file are
+// *ParseError values with its file and line.
+func Load(ctx context.Context, s Sources) (*Config, error) {
+	c := &Config{}
+	var err error
+	switch s.Nginx {
+	case "":
+	case AutoNginx:
+		var dump []byte
+		if dump, err = DumpNginx(ctx, "", ""); err == nil {
+			c.Nginx, err = ParseNginxDump(bytes.NewReader(dump))
+		}
+	default:
+		c.Nginx, err = ParseNginx(s.Nginx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s.HAProxy != "" {
+		if c.HAProxy, err = ParseHAProxy(s.HAProxy); err != nil {
+			return nil, err
+		}
+	}
+	if s.Apache != "" {
+		if c.Apache, err = ParseApache(s.Apache); err != nil {
+			return nil, err
+		}
+	}
+	if s.PHPFPM != "" || s.PHPINI != "" {
+		if c.PHPFPM, err = ParsePHPFPM(s.PHPFPM, s.PHPINI); err != nil {
+			return nil, err
+		}
+	}
+	if c.Nginx == nil && c.HAProxy == nil && c.Apache == nil && c.PHPFPM == nil {
+		return nil, ErrNoConfig
+	}
+	return c, nil
+}
+
+// Routes returns the route of u through each gateway configuration loaded,
+// in the order nginx, HAProxy, Apache. A gateway that cannot route u (no
+// server on the port) is left out; the error tells why when none can.
+func (c *Config) Routes(u *url.URL) ([]*Route, error) {
+	var out []*Route
+	var errs []error
+	try := func(r *Route, err error) {
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		c.attachPool(r)
+		out = append(out, r)
+	}
+	if c.Nginx != nil {
+		try(c.Nginx.Route(u))
+	}
+	if c.HAProxy != nil {
+		try(c.HAProxy.Route(u))
+	}
+	if c.Apache != nil {
+		try(c.Apache.Route(u))
+	}
+	if len(out) == 0 {
+		if len(errs) == 0 {
+			return nil, fmt.Errorf("routing %s: no gateway configuration loaded", u)
+		}
+		return nil, fmt.Errorf("routing %s: %w", u, errors.Join(errs...))
+	}
+	return out, nil
+}
+
+// Route returns the first of Routes: the route through nginx when its
+// configuration was loaded, else HAProxy, else Apache.
+func (c *Config) Route(u *url.URL) (*Route, error) {
+	rs, err := c.Routes(u)
+	if err != nil {
+		return nil, err
+	}
+	return rs[0], nil
+}
+
+// attachPool sets r.Pool to the PHP-FPM pool listening where r's FastCGI
+// upstream points.
+func (c *Config) attachPool(r *Route) {
+	if c.PHPFPM == nil || r.Protocol != ProtoFastCGI {
+		return
+	}
+	for _, u := range r.Upstreams {
+		if p := c.PHPFPM.PoolAt(u); p != nil {
+			r.Pool = p
+			return
+		}
+	}
+}

@@ -1,0 +1,173 @@
+package gwconfig
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Measured is what a diagnosis measured about one failing request, to be
+// compared with the settings on its route. Zero fields were not measured.
+type Measured struct {
+	// Cause is the cause catalog ID the diagnosis reached, if any.
+	Cause string
+	// UpstreamTime is how long the upstream took to answer, or how long the
+	// gateway waited before it gave up.
+	UpstreamTime time.Duration
+	// HeaderBytes is the size of the upstream's response header, status line
+	// included, as it answered when asked directly.
+	HeaderBytes int
+	// UpstreamKeepAlive is how long the upstream keeps an idle connection
+	// open before it closes it.
+	UpstreamKeepAlive time.Duration
+}
+
+// readTimeoutNames are the settings that end a wait for the upstream's
+// response, per gateway and protocol.
+var readTimeoutNames = []string{
+	"proxy_read_timeout", "fastcgi_read_timeout", "uwsgi_read_timeout", "grpc_read_timeout",
+	"timeout server", "timeout", "ProxyTimeout",
+}
+
+// headerBufferNames are the settings that bound the upstream's response header.
+var headerBufferNames = []string{
+	"proxy_buffer_size", "fastcgi_buffer_size", "uwsgi_buffer_size", "grpc_buffer_size",
+	"tune.bufsize", "ResponseFieldSize",
+}
+
+// Explain compares what was measured with the settings on r and returns the
+// settings that fire, each with the line to write instead. It returns
+// nothing when no setting on the route explains the measurement.
+func Explain(r *Route, m Measured) []Finding {
+	var out []Finding
+	if f, ok := explainTime(r, m); ok {
+		out = append(out, f)
+	}
+	if f, ok := explainHeader(r, m); ok {
+		out = append(out, f)
+	}
+	if f, ok := explainKeepAlive(r, m); ok {
+		out = append(out, f)
+	}
+	sortFindings(out)
+	return out
+}
+
+// firstSetting returns the first of names that r has.
+func firstSetting(r *Route, names []string) (Setting, bool) {
+	for _, n := range names {
+		if s, ok := r.Setting(n); ok {
+			return s, true
+		}
+	}
+	return Setting{}, false
+}
+
+// suggestTimeout returns a timeout with room above t: 20 % more, rounded up
+// to 10 s.
+func suggestTimeout(t time.Duration) time.Duration {
+	step := 10 * time.Second
+	return (t*6/5 + step - 1) / step * step
+}
+
+// explainTime finds the timeout that a request of m.UpstreamTime reaches:
+// PHP-FPM's request_terminate_timeout when it comes first (the worker is
+// killed and the gateway sees a closed connection, a 502), else the gateway's
+// read timeout (a 504 on nginx and HAProxy, a 502 on Apache).
+func explainTime(r *Route, m Measured) (Finding, bool) {
+	if m.UpstreamTime <= 0 {
+		return Finding{}, false
+	}
+	read, hasRead := firstSetting(r, readTimeoutNames)
+	if p := r.Pool; p != nil {
+		if rt := p.RequestTerminateTimeout; rt.Duration > 0 && m.UpstreamTime >= rt.Duration &&
+			(!hasRead || rt.Duration < read.Duration) {
+			return Finding{Severity: Error, Code: "php_fpm.terminated", Cause: "upstream.closed",
+				File: rt.File, Line: rt.Line, Directive: "request_terminate_timeout = " + rt.Value,
+				Message: fmt.Sprintf("the script needed %s, and PHP-FPM kills a worker after request_terminate_timeout %s (%s): "+
+					"%s sees the connection close before a response, a 502", roundDur(m.UpstreamTime), rt.Value, rt.Where(), r.Gateway),
+				Fix: "request_terminate_timeout = " + formatDuration(suggestTimeout(m.UpstreamTime))}, true
+		}
+	}
+	if !hasRead || read.Duration <= 0 || m.UpstreamTime < read.Duration {
+		return Finding{}, false
+	}
+	status := "504"
+	if r.Gateway == "apache" {
+		status = "502"
+	}
+	return Finding{Severity: Error, Code: r.Gateway + ".read_timeout_fired", Cause: "upstream.timeout",
+		File: read.File, Line: read.Line, Directive: read.Name + " " + read.Value,
+		Message: fmt.Sprintf("the upstream needed %s, and %s is %s (%s): %s gives up first and answers %s",
+			roundDur(m.UpstreamTime), read.Name, read.Value, read.Where(), r.Gateway, status),
+		Fix: fixLine(r.Gateway, read.Name, formatDuration(suggestTimeout(m.UpstreamTime)))}, true
+}
+
+// explainHeader compares the upstream's header size with the gateway's
+// buffer for it.
+func explainHeader(r *Route, m Measured) (Finding, bool) {
+	buf, ok := firstSetting(r, headerBufferNames)
+	if !ok || m.HeaderBytes <= 0 || buf.Bytes <= 0 || int64(m.HeaderBytes) <= buf.Bytes {
+		return Finding{}, false
+	}
+	want := int64(4 << 10)
+	for want < int64(m.HeaderBytes)*5/4 {
+		want *= 2
+	}
+	fix := fixLine(r.Gateway, buf.Name, formatSize(want))
+	if r.Gateway == "nginx" && (buf.Name == "proxy_buffer_size" || buf.Name == "fastcgi_buffer_size") {
+		fix += fmt.Sprintf(" %s_buffers 8 %s;", buf.Name[:len(buf.Name)-len("_buffer_size")], formatSize(want))
+	}
+	return Finding{Severity: Error, Code: r.Gateway + ".header_too_big", Cause: "upstream.header_too_big",
+		File: buf.File, Line: buf.Line, Directive: buf.Name + " " + buf.Value,
+		Message: fmt.Sprintf("the upstream sent %d bytes of headers, and %s is %s (%s): the response does not fit and the gateway answers 502",
+			m.HeaderBytes, buf.Name, buf.Value, buf.Where()),
+		Fix: fix}, true
+}
+
+// explainKeepAlive finds a gateway that keeps idle upstream connections
+// longer than the upstream does: it may send a request on a connection the
+// upstream is closing, and gets a reset or an empty answer.
+func explainKeepAlive(r *Route, m Measured) (Finding, bool) {
+	if m.UpstreamKeepAlive <= 0 {
+		return Finding{}, false
+	}
+	idle, ok := r.Setting("upstream keepalive_timeout")
+	if !ok {
+		idle, ok = r.Setting("timeout http-keep-alive")
+	}
+	if !ok || idle.Duration < m.UpstreamKeepAlive {
+		return Finding{}, false
+	}
+	shorter := m.UpstreamKeepAlive - time.Second
+	if m.UpstreamKeepAlive <= 2*time.Second {
+		shorter = m.UpstreamKeepAlive / 2
+	}
+	return Finding{Severity: Warning, Code: r.Gateway + ".keepalive_race", Cause: "upstream.closed",
+		File: idle.File, Line: idle.Line, Directive: idle.Name + " " + idle.Value,
+		Message: fmt.Sprintf("the upstream closes idle connections after %s, and %s keeps them for %s (%s): "+
+			"a request sent as the upstream closes fails with 502 now and then, more often when traffic is low",
+			roundDur(m.UpstreamKeepAlive), r.Gateway, idle.Value, idle.Where()),
+		Fix: fixLine(r.Gateway, idle.Name, formatDuration(shorter)) + " (or make the upstream's keep-alive longer)"}, true
+}
+
+// fixLine writes name = value in the gateway's syntax.
+func fixLine(gateway, name, value string) string {
+	switch gateway {
+	case "haproxy":
+		return name + " " + value
+	case "apache":
+		return name + " " + strings.TrimSuffix(value, "s") // Apache timeouts are in seconds
+	}
+	if name == "upstream keepalive_timeout" {
+		name = "keepalive_timeout"
+	}
+	return name + " " + value + ";"
+}
+
+func roundDur(d time.Duration) string {
+	if d >= time.Second {
+		return fmt.Sprintf("%.3g s", d.Seconds())
+	}
+	return fmt.Sprintf("%d ms", d.Milliseconds())
+}

@@ -1,4 +1,0 @@
-package gwconfig
-
-// Pool is a PHP-FPM pool.
-type Pool struct{}
