@@ -72,7 +72,7 @@ func textHeader(b *strings.Builder, r *Report, p painter) {
 		if format == "" {
 			format = "(empty)"
 		}
-		fmt.Fprintf(b, "  %-30s %-14s %12s lines %10s failures\n", cut(f.Name, 30), format, thousands(f.Lines), thousands(f.Failures))
+		fmt.Fprintf(b, "  %-30s %-14s %12s lines %10s failures\n", cutLeft(f.Name, 30), format, thousands(f.Lines), thousands(f.Failures))
 	}
 	if r.Skipped+r.Malformed+r.Filtered > 0 {
 		fmt.Fprintf(b, "  %s lines too long, %s malformed, %s outside --since/--until\n",
@@ -106,19 +106,55 @@ func textKeys(b *strings.Builder, p painter, title string, keys []KeyCount, othe
 func textDetails(b *strings.Builder, r *Report, opt RenderOptions, p painter) {
 	fmt.Fprintf(b, "\n%s\n", p.paint("1", "WHAT TO DO"))
 	for _, c := range r.Causes {
-		fmt.Fprintf(b, "%s  %s failures (%s)\n", p.paint("1;33", c.Cause), thousands(c.Count), strings.Join(c.Products, ", "))
+		fmt.Fprintf(b, "%s  %s (%s)\n", p.paint("1;33", c.Cause), plural(c.Count, "failure"), strings.Join(c.Products, ", "))
 		for _, f := range c.Fixes {
 			fmt.Fprintf(b, "  fix (%s): %s\n", f.Product, f.Text)
 		}
 		for _, e := range c.Examples {
-			ex := e
-			if e.Joined != nil {
-				ex = *e.Joined
-				fmt.Fprintf(b, "  %s\n", p.paint("2", cut(fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Raw), opt.Width-2)))
-			}
-			fmt.Fprintf(b, "  %s\n", p.paint("2", cut(fmt.Sprintf("%s:%d: %s", ex.File, ex.Line, ex.Raw), opt.Width-2)))
+			fmt.Fprintf(b, "  e.g. %s\n", cut(example(&e, opt.Location), opt.Width-7))
+			fmt.Fprintf(b, "       %s\n", p.paint("2", sources(&e)))
 		}
 	}
+}
+
+// example describes one failure on a line: when, what, where and the
+// product's own words.
+func example(e *Entry, loc *time.Location) string {
+	var b strings.Builder
+	b.WriteString(stampShort(e.Time, loc))
+	if e.Status > 0 {
+		fmt.Fprintf(&b, " %d", e.Status)
+	}
+	if e.Method != "" || e.Path != "" {
+		fmt.Fprintf(&b, " %s %s", e.Method, e.Path)
+	}
+	if e.Upstream != "" {
+		fmt.Fprintf(&b, " → %s", e.Upstream)
+	}
+	detail := e.Detail
+	if e.Joined != nil && e.Joined.Detail != "" {
+		detail = e.Joined.Detail
+	}
+	if detail != "" {
+		fmt.Fprintf(&b, ": %s", detail)
+	}
+	return b.String()
+}
+
+// sources names the lines an example comes from.
+func sources(e *Entry) string {
+	s := fmt.Sprintf("%s:%d", e.File, e.Line)
+	if e.Joined != nil {
+		s += fmt.Sprintf(" + %s:%d", e.Joined.File, e.Joined.Line)
+	}
+	return s
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return thousands(n) + " " + word + "s"
 }
 
 // textTimeline draws failures per minute (or per group of minutes, to fit
