@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/fingerprint"
@@ -35,7 +36,26 @@ func (a Attempt) Failed() bool {
 	if a.Probe.Class == probe.ClassBodyTruncated {
 		return true
 	}
-	return IsGatewayStatus(a.Status())
+	if IsGatewayStatus(a.Status()) {
+		return true
+	}
+	return a.gatewayPage() || a.http09Body()
+}
+
+// gatewayPage reports a 500 that a gateway wrote about its upstream, as
+// Apache ("500 Proxy Error") and lighttpd do for some upstream failures.
+func (a Attempt) gatewayPage() bool {
+	fp := a.Print
+	return a.Status() == 500 && fp != nil && fp.ErrorPage && !fp.PassedThrough &&
+		fp.Generator.Role != "application" && fp.Generator.Role != "unknown" && fp.Generator.Role != "app_server"
+}
+
+// http09Body reports a success whose body starts with an HTTP status line:
+// a gateway (Apache's mod_proxy_http, nginx) took an upstream answer it
+// could not parse for an HTTP/0.9 response and passed it on as the body.
+func (a Attempt) http09Body() bool {
+	r := a.Probe.Response
+	return r.Status < 300 && bytes.HasPrefix(r.Body, []byte("HTTP/"))
 }
 
 // IsGatewayStatus reports whether status is one that gateways use to report

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -145,6 +146,13 @@ func (j *judgement) noResponse() {
 func (j *judgement) gatewayResponse() {
 	src := j.rep.Label
 	p := j.rep.Probe
+	if j.rep.http09Body() {
+		first, _, _ := bytes.Cut(p.Response.Body, []byte("\n"))
+		j.note(src, "status %d, but the body starts with a status line, %q: the gateway could not parse the upstream's answer and passed it on as an HTTP/0.9 body", p.Response.Status, bytes.TrimSpace(first))
+		j.set(UpstreamInvalid, "high")
+		j.ladder(true)
+		return
+	}
 	if j.rep.Print != nil {
 		fp := j.rep.Print
 		g := fp.Generator
@@ -158,7 +166,9 @@ func (j *judgement) gatewayResponse() {
 		if c := fp.Reading.Cause; c != "" {
 			if _, known := Lookup(c); known {
 				j.set(c, "high")
-				j.ladder(false)
+				if j.ladder(true) && j.v.Cause != c {
+					j.note("upstream", "the direct requests show %s, which is more exact than %s's own words (%s)", j.v.Cause, g.Product, c)
+				}
 				j.timing()
 				return
 			}

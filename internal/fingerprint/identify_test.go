@@ -55,7 +55,7 @@ var fixtureWants = map[string]want{
 	"gcp-lb-502":                       {"gcp_lb", "load_balancer", "", false, true, []string{"gcp_lb"}},
 	"go-502-empty":                     {"go", "reverse_proxy", "", false, true, []string{"go"}},
 	"haproxy-502":                      {"haproxy", "load_balancer", "", false, true, []string{"haproxy"}},
-	"haproxy-503":                      {"haproxy", "load_balancer", "upstream.none_healthy", false, true, []string{"haproxy"}},
+	"haproxy-503":                      {"haproxy", "load_balancer", "", false, true, []string{"haproxy"}},
 	"haproxy-504":                      {"haproxy", "load_balancer", "upstream.timeout", false, true, []string{"haproxy"}},
 	"heroku-503":                       {"heroku", "load_balancer", "", false, true, []string{"heroku"}},
 	"iis-502-3":                        {"iis", "reverse_proxy", "upstream.timeout", false, true, []string{"iis"}},

@@ -36,6 +36,17 @@ func readTitled(in *input, res *Result) {
 	res.Reading.Detail = titleOf(in.page)
 }
 
+// readLighttpd: mod_proxy answers 504 only when the backend's read-timeout
+// or connect-timeout fired (src/gw_backend.c), 503 when it could not
+// connect, and 500 or 502 when the backend's answer broke off or was not
+// HTTP; only the 504 names one cause.
+func readLighttpd(in *input, res *Result) {
+	res.Reading.Detail = titleOf(in.page)
+	if in.status == 504 {
+		res.Reading.Cause = causeTimeout
+	}
+}
+
 // readApache: the "Reason:" of mod_proxy's 502 page names the failure, but
 // "Error reading from remote server" is a timeout or a closed connection alike
 // (AH01102), so only the unambiguous reasons give a cause. A 503 is a refused
@@ -58,10 +69,11 @@ func readApache(in *input, res *Result) {
 
 // readHAProxy: one sentence per status (src/http.c). HAProxy also uses the 503
 // page when a chosen server refused the connection (termination state SC),
-// which only its log tells apart from an empty backend.
+// which only its log tells apart from an empty backend, so the 503 names no
+// cause: HAProxy 2.6 answers it to a refused server after its retries.
 func readHAProxy(in *input, res *Result) {
 	for _, s := range []struct{ sentence, cause string }{
-		{"No server is available to handle this request.", causeNoneHealthy},
+		{"No server is available to handle this request.", ""},
 		{"The server didn't respond in time.", causeTimeout},
 		{"The server returned an invalid or incomplete response.", ""},
 	} {
@@ -139,8 +151,15 @@ func readSquid(in *input, res *Result) {
 		res.Reading.Cause = causeTimeout
 	case "ERR_DNS_FAIL":
 		res.Reading.Cause = causeDNS
-	case "ERR_ZERO_SIZE_OBJECT", "ERR_READ_ERROR":
+	case "ERR_ZERO_SIZE_OBJECT":
 		res.Reading.Cause = causeClosed
+	case "ERR_READ_ERROR":
+		// Squid 5.7 also answers "ERR_READ_ERROR 0" when its origin peer
+		// refused the connection or failed the TLS handshake (seen with
+		// the lab's squid); only a real errno says the peer reset.
+		if errno != "0" && errno != "" {
+			res.Reading.Cause = causeClosed
+		}
 	case "ERR_INVALID_RESP":
 		res.Reading.Cause = causeInvalidResponse
 	case "ERR_SECURE_CONNECT_FAIL":

@@ -100,11 +100,11 @@ var signatures = []signature{
 	{name: "apache-proxy-error-page", product: productApache, kind: wrote, conf: confHigh,
 		all: []cond{body("<h1>Proxy Error</h1>")}, read: readApache},
 	{name: "apache-error-page", product: productApache, kind: wrote, conf: confHigh,
-		all: []cond{body(`<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">`),
+		all: []cond{apacheDoctype(),
 			anyOf(bodyTo("<address>Apache", "</address>"), headerIs("Server", "Apache"), header("Server", "Apache/"))},
 		read: readApache},
 	{name: "apache-error-page-unsigned", product: productApache, kind: wrote, conf: confMedium,
-		all:  []cond{body(`<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">`), status(500, 502, 503, 504)},
+		all:  []cond{apacheDoctype(), status(500, 502, 503, 504)},
 		read: readApache},
 	// haproxy src/http.c http_err_msgs.
 	{name: "haproxy-error-page", product: productHAProxy, kind: wrote, conf: confHigh,
@@ -136,7 +136,7 @@ var signatures = []signature{
 	{name: "lighttpd-error-page", product: productLighttpd, kind: wrote, conf: confMedium,
 		all: []cond{body(`<?xml version="1.0" encoding="iso-8859-1"?>`),
 			body(`<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">`)},
-		read: readTitled},
+		read: readLighttpd},
 	// The router's H-code page frames a page from Heroku's CDN.
 	{name: "heroku-error-page", product: productHeroku, kind: wrote, conf: confHigh,
 		all: []cond{body("herokucdn.com/error-pages/")}, read: readHeroku},
@@ -232,4 +232,12 @@ func (s *signature) match(in *input) ([]string, bool) {
 		}
 	}
 	return markers, true
+}
+
+// apacheDoctype matches the doctype of Apache's built-in error pages: HTML
+// 2.0 up to 2.4.5x, HTML 4.01 strict in later releases (2.4.71 as shipped
+// by Debian, recorded by the lab).
+func apacheDoctype() cond {
+	return anyOf(body(`<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">`),
+		body(`<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">`))
 }

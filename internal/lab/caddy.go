@@ -21,7 +21,7 @@ func buildCaddy(t target, dir string, port int, opts GatewayOptions) (launch, Ga
 	}
 }
 
-http://127.0.0.1:` + itoa(port) + ` {
+http://:` + itoa(port) + ` {
 	bind 127.0.0.1
 	log {
 		output file ` + p("access.log") + `
