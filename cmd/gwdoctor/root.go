@@ -25,6 +25,7 @@ reverse proxy, application), why, and what to do now.
 	root.SetIn(s.in)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newDiagnoseCmd(s), newLabCmd(s), newLogsCmd(s))
+	root.AddCommand(newConfigCmd(s))
 	return root
 }
 

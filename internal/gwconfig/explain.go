@@ -133,9 +133,6 @@ func explainKeepAlive(r *Route, m Measured) (Finding, bool) {
 		return Finding{}, false
 	}
 	idle, ok := r.Setting("upstream keepalive_timeout")
-	if !ok {
-		idle, ok = r.Setting("timeout http-keep-alive")
-	}
 	if !ok || idle.Duration < m.UpstreamKeepAlive {
 		return Finding{}, false
 	}

@@ -34,6 +34,14 @@ var goldenCases = []goldenCase{
 			"http://www.blog.example/wp-login.php", "http://acme.example.net:8080/", "http://unknown.example/",
 		},
 	},
+	{
+		name: "haproxy",
+		src:  Sources{HAProxy: "testdata/haproxy/haproxy.cfg"},
+		urls: []string{
+			"http://shop.example/", "http://shop.example/api/orders", "http://admin.shop.example/",
+			"https://shop.example:8443/site.css", "http://127.0.0.1:8404/stats",
+		},
+	},
 }
 
 // golden is what a golden file holds.

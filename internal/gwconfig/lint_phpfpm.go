@@ -74,7 +74,7 @@ func comparePHPTimeouts(c *PHPFPM, pool *Pool, read Setting, gateway string) []F
 				pool.Name, rt.Value, gateway, read.Name, read.Value, read.Where()),
 			"request_terminate_timeout = "+formatDuration(read.Duration)))
 	case rt.Duration == 0:
-		met := c.effectiveMaxExecution(pool)
+		met := pool.MaxExecutionTime
 		if met.Duration == 0 || met.Duration >= read.Duration {
 			out = append(out, Finding{Severity: Info, Code: "php_fpm.runs_after_gateway", Cause: "upstream.timeout",
 				File: pool.File, Line: pool.Line,

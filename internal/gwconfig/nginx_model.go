@@ -2,7 +2,6 @@ package gwconfig
 
 import (
 	"net"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -294,9 +293,9 @@ func addrUpstream(a string, defPort int) Upstream {
 // includes. Relative includes resolve against file's directory, as nginx
 // resolves them against its configuration prefix.
 func ParseNginx(file string) (*Nginx, error) {
-	abs, err := filepath.Abs(file)
+	abs, err := absPath(file)
 	if err != nil {
-		return nil, &ParseError{File: file, Msg: err.Error(), Err: err}
+		return nil, err
 	}
 	return parseNginx(diskSource{}, abs)
 }

@@ -40,7 +40,8 @@ type Pool struct {
 	RequestTerminateTimeout Setting `json:"request_terminate_timeout"`
 	RequestSlowlogTimeout   Setting `json:"-"`
 	// MaxExecutionTime is php_admin_value[max_execution_time] or
-	// php_value[max_execution_time] when the pool sets it, else php.ini's.
+	// php_value[max_execution_time] when the pool sets it, else php.ini's
+	// (default 30 s).
 	MaxExecutionTime Setting `json:"max_execution_time"`
 }
 
@@ -52,14 +53,27 @@ func (p *Pool) Where() string { return where(p.File, p.Line) }
 // Either may be empty.
 func ParsePHPFPM(file, iniFile string) (*PHPFPM, error) {
 	c := &PHPFPM{File: file, MaxExecutionTime: Setting{Name: "max_execution_time", Value: "30", Duration: 30 * time.Second, Default: true}}
+	var err error
 	if iniFile != "" {
+		if iniFile, err = absPath(iniFile); err != nil {
+			return nil, err
+		}
 		if err := c.readINI(diskSource{}, iniFile); err != nil {
 			return nil, err
 		}
 	}
 	if file != "" {
+		if file, err = absPath(file); err != nil {
+			return nil, err
+		}
+		c.File = file
 		if err := c.readFPM(diskSource{}, file); err != nil {
 			return nil, err
+		}
+	}
+	for _, p := range c.Pools {
+		if p.MaxExecutionTime.Name == "" {
+			p.MaxExecutionTime = c.MaxExecutionTime
 		}
 	}
 	return c, nil
@@ -264,14 +278,6 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// effectiveMaxExecution returns the pool's max_execution_time, or php.ini's.
-func (c *PHPFPM) effectiveMaxExecution(p *Pool) Setting {
-	if p.MaxExecutionTime.Name != "" {
-		return p.MaxExecutionTime
-	}
-	return c.MaxExecutionTime
 }
 
 // String describes the pool for a route: "pool www (www.conf:4) on /run/php.sock".

@@ -121,3 +121,13 @@ func (s includeStack) check(name string) error {
 	}
 	return nil
 }
+
+// absPath makes file absolute so that every file:line a parser reports is
+// unambiguous, and relative includes resolve the same from any directory.
+func absPath(file string) (string, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return "", &ParseError{File: file, Msg: err.Error(), Err: err}
+	}
+	return abs, nil
+}

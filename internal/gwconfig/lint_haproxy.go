@@ -1,0 +1,117 @@
+package gwconfig
+
+import (
+	"fmt"
+	"strings"
+)
+
+// checkHAProxy lints the frontends and backends of h.
+func checkHAProxy(h *HAProxy) []Finding {
+	var out []Finding
+	for _, p := range h.Proxies {
+		out = append(out, checkHAProxyTimeouts(p)...)
+		if p.Kind == "frontend" && p.DefaultBackend == "" && len(p.UseBackends) == 0 {
+			out = append(out, Finding{Severity: Error, Code: "haproxy.no_backend", Cause: "upstream.none_healthy",
+				File: p.File, Line: p.Line, Directive: "frontend " + p.Name,
+				Message: fmt.Sprintf("frontend %s has no default_backend and no use_backend: every request gets a 503", p.Name),
+				Fix:     "default_backend NAME"})
+		}
+		for _, name := range referencedBackends(p) {
+			if h.proxy(name.Backend) == nil && !strings.Contains(name.Backend, "%") {
+				out = append(out, Finding{Severity: Error, Code: "haproxy.unknown_backend", Cause: "upstream.none_healthy",
+					File: name.File, Line: name.Line, Message: fmt.Sprintf("frontend %s sends requests to backend %q, which does not exist", p.Name, name.Backend)})
+			}
+		}
+		if p.Kind != "frontend" {
+			out = append(out, checkHAProxyServers(p)...)
+		}
+	}
+	return out
+}
+
+func referencedBackends(p *HAProxyProxy) []UseBackend {
+	out := append([]UseBackend{}, p.UseBackends...)
+	if p.DefaultBackend != "" {
+		for _, l := range p.lines {
+			if l.words[0] == "default_backend" {
+				out = append(out, UseBackend{Backend: p.DefaultBackend, File: p.File, Line: l.line})
+			}
+		}
+	}
+	return out
+}
+
+// checkHAProxyTimeouts reports missing timeouts: HAProxy then waits
+// forever, and warns "missing timeouts for proxy" at start-up.
+func checkHAProxyTimeouts(p *HAProxyProxy) []Finding {
+	var names []string
+	if p.Kind != "backend" {
+		names = append(names, "client")
+	}
+	if p.Kind != "frontend" {
+		names = append(names, "connect", "server")
+	}
+	var out []Finding
+	for _, n := range names {
+		if s, ok := p.timeout(n); ok {
+			if n == "server" && s.Duration > 0 && s.Duration < shortReadTimeout {
+				out = append(out, settingFinding(s, Warning, "haproxy.server_timeout_short", "upstream.timeout",
+					fmt.Sprintf("timeout server is %s in %s %s: every response slower than that fails with 504", s.Value, p.Kind, p.Name),
+					"timeout server 60s"))
+			}
+			continue
+		}
+		cause := "upstream.timeout"
+		if n == "client" {
+			cause = ""
+		} else if n == "connect" {
+			cause = "upstream.unreachable"
+		}
+		out = append(out, Finding{Severity: Warning, Code: "haproxy.missing_timeout", Cause: cause,
+			File: p.File, Line: p.Line, Directive: p.Kind + " " + p.Name,
+			Message: fmt.Sprintf("%s %s has no \"timeout %s\" (nor its defaults section): HAProxy waits forever and warns about missing timeouts at start-up", p.Kind, p.Name, n),
+			Fix:     "timeout " + n + " " + map[string]string{"client": "30s", "connect": "5s", "server": "60s"}[n]})
+	}
+	return out
+}
+
+// checkHAProxyServers looks at the servers of a backend or listen section.
+func checkHAProxyServers(p *HAProxyProxy) []Finding {
+	var out []Finding
+	live := 0
+	for _, s := range p.Servers {
+		if !s.Down {
+			live++
+		}
+		if s.Network == "tcp" {
+			d := &Directive{Name: "server " + s.Name, Args: []string{s.Addr}, File: s.File, Line: s.Line}
+			if f, ok := hostFinding(d, hostOf(s.Addr)); ok {
+				f.Code = strings.Replace(f.Code, "nginx.", "haproxy.", 1)
+				if f.Code == "haproxy.localhost_upstream" {
+					f.Message = "the server is \"localhost\": HAProxy resolves it once at start-up and uses the first address, " +
+						"which can be ::1; an app that listens on 127.0.0.1 only then refuses every connection (503, termination state SC)"
+				} else {
+					f.Message = strings.ReplaceAll(f.Message, "nginx", "HAProxy")
+				}
+				f.Fix = strings.TrimSuffix(strings.Replace(f.Fix, "proxy_pass", "server", 1), ";")
+				if f.Code == "haproxy.static_hostname" {
+					f.Fix = "declare a resolvers section and add \"resolvers NAME\" to the server line"
+				}
+				out = append(out, f)
+			}
+		}
+		if !s.Check && len(p.Servers) > 1 {
+			out = append(out, Finding{Severity: Info, Code: "haproxy.no_health_check", Cause: "upstream.refused",
+				File: s.File, Line: s.Line, Directive: "server " + s.Name + " " + s.Addr,
+				Message: fmt.Sprintf("server %s of %s is not health-checked: when it is down HAProxy keeps sending it requests, which fail with 503", s.Name, p.Name),
+				Fix:     "server " + s.Name + " " + s.Addr + " check"})
+		}
+	}
+	if live == 0 {
+		out = append(out, Finding{Severity: Error, Code: "haproxy.no_server", Cause: "upstream.none_healthy",
+			File: p.File, Line: p.Line, Directive: p.Kind + " " + p.Name,
+			Message: fmt.Sprintf("%s %s has no enabled server: HAProxy answers 503 \"No server is available to handle this request\"", p.Kind, p.Name),
+			Fix:     "server app1 127.0.0.1:8080 check"})
+	}
+	return out
+}
