@@ -65,8 +65,8 @@ func isFailureStatus(status int) bool {
 func statusFor(product, cause string) int {
 	switch cause {
 	case causeTimeout:
-		if product == productApache {
-			return 502 // mod_proxy_http answers a read timeout with 502
+		if product == productApache || product == productPHPFPM {
+			return 502 // mod_proxy_http answers a read timeout with 502; FPM kills the worker
 		}
 		return 504
 	case causeUnreachable:

@@ -96,6 +96,8 @@ func nginxCause(msg []byte) string {
 	}
 	body := bytes.HasPrefix(action, []byte("reading upstream"))
 	switch {
+	case bytes.HasPrefix(msg, []byte("FastCGI sent in stderr")):
+		return "" // PHP's own messages; "Primary script unknown" is a 404
 	case bytes.Contains(msg, []byte("no live upstreams")):
 		return causeNoneHealthy
 	case containsAny(msg, "could not be resolved", "no resolver defined to resolve", "host not found in upstream"):

@@ -1,0 +1,86 @@
+package logscan
+
+import (
+	"bytes"
+)
+
+// albLog reads AWS Application Load Balancer access logs
+// (load-balancer-access-logs.md): space-separated fields, some quoted.
+//
+//	http 2018-11-30T22:23:00.186641Z app/my-lb/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 502 - 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - arn:... "Root=1-58337364-23a8c76965a2ef7629b185e3" "-" "-" 0 2018-11-30T22:22:48.364000Z "forward" "-" "-" "10.0.0.1:80" "-" "-" "-"
+//
+// elb_status_code is what the client got; target_status_code is the
+// target's answer, "-" when the target gave none.
+type albLog struct{}
+
+func (p *albLog) parse(line []byte, e *Entry) verdict {
+	var f [11][]byte // type time elb client target rpt tpt respt elb_status target_status received
+	rest := line
+	for i := range f {
+		f[i], rest = word(rest)
+	}
+	switch string(f[0]) {
+	case "http", "https", "h2", "grpcs", "ws", "wss":
+	default:
+		return lineMalformed
+	}
+	t, ok := timeRFC3339(f[1])
+	if !ok {
+		return lineMalformed
+	}
+	status, ok := digits(f[8])
+	if !ok {
+		return lineMalformed
+	}
+	e.Time = t
+	if !isFailureStatus(status) {
+		return lineOK
+	}
+	_, rest = word(rest) // sent_bytes
+	q := quotedFields(rest, 8) // request, user agent, trace, domain, cert, actions, redirect, error_reason
+	e.Product, e.Format, e.Status = productALB, "alb", status
+	e.Client = string(capLen(f[3], 64))
+	if f[4][0] != '-' {
+		e.Upstream = string(capLen(f[4], 128))
+	}
+	if len(q) > 0 {
+		e.Method, e.Path = requestLine(q[0])
+	}
+	reason := []byte(nil)
+	if len(q) > 7 {
+		reason = q[7]
+	}
+	e.Cause = albCause(status, f[9], reason, e.Upstream != "")
+	e.Detail = "target_status_code " + string(capLen(f[9], 8))
+	if len(reason) > 0 {
+		e.Detail += ", error_reason " + string(capLen(reason, 64))
+	}
+	e.Raw = rawString(line)
+	return lineFailure
+}
+
+// albCause judges an ALB failure (load-balancer-troubleshooting.md): a
+// target status is the target's own answer; without one the load balancer
+// made the response.
+func albCause(status int, target, reason []byte, hasTarget bool) string {
+	if n, ok := digits(target); ok && n >= 500 {
+		return causeAppError
+	}
+	switch {
+	case bytes.HasPrefix(reason, []byte("LambdaInvalidResponse")), bytes.HasPrefix(reason, []byte("LambdaResponseTooLarge")):
+		return causeInvalidResponse
+	case bytes.HasPrefix(reason, []byte("LambdaUnhandled")):
+		return causeAppError
+	case bytes.HasPrefix(reason, []byte("LambdaThrottling")):
+		return causeOverloaded
+	case bytes.Contains(reason, []byte("Timeout")):
+		return causeTimeout
+	}
+	switch {
+	case status == 503 && !hasTarget:
+		return causeNoneHealthy
+	case status == 504:
+		return causeTimeout
+	}
+	return causeUpstream
+}

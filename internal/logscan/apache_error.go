@@ -1,0 +1,143 @@
+package logscan
+
+import (
+	"bytes"
+	"time"
+)
+
+// apacheError reads Apache httpd 2.4's error log in its default
+// ErrorLogFormat (server/log.c):
+//
+//	[Fri Aug 21 10:15:02.123456 2026] [proxy:error] [pid 1234:tid 140001] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:8080 (localhost:8080) failed
+//
+// mod_proxy logs one failure on several lines (AH00957, then AH00959 and
+// AH01114); the line with the errno is counted and its companions are not.
+type apacheError struct {
+	loc *time.Location
+}
+
+func (p *apacheError) parse(line []byte, e *Entry) verdict {
+	if len(line) < 30 || line[0] != '[' {
+		return lineMalformed
+	}
+	end := bytes.IndexByte(line, ']')
+	if end < 0 {
+		return lineMalformed
+	}
+	t, ok := timeApache(line[1:end], p.loc)
+	if !ok || !bytes.HasPrefix(line[end+1:], []byte(" [")) {
+		return lineMalformed
+	}
+	e.Time = t
+	rest := line[end+2:]
+	if bytes.IndexByte(rest, ']') < 0 {
+		return lineMalformed
+	}
+	ah := bytes.Index(rest, []byte("AH"))
+	for ah >= 0 && !isAHCode(rest[ah:]) {
+		k := bytes.Index(rest[ah+2:], []byte("AH"))
+		if k < 0 {
+			ah = -1
+			break
+		}
+		ah += 2 + k
+	}
+	code, msg := "", rest
+	if ah >= 0 {
+		code, msg = string(rest[ah:ah+7]), rest[ah+9:]
+	}
+	cause := apacheCause(code, msg, errnoIn(rest[:max(ah, 0)]))
+	if cause == "" {
+		return lineOK
+	}
+	e.Cause, e.Product, e.Format = cause, productApache, "apache-error"
+	e.Status = statusFor(productApache, cause)
+	e.Detail = string(capLen(rest[bytes.IndexByte(rest, ']')+1:], 300))
+	if c := between(rest, "[client ", "]"); c != nil {
+		e.Client = string(capLen(c, 64))
+	}
+	e.Upstream = apacheUpstream(msg)
+	if pth := between(append(msg, '\n'), " returned by ", "\n"); pth != nil {
+		e.Path = string(capLen(bytes.TrimSuffix(pth, []byte(", referer")), 512))
+	}
+	e.Raw = rawString(line)
+	return lineFailure
+}
+
+func isAHCode(b []byte) bool {
+	if len(b) < 9 || b[7] != ':' {
+		return false
+	}
+	_, ok := digits(b[2:7])
+	return ok
+}
+
+// apacheCause maps an AH code (modules/proxy/*.c, modules/ssl) to a cause,
+// or "" for lines that are not failures or only repeat one.
+func apacheCause(code string, msg []byte, errno int) string {
+	timedOut := errno == 70007
+	switch code {
+	case "AH00957":
+		return causeOfErrno(errno)
+	case "AH01102", "AH01097", "AH01084", "AH01075":
+		if timedOut {
+			return causeTimeout
+		}
+		return causeClosed
+	case "AH00940":
+		return causeNoneHealthy
+	case "AH00941":
+		return causeOverloaded
+	case "AH01106", "AH01068", "AH01070":
+		return causeInvalidResponse
+	case "AH01110":
+		return causeTruncated
+	case "AH01067":
+		return causeClosed
+	case "AH02003", "AH02004", "AH02005", "AH02411":
+		return causeTLS
+	}
+	switch {
+	case bytes.Contains(msg, []byte("DNS lookup failure for")):
+		return causeDNS
+	case bytes.Contains(msg, []byte("Error during SSL Handshake with remote server")):
+		return causeTLS
+	case bytes.Contains(msg, []byte("Corrupt status line returned by remote server")):
+		return causeInvalidResponse
+	}
+	return ""
+}
+
+// apacheUpstream finds the backend in the messages that name one.
+func apacheUpstream(msg []byte) string {
+	for _, m := range [][2]string{{"attempt to connect to ", " "}, {"remote server ", "\n"},
+		{"connection for (", ")"}, {"DNS lookup failure for: ", " "}, {"backend: ", "\n"}} {
+		if u := between(append(msg, '\n'), m[0], m[1]); len(u) > 0 {
+			return string(capLen(u, 256))
+		}
+	}
+	return ""
+}
+
+// timeApache parses "Fri Aug 21 10:15:02.123456 2026" in loc.
+func timeApache(b []byte, loc *time.Location) (time.Time, bool) {
+	if len(b) < 24 || b[3] != ' ' || b[7] != ' ' {
+		return time.Time{}, false
+	}
+	day := num2(b, 8)
+	if b[8] == ' ' {
+		day = num2([]byte{'0', b[9]}, 0)
+	}
+	h, mi, s, ok := clock(b, 11)
+	if !ok {
+		return time.Time{}, false
+	}
+	rest, ns := b[19:], 0
+	if len(rest) > 0 && rest[0] == '.' {
+		ns, rest = fraction(rest[1:])
+	}
+	if len(rest) != 5 || rest[0] != ' ' {
+		return time.Time{}, false
+	}
+	return date(num4(rest, 1), month(b[4:7]), day, h, mi, s, ns, loc)
+}

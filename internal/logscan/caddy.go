@@ -1,0 +1,145 @@
+package logscan
+
+import (
+	"bytes"
+	"encoding/json"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// caddyLog reads Caddy v2's JSON logs: the access log ("handled request",
+// logger http.log.access.*) and the error log (logger http.log.error.*),
+// which usually share one file. Only lines with a 502-504 "status" are
+// decoded as JSON; the rest are checked with a byte scan.
+//
+//	{"level":"error","ts":1649018456.56,"logger":"http.log.error.log0","msg":"dial tcp 127.0.0.1:4040: connect: connection refused","request":{"remote_ip":"127.0.0.1","remote_port":"50442","method":"GET","host":"localhost","uri":"/"},"duration":0.025,"status":502}
+type caddyLog struct{}
+
+// caddyLine is the part of a Caddy log line that is read.
+type caddyLine struct {
+	TS      json.RawMessage `json:"ts"`
+	Logger  string          `json:"logger"`
+	Msg     string          `json:"msg"`
+	Status  int             `json:"status"`
+	Request struct {
+		RemoteIP   string `json:"remote_ip"`
+		RemotePort string `json:"remote_port"`
+		ClientIP   string `json:"client_ip"`
+		Method     string `json:"method"`
+		URI        string `json:"uri"`
+	} `json:"request"`
+	Upstream string `json:"upstream"`
+}
+
+func (p *caddyLog) parse(line []byte, e *Entry) verdict {
+	if len(line) < 2 || line[0] != '{' || line[len(line)-1] != '}' || !bytes.Contains(line, []byte(`"logger":"`)) {
+		return lineMalformed
+	}
+	st := jsonNumberAfter(line, `"status":`)
+	if !isFailureStatus(st) {
+		if ts := jsonNumberBytes(line, `"ts":`); ts != nil {
+			e.Time, _ = timeEpoch(ts)
+		}
+		return lineOK
+	}
+	var c caddyLine
+	if err := json.Unmarshal(line, &c); err != nil {
+		return lineMalformed
+	}
+	if t, ok := timeEpoch(c.TS); ok {
+		e.Time = t
+	} else if s, err := strconv.Unquote(string(c.TS)); err == nil {
+		e.Time, _ = timeRFC3339([]byte(s))
+	}
+	e.Product, e.Format, e.Status = productCaddy, "caddy", c.Status
+	e.Method, e.Path = c.Request.Method, c.Request.URI
+	e.Client = c.Request.RemoteIP
+	if c.Request.RemotePort != "" {
+		e.Client = net.JoinHostPort(c.Request.RemoteIP, c.Request.RemotePort)
+	}
+	e.Cause = causeUpstream
+	if strings.HasPrefix(c.Logger, "http.log.error") {
+		e.explains = true
+		e.Cause = goErrorCause(c.Msg)
+		e.Detail = cut(c.Msg, 300)
+		e.Upstream = dialAddress(c.Msg)
+	}
+	e.Raw = rawString(line)
+	return lineFailure
+}
+
+// jsonNumberAfter reads the number after key in a JSON line; 0 if none.
+func jsonNumberAfter(line []byte, key string) int {
+	n, _ := digits(jsonNumberBytes(line, key))
+	return n
+}
+
+// jsonNumberBytes returns the bytes of the number after key.
+func jsonNumberBytes(line []byte, key string) []byte {
+	i := bytes.Index(line, []byte(key))
+	if i < 0 {
+		return nil
+	}
+	b := line[i+len(key):]
+	j := 0
+	for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] == '.') {
+		j++
+	}
+	return b[:j]
+}
+
+// goErrorCause maps the error text of a Go reverse proxy (Caddy, Traefik)
+// to a cause; the strings are Go's net and net/http errors (gateway-facts
+// §4.18) and Caddy's own "no upstreams available".
+func goErrorCause(msg string) string {
+	m := strings.ToLower(msg)
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(m, w) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("no upstreams available", "no available server"):
+		return causeNoneHealthy
+	case has("no such host", "server misbehaving"):
+		return causeDNS
+	case has("tls:", "x509:", "certificate"):
+		return causeTLS
+	case has("permission denied"):
+		return causePermission
+	case has("connection refused", "dial unix") && has("refused", "no such file"):
+		return causeRefused
+	case has("no route to host", "network is unreachable", "host is unreachable"):
+		return causeUnreachable
+	case has("dial tcp") && has("timeout", "timed out"):
+		return causeUnreachable
+	case has("timeout awaiting response headers", "i/o timeout", "deadline exceeded", "timeout"):
+		return causeTimeout
+	case has("malformed http", "server gave http response", "invalid header", "http2:"):
+		return causeInvalidResponse
+	case has("eof", "connection reset", "broken pipe", "server closed idle connection"):
+		return causeClosed
+	}
+	return causeUpstream
+}
+
+// dialAddress finds the address in "dial tcp 127.0.0.1:4040: ..." errors.
+func dialAddress(msg string) string {
+	for _, p := range []string{"dial tcp ", "dial tcp4 ", "dial tcp6 ", "dial unix "} {
+		if i := strings.Index(msg, p); i >= 0 {
+			rest := msg[i+len(p):]
+			if j := strings.Index(rest, ": "); j >= 0 {
+				rest = rest[:j]
+			}
+			if p == "dial unix " {
+				return "unix:" + rest
+			}
+			return rest
+		}
+	}
+	return ""
+}

@@ -1,0 +1,124 @@
+package logscan
+
+import (
+	"bytes"
+)
+
+// envoyLog reads Envoy's default access log format (and Istio's, which adds
+// RESPONSE_CODE_DETAILS and more fields):
+//
+//	[2016-04-15T20:17:00.310Z] "POST /api/v1/locations HTTP/2" 503 UF 154 0 226 - "10.0.35.28" "nsq2http" "cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2" "locations" "10.0.2.1:80"
+//
+// RESPONSE_FLAGS (source/common/stream_info/utility.h) drive the cause.
+type envoyLog struct{}
+
+func (p *envoyLog) parse(line []byte, e *Entry) verdict {
+	if len(line) < 30 || line[0] != '[' {
+		return lineMalformed
+	}
+	end := bytes.IndexByte(line, ']')
+	if end < 0 || end+2 >= len(line) || line[end+1] != ' ' {
+		return lineMalformed
+	}
+	t, ok := timeRFC3339(line[1:end])
+	if !ok {
+		return lineMalformed
+	}
+	e.Time = t
+	req, rest, ok := quoted(line[end+2:])
+	if !ok || len(rest) < 2 {
+		return lineMalformed
+	}
+	st, rest := word(rest[1:])
+	flags, rest := word(rest)
+	status, ok := digits(st)
+	if !ok || len(flags) == 0 {
+		return lineMalformed
+	}
+	cause := envoyCause(flags, status)
+	if cause == "" {
+		return lineOK
+	}
+	e.Cause, e.Product, e.Format, e.Status = cause, productEnvoy, "envoy", status
+	e.Method, e.Path = requestLine(req)
+	e.Detail = "response flags " + string(capLen(flags, 64))
+	next, _ := word(rest)
+	istio := len(next) > 0 && (next[0] < '0' || next[0] > '9')
+	q := quotedFields(rest, 8)
+	if istio && len(q) > 0 {
+		if len(q[0]) > 1 && cause == causeRefused && containsAny(q[0], "TLS", "CERTIFICATE", "SSL") {
+			e.Cause = causeTLS
+		}
+		q = q[1:]
+	}
+	if len(q) >= 5 {
+		e.Client = string(capLen(q[0], 64))
+		e.RequestID = string(capLen(q[2], 128))
+		if len(q[4]) > 0 && q[4][0] != '-' {
+			e.Upstream = string(capLen(q[4], 256))
+		}
+	}
+	e.Raw = rawString(line)
+	return lineFailure
+}
+
+// quotedFields returns up to n double-quoted fields of b, in order.
+func quotedFields(b []byte, n int) [][]byte {
+	var out [][]byte
+	for len(out) < n {
+		i := bytes.IndexByte(b, '"')
+		if i < 0 {
+			break
+		}
+		f, rest, ok := quoted(b[i:])
+		if !ok {
+			break
+		}
+		if len(f) == 1 && f[0] == '-' {
+			f = nil
+		}
+		out = append(out, f)
+		b = rest
+	}
+	return out
+}
+
+// envoyCause maps response flags to a cause; the first flag that names an
+// upstream fault decides. "-" with a 5xx status is the upstream's own
+// answer (RESPONSE_CODE_DETAILS via_upstream).
+func envoyCause(flags []byte, status int) string {
+	if len(flags) == 1 && flags[0] == '-' {
+		if isFailureStatus(status) {
+			return causeAppError
+		}
+		return ""
+	}
+	for len(flags) > 0 {
+		var f []byte
+		if i := bytes.IndexByte(flags, ','); i >= 0 {
+			f, flags = flags[:i], flags[i+1:]
+		} else {
+			f, flags = flags, nil
+		}
+		switch string(f) {
+		case "UH", "NoHealthyUpstream":
+			return causeNoneHealthy
+		case "UF", "UpstreamConnectionFailure":
+			return causeRefused
+		case "UO", "UpstreamOverflow", "OM", "DO":
+			return causeOverloaded
+		case "UT", "UpstreamRequestTimeout", "UMSDR":
+			return causeTimeout
+		case "UC", "UpstreamConnectionTermination", "UR", "UpstreamRemoteReset", "LR":
+			return causeClosed
+		case "UPE", "UpstreamProtocolError":
+			return causeInvalidResponse
+		case "DF", "DnsResolutionFailed":
+			return causeDNS
+		}
+	}
+	if isFailureStatus(status) {
+		return causeUpstream
+	}
+	return ""
+}

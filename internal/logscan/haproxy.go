@@ -1,0 +1,147 @@
+package logscan
+
+import (
+	"bytes"
+	"time"
+)
+
+// haproxyLog reads HAProxy's HTTP log (option httplog; configuration.txt
+// §8.2.3), with or without a syslog prefix:
+//
+//	haproxy[674]: 127.0.0.1:33320 [15/Oct/2003:08:32:17.925] px-http px-http/srv1 9/0/7/14/30 502 243 - - PH-- 3/2/2/0/0 0/0 "GET /cgi-bin/bug.cgi? HTTP/1.0"
+//
+// The termination state (§8.5) drives the cause.
+type haproxyLog struct {
+	loc *time.Location
+	zc  zoneCache
+}
+
+func (p *haproxyLog) parse(line []byte, e *Entry) verdict {
+	rest := line
+	if i := bytes.Index(line, []byte("]: ")); i >= 0 && bytes.Contains(line[:i], []byte("haproxy[")) {
+		rest = line[i+3:]
+		if bytes.Contains(rest, []byte(" has no server available!")) {
+			e.Time = syslogTime(line, p.loc)
+			e.Cause, e.Product, e.Format, e.Status = causeNoneHealthy, productHAProxy, "haproxy", 503
+			e.Upstream = string(capLen(between(rest, "backend ", " has no server"), 128))
+			e.Detail, e.Raw = string(capLen(rest, 300)), rawString(line)
+			return lineFailure
+		}
+	}
+	client, rest := word(rest)
+	if bytes.IndexByte(client, ':') < 0 || len(rest) < 2 || rest[0] != '[' {
+		return linePrefixed(line)
+	}
+	end := bytes.IndexByte(rest, ']')
+	if end < 0 {
+		return lineMalformed
+	}
+	t, ok := timeCLF(rest[1:end], p.loc, &p.zc)
+	if !ok {
+		return lineMalformed
+	}
+	e.Time = t
+	var f [10][]byte // frontend, backend/server, timers, status, bytes, cc, cs, tsc, conns, queues
+	rest = rest[min(end+2, len(rest)):]
+	for i := range f {
+		f[i], rest = word(rest)
+	}
+	status, tsc := statusOrMinus(f[3]), f[7]
+	if len(tsc) != 4 || bytes.IndexByte(f[1], '/') < 0 {
+		return lineMalformed
+	}
+	server := f[1][bytes.IndexByte(f[1], '/')+1:]
+	cause := haproxyCause(tsc, status, bytes.Equal(server, []byte("<NOSRV>")))
+	if cause == "" {
+		return lineOK
+	}
+	e.Cause, e.Product, e.Format, e.Status = cause, productHAProxy, "haproxy", status
+	e.Client = string(capLen(client, 64))
+	e.Upstream = string(capLen(f[1], 128))
+	e.Detail = "termination state " + string(tsc)
+	if i := bytes.IndexByte(rest, '"'); i >= 0 {
+		if r, _, ok := quoted(rest[i:]); ok {
+			e.Method, e.Path = requestLine(r)
+		}
+	}
+	e.Raw = rawString(line)
+	return lineFailure
+}
+
+// linePrefixed accepts HAProxy's other syslog lines (start-up, health
+// checks) as lines of the format without failures.
+func linePrefixed(line []byte) verdict {
+	if bytes.Contains(line, []byte("haproxy[")) {
+		return lineOK
+	}
+	return lineMalformed
+}
+
+func statusOrMinus(b []byte) int {
+	if n, ok := digits(b); ok {
+		return n
+	}
+	return -1
+}
+
+// haproxyCause reads the first two characters of the termination state:
+// who ended the session (S server, s server timeout, P proxy, R resource)
+// and in which phase (C connect, H headers, D data, Q queue).
+func haproxyCause(tsc []byte, status int, nosrv bool) string {
+	switch string(tsc[:2]) {
+	case "SC":
+		if nosrv {
+			return causeNoneHealthy
+		}
+		return causeRefused
+	case "sC":
+		return causeUnreachable
+	case "SH":
+		return causeClosed
+	case "sH":
+		return causeTimeout
+	case "PH":
+		return causeInvalidResponse
+	case "SD", "sD", "PD":
+		return causeTruncated
+	case "sQ", "RC", "PC":
+		return causeOverloaded
+	}
+	if isFailureStatus(status) {
+		if nosrv {
+			return causeNoneHealthy
+		}
+		if tsc[0] == '-' {
+			return causeAppError
+		}
+		return causeUpstream
+	}
+	return ""
+}
+
+// syslogTime reads the time of a syslog prefix: RFC 3339 (rsyslog's
+// high-precision format) or RFC 3164's "Aug 21 10:15:02", which has no year:
+// the latest year that does not put the time in the future is taken.
+func syslogTime(line []byte, loc *time.Location) time.Time {
+	w, _ := word(line)
+	if t, ok := timeRFC3339(w); ok {
+		return t
+	}
+	if len(line) < 15 || line[3] != ' ' {
+		return time.Time{}
+	}
+	day := num2(line, 4)
+	if line[4] == ' ' {
+		day = num2([]byte{'0', line[5]}, 0)
+	}
+	h, mi, s, ok := clock(line, 7)
+	if !ok {
+		return time.Time{}
+	}
+	now := time.Now().In(loc)
+	t, ok := date(now.Year(), month(line[:3]), day, h, mi, s, 0, loc)
+	if ok && t.After(now.Add(24*time.Hour)) {
+		t = t.AddDate(-1, 0, 0)
+	}
+	return t
+}

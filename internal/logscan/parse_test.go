@@ -1,0 +1,142 @@
+package logscan
+
+import (
+	"testing"
+	"time"
+)
+
+// parseCase is one line and what its format's parser must make of it.
+type parseCase struct {
+	name     string
+	line     string
+	verdict  verdict
+	cause    string
+	status   int
+	upstream string
+	path     string
+}
+
+// newParser builds the parser of a format as a file of these lines would get it.
+func newParser(t testing.TB, name string, sample ...string) parser {
+	t.Helper()
+	f, err := lookupFormat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines [][]byte
+	for _, s := range sample {
+		lines = append(lines, []byte(s))
+	}
+	return f.build(parseOptions{loc: time.UTC}, lines)
+}
+
+func runParseCases(t *testing.T, format string, cases []parseCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newParser(t, format, tc.line)
+			var e Entry
+			v := p.parse([]byte(tc.line), &e)
+			if v != tc.verdict {
+				t.Fatalf("verdict = %d, want %d", v, tc.verdict)
+			}
+			if v != lineFailure {
+				return
+			}
+			if e.Cause != tc.cause || e.Status != tc.status {
+				t.Errorf("cause, status = %s, %d; want %s, %d", e.Cause, e.Status, tc.cause, tc.status)
+			}
+			if tc.upstream != "" && e.Upstream != tc.upstream {
+				t.Errorf("upstream = %q, want %q", e.Upstream, tc.upstream)
+			}
+			if tc.path != "" && e.Path != tc.path {
+				t.Errorf("path = %q, want %q", e.Path, tc.path)
+			}
+			if e.Time.IsZero() || e.Raw != tc.line || e.Format != format {
+				t.Errorf("time %v, raw %q, format %q: want a time, the line and %q", e.Time, e.Raw, e.Format, format)
+			}
+		})
+	}
+}
+
+const ngxTail = `, client: 203.0.113.7, server: example.com, request: "GET /api?x=1 HTTP/1.1", upstream: "http://10.0.0.5:8080/api?x=1", host: "example.com"`
+
+func TestParseNginxError(t *testing.T) {
+	pre := "2026/08/21 10:15:02 [error] 2187#2187: *4711 "
+	runParseCases(t, "nginx-error", []parseCase{
+		{"refused", pre + "connect() failed (111: Connection refused) while connecting to upstream" + ngxTail, lineFailure, causeRefused, 502, "10.0.0.5:8080", "/api?x=1"},
+		{"refused bsd", pre + "connect() failed (61: Connection refused) while connecting to upstream" + ngxTail, lineFailure, causeRefused, 502, "", ""},
+		{"socket missing", "2026/08/21 10:15:02 [crit] 2187#2187: *4712 connect() to unix:/run/php/php8.2-fpm.sock failed (2: No such file or directory) while connecting to upstream, client: 203.0.113.7, server: example.com, request: \"GET /index.php HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php8.2-fpm.sock:\", host: \"example.com\"", lineFailure, causeRefused, 502, "unix:/run/php/php8.2-fpm.sock", "/index.php"},
+		{"permission", "2026/08/21 10:15:02 [crit] 2187#2187: *1 connect() to unix:/run/app.sock failed (13: Permission denied) while connecting to upstream" + ngxTail, lineFailure, causePermission, 502, "", ""},
+		{"backlog full", pre + "connect() to unix:/run/php.sock failed (11: Resource temporarily unavailable) while connecting to upstream" + ngxTail, lineFailure, causeOverloaded, 502, "", ""},
+		{"no route", pre + "connect() failed (113: No route to host) while connecting to upstream" + ngxTail, lineFailure, causeUnreachable, 504, "", ""},
+		{"connect timeout", pre + "upstream timed out (110: Connection timed out) while connecting to upstream" + ngxTail, lineFailure, causeUnreachable, 504, "", ""},
+		{"read timeout", pre + "upstream timed out (110: Connection timed out) while reading response header from upstream" + ngxTail, lineFailure, causeTimeout, 504, "", ""},
+		{"musl timeout", pre + "upstream timed out (110: Operation timed out) while reading response header from upstream" + ngxTail, lineFailure, causeTimeout, 504, "", ""},
+		{"closed", pre + "upstream prematurely closed connection while reading response header from upstream" + ngxTail, lineFailure, causeClosed, 502, "", ""},
+		{"reset", pre + "recv() failed (104: Connection reset by peer) while reading response header from upstream" + ngxTail, lineFailure, causeClosed, 502, "", ""},
+		{"broken pipe", pre + "writev() failed (32: Broken pipe) while sending request to upstream" + ngxTail, lineFailure, causeClosed, 502, "", ""},
+		{"fastcgi stdout", pre + "upstream prematurely closed FastCGI stdout while reading response header from upstream" + ngxTail, lineFailure, causeClosed, 502, "", ""},
+		{"invalid header", pre + `upstream sent invalid header: "X-Bad\x01..." while reading response header from upstream` + ngxTail, lineFailure, causeInvalidResponse, 502, "", ""},
+		{"http09", pre + "upstream sent no valid HTTP/1.0 header while reading response header from upstream" + ngxTail, lineFailure, causeInvalidResponse, 502, "", ""},
+		{"fastcgi version", pre + "upstream sent unsupported FastCGI protocol version: 72 while reading response header from upstream" + ngxTail, lineFailure, causeInvalidResponse, 502, "", ""},
+		{"too big", pre + "upstream sent too big header while reading response header from upstream" + ngxTail, lineFailure, causeHeaderTooBig, 502, "", ""},
+		{"no live", pre + "no live upstreams while connecting to upstream, client: 203.0.113.7, server: example.com, request: \"GET / HTTP/1.1\", upstream: \"http://backend/\", host: \"example.com\"", lineFailure, causeNoneHealthy, 502, "backend", "/"},
+		{"dns", pre + "backend.internal could not be resolved (3: Host not found)" + ngxTail, lineFailure, causeDNS, 502, "", ""},
+		{"no resolver", pre + "no resolver defined to resolve backend.internal" + ngxTail, lineFailure, causeDNS, 502, "", ""},
+		{"tls", pre + "SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL handshaking to upstream" + ngxTail, lineFailure, causeTLS, 502, "", ""},
+		{"tls verify", pre + "upstream SSL certificate verify error: (10:certificate has expired) while SSL handshaking to upstream" + ngxTail, lineFailure, causeTLS, 502, "", ""},
+		{"truncated", pre + "upstream prematurely closed connection while reading upstream" + ngxTail, lineFailure, causeTruncated, 502, "", ""},
+		{"chunked", pre + "upstream sent invalid chunked response while reading upstream" + ngxTail, lineFailure, causeTruncated, 502, "", ""},
+		{"fastcgi stderr", pre + `FastCGI sent in stderr: "Primary script unknown" while reading response header from upstream` + ngxTail, lineOK, "", 0, "", ""},
+		{"client closed", "2026/08/21 10:15:02 [info] 2187#2187: *9 client prematurely closed connection, client: 203.0.113.7, server: example.com", lineOK, "", 0, "", ""},
+		{"static 404", "2026/08/21 10:15:02 [error] 2187#2187: *9 open() \"/srv/www/favicon.ico\" failed (2: No such file or directory), client: 203.0.113.7, server: example.com, request: \"GET /favicon.ico HTTP/1.1\", host: \"example.com\"", lineOK, "", 0, "", ""},
+		{"startup", "2026/08/21 10:15:02 [notice] 1#1: start worker processes", lineOK, "", 0, "", ""},
+		{"garbage", "hello world", lineMalformed, "", 0, "", ""},
+		{"bad date", "2026/13/21 10:15:02 [error] 1#1: *1 no live upstreams", lineMalformed, "", 0, "", ""},
+	})
+}
+
+func TestParseNginxAccess(t *testing.T) {
+	runParseCases(t, "nginx-access", []parseCase{
+		{"combined 502", `203.0.113.7 - - [21/Aug/2026:10:15:02 +0200] "GET /api HTTP/1.1" 502 157 "-" "curl/8.5.0"`, lineFailure, causeUpstream, 502, "", "/api"},
+		{"combined 200", `203.0.113.7 - - [21/Aug/2026:10:15:02 +0200] "GET / HTTP/1.1" 200 612 "-" "Mozilla/5.0 (X11; Linux x86_64)"`, lineOK, "", 0, "", ""},
+		{"escaped quote", `203.0.113.7 - - [21/Aug/2026:10:15:02 +0000] "GET /a\x22b HTTP/1.1" 504 0 "-" "a \"quoted\" agent"`, lineFailure, causeUpstream, 504, "", `/a\x22b`},
+		{"combined plus extras", `203.0.113.7 - - [21/Aug/2026:10:15:02 +0000] "POST /pay HTTP/2.0" 503 10 "https://shop.example/" "Mozilla/5.0" 0.001 rid-1`, lineFailure, causeUpstream, 503, "", "/pay"},
+		{"ingress passthrough", `10.1.2.3 - - [21/Aug/2026:10:15:02 +0000] "GET /v1 HTTP/1.1" 503 19 "-" "Go-http-client/1.1" 123 0.004 [default-api-80] [] 10.1.5.6:8080 19 0.004 503 0a1b2c`, lineFailure, causeAppError, 503, "10.1.5.6:8080", "/v1"},
+		{"ingress retried", `10.1.2.3 - - [21/Aug/2026:10:15:02 +0000] "GET /v1 HTTP/1.1" 502 150 "-" "curl/8" 80 0.010 [default-api-80] [] 10.1.5.6:8080, 10.1.5.7:8080 0, 0 0.004, 0.006 502, 502 0a1b2c`, lineFailure, causeUpstream, 502, "10.1.5.7:8080", "/v1"},
+		{"not a log", `{"msg":"hello"}`, lineMalformed, "", 0, "", ""},
+		{"bad status", `203.0.113.7 - - [21/Aug/2026:10:15:02 +0000] "GET / HTTP/1.1" abc 0 "-" "-"`, lineMalformed, "", 0, "", ""},
+	})
+}
+
+func TestCustomLogFormat(t *testing.T) {
+	def := `$remote_addr [$time_iso8601] $request_method $request_uri $status $upstream_status "$upstream_addr" $upstream_header_time $connection $request_id`
+	f, err := compileLogFormat(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &accessLog{f: f, product: productNginx, format: "nginx-access", loc: time.UTC}
+	tests := []struct {
+		line, cause, upstream string
+		conn                  int64
+	}{
+		{`1.2.3.4 [2026-08-21T10:15:02+00:00] GET /x?y=1 502 502 "127.0.0.1:9000" - 77 abc`, causeUpstream, "127.0.0.1:9000", 77},
+		{`1.2.3.4 [2026-08-21T10:15:02+00:00] GET /x 502 502 "127.0.0.1:9000" 0.120 78 abd`, causeAppError, "127.0.0.1:9000", 78},
+		{`1.2.3.4 [2026-08-21T10:15:02+00:00] GET /x 504 504 "unix:/run/app.sock" - 79 abe`, causeUpstream, "unix:/run/app.sock", 79},
+	}
+	for _, tc := range tests {
+		var e Entry
+		if v := p.parse([]byte(tc.line), &e); v != lineFailure {
+			t.Fatalf("%s: verdict %d", tc.line, v)
+		}
+		if e.Cause != tc.cause || e.Upstream != tc.upstream || e.Conn != tc.conn || e.Method != "GET" {
+			t.Errorf("%s: got %s %q conn %d %s; want %s %q %d GET", tc.line, e.Cause, e.Upstream, e.Conn, e.Method, tc.cause, tc.upstream, tc.conn)
+		}
+	}
+	for _, bad := range []string{`$status$body_bytes_sent`, `$remote_addr only`, `$ {x}`} {
+		if _, err := compileLogFormat(bad); err == nil {
+			t.Errorf("compileLogFormat(%q) did not fail", bad)
+		}
+	}
+}

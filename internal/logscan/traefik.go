@@ -1,0 +1,70 @@
+package logscan
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// traefikLog reads Traefik's JSON access log (accessLog.format: json).
+// DownstreamStatus is what the client got and OriginStatus what the backend
+// answered: 0 or absent when Traefik made the response itself.
+//
+//	{"ClientHost":"203.0.113.7","DownstreamStatus":502,"OriginStatus":0,"RequestMethod":"GET","RequestPath":"/api","ServiceURL":"http://10.0.0.5:8080","StartUTC":"2026-08-21T10:15:02.123Z", ...}
+type traefikLog struct{}
+
+// traefikLine is the part of a Traefik access line that is read.
+type traefikLine struct {
+	ClientHost       string `json:"ClientHost"`
+	DownstreamStatus int    `json:"DownstreamStatus"`
+	OriginStatus     int    `json:"OriginStatus"`
+	RequestMethod    string `json:"RequestMethod"`
+	RequestPath      string `json:"RequestPath"`
+	ServiceURL       string `json:"ServiceURL"`
+	ServiceAddr      string `json:"ServiceAddr"`
+	StartUTC         string `json:"StartUTC"`
+	Time             string `json:"time"`
+	RequestID        string `json:"request_X-Request-Id"`
+}
+
+func (p *traefikLog) parse(line []byte, e *Entry) verdict {
+	if len(line) < 2 || line[0] != '{' || line[len(line)-1] != '}' {
+		return lineMalformed
+	}
+	st := jsonNumberAfter(line, `"DownstreamStatus":`)
+	if st == 0 {
+		return lineMalformed
+	}
+	if !isFailureStatus(st) {
+		if ts := between(line, `"StartUTC":"`, `"`); ts != nil {
+			e.Time, _ = timeRFC3339(ts)
+		}
+		return lineOK
+	}
+	var t traefikLine
+	if err := json.Unmarshal(line, &t); err != nil {
+		return lineMalformed
+	}
+	e.Time, _ = timeRFC3339([]byte(t.StartUTC))
+	if e.Time.IsZero() {
+		e.Time, _ = timeRFC3339([]byte(t.Time))
+	}
+	e.Product, e.Format, e.Status = productTraefik, "traefik", st
+	e.Client, e.Method, e.Path, e.RequestID = t.ClientHost, t.RequestMethod, t.RequestPath, t.RequestID
+	e.Upstream = t.ServiceAddr
+	if e.Upstream == "" {
+		e.Scheme, e.Upstream = splitUpstream(t.ServiceURL)
+	}
+	switch {
+	case t.OriginStatus >= 500:
+		e.Cause = causeAppError
+	case st == 503 && t.ServiceURL == "" && t.ServiceAddr == "":
+		e.Cause = causeNoneHealthy // the load balancer's "no available server"
+	case st == 504:
+		e.Cause = causeTimeout // a net.Error with Timeout() (pkg/proxy/httputil)
+	default:
+		e.Cause = causeUpstream
+	}
+	e.Detail = "OriginStatus " + string(bytes.TrimSpace(jsonNumberBytes(line, `"OriginStatus":`)))
+	e.Raw = rawString(line)
+	return lineFailure
+}
