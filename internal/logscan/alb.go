@@ -36,7 +36,7 @@ func (p *albLog) parse(line []byte, e *Entry) verdict {
 	if !isFailureStatus(status) {
 		return lineOK
 	}
-	_, rest = word(rest) // sent_bytes
+	_, rest = word(rest)       // sent_bytes
 	q := quotedFields(rest, 8) // request, user agent, trace, domain, cert, actions, redirect, error_reason
 	e.Product, e.Format, e.Status = productALB, "alb", status
 	e.Client = string(capLen(f[3], 64))
