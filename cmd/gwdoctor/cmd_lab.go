@@ -175,10 +175,11 @@ func runScenario(ctx context.Context, sc lab.Scenario, gateway string) (labResul
 	outside := d.Evidence
 	outside.Upstream = nil
 	v := d.Verdict
+	want, persistence := sc.Expect(gateway)
 	return labResult{
 		Scenario: sc.Name, Fault: string(sc.Fault), Description: sc.Description, Gateway: run.Gateway.Product(),
-		Want: sc.Want, Outside: diagnose.Judge(outside).Cause,
-		Pass:      v.Cause == sc.Want && v.Persistence == sc.WantPersistence,
+		Want: want, Outside: diagnose.Judge(outside).Cause,
+		Pass:      v.Cause == want && v.Persistence == persistence,
 		Diagnosis: report.NewDocument(d),
 	}, nil
 }

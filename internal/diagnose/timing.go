@@ -71,6 +71,11 @@ func (j *judgement) timing() bool {
 		j.exclude(UpstreamTimeout, "the failure came after %s, far below any gateway timeout", ms(d))
 		return false
 	}
+	if j.retryDelay() {
+		j.note(src, "the failure came after %s: HAProxy answers 503 only after its connection retries (retries 3, about 1 s apart, by default), so the delay is retrying, not a timeout", ms(d))
+		j.exclude(UpstreamTimeout, "HAProxy reports a timeout with 504, and this 503 came after its connection retries")
+		return false
+	}
 	limits := append(append([]Limit(nil), j.e.Limits...), j.productDefaults()...)
 	l, hit := matchLimit(d, limits)
 	round := roundSeconds(d)
@@ -95,6 +100,15 @@ func (j *judgement) timing() bool {
 		return true
 	}
 	return false
+}
+
+// retryDelay reports a failure whose delay comes from the gateway retrying
+// its connection, not from a timeout: HAProxy's 503, which it answers after
+// "retries" attempts to connect (src/backend.c; the lab's haproxy took
+// 3.0 s against a refused port), while its timeouts answer 504.
+func (j *judgement) retryDelay() bool {
+	fp := j.rep.Print
+	return fp != nil && fp.Generator.Product == "haproxy" && j.rep.Status() == 503
 }
 
 // steadyFailures reports whether at least two tries failed after a second

@@ -28,6 +28,17 @@ type Scenario struct {
 	WantPersistence string
 }
 
+// Expect returns the cause and persistence that a correct diagnosis
+// reaches, with the upstream's address known, when the scenario runs behind
+// the gateway product: Want and WantPersistence, or "ok" and "none" for a
+// fault the product absorbs (see Absorbs).
+func (s Scenario) Expect(product string) (cause, persistence string) {
+	if Absorbs(product, s.Fault) {
+		return "ok", "none"
+	}
+	return s.Want, s.WantPersistence
+}
+
 // RequestHeader returns Header as an http.Header.
 func (s Scenario) RequestHeader() http.Header {
 	h := make(http.Header)
