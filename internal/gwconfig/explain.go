@@ -1,6 +1,7 @@
 package gwconfig
 
 import (
+	"strconv"
 	"fmt"
 	"strings"
 	"time"
@@ -26,13 +27,13 @@ type Measured struct {
 // response, per gateway and protocol.
 var readTimeoutNames = []string{
 	"proxy_read_timeout", "fastcgi_read_timeout", "uwsgi_read_timeout", "grpc_read_timeout",
-	"timeout server", "timeout", "ProxyTimeout",
+	"timeout server", "timeout=", "ProxyTimeout",
 }
 
 // headerBufferNames are the settings that bound the upstream's response header.
 var headerBufferNames = []string{
 	"proxy_buffer_size", "fastcgi_buffer_size", "uwsgi_buffer_size", "grpc_buffer_size",
-	"tune.bufsize", "ResponseFieldSize",
+	"tune.bufsize",
 }
 
 // Explain compares what was measured with the settings on r and returns the
@@ -100,7 +101,7 @@ func explainTime(r *Route, m Measured) (Finding, bool) {
 		File: read.File, Line: read.Line, Directive: read.Name + " " + read.Value,
 		Message: fmt.Sprintf("the upstream needed %s, and %s is %s (%s): %s gives up first and answers %s",
 			roundDur(m.UpstreamTime), read.Name, read.Value, read.Where(), r.Gateway, status),
-		Fix: fixLine(r.Gateway, read.Name, formatDuration(suggestTimeout(m.UpstreamTime)))}, true
+		Fix: fixLine(r.Gateway, read.Name, timeFor(r.Gateway, suggestTimeout(m.UpstreamTime)))}, true
 }
 
 // explainHeader compares the upstream's header size with the gateway's
@@ -145,7 +146,7 @@ func explainKeepAlive(r *Route, m Measured) (Finding, bool) {
 		Message: fmt.Sprintf("the upstream closes idle connections after %s, and %s keeps them for %s (%s): "+
 			"a request sent as the upstream closes fails with 502 now and then, more often when traffic is low",
 			roundDur(m.UpstreamKeepAlive), r.Gateway, idle.Value, idle.Where()),
-		Fix: fixLine(r.Gateway, idle.Name, formatDuration(shorter)) + " (or make the upstream's keep-alive longer)"}, true
+		Fix: fixLine(r.Gateway, idle.Name, timeFor(r.Gateway, shorter)) + " (or make the upstream's keep-alive longer)"}, true
 }
 
 // fixLine writes name = value in the gateway's syntax.
@@ -154,12 +155,24 @@ func fixLine(gateway, name, value string) string {
 	case "haproxy":
 		return name + " " + value
 	case "apache":
-		return name + " " + strings.TrimSuffix(value, "s") // Apache timeouts are in seconds
+		if strings.HasSuffix(name, "=") {
+			return "add " + name + value + " to the ProxyPass line"
+		}
+		return name + " " + value
 	}
 	if name == "upstream keepalive_timeout" {
 		name = "keepalive_timeout"
 	}
 	return name + " " + value + ";"
+}
+
+// timeFor writes d for gateway: whole seconds without a unit for Apache,
+// nginx and HAProxy units otherwise.
+func timeFor(gateway string, d time.Duration) string {
+	if gateway == "apache" {
+		return strconv.Itoa(int((d + time.Second - 1) / time.Second))
+	}
+	return formatDuration(d)
 }
 
 func roundDur(d time.Duration) string {

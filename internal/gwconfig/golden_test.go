@@ -42,6 +42,15 @@ var goldenCases = []goldenCase{
 			"https://shop.example:8443/site.css", "http://127.0.0.1:8404/stats",
 		},
 	},
+	{
+		name: "apache",
+		src:  Sources{Apache: "testdata/apache/apache2.conf", PHPFPM: "testdata/php-fpm/php-fpm.conf"},
+		urls: []string{
+			"http://shop.example/", "http://www.shop.example/api/v1/orders", "http://shop.example/reports/42",
+			"http://shop.example/static/app.css", "http://blog.example/index.php", "http://x.blog.example/legacy/a",
+			"http://blog.example/legacyx", "http://other.example:8080/",
+		},
+	},
 }
 
 // golden is what a golden file holds.

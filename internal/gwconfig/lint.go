@@ -63,6 +63,7 @@ func Check(c *Config) []Finding {
 	}
 	if c.Apache != nil {
 		out = append(out, checkApache(c.Apache)...)
+		out = append(out, checkApachePHP(c.Apache, c.PHPFPM)...)
 	}
 	if c.PHPFPM != nil {
 		out = append(out, checkPHPFPM(c.PHPFPM)...)

@@ -56,14 +56,14 @@ func checkNginxPHP(n *Nginx, c *PHPFPM) []Finding {
 			continue
 		}
 		read, _ := effective(p.chain, nginxDefault{"fastcgi_read_timeout", "60s", kindTime})
-		out = append(out, comparePHPTimeouts(c, pool, read, "nginx")...)
+		out = append(out, comparePHPTimeouts(pool, read, "nginx")...)
 	}
 	return out
 }
 
 // comparePHPTimeouts compares a gateway's read timeout with the pool's
 // request_terminate_timeout and max_execution_time.
-func comparePHPTimeouts(c *PHPFPM, pool *Pool, read Setting, gateway string) []Finding {
+func comparePHPTimeouts(pool *Pool, read Setting, gateway string) []Finding {
 	rt := pool.RequestTerminateTimeout
 	var out []Finding
 	switch {

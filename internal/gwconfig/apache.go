@@ -1,0 +1,302 @@
+package gwconfig
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Apache is a parsed Apache httpd configuration.
+type Apache struct {
+	File       string
+	Directives []*Directive // the whole tree, includes expanded, <IfModule> and the like flattened
+	Main       *ApacheVHost // the main server: what is outside any <VirtualHost>
+	VHosts     []*ApacheVHost
+	Balancers  map[string][]Upstream // <Proxy balancer://NAME> members by NAME
+}
+
+// ApacheVHost is a <VirtualHost> section, or the main server.
+type ApacheVHost struct {
+	Block   Block
+	Addrs   []Listen // from <VirtualHost ADDR:PORT ...>; port 0 for any
+	Names   []string // ServerName then ServerAlias
+	Proxies []*ApacheProxy
+	// Timeout (default 60 s) and ProxyTimeout (default Timeout) as set in
+	// this section; zero Settings when not set here
+	// (https://httpd.apache.org/docs/2.4/mod/core.html#timeout,
+	// https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxytimeout).
+	Timeout, ProxyTimeout Setting
+}
+
+// ApacheProxy is one way a request reaches an upstream: ProxyPass,
+// ProxyPassMatch, or SetHandler "proxy:..." in a <FilesMatch>, <Files>,
+// <Location> or <LocationMatch> section.
+type ApacheProxy struct {
+	Kind   string // "ProxyPass", "ProxyPassMatch" or "SetHandler"
+	Path   string // the local path prefix, or the regular expression
+	Target string // the backend URL as written; "!" excludes Path from proxying
+	Params map[string]string
+	File   string
+	Line   int
+	re     *regexp.Regexp
+	onFile bool // the expression applies to the file name (<Files>, <FilesMatch>)
+}
+
+// ParseApache reads an Apache configuration file (apache2.conf, httpd.conf
+// or one site file) and what it includes. Relative includes resolve against
+// ServerRoot when it is set, else the directory of file, which is
+// ServerRoot in Debian's and Red Hat's layouts.
+func ParseApache(file string) (*Apache, error) {
+	file, err := absPath(file)
+	if err != nil {
+		return nil, err
+	}
+	return parseApache(diskSource{}, file)
+}
+
+func parseApache(src source, file string) (*Apache, error) {
+	p := &apacheParser{src: src, root: dirOf(file)}
+	tree, err := p.parseFile(file)
+	if err != nil {
+		return nil, err
+	}
+	a := &Apache{File: file, Directives: tree, Balancers: map[string][]Upstream{},
+		Main: &ApacheVHost{Block: Block{Name: "main server", File: file}}}
+	for _, d := range tree {
+		if strings.EqualFold(d.Name, "VirtualHost") && d.IsBlock() {
+			v := &ApacheVHost{Block: Block{Name: "<VirtualHost " + strings.Join(d.Args, " ") + ">", File: d.File, Line: d.Line}}
+			for _, arg := range d.Args {
+				v.Addrs = append(v.Addrs, apacheVHostAddr(arg, d))
+			}
+			if err := a.collect(v, d.Block); err != nil {
+				return nil, err
+			}
+			a.VHosts = append(a.VHosts, v)
+		}
+	}
+	if err := a.collect(a.Main, tree); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// apacheVHostAddr reads "*:80", "_default_:443", "10.0.0.1:8080" or "*".
+func apacheVHostAddr(arg string, d *Directive) Listen {
+	l := Listen{File: d.File, Line: d.Line}
+	host, port, err := net.SplitHostPort(arg)
+	if err != nil {
+		host = arg
+	}
+	l.Port, _ = strconv.Atoi(port)
+	if host != "*" && host != "_default_" {
+		l.Addr = strings.Trim(host, "[]")
+	}
+	return l
+}
+
+// collect reads the directives of one server into v; sections other than
+// <VirtualHost> are searched for proxy settings.
+func (a *Apache) collect(v *ApacheVHost, block []*Directive) error {
+	for _, d := range block {
+		name := strings.ToLower(d.Name)
+		if d.IsBlock() {
+			if name == "virtualhost" {
+				continue
+			}
+			if err := a.collectSection(v, d); err != nil {
+				return err
+			}
+			continue
+		}
+		switch name {
+		case "servername", "serveralias":
+			v.Names = append(v.Names, d.Args...)
+		case "timeout", "proxytimeout":
+			s, err := apacheTimeSetting(d)
+			if err != nil {
+				return err
+			}
+			if name == "timeout" {
+				v.Timeout = s
+			} else {
+				v.ProxyTimeout = s
+			}
+		case "proxypass", "proxypassmatch":
+			px, err := apacheProxyPass(d, "")
+			if err != nil {
+				return err
+			}
+			v.Proxies = append(v.Proxies, px)
+		}
+	}
+	return nil
+}
+
+// collectSection reads <Proxy balancer://...>, and ProxyPass or SetHandler
+// inside <Location>, <LocationMatch>, <Files> and <FilesMatch>.
+func (a *Apache) collectSection(v *ApacheVHost, d *Directive) error {
+	kind := strings.ToLower(d.Name)
+	if kind == "proxy" {
+		if name, ok := strings.CutPrefix(d.Arg(0), "balancer://"); ok {
+			a.collectBalancer(strings.TrimSuffix(name, "/"), d.Block)
+		}
+		return nil
+	}
+	if kind != "location" && kind != "locationmatch" && kind != "files" && kind != "filesmatch" {
+		return nil
+	}
+	pattern := d.Arg(len(d.Args) - 1)
+	isRegex := strings.HasSuffix(kind, "match") || d.Arg(0) == "~"
+	for _, c := range d.Block {
+		var px *ApacheProxy
+		switch strings.ToLower(c.Name) {
+		case "proxypass":
+			if !strings.HasPrefix(kind, "location") {
+				continue
+			}
+			var err error
+			if px, err = apacheProxyPass(c, pattern); err != nil {
+				return err
+			}
+		case "sethandler":
+			target, ok := strings.CutPrefix(c.Arg(0), "proxy:")
+			if !ok {
+				continue
+			}
+			px = &ApacheProxy{Kind: "SetHandler", Path: pattern, Target: target, File: c.File, Line: c.Line}
+		default:
+			continue
+		}
+		px.onFile = strings.HasPrefix(kind, "files")
+		if isRegex {
+			re, err := regexp.Compile(pattern)
+			if err != nil {
+				return parseErrorf(d.File, d.Line, "regular expression %q: %v", pattern, err)
+			}
+			px.re = re
+		}
+		v.Proxies = append(v.Proxies, px)
+	}
+	return nil
+}
+
+func (a *Apache) collectBalancer(name string, block []*Directive) {
+	for _, c := range block {
+		if !strings.EqualFold(c.Name, "BalancerMember") || len(c.Args) == 0 {
+			continue
+		}
+		u := apacheUpstream(c.Arg(0))
+		u.Name, u.Group, u.File, u.Line = c.Arg(0), name, c.File, c.Line
+		for _, kv := range c.Args[1:] {
+			k, val, _ := strings.Cut(kv, "=")
+			switch strings.ToLower(k) {
+			case "loadfactor":
+				u.Weight, _ = strconv.Atoi(val)
+			case "status":
+				u.Down = strings.Contains(strings.ToUpper(val), "D")
+				u.Backup = strings.Contains(strings.ToUpper(val), "H")
+			}
+		}
+		a.Balancers[name] = append(a.Balancers[name], u)
+	}
+}
+
+// apacheProxyPass reads "ProxyPass [path] !|url [key=value ...]"; path is
+// implied inside a <Location> section.
+func apacheProxyPass(d *Directive, implied string) (*ApacheProxy, error) {
+	args := d.Args
+	px := &ApacheProxy{Kind: "ProxyPass", Params: map[string]string{}, File: d.File, Line: d.Line}
+	if strings.EqualFold(d.Name, "ProxyPassMatch") {
+		px.Kind = "ProxyPassMatch"
+	}
+	if implied == "" {
+		if len(args) < 2 {
+			return nil, parseErrorf(d.File, d.Line, "%s needs a path and a URL", d.Name)
+		}
+		px.Path, args = args[0], args[1:]
+	} else {
+		if len(args) < 1 {
+			return nil, parseErrorf(d.File, d.Line, "%s needs a URL", d.Name)
+		}
+		px.Path = implied
+	}
+	px.Target = args[0]
+	for _, kv := range args[1:] {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue // flags such as "nocanon" and "interpolate"
+		}
+		px.Params[strings.ToLower(k)] = v
+	}
+	if px.Kind == "ProxyPassMatch" {
+		re, err := regexp.Compile(px.Path)
+		if err != nil {
+			return nil, parseErrorf(d.File, d.Line, "regular expression %q: %v", px.Path, err)
+		}
+		px.re = re
+	}
+	return px, nil
+}
+
+// apacheTimeSetting reads a Timeout or ProxyTimeout in seconds.
+func apacheTimeSetting(d *Directive) (Setting, error) {
+	dur, err := parseTime(d.Arg(0), time.Second)
+	if err != nil {
+		return Setting{}, parseErrorf(d.File, d.Line, "%s: %v", d.Name, err)
+	}
+	return Setting{Name: d.Name, Value: d.Arg(0), Duration: dur, File: d.File, Line: d.Line}, nil
+}
+
+// apacheUpstream reads a backend URL: "http://host:port/path",
+// "fcgi://127.0.0.1:9000/", "unix:/run/php.sock|fcgi://localhost/".
+func apacheUpstream(target string) Upstream {
+	if sock, rest, ok := strings.Cut(target, "|"); ok && strings.HasPrefix(sock, "unix:") {
+		u := Upstream{Network: "unix", Addr: strings.TrimPrefix(sock, "unix:"), Weight: 1}
+		u.TLS = strings.HasPrefix(rest, "https:")
+		return u
+	}
+	pu, err := url.Parse(target)
+	if err != nil || pu.Host == "" {
+		return Upstream{Network: "tcp", Addr: target, Weight: 1}
+	}
+	port := map[string]int{"https": 443, "wss": 443, "ajp": 8009, "fcgi": 9000}[pu.Scheme]
+	if port == 0 {
+		port = 80
+	}
+	u := addrUpstream(pu.Host, port)
+	u.TLS = pu.Scheme == "https" || pu.Scheme == "wss"
+	return u
+}
+
+// apacheProtocol names the protocol of a backend URL.
+func apacheProtocol(target string) string {
+	if _, rest, ok := strings.Cut(target, "|"); ok {
+		target = rest
+	}
+	scheme, _, _ := strings.Cut(target, "://")
+	switch scheme {
+	case "fcgi":
+		return ProtoFastCGI
+	case "https", "wss":
+		return ProtoHTTPS
+	case "http", "ws", "h2c":
+		return ProtoHTTP
+	}
+	return scheme
+}
+
+func dirOf(file string) string {
+	if i := strings.LastIndexByte(file, '/'); i >= 0 {
+		return file[:max(i, 1)]
+	}
+	return "."
+}
+
+// String names the proxy rule as written: "ProxyPass /api/ http://127.0.0.1:9001/".
+func (px *ApacheProxy) String() string {
+	return fmt.Sprintf("%s %s %s", px.Kind, px.Path, px.Target)
+}

@@ -1,0 +1,163 @@
+package gwconfig
+
+import (
+	"fmt"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+)
+
+// apacheDefaultRetry is how long a worker that failed to connect stays in
+// error state, refusing requests with 503 (ProxyPass retry=, default 60).
+const apacheDefaultRetry = "60"
+
+// Route finds the virtual host for u (by port, then ServerName or
+// ServerAlias, else the first virtual host on the port, as Apache picks its
+// default), then the first ProxyPass or ProxyPassMatch in configuration
+// order that matches the path, else a SetHandler "proxy:" section.
+func (a *Apache) Route(u *url.URL) (*Route, error) {
+	host, port, p, err := splitURL(u)
+	if err != nil {
+		return nil, err
+	}
+	v, why := a.findVHost(host, port)
+	r := &Route{Gateway: "apache", URL: u.String(), Server: v.Block, Notes: []string{why}}
+	px := v.match(p)
+	if px == nil && v != a.Main {
+		px = a.Main.match(p) // ProxyPass of the main server applies to virtual hosts too
+	}
+	if px == nil || px.Target == "!" {
+		r.Notes = append(r.Notes, "no ProxyPass or proxy handler matches "+p+": Apache serves it itself")
+		r.Settings = a.settings(v, nil)
+		return r, nil
+	}
+	r.Location = Block{Name: px.String(), File: px.File, Line: px.Line}
+	r.Target, r.Protocol = px.Target, apacheProtocol(px.Target)
+	if name, ok := strings.CutPrefix(px.Target, "balancer://"); ok {
+		name, _, _ = strings.Cut(name, "/")
+		r.Upstreams = append(r.Upstreams, a.Balancers[name]...)
+		if len(a.Balancers[name]) > 0 {
+			r.Protocol = apacheProtocol(a.Balancers[name][0].Name)
+		}
+	} else {
+		up := apacheUpstream(px.Target)
+		up.File, up.Line = px.File, px.Line
+		r.Upstreams = append(r.Upstreams, up)
+	}
+	r.Settings = a.settings(v, px)
+	return r, nil
+}
+
+func (a *Apache) findVHost(host string, port int) (*ApacheVHost, string) {
+	var cands []*ApacheVHost
+	for _, v := range a.VHosts {
+		for _, l := range v.Addrs {
+			if l.Port == port || l.Port == 0 {
+				cands = append(cands, v)
+				break
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return a.Main, fmt.Sprintf("no <VirtualHost> for port %d: the main server answers", port)
+	}
+	for _, v := range cands {
+		for _, n := range v.Names {
+			n = strings.ToLower(n)
+			if n == host || (strings.ContainsAny(n, "*?") && globMatch(n, host)) {
+				return v, fmt.Sprintf("virtual host chosen by ServerName/ServerAlias %s", n)
+			}
+		}
+	}
+	return cands[0], fmt.Sprintf("no ServerName matches %s: the first virtual host on port %d answers", host, port)
+}
+
+func globMatch(pattern, s string) bool {
+	ok, err := path.Match(pattern, s)
+	return err == nil && ok
+}
+
+// match returns the first proxy rule for p: ProxyPass and ProxyPassMatch in
+// order (https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxypass:
+// "the first match wins"), then proxy handlers.
+func (v *ApacheVHost) match(p string) *ApacheProxy {
+	for _, px := range v.Proxies {
+		if px.Kind == "SetHandler" {
+			continue
+		}
+		if (px.re != nil && px.re.MatchString(p)) || (px.re == nil && aliasMatch(p, px.Path)) {
+			return px
+		}
+	}
+	for _, px := range v.Proxies {
+		if px.Kind != "SetHandler" {
+			continue
+		}
+		subject := p
+		if px.onFile {
+			subject = path.Base(p)
+		}
+		if px.re != nil && px.re.MatchString(subject) {
+			return px
+		}
+		if px.re == nil && (px.onFile && subject == px.Path || !px.onFile && aliasMatch(p, px.Path)) {
+			return px
+		}
+	}
+	return nil
+}
+
+// aliasMatch is mod_alias's and mod_proxy's prefix match: when the prefix
+// does not end in "/", it must be followed by "/" or the end of the path.
+func aliasMatch(p, prefix string) bool {
+	if !strings.HasPrefix(p, prefix) {
+		return false
+	}
+	return strings.HasSuffix(prefix, "/") || len(p) == len(prefix) || p[len(prefix)] == '/'
+}
+
+// settings returns the effective timeouts of a request through px in v:
+// the ProxyPass timeout= (else ProxyTimeout, else Timeout) first, which
+// ends the wait for the response.
+func (a *Apache) settings(v *ApacheVHost, px *ApacheProxy) []Setting {
+	first := func(ss ...Setting) Setting {
+		for _, s := range ss {
+			if s.Name != "" {
+				return s
+			}
+		}
+		return Setting{}
+	}
+	timeout := first(v.Timeout, a.Main.Timeout, Setting{Name: "Timeout", Value: "60", Duration: 60 * time.Second, Default: true})
+	proxyTimeout := first(v.ProxyTimeout, a.Main.ProxyTimeout)
+	if proxyTimeout.Name == "" {
+		proxyTimeout = timeout
+		proxyTimeout.Name = "ProxyTimeout"
+	}
+	out := []Setting{}
+	if px != nil && px.Kind != "SetHandler" {
+		if t, ok := px.param("timeout"); ok {
+			out = append(out, t)
+		}
+		if t, ok := px.param("connectiontimeout"); ok {
+			out = append(out, t)
+		}
+		retry, ok := px.param("retry")
+		if !ok {
+			retry = Setting{Name: "retry=", Value: apacheDefaultRetry, Duration: 60 * time.Second, Default: true}
+		}
+		out = append(out, retry)
+	}
+	return append(out, proxyTimeout, timeout)
+}
+
+// param returns a ProxyPass key=value as a time Setting named "key=".
+func (px *ApacheProxy) param(key string) (Setting, bool) {
+	v, ok := px.Params[key]
+	if !ok {
+		return Setting{}, false
+	}
+	d, _ := parseTime(v, time.Second)
+	return Setting{Name: key + "=", Value: v, Duration: d, File: px.File, Line: px.Line}, true
+}
