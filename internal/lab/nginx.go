@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,7 +19,7 @@ const nginxAccessFormat = `'$remote_addr - $remote_user [$time_local] "$request"
 // everything to t, with short timeouts and otherwise nginx's defaults.
 func buildNginx(t target, dir string, port int, opts GatewayOptions) (launch, GatewayTimeouts, error) {
 	loc := nginxProxyLocation(t, opts)
-	conf := nginxConf(dir, port, "", loc)
+	conf := nginxConf(dir, port, "", "", loc)
 	return nginxLaunch(dir, conf), GatewayTimeouts{
 		Connect: opts.Connect, Response: opts.Response, MaxHeaderBytes: nginxPageSize,
 		ResponseSetting: "proxy_read_timeout", HeaderSetting: "proxy_buffer_size",
@@ -44,8 +45,9 @@ func nginxProxyLocation(t target, opts GatewayOptions) string {
 }
 
 // nginxConf is a whole nginx.conf with one server on port whose
-// "location /" holds loc; extra goes into the http block.
-func nginxConf(dir string, port int, extra, loc string) string {
+// "location /" holds loc; extra goes into the http block and server into
+// the server block.
+func nginxConf(dir string, port int, extra, server, loc string) string {
 	user := ""
 	if os.Geteuid() == 0 {
 		// Workers would run as nobody and could not read the lab's
@@ -76,7 +78,7 @@ http {
     server {
         listen 127.0.0.1:` + itoa(port) + `;
         server_name lab.test;
-
+` + server + `
         location / {
 ` + loc + `        }
     }
@@ -92,4 +94,12 @@ func nginxLaunch(dir, conf string) launch {
 		files:   map[string]string{"nginx.conf": conf, "tmp/.keep": ""},
 		logPath: filepath.Join(dir, "error.log"),
 	}
+}
+
+// startNginx starts nginx in dir with the configuration that conf returns
+// for its port.
+func startNginx(ctx context.Context, dir string, t GatewayTimeouts, conf func(port int) string) (*procGateway, error) {
+	return launchIn(ctx, "nginx", dir, func(port int) (launch, GatewayTimeouts, error) {
+		return nginxLaunch(dir, conf(port)), t, nil
+	})
 }

@@ -52,7 +52,9 @@ type launch struct {
 	env     []string          // added to a minimal environment
 	files   map[string]string // written into the directory before start: name → content
 	port    int               // the port it serves on 127.0.0.1
-	logPath string            // its error log, "" for none
+	// socket, when set, is the unix socket it serves on instead of port.
+	socket  string
+	logPath string // its error log, "" for none
 	// ready, when set, is called once the port accepts connections and
 	// must succeed before the gateway counts as started.
 	ready func(ctx context.Context) error
@@ -156,13 +158,16 @@ func writeFiles(dir string, files map[string]string) error {
 func (g *procGateway) waitReady(ctx context.Context, l launch) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	addr := "127.0.0.1:" + strconv.Itoa(l.port)
+	network, addr := "tcp", "127.0.0.1:"+strconv.Itoa(l.port)
+	if l.socket != "" {
+		network, addr = "unix", l.socket
+	}
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		var d net.Dialer
 		dctx, dcancel := context.WithTimeout(ctx, 200*time.Millisecond)
-		c, err := d.DialContext(dctx, "tcp", addr)
+		c, err := d.DialContext(dctx, network, addr)
 		dcancel()
 		if err == nil {
 			c.Close()

@@ -137,10 +137,6 @@ func StartGateway(ctx context.Context, product, upstream string, opts GatewayOpt
 	if !ok {
 		return nil, fmt.Errorf("starting gateway: unknown product %q; known: %s", product, strings.Join(Gateways(), ", "))
 	}
-	program, err := lookProgram(info.program, info.pkg)
-	if err != nil {
-		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
-	}
 	t, err := targetOf(upstream)
 	if err != nil {
 		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
@@ -150,23 +146,47 @@ func StartGateway(ctx context.Context, product, upstream string, opts GatewayOpt
 	if err != nil {
 		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
 	}
-	if err := openPath(dir); err != nil {
+	g, err := launchIn(ctx, product, dir, func(port int) (launch, GatewayTimeouts, error) {
+		return info.build(t, dir, port, opts)
+	})
+	if err != nil {
+		if owned {
+			os.RemoveAll(dir)
+		}
 		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
+	}
+	if owned {
+		g.dir = dir
+	}
+	return g, nil
+}
+
+// launchIn starts program product (a key of products, or "php_fpm") with
+// the launch that build returns for a free port, keeping its files in dir.
+func launchIn(ctx context.Context, product, dir string, build func(port int) (launch, GatewayTimeouts, error)) (*procGateway, error) {
+	name, pkg := product, product
+	if info, ok := products[product]; ok {
+		name, pkg = info.program, info.pkg
+	} else if product == "php_fpm" {
+		name, pkg = phpFPMProgram, phpFPMPackage
+	}
+	program, err := lookProgram(name, pkg)
+	if err != nil {
+		return nil, err
+	}
+	if err := openPath(dir); err != nil {
+		return nil, err
 	}
 	port, err := freePort(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
+		return nil, err
 	}
-	l, limits, err := info.build(t, dir, port, opts)
+	l, limits, err := build(port)
 	if err != nil {
-		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
+		return nil, err
 	}
 	l.product, l.program, l.port = product, program, port
-	g, err := startProcess(ctx, l, dir, owned, limits)
-	if err != nil {
-		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
-	}
-	return g, nil
+	return startProcess(ctx, l, dir, false, limits)
 }
 
 // openPath lets programs that drop privileges (Apache's children, Squid,
