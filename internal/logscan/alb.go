@@ -40,7 +40,7 @@ func (p *albLog) parse(line []byte, e *Entry) verdict {
 	q := quotedFields(rest, 8) // request, user agent, trace, domain, cert, actions, redirect, error_reason
 	e.Product, e.Format, e.Status = productALB, "alb", status
 	e.Client = string(capLen(f[3], 64))
-	if f[4][0] != '-' {
+	if len(f[4]) > 0 && f[4][0] != '-' {
 		e.Upstream = string(capLen(f[4], 128))
 	}
 	if len(q) > 0 {

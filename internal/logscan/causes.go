@@ -23,16 +23,16 @@ const (
 // nCauses is how many causes a log line can show.
 const nCauses = 14
 
-// causeOrder lists the causes in the order reports show ties and tables.
-var causeOrder = [nCauses]string{
+// allCauses lists the causes in the order reports show ties and tables.
+var allCauses = [nCauses]string{
 	causeRefused, causePermission, causeUnreachable, causeDNS, causeTimeout,
 	causeClosed, causeInvalidResponse, causeHeaderTooBig, causeTLS,
 	causeNoneHealthy, causeOverloaded, causeTruncated, causeAppError, causeUpstream,
 }
 
-// causeIndex returns the position of c in causeOrder, or -1.
+// causeIndex returns the position of c in allCauses, or -1.
 func causeIndex(c string) int {
-	for i, x := range causeOrder {
+	for i, x := range allCauses {
 		if x == c {
 			return i
 		}

@@ -55,13 +55,19 @@ func follow(ctx context.Context, srcs []Source, opt Options, po parseOptions) (*
 			agg.flush()
 			return rb.build(agg), nil
 		case <-tick.C:
-			// Lines that waited for a join are counted once the logs are quiet.
-			if time.Since(quiet) > joinHold {
+			// Lines that waited for a join are counted once the logs are
+			// quiet: an access line follows its error line within
+			// milliseconds when both are written live.
+			if time.Since(quiet) > followQuiet {
 				agg.flush()
 			}
 		}
 	}
 }
+
+// followQuiet is how long follow waits for more lines before it counts the
+// error lines still waiting for their access lines.
+const followQuiet = 500 * time.Millisecond
 
 // tailer follows one source.
 type tailer struct {

@@ -164,7 +164,7 @@ func (rb *reportBuilder) build(a *aggregator) *Report {
 		r.Files = append(r.Files, *rb.files[n])
 	}
 	r.Failures, r.Joined = a.failures, a.joined
-	for _, c := range causeOrder {
+	for _, c := range allCauses {
 		if ca := a.causes[c]; ca != nil {
 			r.Causes = append(r.Causes, causeSummary(c, ca))
 		}
@@ -208,7 +208,7 @@ func topKeys(c *capped) []KeyCount {
 	if len(out) > TopN {
 		for _, k := range out[TopN:] {
 			other.total += k.Count
-			for ci, cause := range causeOrder {
+			for ci, cause := range allCauses {
 				other.byCause[ci] += k.Causes[cause]
 			}
 		}
@@ -224,7 +224,7 @@ func toKeyCount(k string, v *keyCount) KeyCount {
 	kc := KeyCount{Key: k, Count: v.total, Causes: map[string]int64{}}
 	for ci, n := range v.byCause {
 		if n > 0 {
-			kc.Causes[causeOrder[ci]] = n
+			kc.Causes[allCauses[ci]] = n
 		}
 	}
 	return kc
@@ -243,7 +243,7 @@ func timeline(m map[int64]*[nCauses]int32) []Minute {
 		mi := Minute{Start: time.Unix(k*60, 0).UTC(), Causes: map[string]int64{}}
 		for ci, n := range m[k] {
 			if n > 0 {
-				mi.Causes[causeOrder[ci]] = int64(n)
+				mi.Causes[allCauses[ci]] = int64(n)
 				mi.Total += int64(n)
 			}
 		}
