@@ -32,7 +32,7 @@ var fixTable = map[fixKey][]string{
 	{productNginx, causeDNS}:               {"resolver 127.0.0.53 valid=30s; and fix the upstream's name; with a variable in proxy_pass nginx needs a resolver"},
 	{productNginx, causeTimeout}:           {"make the slow request faster, or raise proxy_read_timeout 120s; (default 60s)"},
 	{productFastCGI, causeTimeout}:         {"fastcgi_read_timeout 120s; in nginx, and keep PHP's request_terminate_timeout and max_execution_time at or below it so PHP stops first"},
-	{productNginx, causeClosed}:            {"intermittent: the upstream's keep-alive timeout must exceed nginx's idle reuse: keepalive_timeout 60s; in the upstream block below the app's (e.g. Node server.keepAliveTimeout 65000)", "otherwise the upstream crashed or was killed mid-request: read its log around these times"},
+	{productNginx, causeClosed}:            {"intermittent (keep-alive race): the upstream's own keep-alive timeout must exceed the keepalive_timeout of nginx's upstream block (default 60s): e.g. keepalive_timeout 30s; there, or Node's server.keepAliveTimeout = 65000", "otherwise the upstream crashed or was killed mid-request: read its log around these times"},
 	{productFastCGI, causeClosed}:          {"a PHP-FPM worker died mid-request: look for 'exited on signal' and 'execution timed out' in the FPM log; raise request_terminate_timeout if it killed the worker"},
 	{productNginx, causeInvalidResponse}:   {"the upstream does not speak HTTP on that port: check proxy_pass's scheme and port (http vs https, HTTP/1 vs h2c/gRPC: grpc_pass)"},
 	{productFastCGI, causeInvalidResponse}: {"fastcgi_pass points at something that is not FastCGI (an HTTP port?): point it at PHP-FPM's listen address"},
@@ -83,24 +83,32 @@ var fixTable = map[fixKey][]string{
 	{productALB, causeAppError}:            {"the target answered 5xx itself (target_status_code): read the application's log"},
 }
 
-// fixesFor returns the fixes of a cause for the products that logged it;
-// fastcgi says the upstream was mostly FastCGI (PHP-FPM). A product without
-// a fix of its own for the cause gets none rather than another's syntax.
-func fixesFor(cause string, products []string, fastcgi bool) []Fix {
+// fixesFor returns the fixes of a cause for the products that logged it.
+// fastcgi of total failures went to a FastCGI upstream (PHP-FPM): nginx's
+// fastcgi_* directives are shown for those and proxy_* ones for the rest.
+// A product without a fix of its own for the cause gets none rather than
+// another product's syntax.
+func fixesFor(cause string, products []string, fastcgi, total int64) []Fix {
 	var out []Fix
 	seen := map[string]bool{}
-	for _, p := range products {
-		key := p
-		if p == productNginx && fastcgi {
-			if _, ok := fixTable[fixKey{productFastCGI, cause}]; ok {
-				key = productFastCGI
-			}
-		}
+	add := func(product, key string) {
 		for _, t := range fixTable[fixKey{key, cause}] {
 			if !seen[t] {
 				seen[t] = true
-				out = append(out, Fix{Product: p, Text: t})
+				out = append(out, Fix{Product: product, Text: t})
 			}
+		}
+	}
+	for _, p := range products {
+		_, hasFastCGI := fixTable[fixKey{productFastCGI, cause}]
+		switch {
+		case p != productNginx || !hasFastCGI || fastcgi == 0:
+			add(p, p)
+		case fastcgi == total:
+			add(p, productFastCGI)
+		default:
+			add(p, p)
+			add(p, productFastCGI)
 		}
 	}
 	return out

@@ -192,7 +192,7 @@ func causeSummary(c string, ca *causeAgg) CauseSummary {
 		a, b := s.Products[i], s.Products[j]
 		return ca.products[a] > ca.products[b] || ca.products[a] == ca.products[b] && a < b
 	})
-	s.Fixes = fixesFor(c, s.Products, ca.fastcgi*2 > ca.count)
+	s.Fixes = fixesFor(c, s.Products, ca.fastcgi, ca.count)
 	return s
 }
 
