@@ -91,7 +91,7 @@ func runLogs(ctx context.Context, s streams, files []string, f logsFlags) error 
 		defer stop()
 	}
 	rep, err := logscan.Scan(ctx, srcs, opt)
-	if errors.Is(err, logscan.ErrUnknownFormat) {
+	if errors.Is(err, logscan.ErrUnknownFormat) || errors.Is(err, logscan.ErrBadLogFormat) {
 		return usageError{err}
 	}
 	if err != nil {

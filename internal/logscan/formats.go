@@ -11,6 +11,10 @@ import (
 // Formats() and could not be detected.
 var ErrUnknownFormat = errors.New("unknown log format")
 
+// ErrBadLogFormat is returned when Options.NginxLogFormat is not a log_format
+// definition that can be read.
+var ErrBadLogFormat = errors.New("bad nginx log format")
+
 // parseOptions are what parsers need from Options.
 type parseOptions struct {
 	loc      *time.Location

@@ -71,14 +71,14 @@ func compileLogFormat(def string) (*logFormat, error) {
 		}
 		name, n := varName(def[i+1:])
 		if name == "" {
-			return nil, fmt.Errorf("log format: bad variable at %q", capLen([]byte(def[i:]), 20))
+			return nil, fmt.Errorf("bad variable at %q", capLen([]byte(def[i:]), 20))
 		}
 		if len(lit) > 0 {
 			f.fields = append(f.fields, logField{lit: lit})
 			lit = []byte{}
 		}
 		if k := len(f.fields); k > 0 && f.fields[k-1].lit == nil {
-			return nil, fmt.Errorf("log format: $%s follows $%s with nothing between them", name, f.fields[k-1].name)
+			return nil, fmt.Errorf("$%s follows $%s with nothing between them", name, f.fields[k-1].name)
 		}
 		v := logVars[name]
 		f.has[v] = true
@@ -95,7 +95,7 @@ func compileLogFormat(def string) (*logFormat, error) {
 		}
 	}
 	if !f.has[varStatus] {
-		return nil, fmt.Errorf("log format: no $status, so failures cannot be told")
+		return nil, fmt.Errorf("no $status, so failures cannot be told")
 	}
 	return f, nil
 }

@@ -87,7 +87,7 @@ func (o *Options) parseOptions() (parseOptions, error) {
 	if o.NginxLogFormat != "" {
 		f, err := compileLogFormat(o.NginxLogFormat)
 		if err != nil {
-			return po, err
+			return po, fmt.Errorf("%w: %w", ErrBadLogFormat, err)
 		}
 		po.custom = f
 	}
