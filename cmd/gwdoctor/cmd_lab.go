@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +21,7 @@ import (
 type labFlags struct {
 	json      bool
 	scenarios []string
+	setups    []string
 	gateway   string
 }
 
@@ -54,6 +57,7 @@ Exit codes: 0 every scenario was diagnosed as expected, 1 some were not,
 	}
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the results as JSON")
 	cmd.Flags().StringArrayVar(&f.scenarios, "scenario", nil, "run only this scenario (repeatable)")
+	cmd.Flags().StringArrayVar(&f.setups, "setup", nil, "run this multi-program setup (repeatable; all for every one): "+setupNames())
 	cmd.Flags().StringVar(&f.gateway, "gateway", "go", "the gateway in front of the upstreams: "+strings.Join(lab.Gateways(), ", ")+", a comma-separated list, or all")
 	cmd.AddCommand(newLabServeCmd(s))
 	return cmd
@@ -108,6 +112,9 @@ func runLab(ctx context.Context, s streams, f labFlags) error {
 	if err != nil {
 		return err
 	}
+	if len(f.setups) > 0 && len(f.scenarios) == 0 {
+		scenarios = nil // --setup alone runs only the setups
+	}
 	var results []labResult
 	// Rows are printed as each scenario finishes, so the columns have fixed widths.
 	const row = "%-15s %-8s %-21s %-26s %-13s %-6s %-27s %6s  %s\n"
@@ -133,6 +140,23 @@ func runLab(ctx context.Context, s streams, f labFlags) error {
 			}
 		}
 	}
+	setups, err := selectSetups(f.setups, f.gateway == "all" && len(f.scenarios) == 0)
+	if err != nil {
+		return err
+	}
+	for _, su := range setups {
+		res, err := runSetup(ctx, su)
+		if err != nil {
+			return fmt.Errorf("running setup %s: %w", su.Name, err)
+		}
+		if !res.Pass {
+			failed++
+		}
+		results = append(results, res)
+		if !f.json {
+			printLabRow(s, row, res)
+		}
+	}
 	if f.json {
 		enc := json.NewEncoder(s.out)
 		enc.SetIndent("", "  ")
@@ -156,6 +180,65 @@ func printLabRow(s streams, row string, res labResult) {
 	}
 	fmt.Fprintf(s.out, row, res.Scenario, res.Gateway, res.Outside, v.Cause, v.Persistence, fmt.Sprint(v.Status),
 		v.GeneratedBy.Product+" ("+v.GeneratedBy.Role+")", fmt.Sprintf("%.2fs", res.Diagnosis.DurationMS/1000), mark)
+}
+
+func setupNames() string {
+	var names []string
+	for _, su := range lab.Setups() {
+		names = append(names, su.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// selectSetups turns --setup values into setups; every setup when all is
+// set or a value is "all".
+func selectSetups(names []string, all bool) ([]lab.Setup, error) {
+	if all || slices.Contains(names, "all") {
+		return lab.Setups(), nil
+	}
+	var out []lab.Setup
+	for _, n := range names {
+		su, ok := lab.LookupSetup(n)
+		if !ok {
+			return nil, usagef("unknown setup %q; known: %s, all", n, setupNames())
+		}
+		out = append(out, su)
+	}
+	return out, nil
+}
+
+// runSetup starts one setup and diagnoses it as runScenario does.
+func runSetup(ctx context.Context, su lab.Setup) (labResult, error) {
+	st, err := su.Start(ctx, "")
+	if err != nil {
+		return labResult{}, err
+	}
+	defer st.Close()
+	plan := stackPlan(st.Gateway.URL(), st.Upstream, st.Timeouts, st.Gateway.Product(), nil)
+	if st.Resolver != "" {
+		plan.Resolver = dnsResolver(st.Resolver)
+	}
+	d, err := diagnosis(ctx, plan, newID())
+	if err != nil {
+		return labResult{}, err
+	}
+	outside := d.Evidence
+	outside.Upstream = nil
+	v := d.Verdict
+	return labResult{
+		Scenario: su.Name, Fault: "setup", Description: su.Description, Gateway: su.Product,
+		Want: su.Want, Outside: diagnose.Judge(outside).Cause,
+		Pass:      v.Cause == su.Want && v.Persistence == su.WantPersistence,
+		Diagnosis: report.NewDocument(d),
+	}, nil
+}
+
+// dnsResolver resolves every name through the DNS server at addr.
+func dnsResolver(addr string) *net.Resolver {
+	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}}
 }
 
 // runScenario starts one scenario, diagnoses it as an operator would (with
@@ -187,21 +270,31 @@ func runScenario(ctx context.Context, sc lab.Scenario, gateway string) (labResul
 // labPlan is the diagnosis plan for a running scenario: the scenario's
 // client headers, the upstream's address and the gateway's known limits.
 func labPlan(run *lab.Running) experiment.Plan {
-	t := run.Gateway.Timeouts()
+	return stackPlan(run.Gateway.URL(), run.Upstream.URL(), run.Gateway.Timeouts(), run.Gateway.Product(), run.Scenario.RequestHeader())
+}
+
+// stackPlan is the diagnosis plan for a gateway at gatewayURL with the
+// upstream and limits the lab knows, sending the client headers h.
+func stackPlan(gatewayURL, upstream string, t lab.GatewayTimeouts, product string, h http.Header) experiment.Plan {
 	plan := experiment.Plan{
-		URL:      strings.TrimSuffix(run.Gateway.URL(), "/") + "/checkout",
-		Upstream: run.Upstream.URL(),
+		URL:      strings.TrimSuffix(gatewayURL, "/") + "/checkout",
+		Upstream: upstream,
 		Timeout:  20 * time.Second,
 	}
 	respName, headName := t.ResponseSetting, t.HeaderSetting
 	if respName == "" {
 		respName, headName = "Transport.ResponseHeaderTimeout", "Transport.MaxResponseHeaderBytes"
 	}
-	plan.Limits = append(plan.Limits, diagnose.Limit{Name: respName, Product: run.Gateway.Product(), Timeout: t.Response})
-	if headName != "" {
-		plan.Limits = append(plan.Limits, diagnose.Limit{Name: headName, Product: run.Gateway.Product(), HeaderBytes: t.MaxHeaderBytes})
+	if t.Response > 0 {
+		plan.Limits = append(plan.Limits, diagnose.Limit{Name: respName, Product: product, Timeout: t.Response})
 	}
-	h := run.Scenario.RequestHeader()
+	if headName != "" && t.MaxHeaderBytes > 0 {
+		plan.Limits = append(plan.Limits, diagnose.Limit{Name: headName, Product: product, HeaderBytes: t.MaxHeaderBytes})
+	}
+	if h == nil {
+		return plan
+	}
+	h = h.Clone()
 	for _, c := range h.Values("Cookie") {
 		plan.Cookies = append(plan.Cookies, splitCookies(c)...)
 	}

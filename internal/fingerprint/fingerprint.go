@@ -1,6 +1,7 @@
 package fingerprint
 
 import (
+	"bytes"
 	"net/http"
 	"slices"
 	"strconv"
@@ -141,6 +142,21 @@ func (in *input) generator(hops []Match) (Match, reader, bool) {
 		// stays open.
 		return Match{Product: productUnknown, Role: roleReverseProxy, Signature: "empty-gateway-body",
 			Markers: []string{"status " + strconv.Itoa(in.status), "empty body"}, Confidence: confLow}, readEmpty, true
+	case (in.status == 502 || in.status == 504) && in.html():
+		// Applications seldom answer 502 or 504 themselves; an HTML page
+		// that no product wrote, behind a proxy named in Server, is most
+		// often that proxy's own error_page (nginx with server_tokens off
+		// and a branded page, recorded by the lab), so the proxy is named
+		// and the cause stays open.
+		for _, h := range hops {
+			if slices.ContainsFunc(h.Markers, isServerMarker) && h.Role != roleApplication {
+				h.Markers = append(h.Markers, "body: an HTML page that is not "+h.Product+"'s own (a custom error page)")
+				h.Confidence = confLow
+				h.Signature = "custom-error-page"
+				return h, readCustomPage, false
+			}
+		}
+		return application("application-body", in), readApplication, false
 	case gateway || (in.status >= 400 && len(in.body) > 0):
 		// Products write the pages above; any other error body is the
 		// application's.
@@ -168,6 +184,20 @@ func application(signature string, in *input) Match {
 	}
 	return Match{Product: productApplication, Role: roleApplication, Signature: signature,
 		Markers: markers, Confidence: confLow}
+}
+
+// html reports an HTML body, by Content-Type or by its first byte.
+func (in *input) html() bool {
+	if strings.HasPrefix(strings.ToLower(in.header.Get("Content-Type")), "text/html") {
+		return true
+	}
+	b := bytes.TrimSpace(in.body)
+	return len(b) > 0 && b[0] == '<'
+}
+
+// readCustomPage leaves the cause open: a custom page tells nothing.
+func readCustomPage(in *input, res *Result) {
+	res.Reading.Detail = "a custom error page: " + titleOf(in.page)
 }
 
 func isServerMarker(m string) bool { return strings.HasPrefix(m, "header Server: ") }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -40,6 +41,9 @@ type Stack struct {
 	// Upstream is what a diagnosis may probe directly, in the form of
 	// --upstream; "" when there is nothing it can speak to.
 	Upstream string
+	// Resolver, when set, is the host:port of the DNS server that the
+	// gateway resolves Upstream's name with.
+	Resolver string
 	// Logs are the log files of every program in the stack.
 	Logs []string
 	// Limits are the timeouts in force along the chain.
@@ -114,6 +118,22 @@ func Setups() []Setup {
 			Want: "upstream", WantOutside: "upstream", WantPersistence: "intermittent",
 			Description: "PHP-FPM has pm.max_children = 1 and a listen backlog of 1 while four clients keep it busy with 1 s requests",
 			start:       startPHPOverload},
+		{Name: "nginx_no_live_upstreams", Product: "nginx", GeneratedBy: "nginx",
+			Want: "upstream.refused", WantOutside: "upstream", WantPersistence: "persistent",
+			Description: "both servers of an nginx upstream group refuse connections; after the first failures nginx marks them down and answers \"no live upstreams\"",
+			start:       startNoLive},
+		{Name: "nginx_resolver_nxdomain", Product: "nginx", GeneratedBy: "nginx",
+			Want: "upstream.dns", WantOutside: "upstream", WantPersistence: "persistent",
+			Description: "nginx resolves its upstream's name at request time, and its resolver answers NXDOMAIN",
+			start:       startResolverNXDomain},
+		{Name: "nginx_custom_page", Product: "nginx", GeneratedBy: "nginx",
+			Want: "upstream.refused", WantOutside: "upstream", WantPersistence: "persistent",
+			Description: "nginx with server_tokens off and its own 502 page, which never says nginx, in front of a refused upstream",
+			start:       startCustomPage},
+		{Name: "chain_haproxy_nginx", Product: "haproxy", GeneratedBy: "nginx",
+			Want: "upstream.refused", WantOutside: "upstream", WantPersistence: "persistent",
+			Description: "HAProxy in front of nginx in front of a refused upstream: the 502 page the client sees is the inner nginx's",
+			start:       startChain},
 	}
 }
 
@@ -232,4 +252,102 @@ func startLoad(url string, n int) func() error {
 		wg.Wait()
 		return nil
 	}
+}
+
+// nginxTimeouts are the limits of the nginx setups' proxy locations.
+var nginxTimeouts = GatewayTimeouts{Connect: time.Second, Response: 2 * time.Second, MaxHeaderBytes: nginxPageSize,
+	ResponseSetting: "proxy_read_timeout", HeaderSetting: "proxy_buffer_size"}
+
+// startNoLive: an upstream block of two refusing servers, max_fails=1.
+func startNoLive(ctx context.Context, dir string) (*Stack, error) {
+	a, err := StartUpstream(ctx, Refused, UpstreamOptions{})
+	if err != nil {
+		return nil, err
+	}
+	b, err := StartUpstream(ctx, Refused, UpstreamOptions{})
+	if err != nil {
+		return nil, err
+	}
+	group := "    upstream app {\n        server " + a.Addr + " max_fails=1 fail_timeout=30s;\n        server " + b.Addr + " max_fails=1 fail_timeout=30s;\n    }\n"
+	opts := GatewayOptions{}.withDefaults()
+	loc := strings.Replace(nginxProxyLocation(target{host: "app"}, opts), "proxy_pass http://app:0;", "proxy_pass http://app;", 1)
+	g, err := startNginx(ctx, dir, nginxTimeouts, func(port int) string { return nginxConf(dir, port, group, "", loc) })
+	if err != nil {
+		return nil, err
+	}
+	return &Stack{Gateway: g, Upstream: a.URL(), Logs: []string{g.LogPath()}, Timeouts: nginxTimeouts,
+		closers: []func() error{g.Close}}, nil
+}
+
+// startResolverNXDomain: proxy_pass with a variable, so nginx resolves
+// app.lab.test for each request through a resolver that answers NXDOMAIN.
+func startResolverNXDomain(ctx context.Context, dir string) (*Stack, error) {
+	d, err := startDNS(ctx, "lab.test.")
+	if err != nil {
+		return nil, err
+	}
+	opts := GatewayOptions{}.withDefaults()
+	loc := "            set $backend app.lab.test;\n" +
+		strings.Replace(nginxProxyLocation(target{host: "app.lab.test", port: 8080}, opts), "proxy_pass http://app.lab.test:8080;", "proxy_pass http://$backend:8080;", 1)
+	extra := "    resolver " + d.addr + " valid=10s ipv6=off;\n    resolver_timeout 2s;\n"
+	g, err := startNginx(ctx, dir, nginxTimeouts, func(port int) string { return nginxConf(dir, port, extra, "", loc) })
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return &Stack{Gateway: g, Upstream: "http://app.lab.test:8080", Resolver: d.addr, Logs: []string{g.LogPath()}, Timeouts: nginxTimeouts,
+		closers: []func() error{g.Close, d.Close}}, nil
+}
+
+// customPage is the shop's own error page: it names neither nginx nor a status.
+const customPage = "<!doctype html>\n<title>We will be right back</title>\n<h1>We will be right back</h1>\n<p>Our shop is taking a short break. Please try again in a few minutes.</p>\n"
+
+// startCustomPage: server_tokens off and error_page for the 5xx statuses.
+func startCustomPage(ctx context.Context, dir string) (*Stack, error) {
+	u, err := StartUpstream(ctx, Refused, UpstreamOptions{})
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFiles(dir, map[string]string{"errors/50x.html": customPage}); err != nil {
+		return nil, err
+	}
+	server := "        server_tokens off;\n        error_page 500 502 503 504 /50x.html;\n" +
+		"        location = /50x.html {\n            root " + filepath.Join(dir, "errors") + ";\n            internal;\n        }\n"
+	t, _ := targetOf(u.URL())
+	loc := nginxProxyLocation(t, GatewayOptions{}.withDefaults())
+	g, err := startNginx(ctx, dir, nginxTimeouts, func(port int) string { return nginxConf(dir, port, "", server, loc) })
+	if err != nil {
+		return nil, err
+	}
+	return &Stack{Gateway: g, Upstream: u.URL(), Logs: []string{g.LogPath()}, Timeouts: nginxTimeouts,
+		closers: []func() error{g.Close}}, nil
+}
+
+// startChain: HAProxy → nginx → a refused upstream.
+func startChain(ctx context.Context, dir string) (*Stack, error) {
+	u, err := StartUpstream(ctx, Refused, UpstreamOptions{})
+	if err != nil {
+		return nil, err
+	}
+	ndir, err := sub(dir, "nginx")
+	if err != nil {
+		return nil, err
+	}
+	inner, err := StartGateway(ctx, "nginx", u.URL(), GatewayOptions{Dir: ndir})
+	if err != nil {
+		return nil, err
+	}
+	hdir, err := sub(dir, "haproxy")
+	if err != nil {
+		inner.Close()
+		return nil, err
+	}
+	// HAProxy waits longer than nginx, as an outer hop should.
+	outer, err := StartGateway(ctx, "haproxy", strings.TrimSuffix(inner.URL(), "/"), GatewayOptions{Dir: hdir, Response: 5 * time.Second})
+	if err != nil {
+		inner.Close()
+		return nil, err
+	}
+	return &Stack{Gateway: outer, Upstream: u.URL(), Logs: []string{outer.LogPath(), inner.LogPath()}, Timeouts: inner.Timeouts(),
+		closers: []func() error{outer.Close, inner.Close}}, nil
 }

@@ -21,6 +21,9 @@ func TestSetupsStart(t *testing.T) {
 			if status < 500 && s.WantPersistence == "persistent" {
 				t.Errorf("status %d, want a 5xx; answer:\n%s", status, raw)
 			}
+			if *record && status >= 500 {
+				writeFixture(t, "setup", Fault(s.Name), raw)
+			}
 			for _, l := range st.Logs {
 				b, _ := os.ReadFile(l)
 				t.Logf("%s:\n%s", l, b)
