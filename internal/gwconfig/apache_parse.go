@@ -122,7 +122,8 @@ func (p *apacheParser) parseSection(file string, lines []apacheLine, pos *int, o
 		if strings.HasPrefix(l.text, "<") {
 			inner := strings.TrimPrefix(l.text, "<")
 			if !strings.HasSuffix(inner, ">") {
-				return nil, parseErrorf(file, l.line, "<%s directive missing closing '>'", strings.Fields(inner + " ")[0])
+				name, _, _ := strings.Cut(inner, " ")
+				return nil, parseErrorf(file, l.line, "<%s directive missing closing '>'", name)
 			}
 			args := splitApacheArgs(strings.TrimSuffix(inner, ">"))
 			if len(args) == 0 {

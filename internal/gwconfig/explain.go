@@ -1,8 +1,8 @@
 package gwconfig
 
 import (
-	"strconv"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )

@@ -87,7 +87,7 @@ func parseHAProxy(file string, data []byte) (*HAProxy, error) {
 			section, cur = words[0], nil
 			switch section {
 			case "defaults":
-				defaults = &HAProxyProxy{Kind: "defaults", Name: strings.Join(words[1:], " "), File: file, Line: i + 1}
+				defaults = &HAProxyProxy{Kind: "defaults", Name: strings.Join(words[1:], " "), File: file, Line: i + 1, ACLs: map[string][]string{}}
 				cur = defaults
 			case "frontend", "backend", "listen":
 				if len(words) < 2 {

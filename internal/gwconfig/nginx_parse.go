@@ -22,7 +22,7 @@ func (d *Directive) IsBlock() bool { return d.Block != nil }
 
 // Arg returns the i-th argument, or "" when there is none.
 func (d *Directive) Arg(i int) string {
-	if i < len(d.Args) {
+	if i >= 0 && i < len(d.Args) {
 		return d.Args[i]
 	}
 	return ""
