@@ -7,11 +7,23 @@ import (
 	"time"
 )
 
-// The PHP-FPM program and package of Debian 12.
+// The PHP-FPM program of Debian 12 and the package that installs the
+// distribution's default PHP-FPM; lookPHPFPM also finds other versions.
 const (
 	phpFPMProgram = "php-fpm8.2"
-	phpFPMPackage = "php8.2-fpm"
+	phpFPMPackage = "php-fpm"
 )
+
+// lookPHPFPM finds php-fpm8.2, or else any versioned php-fpm in /usr/sbin.
+func lookPHPFPM() (string, error) {
+	if p, err := lookProgram(phpFPMProgram, phpFPMPackage); err == nil {
+		return p, nil
+	}
+	if m, _ := filepath.Glob("/usr/sbin/php-fpm*"); len(m) > 0 {
+		return m[len(m)-1], nil
+	}
+	return "", &NotInstalledError{Program: "php-fpm", Package: phpFPMPackage}
+}
 
 // PHPOptions configures a PHP-FPM pool as the lab starts it.
 type PHPOptions struct {

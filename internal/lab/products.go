@@ -164,13 +164,15 @@ func StartGateway(ctx context.Context, product, upstream string, opts GatewayOpt
 // launchIn starts program product (a key of products, or "php_fpm") with
 // the launch that build returns for a free port, keeping its files in dir.
 func launchIn(ctx context.Context, product, dir string, build func(port int) (launch, GatewayTimeouts, error)) (*procGateway, error) {
-	name, pkg := product, product
+	var program string
+	var err error
 	if info, ok := products[product]; ok {
-		name, pkg = info.program, info.pkg
+		program, err = lookProgram(info.program, info.pkg)
 	} else if product == "php_fpm" {
-		name, pkg = phpFPMProgram, phpFPMPackage
+		program, err = lookPHPFPM()
+	} else {
+		err = fmt.Errorf("unknown program %q", product)
 	}
-	program, err := lookProgram(name, pkg)
 	if err != nil {
 		return nil, err
 	}

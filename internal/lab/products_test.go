@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"net"
@@ -131,5 +132,34 @@ func writeFixture(t *testing.T, product string, f Fault, raw []byte) {
 	name := filepath.Join(dir, product+"-"+strings.ReplaceAll(string(f), "_", "-")+".http")
 	if err := os.WriteFile(name, raw, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestNotInstalled checks the message for a program missing from PATH and
+// the sbin directories.
+func TestNotInstalled(t *testing.T) {
+	_, err := lookProgram("gwdoctor-no-such-gateway", "gwdoctor-no-such-package")
+	var ni *NotInstalledError
+	if !errors.As(err, &ni) {
+		t.Fatalf("err = %v, want a *NotInstalledError", err)
+	}
+	want := "gwdoctor-no-such-gateway is not installed; install it with: apt-get install -y gwdoctor-no-such-package"
+	if err.Error() != want {
+		t.Errorf("message %q, want %q", err, want)
+	}
+}
+
+// TestStartGatewayErrors checks the start's bad inputs.
+func TestStartGatewayErrors(t *testing.T) {
+	for _, tc := range []struct{ product, upstream, want string }{
+		{"nope", "http://127.0.0.1:1", `unknown product "nope"`},
+		{"nginx", "ftp://127.0.0.1:1", "not an http or https URL"},
+		{"nginx", "http://127.0.0.1", "missing port"},
+		{"varnish", "https://127.0.0.1:1", "cannot connect to a backend over TLS"},
+	} {
+		_, err := StartGateway(context.Background(), tc.product, tc.upstream, GatewayOptions{Dir: t.TempDir()})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("StartGateway(%s, %s) = %v, want an error with %q", tc.product, tc.upstream, err, tc.want)
+		}
 	}
 }
