@@ -50,6 +50,16 @@ func Explain(r *Route, m Measured) []Finding {
 	if f, ok := explainKeepAlive(r, m); ok {
 		out = append(out, f)
 	}
+	for i := range out {
+		if out[i].File == "" { // a default: the line to add goes where the request is handled
+			out[i].Directive = ""
+			b := r.Location
+			if b.File == "" {
+				b = r.Server
+			}
+			out[i].File, out[i].Line = b.File, b.Line
+		}
+	}
 	sortFindings(out)
 	return out
 }
@@ -86,7 +96,7 @@ func explainTime(r *Route, m Measured) (Finding, bool) {
 			return Finding{Severity: Error, Code: "php_fpm.terminated", Cause: "upstream.closed",
 				File: rt.File, Line: rt.Line, Directive: "request_terminate_timeout = " + rt.Value,
 				Message: fmt.Sprintf("the script needed %s, and PHP-FPM kills a worker after request_terminate_timeout %s (%s): "+
-					"%s sees the connection close before a response, a 502", roundDur(m.UpstreamTime), rt.Value, rt.Where(), r.Gateway),
+					"%s sees the connection close before a response, a 502", roundDur(m.UpstreamTime), rt.Value, rt.Where(), productName(r.Gateway)),
 				Fix: "request_terminate_timeout = " + formatDuration(suggestTimeout(m.UpstreamTime))}, true
 		}
 	}
@@ -100,7 +110,7 @@ func explainTime(r *Route, m Measured) (Finding, bool) {
 	return Finding{Severity: Error, Code: r.Gateway + ".read_timeout_fired", Cause: "upstream.timeout",
 		File: read.File, Line: read.Line, Directive: read.Name + " " + read.Value,
 		Message: fmt.Sprintf("the upstream needed %s, and %s is %s (%s): %s gives up first and answers %s",
-			roundDur(m.UpstreamTime), read.Name, read.Value, read.Where(), r.Gateway, status),
+			roundDur(m.UpstreamTime), read.Name, read.Value, read.Where(), productName(r.Gateway), status),
 		Fix: fixLine(r.Gateway, read.Name, timeFor(r.Gateway, suggestTimeout(m.UpstreamTime)))}, true
 }
 
@@ -144,9 +154,10 @@ func explainKeepAlive(r *Route, m Measured) (Finding, bool) {
 	return Finding{Severity: Warning, Code: r.Gateway + ".keepalive_race", Cause: "upstream.closed",
 		File: idle.File, Line: idle.Line, Directive: idle.Name + " " + idle.Value,
 		Message: fmt.Sprintf("the upstream closes idle connections after %s, and %s keeps them for %s (%s): "+
-			"a request sent as the upstream closes fails with 502 now and then, more often when traffic is low",
-			roundDur(m.UpstreamKeepAlive), r.Gateway, idle.Value, idle.Where()),
-		Fix: fixLine(r.Gateway, idle.Name, timeFor(r.Gateway, shorter)) + " (or make the upstream's keep-alive longer)"}, true
+			"a request sent as the upstream closes fails with 502 now and then, more often when traffic is low; "+
+			"make the gateway's idle timeout shorter than the upstream's, or the upstream's longer",
+			roundDur(m.UpstreamKeepAlive), productName(r.Gateway), idle.Value, idle.Where()),
+		Fix: fixLine(r.Gateway, idle.Name, timeFor(r.Gateway, shorter))}, true
 }
 
 // fixLine writes name = value in the gateway's syntax.
@@ -164,6 +175,17 @@ func fixLine(gateway, name, value string) string {
 		name = "keepalive_timeout"
 	}
 	return name + " " + value + ";"
+}
+
+// productName writes a Route.Gateway as the product calls itself.
+func productName(gateway string) string {
+	switch gateway {
+	case "haproxy":
+		return "HAProxy"
+	case "apache":
+		return "Apache"
+	}
+	return gateway
 }
 
 // timeFor writes d for gateway: whole seconds without a unit for Apache,

@@ -1,0 +1,140 @@
+package gwconfig
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestOtherParseErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		parse func() error
+		want  string
+	}{
+		{"haproxy outside section", func() error {
+			_, err := parseHAProxy("/e/haproxy.cfg", []byte("# x\n  timeout server 5s\n"))
+			return err
+		}, `/e/haproxy.cfg:2: "timeout" outside of any section`},
+		{"haproxy quote", func() error {
+			_, err := parseHAProxy("/e/haproxy.cfg", []byte("backend b\n  server a \"1.2.3.4:80\n"))
+			return err
+		}, "/e/haproxy.cfg:2: unterminated quoted string"},
+		{"haproxy server", func() error {
+			_, err := parseHAProxy("/e/haproxy.cfg", []byte("backend b\n  server a\n"))
+			return err
+		}, "/e/haproxy.cfg:2: server needs a name and an address"},
+		{"apache unclosed", func() error {
+			_, err := parseApache(memSource{"/e/a.conf": []byte("<VirtualHost *:80>\n  ServerName a\n")}, "/e/a.conf")
+			return err
+		}, "/e/a.conf:1: <VirtualHost> was not closed"},
+		{"apache stray close", func() error {
+			_, err := parseApache(memSource{"/e/a.conf": []byte("ServerName a\n</VirtualHost>\n")}, "/e/a.conf")
+			return err
+		}, "/e/a.conf:2: </VirtualHost> without matching <VirtualHost> section"},
+		{"apache include no match", func() error {
+			_, err := parseApache(memSource{"/e/a.conf": []byte("Include sites/*.conf\n")}, "/e/a.conf")
+			return err
+		}, `/e/a.conf:1: No matches for the wildcard "sites/*.conf"`},
+		{"apache bad regex", func() error {
+			_, err := parseApache(memSource{"/e/a.conf": []byte("ProxyPassMatch ^/(a http://b/\n")}, "/e/a.conf")
+			return err
+		}, `/e/a.conf:1: regular expression "^/(a"`},
+		{"php-fpm no equals", func() error {
+			c := &PHPFPM{}
+			return c.readFPM(memSource{"/e/www.conf": []byte("[www]\nlisten /run/php.sock\n")}, "/e/www.conf")
+		}, `/e/www.conf:2: want "key = value"`},
+		{"php-fpm bad time", func() error {
+			c := &PHPFPM{}
+			return c.readFPM(memSource{"/e/www.conf": []byte("[www]\nrequest_terminate_timeout = soon\n")}, "/e/www.conf")
+		}, `/e/www.conf:2: request_terminate_timeout: invalid time`},
+		{"php-fpm include cycle", func() error {
+			c := &PHPFPM{}
+			return c.readFPM(memSource{"/e/a.conf": []byte("include = b.conf\n"), "/e/b.conf": []byte("include=a.conf\n")}, "/e/a.conf")
+		}, `/e/a.conf: include cycle`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.parse()
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error = %v, want a *ParseError", err)
+			}
+			if !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("error = %q, want prefix %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestApacheContinuationAndQuotes(t *testing.T) {
+	a, err := parseApache(memSource{"/e/a.conf": []byte("ProxyPass /a \\\n  \"http://127.0.0.1:1/x y\" timeout=5\n")}, "/e/a.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	px := a.Main.Proxies[0]
+	if px.Line != 1 || px.Target != "http://127.0.0.1:1/x y" || px.Params["timeout"] != "5" {
+		t.Errorf("ProxyPass = %+v, want line 1, the quoted URL and timeout=5", px)
+	}
+}
+
+func TestPHPFPMPoolAt(t *testing.T) {
+	c := &PHPFPM{}
+	err := c.readFPM(memSource{"/e/p.conf": []byte("[a]\nlisten = 9000\n[b]\nlisten = /run/$pool.sock\n[c]\nlisten = 127.0.0.1:9001\n")}, "/e/p.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		up   Upstream
+		want string
+	}{
+		{Upstream{Network: "tcp", Addr: "10.0.0.5:9000"}, "a"},
+		{Upstream{Network: "unix", Addr: "/run/b.sock"}, "b"},
+		{Upstream{Network: "tcp", Addr: "localhost:9001"}, "c"},
+		{Upstream{Network: "tcp", Addr: "10.0.0.5:9001"}, ""},
+	}
+	for _, tc := range tests {
+		got := ""
+		if p := c.PoolAt(tc.up); p != nil {
+			got = p.Name
+		}
+		if got != tc.want {
+			t.Errorf("PoolAt(%s) = %q, want %q", tc.up.Addr, got, tc.want)
+		}
+	}
+}
+
+func TestCheckNginxSnippets(t *testing.T) {
+	tests := []struct {
+		name, conf string
+		want       []string // finding codes, in order
+	}{
+		{"clean keepalive", `http { upstream u { server 127.0.0.1:1; keepalive 8; }
+  server { location / { proxy_pass http://u; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffer_size 8k; } } }`, nil},
+		{"header set elsewhere hides Connection", `http { upstream u { server 127.0.0.1:1; keepalive 8; } proxy_set_header Connection "";
+  server { location / { proxy_pass http://u; proxy_http_version 1.1; proxy_set_header Host $host; proxy_buffer_size 8k; } } }`,
+			[]string{"nginx.keepalive_unused"}},
+		{"resolver set", `http { resolver 127.0.0.53; server { location / { proxy_pass http://$host:8080; proxy_buffer_size 8k; } } }`, nil},
+		{"short timeout", `http { server { location / { proxy_pass http://127.0.0.1:1; proxy_read_timeout 2s; proxy_buffer_size 8k; } } }`,
+			[]string{"nginx.read_timeout_short"}},
+		{"all down", `http { upstream u { server 127.0.0.1:1 down; } server { location / { proxy_pass http://u; proxy_buffer_size 8k; } } }`,
+			[]string{"nginx.no_live_upstreams"}},
+		{"hostname", `http { server { location / { proxy_pass http://app.internal:8080; proxy_buffer_size 8k; } } }`,
+			[]string{"nginx.static_hostname"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n, err := parseNginxFiles(t, "/t/nginx.conf", map[string]string{"/t/nginx.conf": tc.conf})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range Check(&Config{Nginx: n}) {
+				got = append(got, f.Code)
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("Check() codes = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
