@@ -15,6 +15,7 @@ type ParseError struct {
 	Err  error // the underlying error, if any (an *fs.PathError for a missing file)
 }
 
+// Error returns "file:line: message", or "file: message" without a line.
 func (e *ParseError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)

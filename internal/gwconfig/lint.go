@@ -21,6 +21,7 @@ const (
 
 var severityNames = [...]string{"info", "warning", "error"}
 
+// String returns the severity's name: "info", "warning" or "error".
 func (s Severity) String() string {
 	if s < 0 || int(s) >= len(severityNames) {
 		return fmt.Sprintf("Severity(%d)", int(s))

@@ -63,6 +63,8 @@ type capped struct {
 	over bool
 }
 
+// Write keeps what fits and reports every byte written, so that the
+// program is never blocked by a full pipe.
 func (c *capped) Write(p []byte) (int, error) {
 	if room := c.max - c.buf.Len(); len(p) > room {
 		c.over = true
