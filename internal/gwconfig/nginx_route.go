@@ -35,7 +35,11 @@ func (n *Nginx) Route(u *url.URL) (*Route, error) {
 		loc = next
 	}
 	if loc == nil {
-		r.Notes = append(r.Notes, fmt.Sprintf("no location matches %s: nginx serves it from the server block's root", path))
+		note := fmt.Sprintf("no location matches %s: nginx serves it from the server block's root", path)
+		if ret := lookup([][]*Directive{srv.Directive.Block}, "return"); ret != nil {
+			note = fmt.Sprintf("the server block answers itself: %s (%s)", directiveText(ret), where(ret.File, ret.Line))
+		}
+		r.Notes = append(r.Notes, note)
 		r.Settings = nginxSettings(n, srv, nil, "")
 		return r, nil
 	}
