@@ -39,15 +39,21 @@ type PHPOptions struct {
 	TerminateTimeout time.Duration
 }
 
-// phpPool is a running PHP-FPM pool listening on a unix socket.
-type phpPool struct {
+// PHP is a running PHP-FPM pool listening on a unix socket.
+type PHP struct {
 	*procGateway
-	socket string
+	// Socket is the path of the pool's unix socket.
+	Socket string
+	// Script is the path of the script that every request runs, the
+	// SCRIPT_FILENAME to send.
+	Script string
 }
 
-// startPHP starts PHP-FPM in the foreground with one pool on
-// dir/php-fpm.sock whose every request runs opts.Script from dir/www/app.php.
-func startPHP(ctx context.Context, dir string, opts PHPOptions) (*phpPool, error) {
+// StartPHP starts PHP-FPM in the foreground with one pool on
+// dir/php-fpm.sock whose every request runs opts.Script from
+// dir/www/app.php. Close stops it. A missing PHP-FPM gives a
+// *NotInstalledError.
+func StartPHP(ctx context.Context, dir string, opts PHPOptions) (*PHP, error) {
 	if opts.Script == "" {
 		opts.Script = `<?php echo "ok\n";`
 	}
@@ -84,7 +90,7 @@ func startPHP(ctx context.Context, dir string, opts PHPOptions) (*phpPool, error
 	if err != nil {
 		return nil, err
 	}
-	return &phpPool{procGateway: g, socket: sock}, nil
+	return &PHP{procGateway: g, Socket: sock, Script: p("www/app.php")}, nil
 }
 
 // nginxFastCGILocation is the body of "location /" that runs every request

@@ -170,7 +170,7 @@ func startPHPKilled(ctx context.Context, dir string) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	php, err := startPHP(ctx, pdir, PHPOptions{Script: "<?php sleep(3); echo \"done\\n\";", MaxChildren: 4, TerminateTimeout: time.Second})
+	php, err := StartPHP(ctx, pdir, PHPOptions{Script: "<?php sleep(3); echo \"done\\n\";", MaxChildren: 4, TerminateTimeout: time.Second})
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +182,7 @@ func startPHPKilled(ctx context.Context, dir string) (*Stack, error) {
 	t := GatewayTimeouts{Connect: time.Second, Response: 5 * time.Second, MaxHeaderBytes: nginxPageSize,
 		ResponseSetting: "fastcgi_read_timeout", HeaderSetting: "fastcgi_buffer_size"}
 	g, err := startNginx(ctx, ndir, t, func(port int) string {
-		return nginxConf(ndir, port, "", "", nginxFastCGILocation(pdir, php.socket, t.Response))
+		return nginxConf(ndir, port, "", "", nginxFastCGILocation(pdir, php.Socket, t.Response))
 	})
 	if err != nil {
 		php.Close()
@@ -200,7 +200,7 @@ func startPHPOverload(ctx context.Context, dir string) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	php, err := startPHP(ctx, pdir, PHPOptions{Script: "<?php usleep(1000000); echo \"done\\n\";", MaxChildren: 1, Backlog: 1})
+	php, err := StartPHP(ctx, pdir, PHPOptions{Script: "<?php usleep(1000000); echo \"done\\n\";", MaxChildren: 1, Backlog: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +212,7 @@ func startPHPOverload(ctx context.Context, dir string) (*Stack, error) {
 	t := GatewayTimeouts{Connect: time.Second, Response: 5 * time.Second, MaxHeaderBytes: nginxPageSize,
 		ResponseSetting: "fastcgi_read_timeout", HeaderSetting: "fastcgi_buffer_size"}
 	g, err := startNginx(ctx, ndir, t, func(port int) string {
-		return nginxConf(ndir, port, "", "", nginxFastCGILocation(pdir, php.socket, t.Response))
+		return nginxConf(ndir, port, "", "", nginxFastCGILocation(pdir, php.Socket, t.Response))
 	})
 	if err != nil {
 		php.Close()
