@@ -140,7 +140,7 @@ func writeConfigText(w io.Writer, doc configDocument) error {
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SEVERITY\tWHERE\tFINDING")
 	for _, f := range doc.Findings {
-		msg := f.Message
+		msg := shortPath(f.Message)
 		if f.Cause != "" {
 			msg += " [" + f.Cause + "]"
 		}

@@ -106,8 +106,9 @@ func hostFinding(d *Directive, host string) (Finding, bool) {
 		fixed.Args[0] = strings.Replace(d.Args[0], "localhost", "127.0.0.1", 1)
 		return Finding{Severity: Warning, Code: "nginx.localhost_upstream", Cause: "upstream.refused",
 			File: d.File, Line: d.Line, Directive: directiveText(d),
-			Message: "the upstream is \"localhost\", which can resolve to ::1 as well as 127.0.0.1: " +
-				"nginx tries both, and an app that listens on 127.0.0.1 only refuses the [::1] connections (502, \"connect() failed (111: Connection refused)\")",
+			Message: "the upstream is \"localhost\", which resolves to ::1 as well as 127.0.0.1, and nginx uses both addresses: " +
+				"an app that listens on only one of them (often 127.0.0.1, or ::1 for Node.js 17 and later) refuses the other, " +
+				"nginx logs \"connect() failed (111: Connection refused)\" and retries, and answers 502 when the tries run out",
 			Fix: directiveText(&fixed)}, true
 	case host != "" && !isIPHost(host) && !hasParam(d, "resolve"):
 		return Finding{Severity: Info, Code: "nginx.static_hostname", Cause: "upstream.unreachable",
