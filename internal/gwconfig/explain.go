@@ -10,7 +10,8 @@ import (
 // Measured is what a diagnosis measured about one failing request, to be
 // compared with the settings on its route. Zero fields were not measured.
 type Measured struct {
-	// Cause is the cause catalog ID the diagnosis reached, if any.
+	// Cause is the cause catalog ID the diagnosis reached, if any. When
+	// set, Explain keeps the findings that lead to it, unless none does.
 	Cause string
 	// UpstreamTime is how long the upstream took to answer, or how long the
 	// gateway waited before it gave up.
@@ -49,6 +50,17 @@ func Explain(r *Route, m Measured) []Finding {
 	}
 	if f, ok := explainKeepAlive(r, m); ok {
 		out = append(out, f)
+	}
+	if m.Cause != "" {
+		var same []Finding
+		for _, f := range out {
+			if f.Cause == m.Cause {
+				same = append(same, f)
+			}
+		}
+		if len(same) > 0 {
+			out = same
+		}
 	}
 	for i := range out {
 		if out[i].File == "" { // a default: the line to add goes where the request is handled

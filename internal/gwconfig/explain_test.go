@@ -40,6 +40,8 @@ func TestExplain(t *testing.T) {
 		{"header fits", "nginx", "http://shop.example/api/orders", Measured{HeaderBytes: 9000}, "", "", ""},
 		{"php-fpm kills first", "nginx", "http://blog.example/", Measured{UpstreamTime: 45 * time.Second},
 			"php_fpm.terminated", "pool.d/www.conf:16", "request_terminate_timeout = 60s"},
+		{"cause picks the finding", "nginx", "http://shop.example/", Measured{Cause: "upstream.header_too_big", UpstreamTime: 75 * time.Second, HeaderBytes: 9000},
+			"nginx.header_too_big", "shop.example.conf:6", "proxy_buffer_size 16k; proxy_buffers 8 16k;"},
 		{"keep-alive race", "nginx", "http://shop.example/", Measured{UpstreamKeepAlive: 5 * time.Second},
 			"nginx.keepalive_race", "conf.d/upstreams.conf:7", "keepalive_timeout 4s;"},
 		{"haproxy timeout server", "haproxy", "http://shop.example/api/orders", Measured{UpstreamTime: 130 * time.Second},
