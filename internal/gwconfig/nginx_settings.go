@@ -161,6 +161,11 @@ func (n *Nginx) resolveTarget(r *Route, loc *NginxLocation) *NginxUpstream {
 	d := loc.passDirective()
 	if d == nil {
 		r.Notes = append(r.Notes, "the location has no proxy_pass or fastcgi_pass: nginx answers itself")
+		for _, c := range loc.Directive.Block {
+			if c.Name == "if" && c.IsBlock() && (&NginxLocation{Directive: c}).passDirective() != nil {
+				r.Notes = append(r.Notes, fmt.Sprintf("except when the if at %s holds: its upstream is not followed here", where(c.File, c.Line)))
+			}
+		}
 		return nil
 	}
 	r.Target = d.Arg(0)

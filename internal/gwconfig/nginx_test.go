@@ -240,3 +240,40 @@ func TestParseNginxDumpMatchesFiles(t *testing.T) {
 		t.Errorf("upstreams from dump = %d, from files = %d", got, want)
 	}
 }
+
+func TestNginxRouteNotes(t *testing.T) {
+	conf := `http { upstream php { server 127.0.0.1:9000; }
+  server { listen 80;
+    location / { try_files $uri @app; }
+    location @app { proxy_pass http://127.0.0.1:8080; }
+    location /old/ { if ($arg_x) { proxy_pass http://127.0.0.1:8081; } }
+    location ~ \.php$ { fastcgi_pass php; }
+    location /self/ { try_files $uri /self/index.html; }
+  } }`
+	n, err := parseNginxFiles(t, "/t/nginx.conf", map[string]string{"/t/nginx.conf": conf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ url, location, upstream, note string }{
+		{"http://a/x", "location @app", "127.0.0.1:8080", "falls back to @app"},
+		{"http://a/old/y", "location /old/", "", "except when the if at /t/nginx.conf:5 holds"},
+		{"http://a/i.php", `location ~ \.php$`, "127.0.0.1:9000", ""},
+		{"http://a/self/z", "location /self/", "", "nginx answers itself"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.url, func(t *testing.T) {
+			r, err := n.Route(mustURL(t, tc.url))
+			if err != nil {
+				t.Fatal(err)
+			}
+			up := ""
+			if len(r.Upstreams) > 0 {
+				up = r.Upstreams[0].Addr
+			}
+			notes := strings.Join(r.Notes, "; ")
+			if r.Location.Name != tc.location || up != tc.upstream || !strings.Contains(notes, tc.note) {
+				t.Errorf("Route(%s) = %s, %q, notes %q; want %s, %q, a note with %q", tc.url, r.Location.Name, up, notes, tc.location, tc.upstream, tc.note)
+			}
+		})
+	}
+}
