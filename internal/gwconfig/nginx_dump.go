@@ -48,7 +48,10 @@ func DumpNginx(ctx context.Context, nginxPath, confPath string) ([]byte, error) 
 		return nil, fmt.Errorf("running %s -T: %w", nginxPath, ctx.Err())
 	}
 	if err != nil {
-		return nil, fmt.Errorf("running %s -T: %w: %s", nginxPath, err, firstLine(errb.buf.String()))
+		if msg := firstLine(errb.buf.String()); msg != "" {
+			return nil, fmt.Errorf("running %s -T: %w: %s", nginxPath, err, msg)
+		}
+		return nil, fmt.Errorf("running %s -T: %w", nginxPath, err)
 	}
 	if out.over {
 		return nil, fmt.Errorf("running %s -T: output larger than %d bytes", nginxPath, maxDumpSize)
