@@ -2,6 +2,7 @@ package logscan
 
 import (
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -63,6 +64,7 @@ type aggregator struct {
 	joined    int64
 	join      joiner
 	onEntry   func(Entry)
+	full      *[nCauses]atomic.Bool // set when a cause has all its examples
 }
 
 func newAggregator(examples int, onEntry func(Entry)) *aggregator {
@@ -125,6 +127,8 @@ func (a *aggregator) count(e Entry) {
 	}
 	if len(c.examples) < a.examples {
 		c.examples = append(c.examples, e)
+	} else if a.full != nil {
+		a.full[ci].Store(true)
 	}
 	a.upstreams.add(e.Upstream, ci)
 	path := e.Path

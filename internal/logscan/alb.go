@@ -55,7 +55,6 @@ func (p *albLog) parse(line []byte, e *Entry) verdict {
 	if len(reason) > 0 {
 		e.Detail += ", error_reason " + string(capLen(reason, 64))
 	}
-	e.Raw = rawString(line)
 	return lineFailure
 }
 

@@ -60,7 +60,6 @@ func (p *apacheError) parse(line []byte, e *Entry) verdict {
 	if pth := between(append(msg, '\n'), " returned by ", "\n"); pth != nil {
 		e.Path = string(capLen(bytes.TrimSuffix(pth, []byte(", referer")), 512))
 	}
-	e.Raw = rawString(line)
 	return lineFailure
 }
 

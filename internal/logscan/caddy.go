@@ -65,7 +65,6 @@ func (p *caddyLog) parse(line []byte, e *Entry) verdict {
 		e.Detail = cut(c.Msg, 300)
 		e.Upstream = dialAddress(c.Msg)
 	}
-	e.Raw = rawString(line)
 	return lineFailure
 }
 

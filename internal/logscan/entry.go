@@ -66,8 +66,9 @@ const (
 )
 
 // parser reads the lines of one format. parse fills e only as far as it
-// needs: completely for failures, and at least e.Time for every line whose
-// format has a time, so that the since/until filter works.
+// needs: completely for failures (but for Raw, File and Line, which the
+// scanner sets), and at least e.Time for every line whose format has a time,
+// so that the since/until filter works.
 type parser interface {
 	parse(line []byte, e *Entry) verdict
 }

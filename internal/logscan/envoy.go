@@ -58,7 +58,6 @@ func (p *envoyLog) parse(line []byte, e *Entry) verdict {
 			e.Upstream = string(capLen(q[4], 256))
 		}
 	}
-	e.Raw = rawString(line)
 	return lineFailure
 }
 

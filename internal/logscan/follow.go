@@ -20,6 +20,7 @@ func follow(ctx context.Context, srcs []Source, opt Options, po parseOptions) (*
 	defer cancel()
 	sc := newScanner(opt, po)
 	agg := newAggregator(opt.Examples, opt.OnEntry)
+	agg.full = sc.full
 	rb := newReportBuilder()
 	results := make(chan *batch)
 	var wg sync.WaitGroup

@@ -24,7 +24,7 @@ func (p *haproxyLog) parse(line []byte, e *Entry) verdict {
 			e.Time = syslogTime(line, p.loc)
 			e.Cause, e.Product, e.Format, e.Status = causeNoneHealthy, productHAProxy, "haproxy", 503
 			e.Upstream = string(capLen(between(rest, "backend ", " has no server"), 128))
-			e.Detail, e.Raw = string(capLen(rest, 300)), rawString(line)
+			e.Detail = string(capLen(rest, 300))
 			return lineFailure
 		}
 	}
@@ -64,7 +64,6 @@ func (p *haproxyLog) parse(line []byte, e *Entry) verdict {
 			e.Method, e.Path = requestLine(r)
 		}
 	}
-	e.Raw = rawString(line)
 	return lineFailure
 }
 

@@ -43,7 +43,6 @@ func (p *lighttpdLog) parse(line []byte, e *Entry) verdict {
 		e.Path = string(capLen(pth, 512))
 	}
 	e.Detail = string(capLen(msg, 300))
-	e.Raw = rawString(line)
 	return lineFailure
 }
 

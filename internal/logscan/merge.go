@@ -18,6 +18,7 @@ type cursor struct {
 // across streams, and counts them.
 func (sc *scanner) merge(ctx context.Context, streams []*stream) (*Report, error) {
 	agg := newAggregator(sc.opt.Examples, sc.opt.OnEntry)
+	agg.full = sc.full
 	rb := newReportBuilder()
 	cursors := make([]*cursor, len(streams))
 	for i, s := range streams {

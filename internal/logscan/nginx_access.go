@@ -66,7 +66,6 @@ func (p *accessLog) parse(line []byte, e *Entry) verdict {
 		return lineOK
 	}
 	p.fill(&vals, status, e)
-	e.Raw = rawString(line)
 	return lineFailure
 }
 

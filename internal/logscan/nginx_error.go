@@ -55,7 +55,6 @@ func (p *nginxError) parse(line []byte, e *Entry) verdict {
 	e.Status = statusFor(productNginx, cause)
 	e.Detail = string(capLen(msg, 300))
 	p.fields(tail, e)
-	e.Raw = rawString(line)
 	return lineFailure
 }
 

@@ -46,7 +46,6 @@ func (p *phpFPMLog) parse(line []byte, e *Entry) verdict {
 		e.Method, e.Path = requestLine(r)
 	}
 	e.Detail = string(capLen(bytes.TrimSpace(msg), 300))
-	e.Raw = rawString(line)
 	return lineFailure
 }
 

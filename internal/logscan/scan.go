@@ -8,6 +8,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,11 +24,12 @@ type Options struct {
 	Since, Until time.Time
 	// Location is the zone of log times that carry none; default time.Local.
 	Location *time.Location
-	// Examples is how many example lines a cause keeps; default 3.
+	// Examples is how many example lines a cause keeps; default 3, and
+	// none when negative.
 	Examples int
 	// Workers is how many goroutines parse; default runtime.GOMAXPROCS(0).
 	Workers int
-	// ChunkSize is the size of the pieces files are cut into; default 4 MiB.
+	// ChunkSize is the size of the pieces files are cut into; default 1 MiB.
 	ChunkSize int
 	// MaxLineLen is the longest line read; longer ones are counted as
 	// skipped. Default 64 KiB.
@@ -56,14 +58,15 @@ func (o *Options) defaults() error {
 	if o.Location == nil {
 		o.Location = time.Local
 	}
-	if o.Examples <= 0 {
+	if o.Examples == 0 {
 		o.Examples = 3
 	}
+	o.Examples = max(o.Examples, 0)
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	if o.ChunkSize <= 0 {
-		o.ChunkSize = 4 << 20
+		o.ChunkSize = 1 << 20
 	}
 	if o.MaxLineLen <= 0 {
 		o.MaxLineLen = 64 << 10
@@ -146,10 +149,11 @@ type scanner struct {
 	po    parseOptions
 	bufs  sync.Pool
 	start time.Time
+	full  *[nCauses]atomic.Bool // the causes that have all their examples
 }
 
 func newScanner(opt Options, po parseOptions) *scanner {
-	sc := &scanner{opt: opt, po: po, start: time.Now()}
+	sc := &scanner{opt: opt, po: po, start: time.Now(), full: &[nCauses]atomic.Bool{}}
 	sc.bufs.New = func() any { b := make([]byte, opt.ChunkSize); return &b }
 	return sc
 }
@@ -241,10 +245,22 @@ func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 		}
 		if v == lineFailure {
 			e.Line, e.File = b.lines, fs.name
+			if sc.wantRaw(&e, fs) {
+				e.Raw = rawString(l)
+			}
 			b.entries = append(b.entries, e)
 		}
 	}
 	return b
+}
+
+// wantRaw reports whether a failure's line may still become an example:
+// once a cause has its examples, the lines of its failures are not kept.
+// An access line without an exact cause may take one from its error line,
+// so it is always kept.
+func (sc *scanner) wantRaw(e *Entry, fs *fileState) bool {
+	ci := causeIndex(e.Cause)
+	return ci < 0 || e.Cause == causeUpstream && fs.format.kind != kindError || !sc.full[ci].Load()
 }
 
 func (sc *scanner) inRange(t time.Time) bool {
@@ -336,88 +352,4 @@ func (sc *scanner) setFormat(fs *fileState, head []byte) error {
 	fs.proto = fs.format.build(sc.po, sample)
 	fs.sum.Format = fs.format.name
 	return nil
-}
-
-// sampleLines returns up to n non-empty lines from the start of b.
-func sampleLines(b []byte, n, maxLen int) [][]byte {
-	var out [][]byte
-	for len(b) > 0 && len(out) < n {
-		l := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			l, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
-		l = bytes.TrimSuffix(l, []byte("\r"))
-		if len(l) > 0 && len(l) <= maxLen {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// chunkReader cuts a stream into chunks that end at a line's end. A line
-// longer than max is not kept: it is dropped up to its newline and counted.
-type chunkReader struct {
-	r        io.Reader
-	max      int
-	size     int
-	bufs     *sync.Pool
-	carry    []byte
-	skipping bool
-	eof      bool
-}
-
-// next returns a buffer whose first n bytes are whole lines (at EOF, the
-// last may lack its newline), and how many too-long lines ended before them.
-func (c *chunkReader) next() (buf *[]byte, n int, skipped int64, err error) {
-	if c.eof {
-		return nil, 0, 0, io.EOF
-	}
-	buf = c.bufs.Get().(*[]byte)
-	b := *buf
-	n = copy(b, c.carry)
-	c.carry = c.carry[:0]
-	for {
-		m, rerr := io.ReadFull(c.r, b[n:])
-		n += m
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
-			c.eof = true
-		} else if rerr != nil {
-			return buf, 0, skipped, rerr
-		}
-		if !c.skipping {
-			break
-		}
-		i := bytes.IndexByte(b[:n], '\n')
-		switch {
-		case i >= 0:
-			n = copy(b, b[i+1:n])
-			c.skipping = false
-			skipped++
-		case c.eof:
-			n = 0
-			c.skipping = false
-			skipped++
-		default:
-			n = 0
-		}
-		if c.eof || !c.skipping && n == len(b) {
-			break
-		}
-	}
-	if c.eof {
-		return buf, n, skipped, io.EOF
-	}
-	cut := bytes.LastIndexByte(b[:n], '\n')
-	if cut < 0 {
-		c.skipping = true
-		return buf, 0, skipped, nil
-	}
-	if tail := b[cut+1 : n]; len(tail) > c.max {
-		c.skipping = true
-	} else {
-		c.carry = append(c.carry, tail...)
-	}
-	return buf, cut + 1, skipped, nil
 }

@@ -47,6 +47,5 @@ func (p *squidLog) parse(line []byte, e *Entry) verdict {
 		e.Upstream = string(capLen(hier[i+1:], 128))
 	}
 	e.Detail = string(capLen(f[2], 64)) + " " + string(capLen(hier, 64))
-	e.Raw = rawString(line)
 	return lineFailure
 }

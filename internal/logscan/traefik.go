@@ -65,6 +65,5 @@ func (p *traefikLog) parse(line []byte, e *Entry) verdict {
 		e.Cause = causeUpstream
 	}
 	e.Detail = "OriginStatus " + string(bytes.TrimSpace(jsonNumberBytes(line, `"OriginStatus":`)))
-	e.Raw = rawString(line)
 	return lineFailure
 }
