@@ -32,6 +32,7 @@ type diagnoseFlags struct {
 	insecure bool
 	verbose  bool
 	method   string
+	config   gatewayConfigFlags
 }
 
 func newDiagnoseCmd(s streams) *cobra.Command {
@@ -72,6 +73,7 @@ the causes it ruled out and the steps that apply.
 	fl.BoolVarP(&f.insecure, "insecure", "k", false, "go on when a certificate does not verify (the failure is still reported)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show each request and its response head")
 	fl.StringVarP(&f.method, "request", "X", "GET", "request method")
+	f.config.register(fl)
 	return cmd
 }
 
@@ -107,10 +109,15 @@ func runDiagnose(ctx context.Context, s streams, rawURL string, f diagnoseFlags)
 		}
 		defer fmt.Fprint(s.err, "\r\x1b[K")
 	}
+	route, err := routePlan(ctx, f.config, &plan)
+	if err != nil {
+		return err
+	}
 	d, err := diagnosis(ctx, plan, id)
 	if err != nil {
 		return fmt.Errorf("running the diagnosis: %w", err)
 	}
+	explainRoute(&d, route)
 	if err := render(s, d, f); err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}

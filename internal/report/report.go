@@ -11,6 +11,7 @@ import (
 
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 	"github.com/gwdoctor/gwdoctor/internal/fingerprint"
+	"github.com/gwdoctor/gwdoctor/internal/gwconfig"
 	"github.com/gwdoctor/gwdoctor/internal/probe"
 )
 
@@ -27,6 +28,10 @@ type Diagnosis struct {
 	Duration time.Duration
 	Evidence diagnose.Evidence
 	Verdict  diagnose.Verdict
+	// Route is the request's path through the gateway's configuration,
+	// when one was read; Findings tie the failure to its settings.
+	Route    *gwconfig.Route
+	Findings []gwconfig.Finding
 }
 
 // Document is the JSON form of a diagnosis (schema_version 1).
@@ -43,7 +48,11 @@ type Document struct {
 	Tries         []AttemptDoc        `json:"tries"`
 	Variants      []VariantDoc        `json:"variants,omitempty"`
 	Upstream      *UpstreamDoc        `json:"upstream,omitempty"`
-	Incomplete    []string            `json:"incomplete,omitempty"`
+	// Route and ConfigFindings are present when a gateway configuration
+	// was read (--nginx-config and the like).
+	Route          *gwconfig.Route    `json:"route,omitempty"`
+	ConfigFindings []gwconfig.Finding `json:"config_findings,omitempty"`
+	Incomplete     []string           `json:"incomplete,omitempty"`
 }
 
 // VerdictDoc is the verdict object; cause, persistence, generated_by and
@@ -119,11 +128,13 @@ func NewDocument(d Diagnosis) Document {
 			GeneratedBy: v.GeneratedBy, Status: v.Status, Confidence: v.Confidence,
 			Summary: v.Summary, Culprits: v.Culprits,
 		},
-		Evidence:   v.Evidence,
-		RuledOut:   v.RuledOut,
-		Steps:      v.Steps,
-		Tries:      attempts(d.Evidence.Tries),
-		Incomplete: d.Evidence.Incomplete,
+		Evidence:       v.Evidence,
+		RuledOut:       v.RuledOut,
+		Steps:          v.Steps,
+		Tries:          attempts(d.Evidence.Tries),
+		Route:          d.Route,
+		ConfigFindings: d.Findings,
+		Incomplete:     d.Evidence.Incomplete,
 	}
 	for _, va := range d.Evidence.Variants {
 		doc.Variants = append(doc.Variants, VariantDoc{Name: va.Name, Change: va.Change, Items: va.Items, Attempt: attempt(va.Attempt)})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
+	"github.com/gwdoctor/gwdoctor/internal/gwconfig"
 )
 
 // TextOptions tune the text rendering.
@@ -68,6 +69,9 @@ func Text(w io.Writer, d Diagnosis, opts TextOptions) error {
 		for _, x := range v.RuledOut {
 			fmt.Fprintf(&b, "  %-*s  %s\n", w, x.Cause, x.Why)
 		}
+	}
+	if d.Route != nil {
+		configuration(&b, s, d.Route, d.Findings)
 	}
 	if len(v.Steps) > 0 {
 		section(&b, s, "WHAT TO DO NOW")
@@ -155,3 +159,37 @@ func verbose(b *strings.Builder, s style, e diagnose.Evidence) {
 		fmt.Fprintf(b, "    < (%d bytes of body%s)\n", r.BodyBytes, map[bool]string{true: ", capped", false: ""}[r.BodyTruncated])
 	}
 }
+
+// configuration prints the route through the gateway's configuration, the
+// settings on it and the findings that tie the failure to them.
+func configuration(b *strings.Builder, s style, r *gwconfig.Route, fs []gwconfig.Finding) {
+	section(b, s, "CONFIGURATION")
+	fmt.Fprintf(b, "  %s: %s (%s)\n", r.Gateway, r.Server.Name, r.Server.Where())
+	if r.Location.Name != "" {
+		fmt.Fprintf(b, "    %s (%s)\n", r.Location.Name, r.Location.Where())
+	}
+	if r.Target != "" {
+		fmt.Fprintf(b, "    → %s %s\n", r.Protocol, r.Target)
+	}
+	for _, up := range r.Upstreams {
+		fmt.Fprintf(b, "      server %s", up.Addr)
+		if up.Backup {
+			b.WriteString(" backup")
+		}
+		if up.Down {
+			b.WriteString(" down")
+		}
+		b.WriteString("\n")
+	}
+	for _, st := range r.Settings {
+		fmt.Fprintf(b, "    %-28s %-8s %s\n", st.Name, st.Value, s.dim(st.Where()))
+	}
+	for _, f := range fs {
+		fmt.Fprintf(b, "  %s %s: %s\n", s.bold(severityWord(f)), f.Where(), f.Message)
+		if f.Fix != "" {
+			fmt.Fprintf(b, "       write: %s\n", f.Fix)
+		}
+	}
+}
+
+func severityWord(f gwconfig.Finding) string { return strings.ToUpper(fmt.Sprint(f.Severity)) }

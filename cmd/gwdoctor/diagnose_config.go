@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/gwdoctor/gwdoctor/internal/diagnose"
+	"github.com/gwdoctor/gwdoctor/internal/experiment"
+	"github.com/gwdoctor/gwdoctor/internal/gwconfig"
+	"github.com/gwdoctor/gwdoctor/internal/report"
+)
+
+// gatewayConfigFlags name the gateway configurations a diagnosis reads.
+type gatewayConfigFlags struct {
+	nginx, haproxy, apache, phpFPM, phpINI string
+}
+
+func (c *gatewayConfigFlags) register(fl *pflag.FlagSet) {
+	fl.StringVar(&c.nginx, "nginx-config", "", "read nginx's configuration (a file, or auto to run nginx -T), route the URL through it, probe its upstream and lint the settings on the way")
+	fl.StringVar(&c.haproxy, "haproxy-config", "", "read HAProxy's configuration (haproxy.cfg) the same way")
+	fl.StringVar(&c.apache, "apache-config", "", "read Apache's configuration (apache2.conf or a site file) the same way")
+	fl.StringVar(&c.phpFPM, "php-fpm-config", "", "read a PHP-FPM pool configuration (www.conf or php-fpm.conf) to compare its timeouts")
+	fl.StringVar(&c.phpINI, "php-ini", "", "read php.ini for max_execution_time")
+}
+
+func (c gatewayConfigFlags) sources() gwconfig.Sources {
+	return gwconfig.Sources{Nginx: c.nginx, HAProxy: c.haproxy, Apache: c.apache, PHPFPM: c.phpFPM, PHPINI: c.phpINI}
+}
+
+func (c gatewayConfigFlags) any() bool {
+	return c.nginx != "" || c.haproxy != "" || c.apache != "" || c.phpFPM != ""
+}
+
+// routePlan reads the configurations, routes the plan's URL through them
+// and fills the plan from the route: the upstream to ask directly, unless
+// --upstream chose one, and the timeouts and buffer sizes in force.
+func routePlan(ctx context.Context, c gatewayConfigFlags, plan *experiment.Plan) (*gwconfig.Route, error) {
+	if !c.any() {
+		return nil, nil
+	}
+	cfg, err := gwconfig.Load(ctx, c.sources())
+	if err != nil {
+		return nil, fmt.Errorf("reading the gateway configuration: %w", err)
+	}
+	u, err := url.Parse(plan.URL)
+	if err != nil {
+		return nil, usagef("bad URL %q", plan.URL)
+	}
+	route, err := cfg.Route(u)
+	if err != nil {
+		return nil, fmt.Errorf("routing %s through the configuration: %w", plan.URL, err)
+	}
+	if plan.Upstream == "" {
+		plan.Upstream = routeUpstream(route)
+	}
+	plan.Limits = append(plan.Limits, routeLimits(route)...)
+	return route, nil
+}
+
+// routeUpstream picks the server a diagnosis asks directly: the first one
+// in use that the probes can speak to, in the form of --upstream.
+func routeUpstream(r *gwconfig.Route) string {
+	switch r.Protocol {
+	case gwconfig.ProtoHTTP, gwconfig.ProtoHTTPS:
+	default:
+		return ""
+	}
+	for _, up := range r.Upstreams {
+		if up.Down || up.Backup {
+			continue
+		}
+		switch {
+		case up.Network == "unix":
+			return "unix:" + up.Addr
+		case up.TLS || r.Protocol == gwconfig.ProtoHTTPS:
+			return "https://" + up.Addr
+		default:
+			return up.Addr
+		}
+	}
+	return ""
+}
+
+// routeLimits turns the route's timeouts and header buffers into the limits
+// the judge compares failures with, named with the file and line that set
+// them.
+func routeLimits(r *gwconfig.Route) []diagnose.Limit {
+	var out []diagnose.Limit
+	for _, s := range r.Settings {
+		name := s.Name + " " + s.Value + " (" + s.Where() + ")"
+		switch {
+		case s.Duration > 0 && isResponseTimeout(s.Name):
+			out = append(out, diagnose.Limit{Name: name, Product: r.Gateway, Timeout: s.Duration})
+		case s.Bytes > 0 && isHeaderBuffer(s.Name):
+			out = append(out, diagnose.Limit{Name: name, Product: r.Gateway, HeaderBytes: int(s.Bytes)})
+		}
+	}
+	return out
+}
+
+// isResponseTimeout reports the settings that bound the wait for an
+// upstream's answer.
+func isResponseTimeout(name string) bool {
+	switch name {
+	case "proxy_read_timeout", "fastcgi_read_timeout", "uwsgi_read_timeout", "grpc_read_timeout",
+		"timeout server", "ProxyTimeout", "Timeout", "timeout", "request_terminate_timeout", "max_execution_time":
+		return true
+	}
+	return false
+}
+
+// isHeaderBuffer reports the settings that bound an upstream's response head.
+func isHeaderBuffer(name string) bool {
+	return name == "proxy_buffer_size" || name == "fastcgi_buffer_size" || name == "uwsgi_buffer_size" ||
+		name == "tune.bufsize"
+}
+
+// explainRoute ties the diagnosis to the setting that fired.
+func explainRoute(d *report.Diagnosis, route *gwconfig.Route) {
+	if route == nil {
+		return
+	}
+	d.Route = route
+	d.Findings = gwconfig.Explain(route, measured(d))
+}
+
+// measured is what the diagnosis learned about the upstream: how long it
+// took (asked directly, or as long as the gateway waited) and how large
+// its response head was.
+func measured(d *report.Diagnosis) gwconfig.Measured {
+	m := gwconfig.Measured{Cause: d.Verdict.Cause}
+	for _, a := range d.Evidence.Upstream {
+		if a.Probe == nil || a.Probe.Response == nil {
+			continue
+		}
+		m.UpstreamTime = max(m.UpstreamTime, a.Probe.Timings.TTFB)
+		m.HeaderBytes = max(m.HeaderBytes, a.Probe.Response.HeaderBytes)
+	}
+	if m.UpstreamTime == 0 {
+		for _, a := range d.Evidence.Tries {
+			if a.Failed() && a.Probe != nil {
+				m.UpstreamTime = max(m.UpstreamTime, a.Probe.Timings.TTFB.Round(10*time.Millisecond))
+			}
+		}
+	}
+	return m
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gwdoctor/gwdoctor/internal/gwconfig"
+	"github.com/gwdoctor/gwdoctor/internal/lab"
+	"github.com/gwdoctor/gwdoctor/internal/report"
+)
+
+// TestDiagnoseNginxConfig diagnoses faults behind the lab's real nginx with
+// only its configuration file given: the route leads to the upstream, which
+// is then asked directly, and the finding names the setting and its line.
+func TestDiagnoseNginxConfig(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		fault     lab.Fault
+		cause     string
+		directive string // in a finding's message
+	}{
+		{lab.HeaderTooBig, "upstream.header_too_big", "proxy_buffer_size"},
+		{lab.Slow, "upstream.timeout", "proxy_read_timeout"},
+		{lab.Refused, "upstream.refused", ""},
+	} {
+		t.Run(string(tc.fault), func(t *testing.T) {
+			t.Parallel()
+			sc, _ := lab.LookupScenario(string(tc.fault))
+			dir := t.TempDir()
+			run, err := lab.StartScenario(context.Background(), sc, lab.GatewayOptions{Product: "nginx", Dir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer run.Close()
+			conf := filepath.Join(dir, "nginx.conf")
+			code, out, stderr := gwdoctor(t, "diagnose", "--json", run.Gateway.URL()+"checkout", "--nginx-config", conf)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
+			}
+			var doc struct {
+				Verdict        report.VerdictDoc   `json:"verdict"`
+				Upstream       *report.UpstreamDoc `json:"upstream"`
+				Route          *gwconfig.Route     `json:"route"`
+				ConfigFindings []struct {
+					File, Message, Fix string
+					Line               int
+				} `json:"config_findings"`
+			}
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if doc.Verdict.Cause != tc.cause {
+				t.Errorf("cause %s, want %s", doc.Verdict.Cause, tc.cause)
+			}
+			if doc.Upstream == nil || !strings.Contains(doc.Upstream.Addr, run.Upstream.Addr) {
+				t.Errorf("upstream asked = %+v, want %s from the route", doc.Upstream, run.Upstream.Addr)
+			}
+			if doc.Route == nil || doc.Route.Location.File != conf {
+				t.Fatalf("route = %+v, want the location in %s", doc.Route, conf)
+			}
+			if tc.directive == "" {
+				return
+			}
+			found := false
+			for _, f := range doc.ConfigFindings {
+				if strings.Contains(f.Message, tc.directive) && f.File == conf && f.Line > 0 && f.Fix != "" {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no finding names %s with its line and a fix: %+v", tc.directive, doc.ConfigFindings)
+			}
+		})
+	}
+}
+
+// TestDiagnoseConfigErrors: configurations that cannot be read are reported
+// in one line with exit 3, not a panic.
+func TestDiagnoseConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "nginx.conf")
+	writeFile(t, bad, "http {\n  server {\n    listen 80\n  }\n")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--nginx-config", filepath.Join(dir, "missing.conf")}, "missing.conf"},
+		{[]string{"--nginx-config", bad}, "nginx.conf:"},
+	} {
+		args := append([]string{"diagnose", "http://127.0.0.1:1/"}, tc.args...)
+		code, _, stderr := gwdoctor(t, args...)
+		if code != 3 || !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 3 and one line naming %s", tc.args, code, stderr, tc.want)
+		}
+	}
+}
