@@ -70,8 +70,8 @@ func comparePHPTimeouts(pool *Pool, read Setting, gateway string) []Finding {
 	case rt.Duration > 0 && rt.Duration < read.Duration:
 		out = append(out, settingFinding(rt, Warning, "php_fpm.terminate_before_gateway", "upstream.closed",
 			fmt.Sprintf("pool %s kills a worker after request_terminate_timeout %s, before %s's %s %s (%s): "+
-				"a slow script ends in a 502 (\"upstream prematurely closed connection\") rather than a 504, which reads like a crash",
-				pool.Name, rt.Value, gateway, read.Name, read.Value, read.Where()),
+				"a slow script ends with the connection closed before a response, which reads like a crash%s",
+				pool.Name, rt.Value, gateway, read.Name, read.Value, read.Where(), map[string]string{"nginx": " (a 502, \"upstream prematurely closed connection\", rather than a 504)"}[gateway]),
 			"request_terminate_timeout = "+formatDuration(read.Duration)))
 	case rt.Duration == 0:
 		met := pool.MaxExecutionTime
