@@ -200,11 +200,15 @@ func checkKeepalive(p nginxPass) []Finding {
 	if ver.Value == "1.1" && conn {
 		return nil
 	}
+	closeNote := ""
+	if !conn {
+		closeNote = ` with "Connection: close"`
+	}
 	return []Finding{{Severity: Info, Code: "nginx.keepalive_unused",
 		File: p.d.File, Line: p.d.Line, Directive: directiveText(p.d),
 		Message: fmt.Sprintf("upstream %s has keepalive %d, but this location sends HTTP/%s%s: "+
 			"every request opens a new connection", p.up.Name, p.up.Keepalive, ver.Value,
-			map[bool]string{false: " with \"Connection: close\"", true: ""}[conn]),
+			closeNote),
 		Fix: `proxy_http_version 1.1; proxy_set_header Connection "";`}}
 }
 

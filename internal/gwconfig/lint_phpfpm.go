@@ -71,7 +71,7 @@ func comparePHPTimeouts(pool *Pool, read Setting, gateway string) []Finding {
 		out = append(out, settingFinding(rt, Warning, "php_fpm.terminate_before_gateway", "upstream.closed",
 			fmt.Sprintf("pool %s kills a worker after request_terminate_timeout %s, before %s's %s %s (%s): "+
 				"a slow script ends with the connection closed before a response, which reads like a crash%s",
-				pool.Name, rt.Value, gateway, read.Name, read.Value, read.Where(), map[string]string{"nginx": " (a 502, \"upstream prematurely closed connection\", rather than a 504)"}[gateway]),
+				pool.Name, rt.Value, gateway, read.Name, read.Value, read.Where(), nginxStatusNote(gateway)),
 			"request_terminate_timeout = "+formatDuration(read.Duration)))
 	case rt.Duration == 0:
 		met := pool.MaxExecutionTime
@@ -85,4 +85,12 @@ func comparePHPTimeouts(pool *Pool, read Setting, gateway string) []Finding {
 		}
 	}
 	return out
+}
+
+// nginxStatusNote tells, for nginx, the status a killed worker gives.
+func nginxStatusNote(gateway string) string {
+	if gateway != "nginx" {
+		return ""
+	}
+	return ` (a 502, "upstream prematurely closed connection", rather than a 504)`
 }
