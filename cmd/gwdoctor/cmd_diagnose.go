@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +30,7 @@ type diagnoseFlags struct {
 	tries    int
 	noTag    bool
 	upstream string
+	origin   string
 	insecure bool
 	verbose  bool
 	method   string
@@ -70,6 +72,7 @@ the causes it ruled out and the steps that apply.
 	fl.IntVar(&f.tries, "tries", 3, "how many times to repeat the request")
 	fl.BoolVar(&f.noTag, "no-tag", false, "do not tag requests with the diagnosis ID (header "+experiment.TagHeader+" and query parameter "+experiment.TagParam+")")
 	fl.StringVar(&f.upstream, "upstream", "", "also ask the server behind the gateway directly: HOST:PORT, https://HOST:PORT or unix:/path")
+	fl.StringVar(&f.origin, "origin", "", "also send the request straight to the origin past the CDN or load balancer, with the same Host, TLS name and path: ADDR or ADDR:PORT")
 	fl.BoolVarP(&f.insecure, "insecure", "k", false, "go on when a certificate does not verify (the failure is still reported)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show each request and its response head")
 	fl.StringVarP(&f.method, "request", "X", "GET", "request method")
@@ -184,6 +187,12 @@ func buildPlan(rawURL string, f diagnoseFlags) (experiment.Plan, error) {
 		}
 		plan.Resolve[net.JoinHostPort(host, port)] = addr
 	}
+	if f.origin != "" {
+		if err := checkOrigin(f.origin); err != nil {
+			return experiment.Plan{}, err
+		}
+		plan.Origin = f.origin
+	}
 	if f.upstream != "" {
 		if err := checkUpstream(f.upstream); err != nil {
 			return experiment.Plan{}, err
@@ -214,6 +223,21 @@ func parseResolve(s string) (host, port, addr string, err error) {
 		return "", "", "", usagef("bad --resolve %q: %q is not an IP address", s, parts[2])
 	}
 	return parts[0], parts[1], addr, nil
+}
+
+// checkOrigin accepts ADDR, ADDR:PORT, [IPv6]:PORT and host names.
+func checkOrigin(s string) error {
+	host := s
+	if h, p, err := net.SplitHostPort(s); err == nil {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return usagef("bad --origin %q: bad port %q", s, p)
+		}
+		host = h
+	}
+	if host == "" || strings.ContainsAny(host, "/ ") {
+		return usagef("bad --origin %q: want ADDR or ADDR:PORT", s)
+	}
+	return nil
 }
 
 func checkUpstream(s string) error {

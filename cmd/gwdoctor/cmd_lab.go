@@ -115,6 +115,10 @@ func runLab(ctx context.Context, s streams, f labFlags) error {
 	if len(f.setups) > 0 && len(f.scenarios) == 0 {
 		scenarios = nil // --setup alone runs only the setups
 	}
+	setups, err := selectSetups(f.setups, f.gateway == "all" && len(f.scenarios) == 0)
+	if err != nil {
+		return err
+	}
 	var results []labResult
 	// Rows are printed as each scenario finishes, so the columns have fixed widths.
 	const row = "%-23s %-8s %-21s %-26s %-13s %-6s %-27s %6s  %s\n"
@@ -139,10 +143,6 @@ func runLab(ctx context.Context, s streams, f labFlags) error {
 				printLabRow(s, row, res)
 			}
 		}
-	}
-	setups, err := selectSetups(f.setups, f.gateway == "all" && len(f.scenarios) == 0)
-	if err != nil {
-		return err
 	}
 	for _, su := range setups {
 		res, err := runSetup(ctx, su)
@@ -218,6 +218,7 @@ func runSetup(ctx context.Context, su lab.Setup) (labResult, error) {
 	if st.Resolver != "" {
 		plan.Resolver = dnsResolver(st.Resolver)
 	}
+	plan.Origin = st.Origin
 	d, err := diagnosis(ctx, plan, newID())
 	if err != nil {
 		return labResult{}, err

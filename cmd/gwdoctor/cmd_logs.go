@@ -24,6 +24,7 @@ type logsFlags struct {
 	json        bool
 	formatOut   string
 	examples    int
+	timezone    string
 }
 
 func newLogsCmd(s streams) *cobra.Command {
@@ -64,6 +65,7 @@ gets the exact cause from its error line.
 	fl.BoolVar(&f.json, "json", false, "print the report as JSON (schema_version 1); same as --format-out json")
 	fl.StringVar(&f.formatOut, "format-out", "text", "report format: text, json or markdown")
 	fl.IntVar(&f.examples, "examples", 3, "example lines to keep per cause")
+	fl.StringVar(&f.timezone, "timezone", "", "zone of log times written without one (nginx error log, Apache, HAProxy, PHP-FPM), e.g. Europe/Berlin; default this machine's")
 	return cmd
 }
 
@@ -97,7 +99,7 @@ func runLogs(ctx context.Context, s streams, files []string, f logsFlags) error 
 	if err != nil {
 		return err
 	}
-	if err := renderLogs(s, rep, out); err != nil {
+	if err := renderLogs(s, rep, out, opt.Location); err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
 	if rep.Failures > 0 {
@@ -131,11 +133,22 @@ func logsOptions(f logsFlags, now time.Time) (logscan.Options, string, error) {
 	if f.poll <= 0 {
 		return opt, "", usagef("--poll must be positive, got %s", f.poll)
 	}
+	if f.timezone != "" {
+		loc, err := time.LoadLocation(f.timezone)
+		if err != nil {
+			return opt, "", usagef("bad --timezone %q: %v", f.timezone, err)
+		}
+		opt.Location = loc
+	}
 	var err error
-	if opt.Since, err = parseWhen(f.since, now); err != nil {
+	loc := time.Local
+	if opt.Location != nil {
+		loc = opt.Location
+	}
+	if opt.Since, err = parseWhen(f.since, now, loc); err != nil {
 		return opt, "", usagef("bad --since %q: %v", f.since, err)
 	}
-	if opt.Until, err = parseWhen(f.until, now); err != nil {
+	if opt.Until, err = parseWhen(f.until, now, loc); err != nil {
 		return opt, "", usagef("bad --until %q: %v", f.until, err)
 	}
 	if !opt.Since.IsZero() && !opt.Until.IsZero() && !opt.Since.Before(opt.Until) {
@@ -144,9 +157,9 @@ func logsOptions(f logsFlags, now time.Time) (logscan.Options, string, error) {
 	return opt, out, nil
 }
 
-// parseWhen reads a --since/--until value: RFC 3339, a local date and time,
-// or a duration before now.
-func parseWhen(s string, now time.Time) (time.Time, error) {
+// parseWhen reads a --since/--until value: RFC 3339, a date and time in
+// loc, or a duration before now.
+func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
@@ -160,7 +173,7 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 		return t, nil
 	}
 	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t, nil
 		}
 	}
@@ -176,8 +189,8 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func renderLogs(s streams, rep *logscan.Report, out string) error {
-	ro := logscan.RenderOptions{Color: colorWanted(s.out)}
+func renderLogs(s streams, rep *logscan.Report, out string, loc *time.Location) error {
+	ro := logscan.RenderOptions{Color: colorWanted(s.out), Location: loc}
 	switch out {
 	case "json":
 		return logscan.RenderJSON(s.out, rep)

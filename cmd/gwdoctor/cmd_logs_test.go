@@ -53,6 +53,7 @@ func TestLogsUsageErrors(t *testing.T) {
 		{"since after until", []string{"logs", "--since", "1h", "--until", "2h", "testdata/logs_error.log"}, exitUsage, "--since must be before --until"},
 		{"bad log format", []string{"logs", "--nginx-log-format", "$remote_addr", "testdata/logs_access.log"}, exitUsage, "no $status"},
 		{"unknown content", []string{"logs", "testdata/logs_unknown.txt"}, exitUsage, "supported formats"},
+		{"bad timezone", []string{"logs", "--timezone", "Mars/Olympus", "testdata/logs_error.log"}, exitUsage, "bad --timezone"},
 		{"two stdins", []string{"logs", "-", "-"}, exitUsage, "only once"},
 		{"missing file", []string{"logs", "testdata/logs_missing.log"}, exitInternal, "no such file"},
 	}

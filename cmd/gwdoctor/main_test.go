@@ -50,6 +50,9 @@ func TestUsageErrors(t *testing.T) {
 		{"bad cookie", []string{"diagnose", "--cookie", "novalue", "http://a/"}, "bad cookie"},
 		{"unknown scenario", []string{"lab", "--scenario", "nope"}, "unknown scenario"},
 		{"unknown gateway", []string{"lab", "--gateway", "nope"}, "unknown gateway"},
+		{"bad origin port", []string{"diagnose", "http://127.0.0.1/", "--origin", "10.0.0.1:99999"}, "bad --origin"},
+		{"bad origin", []string{"diagnose", "http://127.0.0.1/", "--origin", "http://x/"}, "bad --origin"},
+		{"unknown setup", []string{"lab", "--setup", "nope"}, "unknown setup"},
 		{"lab serve unknown fault", []string{"lab", "serve", "--fault", "nope"}, "unknown fault"},
 	}
 	for _, tc := range tests {

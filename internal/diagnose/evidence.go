@@ -108,6 +108,11 @@ type Evidence struct {
 	Upstream []Attempt `json:"upstream,omitempty"`
 	// UpstreamAddr is where the Upstream attempts went.
 	UpstreamAddr string `json:"upstream_addr,omitempty"`
+	// Origin are the user's requests sent straight to the origin, past the
+	// CDN or load balancer in front (same Host, TLS server name and path).
+	Origin []Attempt `json:"origin,omitempty"`
+	// OriginAddr is where the Origin attempts went.
+	OriginAddr string `json:"origin_addr,omitempty"`
 	// Limits are timeouts and sizes configured along the chain (from the lab,
 	// a config or the user); product defaults are added by the judge.
 	Limits []Limit `json:"limits,omitempty"`

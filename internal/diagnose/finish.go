@@ -48,6 +48,11 @@ func hopList(fp *fingerprint.Result) string {
 // finish fills in the title, confidence, the causes ruled out, the summary
 // and the steps once the cause is settled.
 func (j *judgement) finish() {
+	if len(j.e.Origin) > 0 || len(j.e.Upstream) > 0 {
+		j.v.Path = j.path()
+		j.origin()
+		j.pathFindings()
+	}
 	c := mustLookup(j.v.Cause)
 	j.v.Title = c.Title
 	j.v.Layer = c.Layer

@@ -51,7 +51,10 @@ type Verdict struct {
 	// Summary is one sentence that says what happened.
 	Summary string `json:"summary"`
 	// Culprits are the client headers or cookies that trigger the failure.
-	Culprits []string   `json:"culprits,omitempty"`
+	Culprits []string `json:"culprits,omitempty"`
+	// Path lists the hops the diagnosis asked directly, outermost first;
+	// empty when it asked only the site.
+	Path     []Hop      `json:"path,omitempty"`
 	Evidence []Finding  `json:"evidence"`
 	RuledOut []Excluded `json:"ruled_out"`
 	Steps    []Step     `json:"steps"`

@@ -8,6 +8,7 @@ package experiment
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -46,6 +47,10 @@ type Plan struct {
 	// Upstream, when set, is the server behind the gateway to ask directly:
 	// "host:port", "unix:/path", or "https://host:port" for a TLS upstream.
 	Upstream string
+	// Origin, when set, is the site's origin server to ask past the CDN or
+	// load balancer in front: "host" or "host:port" (default the URL's
+	// port), with the same Host header, TLS server name and path.
+	Origin string
 	// Insecure goes on after certificate verification failures.
 	Insecure bool
 	// Timeout bounds the whole diagnosis; default 30s.
@@ -132,6 +137,16 @@ func Run(ctx context.Context, plan Plan) (diagnose.Evidence, error) {
 			upstream = r.series(uctx, "upstream try", plan.Spacing/2, plan.Tries, r.upstreamRequest)
 		}()
 	}
+	var origin []diagnose.Attempt
+	if plan.Origin != "" {
+		ev.OriginAddr = r.originAddr()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.progress("asking the origin directly")
+			origin = r.series(ctx, "origin try", plan.Spacing/4, plan.Tries, r.originRequest)
+		}()
+	}
 	var variants []diagnose.Variant
 	wg.Add(1)
 	go func() {
@@ -142,6 +157,7 @@ func Run(ctx context.Context, plan Plan) (diagnose.Evidence, error) {
 	close(triesDone)
 	wg.Wait()
 	ev.Upstream = upstream
+	ev.Origin = origin
 	ev.Variants = variants
 	if r.needsShrink(ev) {
 		r.progress("finding the cookie or header responsible")
@@ -289,6 +305,28 @@ func (r *runner) headers(userHeaders bool, cookies []string, tag string) http.He
 func (r *runner) userRequest(int) request {
 	u, tag := r.tagged(nil)
 	return request{url: u, header: r.headers(true, r.plan.Cookies, tag)}
+}
+
+// originAddr is the Origin with the URL's port when it has none.
+func (r *runner) originAddr() string {
+	if _, _, err := net.SplitHostPort(r.plan.Origin); err == nil {
+		return r.plan.Origin
+	}
+	port := r.base.Port()
+	if port == "" {
+		port = "80"
+		if r.base.Scheme == "https" {
+			port = "443"
+		}
+	}
+	return net.JoinHostPort(strings.Trim(r.plan.Origin, "[]"), port)
+}
+
+// originRequest is the user's request sent to the origin's address: the
+// URL, and so the Host header and the TLS server name, stay the site's.
+func (r *runner) originRequest(int) request {
+	u, tag := r.tagged(nil)
+	return request{url: u, header: r.headers(true, r.plan.Cookies, tag), connectTo: r.originAddr()}
 }
 
 // upstreamRequest is the user's request sent straight to the upstream, with

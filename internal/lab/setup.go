@@ -42,6 +42,9 @@ type Stack struct {
 	// Upstream is what a diagnosis may probe directly, in the form of
 	// --upstream; "" when there is nothing it can speak to.
 	Upstream string
+	// Origin, when set, is the host:port of the inner gateway of a chain,
+	// in the form of --origin.
+	Origin string
 	// Resolver, when set, is the host:port of the DNS server that the
 	// gateway resolves Upstream's name with.
 	Resolver string
@@ -349,6 +352,6 @@ func startChain(ctx context.Context, dir string) (*Stack, error) {
 		inner.Close()
 		return nil, err
 	}
-	return &Stack{Gateway: outer, Upstream: u.URL(), Logs: []string{outer.LogPath(), inner.LogPath()}, Timeouts: inner.Timeouts(),
+	return &Stack{Gateway: outer, Upstream: u.URL(), Origin: strings.TrimSuffix(strings.TrimPrefix(inner.URL(), "http://"), "/"), Logs: []string{outer.LogPath(), inner.LogPath()}, Timeouts: inner.Timeouts(),
 		closers: []func() error{outer.Close, inner.Close}}, nil
 }

@@ -67,6 +67,7 @@ type VerdictDoc struct {
 	Confidence  string               `json:"confidence"`
 	Summary     string               `json:"summary"`
 	Culprits    []string             `json:"culprits,omitempty"`
+	Path        []diagnose.Hop       `json:"path,omitempty"`
 }
 
 // AttemptDoc is one request in the JSON document.
@@ -126,7 +127,7 @@ func NewDocument(d Diagnosis) Document {
 		Verdict: VerdictDoc{
 			Cause: v.Cause, Title: v.Title, Layer: v.Layer, Persistence: v.Persistence,
 			GeneratedBy: v.GeneratedBy, Status: v.Status, Confidence: v.Confidence,
-			Summary: v.Summary, Culprits: v.Culprits,
+			Summary: v.Summary, Culprits: v.Culprits, Path: v.Path,
 		},
 		Evidence:       v.Evidence,
 		RuledOut:       v.RuledOut,

@@ -55,6 +55,9 @@ func Text(w io.Writer, d Diagnosis, opts TextOptions) error {
 	if len(v.Culprits) > 0 {
 		fmt.Fprintf(&b, "  triggered by: %s\n", strings.Join(v.Culprits, ", "))
 	}
+	if len(v.Path) > 0 {
+		pathSection(&b, s, v.Path)
+	}
 	section(&b, s, "EVIDENCE")
 	width := labelWidth(v.Evidence)
 	for _, f := range v.Evidence {
@@ -193,3 +196,22 @@ func configuration(b *strings.Builder, s style, r *gwconfig.Route, fs []gwconfig
 }
 
 func severityWord(f gwconfig.Finding) string { return strings.ToUpper(fmt.Sprint(f.Severity)) }
+
+// pathSection draws the hops the diagnosis asked, outermost first.
+func pathSection(b *strings.Builder, s style, hops []diagnose.Hop) {
+	section(b, s, "PATH")
+	for i, h := range hops {
+		lead := "  you ─► "
+		if i > 0 {
+			lead = "      " + strings.Repeat("  ", i-1) + "└─► "
+		}
+		result := h.Result
+		if h.Product != "" {
+			result += " (" + h.Product + ")"
+		}
+		if h.Failing {
+			result = s.red(result)
+		}
+		fmt.Fprintf(b, "%s%-8s %-22s %s after %s\n", lead, h.Role, h.Addr, result, round(h.TTFB))
+	}
+}

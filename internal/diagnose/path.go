@@ -1,0 +1,138 @@
+package diagnose
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// Hop is one step of the path a request takes, as the diagnosis saw it
+// when it asked that step directly.
+type Hop struct {
+	// Role is "site" (what the URL reaches), "origin" (--origin) or
+	// "upstream" (--upstream or the configuration's route).
+	Role string `json:"role"`
+	// Addr is the address that was dialled.
+	Addr string `json:"addr"`
+	// Product is who wrote the answer there, when one was recognised.
+	Product string `json:"product,omitempty"`
+	// Result is the status, or the class of the failure when no response
+	// came ("connect.refused").
+	Result string `json:"result"`
+	// TTFB is the time to the first byte of the answer, or to the failure.
+	TTFB time.Duration `json:"-"`
+	// Failing is set when the answer there is a failure.
+	Failing bool `json:"failing"`
+}
+
+// MarshalJSON adds ttfb_ms.
+func (h Hop) MarshalJSON() ([]byte, error) {
+	type plain Hop
+	return json.Marshal(struct {
+		plain
+		TTFB float64 `json:"ttfb_ms"`
+	}{plain(h), math.Round(float64(h.TTFB)/1e3) / 1e3})
+}
+
+// path lists the hops that were asked: the site, then the origin and the
+// upstream when the diagnosis asked them directly.
+func (j *judgement) path() []Hop {
+	var hops []Hop
+	if h, ok := hopOf("site", j.e.Tries); ok {
+		hops = append(hops, h)
+	}
+	if h, ok := hopOf("origin", j.e.Origin); ok {
+		h.Addr = j.e.OriginAddr
+		hops = append(hops, h)
+	}
+	if h, ok := hopOf("upstream", j.e.Upstream); ok {
+		h.Addr = j.e.UpstreamAddr
+		hops = append(hops, h)
+	}
+	return hops
+}
+
+// hopOf summarises a series of attempts at one hop by its first failure,
+// or its first attempt when none failed.
+func hopOf(role string, as []Attempt) (Hop, bool) {
+	if len(as) == 0 {
+		return Hop{}, false
+	}
+	a := as[0]
+	for _, x := range as {
+		if x.Failed() {
+			a = x
+			break
+		}
+	}
+	if a.Probe == nil {
+		return Hop{}, false
+	}
+	h := Hop{Role: role, Addr: a.Probe.Addr, Failing: a.Failed(), TTFB: failAt(a)}
+	if a.Probe.Response != nil {
+		h.Result = fmt.Sprint(a.Probe.Response.Status)
+		if a.Print != nil && a.Print.Generator.Product != "" && a.Print.Generator.Product != "unknown" {
+			h.Product = a.Print.Generator.Product
+		}
+	} else {
+		h.Result = string(a.Probe.Class)
+	}
+	return h, true
+}
+
+// pathFindings says which hop breaks, in words, and where the time goes:
+// "haproxy reaches the origin; nginx reaches nothing at 127.0.0.1:9000".
+func (j *judgement) pathFindings() {
+	hops := j.v.Path
+	if len(hops) < 2 || j.v.Cause == OK {
+		return
+	}
+	var parts, times []string
+	for i := 1; i < len(hops); i++ {
+		prev, h := hops[i-1], hops[i]
+		who := prev.Product
+		if who == "" || who == "application" || prev.Role == "site" {
+			who = "the " + prev.Role
+		}
+		switch {
+		case h.Result != "" && h.Result[0] >= '0' && h.Result[0] <= '9' && !h.Failing:
+			parts = append(parts, fmt.Sprintf("the %s at %s answers %s directly", h.Role, h.Addr, h.Result))
+		case h.Failing && strings.Contains(h.Result, "."):
+			parts = append(parts, fmt.Sprintf("%s reaches nothing usable at the %s %s (%s)", who, h.Role, h.Addr, h.Result))
+		case h.Failing:
+			parts = append(parts, fmt.Sprintf("%s reaches the %s %s, which itself answers %s", who, h.Role, h.Addr, h.Result))
+		}
+	}
+	for _, h := range hops {
+		times = append(times, fmt.Sprintf("%s %s", h.Role, ms(h.TTFB)))
+	}
+	if len(parts) > 0 {
+		j.note("path", "%s: %s", strings.Join(parts, "; "), j.v.Cause)
+	}
+	j.note("path", "time to the answer or the failure, hop by hop: %s", strings.Join(times, ", "))
+}
+
+// origin weighs the requests sent straight to the origin, past the CDN or
+// load balancer: an origin that answers well while the site fails puts the
+// fault between the two; one that fails alike shows that the edge only
+// reports the origin's failure.
+func (j *judgement) origin() {
+	if len(j.e.Origin) == 0 {
+		return
+	}
+	h, _ := hopOf("origin", j.e.Origin)
+	siteFailed := j.v.Cause != OK
+	switch {
+	case !siteFailed && h.Failing:
+		j.note("origin", "the origin %s fails directly (%s) while the site answers: the edge serves from its cache or another origin", j.e.OriginAddr, h.Result)
+	case siteFailed && !h.Failing:
+		j.note("origin", "the origin %s answers %s directly, with the same Host and path: the fault is between the edge and the origin (a firewall that blocks the edge's addresses, the edge's origin settings), or in the edge itself", j.e.OriginAddr, h.Result)
+		if j.v.Cause == Upstream || j.v.Cause == Unknown {
+			j.set(CDNOriginUnreachable, "medium")
+		}
+	case siteFailed:
+		j.note("origin", "the origin %s fails directly too (%s): the edge only reports the origin's failure", j.e.OriginAddr, h.Result)
+	}
+}
