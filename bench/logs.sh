@@ -5,6 +5,7 @@
 #   bench/logs.sh                 # 1 GB of logs
 #   SIZE=200M bench/logs.sh       # a quicker run
 #   KEEP=1 DIR=/tmp/b bench/logs.sh  # keep the generated files
+#   NO_GOACCESS=1 bench/logs.sh   # skip GoAccess, the slow one
 #
 # Goals: gwdoctor at least 5x GoAccess's throughput, at least 1/3 of
 # grep -c's, and a peak RSS of at most 100 MB. All three read the files from
@@ -53,7 +54,9 @@ printf '%-34s %13s %10s %13s %11s\n' "program" "input" "time" "throughput" "peak
 measure gw "gwdoctor logs (access+error)" "$both_bytes" "$DIR/gwdoctor" logs --nginx-log-format "$FORMAT" "$ACCESS" "$ERROR"
 measure gwa "gwdoctor logs (access only)" "$access_bytes" "$DIR/gwdoctor" logs --nginx-log-format "$FORMAT" "$ACCESS"
 measure grep "grep -c ' 50[234] ' (both)" "$both_bytes" grep -c ' 50[234] ' "$ACCESS" "$ERROR"
-if command -v goaccess > /dev/null; then
+if [ "${NO_GOACCESS:-0}" = 1 ]; then
+  echo "goaccess: skipped (NO_GOACCESS=1)"
+elif command -v goaccess > /dev/null; then
   measure goaccess "goaccess (access only)" "$access_bytes" goaccess "$ACCESS" --log-format=COMBINED --no-global-config -o "$DIR/goaccess.json"
 else
   echo "goaccess: not installed; skipped (apt-get install -y goaccess)"
