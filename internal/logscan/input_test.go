@@ -183,3 +183,16 @@ func TestFollowRotation(t *testing.T) {
 		t.Fatalf("report %+v, want 4 failures", r)
 	}
 }
+
+func TestOnEntryKeepsRawLines(t *testing.T) {
+	var n, raw int
+	scanFiles(t, Options{Examples: -1, OnEntry: func(e Entry) {
+		n++
+		if e.Raw != "" {
+			raw++
+		}
+	}}, "testdata/nginx-real-error.log")
+	if n != 9 || raw != 9 {
+		t.Errorf("%d entries, %d with their line; want 9, 9", n, raw)
+	}
+}

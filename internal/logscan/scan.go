@@ -40,7 +40,8 @@ type Options struct {
 	Follow bool
 	// Poll is how often Follow looks for new lines; default 250ms.
 	Poll time.Duration
-	// OnEntry, when set, is called with each failure as it is counted.
+	// OnEntry, when set, is called with each failure as it is counted,
+	// its Raw line included.
 	OnEntry func(Entry)
 }
 
@@ -254,13 +255,13 @@ func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 	return b
 }
 
-// wantRaw reports whether a failure's line may still become an example:
-// once a cause has its examples, the lines of its failures are not kept.
-// An access line without an exact cause may take one from its error line,
-// so it is always kept.
+// wantRaw reports whether a failure's line may still be shown: every line
+// is when OnEntry sees each failure; otherwise, once a cause has its
+// examples, the lines of its failures are not kept. An access line without
+// an exact cause may take one from its error line, so it is always kept.
 func (sc *scanner) wantRaw(e *Entry, fs *fileState) bool {
 	ci := causeIndex(e.Cause)
-	return ci < 0 || e.Cause == causeUpstream && fs.format.kind != kindError || !sc.full[ci].Load()
+	return sc.opt.OnEntry != nil || ci < 0 || e.Cause == causeUpstream && fs.format.kind != kindError || !sc.full[ci].Load()
 }
 
 func (sc *scanner) inRange(t time.Time) bool {
