@@ -52,7 +52,11 @@ func (p *apacheError) parse(line []byte, e *Entry) verdict {
 	}
 	e.Cause, e.Product, e.Format = cause, productApache, "apache-error"
 	e.Status = statusFor(productApache, cause)
-	e.Detail = string(capLen(rest[bytes.IndexByte(rest, ']')+1:], 300))
+	detail := rest[bytes.IndexByte(rest, ']')+1:]
+	if i := bytes.Index(detail, []byte("[pid ")); i >= 0 && bytes.IndexByte(detail[i:], ']') >= 0 {
+		detail = detail[i+bytes.IndexByte(detail[i:], ']')+1:]
+	}
+	e.Detail = string(capLen(bytes.TrimSpace(detail), 300))
 	if c := between(rest, "[client ", "]"); c != nil {
 		e.Client = string(capLen(c, 64))
 	}

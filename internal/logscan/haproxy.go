@@ -20,17 +20,18 @@ func (p *haproxyLog) parse(line []byte, e *Entry) verdict {
 	rest := line
 	if i := bytes.Index(line, []byte("]: ")); i >= 0 && bytes.Contains(line[:i], []byte("haproxy[")) {
 		rest = line[i+3:]
-		if bytes.Contains(rest, []byte(" has no server available!")) {
-			e.Time = syslogTime(line, p.loc)
-			e.Cause, e.Product, e.Format, e.Status = causeNoneHealthy, productHAProxy, "haproxy", 503
-			e.Upstream = string(capLen(between(rest, "backend ", " has no server"), 128))
-			e.Detail = string(capLen(rest, 300))
-			return lineFailure
-		}
 	}
+	if bytes.HasPrefix(rest, []byte("backend ")) && bytes.HasSuffix(rest, []byte(" has no server available!")) {
+		e.Time = syslogTime(line, p.loc)
+		e.Cause, e.Product, e.Format, e.Status = causeNoneHealthy, productHAProxy, "haproxy", 503
+		e.Upstream = string(capLen(between(rest, "backend ", " has no server"), 128))
+		e.Detail = string(capLen(rest, 300))
+		return lineFailure
+	}
+	body := rest
 	client, rest := word(rest)
 	if bytes.IndexByte(client, ':') < 0 || len(rest) < 2 || rest[0] != '[' {
-		return linePrefixed(line)
+		return otherLine(line, body)
 	}
 	end := bytes.IndexByte(rest, ']')
 	if end < 0 {
@@ -67,11 +68,17 @@ func (p *haproxyLog) parse(line []byte, e *Entry) verdict {
 	return lineFailure
 }
 
-// linePrefixed accepts HAProxy's other syslog lines (start-up, health
-// checks) as lines of the format without failures.
-func linePrefixed(line []byte) verdict {
+// otherLine accepts HAProxy's other lines (start-up, health checks), with a
+// syslog prefix or as "log stdout format raw" writes them, as lines of the
+// format without failures.
+func otherLine(line, rest []byte) verdict {
 	if bytes.Contains(line, []byte("haproxy[")) {
 		return lineOK
+	}
+	for _, p := range []string{"Server ", "Proxy ", "[WARNING]", "[ALERT]", "[NOTICE]"} {
+		if bytes.HasPrefix(rest, []byte(p)) {
+			return lineOK
+		}
 	}
 	return lineMalformed
 }

@@ -122,3 +122,27 @@ func TestGzipRotatedOrder(t *testing.T) {
 		t.Errorf("first failure at minute %d, want 1", got)
 	}
 }
+
+// testdata/haproxy-real.log was written by a real HAProxy 2.6.12 (log stdout
+// format raw) in front of a refused port, a stalled and a closing upstream,
+// and a backend whose only server is down.
+func TestRealHAProxy(t *testing.T) {
+	r := scanFiles(t, Options{}, "testdata/haproxy-real.log")
+	equalCounts(t, causeCounts(r), map[string]int64{causeRefused: 2, causeTimeout: 1, causeClosed: 1, causeNoneHealthy: 2})
+	if r.Malformed != 0 || r.Files[0].Format != "haproxy" {
+		t.Errorf("malformed %d, format %s", r.Malformed, r.Files[0].Format)
+	}
+}
+
+// testdata/apache-real-*.log were written by a real Apache 2.4.71 with
+// mod_proxy_http in front of a refused port, a stalled and a closing
+// upstream, and a name that does not resolve (a 500 since 2.4.59).
+func TestRealApache(t *testing.T) {
+	r := scanFiles(t, Options{}, "testdata/apache-real-error.log")
+	equalCounts(t, causeCounts(r), map[string]int64{causeRefused: 1, causeTimeout: 1, causeClosed: 1, causeDNS: 1})
+	r = scanFiles(t, Options{}, "testdata/apache-real-access.log")
+	equalCounts(t, causeCounts(r), map[string]int64{causeUpstream: 3})
+	if r.Files[0].Format != "apache-access" || r.Malformed != 0 {
+		t.Errorf("format %s, malformed %d", r.Files[0].Format, r.Malformed)
+	}
+}
