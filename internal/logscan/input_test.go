@@ -196,3 +196,26 @@ func TestOnEntryKeepsRawLines(t *testing.T) {
 		t.Errorf("%d entries, %d with their line; want 9, 9", n, raw)
 	}
 }
+
+func TestErrorInOneOfSeveralStreams(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	for range 50000 {
+		b.WriteString(formatSamples["nginx-access"] + "\n")
+	}
+	good := writeFile(t, dir, "access.log", b.String())
+	bad := writeFile(t, dir, "notes.txt", "dear diary\n")
+	done := make(chan error)
+	go func() {
+		_, err := Scan(context.Background(), []Source{{Name: good}, {Name: bad}}, Options{ChunkSize: 128 << 10})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrUnknownFormat) {
+			t.Errorf("err = %v, want ErrUnknownFormat", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Scan did not return")
+	}
+}
