@@ -18,6 +18,7 @@ import (
 
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 	"github.com/gwdoctor/gwdoctor/internal/experiment"
+	"github.com/gwdoctor/gwdoctor/internal/logscan"
 	"github.com/gwdoctor/gwdoctor/internal/report"
 )
 
@@ -35,6 +36,7 @@ type diagnoseFlags struct {
 	verbose  bool
 	method   string
 	config   gatewayConfigFlags
+	logs     logFlags
 }
 
 func newDiagnoseCmd(s streams) *cobra.Command {
@@ -77,6 +79,9 @@ the causes it ruled out and the steps that apply.
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show each request and its response head")
 	fl.StringVarP(&f.method, "request", "X", "GET", "request method")
 	f.config.register(fl)
+	fl.StringArrayVar(&f.logs.files, "log", nil, "read this gateway or PHP-FPM log for the lines of the diagnosis's own requests, to name the exact cause (repeatable; plain or .gz)")
+	fl.StringVar(&f.logs.format, "log-format", "", "the format of every --log file, instead of detecting it: "+strings.Join(logscan.Formats(), ", "))
+	fl.StringVar(&f.logs.nginxLogFormat, "nginx-log-format", "", "the log_format definition of an nginx access log given with --log")
 	return cmd
 }
 
@@ -119,6 +124,9 @@ func runDiagnose(ctx context.Context, s streams, rawURL string, f diagnoseFlags)
 	d, err := diagnosis(ctx, plan, id)
 	if err != nil {
 		return fmt.Errorf("running the diagnosis: %w", err)
+	}
+	if err := readLogs(ctx, &d, f.logs); err != nil {
+		return err
 	}
 	explainRoute(&d, route)
 	if err := render(s, d, f); err != nil {

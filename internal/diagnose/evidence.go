@@ -113,6 +113,8 @@ type Evidence struct {
 	Origin []Attempt `json:"origin,omitempty"`
 	// OriginAddr is where the Origin attempts went.
 	OriginAddr string `json:"origin_addr,omitempty"`
+	// Logs are the log lines of the diagnosis's requests, from --log.
+	Logs []LogLine `json:"logs,omitempty"`
 	// Limits are timeouts and sizes configured along the chain (from the lab,
 	// a config or the user); product defaults are added by the judge.
 	Limits []Limit `json:"limits,omitempty"`

@@ -20,6 +20,7 @@ func Judge(e Evidence) Verdict {
 	} else {
 		j.rep = rep
 		j.failure()
+		j.logs()
 	}
 	j.finish()
 	return j.v

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/gwdoctor/gwdoctor/internal/lab"
+)
+
+// logCell is a fault behind a real gateway whose responses leave the cause
+// open, and the cause its log names.
+type logCell struct {
+	product string
+	fault   lab.Fault
+	want    string
+}
+
+// logCells are the cells of the gateway matrix where the outside verdict is
+// the parent "upstream" and the gateway's own log names the exact cause.
+var logCells = []logCell{
+	{"nginx", lab.Refused, "upstream.refused"},
+	{"nginx", lab.Closed, "upstream.closed"},
+	{"nginx", lab.Reset, "upstream.closed"},
+	{"nginx", lab.HeaderTooBig, "upstream.header_too_big"},
+	{"nginx", lab.TLS, "upstream.tls"},
+	{"apache", lab.Refused, "upstream.refused"},
+	{"apache", lab.Closed, "upstream.closed"},
+	{"haproxy", lab.Refused, "upstream.refused"},
+	{"haproxy", lab.Closed, "upstream.closed"},
+	{"caddy", lab.Refused, "upstream.refused"},
+	{"caddy", lab.Closed, "upstream.closed"},
+	{"caddy", lab.Invalid, "upstream.invalid_response"},
+	{"caddy", lab.TLS, "upstream.tls"},
+	{"lighttpd", lab.Refused, "upstream.refused"},
+	{"lighttpd", lab.Invalid, "upstream.invalid_response"},
+}
+
+// TestDiagnoseWithLog diagnoses faults behind the real gateways with their
+// log and without the upstream's address: the log's lines for the
+// diagnosis's tagged requests turn "upstream" into the exact cause.
+func TestDiagnoseWithLog(t *testing.T) {
+	t.Parallel()
+	for _, c := range logCells {
+		t.Run(c.product+"/"+string(c.fault), func(t *testing.T) {
+			t.Parallel()
+			sc, _ := lab.LookupScenario(string(c.fault))
+			run, err := lab.StartScenario(context.Background(), sc, lab.GatewayOptions{Product: c.product, Dir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer run.Close()
+			code, out, stderr := gwdoctor(t, "diagnose", "--json", run.Gateway.URL()+"checkout", "--log", run.Gateway.LogPath())
+			if code != 1 {
+				t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
+			}
+			var doc struct {
+				Verdict struct {
+					Cause string `json:"cause"`
+				} `json:"verdict"`
+				Evidence []struct{ Source, Text string } `json:"evidence"`
+			}
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatal(err)
+			}
+			quoted := false
+			for _, f := range doc.Evidence {
+				quoted = quoted || (f.Source == "log" && strings.Contains(f.Text, run.Gateway.LogPath()))
+			}
+			if doc.Verdict.Cause != c.want || !quoted {
+				t.Errorf("cause %s (log quoted: %v), want %s from the log; evidence: %+v", doc.Verdict.Cause, quoted, c.want, doc.Evidence)
+			}
+		})
+	}
+}
+
+// TestSetupsWithLog diagnoses the setups whose responses leave the cause
+// open, with every log of the stack and no upstream address: PHP-FPM's and
+// nginx's logs name the cause.
+func TestSetupsWithLog(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ setup, want string }{
+		{"php_killed", "upstream.timeout"},
+		{"php_overload", "upstream.overloaded"},
+		{"php_socket_missing", "upstream.refused"},
+		{"nginx_resolver_nxdomain", "upstream.dns"},
+		{"nginx_no_live_upstreams", "upstream.refused"},
+	} {
+		t.Run(tc.setup, func(t *testing.T) {
+			t.Parallel()
+			su, ok := lab.LookupSetup(tc.setup)
+			if !ok {
+				t.Fatalf("no setup %s", tc.setup)
+			}
+			st, err := su.Start(context.Background(), t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			args := []string{"diagnose", "--json", st.Gateway.URL() + "checkout"}
+			for _, l := range st.Logs {
+				args = append(args, "--log", l)
+			}
+			code, out, stderr := gwdoctor(t, args...)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
+			}
+			var doc struct {
+				Verdict struct {
+					Cause string `json:"cause"`
+				} `json:"verdict"`
+				Evidence []struct{ Source, Text string } `json:"evidence"`
+			}
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if doc.Verdict.Cause != tc.want {
+				t.Errorf("cause %s, want %s; evidence: %+v", doc.Verdict.Cause, tc.want, doc.Evidence)
+			}
+		})
+	}
+}
