@@ -53,6 +53,9 @@ func (p *nginxError) parse(line []byte, e *Entry) verdict {
 	e.Cause, e.Conn = cause, conn
 	e.Product, e.Format = productNginx, "nginx-error"
 	e.Status = statusFor(productNginx, cause)
+	if bytes.Contains(msg, []byte("no valid HTTP/1.0 header")) {
+		e.Status = 0 // nginx relays the answer as HTTP/0.9 (its access log says 009), not as a 502
+	}
 	e.Detail = string(capLen(msg, 300))
 	p.fields(tail, e)
 	return lineFailure

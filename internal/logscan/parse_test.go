@@ -78,7 +78,7 @@ func TestParseNginxError(t *testing.T) {
 		{"broken pipe", pre + "writev() failed (32: Broken pipe) while sending request to upstream" + ngxTail, lineFailure, causeClosed, 502, "", ""},
 		{"fastcgi stdout", pre + "upstream prematurely closed FastCGI stdout while reading response header from upstream" + ngxTail, lineFailure, causeClosed, 502, "", ""},
 		{"invalid header", pre + `upstream sent invalid header: "X-Bad\x01..." while reading response header from upstream` + ngxTail, lineFailure, causeInvalidResponse, 502, "", ""},
-		{"http09", pre + "upstream sent no valid HTTP/1.0 header while reading response header from upstream" + ngxTail, lineFailure, causeInvalidResponse, 502, "", ""},
+		{"http09", pre + "upstream sent no valid HTTP/1.0 header while reading response header from upstream" + ngxTail, lineFailure, causeInvalidResponse, 0, "", ""},
 		{"fastcgi version", pre + "upstream sent unsupported FastCGI protocol version: 72 while reading response header from upstream" + ngxTail, lineFailure, causeInvalidResponse, 502, "", ""},
 		{"too big", pre + "upstream sent too big header while reading response header from upstream" + ngxTail, lineFailure, causeHeaderTooBig, 502, "", ""},
 		{"no live", pre + "no live upstreams while connecting to upstream, client: 203.0.113.7, server: example.com, request: \"GET / HTTP/1.1\", upstream: \"http://backend/\", host: \"example.com\"", lineFailure, causeNoneHealthy, 502, "backend", "/"},
