@@ -12,31 +12,40 @@ import (
 	"github.com/gwdoctor/gwdoctor/internal/report"
 )
 
-// TestDiagnoseNginxConfig diagnoses faults behind the lab's real nginx with
+// TestDiagnoseWithGatewayConfig diagnoses faults behind the lab's real nginx, HAProxy and Apache with
 // only its configuration file given: the route leads to the upstream, which
 // is then asked directly, and the finding names the setting and its line.
-func TestDiagnoseNginxConfig(t *testing.T) {
+func TestDiagnoseWithGatewayConfig(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		fault     lab.Fault
-		cause     string
-		directive string // in a finding's message
+		product, flag, file string
+		fault               lab.Fault
+		cause               string
+		directive           string // in a finding's message
 	}{
-		{lab.HeaderTooBig, "upstream.header_too_big", "proxy_buffer_size"},
-		{lab.Slow, "upstream.timeout", "proxy_read_timeout"},
-		{lab.Refused, "upstream.refused", ""},
+		{"nginx", "--nginx-config", "nginx.conf", lab.HeaderTooBig, "upstream.header_too_big", "proxy_buffer_size"},
+		{"nginx", "--nginx-config", "nginx.conf", lab.Slow, "upstream.timeout", "proxy_read_timeout"},
+		{"nginx", "--nginx-config", "nginx.conf", lab.Refused, "upstream.refused", ""},
+		{"nginx", "--nginx-config", "nginx.conf", lab.Invalid, "upstream.invalid_response", ""},
+		{"nginx", "--nginx-config", "nginx.conf", lab.TLS, "upstream.tls", ""},
+		{"haproxy", "--haproxy-config", "haproxy.cfg", lab.Closed, "upstream.closed", ""},
+		{"haproxy", "--haproxy-config", "haproxy.cfg", lab.Slow, "upstream.timeout", "timeout server"},
+		{"haproxy", "--haproxy-config", "haproxy.cfg", lab.HeaderTooBig, "upstream.header_too_big", ""},
+		{"apache", "--apache-config", "apache2.conf", lab.Refused, "upstream.refused", ""},
+		{"apache", "--apache-config", "apache2.conf", lab.Reset, "upstream.closed", ""},
+		{"apache", "--apache-config", "apache2.conf", lab.Slow, "upstream.timeout", "timeout"},
 	} {
-		t.Run(string(tc.fault), func(t *testing.T) {
+		t.Run(tc.product+"/"+string(tc.fault), func(t *testing.T) {
 			t.Parallel()
 			sc, _ := lab.LookupScenario(string(tc.fault))
 			dir := t.TempDir()
-			run, err := lab.StartScenario(context.Background(), sc, lab.GatewayOptions{Product: "nginx", Dir: dir})
+			run, err := lab.StartScenario(context.Background(), sc, lab.GatewayOptions{Product: tc.product, Dir: dir})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer run.Close()
-			conf := filepath.Join(dir, "nginx.conf")
-			code, out, stderr := gwdoctor(t, "diagnose", "--json", run.Gateway.URL()+"checkout", "--nginx-config", conf)
+			conf := filepath.Join(dir, tc.file)
+			code, out, stderr := gwdoctor(t, "diagnose", "--json", run.Gateway.URL()+"checkout", tc.flag, conf)
 			if code != 1 {
 				t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
 			}
@@ -58,7 +67,7 @@ func TestDiagnoseNginxConfig(t *testing.T) {
 			if doc.Upstream == nil || !strings.Contains(doc.Upstream.Addr, run.Upstream.Addr) {
 				t.Errorf("upstream asked = %+v, want %s from the route", doc.Upstream, run.Upstream.Addr)
 			}
-			if doc.Route == nil || doc.Route.Location.File != conf {
+			if doc.Route == nil || doc.Route.Location.File != conf && doc.Route.Server.File != conf {
 				t.Fatalf("route = %+v, want the location in %s", doc.Route, conf)
 			}
 			if tc.directive == "" {
