@@ -305,12 +305,15 @@ func stackPlan(gatewayURL, upstream string, t lab.GatewayTimeouts, product strin
 }
 
 func newLabServeCmd(s streams) *cobra.Command {
-	var fault, gateway string
+	var fault, gateway, setup string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Keep one fault scenario running and print its URL, until interrupted",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if setup != "" {
+				return serveSetup(cmd.Context(), s, setup)
+			}
 			gws, err := selectGateways(gateway)
 			if err != nil {
 				return err
@@ -336,5 +339,34 @@ func newLabServeCmd(s streams) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&fault, "fault", "timeout", "the fault to serve: "+scenarioNames())
 	cmd.Flags().StringVar(&gateway, "gateway", "go", "the gateway in front of the upstream: "+strings.Join(lab.Gateways(), ", "))
+	cmd.Flags().StringVar(&setup, "setup", "", "serve this setup of several programs instead: "+setupNames())
 	return cmd
+}
+
+// serveSetup keeps a setup running until ctx ends.
+func serveSetup(ctx context.Context, s streams, name string) error {
+	su, ok := lab.LookupSetup(name)
+	if !ok {
+		return usagef("unknown setup %q; known: %s", name, setupNames())
+	}
+	st, err := su.Start(ctx, "")
+	if err != nil {
+		return fmt.Errorf("starting setup %s: %w", su.Name, err)
+	}
+	defer st.Close()
+	fmt.Fprintf(s.out, "setup:    %s (%s)\ngateway:  %s %s\n", su.Name, su.Description, st.Gateway.Product(), st.Gateway.URL())
+	if st.Origin != "" {
+		fmt.Fprintf(s.out, "origin:   %s\n", st.Origin)
+	}
+	if st.Upstream != "" {
+		fmt.Fprintf(s.out, "upstream: %s\n", st.Upstream)
+	}
+	try := "gwdoctor diagnose " + st.Gateway.URL()
+	for _, l := range st.Logs {
+		fmt.Fprintf(s.out, "log:      %s\n", l)
+		try += " --log " + l
+	}
+	fmt.Fprintf(s.out, "try:      %s\n", try)
+	<-ctx.Done()
+	return nil
 }
