@@ -107,7 +107,10 @@ func haproxyCause(tsc []byte, status int, nosrv bool) string {
 	case "sH":
 		return causeTimeout
 	case "PH":
-		return causeInvalidResponse
+		// HAProxy blocked the server's response: an invalid status line or
+		// header, or a head larger than tune.bufsize (the lab's HAProxy 2.6
+		// logs PH-- for both), so the line alone leaves the cause open.
+		return causeUpstream
 	case "SD", "sD", "PD":
 		return causeTruncated
 	case "sQ", "RC", "PC":

@@ -31,7 +31,7 @@ func TestParseApacheAccess(t *testing.T) {
 func TestParseHAProxy(t *testing.T) {
 	pre := "Aug 21 10:15:02 lb haproxy[674]: "
 	runParseCases(t, "haproxy", []parseCase{
-		{"PH", pre + `127.0.0.1:33320 [21/Aug/2026:10:15:02.925] px-http px-http/srv1 9/0/7/14/30 502 243 - - PH-- 3/2/2/0/0 0/0 "GET /cgi-bin/bug.cgi? HTTP/1.0"`, lineFailure, causeInvalidResponse, 502, "px-http/srv1", "/cgi-bin/bug.cgi?"},
+		{"PH", pre + `127.0.0.1:33320 [21/Aug/2026:10:15:02.925] px-http px-http/srv1 9/0/7/14/30 502 243 - - PH-- 3/2/2/0/0 0/0 "GET /cgi-bin/bug.cgi? HTTP/1.0"`, lineFailure, causeUpstream, 502, "px-http/srv1", "/cgi-bin/bug.cgi?"},
 		{"SC", pre + `10.0.0.1:34552 [21/Aug/2026:15:26:31.462] px-http px-http/srv1 3183/-1/-1/-1/11215 503 0 - - SC-- 205/202/202/115/3 0/0 "HEAD / HTTP/1.0"`, lineFailure, causeRefused, 503, "", ""},
 		{"NOSRV", pre + `10.0.0.1:34552 [21/Aug/2026:15:26:31.462] fe be/<NOSRV> 0/-1/-1/-1/0 503 217 - - SC-- 1/1/0/0/0 0/0 "GET / HTTP/1.1"`, lineFailure, causeNoneHealthy, 503, "be/<NOSRV>", ""},
 		{"sH", pre + `10.0.0.1:1 [21/Aug/2026:15:26:31.462] fe be/s1 0/0/1/-1/30001 504 194 - - sH-- 1/1/0/0/0 0/0 "POST /report HTTP/1.1"`, lineFailure, causeTimeout, 504, "", "/report"},
