@@ -92,8 +92,10 @@ func (j *judgement) pathFindings() {
 	var parts, times []string
 	for i := 1; i < len(hops); i++ {
 		prev, h := hops[i-1], hops[i]
+		// The site's page may come from deeper than the site (a chain), so
+		// the product names it only when nothing was asked in between.
 		who := prev.Product
-		if who == "" || who == "application" || prev.Role == "site" {
+		if who == "" || who == "application" || (prev.Role == "site" && hops[len(hops)-1].Role != h.Role) {
 			who = "the " + prev.Role
 		}
 		switch {

@@ -48,6 +48,10 @@ type Document struct {
 	Tries         []AttemptDoc        `json:"tries"`
 	Variants      []VariantDoc        `json:"variants,omitempty"`
 	Upstream      *UpstreamDoc        `json:"upstream,omitempty"`
+	// Origin holds the requests sent straight to the origin (--origin).
+	Origin *UpstreamDoc `json:"origin,omitempty"`
+	// Logs are the log lines of the diagnosis's requests (--log).
+	Logs []diagnose.LogLine `json:"logs,omitempty"`
 	// Route and ConfigFindings are present when a gateway configuration
 	// was read (--nginx-config and the like).
 	Route          *gwconfig.Route    `json:"route,omitempty"`
@@ -143,6 +147,10 @@ func NewDocument(d Diagnosis) Document {
 	if len(d.Evidence.Upstream) > 0 {
 		doc.Upstream = &UpstreamDoc{Addr: d.Evidence.UpstreamAddr, Tries: attempts(d.Evidence.Upstream)}
 	}
+	if len(d.Evidence.Origin) > 0 {
+		doc.Origin = &UpstreamDoc{Addr: d.Evidence.OriginAddr, Tries: attempts(d.Evidence.Origin)}
+	}
+	doc.Logs = d.Evidence.Logs
 	return doc
 }
 
