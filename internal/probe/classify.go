@@ -42,6 +42,9 @@ const (
 	ClassBodyTimeout    Class = "body.timeout"      // the body did not finish in time
 	ClassDeadline       Class = "deadline"          // the overall deadline struck
 	ClassOther          Class = "other"
+
+	// ClassOverloaded is a FastCGI application answering FCGI_OVERLOADED (see errOverloaded).
+	ClassOverloaded Class = "fastcgi.overloaded"
 )
 
 // errHeaderTimeout marks the expiry of the response-head deadline.
@@ -49,6 +52,19 @@ var errHeaderTimeout = errors.New("no response head before the deadline")
 
 // errBodyTimeout marks the expiry of the body deadline.
 var errBodyTimeout = errors.New("response body did not finish before the deadline")
+
+// errMalformed marks a response that breaks its protocol's framing; the
+// FastCGI probe wraps its parse errors in it.
+var errMalformed = errors.New("malformed response")
+
+// errHeaderTooBig marks a response head larger than the probe's cap.
+var errHeaderTooBig = errors.New("response head exceeds the cap")
+
+// errOverloaded marks a FastCGI END_REQUEST with protocolStatus
+// FCGI_OVERLOADED: the application is out of a resource and rejected the
+// request (FastCGI spec 5.5). PHP-FPM itself queues in its listen backlog
+// instead, so this comes from other FastCGI servers.
+var errOverloaded = errors.New("application overloaded")
 
 // certError carries a certificate verification failure through the TLS
 // handshake so that it can be told apart from other handshake failures.
@@ -133,6 +149,12 @@ func classifyTLS(err error) Class {
 func classifyHTTP(err error) Class {
 	var recHdr tls.RecordHeaderError
 	switch {
+	case errors.Is(err, errOverloaded):
+		return ClassOverloaded
+	case errors.Is(err, errMalformed):
+		return ClassMalformed
+	case errors.Is(err, errHeaderTooBig):
+		return ClassHeaderTooBig
 	case errors.Is(err, errHeaderTimeout):
 		return ClassHeaderTimeout
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):

@@ -1,5 +1,6 @@
 // Package probe makes single, fully traced network requests: DNS resolution,
-// TCP connect, TLS handshake and one HTTP exchange on a fresh connection.
+// TCP connect, TLS handshake and one HTTP exchange, or one FastCGI request,
+// on a fresh connection.
 //
 // A probe never hangs and never reads without bound: every phase has a
 // deadline, the response head and body are capped, and the result is filled
@@ -105,6 +106,8 @@ type Result struct {
 	FailedIn Phase     `json:"failed_in,omitempty"`
 	TLS      *TLSInfo  `json:"tls,omitempty"`
 	Response *Response `json:"response,omitempty"`
+	// FastCGI is set by the FastCGI probe: STDERR and END_REQUEST.
+	FastCGI *FastCGIInfo `json:"fastcgi,omitempty"`
 	// Class is the probe-level class of Err (see classify.go); empty on success.
 	Class Class  `json:"class,omitempty"`
 	Err   error  `json:"-"`
