@@ -129,8 +129,9 @@ func echoParams(c net.Conn, p map[string]string) {
 	c.Write(append(resp, answer("Content-Type: text/plain\r\n\r\n"+body)...))
 }
 
-// deniedDialer returns what connect(2) on a unix socket without write
-// permission returns; the test runs as root, whom no mode stops.
+// deniedDialer returns what connect(2) returns for a unix socket without
+// write permission for the caller. A socket of mode 000 cannot produce it
+// when the tests run as root, whom no file mode stops.
 type deniedDialer struct{}
 
 func (deniedDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -365,8 +366,9 @@ func BenchmarkFastCGI(b *testing.B) {
 	}
 }
 
-// A PHP-FPM pool that answers 503 for maintenance: the status is the
-// script's own, so the failing hop is the application, not the gateway.
+// A FastCGI application that answers 503 for maintenance (Go's
+// net/http/fcgi here, standing in for PHP-FPM): the status is the script's
+// own, so the failing hop is the application, not the gateway.
 func ExampleFastCGI() {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
