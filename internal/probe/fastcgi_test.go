@@ -138,6 +138,26 @@ func (deniedDialer) DialContext(ctx context.Context, network, addr string) (net.
 	return nil, &net.OpError{Op: "dial", Net: network, Err: os.NewSyscallError("connect", syscall.EACCES)}
 }
 
+// refusedAddr returns a port of 127.0.0.1 that refuses connections: its
+// socket is bound but does not listen, so, unlike a port closed again, no
+// server started by a parallel test can take it.
+func refusedAddr(t *testing.T) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
+}
+
 // unknownHostDialer returns what net.Dialer returns for a name that does
 // not resolve, such as a container name that no longer exists.
 type unknownHostDialer struct{}
@@ -171,7 +191,7 @@ func TestFastCGI(t *testing.T) {
 		{name: "redirect with bare LF", addr: fcgiServer(t, "tcp", func(c net.Conn, _ map[string]string) {
 			c.Write(answer("Location: /login\n\n"))
 		}), wantReach: PhaseComplete, check: wantStatus(http.StatusFound)},
-		{name: "refused", addr: freePort(t), wantClass: ClassRefused, wantIn: PhaseConnect},
+		{name: "refused", addr: refusedAddr(t), wantClass: ClassRefused, wantIn: PhaseConnect},
 		{name: "no socket", addr: "unix:" + filepath.Join(t.TempDir(), "php-fpm.sock"), wantClass: ClassNoSocket, wantIn: PhaseConnect},
 		{name: "permission", addr: "unix:/run/php/php8.2-fpm.sock", opts: FastCGIOptions{Dialer: deniedDialer{}}, wantClass: ClassPermission, wantIn: PhaseConnect},
 		{name: "unknown host", addr: "fcgi://php:9000", opts: FastCGIOptions{Dialer: unknownHostDialer{}}, wantClass: ClassDNSNotFound, wantIn: PhaseDNS},
