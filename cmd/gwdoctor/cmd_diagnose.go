@@ -31,6 +31,8 @@ type diagnoseFlags struct {
 	tries    int
 	noTag    bool
 	upstream string
+	script   string
+	docRoot  string
 	origin   string
 	insecure bool
 	verbose  bool
@@ -73,7 +75,9 @@ the causes it ruled out and the steps that apply.
 	fl.DurationVar(&f.timeout, "timeout", 90*time.Second, "the most the whole diagnosis may take")
 	fl.IntVar(&f.tries, "tries", 3, "how many times to repeat the request")
 	fl.BoolVar(&f.noTag, "no-tag", false, "do not tag requests with the diagnosis ID (header "+experiment.TagHeader+" and query parameter "+experiment.TagParam+")")
-	fl.StringVar(&f.upstream, "upstream", "", "also ask the server behind the gateway directly: HOST:PORT, https://HOST:PORT or unix:/path")
+	fl.StringVar(&f.upstream, "upstream", "", "also ask the server behind the gateway directly: HOST:PORT, https://HOST:PORT, unix:/path, or over FastCGI (PHP-FPM) fcgi://HOST:PORT or fcgi:unix:/path")
+	fl.StringVar(&f.script, "fastcgi-script", "", "the SCRIPT_FILENAME to ask a FastCGI upstream for (default: the URL's path under --document-root)")
+	fl.StringVar(&f.docRoot, "document-root", "", "the DOCUMENT_ROOT of a FastCGI upstream (default /var/www/html)")
 	fl.StringVar(&f.origin, "origin", "", "also send the request straight to the origin past the CDN or load balancer, with the same Host, TLS name and path: ADDR or ADDR:PORT")
 	fl.BoolVarP(&f.insecure, "insecure", "k", false, "go on when a certificate does not verify (the failure is still reported)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show each request and its response head")
@@ -207,6 +211,7 @@ func buildPlan(rawURL string, f diagnoseFlags) (experiment.Plan, error) {
 		}
 		plan.Upstream = f.upstream
 	}
+	plan.FastCGIScript, plan.FastCGIRoot = f.script, f.docRoot
 	return plan, nil
 }
 
@@ -249,6 +254,18 @@ func checkOrigin(s string) error {
 }
 
 func checkUpstream(s string) error {
+	if rest, ok := strings.CutPrefix(s, "fcgi:unix:"); ok {
+		if rest == "" {
+			return usagef("bad --upstream %q: want fcgi:unix:/path/to/socket", s)
+		}
+		return nil
+	}
+	if rest, ok := strings.CutPrefix(s, "fcgi://"); ok {
+		if _, _, err := net.SplitHostPort(strings.TrimSuffix(rest, "/")); err != nil {
+			return usagef("bad --upstream %q: want fcgi://HOST:PORT", s)
+		}
+		return nil
+	}
 	if rest, ok := strings.CutPrefix(s, "unix:"); ok {
 		if rest == "" {
 			return usagef("bad --upstream %q: want unix:/path/to/socket", s)
@@ -258,7 +275,7 @@ func checkUpstream(s string) error {
 	hp := strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
 	hp = strings.TrimSuffix(hp, "/")
 	if _, _, err := net.SplitHostPort(hp); err != nil {
-		return usagef("bad --upstream %q: want HOST:PORT, https://HOST:PORT or unix:/path", s)
+		return usagef("bad --upstream %q: want HOST:PORT, https://HOST:PORT, unix:/path, fcgi://HOST:PORT or fcgi:unix:/path", s)
 	}
 	return nil
 }

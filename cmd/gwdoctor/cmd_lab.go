@@ -219,6 +219,7 @@ func runSetup(ctx context.Context, su lab.Setup) (labResult, error) {
 		plan.Resolver = dnsResolver(st.Resolver)
 	}
 	plan.Origin = st.Origin
+	plan.FastCGIScript = st.FastCGIScript
 	d, err := diagnosis(ctx, plan, newID())
 	if err != nil {
 		return labResult{}, err

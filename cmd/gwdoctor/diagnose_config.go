@@ -65,7 +65,7 @@ func routePlan(ctx context.Context, c gatewayConfigFlags, plan *experiment.Plan)
 // in use that the probes can speak to, in the form of --upstream.
 func routeUpstream(r *gwconfig.Route) string {
 	switch r.Protocol {
-	case gwconfig.ProtoHTTP, gwconfig.ProtoHTTPS:
+	case gwconfig.ProtoHTTP, gwconfig.ProtoHTTPS, gwconfig.ProtoFastCGI:
 	default:
 		return ""
 	}
@@ -74,6 +74,10 @@ func routeUpstream(r *gwconfig.Route) string {
 			continue
 		}
 		switch {
+		case r.Protocol == gwconfig.ProtoFastCGI && up.Network == "unix":
+			return "fcgi:unix:" + up.Addr
+		case r.Protocol == gwconfig.ProtoFastCGI:
+			return "fcgi://" + up.Addr
 		case up.Network == "unix":
 			return "unix:" + up.Addr
 		case up.TLS || r.Protocol == gwconfig.ProtoHTTPS:

@@ -43,6 +43,8 @@ func directCause(c probe.Class) (string, bool) {
 		return UpstreamHeaderTooBig, true
 	case probe.ClassBodyTruncated, probe.ClassBodyTimeout:
 		return UpstreamTruncated, true
+	case probe.ClassOverloaded:
+		return UpstreamOverloaded, true
 	}
 	return "", false
 }
@@ -107,6 +109,10 @@ func (j *judgement) ladder(refine bool) bool {
 			j.note(f.Label, "the upstream's certificate does not verify: %s", f.Probe.TLS.VerifyError)
 		}
 		if refine && known {
+			if killed, d := killedAtLimit(failed); killed {
+				cause = UpstreamTimeout
+				j.note(f.Label, "the upstream broke every direct request off after the same %s: a time limit kills the request there (PHP-FPM request_terminate_timeout, max_execution_time, a worker timeout)", ms(d))
+			}
 			j.set(cause, "high")
 			return true
 		}
@@ -167,4 +173,28 @@ func ms(d time.Duration) string {
 		return fmt.Sprintf("%.2f s", d.Seconds())
 	}
 	return fmt.Sprintf("%.1f ms", float64(d)/1e6)
+}
+
+// killedAtLimit reports direct requests that were all closed or reset
+// after about the same time, at least 900 ms: the upstream accepted them,
+// then something killed them at a fixed limit. PHP-FPM checks
+// request_terminate_timeout about once a second, so its kills of a 1 s
+// limit land between 1.0 and 2.2 s (measured with the lab's PHP-FPM 8.2).
+func killedAtLimit(failed []Attempt) (bool, time.Duration) {
+	var lo, hi time.Duration
+	for i, a := range failed {
+		c := a.Probe.Class
+		if c != probe.ClassClosed && c != probe.ClassReset {
+			return false, 0
+		}
+		d := a.Probe.Timings.TTFB
+		if d == 0 {
+			d = a.Probe.Timings.Total
+		}
+		if i == 0 || d < lo {
+			lo = d
+		}
+		hi = max(hi, d)
+	}
+	return len(failed) >= 2 && lo >= 900*time.Millisecond && hi-lo <= 1250*time.Millisecond, lo
 }

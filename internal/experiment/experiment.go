@@ -51,6 +51,11 @@ type Plan struct {
 	// load balancer in front: "host" or "host:port" (default the URL's
 	// port), with the same Host header, TLS server name and path.
 	Origin string
+	// FastCGIScript and FastCGIRoot are the SCRIPT_FILENAME and
+	// DOCUMENT_ROOT sent to a FastCGI Upstream ("fcgi://host:port" or
+	// "fcgi:unix:/path"); by default the root is /var/www/html and the
+	// script the URL's path under it, as nginx's common configuration does.
+	FastCGIScript, FastCGIRoot string
 	// Insecure goes on after certificate verification failures.
 	Insecure bool
 	// Timeout bounds the whole diagnosis; default 30s.
@@ -188,6 +193,9 @@ type request struct {
 	url       string
 	header    http.Header
 	connectTo string
+	// fastcgi, when set, is the FastCGI address to send the request to
+	// instead of speaking HTTP.
+	fastcgi string
 }
 
 // series runs n attempts, the i-th starting delay + i×Spacing from now, all
@@ -213,7 +221,26 @@ func (r *runner) series(ctx context.Context, label string, delay time.Duration, 
 func (r *runner) attempt(ctx context.Context, label string, req request) diagnose.Attempt {
 	offset := r.plan.Now().Sub(r.start)
 	budget := time.Until(deadlineOr(ctx, time.Now().Add(r.plan.Timeout)))
-	res := probe.HTTP(ctx, req.url, probe.Options{
+	var res *probe.Result
+	if req.fastcgi != "" {
+		res = probe.FastCGI(ctx, req.fastcgi, probe.FastCGIOptions{
+			Method: r.plan.Method, URL: req.url, Header: req.header,
+			ScriptFilename: r.plan.FastCGIScript, DocumentRoot: r.plan.FastCGIRoot,
+			Timeout: max(budget, time.Millisecond), Dialer: r.plan.Dialer, Now: r.plan.Now,
+		})
+	} else {
+		res = r.http(ctx, req, budget)
+	}
+	a := r.fingerprinted(diagnose.Attempt{Label: label, Offset: offset, Probe: res})
+	if r.plan.Observe != nil {
+		r.plan.Observe(label, res)
+	}
+	return a
+}
+
+// http sends req over HTTP within budget.
+func (r *runner) http(ctx context.Context, req request, budget time.Duration) *probe.Result {
+	return probe.HTTP(ctx, req.url, probe.Options{
 		Method:    r.plan.Method,
 		Header:    req.header,
 		ConnectTo: req.connectTo,
@@ -224,7 +251,11 @@ func (r *runner) attempt(ctx context.Context, label string, req request) diagnos
 		Resolver:  r.plan.Resolver,
 		Now:       r.plan.Now,
 	})
-	a := diagnose.Attempt{Label: label, Offset: offset, Probe: res}
+}
+
+// fingerprinted recognises who answered res.
+func (r *runner) fingerprinted(a diagnose.Attempt) diagnose.Attempt {
+	res := a.Probe
 	if res.Response != nil {
 		fp := fingerprint.Identify(fingerprint.Response{
 			Status:        res.Response.Status,
@@ -233,9 +264,6 @@ func (r *runner) attempt(ctx context.Context, label string, req request) diagnos
 			BodyTruncated: res.Response.BodyTruncated,
 		})
 		a.Print = &fp
-	}
-	if r.plan.Observe != nil {
-		r.plan.Observe(label, res)
 	}
 	return a
 }
@@ -307,6 +335,19 @@ func (r *runner) userRequest(int) request {
 	return request{url: u, header: r.headers(true, r.plan.Cookies, tag)}
 }
 
+// FastCGIAddr reports whether upstream names a FastCGI server
+// ("fcgi://host:port", "fcgi:unix:/path") and returns its address in the
+// form probe.FastCGI takes.
+func FastCGIAddr(upstream string) (string, bool) {
+	if rest, ok := strings.CutPrefix(upstream, "fcgi://"); ok {
+		return strings.TrimSuffix(rest, "/"), true
+	}
+	if rest, ok := strings.CutPrefix(upstream, "fcgi:"); ok {
+		return rest, true
+	}
+	return "", false
+}
+
 // originAddr is the Origin with the URL's port when it has none.
 func (r *runner) originAddr() string {
 	if _, _, err := net.SplitHostPort(r.plan.Origin); err == nil {
@@ -330,10 +371,18 @@ func (r *runner) originRequest(int) request {
 }
 
 // upstreamRequest is the user's request sent straight to the upstream, with
-// the site's Host header so that the same virtual host answers.
+// the site's Host header so that the same virtual host answers; over
+// FastCGI for an "fcgi:" upstream.
 func (r *runner) upstreamRequest(int) request {
 	u, tag := r.tagged(nil)
 	target := r.plan.Upstream
+	if addr, ok := FastCGIAddr(target); ok {
+		h := r.headers(true, r.plan.Cookies, tag)
+		if h.Get("Host") == "" {
+			h.Set("Host", r.base.Host)
+		}
+		return request{url: u, header: h, fastcgi: addr}
+	}
 	pu, _ := url.Parse(u)
 	if rest, ok := strings.CutPrefix(target, "https://"); ok {
 		pu.Scheme, target = "https", rest

@@ -42,6 +42,8 @@ type Stack struct {
 	// Upstream is what a diagnosis may probe directly, in the form of
 	// --upstream; "" when there is nothing it can speak to.
 	Upstream string
+	// FastCGIScript is the SCRIPT_FILENAME to ask a FastCGI Upstream for.
+	FastCGIScript string
 	// Origin, when set, is the host:port of the inner gateway of a chain,
 	// in the form of --origin.
 	Origin string
@@ -115,12 +117,12 @@ func Setups() []Setup {
 			Description: "nginx passes requests to a PHP-FPM socket that does not exist (PHP-FPM stopped)",
 			start:       startPHPSocketMissing},
 		{Name: "php_killed", Product: "nginx", GeneratedBy: "nginx",
-			Want: "upstream", WantOutside: "upstream", WantPersistence: "persistent",
+			Want: "upstream.timeout", WantOutside: "upstream", WantPersistence: "persistent",
 			Description: "the PHP script runs 3 s; PHP-FPM kills it at request_terminate_timeout 1 s and nginx reports the closed connection",
 			start:       startPHPKilled},
 		{Name: "php_overload", Product: "nginx", GeneratedBy: "nginx",
-			Want: "upstream", WantOutside: "upstream", WantPersistence: "",
-			Description: "PHP-FPM has pm.max_children = 1 and a listen backlog of 1 while four clients keep it busy with 1 s requests",
+			Want: "upstream.overloaded", WantOutside: "upstream", WantPersistence: "",
+			Description: "PHP-FPM has pm.max_children = 1 and a listen backlog of 1 while eight clients keep it busy with 1 s requests",
 			start:       startPHPOverload},
 		{Name: "nginx_no_live_upstreams", Product: "nginx", GeneratedBy: "nginx",
 			Want: "upstream.refused", WantOutside: "upstream", WantPersistence: "persistent",
@@ -162,7 +164,7 @@ func startPHPSocketMissing(ctx context.Context, dir string) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Stack{Gateway: g, Upstream: "unix:" + sock, Logs: []string{g.LogPath()}, Timeouts: t,
+	return &Stack{Gateway: g, Upstream: "fcgi:unix:" + sock, FastCGIScript: filepath.Join(dir, "www", "app.php"), Logs: []string{g.LogPath()}, Timeouts: t,
 		closers: []func() error{g.Close}}, nil
 }
 
@@ -191,7 +193,8 @@ func startPHPKilled(ctx context.Context, dir string) (*Stack, error) {
 		php.Close()
 		return nil, err
 	}
-	return &Stack{Gateway: g, Logs: []string{g.LogPath(), php.LogPath()}, Timeouts: t,
+	return &Stack{Gateway: g, Upstream: "fcgi:unix:" + php.Socket, FastCGIScript: php.Script,
+		Logs: []string{g.LogPath(), php.LogPath()}, Timeouts: t,
 		closers: []func() error{g.Close, php.Close}}, nil
 }
 
@@ -221,8 +224,9 @@ func startPHPOverload(ctx context.Context, dir string) (*Stack, error) {
 		php.Close()
 		return nil, err
 	}
-	stop := startLoad(g.URL()+"busy", 4)
-	return &Stack{Gateway: g, Logs: []string{g.LogPath(), php.LogPath()}, Timeouts: t,
+	stop := startLoad(g.URL()+"busy", 8)
+	return &Stack{Gateway: g, Upstream: "fcgi:unix:" + php.Socket, FastCGIScript: php.Script,
+		Logs: []string{g.LogPath(), php.LogPath()}, Timeouts: t,
 		closers: []func() error{stop, g.Close, php.Close}}, nil
 }
 

@@ -123,11 +123,15 @@ func classifyConnect(err error) Class {
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH),
 		errors.Is(err, syscall.EHOSTDOWN), errors.Is(err, syscall.ENETDOWN):
 		return ClassUnreachable
+	case errors.Is(err, syscall.EAGAIN):
+		// connect(2) on a unix socket whose listen queue is full (a
+		// PHP-FPM pool with every worker busy); nginx logs it as
+		// "(11: Resource temporarily unavailable) while connecting to
+		// upstream". Checked before timeouts: EAGAIN counts as one.
+		return ClassOverloaded
 	case errors.Is(err, syscall.ETIMEDOUT), isTimeout(err):
 		return ClassConnectTimeout
 	}
-	// Everything else, EAGAIN from a unix socket with a full listen queue
-	// among it, is a connect error without a finer class.
 	return ClassConnectError
 }
 
