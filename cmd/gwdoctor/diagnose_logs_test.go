@@ -82,6 +82,7 @@ func TestSetupsWithLog(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ setup, want string }{
 		{"php_killed", "upstream.timeout"},
+		{"apache_php_killed", "upstream.timeout"},
 		{"php_overload", "upstream.overloaded"},
 		{"php_socket_missing", "upstream.refused"},
 		{"nginx_resolver_nxdomain", "upstream.dns"},

@@ -46,6 +46,7 @@ var realWants = map[string]want{
 	"nginx-reset":                   {product: "nginx", role: "reverse_proxy", page: true},
 	"nginx-timeout":                 {product: "nginx", role: "reverse_proxy", cause: "upstream.timeout", page: true},
 	"nginx-tls":                     {product: "nginx", role: "reverse_proxy", page: true},
+	"setup-apache-php-killed":       {product: "apache", role: "reverse_proxy", page: true},
 	"setup-chain-haproxy-nginx":     {product: "nginx", role: "reverse_proxy", page: true},
 	"setup-nginx-custom-page":       {product: "nginx", role: "reverse_proxy"},
 	"setup-nginx-no-live-upstreams": {product: "nginx", role: "reverse_proxy", page: true},

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,7 +35,7 @@ func buildApache(t target, dir string, port int, opts GatewayOptions) (launch, G
 // with body inside the main server.
 func apacheConf(dir string, port int, body string) string {
 	var mods strings.Builder
-	for _, m := range []string{"mpm_event", "authz_core", "proxy", "proxy_http", "proxy_fcgi", "ssl", "socache_shmcb"} {
+	for _, m := range []string{"mpm_event", "authz_core", "dir", "proxy", "proxy_http", "proxy_fcgi", "ssl", "socache_shmcb"} {
 		mods.WriteString("LoadModule " + m + "_module " + apacheModules + "/mod_" + m + ".so\n")
 	}
 	user := ""
@@ -67,4 +68,11 @@ func apacheLaunch(dir, conf string) launch {
 		files:   map[string]string{"apache2.conf": conf, "run/.keep": ""},
 		logPath: filepath.Join(dir, "error.log"),
 	}
+}
+
+// startApache starts apache2 in dir with body inside its main server.
+func startApache(ctx context.Context, dir string, t GatewayTimeouts, body string) (*procGateway, error) {
+	return launchIn(ctx, "apache", dir, func(port int) (launch, GatewayTimeouts, error) {
+		return apacheLaunch(dir, apacheConf(dir, port, body)), t, nil
+	})
 }

@@ -120,6 +120,10 @@ func Setups() []Setup {
 			Want: "upstream.timeout", WantOutside: "upstream", WantPersistence: "persistent",
 			Description: "the PHP script runs 3 s; PHP-FPM kills it at request_terminate_timeout 1 s and nginx reports the closed connection",
 			start:       startPHPKilled},
+		{Name: "apache_php_killed", Product: "apache", GeneratedBy: "apache",
+			Want: "upstream.timeout", WantOutside: "upstream", WantPersistence: "persistent",
+			Description: "Apache's mod_proxy_fcgi in front of PHP-FPM, which kills the 3 s script at request_terminate_timeout 1 s",
+			start:       startApachePHPKilled},
 		{Name: "php_overload", Product: "nginx", GeneratedBy: "nginx",
 			Want: "upstream.overloaded", WantOutside: "upstream", WantPersistence: "",
 			Description: "PHP-FPM has pm.max_children = 1 and a listen backlog of 1 while eight clients keep it busy with 1 s requests",
@@ -358,4 +362,35 @@ func startChain(ctx context.Context, dir string) (*Stack, error) {
 	}
 	return &Stack{Gateway: outer, Upstream: u.URL(), Origin: strings.TrimSuffix(strings.TrimPrefix(inner.URL(), "http://"), "/"), Logs: []string{outer.LogPath(), inner.LogPath()}, Timeouts: inner.Timeouts(),
 		closers: []func() error{outer.Close, inner.Close}}, nil
+}
+
+// startApachePHPKilled: Apache hands every request to app.php on the
+// PHP-FPM socket with SetHandler, as Debian's php-fpm configuration does.
+func startApachePHPKilled(ctx context.Context, dir string) (*Stack, error) {
+	pdir, err := sub(dir, "php")
+	if err != nil {
+		return nil, err
+	}
+	php, err := StartPHP(ctx, pdir, PHPOptions{Script: "<?php sleep(3); echo \"done\\n\";", MaxChildren: 4, TerminateTimeout: time.Second})
+	if err != nil {
+		return nil, err
+	}
+	adir, err := sub(dir, "apache")
+	if err != nil {
+		php.Close()
+		return nil, err
+	}
+	t := GatewayTimeouts{Connect: time.Second, Response: 5 * time.Second, MaxHeaderBytes: apacheMaxHeader,
+		ResponseSetting: "ProxyTimeout", HeaderSetting: "LimitRequestFieldSize"}
+	body := "ProxyTimeout 5\nDocumentRoot " + filepath.Dir(php.Script) + "\n" +
+		"<Directory " + filepath.Dir(php.Script) + ">\n    Require all granted\n    FallbackResource /app.php\n</Directory>\n" +
+		"<FilesMatch \\.php$>\n    SetHandler \"proxy:unix:" + php.Socket + "|fcgi://localhost\"\n</FilesMatch>\n"
+	g, err := startApache(ctx, adir, t, body)
+	if err != nil {
+		php.Close()
+		return nil, err
+	}
+	return &Stack{Gateway: g, Upstream: "fcgi:unix:" + php.Socket, FastCGIScript: php.Script,
+		Logs: []string{g.LogPath(), php.LogPath()}, Timeouts: t,
+		closers: []func() error{g.Close, php.Close}}, nil
 }
