@@ -106,3 +106,51 @@ func TestDiagnoseConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestDiagnoseWithPHPFPMConfig feeds the lab's nginx and PHP-FPM
+// configurations back: the route leads over FastCGI to the pool's socket,
+// and the lint names the pool's request_terminate_timeout, shorter than
+// nginx's fastcgi_read_timeout.
+func TestDiagnoseWithPHPFPMConfig(t *testing.T) {
+	t.Parallel()
+	su, _ := lab.LookupSetup("php_killed")
+	dir := t.TempDir()
+	st, err := su.Start(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	code, out, stderr := gwdoctor(t, "diagnose", "--json", st.Gateway.URL()+"checkout",
+		"--nginx-config", filepath.Join(dir, "nginx", "nginx.conf"),
+		"--php-fpm-config", filepath.Join(dir, "php", "php-fpm.conf"),
+		"--fastcgi-script", st.FastCGIScript)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
+	}
+	var doc struct {
+		Verdict        report.VerdictDoc   `json:"verdict"`
+		Upstream       *report.UpstreamDoc `json:"upstream"`
+		ConfigFindings []struct {
+			Code, File, Message, Fix string
+			Line                     int
+		} `json:"config_findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Verdict.Cause != "upstream.timeout" {
+		t.Errorf("cause %s, want upstream.timeout", doc.Verdict.Cause)
+	}
+	if doc.Upstream == nil || !strings.HasPrefix(doc.Upstream.Addr, "fcgi:unix:") {
+		t.Errorf("upstream asked = %+v, want the pool's socket over FastCGI", doc.Upstream)
+	}
+	found := false
+	for _, f := range doc.ConfigFindings {
+		if strings.Contains(f.Message, "request_terminate_timeout") && strings.HasSuffix(f.File, "php-fpm.conf") && f.Line > 0 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no finding names request_terminate_timeout in php-fpm.conf: %+v", doc.ConfigFindings)
+	}
+}
