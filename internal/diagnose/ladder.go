@@ -113,6 +113,13 @@ func (j *judgement) ladder(refine bool) bool {
 				cause = UpstreamTimeout
 				j.note(f.Label, "the upstream broke every direct request off after the same %s: a time limit kills the request there (PHP-FPM request_terminate_timeout, max_execution_time, a worker timeout)", ms(d))
 			}
+			if cause == UpstreamTimeout && failAt(j.rep) < 500*time.Millisecond {
+				// The gateway could not even get in, while a direct request
+				// is let in and then waits: every worker is busy and the
+				// listen queue is (at times) full.
+				cause = UpstreamOverloaded
+				j.note(f.Label, "the gateway failed at once (%s) while direct requests were accepted and then waited without an answer: the upstream's workers are all busy and its queue overflows", ms(failAt(j.rep)))
+			}
 			j.set(cause, "high")
 			return true
 		}

@@ -27,6 +27,9 @@ func TestLadderFastCGI(t *testing.T) {
 			fail("upstream try", probe.ClassOverloaded, probe.PhaseConnect, 0),
 			fail("upstream try", probe.ClassOverloaded, probe.PhaseConnect, 0),
 			fail("upstream try", probe.ClassOverloaded, probe.PhaseConnect, 0)}, UpstreamOverloaded},
+		{"queued behind busy workers", three(quick502), []Attempt{
+			fail("upstream try", probe.ClassHeaderTimeout, probe.PhaseHeaders, 800*time.Millisecond),
+			fail("upstream try", probe.ClassHeaderTimeout, probe.PhaseHeaders, 600*time.Millisecond)}, UpstreamOverloaded},
 		{"the socket is missing", three(quick502), []Attempt{fail("upstream try", probe.ClassNoSocket, probe.PhaseConnect, 0)}, UpstreamRefused},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
