@@ -119,7 +119,7 @@ func statusString(n int) string {
 }
 
 func requestCount(e diagnose.Evidence) int {
-	return len(e.Tries) + len(e.Variants) + len(e.Upstream)
+	return len(e.Tries) + len(e.Variants) + len(e.Origin) + len(e.Upstream)
 }
 
 func round(d time.Duration) time.Duration {
@@ -132,7 +132,7 @@ func round(d time.Duration) time.Duration {
 // verbose writes each request's response head.
 func verbose(b *strings.Builder, s style, e diagnose.Evidence) {
 	section(b, s, "REQUESTS")
-	all := append(append([]diagnose.Attempt(nil), e.Tries...), e.Upstream...)
+	all := append(append(append([]diagnose.Attempt(nil), e.Tries...), e.Origin...), e.Upstream...)
 	for _, v := range e.Variants {
 		all = append(all, v.Attempt)
 	}
