@@ -121,7 +121,11 @@ func runDiagnose(ctx context.Context, s streams, rawURL string, f diagnoseFlags)
 		}
 		defer fmt.Fprint(s.err, "\r\x1b[K")
 	}
-	route, err := routePlan(ctx, f.config, &plan)
+	if err := f.logs.check(); err != nil {
+		return err
+	}
+	var notes []string
+	route, err := routePlan(ctx, f.config, &plan, &notes)
 	if err != nil {
 		return err
 	}
@@ -129,6 +133,7 @@ func runDiagnose(ctx context.Context, s streams, rawURL string, f diagnoseFlags)
 	if err != nil {
 		return fmt.Errorf("running the diagnosis: %w", err)
 	}
+	d.Evidence.Incomplete = append(d.Evidence.Incomplete, notes...)
 	if err := readLogs(ctx, &d, f.logs); err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func (c gatewayConfigFlags) any() bool {
 // routePlan reads the configurations, routes the plan's URL through them
 // and fills the plan from the route: the upstream to ask directly, unless
 // --upstream chose one, and the timeouts and buffer sizes in force.
-func routePlan(ctx context.Context, c gatewayConfigFlags, plan *experiment.Plan) (*gwconfig.Route, error) {
+func routePlan(ctx context.Context, c gatewayConfigFlags, plan *experiment.Plan, notes *[]string) (*gwconfig.Route, error) {
 	if !c.any() {
 		return nil, nil
 	}
@@ -52,7 +52,10 @@ func routePlan(ctx context.Context, c gatewayConfigFlags, plan *experiment.Plan)
 	}
 	route, err := cfg.Route(u)
 	if err != nil {
-		return nil, fmt.Errorf("routing %s through the configuration: %w", plan.URL, err)
+		// The URL may name the site as the world sees it (a CDN, another
+		// port): the diagnosis goes on without the route and says so.
+		*notes = append(*notes, fmt.Sprintf("the URL does not route through the given configuration (%v); give --upstream to ask the upstream directly", err))
+		return nil, nil
 	}
 	if plan.Upstream == "" {
 		plan.Upstream = routeUpstream(route)

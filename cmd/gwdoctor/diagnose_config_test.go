@@ -98,6 +98,7 @@ func TestDiagnoseConfigErrors(t *testing.T) {
 	}{
 		{[]string{"--nginx-config", filepath.Join(dir, "missing.conf")}, "missing.conf"},
 		{[]string{"--nginx-config", bad}, "nginx.conf:"},
+		{[]string{"--log", filepath.Join(dir, "missing.log")}, "missing.log"},
 	} {
 		args := append([]string{"diagnose", "http://127.0.0.1:1/"}, tc.args...)
 		code, _, stderr := gwdoctor(t, args...)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,6 +35,22 @@ type logFlags struct {
 	files          []string
 	format         string
 	nginxLogFormat string
+}
+
+// check fails early, before any request, on a format that does not exist
+// (a usage error) and on a log that cannot be opened.
+func (f logFlags) check() error {
+	if f.format != "" && !slices.Contains(logscan.Formats(), f.format) {
+		return usagef("unknown --log-format %q; known: %s", f.format, strings.Join(logscan.Formats(), ", "))
+	}
+	for _, name := range f.files {
+		fh, err := os.Open(name)
+		if err != nil {
+			return fmt.Errorf("reading the logs: %w", err)
+		}
+		fh.Close()
+	}
+	return nil
 }
 
 // readLogs finds the log lines of the diagnosis's own requests: those that

@@ -53,6 +53,7 @@ func TestUsageErrors(t *testing.T) {
 		{"bad origin port", []string{"diagnose", "http://127.0.0.1/", "--origin", "10.0.0.1:99999"}, "bad --origin"},
 		{"bad origin", []string{"diagnose", "http://127.0.0.1/", "--origin", "http://x/"}, "bad --origin"},
 		{"unknown setup", []string{"lab", "--setup", "nope"}, "unknown setup"},
+		{"unknown log format", []string{"diagnose", "http://127.0.0.1/", "--log-format", "nope", "--log", "x.log"}, "unknown --log-format"},
 		{"lab serve unknown fault", []string{"lab", "serve", "--fault", "nope"}, "unknown fault"},
 	}
 	for _, tc := range tests {
