@@ -34,6 +34,7 @@ type diagnoseFlags struct {
 	script   string
 	docRoot  string
 	origin   string
+	kaWait   time.Duration
 	insecure bool
 	verbose  bool
 	method   string
@@ -79,6 +80,7 @@ the causes it ruled out and the steps that apply.
 	fl.StringVar(&f.script, "fastcgi-script", "", "the SCRIPT_FILENAME to ask a FastCGI upstream for (default: the URL's path under --document-root)")
 	fl.StringVar(&f.docRoot, "document-root", "", "the DOCUMENT_ROOT of a FastCGI upstream (default /var/www/html)")
 	fl.StringVar(&f.origin, "origin", "", "also send the request straight to the origin past the CDN or load balancer, with the same Host, TLS name and path: ADDR or ADDR:PORT")
+	fl.DurationVar(&f.kaWait, "keepalive-wait", 0, "also measure how long the upstream keeps an idle keep-alive connection, watching at most this long (default: when the configuration keeps upstream connections alive)")
 	fl.BoolVarP(&f.insecure, "insecure", "k", false, "go on when a certificate does not verify (the failure is still reported)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show each request and its response head")
 	fl.StringVarP(&f.method, "request", "X", "GET", "request method")
@@ -217,6 +219,10 @@ func buildPlan(rawURL string, f diagnoseFlags) (experiment.Plan, error) {
 		plan.Upstream = f.upstream
 	}
 	plan.FastCGIScript, plan.FastCGIRoot = f.script, f.docRoot
+	if f.kaWait < 0 || f.kaWait > time.Minute {
+		return experiment.Plan{}, usagef("--keepalive-wait must be between 0 and 1m, got %s", f.kaWait)
+	}
+	plan.KeepAliveWait = f.kaWait
 	return plan, nil
 }
 

@@ -60,6 +60,11 @@ func routePlan(ctx context.Context, c gatewayConfigFlags, plan *experiment.Plan,
 	if plan.Upstream == "" {
 		plan.Upstream = routeUpstream(route)
 	}
+	if idle, ok := route.Setting("upstream keepalive_timeout"); ok && plan.KeepAliveWait == 0 {
+		// The gateway keeps idle upstream connections: watch the
+		// upstream's side a little longer than the gateway's.
+		plan.KeepAliveWait = min(idle.Duration+time.Second, 15*time.Second)
+	}
 	plan.Limits = append(plan.Limits, routeLimits(route)...)
 	return route, nil
 }
@@ -146,6 +151,9 @@ func measured(d *report.Diagnosis) gwconfig.Measured {
 		}
 		m.UpstreamTime = max(m.UpstreamTime, a.Probe.Timings.TTFB)
 		m.HeaderBytes = max(m.HeaderBytes, a.Probe.Response.HeaderBytes)
+	}
+	if k := d.Evidence.UpstreamKeepAlive; k != nil && k.Closed {
+		m.UpstreamKeepAlive = k.Idle
 	}
 	if m.UpstreamTime == 0 {
 		for _, a := range d.Evidence.Tries {

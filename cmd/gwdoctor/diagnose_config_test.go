@@ -155,3 +155,41 @@ func TestDiagnoseWithPHPFPMConfig(t *testing.T) {
 		t.Errorf("no finding names request_terminate_timeout in php-fpm.conf: %+v", doc.ConfigFindings)
 	}
 }
+
+// TestDiagnoseKeepAliveRace: nginx keeps idle upstream connections for
+// 60 s, the upstream closes them after 1 s. The site works, but the
+// diagnosis measures the upstream's keep-alive and the lint names nginx's
+// keepalive_timeout with the line to write.
+func TestDiagnoseKeepAliveRace(t *testing.T) {
+	t.Parallel()
+	su, _ := lab.LookupSetup("nginx_keepalive_race")
+	dir := t.TempDir()
+	st, err := su.Start(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	code, out, stderr := gwdoctor(t, "diagnose", "--json", st.Gateway.URL()+"checkout", "--nginx-config", filepath.Join(dir, "nginx.conf"))
+	if code != 0 {
+		t.Fatalf("exit %d, want 0; stderr %s", code, stderr)
+	}
+	var doc struct {
+		Verdict        report.VerdictDoc `json:"verdict"`
+		ConfigFindings []struct {
+			Code, File, Message, Fix string
+			Line                     int
+		} `json:"config_findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Verdict.Cause != "ok" {
+		t.Errorf("cause %s, want ok", doc.Verdict.Cause)
+	}
+	for _, f := range doc.ConfigFindings {
+		if f.Code == "nginx.keepalive_race" && f.Line > 0 && strings.Contains(f.Fix, "keepalive_timeout") {
+			return
+		}
+	}
+	t.Errorf("no nginx.keepalive_race finding with a keepalive_timeout fix: %+v", doc.ConfigFindings)
+}

@@ -108,6 +108,9 @@ type Evidence struct {
 	Upstream []Attempt `json:"upstream,omitempty"`
 	// UpstreamAddr is where the Upstream attempts went.
 	UpstreamAddr string `json:"upstream_addr,omitempty"`
+	// UpstreamKeepAlive is how the upstream treated an idle keep-alive
+	// connection, when that was measured.
+	UpstreamKeepAlive *probe.KeepAliveResult `json:"upstream_keepalive,omitempty"`
 	// Origin are the user's requests sent straight to the origin, past the
 	// CDN or load balancer in front (same Host, TLS server name and path).
 	Origin []Attempt `json:"origin,omitempty"`

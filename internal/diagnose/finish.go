@@ -53,6 +53,7 @@ func (j *judgement) finish() {
 		j.origin()
 		j.pathFindings()
 	}
+	j.keepAlive()
 	c := mustLookup(j.v.Cause)
 	j.v.Title = c.Title
 	j.v.Layer = c.Layer

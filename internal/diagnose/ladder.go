@@ -189,19 +189,24 @@ func ms(d time.Duration) string {
 // limit land between 1.0 and 2.2 s (measured with the lab's PHP-FPM 8.2).
 func killedAtLimit(failed []Attempt) (bool, time.Duration) {
 	var lo, hi time.Duration
-	for i, a := range failed {
-		c := a.Probe.Class
-		if c != probe.ClassClosed && c != probe.ClassReset {
+	n := 0
+	for _, a := range failed {
+		switch a.Probe.Class {
+		case probe.ClassClosed, probe.ClassReset:
+		case probe.ClassDeadline:
+			continue // cut short by the diagnosis, not by the upstream
+		default:
 			return false, 0
 		}
 		d := a.Probe.Timings.TTFB
 		if d == 0 {
 			d = a.Probe.Timings.Total
 		}
-		if i == 0 || d < lo {
+		if n == 0 || d < lo {
 			lo = d
 		}
 		hi = max(hi, d)
+		n++
 	}
-	return len(failed) >= 2 && lo >= 900*time.Millisecond && hi-lo <= 1250*time.Millisecond, lo
+	return n >= 2 && lo >= 900*time.Millisecond && hi-lo <= 1250*time.Millisecond, lo
 }

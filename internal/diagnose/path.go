@@ -138,3 +138,24 @@ func (j *judgement) origin() {
 		j.note("origin", "the origin %s fails directly too (%s): the edge only reports the origin's failure", j.e.OriginAddr, h.Result)
 	}
 }
+
+// keepAlive reports how long the upstream keeps an idle connection, which
+// matters when a gateway keeps its idle upstream connections longer: it may
+// send a request just as the upstream closes one.
+func (j *judgement) keepAlive() {
+	k := j.e.UpstreamKeepAlive
+	if k == nil || k.Error != "" {
+		return
+	}
+	switch {
+	case !k.Reusable:
+		j.note("upstream", "the upstream closes the connection after each response: a gateway cannot reuse it, so no keep-alive race")
+	case k.Closed:
+		j.note("upstream", "the upstream closes an idle keep-alive connection after %s; a gateway that keeps idle upstream connections longer may reuse one as it closes", ms(k.Idle))
+		if j.v.Cause == UpstreamClosed && j.v.Persistence == "intermittent" {
+			j.note("upstream", "an intermittent closed connection with a short upstream keep-alive is the mark of a keep-alive race: the gateway's idle timeout for upstream connections must be shorter than %s", ms(k.Idle))
+		}
+	default:
+		j.note("upstream", "the upstream kept an idle keep-alive connection open for the %s watched", ms(k.Idle))
+	}
+}

@@ -56,6 +56,10 @@ type Plan struct {
 	// "fcgi:unix:/path"); by default the root is /var/www/html and the
 	// script the URL's path under it, as nginx's common configuration does.
 	FastCGIScript, FastCGIRoot string
+	// KeepAliveWait, when positive, also measures how long the HTTP
+	// Upstream keeps an idle keep-alive connection open, watching for at
+	// most this long.
+	KeepAliveWait time.Duration
 	// Insecure goes on after certificate verification failures.
 	Insecure bool
 	// Timeout bounds the whole diagnosis; default 30s.
@@ -150,6 +154,18 @@ func Run(ctx context.Context, plan Plan) (diagnose.Evidence, error) {
 			defer wg.Done()
 			r.progress("asking the origin directly")
 			origin = r.series(ctx, "origin try", plan.Spacing/4, plan.Tries, r.originRequest)
+		}()
+	}
+	if _, fcgi := FastCGIAddr(plan.Upstream); plan.Upstream != "" && !fcgi && plan.KeepAliveWait > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req := r.upstreamRequest(0)
+			res := probe.KeepAlive(ctx, req.url, probe.KeepAliveOptions{
+				ConnectTo: req.connectTo, Header: req.header, Wait: plan.KeepAliveWait,
+				Insecure: plan.Insecure, Dialer: plan.Dialer,
+			})
+			ev.UpstreamKeepAlive = &res
 		}()
 	}
 	var variants []diagnose.Variant

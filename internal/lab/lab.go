@@ -113,6 +113,11 @@ type UpstreamOptions struct {
 	// Cookie is the name of the cookie that makes CookieBomb fail.
 	// Default DefaultCookie ("session_blob").
 	Cookie string
+	// IdleTimeout, when positive, closes a kept-alive connection that
+	// brings no new request this long after the previous answer, as a
+	// server's keep-alive timeout does (Node.js 5 s, gunicorn 2 s).
+	// Default: 30 s, the lab's bound on reading a request head.
+	IdleTimeout time.Duration
 }
 
 func (o UpstreamOptions) withDefaults() UpstreamOptions {

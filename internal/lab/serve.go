@@ -37,10 +37,16 @@ func (u *Upstream) serveConn(raw net.Conn) {
 	cn.lr = &io.LimitedReader{R: cn.c}
 	cn.br = bufio.NewReader(cn.lr)
 	cn.bw = bufio.NewWriter(cn.c)
+	wait := headTimeout
 	for {
-		req, err := cn.readRequest()
+		req, err := cn.readRequest(wait)
 		if err != nil {
 			return
+		}
+		if u.opts.IdleTimeout > 0 {
+			// Later requests on this connection may come only this long
+			// after the previous answer, as a server's keep-alive timeout.
+			wait = u.opts.IdleTimeout
 		}
 		n := u.requests.Add(1)
 		if !u.answer(cn, req, int(n)) {
@@ -49,13 +55,12 @@ func (u *Upstream) serveConn(raw net.Conn) {
 	}
 }
 
-// readRequest reads one request head under the size cap and the read
-// deadline, then reads and discards its body so that closing the
+// readRequest reads one request head under the size cap and within wait, then reads and discards its body so that closing the
 // connection afterwards sends a FIN: closing a socket with unread input
 // sends an RST instead (RFC 1122, 4.2.2.13), which would turn Closed into
 // Reset.
-func (cn *conn) readRequest() (*http.Request, error) {
-	if err := cn.c.SetReadDeadline(time.Now().Add(headTimeout)); err != nil {
+func (cn *conn) readRequest(wait time.Duration) (*http.Request, error) {
+	if err := cn.c.SetReadDeadline(time.Now().Add(wait)); err != nil {
 		return nil, err
 	}
 	cn.lr.N = maxHead

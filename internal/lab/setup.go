@@ -140,6 +140,10 @@ func Setups() []Setup {
 			Want: "upstream.refused", WantOutside: "upstream", WantPersistence: "persistent",
 			Description: "nginx with server_tokens off and its own 502 page, which never says nginx, in front of a refused upstream",
 			start:       startCustomPage},
+		{Name: "nginx_keepalive_race", Product: "nginx", GeneratedBy: "nginx",
+			Want: "ok", WantOutside: "ok", WantPersistence: "none",
+			Description: "nginx keeps idle upstream connections for 60 s (keepalive in an upstream block) while the upstream closes them after 1 s: a keep-alive race waiting to happen",
+			start:       startKeepAliveRace},
 		{Name: "chain_haproxy_nginx", Product: "haproxy", GeneratedBy: "nginx",
 			Want: "upstream.refused", WantOutside: "upstream", WantPersistence: "persistent",
 			Description: "HAProxy in front of nginx in front of a refused upstream: the 502 page the client sees is the inner nginx's",
@@ -393,4 +397,24 @@ func startApachePHPKilled(ctx context.Context, dir string) (*Stack, error) {
 	return &Stack{Gateway: g, Upstream: "fcgi:unix:" + php.Socket, FastCGIScript: php.Script,
 		Logs: []string{g.LogPath(), php.LogPath()}, Timeouts: t,
 		closers: []func() error{g.Close, php.Close}}, nil
+}
+
+// startKeepAliveRace: an upstream block with keepalive and nginx's 60 s
+// keepalive_timeout, in front of an upstream that closes idle connections
+// after 1 s.
+func startKeepAliveRace(ctx context.Context, dir string) (*Stack, error) {
+	u, err := StartUpstream(ctx, Healthy, UpstreamOptions{IdleTimeout: time.Second})
+	if err != nil {
+		return nil, err
+	}
+	group := "    upstream app {\n        server " + u.Addr + ";\n        keepalive 8;\n        keepalive_timeout 60s;\n    }\n"
+	loc := strings.Replace(nginxProxyLocation(target{host: "app"}, GatewayOptions{}.withDefaults()), "proxy_pass http://app:0;", "proxy_pass http://app;", 1) +
+		"            proxy_http_version 1.1;\n            proxy_set_header Connection \"\";\n"
+	g, err := startNginx(ctx, dir, nginxTimeouts, func(port int) string { return nginxConf(dir, port, group, "", loc) })
+	if err != nil {
+		u.Close()
+		return nil, err
+	}
+	return &Stack{Gateway: g, Upstream: u.URL(), Logs: []string{g.LogPath()}, Timeouts: nginxTimeouts,
+		closers: []func() error{g.Close, u.Close}}, nil
 }
