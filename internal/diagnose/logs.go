@@ -119,5 +119,5 @@ func firstLine(lines []LogLine, cause string) LogLine {
 	return LogLine{}
 }
 
-// logSummary is how a log line is quoted in text.
+// String is how a log line is quoted in text: where, then the line.
 func (l LogLine) String() string { return fmt.Sprintf("%s %s", l.Where, l.Raw) }
