@@ -189,6 +189,3 @@ func BenchmarkIdentify(b *testing.B) {
 		}
 	})
 }
-
-
-

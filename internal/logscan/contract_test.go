@@ -109,5 +109,3 @@ func TestCatalogMatchesDocs(t *testing.T) {
 		}
 	}
 }
-
-
