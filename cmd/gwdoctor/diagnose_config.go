@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -59,6 +60,9 @@ func routePlan(ctx context.Context, c gatewayConfigFlags, plan *experiment.Plan,
 	}
 	if plan.Upstream == "" {
 		plan.Upstream = routeUpstream(route)
+	}
+	if route.Protocol == gwconfig.ProtoFastCGI && plan.FastCGIScript == "" && cfg.Nginx != nil {
+		plan.FastCGIScript = nginxScriptFilename(cfg.Nginx, route, u.Path)
 	}
 	if idle, ok := route.Setting("upstream keepalive_timeout"); ok && plan.KeepAliveWait == 0 {
 		// The gateway keeps idle upstream connections: watch the
@@ -163,4 +167,54 @@ func measured(d *report.Diagnosis) gwconfig.Measured {
 		}
 	}
 	return m
+}
+
+// nginxScriptFilename works out the SCRIPT_FILENAME that nginx sends for
+// path on route: the location's fastcgi_param SCRIPT_FILENAME (Debian's
+// fastcgi.conf sets $document_root$fastcgi_script_name) with root
+// inherited from the server and http blocks. "" when a variable it does
+// not know remains.
+func nginxScriptFilename(n *gwconfig.Nginx, route *gwconfig.Route, path string) string {
+	chain := directiveChain(n.Directives, route.Location.File, route.Location.Line)
+	if len(chain) == 0 {
+		return ""
+	}
+	var script, root string
+	for i := len(chain) - 1; i >= 0; i-- { // innermost first
+		for _, d := range chain[i].Block {
+			switch {
+			case script == "" && d.Name == "fastcgi_param" && d.Arg(0) == "SCRIPT_FILENAME":
+				script = d.Arg(1)
+			case root == "" && d.Name == "root":
+				root = d.Arg(0)
+			}
+		}
+	}
+	if strings.HasSuffix(path, "/") {
+		path += "index.php"
+	}
+	r := strings.NewReplacer("$document_root", root, "$realpath_root", root,
+		"$fastcgi_script_name", path, "$request_filename", root+path)
+	script = r.Replace(script)
+	if script == "" || strings.Contains(script, "$") {
+		return ""
+	}
+	return script
+}
+
+// directiveChain returns the blocks from the top of the tree down to the
+// block directive written at file:line, itself included.
+func directiveChain(ds []*gwconfig.Directive, file string, line int) []*gwconfig.Directive {
+	for _, d := range ds {
+		if !d.IsBlock() {
+			continue
+		}
+		if d.File == file && d.Line == line {
+			return []*gwconfig.Directive{d}
+		}
+		if sub := directiveChain(d.Block, file, line); sub != nil {
+			return append([]*gwconfig.Directive{d}, sub...)
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -110,6 +111,7 @@ func TestDiagnoseConfigErrors(t *testing.T) {
 
 // TestDiagnoseWithPHPFPMConfig feeds the lab's nginx and PHP-FPM
 // configurations back: the route leads over FastCGI to the pool's socket,
+// asked for the SCRIPT_FILENAME of the location's fastcgi_param,
 // and the lint names the pool's request_terminate_timeout, shorter than
 // nginx's fastcgi_read_timeout.
 func TestDiagnoseWithPHPFPMConfig(t *testing.T) {
@@ -123,8 +125,7 @@ func TestDiagnoseWithPHPFPMConfig(t *testing.T) {
 	defer st.Close()
 	code, out, stderr := gwdoctor(t, "diagnose", "--json", st.Gateway.URL()+"checkout",
 		"--nginx-config", filepath.Join(dir, "nginx", "nginx.conf"),
-		"--php-fpm-config", filepath.Join(dir, "php", "php-fpm.conf"),
-		"--fastcgi-script", st.FastCGIScript)
+		"--php-fpm-config", filepath.Join(dir, "php", "php-fpm.conf"))
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
 	}
@@ -192,4 +193,50 @@ func TestDiagnoseKeepAliveRace(t *testing.T) {
 		}
 	}
 	t.Errorf("no nginx.keepalive_race finding with a keepalive_timeout fix: %+v", doc.ConfigFindings)
+}
+
+// TestNginxScriptFilename: the SCRIPT_FILENAME nginx would send, from the
+// location's fastcgi_param and the inherited root.
+func TestNginxScriptFilename(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "nginx.conf")
+	writeFile(t, filepath.Join(dir, "fastcgi.conf"), "fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;\nfastcgi_param QUERY_STRING $query_string;\n")
+	writeFile(t, conf, `events {}
+http {
+    root /srv/outer;
+    server {
+        listen 8080;
+        server_name shop.example;
+        root /srv/shop/public;
+        location / {
+            try_files $uri /index.php$is_args$args;
+        }
+        location ~ \.php$ {
+            include fastcgi.conf;
+            fastcgi_pass unix:/run/php/php8.2-fpm.sock;
+        }
+        location ^~ /legacy/ {
+            fastcgi_param SCRIPT_FILENAME $custom_var;
+            fastcgi_pass 127.0.0.1:9000;
+        }
+    }
+}
+`)
+	cfg, err := gwconfig.Load(context.Background(), gwconfig.Sources{Nginx: conf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ url, want string }{
+		{"http://shop.example:8080/cart.php", "/srv/shop/public/cart.php"},
+		{"http://shop.example:8080/legacy/x.php", ""},
+	} {
+		u, _ := url.Parse(tc.url)
+		r, err := cfg.Route(u)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.url, err)
+		}
+		if got := nginxScriptFilename(cfg.Nginx, r, u.Path); got != tc.want {
+			t.Errorf("%s: SCRIPT_FILENAME %q, want %q", tc.url, got, tc.want)
+		}
+	}
 }
