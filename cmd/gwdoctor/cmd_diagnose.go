@@ -127,7 +127,7 @@ func runDiagnose(ctx context.Context, s streams, rawURL string, f diagnoseFlags)
 		return err
 	}
 	var notes []string
-	route, err := routePlan(ctx, f.config, &plan, &notes)
+	route, err := routePlan(ctx, f.config, &plan, &f.logs, &notes)
 	if err != nil {
 		return err
 	}

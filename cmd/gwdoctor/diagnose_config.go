@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -39,7 +41,7 @@ func (c gatewayConfigFlags) any() bool {
 // routePlan reads the configurations, routes the plan's URL through them
 // and fills the plan from the route: the upstream to ask directly, unless
 // --upstream chose one, and the timeouts and buffer sizes in force.
-func routePlan(ctx context.Context, c gatewayConfigFlags, plan *experiment.Plan, notes *[]string) (*gwconfig.Route, error) {
+func routePlan(ctx context.Context, c gatewayConfigFlags, plan *experiment.Plan, lf *logFlags, notes *[]string) (*gwconfig.Route, error) {
 	if !c.any() {
 		return nil, nil
 	}
@@ -63,6 +65,10 @@ func routePlan(ctx context.Context, c gatewayConfigFlags, plan *experiment.Plan,
 	}
 	if route.Protocol == gwconfig.ProtoFastCGI && plan.FastCGIScript == "" && cfg.Nginx != nil {
 		plan.FastCGIScript = nginxScriptFilename(cfg.Nginx, route, u.Path)
+	}
+	if len(lf.files) == 0 && cfg.Nginx != nil && route.Gateway == "nginx" {
+		// The server's own error log is where nginx says why.
+		lf.files = readable(nginxErrorLogs(cfg.Nginx, route))
 	}
 	if idle, ok := route.Setting("upstream keepalive_timeout"); ok && plan.KeepAliveWait == 0 {
 		// The gateway keeps idle upstream connections: watch the
@@ -217,4 +223,48 @@ func directiveChain(ds []*gwconfig.Directive, file string, line int) []*gwconfig
 		}
 	}
 	return nil
+}
+
+// nginxErrorLogs returns the error_log files in force for route: the
+// innermost error_log directives on the way to its location, or the main
+// context's. Logs to stderr, syslog or memory are left out; relative paths
+// are taken from the main file's directory.
+func nginxErrorLogs(n *gwconfig.Nginx, route *gwconfig.Route) []string {
+	chain := directiveChain(n.Directives, route.Location.File, route.Location.Line)
+	levels := [][]*gwconfig.Directive{n.Directives}
+	for _, d := range chain {
+		levels = append(levels, d.Block)
+	}
+	for i := len(levels) - 1; i >= 0; i-- {
+		var out []string
+		for _, d := range levels[i] {
+			if d.Name != "error_log" {
+				continue
+			}
+			p := d.Arg(0)
+			if p == "" || p == "stderr" || strings.HasPrefix(p, "syslog:") || strings.HasPrefix(p, "memory:") {
+				continue
+			}
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(filepath.Dir(n.File), p)
+			}
+			out = append(out, p)
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return nil
+}
+
+// readable keeps the files that can be opened.
+func readable(files []string) []string {
+	var out []string
+	for _, f := range files {
+		if fh, err := os.Open(f); err == nil {
+			fh.Close()
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -240,3 +240,32 @@ http {
 		}
 	}
 }
+
+// TestDiagnoseConfigReadsErrorLog: nginx resolves its upstream's name per
+// request, so there is no address to ask; with only --nginx-config, the
+// diagnosis reads the error log the configuration names and finds
+// upstream.dns there.
+func TestDiagnoseConfigReadsErrorLog(t *testing.T) {
+	t.Parallel()
+	su, _ := lab.LookupSetup("nginx_resolver_nxdomain")
+	dir := t.TempDir()
+	st, err := su.Start(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	code, out, stderr := gwdoctor(t, "diagnose", "--json", st.Gateway.URL()+"checkout", "--nginx-config", filepath.Join(dir, "nginx.conf"))
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
+	}
+	var doc struct {
+		Verdict report.VerdictDoc `json:"verdict"`
+		Logs    []struct{ Where, Cause string }
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Verdict.Cause != "upstream.dns" || len(doc.Logs) == 0 || !strings.Contains(doc.Logs[0].Where, "error.log") {
+		t.Errorf("cause %s from logs %+v, want upstream.dns from the error.log nginx.conf names", doc.Verdict.Cause, doc.Logs)
+	}
+}
