@@ -24,6 +24,7 @@ import (
 
 type diagnoseFlags struct {
 	json     bool
+	format   string
 	headers  []string
 	cookies  []string
 	resolve  []string
@@ -69,7 +70,8 @@ the causes it ruled out and the steps that apply.
 		},
 	}
 	fl := cmd.Flags()
-	fl.BoolVar(&f.json, "json", false, "print the diagnosis as JSON (schema_version 1)")
+	fl.BoolVar(&f.json, "json", false, "print the diagnosis as JSON (schema_version 1); the same as --format-out json")
+	fl.StringVar(&f.format, "format-out", "text", "the report's format: text, json (schema_version 1) or markdown (to attach to a ticket)")
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "send this header with every request, as 'Name: value' (repeatable)")
 	fl.StringArrayVarP(&f.cookies, "cookie", "b", nil, "send these cookies, as 'name=value; name2=value2' (repeatable)")
 	fl.StringArrayVar(&f.resolve, "resolve", nil, "use ADDR for HOST:PORT, as HOST:PORT:ADDR (repeatable)")
@@ -114,7 +116,7 @@ func runDiagnose(ctx context.Context, s streams, rawURL string, f diagnoseFlags)
 		id = newID()
 		plan.ID = id
 	}
-	if !f.json && isTerminal(s.err) {
+	if !f.json && f.format == "text" && isTerminal(s.err) {
 		var mu sync.Mutex
 		plan.Progress = func(step string) {
 			mu.Lock()
@@ -150,10 +152,13 @@ func runDiagnose(ctx context.Context, s streams, rawURL string, f diagnoseFlags)
 }
 
 func render(s streams, d report.Diagnosis, f diagnoseFlags) error {
-	if f.json {
+	switch {
+	case f.json || f.format == "json":
 		enc := json.NewEncoder(s.out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(report.NewDocument(d))
+	case f.format == "markdown":
+		return report.Markdown(s.out, d)
 	}
 	return report.Text(s.out, d, report.TextOptions{Color: colorWanted(s.out), Verbose: f.verbose})
 }
@@ -166,6 +171,11 @@ func buildPlan(rawURL string, f diagnoseFlags) (experiment.Plan, error) {
 	}
 	if f.timeout <= 0 {
 		return experiment.Plan{}, usagef("--timeout must be positive, got %s", f.timeout)
+	}
+	switch f.format {
+	case "text", "json", "markdown":
+	default:
+		return experiment.Plan{}, usagef("unknown --format-out %q: want text, json or markdown", f.format)
 	}
 	if f.tries < 1 || f.tries > 20 {
 		return experiment.Plan{}, usagef("--tries must be between 1 and 20, got %d", f.tries)

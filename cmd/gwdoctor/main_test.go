@@ -53,6 +53,7 @@ func TestUsageErrors(t *testing.T) {
 		{"bad origin port", []string{"diagnose", "http://127.0.0.1/", "--origin", "10.0.0.1:99999"}, "bad --origin"},
 		{"bad origin", []string{"diagnose", "http://127.0.0.1/", "--origin", "http://x/"}, "bad --origin"},
 		{"unknown setup", []string{"lab", "--setup", "nope"}, "unknown setup"},
+		{"unknown report format", []string{"diagnose", "http://127.0.0.1/", "--format-out", "html"}, "unknown --format-out"},
 		{"unknown log format", []string{"diagnose", "http://127.0.0.1/", "--log-format", "nope", "--log", "x.log"}, "unknown --log-format"},
 		{"lab serve unknown fault", []string{"lab", "serve", "--fault", "nope"}, "unknown fault"},
 	}
@@ -270,5 +271,26 @@ func TestShorthandAndHelp(t *testing.T) {
 	code, _, errOut := gwdoctor(t, "https://", "--json")
 	if code != exitUsage || !strings.Contains(errOut, "bad URL") {
 		t.Errorf("shorthand with bad URL: code %d, stderr %q", code, errOut)
+	}
+}
+
+// TestDiagnoseMarkdown: --format-out markdown prints a document to attach
+// to a ticket, with the verdict, the path and the requests.
+func TestDiagnoseMarkdown(t *testing.T) {
+	t.Parallel()
+	sc, _ := lab.LookupScenario("refused")
+	run, err := lab.StartScenario(context.Background(), sc, lab.GatewayOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	code, out, stderr := gwdoctor(t, "diagnose", "--format-out", "markdown", run.Gateway.URL()+"checkout", "--upstream", run.Upstream.URL())
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
+	}
+	for _, want := range []string{"# gwdoctor diagnosis of `http://127.0.0.1:", "**`upstream.refused`**", "\n## Path\n", "\n## Evidence\n", "\n## What to do now\n", "\n## Requests\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
 	}
 }
