@@ -14,7 +14,11 @@ func newRootCmd(s streams) *cobra.Command {
 reverse proxy, application), why, and what to do now.
 
   gwdoctor https://shop.example/checkout     diagnose a URL (same as "gwdoctor diagnose URL")
+  gwdoctor URL --nginx-config auto           on the gateway host: route, ask the upstream, read the log
+  gwdoctor logs /var/log/nginx/*.log*        explain the failures in gateway logs
+  gwdoctor config check --nginx-config auto  lint the settings that cause 502/503/504
   gwdoctor lab                               run every built-in fault scenario offline
+  gwdoctor lab --gateway all                 the same behind nginx, Apache, HAProxy, Caddy, ...
 
 ` + exitHelp,
 		SilenceErrors: true,
