@@ -23,6 +23,8 @@ import (
 )
 
 type diagnoseFlags struct {
+	curl     string
+	curlBody bool // the curl command had a request body, which is not sent
 	json     bool
 	format   string
 	headers  []string
@@ -58,18 +60,30 @@ the causes it ruled out and the steps that apply.
 		Example: `  gwdoctor diagnose https://shop.example/checkout
   gwdoctor diagnose --json https://shop.example/ | jq .verdict
   gwdoctor diagnose -H 'Cookie: session=abc' https://shop.example/cart
-  gwdoctor diagnose --upstream 127.0.0.1:8080 http://127.0.0.1/`,
+  gwdoctor diagnose --upstream 127.0.0.1:8080 http://127.0.0.1/
+  gwdoctor diagnose --curl "$(xclip -o)"     # a request copied from the browser with "Copy as cURL"`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
+			switch {
+			case f.curl != "" && len(args) != 0:
+				return usagef("diagnose takes the URL from --curl or as its argument, not both")
+			case f.curl == "" && len(args) != 1:
 				return usagef("diagnose takes exactly one URL, got %d arguments", len(args))
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.curl != "" {
+				u, err := f.applyCurl(s)
+				if err != nil {
+					return err
+				}
+				args = []string{u}
+			}
 			return runDiagnose(cmd.Context(), s, args[0], f)
 		},
 	}
 	fl := cmd.Flags()
+	fl.StringVar(&f.curl, "curl", "", "diagnose the request of a \"Copy as cURL\" command from the browser's developer tools: its URL, method, headers and cookies (- reads it from stdin)")
 	fl.BoolVar(&f.json, "json", false, "print the diagnosis as JSON (schema_version 1); the same as --format-out json")
 	fl.StringVar(&f.format, "format-out", "text", "the report's format: text, json (schema_version 1) or markdown (to attach to a ticket)")
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "send this header with every request, as 'Name: value' (repeatable)")
@@ -138,6 +152,9 @@ func runDiagnose(ctx context.Context, s streams, rawURL string, f diagnoseFlags)
 		return fmt.Errorf("running the diagnosis: %w", err)
 	}
 	d.Evidence.Incomplete = append(d.Evidence.Incomplete, notes...)
+	if f.curlBody {
+		d.Evidence.Incomplete = append(d.Evidence.Incomplete, "the curl command's request body was not sent: a diagnosis never repeats a form, an order or a payment")
+	}
 	if err := readLogs(ctx, &d, f.logs); err != nil {
 		return err
 	}
