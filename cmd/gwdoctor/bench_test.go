@@ -13,26 +13,34 @@ import (
 // time to verdict:
 //
 //	go test -run '^$' -bench TimeToVerdict -benchtime 5x ./cmd/gwdoctor
+//
+// Each case runs behind the Go gateway and behind the real nginx and
+// HAProxy of the lab.
 func BenchmarkTimeToVerdict(b *testing.B) {
-	for _, name := range []string{"refused", "closed", "timeout", "slow"} {
-		b.Run(name, func(b *testing.B) {
-			sc, _ := lab.LookupScenario(name)
-			run, err := lab.StartScenario(context.Background(), sc, lab.GatewayOptions{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer run.Close()
-			plan := labPlan(run)
-			b.ResetTimer()
-			for b.Loop() {
-				d, err := diagnosis(context.Background(), plan, "bench")
-				if err != nil {
-					b.Fatal(err)
-				}
-				if d.Verdict.Cause != sc.Want {
-					b.Fatalf("verdict %s, want %s", d.Verdict.Cause, sc.Want)
-				}
-			}
-		})
+	for _, gw := range []string{"go", "nginx", "haproxy"} {
+		for _, name := range []string{"refused", "closed", "timeout", "slow"} {
+			b.Run(gw+"/"+name, func(b *testing.B) { benchVerdict(b, gw, name) })
+		}
+	}
+}
+
+func benchVerdict(b *testing.B, gw, name string) {
+	sc, _ := lab.LookupScenario(name)
+	run, err := lab.StartScenario(context.Background(), sc, lab.GatewayOptions{Product: gw})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer run.Close()
+	plan := labPlan(run)
+	want, _ := sc.Expect(gw)
+	b.ResetTimer()
+	for b.Loop() {
+		d, err := diagnosis(context.Background(), plan, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if d.Verdict.Cause != want {
+			b.Fatalf("verdict %s, want %s", d.Verdict.Cause, want)
+		}
 	}
 }
