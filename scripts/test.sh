@@ -35,6 +35,9 @@ fi
 echo "== go vet"
 go vet ./...
 
+echo "== staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
 echo "== go test -race"
 go test -race -count=1 ./...
 

@@ -31,11 +31,6 @@ func readNginx(in *input, res *Result) {
 	}
 }
 
-// readTitled reads pages whose title is all they say (lighttpd).
-func readTitled(in *input, res *Result) {
-	res.Reading.Detail = titleOf(in.page)
-}
-
 // readLighttpd: mod_proxy answers 504 only when the backend's read-timeout
 // or connect-timeout fired (src/gw_backend.c), 503 when it could not
 // connect, and 500 or 502 when the backend's answer broke off or was not

@@ -290,18 +290,6 @@ func (p *HAProxyProxy) timeout(name string) (Setting, bool) {
 	return Setting{}, false
 }
 
-// hasOption reports whether p or its defaults set "option NAME".
-func (p *HAProxyProxy) hasOption(name string) bool {
-	for q := p; q != nil; q = q.defaults {
-		for _, o := range q.Options {
-			if o == name {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // proxy returns the backend or listen section called name.
 func (h *HAProxy) proxy(name string) *HAProxyProxy {
 	for _, p := range h.Proxies {

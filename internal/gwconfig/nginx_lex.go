@@ -1,9 +1,6 @@
 package gwconfig
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // token is one word or punctuation mark of an nginx configuration.
 type token struct {
@@ -137,12 +134,4 @@ func unescape(b []byte) string {
 		sb.WriteByte(b[i])
 	}
 	return sb.String()
-}
-
-// describe names a token for an error message: `"}"` or `end of file`.
-func describe(t *token) string {
-	if t == nil {
-		return "end of file"
-	}
-	return fmt.Sprintf("%q", t.text)
 }

@@ -76,11 +76,9 @@ func groupSources(srcs []Source) [][]Source {
 	items := make([]item, len(srcs))
 	firstPos := map[string]int{}
 	for i, s := range srcs {
-		base, order := s.Name, int64(0)
+		base, order := fmt.Sprintf("\x00reader%d", i), int64(0)
 		if s.Reader == nil {
 			base, order = rotation(s.Name)
-		} else {
-			base = fmt.Sprintf("\x00reader%d", i)
 		}
 		if _, ok := firstPos[base]; !ok {
 			firstPos[base] = i
