@@ -307,10 +307,21 @@ func (p *httpProbe) exchange(ctx context.Context, conn net.Conn, u *url.URL) {
 	}
 	defer tr.CloseIdleConnections()
 
+	// The transport calls the trace hooks from its own goroutines, which
+	// may still run when RoundTrip has returned with an error.
+	var mu sync.Mutex
 	var wrote, firstByte time.Time
 	trace := &httptrace.ClientTrace{
-		WroteRequest:         func(httptrace.WroteRequestInfo) { wrote = p.opts.Now() },
-		GotFirstResponseByte: func() { firstByte = p.opts.Now() },
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			mu.Lock()
+			wrote = p.opts.Now()
+			mu.Unlock()
+		},
+		GotFirstResponseByte: func() {
+			mu.Lock()
+			firstByte = p.opts.Now()
+			mu.Unlock()
+		},
 	}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), p.opts.Method, u.String(), nil)
 	if err != nil {
@@ -331,30 +342,33 @@ func (p *httpProbe) exchange(ctx context.Context, conn net.Conn, u *url.URL) {
 	// gateway's own timeout (nginx 60 s, Cloudflare 100 s) is evidence,
 	// so the probe waits for it as long as the caller allows.
 	resp, err := tr.RoundTrip(req)
-	if !wrote.IsZero() {
+	mu.Lock()
+	sent, first := wrote, firstByte
+	mu.Unlock()
+	if !sent.IsZero() {
 		p.res.Reached = PhaseRequest
 	}
-	if !firstByte.IsZero() {
-		p.res.Timings.TTFB = firstByte.Sub(wrote)
+	if !first.IsZero() {
+		p.res.Timings.TTFB = first.Sub(sent)
 	}
 	if err != nil {
 		phase := PhaseHeaders
-		if wrote.IsZero() {
+		if sent.IsZero() {
 			phase = PhaseRequest
 		}
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w: %w", errHeaderTimeout, err)
 		}
-		if firstByte.IsZero() && !wrote.IsZero() {
+		if first.IsZero() && !sent.IsZero() {
 			// Time spent waiting, up to the failure.
-			p.res.Timings.TTFB = p.opts.Now().Sub(wrote)
+			p.res.Timings.TTFB = p.opts.Now().Sub(sent)
 		}
 		p.fail(phase, fmt.Errorf("reading response head: %w", err))
 		return
 	}
 	p.res.Reached = PhaseHeaders
 	p.res.Response = &Response{Proto: resp.Proto, Status: resp.StatusCode, Header: resp.Header, HeaderBytes: headerBytes(resp)}
-	p.readBody(resp, firstByte)
+	p.readBody(resp, first)
 }
 
 func (p *httpProbe) readBody(resp *http.Response, firstByte time.Time) {
