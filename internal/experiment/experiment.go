@@ -163,7 +163,7 @@ func Run(ctx context.Context, plan Plan) (diagnose.Evidence, error) {
 			req := r.upstreamRequest(0)
 			res := probe.KeepAlive(ctx, req.url, probe.KeepAliveOptions{
 				ConnectTo: req.connectTo, Header: req.header, Wait: plan.KeepAliveWait,
-				Insecure: plan.Insecure, Dialer: plan.Dialer,
+				Insecure: plan.Insecure, Dialer: plan.Dialer, Resolver: plan.Resolver,
 			})
 			ev.UpstreamKeepAlive = &res
 		}()

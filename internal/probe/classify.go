@@ -196,3 +196,10 @@ func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded)
 }
+
+// fail records err as the failure of a probe in phase, with its class.
+func (r *Result) fail(phase Phase, err error) {
+	r.FailedIn = phase
+	r.Err = err
+	r.Class = Classify(phase, err)
+}

@@ -124,11 +124,7 @@ type fcgiProbe struct {
 	res  *Result
 }
 
-func (p *fcgiProbe) fail(phase Phase, err error) {
-	p.res.FailedIn = phase
-	p.res.Err = err
-	p.res.Class = Classify(phase, err)
-}
+func (p *fcgiProbe) fail(phase Phase, err error) { p.res.fail(phase, err) }
 
 func (p *fcgiProbe) run(ctx context.Context, addr string) {
 	network, target, err := fastcgiTarget(addr)

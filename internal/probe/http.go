@@ -107,11 +107,7 @@ type httpProbe struct {
 	res  *Result
 }
 
-func (p *httpProbe) fail(phase Phase, err error) {
-	p.res.FailedIn = phase
-	p.res.Err = err
-	p.res.Class = Classify(phase, err)
-}
+func (p *httpProbe) fail(phase Phase, err error) { p.res.fail(phase, err) }
 
 func (p *httpProbe) run(ctx context.Context, rawURL string) {
 	u, err := url.Parse(rawURL)
@@ -120,19 +116,27 @@ func (p *httpProbe) run(ctx context.Context, rawURL string) {
 		p.res.Class = ClassOther
 		return
 	}
-	conn, err := p.connect(ctx, u)
+	conn, err := p.open(ctx, u)
 	if err != nil {
 		return
 	}
 	defer conn.Close()
-	if u.Scheme == "https" {
-		tconn, err := p.handshake(ctx, conn, u)
-		if err != nil {
-			return
-		}
-		conn = tconn
-	}
 	p.exchange(ctx, conn, u)
+}
+
+// open connects to the URL's server (or ConnectTo) and, for https, runs
+// TLS; failures are recorded in p.res.
+func (p *httpProbe) open(ctx context.Context, u *url.URL) (net.Conn, error) {
+	conn, err := p.connect(ctx, u)
+	if err != nil || u.Scheme != "https" {
+		return conn, err
+	}
+	tconn, err := p.handshake(ctx, conn, u)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return tconn, nil
 }
 
 // hostPort returns the URL's host and port with the scheme's default port.

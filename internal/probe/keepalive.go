@@ -3,14 +3,12 @@ package probe
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -28,8 +26,9 @@ type KeepAliveOptions struct {
 	Timeout time.Duration
 	// Insecure skips certificate verification for https URLs.
 	Insecure bool
-	// Dialer defaults to net's.
-	Dialer Dialer
+	// Dialer and Resolver default to net's.
+	Dialer   Dialer
+	Resolver Resolver
 }
 
 // KeepAliveResult is what a server does with an idle keep-alive
@@ -63,16 +62,17 @@ func KeepAlive(ctx context.Context, rawURL string, opts KeepAliveOptions) KeepAl
 	if opts.Timeout <= 0 {
 		opts.Timeout = 5 * time.Second
 	}
-	if opts.Dialer == nil {
-		opts.Dialer = &net.Dialer{}
-	}
 	u, err := url.Parse(rawURL)
-	if err != nil || u.Host == "" {
-		return KeepAliveResult{Class: ClassOther, Error: fmt.Sprintf("parsing URL %q: want an absolute URL", rawURL)}
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return KeepAliveResult{Class: ClassOther, Error: fmt.Sprintf("parsing URL %q: not an absolute http(s) URL", rawURL)}
 	}
-	c, err := keepAliveDial(ctx, u, opts)
+	// Connecting and TLS are the HTTP probe's, under the same deadlines.
+	hp := &httpProbe{res: &Result{}, opts: Options{ConnectTo: opts.ConnectTo, Insecure: opts.Insecure,
+		PhaseTimeout: opts.Timeout, Dialer: opts.Dialer, Resolver: opts.Resolver}}
+	hp.opts.defaults()
+	c, err := hp.open(ctx, u)
 	if err != nil {
-		return KeepAliveResult{Class: Classify(PhaseConnect, err), Error: err.Error()}
+		return KeepAliveResult{Class: hp.res.Class, Error: hp.res.Err.Error()}
 	}
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Now()) })
@@ -90,35 +90,6 @@ func KeepAlive(ctx context.Context, rawURL string, opts KeepAliveOptions) KeepAl
 		res.Class, res.Error = ClassDeadline, "watching the idle connection: "+err.Error()
 	}
 	return res
-}
-
-// keepAliveDial connects to the URL's host or ConnectTo, with TLS for https.
-func keepAliveDial(ctx context.Context, u *url.URL, opts KeepAliveOptions) (net.Conn, error) {
-	network, addr := "tcp", u.Host
-	if u.Port() == "" {
-		addr = net.JoinHostPort(u.Hostname(), map[bool]string{true: "443", false: "80"}[u.Scheme == "https"])
-	}
-	if opts.ConnectTo != "" {
-		addr = opts.ConnectTo
-		if p, ok := strings.CutPrefix(addr, "unix:"); ok {
-			network, addr = "unix", p
-		}
-	}
-	dctx, cancel := context.WithTimeout(ctx, opts.Timeout)
-	defer cancel()
-	c, err := opts.Dialer.DialContext(dctx, network, addr)
-	if err != nil {
-		return nil, fmt.Errorf("connecting to %s: %w", addr, err)
-	}
-	if u.Scheme != "https" {
-		return c, nil
-	}
-	tc := tls.Client(c, &tls.Config{ServerName: u.Hostname(), InsecureSkipVerify: opts.Insecure, NextProtos: []string{"http/1.1"}})
-	if err := tc.HandshakeContext(dctx); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("TLS handshake with %s: %w", addr, err)
-	}
-	return tc, nil
 }
 
 // keepAliveExchange writes the request and reads the response, its body
