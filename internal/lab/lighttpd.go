@@ -12,9 +12,6 @@ const lighttpdHeaderBytes = 64 << 10
 // buildLighttpd writes a lighttpd.conf with mod_proxy forwarding every
 // request to t with short timeouts.
 func buildLighttpd(t target, dir string, port int, opts GatewayOptions) (launch, GatewayTimeouts, error) {
-	if t.tls {
-		return launch{}, GatewayTimeouts{}, errNoBackendTLS
-	}
 	p := func(name string) string { return filepath.Join(dir, name) }
 	conf := `server.modules = ("mod_proxy", "mod_accesslog")
 server.bind = "127.0.0.1"

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // target is where a gateway forwards to, taken from an Upstream.
@@ -59,6 +60,9 @@ type productInfo struct {
 	program string // the executable
 	pkg     string // the Debian package
 	build   builder
+	// noBackendTLS is set for products that cannot speak TLS to their
+	// upstreams at all (Varnish and lighttpd's mod_proxy).
+	noBackendTLS bool
 }
 
 // products maps a product slug (docs/causes.md) to its launcher.
@@ -67,9 +71,9 @@ var products = map[string]productInfo{
 	"haproxy":  {program: "haproxy", pkg: "haproxy", build: buildHAProxy},
 	"apache":   {program: "apache2", pkg: "apache2", build: buildApache},
 	"caddy":    {program: "caddy", pkg: "caddy", build: buildCaddy},
-	"varnish":  {program: "varnishd", pkg: "varnish", build: buildVarnish},
+	"varnish":  {program: "varnishd", pkg: "varnish", build: buildVarnish, noBackendTLS: true},
 	"squid":    {program: "squid", pkg: "squid", build: buildSquid},
-	"lighttpd": {program: "lighttpd", pkg: "lighttpd", build: buildLighttpd},
+	"lighttpd": {program: "lighttpd", pkg: "lighttpd", build: buildLighttpd, noBackendTLS: true},
 }
 
 // Gateways returns the product slugs that StartGateway accepts: "go" and
@@ -88,10 +92,7 @@ func Gateways() []string {
 // TLS fault needs a gateway that verifies upstream certificates, which
 // Varnish and lighttpd cannot (they do not speak TLS to backends).
 func Supports(product string, f Fault) bool {
-	if f == TLS {
-		return product != "varnish" && product != "lighttpd"
-	}
-	return true
+	return f != TLS || !products[product].noBackendTLS
 }
 
 // absorbed lists the faults that a product hides from its clients with the
@@ -138,6 +139,9 @@ func StartGateway(ctx context.Context, product, upstream string, opts GatewayOpt
 		return nil, fmt.Errorf("starting gateway: unknown product %q; known: %s", product, strings.Join(Gateways(), ", "))
 	}
 	t, err := targetOf(upstream)
+	if err == nil && t.tls && info.noBackendTLS {
+		err = errNoBackendTLS
+	}
 	if err != nil {
 		return nil, fmt.Errorf("starting %s gateway: %w", product, err)
 	}
@@ -218,16 +222,12 @@ func openPath(dir string) error {
 
 // seconds formats d as whole seconds, at least 1, for programs whose
 // settings take seconds.
-func seconds(d interface{ Seconds() float64 }) int {
-	s := int(d.Seconds() + 0.5)
-	if s < 1 {
-		s = 1
-	}
-	return s
+func seconds(d time.Duration) int {
+	return max(int(d.Round(time.Second)/time.Second), 1)
 }
 
 // ms formats d as nginx and HAProxy time: "1500ms", or "2s" when whole.
-func ms(d interface{ Milliseconds() int64 }) string {
+func ms(d time.Duration) string {
 	m := d.Milliseconds()
 	if m%1000 == 0 {
 		return strconv.FormatInt(m/1000, 10) + "s"

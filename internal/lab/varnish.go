@@ -18,9 +18,6 @@ var errNoBackendTLS = errors.New("this product cannot connect to a backend over 
 // buildVarnish writes a default.vcl with one backend t and the timeouts of
 // opts, and runs varnishd in the foreground with a small malloc storage.
 func buildVarnish(t target, dir string, port int, opts GatewayOptions) (launch, GatewayTimeouts, error) {
-	if t.tls {
-		return launch{}, GatewayTimeouts{}, errNoBackendTLS
-	}
 	p := func(name string) string { return filepath.Join(dir, name) }
 	vcl := `vcl 4.1;
 
