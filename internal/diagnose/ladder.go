@@ -188,25 +188,17 @@ func ms(d time.Duration) string {
 // request_terminate_timeout about once a second, so its kills of a 1 s
 // limit land between 1.0 and 2.2 s (measured with the lab's PHP-FPM 8.2).
 func killedAtLimit(failed []Attempt) (bool, time.Duration) {
-	var lo, hi time.Duration
-	n := 0
+	var ds []time.Duration
 	for _, a := range failed {
 		switch a.Probe.Class {
 		case probe.ClassClosed, probe.ClassReset:
+			ds = append(ds, failAt(a))
 		case probe.ClassDeadline:
-			continue // cut short by the diagnosis, not by the upstream
+			// cut short by the diagnosis, not by the upstream
 		default:
 			return false, 0
 		}
-		d := a.Probe.Timings.TTFB
-		if d == 0 {
-			d = a.Probe.Timings.Total
-		}
-		if n == 0 || d < lo {
-			lo = d
-		}
-		hi = max(hi, d)
-		n++
 	}
-	return n >= 2 && lo >= 900*time.Millisecond && hi-lo <= 1250*time.Millisecond, lo
+	lo, hi := spread(ds)
+	return len(ds) >= 2 && lo >= 900*time.Millisecond && hi-lo <= 1250*time.Millisecond, lo
 }

@@ -60,12 +60,9 @@ func hopOf(role string, as []Attempt) (Hop, bool) {
 	if len(as) == 0 {
 		return Hop{}, false
 	}
-	a := as[0]
-	for _, x := range as {
-		if x.Failed() {
-			a = x
-			break
-		}
+	a, failed := firstFailure(as)
+	if !failed {
+		a = as[0]
 	}
 	if a.Probe == nil {
 		return Hop{}, false

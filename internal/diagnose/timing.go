@@ -114,20 +114,25 @@ func (j *judgement) retryDelay() bool {
 // steadyFailures reports whether at least two tries failed after a second
 // or more and within 100 ms of each other.
 func (j *judgement) steadyFailures() bool {
-	var lo, hi time.Duration
-	n := 0
+	var ds []time.Duration
 	for _, t := range j.e.Tries {
-		if !t.Failed() {
-			continue
+		if t.Failed() {
+			ds = append(ds, failAt(t))
 		}
-		d := failAt(t)
-		if n == 0 || d < lo {
+	}
+	lo, hi := spread(ds)
+	return len(ds) >= 2 && lo >= time.Second && hi-lo <= 100*time.Millisecond
+}
+
+// spread returns the shortest and the longest of ds.
+func spread(ds []time.Duration) (lo, hi time.Duration) {
+	for i, d := range ds {
+		if i == 0 || d < lo {
 			lo = d
 		}
 		hi = max(hi, d)
-		n++
 	}
-	return n >= 2 && lo >= time.Second && hi-lo <= 100*time.Millisecond
+	return lo, hi
 }
 
 // productDefaults returns the default limits of the products seen in the
