@@ -116,13 +116,8 @@ func TestDiagnoseConfigErrors(t *testing.T) {
 // nginx's fastcgi_read_timeout.
 func TestDiagnoseWithPHPFPMConfig(t *testing.T) {
 	t.Parallel()
-	su, _ := lab.LookupSetup("php_killed")
 	dir := t.TempDir()
-	st, err := su.Start(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, _ := startSetup(t, "php_killed", dir)
 	code, out, stderr := gwdoctor(t, "diagnose", "--json", st.Gateway.URL()+"checkout",
 		"--nginx-config", filepath.Join(dir, "nginx", "nginx.conf"),
 		"--php-fpm-config", filepath.Join(dir, "php", "php-fpm.conf"))
@@ -163,13 +158,8 @@ func TestDiagnoseWithPHPFPMConfig(t *testing.T) {
 // keepalive_timeout with the line to write.
 func TestDiagnoseKeepAliveRace(t *testing.T) {
 	t.Parallel()
-	su, _ := lab.LookupSetup("nginx_keepalive_race")
 	dir := t.TempDir()
-	st, err := su.Start(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, _ := startSetup(t, "nginx_keepalive_race", dir)
 	code, out, stderr := gwdoctor(t, "diagnose", "--json", st.Gateway.URL()+"checkout", "--nginx-config", filepath.Join(dir, "nginx.conf"))
 	if code != 0 {
 		t.Fatalf("exit %d, want 0; stderr %s", code, stderr)
@@ -247,13 +237,8 @@ http {
 // upstream.dns there.
 func TestDiagnoseConfigReadsErrorLog(t *testing.T) {
 	t.Parallel()
-	su, _ := lab.LookupSetup("nginx_resolver_nxdomain")
 	dir := t.TempDir()
-	st, err := su.Start(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, _ := startSetup(t, "nginx_resolver_nxdomain", dir)
 	code, out, stderr := gwdoctor(t, "diagnose", "--json", st.Gateway.URL()+"checkout", "--nginx-config", filepath.Join(dir, "nginx.conf"))
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)

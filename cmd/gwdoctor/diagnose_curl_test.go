@@ -15,12 +15,7 @@ import (
 // finds the one that breaks the upstream.
 func TestDiagnoseCurl(t *testing.T) {
 	t.Parallel()
-	sc, _ := lab.LookupScenario("cookie_bomb")
-	lr, err := lab.StartScenario(context.Background(), sc, lab.GatewayOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lr.Close()
+	lr, _ := startScenario(t, "cookie_bomb", lab.GatewayOptions{})
 	blob := strings.Repeat("x", 2048)
 	cmd := "curl '" + lr.Gateway.URL() + "checkout' \\\n" +
 		"  -H 'accept: text/html,application/xhtml+xml' \\\n" +
@@ -62,12 +57,7 @@ func TestDiagnoseCurl(t *testing.T) {
 // and the report says so; bad curl commands are usage errors.
 func TestDiagnoseCurlBody(t *testing.T) {
 	t.Parallel()
-	sc, _ := lab.LookupScenario("refused")
-	run, err := lab.StartScenario(context.Background(), sc, lab.GatewayOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer run.Close()
+	run, _ := startScenario(t, "refused", lab.GatewayOptions{})
 	code, out, stderr := gwdoctor(t, "diagnose", "--json", "--curl", "curl '"+run.Gateway.URL()+"pay' --data-raw '{\"card\":\"4111\"}' -H 'content-type: application/json'")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)

@@ -158,12 +158,7 @@ func TestDiagnoseText(t *testing.T) {
 	for _, name := range []string{"refused", "app_error", "cookie_bomb"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			sc, _ := lab.LookupScenario(name)
-			run, err := lab.StartScenario(context.Background(), sc, lab.GatewayOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer run.Close()
+			run, sc := startScenario(t, name, lab.GatewayOptions{})
 			args := []string{"diagnose", strings.TrimSuffix(run.Gateway.URL(), "/") + "/checkout", "--upstream", run.Upstream.URL()}
 			for k, vs := range sc.RequestHeader() {
 				for _, v := range vs {
@@ -194,12 +189,7 @@ func TestDiagnoseText(t *testing.T) {
 
 func TestDiagnoseJSON(t *testing.T) {
 	t.Parallel()
-	sc, _ := lab.LookupScenario("app_error")
-	run, err := lab.StartScenario(context.Background(), sc, lab.GatewayOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer run.Close()
+	run, _ := startScenario(t, "app_error", lab.GatewayOptions{})
 	target := strings.TrimSuffix(run.Gateway.URL(), "/") + "/checkout"
 	code, out, _ := gwdoctor(t, target, "--json")
 	if code != exitFailure {
@@ -278,12 +268,7 @@ func TestShorthandAndHelp(t *testing.T) {
 // to a ticket, with the verdict, the path and the requests.
 func TestDiagnoseMarkdown(t *testing.T) {
 	t.Parallel()
-	sc, _ := lab.LookupScenario("refused")
-	run, err := lab.StartScenario(context.Background(), sc, lab.GatewayOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer run.Close()
+	run, _ := startScenario(t, "refused", lab.GatewayOptions{})
 	code, out, stderr := gwdoctor(t, "diagnose", "--format-out", "markdown", run.Gateway.URL()+"checkout", "--upstream", run.Upstream.URL())
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
@@ -293,4 +278,36 @@ func TestDiagnoseMarkdown(t *testing.T) {
 			t.Errorf("no %q in\n%s", want, out)
 		}
 	}
+}
+
+// startScenario starts the lab scenario called name with opts and stops it
+// when the test ends.
+func startScenario(t *testing.T, name string, opts lab.GatewayOptions) (*lab.Running, lab.Scenario) {
+	t.Helper()
+	sc, ok := lab.LookupScenario(name)
+	if !ok {
+		t.Fatalf("no scenario %s", name)
+	}
+	r, err := lab.StartScenario(context.Background(), sc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r, sc
+}
+
+// startSetup starts the lab setup called name in dir and stops it when the
+// test ends.
+func startSetup(t *testing.T, name, dir string) (*lab.Stack, lab.Setup) {
+	t.Helper()
+	su, ok := lab.LookupSetup(name)
+	if !ok {
+		t.Fatalf("no setup %s", name)
+	}
+	st, err := su.Start(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, su
 }
