@@ -1,14 +1,8 @@
 package fingerprint
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"net/http"
-	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -32,65 +26,6 @@ var (
 	roles       = []string{"cdn", "load_balancer", "reverse_proxy", "app_server", "application", "unknown"}
 	confidences = []string{"high", "medium", "low"}
 )
-
-// causeShaped matches string literals that look like a cause ID.
-var causeShaped = regexp.MustCompile(`^[a-z]+\.[a-z_]+$`)
-
-// TestCausesAreCatalogued checks every cause the package can emit: each
-// cause constant and every cause-shaped string literal in its source must be
-// a catalog ID.
-func TestCausesAreCatalogued(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	consts := 0
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			if vs, ok := n.(*ast.ValueSpec); ok {
-				for i, id := range vs.Names {
-					if strings.HasPrefix(id.Name, "cause") && i < len(vs.Values) {
-						consts++
-						checkCauseLiteral(t, fset, vs.Values[i], true)
-					}
-				}
-			}
-			if lit, ok := n.(*ast.BasicLit); ok {
-				checkCauseLiteral(t, fset, lit, false)
-			}
-			return true
-		})
-	}
-	if consts == 0 {
-		t.Fatal("found no cause constants")
-	}
-}
-
-func checkCauseLiteral(t *testing.T, fset *token.FileSet, e ast.Expr, mustBeCause bool) {
-	t.Helper()
-	lit, ok := e.(*ast.BasicLit)
-	if !ok || lit.Kind != token.STRING {
-		if mustBeCause {
-			t.Errorf("%s: a cause constant must be a string literal", fset.Position(e.Pos()))
-		}
-		return
-	}
-	s, err := strconv.Unquote(lit.Value)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if (mustBeCause || causeShaped.MatchString(s)) && !slices.Contains(catalog, s) {
-		t.Errorf("%s: %q is not a cause ID of docs/causes.md", fset.Position(lit.Pos()), s)
-	}
-}
 
 // TestTableVocabulary checks the slugs and levels that the table uses.
 func TestTableVocabulary(t *testing.T) {
