@@ -55,9 +55,6 @@ type launch struct {
 	// socket, when set, is the unix socket it serves on instead of port.
 	socket  string
 	logPath string // its error log, "" for none
-	// ready, when set, is called once the port accepts connections and
-	// must succeed before the gateway counts as started.
-	ready func(ctx context.Context) error
 }
 
 // procGateway is a gateway program started by startProcess.
@@ -88,9 +85,6 @@ func (g *procGateway) Timeouts() GatewayTimeouts { return g.timeouts }
 
 // LogPath returns the program's error log.
 func (g *procGateway) LogPath() string { return g.logPath }
-
-// Dir returns the directory that holds the configuration and the logs.
-func (g *procGateway) Dir() string { return filepath.Dir(g.outPath) }
 
 // startProcess writes l's files into dir, starts the program in its own
 // process group and waits until its port accepts connections. ctx bounds
@@ -171,12 +165,7 @@ func (g *procGateway) waitReady(ctx context.Context, l launch) error {
 		dcancel()
 		if err == nil {
 			c.Close()
-			if l.ready == nil {
-				return nil
-			}
-			if err := l.ready(ctx); err == nil {
-				return nil
-			}
+			return nil
 		}
 		select {
 		case <-g.exited:
