@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gwdoctor/gwdoctor/internal/fingerprint"
+	"github.com/gwdoctor/gwdoctor/internal/probe"
 )
 
 // cdnProducts are the products whose presence makes the cdn.* causes plausible.
@@ -26,15 +27,48 @@ func triesFindings(tries []Attempt) []Finding {
 		} else {
 			fmt.Fprintf(&b, "no response (%s)", p.Class)
 		}
-		tm := p.Timings
-		fmt.Fprintf(&b, " in %s (dns %s, connect %s", ms(tm.Total), ms(tm.DNS), ms(tm.Connect))
-		if p.TLS != nil {
-			fmt.Fprintf(&b, ", tls %s", ms(tm.TLS))
+		fmt.Fprintf(&b, " in %s", ms(p.Timings.Total))
+		if phases := phaseTimes(p); phases != "" {
+			fmt.Fprintf(&b, " (%s)", phases)
 		}
-		fmt.Fprintf(&b, ", ttfb %s, transfer %s)", ms(tm.TTFB), ms(tm.Transfer))
 		out = append(out, Finding{Source: t.Label, Text: b.String()})
 	}
 	return out
+}
+
+// phaseOrder is the order in which the phases of a probe run.
+var phaseOrder = map[probe.Phase]int{
+	probe.PhaseNone: 0, probe.PhaseDNS: 1, probe.PhaseConnect: 2, probe.PhaseTLS: 3,
+	probe.PhaseRequest: 4, probe.PhaseHeaders: 5, probe.PhaseBody: 6, probe.PhaseComplete: 7,
+}
+
+// phaseTimes lists the time of each phase the probe ran, and only those: an
+// address literal is not resolved, and a refused connection has no time to
+// first byte.
+func phaseTimes(p *probe.Result) string {
+	last := p.Reached
+	if p.FailedIn != probe.PhaseNone {
+		last = p.FailedIn
+	}
+	upTo := phaseOrder[last]
+	tm := p.Timings
+	var parts []string
+	if tm.DNS > 0 || p.FailedIn == probe.PhaseDNS {
+		parts = append(parts, "dns "+ms(tm.DNS))
+	}
+	if upTo >= phaseOrder[probe.PhaseConnect] {
+		parts = append(parts, "connect "+ms(tm.Connect))
+	}
+	if p.TLS != nil || p.FailedIn == probe.PhaseTLS {
+		parts = append(parts, "tls "+ms(tm.TLS))
+	}
+	if upTo >= phaseOrder[probe.PhaseHeaders] {
+		parts = append(parts, "ttfb "+ms(tm.TTFB))
+	}
+	if upTo >= phaseOrder[probe.PhaseBody] {
+		parts = append(parts, "transfer "+ms(tm.Transfer))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func hopList(fp *fingerprint.Result) string {
