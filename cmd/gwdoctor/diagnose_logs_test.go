@@ -18,7 +18,8 @@ type logCell struct {
 }
 
 // logCells are the cells of the gateway matrix where the outside verdict is
-// the parent "upstream" and the gateway's own log names the exact cause.
+// the parent "upstream", or a guess, and the gateway's own log names the
+// exact cause.
 var logCells = []logCell{
 	{"nginx", lab.Refused, "upstream.refused"},
 	{"nginx", lab.Closed, "upstream.closed"},
@@ -35,6 +36,13 @@ var logCells = []logCell{
 	{"caddy", lab.TLS, "upstream.tls"},
 	{"lighttpd", lab.Refused, "upstream.refused"},
 	{"lighttpd", lab.Invalid, "upstream.invalid_response"},
+	// A connection that goes unanswered reads as a timeout, or as
+	// "upstream", from outside; every log names the connect.
+	{"nginx", lab.Unreachable, "upstream.unreachable"},
+	{"apache", lab.Unreachable, "upstream.unreachable"},
+	{"haproxy", lab.Unreachable, "upstream.unreachable"},
+	{"caddy", lab.Unreachable, "upstream.unreachable"},
+	{"lighttpd", lab.Unreachable, "upstream.unreachable"},
 }
 
 // TestDiagnoseWithLog diagnoses faults behind the real gateways with their

@@ -13,15 +13,34 @@ import (
 // the cells where it is more than the parent cause "upstream": where the
 // product's page, its status or the failure's timing names the cause.
 var outsideWant = map[string]map[lab.Fault]string{
-	"nginx":   {lab.Invalid: "upstream.invalid_response", lab.Timeout: "upstream.timeout", lab.Slow: "upstream.timeout"},
-	"haproxy": {lab.Timeout: "upstream.timeout", lab.Slow: "upstream.timeout"},
+	"nginx": {lab.Invalid: "upstream.invalid_response", lab.Timeout: "upstream.timeout", lab.Slow: "upstream.timeout",
+		lab.Truncated: "upstream.truncated", lab.Unreachable: "upstream.timeout"},
+	"haproxy": {lab.Timeout: "upstream.timeout", lab.Slow: "upstream.timeout", lab.Truncated: "upstream.truncated"},
 	"apache": {lab.Invalid: "upstream.invalid_response", lab.Timeout: "upstream.timeout", lab.Slow: "upstream.timeout",
-		lab.TLS: "upstream.tls"},
-	"caddy":   {lab.Timeout: "upstream.timeout", lab.Slow: "upstream.timeout"},
-	"varnish": {lab.Timeout: "upstream.timeout", lab.Slow: "upstream.timeout"},
+		lab.TLS: "upstream.tls", lab.Truncated: "upstream.truncated", lab.Unreachable: "upstream.timeout"},
+	"caddy": {lab.Timeout: "upstream.timeout", lab.Slow: "upstream.timeout", lab.Truncated: "upstream.truncated",
+		lab.Unreachable: "upstream.timeout"},
+	"varnish": {lab.Timeout: "upstream.timeout", lab.Slow: "upstream.timeout", lab.Unreachable: "upstream.timeout"},
 	"squid": {lab.Closed: "upstream.closed", lab.Reset: "upstream.closed", lab.Invalid: "upstream.invalid_response",
-		lab.Timeout: "upstream.timeout", lab.Slow: "upstream.timeout", lab.Intermittent: "upstream.closed"},
-	"lighttpd": {lab.Timeout: "upstream.timeout"},
+		lab.Timeout: "upstream.timeout", lab.Slow: "upstream.timeout", lab.Intermittent: "upstream.closed",
+		lab.Truncated: "upstream.truncated"},
+	"lighttpd": {lab.Timeout: "upstream.timeout", lab.Truncated: "upstream.truncated"},
+}
+
+// A connection to the upstream that goes unanswered (lab.Unreachable) ends
+// in the same page and after a round number of seconds, like a read that
+// times out: from outside it reads as upstream.timeout where the product
+// gives up at its connect timeout, and the direct requests tell them apart.
+
+// alsoOutside are the other outside verdicts of cells whose answer varies
+// from one run to the next.
+var alsoOutside = map[string]map[lab.Fault]map[string]bool{
+	// Varnish answers a body that breaks off with a 503 when the fetch
+	// failed before delivery began, and with the broken 200 when not.
+	"varnish": {lab.Truncated: {"upstream.truncated": true}},
+	// lighttpd's connect timeout fires 0.6 to 2.1 s late, sometimes close
+	// enough to its read-timeout to be read as that.
+	"lighttpd": {lab.Unreachable: {"upstream.timeout": true}},
 }
 
 // productRole is the role the fingerprint gives each product.
@@ -79,10 +98,15 @@ func checkCell(t *testing.T, product string, sc lab.Scenario) {
 	if v.Cause != want || v.Persistence != persistence {
 		t.Errorf("with --upstream: verdict %s/%s, want %s/%s; evidence:\n%s", v.Cause, v.Persistence, want, persistence, evidenceText(res))
 	}
-	if w := expectOutside(product, sc); res.Outside != w {
+	if w := expectOutside(product, sc); res.Outside != w && !alsoOutside[product][sc.Fault][res.Outside] {
 		t.Errorf("from outside: verdict %s, want %s; evidence:\n%s", res.Outside, w, evidenceText(res))
 	}
 	if want == "ok" {
+		return
+	}
+	if sc.Fault == lab.Truncated && res.Diagnosis.Verdict.Status == 200 {
+		// The application's 200 broke off on its way through: there is no
+		// error page, and who "generated" it is moot.
 		return
 	}
 	wantProduct, wantRole := product, productRole[product]

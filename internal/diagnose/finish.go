@@ -88,6 +88,9 @@ func (j *judgement) finish() {
 		j.pathFindings()
 	}
 	j.keepAlive()
+	if j.v.Cause == UpstreamTimeout && len(j.e.Upstream) == 0 && len(j.e.Logs) == 0 && j.rep.Probe != nil {
+		j.note(j.rep.Label, "a gateway whose connection to the upstream goes unanswered gives up the same way (upstream.unreachable); asking the upstream directly (--upstream) or the gateway's log (--log) tells the two apart")
+	}
 	c := mustLookup(j.v.Cause)
 	j.v.Title = c.Title
 	j.v.Layer = c.Layer
@@ -96,7 +99,7 @@ func (j *judgement) finish() {
 		j.ruleOut()
 	}
 	j.v.Summary = j.summary()
-	j.v.Steps = steps(j.v, j.gatewayProduct())
+	j.v.Steps = steps(j.v, j.gatewayProduct(), placeholders(&j.e))
 	if j.v.RuledOut == nil {
 		j.v.RuledOut = []Excluded{}
 	}

@@ -135,7 +135,14 @@ func (j *judgement) noResponse() {
 		// as an upstream one.
 		if cause, ok := directCause(p.Class); ok {
 			j.set(cause, "medium")
-			j.note(src, "the server at %s accepted the connection but %s; no gateway answered in its place", p.Addr, describeClass(p.Class))
+			if len(j.e.Upstream) == 0 {
+				j.note(src, "the server at %s accepted the connection but %s; no gateway answered in its place", p.Addr, describeClass(p.Class))
+			} else {
+				j.note(src, "the server at %s accepted the connection but %s", p.Addr, describeClass(p.Class))
+			}
+			// A gateway that has nothing to answer with closes too: when
+			// its upstream broke off a response it had started to pass on.
+			j.ladder(true)
 		} else {
 			j.set(Unknown, "low")
 		}

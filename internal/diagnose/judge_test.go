@@ -98,6 +98,18 @@ func TestJudge(t *testing.T) {
 		{name: "ladder: upstream self-signed", ev: Evidence{Tries: three(go502), UpstreamAddr: "https://127.0.0.1:9443",
 			Upstream: three(fail("upstream try", probe.ClassTLSCert, probe.PhaseTLS, 0))},
 			wantCause: UpstreamTLS, wantPers: Persistent},
+		{name: "ladder: the gateway closes, the upstream breaks off its body", ev: Evidence{
+			Tries: three(fail("try", probe.ClassClosed, probe.PhaseHeaders, time.Millisecond)), UpstreamAddr: "127.0.0.1:9000",
+			Upstream: func() []Attempt {
+				a := resp("upstream try", 200, time.Millisecond, app, noRead)
+				a.Probe.Class, a.Probe.FailedIn, a.Probe.Response.BodyBytes = probe.ClassBodyTruncated, probe.PhaseBody, 1024
+				return three(a)
+			}()},
+			wantCause: UpstreamTruncated, wantPers: Persistent, wantIn: "breaks off (200 body.truncated)"},
+		{name: "ladder: the upstream's connect goes unanswered", ev: Evidence{
+			Tries: three(resp("try", 502, time.Second+time.Millisecond, goProxy, noRead)), UpstreamAddr: "127.0.0.1:9000",
+			Upstream: three(fail("upstream try", probe.ClassConnectTimeout, probe.PhaseConnect, 1800*time.Millisecond))},
+			wantCause: UpstreamUnreachable, wantPers: Persistent, wantIn: "went unanswered"},
 		{name: "ladder: huge upstream head", ev: Evidence{Tries: three(go502), UpstreamAddr: "127.0.0.1:9000",
 			Upstream: func() []Attempt {
 				a := resp("upstream try", 200, time.Millisecond, app, noRead)
@@ -184,6 +196,40 @@ func ruledOut(v Verdict, cause string) bool {
 		}
 	}
 	return false
+}
+
+// TestStepsFillPlaceholders checks that the lines of the steps carry the
+// diagnosis's own names and addresses where it knows them.
+func TestStepsFillPlaceholders(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ev   Evidence
+		want string
+	}{
+		{"upstream unreachable", Evidence{URL: "http://shop.example/cart?x=1", Tries: three(resp("try", 502, time.Second, goProxy, noRead)),
+			UpstreamAddr: "http://10.0.0.5:8080", Upstream: three(fail("upstream try", probe.ClassConnectTimeout, probe.PhaseConnect, time.Second))},
+			"nc -vz -w 3 10.0.0.5 8080"},
+		{"upstream truncated", Evidence{URL: "http://shop.example/cart?x=1", Tries: three(fail("try", probe.ClassClosed, probe.PhaseHeaders, time.Millisecond)),
+			UpstreamAddr: "10.0.0.5:8080", Upstream: func() []Attempt {
+				a := resp("upstream try", 200, time.Millisecond, app, noRead)
+				a.Probe.Class = probe.ClassBodyTruncated
+				return three(a)
+			}()},
+			"http://10.0.0.5:8080/cart"},
+		{"site name", Evidence{URL: "https://shop.example/", Tries: three(fail("try", probe.ClassDNSNotFound, probe.PhaseDNS, time.Millisecond))},
+			"dig +trace shop.example"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := Judge(tc.ev)
+			var lines []string
+			for _, s := range v.Steps {
+				lines = append(lines, s.Lines...)
+			}
+			if all := strings.Join(lines, "\n"); !strings.Contains(all, tc.want) {
+				t.Errorf("verdict %s: steps lack %q:\n%s", v.Cause, tc.want, all)
+			}
+		})
+	}
 }
 
 func TestStepsNameProductSettings(t *testing.T) {

@@ -61,9 +61,13 @@ func (j *judgement) logs() {
 
 // exactOf reports whether the log's cause refines the verdict's: the
 // upstream that refused is why no upstream is healthy; a killed worker
-// (closed) is how a PHP timeout shows.
+// (closed) is how a PHP timeout shows; a connection a gateway aborts
+// (closed) is how a body that broke off shows.
 func exactOf(verdict, log string) bool {
-	return (verdict == UpstreamClosed && (log == UpstreamTimeout || log == UpstreamOverloaded)) ||
+	return (verdict == UpstreamClosed && (log == UpstreamTimeout || log == UpstreamOverloaded || log == UpstreamTruncated)) ||
+		// A gateway gives up on a connect that goes unanswered with the same
+		// page, after its connect timeout, as on a read: its log tells which.
+		(verdict == UpstreamTimeout && log == UpstreamUnreachable) ||
 		(verdict == UpstreamNoneHealthy && strings.HasPrefix(log, "upstream."))
 }
 

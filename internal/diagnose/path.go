@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/probe"
 )
 
 // Hop is one step of the path a request takes, as the diagnosis saw it
@@ -70,6 +72,9 @@ func hopOf(role string, as []Attempt) (Hop, bool) {
 	h := Hop{Role: role, Addr: a.Probe.Addr, Failing: a.Failed(), TTFB: failAt(a)}
 	if a.Probe.Response != nil {
 		h.Result = fmt.Sprint(a.Probe.Response.Status)
+		if c := a.Probe.Class; c == probe.ClassBodyTruncated || c == probe.ClassBodyTimeout {
+			h.Result += " " + string(c) // "200 body.truncated"
+		}
 		if a.Print != nil && a.Print.Generator.Product != "" && a.Print.Generator.Product != "unknown" {
 			h.Product = a.Print.Generator.Product
 		}
@@ -98,6 +103,8 @@ func (j *judgement) pathFindings() {
 		switch {
 		case h.Result != "" && h.Result[0] >= '0' && h.Result[0] <= '9' && !h.Failing:
 			parts = append(parts, fmt.Sprintf("the %s at %s answers %s directly", h.Role, h.Addr, h.Result))
+		case h.Failing && strings.Contains(h.Result, " body."):
+			parts = append(parts, fmt.Sprintf("%s reaches the %s %s, which starts to answer and breaks off (%s)", who, h.Role, h.Addr, h.Result))
 		case h.Failing && strings.Contains(h.Result, "."):
 			parts = append(parts, fmt.Sprintf("%s reaches nothing usable at the %s %s (%s)", who, h.Role, h.Addr, h.Result))
 		case h.Failing:

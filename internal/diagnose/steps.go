@@ -1,5 +1,11 @@
 package diagnose
 
+import (
+	"net"
+	"net/url"
+	"strings"
+)
+
 // fix is one operator step; Lines are keyed by gateway product, "" being
 // the lines for any product.
 type fix struct {
@@ -57,9 +63,11 @@ var fixes = map[string][]fix{
 			"nginx": {"proxy_pass http://127.0.0.1:PORT;  # or fastcgi_pass unix:/run/php/php-fpm.sock;"},
 		}},
 	},
-	UpstreamPermission:  {{text: "Let the gateway's user open the socket (owner/mode of the socket, listen.owner in the FPM pool) or allow it in SELinux.", lines: map[string][]string{"": {"setsebool -P httpd_can_network_connect 1", "ls -l /run/php/"}}}},
-	UpstreamUnreachable: {{text: "The gateway's connection to the upstream goes unanswered: check the upstream address, routes and firewall rules between the two hosts."}},
-	UpstreamDNS:         {{text: "Make the upstream's name resolvable from the gateway, or use an address.", lines: map[string][]string{"nginx": {"resolver 127.0.0.53 valid=30s;"}}}},
+	UpstreamPermission: {{text: "Let the gateway's user open the socket (owner/mode of the socket, listen.owner in the FPM pool) or allow it in SELinux.", lines: map[string][]string{"": {"setsebool -P httpd_can_network_connect 1", "ls -l /run/php/"}}}},
+	UpstreamUnreachable: {{text: "The gateway's connection to the upstream goes unanswered: check the upstream address, routes and firewall rules between the two hosts, from the gateway host.", lines: map[string][]string{
+		"": {"nc -vz -w 3 UPSTREAM_HOST UPSTREAM_PORT", "ip route get UPSTREAM_HOST", "nft list ruleset | grep -i drop   # or: iptables -S | grep -i drop", "ss -ltn   # on the upstream host: is its listen queue full (Recv-Q at Send-Q)?"},
+	}}},
+	UpstreamDNS: {{text: "Make the upstream's name resolvable from the gateway, or use an address.", lines: map[string][]string{"nginx": {"resolver 127.0.0.53 valid=30s;"}}}},
 	UpstreamTimeout: {
 		{text: "Find what makes the request slow (slow query, external call, lock) in the application's logs; the gateway's timeout only names the symptom."},
 		{text: "If the work is legitimately long, raise the gateway's timeout above it, and keep the application's own limit below the gateway's, so the application's error wins.", lines: map[string][]string{
@@ -98,14 +106,55 @@ var fixes = map[string][]fix{
 	}}},
 	UpstreamNoneHealthy: {{text: "Every upstream is marked down: check the health check target and the servers' state, and bring at least one back."}},
 	UpstreamOverloaded:  {{text: "The upstream is out of workers or connections: raise the pool (PHP-FPM pm.max_children, the app's worker count) only if memory allows, and find what holds the workers.", lines: map[string][]string{"": {"grep 'max_children' /var/log/php*-fpm.log", "; FPM pool: pm.max_children = 20"}}}},
-	UpstreamTruncated:   {{text: "The upstream broke off in the middle of its response: look for crashes or timeouts while streaming, and for a wrong Content-Length."}},
-	UpstreamAppError:    {{text: "The application itself answers with the error: read the application's own logs for this request; the gateway is fine."}},
-	Unknown:             {{text: "Run again with --verbose and the gateway's logs (--log FILE) to gather more evidence."}},
+	UpstreamTruncated: {{text: "The upstream broke off in the middle of its response: look for crashes or timeouts while streaming, and for a wrong Content-Length.", lines: map[string][]string{
+		"nginx": {"grep 'prematurely closed connection while reading upstream' /var/log/nginx/error.log"},
+		"":      {"curl -sS -o /dev/null -w '%{size_download} bytes\\n' -D - http://UPSTREAM/PATH   # compare with its Content-Length"},
+	}}},
+	UpstreamAppError: {{text: "The application itself answers with the error: read the application's own logs for this request; the gateway is fine."}},
+	Unknown:          {{text: "Run again with --verbose and the gateway's logs (--log FILE) to gather more evidence."}},
+}
+
+// placeholders maps the words that stand for this diagnosis's own values
+// in the lines of fixes (HOST, UPSTREAM_HOST, ...) to those values, where
+// the evidence has them. Longer words come first, so that UPSTREAM_HOST is
+// not read as UPSTREAM_ plus HOST.
+func placeholders(e *Evidence) *strings.Replacer {
+	var pairs []string
+	var upHost, upPort string
+	if a := e.UpstreamAddr; a != "" && !strings.Contains(a, "unix:") {
+		hostport := a
+		if _, rest, ok := strings.Cut(a, "://"); ok {
+			hostport = rest
+		}
+		hostport = strings.TrimSuffix(hostport, "/")
+		if h, p, err := net.SplitHostPort(hostport); err == nil {
+			upHost, upPort = h, p
+			pairs = append(pairs, "UPSTREAM_HOST", h, "UPSTREAM_PORT", p)
+		}
+	}
+	if u, err := url.Parse(e.URL); err == nil && u.Hostname() != "" {
+		path := u.EscapedPath()
+		if path == "" {
+			path = "/"
+		}
+		if upHost != "" {
+			pairs = append(pairs, "UPSTREAM/PATH", net.JoinHostPort(upHost, upPort)+path)
+		}
+		pairs = append(pairs, "HOST", u.Hostname())
+	}
+	if o := e.OriginAddr; o != "" {
+		if h, _, err := net.SplitHostPort(o); err == nil {
+			o = h
+		}
+		pairs = append(pairs, "ORIGIN_IP", o)
+	}
+	return strings.NewReplacer(pairs...)
 }
 
 // steps returns what to do now: the visitor's steps first, then the
-// operator's, with lines for the gateway product when they exist.
-func steps(v Verdict, product string) []Step {
+// operator's, with lines for the gateway product when they exist, and the
+// diagnosis's own host names and addresses put in where it knows them.
+func steps(v Verdict, product string, fill *strings.Replacer) []Step {
 	var out []Step
 	if v.Cause == OK {
 		return []Step{}
@@ -128,7 +177,11 @@ func steps(v Verdict, product string) []Step {
 		if lines == nil {
 			lines = f.lines[""]
 		}
-		out = append(out, Step{Who: who, Text: f.text, Lines: lines})
+		var filled []string
+		for _, l := range lines {
+			filled = append(filled, fill.Replace(l))
+		}
+		out = append(out, Step{Who: who, Text: f.text, Lines: filled})
 	}
 	return out
 }

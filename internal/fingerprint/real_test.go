@@ -12,6 +12,14 @@ import (
 // -record`): product, role and cause. A cause of "" means the page alone
 // does not tell which upstream failure it was.
 var realWants = map[string]want{
+	"apache-unreachable":   {product: "apache", role: "reverse_proxy", page: true},
+	"caddy-unreachable":    {product: "caddy", role: "reverse_proxy", page: true},
+	"haproxy-unreachable":  {product: "haproxy", role: "load_balancer", page: true},
+	"lighttpd-unreachable": {product: "lighttpd", role: "reverse_proxy", page: true},
+	// nginx's 504 says "timed out" for a connect that went unanswered too.
+	"nginx-unreachable":             {product: "nginx", role: "reverse_proxy", cause: "upstream.timeout", page: true},
+	"squid-unreachable":             {product: "squid", role: "reverse_proxy", page: true},
+	"varnish-unreachable":           {product: "varnish", role: "reverse_proxy", page: true},
 	"apache-app-error":              {product: "application", role: "application", cause: "upstream.app_error", passed: true},
 	"apache-closed":                 {product: "apache", role: "reverse_proxy", page: true},
 	"apache-refused":                {product: "apache", role: "reverse_proxy", page: true},

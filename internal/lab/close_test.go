@@ -78,8 +78,8 @@ func TestFaults(t *testing.T) {
 		}
 		seen[f] = true
 	}
-	if got := len(seen); got != 14 {
-		t.Errorf("Faults(): got %d faults, want 14", got)
+	if got := len(seen); got != 16 {
+		t.Errorf("Faults(): got %d faults, want 16", got)
 	}
 	if Faults()[0] != Healthy {
 		t.Errorf("Faults()[0] = %s, want %s", Faults()[0], Healthy)

@@ -60,6 +60,15 @@ const (
 	// generated at start, so clients that verify against the system roots
 	// fail the handshake.
 	TLS Fault = "tls"
+	// Truncated answers 200 with a Content-Length of 64 KiB, sends the
+	// first KiB of the body and closes the connection: an upstream that
+	// died in the middle of its response.
+	Truncated Fault = "truncated"
+	// Unreachable listens, but its accept queue is full and never drained,
+	// so the kernel drops every new SYN unanswered: on loopback, what a
+	// firewall that drops packets (or a wrong address) is on a network.
+	// Connecting times out instead of being refused.
+	Unreachable Fault = "unreachable"
 	// Tarpit sends "HTTP/1.1 200 OK\r\n", then one header byte every
 	// 500 ms forever (slowloris in reverse).
 	Tarpit Fault = "tarpit"
@@ -72,7 +81,8 @@ const (
 func Faults() []Fault {
 	return []Fault{
 		Healthy, Refused, Closed, Reset, Invalid, HeaderTooBig, Timeout,
-		Slow, Intermittent, AppError, CookieBomb, TLS, Tarpit, EndlessBody,
+		Slow, Intermittent, AppError, CookieBomb, TLS, Truncated, Unreachable,
+		Tarpit, EndlessBody,
 	}
 }
 

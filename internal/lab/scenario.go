@@ -83,6 +83,10 @@ func Scenarios() []Scenario {
 			Description: "the upstream fails only for requests with the client's " + DefaultCookie + " cookie"},
 		{Fault: TLS, Want: "upstream.tls", WantPersistence: "persistent",
 			Description: "the upstream speaks HTTPS with a self-signed certificate that the gateway does not trust"},
+		{Fault: Truncated, Want: "upstream.truncated", WantPersistence: "persistent",
+			Description: "the upstream announces 64 KiB of body, sends 1 KiB and closes the connection"},
+		{Fault: Unreachable, Want: "upstream.unreachable", WantPersistence: "persistent",
+			Description: "connections to the upstream go unanswered, as behind a firewall that drops packets"},
 	}
 	for i := range scenarios {
 		scenarios[i].Name = string(scenarios[i].Fault)

@@ -122,6 +122,9 @@ func (u *Upstream) answer(cn *conn, req *http.Request, n int) bool {
 		return cn.write(req, healthy(false))
 	case HeaderTooBig:
 		return cn.write(req, bigHeaders())
+	case Truncated:
+		truncated(cn)
+		return false
 	case Tarpit:
 		u.tarpit(cn)
 		return false
@@ -182,6 +185,22 @@ func (cn *conn) write(req *http.Request, r response) bool {
 		cn.bw.WriteString(r.body)
 	}
 	return cn.bw.Flush() == nil && keep
+}
+
+// truncatedLength is the Content-Length that Truncated announces; it sends
+// only truncatedSent bytes of it.
+const (
+	truncatedLength = 64 << 10
+	truncatedSent   = 1 << 10
+)
+
+// truncated announces a 64 KiB body, sends its first KiB and gives up.
+func truncated(cn *conn) {
+	fmt.Fprintf(cn.bw, "HTTP/1.1 200 OK\r\nDate: %s\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\n\r\n",
+		time.Now().UTC().Format(http.TimeFormat), truncatedLength)
+	cn.bw.WriteString("<!doctype html>\n<title>lab upstream</title>\n")
+	cn.bw.WriteString(strings.Repeat("x", truncatedSent-len("<!doctype html>\n<title>lab upstream</title>\n")))
+	cn.bw.Flush()
 }
 
 // tarpit sends a status line, then the endless header line pattern one

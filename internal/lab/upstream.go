@@ -9,6 +9,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -69,6 +70,14 @@ func StartUpstream(ctx context.Context, f Fault, opts UpstreamOptions) (*Upstrea
 		}
 		return u, nil
 	}
+	if f == Unreachable {
+		u.ln = ln // Close closes it and the connections that fill its queue
+		if err := u.fillQueue(ctx, ln); err != nil {
+			u.Close()
+			return nil, fmt.Errorf("starting %s upstream: %w", f, err)
+		}
+		return u, nil
+	}
 	if f == TLS {
 		cert, leaf, err := selfSigned(time.Now())
 		if err != nil {
@@ -86,6 +95,44 @@ func StartUpstream(ctx context.Context, f Fault, opts UpstreamOptions) (*Upstrea
 	u.wg.Add(1)
 	go u.acceptLoop()
 	return u, nil
+}
+
+// fillQueue shrinks ln's accept queue to its minimum and fills it with
+// connections that are never accepted. From then on the kernel drops the
+// SYN of every new connection, and connecting times out. The filling
+// connections stay open until Close.
+func (u *Upstream) fillQueue(ctx context.Context, ln net.Listener) error {
+	tl, ok := ln.(*net.TCPListener)
+	if !ok {
+		return errors.New("not a TCP listener")
+	}
+	rc, err := tl.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var lerr error
+	// Listening again on a listening socket only changes its backlog.
+	if err := rc.Control(func(fd uintptr) { lerr = syscall.Listen(int(fd), 0) }); err != nil {
+		return err
+	}
+	if lerr != nil {
+		return fmt.Errorf("shrinking the accept queue: %w", lerr)
+	}
+	for range 8 {
+		d := net.Dialer{Timeout: 200 * time.Millisecond}
+		c, err := d.DialContext(ctx, "tcp", u.Addr)
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() && ctx.Err() == nil {
+				return nil // full: the SYN went unanswered
+			}
+			return fmt.Errorf("filling the accept queue: %w", err)
+		}
+		u.mu.Lock()
+		u.conns[c] = struct{}{}
+		u.mu.Unlock()
+	}
+	return errors.New("filling the accept queue: it never filled up")
 }
 
 // URL returns scheme://addr, without a trailing slash.

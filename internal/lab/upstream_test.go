@@ -165,6 +165,23 @@ func TestUpstreamDirect(t *testing.T) {
 		}},
 		{CookieBomb, UpstreamOptions{}, checkCookieBomb},
 		{TLS, UpstreamOptions{}, checkTLS},
+		{Truncated, UpstreamOptions{}, func(t *testing.T, u *Upstream) {
+			resp, body, err := get(u.URL(), nil, nil)
+			if !errors.Is(err, io.ErrUnexpectedEOF) || resp == nil || resp.StatusCode != 200 ||
+				resp.ContentLength != truncatedLength || len(body) != truncatedSent {
+				t.Errorf("got %v, %d body bytes, %v; want 200 announcing %d bytes, %d of them, then an unexpected EOF",
+					resp, len(body), err, truncatedLength, truncatedSent)
+			}
+		}},
+		{Unreachable, UpstreamOptions{}, func(t *testing.T, u *Upstream) {
+			for range 2 {
+				_, err := net.DialTimeout("tcp", u.Addr, 300*time.Millisecond)
+				var ne net.Error
+				if !errors.As(err, &ne) || !ne.Timeout() {
+					t.Errorf("dial: got %v, want a timeout", err)
+				}
+			}
+		}},
 		{Tarpit, UpstreamOptions{}, func(t *testing.T, u *Upstream) {
 			c := sendHead(t, u.Addr)
 			c.SetReadDeadline(time.Now().Add(1200 * time.Millisecond))

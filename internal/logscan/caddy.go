@@ -30,6 +30,7 @@ type caddyLine struct {
 		URI        string `json:"uri"`
 	} `json:"request"`
 	Upstream string `json:"upstream"`
+	Error    string `json:"error"`
 }
 
 func (p *caddyLog) parse(line []byte, e *Entry) verdict {
@@ -37,6 +38,12 @@ func (p *caddyLog) parse(line []byte, e *Entry) verdict {
 		return lineMalformed
 	}
 	st := jsonNumberAfter(line, `"status":`)
+	if bytes.Contains(line, []byte(`"msg":"aborting with incomplete response"`)) {
+		// The reverse proxy had begun to pass a response on when the
+		// upstream broke off; the client got a cut 200, so no failure
+		// status is logged. The line names no request.
+		return p.truncated(line, e)
+	}
 	if !isFailureStatus(st) {
 		if ts := jsonNumberBytes(line, `"ts":`); ts != nil {
 			e.Time, _ = timeEpoch(ts)
@@ -65,6 +72,23 @@ func (p *caddyLog) parse(line []byte, e *Entry) verdict {
 		e.Detail = cut(c.Msg, 300)
 		e.Upstream = dialAddress(c.Msg)
 	}
+	return lineFailure
+}
+
+// truncated reads the reverse proxy's "aborting with incomplete response".
+func (p *caddyLog) truncated(line []byte, e *Entry) verdict {
+	var c caddyLine
+	if err := json.Unmarshal(line, &c); err != nil {
+		return lineMalformed
+	}
+	e.Time, _ = timeEpoch(c.TS)
+	e.Product, e.Format = productCaddy, "caddy"
+	e.Cause, e.explains = causeTruncated, true
+	e.Detail = c.Msg
+	if c.Error != "" {
+		e.Detail += ": " + cut(c.Error, 300)
+	}
+	e.Upstream = c.Upstream
 	return lineFailure
 }
 

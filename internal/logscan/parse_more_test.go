@@ -70,6 +70,9 @@ func TestParseCaddy(t *testing.T) {
 		{"access 502", `{"level":"error","ts":1787307302.58,"logger":"http.log.access.log0","msg":"handled request",` + req + `,"bytes_read":0,"user_id":"","duration":0.02,"size":0,"status":502,"resp_headers":{"Server":["Caddy"]}}`, lineFailure, causeUpstream, 502, "", "/api"},
 		{"access 200", `{"level":"info","ts":1787307302.58,"logger":"http.log.access.log0","msg":"handled request",` + req + `,"status":200}`, lineOK, "", 0, "", ""},
 		{"startup", `{"level":"info","ts":1787307300.1,"logger":"tls","msg":"cleaning storage unit"}`, lineOK, "", 0, "", ""},
+		// Caddy 2.6.2 in the lab, its upstream breaking off a 200.
+		{"aborted", `{"level":"error","ts":1795661335.7111862,"logger":"http.handlers.reverse_proxy","msg":"aborting with incomplete response","error":"unexpected EOF"}`, lineFailure, causeTruncated, 0, "", ""},
+		{"aborted, cut", `{"level":"error","ts":1795661335.7,"logger":"http.handlers.reverse_proxy","msg":"aborting with incomplete response","error":}`, lineMalformed, "", 0, "", ""},
 		{"not json", `{"level":"error","ts":1787307302.56,"logger":"x","status":502,`, lineMalformed, "", 0, "", ""},
 	})
 }

@@ -129,7 +129,9 @@ func classifyConnect(err error) Class {
 		// "(11: Resource temporarily unavailable) while connecting to
 		// upstream". Checked before timeouts: EAGAIN counts as one.
 		return ClassOverloaded
-	case errors.Is(err, syscall.ETIMEDOUT), isTimeout(err):
+	case errors.Is(err, syscall.ETIMEDOUT), isTimeout(err), errors.Is(err, context.Canceled):
+		// Canceled: the caller stopped waiting (a diagnosis that has seen
+		// enough), which still means the SYN went unanswered that long.
 		return ClassConnectTimeout
 	}
 	return ClassConnectError

@@ -183,4 +183,10 @@ func TestClassifyNil(t *testing.T) {
 	if got := Classify(PhaseHeaders, errors.New("weird")); got != ClassOther {
 		t.Errorf("Classify(weird) = %q", got)
 	}
+	// A connection attempt that the caller stopped waiting for went
+	// unanswered all that time.
+	canceled := fmt.Errorf("connecting to 192.0.2.1:80: %w", &net.OpError{Op: "dial", Net: "tcp", Err: context.Canceled})
+	if got := Classify(PhaseConnect, canceled); got != ClassConnectTimeout {
+		t.Errorf("Classify(connect canceled) = %q, want %q", got, ClassConnectTimeout)
+	}
 }
