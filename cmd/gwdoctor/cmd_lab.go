@@ -224,8 +224,7 @@ func runSetup(ctx context.Context, su lab.Setup) (labResult, error) {
 	if err != nil {
 		return labResult{}, err
 	}
-	outside := d.Evidence
-	outside.Upstream = nil
+	outside := outsideView(d.Evidence)
 	v := d.Verdict
 	return labResult{
 		Scenario: su.Name, Fault: "setup", Description: su.Description, Gateway: su.Product,
@@ -243,6 +242,14 @@ func dnsResolver(addr string) *net.Resolver {
 	}}
 }
 
+// outsideView is the evidence a visitor has: the responses, without the
+// direct requests to the upstream and without the gateway's configured
+// limits.
+func outsideView(e diagnose.Evidence) diagnose.Evidence {
+	e.Upstream, e.UpstreamAddr, e.UpstreamKeepAlive, e.Limits = nil, "", nil, nil
+	return e
+}
+
 // runScenario starts one scenario, diagnoses it as an operator would (with
 // the upstream's address) and judges the same evidence without the direct
 // requests, which is what a visitor learns.
@@ -257,8 +264,7 @@ func runScenario(ctx context.Context, sc lab.Scenario, gateway string) (labResul
 	if err != nil {
 		return labResult{}, err
 	}
-	outside := d.Evidence
-	outside.Upstream = nil
+	outside := outsideView(d.Evidence)
 	v := d.Verdict
 	want, persistence := sc.Expect(gateway)
 	return labResult{
@@ -283,9 +289,12 @@ func stackPlan(gatewayURL, upstream string, t lab.GatewayTimeouts, product strin
 		Upstream: upstream,
 		Timeout:  20 * time.Second,
 	}
-	respName, headName := t.ResponseSetting, t.HeaderSetting
+	connName, respName, headName := t.ConnectSetting, t.ResponseSetting, t.HeaderSetting
 	if respName == "" {
-		respName, headName = "Transport.ResponseHeaderTimeout", "Transport.MaxResponseHeaderBytes"
+		connName, respName, headName = "Dialer.Timeout", "Transport.ResponseHeaderTimeout", "Transport.MaxResponseHeaderBytes"
+	}
+	if connName != "" && t.Connect > 0 {
+		plan.Limits = append(plan.Limits, diagnose.Limit{Name: connName, Product: product, Timeout: t.Connect, Connect: true})
 	}
 	if t.Response > 0 {
 		plan.Limits = append(plan.Limits, diagnose.Limit{Name: respName, Product: product, Timeout: t.Response})

@@ -117,6 +117,8 @@ func routeLimits(r *gwconfig.Route) []diagnose.Limit {
 		switch {
 		case s.Duration > 0 && isResponseTimeout(s.Name):
 			out = append(out, diagnose.Limit{Name: name, Product: r.Gateway, Timeout: s.Duration})
+		case s.Duration > 0 && isConnectTimeout(s.Name):
+			out = append(out, diagnose.Limit{Name: name, Product: r.Gateway, Timeout: s.Duration, Connect: true})
 		case s.Bytes > 0 && isHeaderBuffer(s.Name):
 			out = append(out, diagnose.Limit{Name: name, Product: r.Gateway, HeaderBytes: int(s.Bytes)})
 		}
@@ -129,7 +131,18 @@ func routeLimits(r *gwconfig.Route) []diagnose.Limit {
 func isResponseTimeout(name string) bool {
 	switch name {
 	case "proxy_read_timeout", "fastcgi_read_timeout", "uwsgi_read_timeout", "grpc_read_timeout",
-		"timeout server", "ProxyTimeout", "Timeout", "timeout", "request_terminate_timeout", "max_execution_time":
+		"timeout server", "ProxyTimeout", "Timeout", "timeout=", "request_terminate_timeout", "max_execution_time":
+		return true
+	}
+	return false
+}
+
+// isConnectTimeout reports the settings that bound connecting to an
+// upstream.
+func isConnectTimeout(name string) bool {
+	switch name {
+	case "proxy_connect_timeout", "fastcgi_connect_timeout", "uwsgi_connect_timeout", "grpc_connect_timeout",
+		"timeout connect", "connectiontimeout=":
 		return true
 	}
 	return false

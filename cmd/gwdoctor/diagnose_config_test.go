@@ -35,6 +35,10 @@ func TestDiagnoseWithGatewayConfig(t *testing.T) {
 		{"apache", "--apache-config", "apache2.conf", lab.Refused, "upstream.refused", ""},
 		{"apache", "--apache-config", "apache2.conf", lab.Reset, "upstream.closed", ""},
 		{"apache", "--apache-config", "apache2.conf", lab.Slow, "upstream.timeout", "timeout"},
+		// The connect timeout is named but not at fault: no fix line.
+		{"nginx", "--nginx-config", "nginx.conf", lab.Unreachable, "upstream.unreachable", "proxy_connect_timeout"},
+		{"haproxy", "--haproxy-config", "haproxy.cfg", lab.Unreachable, "upstream.unreachable", "timeout connect"},
+		{"apache", "--apache-config", "apache2.conf", lab.Unreachable, "upstream.unreachable", "connectiontimeout="},
 	} {
 		t.Run(tc.product+"/"+string(tc.fault), func(t *testing.T) {
 			t.Parallel()
@@ -76,7 +80,7 @@ func TestDiagnoseWithGatewayConfig(t *testing.T) {
 			}
 			found := false
 			for _, f := range doc.ConfigFindings {
-				if strings.Contains(f.Message, tc.directive) && f.File == conf && f.Line > 0 && f.Fix != "" {
+				if strings.Contains(f.Message, tc.directive) && f.File == conf && f.Line > 0 && (f.Fix != "" || tc.cause == "upstream.unreachable") {
 					found = true
 				}
 			}

@@ -90,6 +90,9 @@ type Limit struct {
 	Timeout time.Duration `json:"-"`
 	// HeaderBytes is a response-head size limit, zero for a timeout.
 	HeaderBytes int `json:"header_bytes,omitempty"`
+	// Connect marks a timeout on connecting to the upstream; the others
+	// bound the wait for its answer.
+	Connect bool `json:"connect,omitempty"`
 }
 
 // Evidence is everything the experiments gathered about one URL.

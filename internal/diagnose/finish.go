@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/fingerprint"
 	"github.com/gwdoctor/gwdoctor/internal/probe"
@@ -34,6 +35,18 @@ func triesFindings(tries []Attempt) []Finding {
 		out = append(out, Finding{Source: t.Label, Text: b.String()})
 	}
 	return out
+}
+
+// connectRuledOut reports a known connect timeout that would have fired
+// well before the failure came: the gateway did get its connection.
+func (j *judgement) connectRuledOut() bool {
+	d := failAt(j.rep)
+	for _, l := range j.e.Limits {
+		if l.Connect && l.Timeout > 0 && l.Timeout+time.Second < d {
+			return true
+		}
+	}
+	return false
 }
 
 // phaseOrder is the order in which the phases of a probe run.
@@ -88,7 +101,7 @@ func (j *judgement) finish() {
 		j.pathFindings()
 	}
 	j.keepAlive()
-	if j.v.Cause == UpstreamTimeout && len(j.e.Upstream) == 0 && len(j.e.Logs) == 0 && j.rep.Probe != nil {
+	if j.v.Cause == UpstreamTimeout && len(j.e.Upstream) == 0 && len(j.e.Logs) == 0 && j.rep.Probe != nil && !j.connectRuledOut() {
 		j.note(j.rep.Label, "a gateway whose connection to the upstream goes unanswered gives up the same way (upstream.unreachable); asking the upstream directly (--upstream) or the gateway's log (--log) tells the two apart")
 	}
 	c := mustLookup(j.v.Cause)

@@ -72,6 +72,21 @@ func TestJudge(t *testing.T) {
 		{name: "go 502 at a configured limit", ev: Evidence{Tries: three(resp("try", 502, 1500*time.Millisecond+4*time.Millisecond, goProxy, noRead)),
 			Limits: []Limit{{Name: "ResponseHeaderTimeout", Product: "go", Timeout: 1500 * time.Millisecond}}},
 			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "go", wantIn: "ResponseHeaderTimeout"},
+		{name: "nginx 504 at its connect timeout", ev: Evidence{Tries: three(resp("try", 504, time.Second+3*time.Millisecond, nginx, fingerprint.Reading{Cause: UpstreamTimeout})),
+			Limits: []Limit{
+				{Name: "proxy_connect_timeout 1s", Product: "nginx", Timeout: time.Second, Connect: true},
+				{Name: "proxy_read_timeout 5s", Product: "nginx", Timeout: 5 * time.Second}}},
+			wantCause: UpstreamUnreachable, wantPers: Persistent, wantProd: "nginx", wantIn: "connect timeout that fits"},
+		{name: "nginx 504 at its read timeout", ev: Evidence{Tries: three(resp("try", 504, 5*time.Second+3*time.Millisecond, nginx, fingerprint.Reading{Cause: UpstreamTimeout})),
+			Limits: []Limit{
+				{Name: "proxy_connect_timeout 1s", Product: "nginx", Timeout: time.Second, Connect: true},
+				{Name: "proxy_read_timeout 5s", Product: "nginx", Timeout: 5 * time.Second}}},
+			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "nginx", wantIn: "proxy_read_timeout 5s"},
+		{name: "connect and read timeouts alike", ev: Evidence{Tries: three(resp("try", 502, 60*time.Second+3*time.Millisecond, goProxy, noRead)),
+			Limits: []Limit{
+				{Name: "Dialer.Timeout", Product: "go", Timeout: 60 * time.Second, Connect: true},
+				{Name: "ResponseHeaderTimeout", Product: "go", Timeout: 60 * time.Second}}},
+			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "go", wantIn: "gives up the same way"},
 		{name: "app error passed through", ev: Evidence{Tries: three(resp("try", 502, 5*time.Millisecond, app, fingerprint.Reading{Cause: UpstreamAppError}))},
 			wantCause: UpstreamAppError, wantPers: Persistent, wantProd: "application"},
 		{name: "cloudflare 522", ev: Evidence{Tries: three(resp("try", 522, 15*time.Second, cloudflare, fingerprint.Reading{Cause: CDNOriginUnreachable, Code: "522", Detail: "522: Connection timed out"}))},

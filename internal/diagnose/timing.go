@@ -45,14 +45,23 @@ func failAt(a Attempt) time.Duration {
 
 // matchLimit finds the limit a failure after d most plausibly hit: d lies
 // between the limit and one second past it (the gateway's own scheduling
-// and the network add a little, never subtract).
+// and the network add a little, never subtract). A limit on the wait for
+// the answer wins over a connect limit that matches as well: the two
+// cannot be told apart then, and the wait is the common case.
 func matchLimit(d time.Duration, limits []Limit) (Limit, bool) {
+	var conn Limit
+	found := false
 	for _, l := range limits {
 		if l.Timeout > 0 && d >= l.Timeout-100*time.Millisecond && d <= l.Timeout+time.Second {
-			return l, true
+			if !l.Connect {
+				return l, true
+			}
+			if !found {
+				conn, found = l, true
+			}
 		}
 	}
-	return Limit{}, false
+	return conn, found
 }
 
 // roundSeconds reports whether d is a whole number of seconds plus a little:
@@ -90,6 +99,15 @@ func (j *judgement) timing() bool {
 	steady := j.steadyFailures()
 	if steady {
 		j.note(src, "every failed try took the same time to fail (within 100 ms): a fixed limit, not load")
+	}
+	if hit && l.Connect && len(j.e.Upstream) == 0 && (j.v.Cause == Upstream || j.v.Cause == UpstreamTimeout) {
+		// Only the connect timeout fits: the gateway never got a
+		// connection, so nothing answered its SYN in time.
+		if j.v.Cause == UpstreamTimeout {
+			j.note(src, "it is the connect timeout that fits, not the wait for the answer: the gateway's connection to the upstream went unanswered")
+		}
+		j.set(UpstreamUnreachable, "high")
+		return true
 	}
 	if j.v.Cause == Upstream {
 		conf := "medium"

@@ -31,6 +31,13 @@ var readTimeoutNames = []string{
 	"timeout server", "timeout=", "ProxyTimeout",
 }
 
+// connectTimeoutNames are the settings that end a wait for a connection to
+// the upstream.
+var connectTimeoutNames = []string{
+	"proxy_connect_timeout", "fastcgi_connect_timeout", "uwsgi_connect_timeout", "grpc_connect_timeout",
+	"timeout connect", "connectiontimeout=",
+}
+
 // headerBufferNames are the settings that bound the upstream's response header.
 var headerBufferNames = []string{
 	"proxy_buffer_size", "fastcgi_buffer_size", "uwsgi_buffer_size", "grpc_buffer_size",
@@ -49,6 +56,9 @@ func Explain(r *Route, m Measured) []Finding {
 		out = append(out, f)
 	}
 	if f, ok := explainKeepAlive(r, m); ok {
+		out = append(out, f)
+	}
+	if f, ok := explainConnect(r, m); ok {
 		out = append(out, f)
 	}
 	if m.Cause != "" {
@@ -170,6 +180,28 @@ func explainKeepAlive(r *Route, m Measured) (Finding, bool) {
 			"make the gateway's idle timeout shorter than the upstream's, or the upstream's longer",
 			roundDur(m.UpstreamKeepAlive), productName(r.Gateway), idle.Value, idle.Where()),
 		Fix: fixLine(r.Gateway, idle.Name, timeFor(r.Gateway, shorter))}, true
+}
+
+// explainConnect names the connect timeout that ended a connection the
+// upstream never accepted. The setting is not at fault; it says how long
+// every request waits before its error page, so it had better be short.
+func explainConnect(r *Route, m Measured) (Finding, bool) {
+	if m.Cause != "upstream.unreachable" {
+		return Finding{}, false
+	}
+	conn, ok := firstSetting(r, connectTimeoutNames)
+	if !ok || conn.Duration <= 0 {
+		return Finding{}, false
+	}
+	f := Finding{Severity: Info, Code: r.Gateway + ".connect_timeout_fired", Cause: "upstream.unreachable",
+		File: conn.File, Line: conn.Line, Directive: conn.Name + " " + conn.Value,
+		Message: fmt.Sprintf("the upstream does not accept connections (a firewall that drops packets, a wrong address, "+
+			"or a listen queue that is full), and %s gives up after %s %s (%s): every request waits that long for its error",
+			productName(r.Gateway), conn.Name, conn.Value, conn.Where())}
+	if conn.Duration > 10*time.Second {
+		f.Fix = fixLine(r.Gateway, conn.Name, timeFor(r.Gateway, 5*time.Second))
+	}
+	return f, true
 }
 
 // fixLine writes name = value in the gateway's syntax.

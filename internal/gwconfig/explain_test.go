@@ -48,6 +48,10 @@ func TestExplain(t *testing.T) {
 			"haproxy.read_timeout_fired", "haproxy.cfg:33", "timeout server 160s"},
 		{"apache ProxyPass timeout", "apache", "http://shop.example/api/x", Measured{UpstreamTime: 130 * time.Second},
 			"apache.read_timeout_fired", "shop.example.conf:7", "add timeout=160 to the ProxyPass line"},
+		{"nginx connect went unanswered", "nginx", "http://shop.example/api/reports/2024", Measured{Cause: "upstream.unreachable", UpstreamTime: 5 * time.Second},
+			"nginx.connect_timeout_fired", "conf.d/timeouts.conf:1", ""},
+		{"haproxy connect went unanswered", "haproxy", "http://shop.example/", Measured{Cause: "upstream.unreachable"},
+			"haproxy.connect_timeout_fired", "haproxy.cfg:8", ""},
 		{"apache ProxyTimeout", "apache", "http://shop.example/", Measured{UpstreamTime: 31 * time.Second},
 			"apache.read_timeout_fired", "shop.example.conf:4", "ProxyTimeout 40"},
 	}

@@ -27,7 +27,7 @@ func buildApache(t target, dir string, port int, opts GatewayOptions) (launch, G
 	conf := apacheConf(dir, port, pass)
 	return apacheLaunch(dir, conf), GatewayTimeouts{
 		Connect: opts.Connect, Response: opts.Response, MaxHeaderBytes: apacheMaxHeader,
-		ResponseSetting: "ProxyPass timeout=", HeaderSetting: "LimitRequestFieldSize",
+		ConnectSetting: "ProxyPass connectiontimeout=", ResponseSetting: "ProxyPass timeout=", HeaderSetting: "LimitRequestFieldSize",
 	}, nil
 }
 

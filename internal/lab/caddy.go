@@ -42,6 +42,6 @@ http://:` + itoa(port) + ` {
 			logPath: p("error.log"),
 		}, GatewayTimeouts{
 			Connect: opts.Connect, Response: opts.Response, MaxHeaderBytes: DefaultMaxHeaderBytes,
-			ResponseSetting: "response_header_timeout", HeaderSetting: "max_response_header",
+			ConnectSetting: "dial_timeout", ResponseSetting: "response_header_timeout", HeaderSetting: "max_response_header",
 		}, nil
 }

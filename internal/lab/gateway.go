@@ -37,10 +37,11 @@ type GatewayTimeouts struct {
 	Connect        time.Duration // to establish the connection (TCP, and TLS for StartGo)
 	Response       time.Duration // from the request sent to the response head received
 	MaxHeaderBytes int           // the largest response head accepted
-	// ResponseSetting and HeaderSetting name the configuration settings
-	// behind Response and MaxHeaderBytes in the product's own words, such
-	// as "proxy_read_timeout"; "" means the lab's Go names.
-	ResponseSetting, HeaderSetting string
+	// ConnectSetting, ResponseSetting and HeaderSetting name the
+	// configuration settings behind Connect, Response and MaxHeaderBytes in
+	// the product's own words, such as "proxy_read_timeout"; "" means the
+	// lab's Go names.
+	ConnectSetting, ResponseSetting, HeaderSetting string
 }
 
 // Defaults of GatewayOptions.

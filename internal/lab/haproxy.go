@@ -41,6 +41,6 @@ backend app
 			logPath: out, // "log stdout" goes to the program's output
 		}, GatewayTimeouts{
 			Connect: opts.Connect, Response: opts.Response, MaxHeaderBytes: haproxyBufSize,
-			ResponseSetting: "timeout server", HeaderSetting: "tune.bufsize",
+			ConnectSetting: "timeout connect", ResponseSetting: "timeout server", HeaderSetting: "tune.bufsize",
 		}, nil
 }

@@ -34,6 +34,6 @@ proxy.server = ("" => ((
 			logPath: p("error.log"),
 		}, GatewayTimeouts{
 			Connect: opts.Connect, Response: opts.Response, MaxHeaderBytes: lighttpdHeaderBytes,
-			ResponseSetting: "read-timeout", HeaderSetting: "",
+			ConnectSetting: "connect-timeout", ResponseSetting: "read-timeout", HeaderSetting: "",
 		}, nil
 }

@@ -22,7 +22,7 @@ func buildNginx(t target, dir string, port int, opts GatewayOptions) (launch, Ga
 	conf := nginxConf(dir, port, "", "", loc)
 	return nginxLaunch(dir, conf), GatewayTimeouts{
 		Connect: opts.Connect, Response: opts.Response, MaxHeaderBytes: nginxPageSize,
-		ResponseSetting: "proxy_read_timeout", HeaderSetting: "proxy_buffer_size",
+		ConnectSetting: "proxy_connect_timeout", ResponseSetting: "proxy_read_timeout", HeaderSetting: "proxy_buffer_size",
 	}, nil
 }
 

@@ -9,7 +9,7 @@ import (
 
 // nginxTimeouts are the limits of the nginx setups' proxy locations.
 var nginxTimeouts = GatewayTimeouts{Connect: time.Second, Response: 2 * time.Second, MaxHeaderBytes: nginxPageSize,
-	ResponseSetting: "proxy_read_timeout", HeaderSetting: "proxy_buffer_size"}
+	ConnectSetting: "proxy_connect_timeout", ResponseSetting: "proxy_read_timeout", HeaderSetting: "proxy_buffer_size"}
 
 // customPage is the shop's own error page: it names neither nginx nor a status.
 const customPage = "<!doctype html>\n<title>We will be right back</title>\n<h1>We will be right back</h1>\n<p>Our shop is taking a short break. Please try again in a few minutes.</p>\n"

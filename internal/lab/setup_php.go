@@ -30,7 +30,7 @@ func startPHPSocketMissing(ctx context.Context, dir string) (*Stack, error) {
 // fastCGITimeouts are the limits of the nginx setups that run PHP.
 func fastCGITimeouts(read time.Duration) GatewayTimeouts {
 	return GatewayTimeouts{Connect: time.Second, Response: read, MaxHeaderBytes: nginxPageSize,
-		ResponseSetting: "fastcgi_read_timeout", HeaderSetting: "fastcgi_buffer_size"}
+		ConnectSetting: "fastcgi_connect_timeout", ResponseSetting: "fastcgi_read_timeout", HeaderSetting: "fastcgi_buffer_size"}
 }
 
 // phpBehindNginx starts a PHP-FPM pool with opts in dir/php and nginx in

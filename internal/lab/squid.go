@@ -51,6 +51,6 @@ netdb_filename none
 			logPath: p("cache.log"),
 		}, GatewayTimeouts{
 			Connect: opts.Connect, Response: opts.Response, MaxHeaderBytes: squidHeaderBytes,
-			ResponseSetting: "read_timeout", HeaderSetting: "reply_header_max_size",
+			ConnectSetting: "connect_timeout", ResponseSetting: "read_timeout", HeaderSetting: "reply_header_max_size",
 		}, nil
 }

@@ -39,6 +39,6 @@ sub vcl_recv {
 			files: map[string]string{"default.vcl": vcl},
 		}, GatewayTimeouts{
 			Connect: opts.Connect, Response: opts.Response, MaxHeaderBytes: varnishHeaderBytes,
-			ResponseSetting: ".first_byte_timeout", HeaderSetting: "http_resp_size",
+			ConnectSetting: ".connect_timeout", ResponseSetting: ".first_byte_timeout", HeaderSetting: "http_resp_size",
 		}, nil
 }
