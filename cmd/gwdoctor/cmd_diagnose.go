@@ -24,25 +24,29 @@ import (
 
 type diagnoseFlags struct {
 	curl     string
-	curlBody bool // the curl command had a request body, which is not sent
-	json     bool
-	format   string
-	headers  []string
-	cookies  []string
-	resolve  []string
-	timeout  time.Duration
-	tries    int
-	noTag    bool
-	upstream string
-	script   string
-	docRoot  string
-	origin   string
-	kaWait   time.Duration
-	insecure bool
-	verbose  bool
-	method   string
-	config   gatewayConfigFlags
-	logs     logFlags
+	har      string
+	harEntry int
+	// droppedBody says whose request body was not sent (from --curl or
+	// --har), "" when there was none.
+	droppedBody string
+	json        bool
+	format      string
+	headers     []string
+	cookies     []string
+	resolve     []string
+	timeout     time.Duration
+	tries       int
+	noTag       bool
+	upstream    string
+	script      string
+	docRoot     string
+	origin      string
+	kaWait      time.Duration
+	insecure    bool
+	verbose     bool
+	method      string
+	config      gatewayConfigFlags
+	logs        logFlags
 }
 
 func newDiagnoseCmd(s streams) *cobra.Command {
@@ -61,22 +65,36 @@ the causes it ruled out and the steps that apply.
   gwdoctor diagnose --json https://shop.example/ | jq .verdict
   gwdoctor diagnose -H 'Cookie: session=abc' https://shop.example/cart
   gwdoctor diagnose --upstream 127.0.0.1:8080 http://127.0.0.1/
-  gwdoctor diagnose --curl "$(xclip -o)"     # a request copied from the browser with "Copy as cURL"`,
+  gwdoctor diagnose --curl "$(xclip -o)"     # a request copied from the browser with "Copy as cURL"
+  gwdoctor diagnose --har shop.example.har    # the first failed request of a HAR file from the browser`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			switch {
+			case f.curl != "" && f.har != "":
+				return usagef("diagnose takes the request from --curl or from --har, not both")
 			case f.curl != "" && len(args) != 0:
 				return usagef("diagnose takes the URL from --curl or as its argument, not both")
-			case f.curl == "" && len(args) != 1:
+			case f.har != "" && len(args) != 0:
+				return usagef("diagnose takes the URL from --har or as its argument, not both")
+			case f.har == "" && cmd.Flags().Changed("har-entry"):
+				return usagef("--har-entry needs --har")
+			case f.curl == "" && f.har == "" && len(args) != 1:
 				return usagef("diagnose takes exactly one URL, got %d arguments", len(args))
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if f.curl != "" {
-				u, err := f.applyCurl(s)
-				if err != nil {
-					return err
-				}
+			var u string
+			var err error
+			switch {
+			case f.curl != "":
+				u, err = f.applyCurl(s)
+			case f.har != "":
+				u, err = f.applyHAR(s)
+			}
+			if err != nil {
+				return err
+			}
+			if u != "" {
 				args = []string{u}
 			}
 			return runDiagnose(cmd.Context(), s, args[0], f)
@@ -84,6 +102,8 @@ the causes it ruled out and the steps that apply.
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.curl, "curl", "", "diagnose the request of a \"Copy as cURL\" command from the browser's developer tools: its URL, method, headers and cookies (- reads it from stdin)")
+	fl.StringVar(&f.har, "har", "", "diagnose a request from a HAR file saved from the browser's network panel: the first that got a gateway error, or the one --har-entry names; its URL, method, headers and cookies (- reads it from stdin)")
+	fl.IntVar(&f.harEntry, "har-entry", 0, "the number of the HAR file's request to diagnose, from 1 (default: the first that got 502, 503, 504 or 520-530)")
 	fl.BoolVar(&f.json, "json", false, "print the diagnosis as JSON (schema_version 1); the same as --format-out json")
 	fl.StringVar(&f.format, "format-out", "text", "the report's format: text, json (schema_version 1) or markdown (to attach to a ticket)")
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "send this header with every request, as 'Name: value' (repeatable)")
@@ -152,8 +172,8 @@ func runDiagnose(ctx context.Context, s streams, rawURL string, f diagnoseFlags)
 		return fmt.Errorf("running the diagnosis: %w", err)
 	}
 	d.Evidence.Incomplete = append(d.Evidence.Incomplete, notes...)
-	if f.curlBody {
-		d.Evidence.Incomplete = append(d.Evidence.Incomplete, "the curl command's request body was not sent: a diagnosis never repeats a form, an order or a payment")
+	if f.droppedBody != "" {
+		d.Evidence.Incomplete = append(d.Evidence.Incomplete, f.droppedBody+": a diagnosis never repeats a form, an order or a payment")
 	}
 	if err := readLogs(ctx, &d, f.logs); err != nil {
 		return err

@@ -47,6 +47,8 @@ func (f *diagnoseFlags) applyCurl(s streams) (string, error) {
 	}
 	f.insecure = f.insecure || req.Insecure
 	f.resolve = append(f.resolve, req.Resolve...)
-	f.curlBody = req.Body
+	if req.Body {
+		f.droppedBody = "the curl command's request body was not sent"
+	}
 	return req.URL, nil
 }
