@@ -26,15 +26,11 @@ func Markdown(w io.Writer, d Diagnosis) error {
 	if d.ID != "" {
 		fmt.Fprintf(&b, "| diagnosis ID | %s |\n", mdCode(d.ID))
 	}
-	fmt.Fprintf(&b, "| when | %s, %d requests in %s |\n", d.Started.UTC().Format("2006-01-02 15:04:05 MST"), requestCount(d.Evidence), round(d.Duration))
+	fmt.Fprintf(&b, "| when | %s |\n", whenLine(d))
 	if len(v.Path) > 0 {
 		b.WriteString("\n## Path\n\n| hop | address | answer | after |\n| --- | --- | --- | --- |\n")
 		for _, h := range v.Path {
-			ans := h.Result
-			if h.Product != "" {
-				ans += " (" + h.Product + ")"
-			}
-			ans = mdText(ans)
+			ans := mdText(hopAnswer(h))
 			if h.Failing {
 				ans = "**" + ans + "**"
 			}
@@ -105,24 +101,14 @@ func markdownSteps(b *strings.Builder, steps []diagnose.Step) {
 
 // markdownRequests summarises every request in one table.
 func markdownRequests(b *strings.Builder, e diagnose.Evidence) {
-	all := append(append(append([]diagnose.Attempt(nil), e.Tries...), e.Origin...), e.Upstream...)
-	for _, va := range e.Variants {
-		all = append(all, va.Attempt)
-	}
+	all := requests(e)
 	if len(all) == 0 {
 		return
 	}
 	b.WriteString("\n## Requests\n\n| request | address | result | connect | first byte | total |\n| --- | --- | --- | --- | --- | --- |\n")
 	for _, a := range all {
 		p := a.Probe
-		if p == nil {
-			continue
-		}
-		res := string(p.Class)
-		if p.Response != nil {
-			res = fmt.Sprint(p.Response.Status)
-		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", mdText(a.Label), mdCode(p.Addr), mdText(res),
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", mdText(a.Label), mdCode(p.Addr), mdText(requestResult(p)),
 			round(p.Timings.Connect), round(p.Timings.TTFB), round(p.Timings.Total))
 	}
 }

@@ -1,5 +1,5 @@
-// Package report renders a diagnosis for people (text) and for programs
-// (JSON). It formats what it is given and decides nothing.
+// Package report renders a diagnosis for people (text, Markdown and HTML)
+// and for programs (JSON). It formats what it is given and decides nothing.
 package report
 
 import (

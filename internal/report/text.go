@@ -3,9 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
-	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 	"github.com/gwdoctor/gwdoctor/internal/gwconfig"
@@ -111,32 +109,10 @@ func labelWidth(fs []diagnose.Finding) int {
 	return w
 }
 
-func statusString(n int) string {
-	if n == 0 {
-		return "none"
-	}
-	return fmt.Sprint(n)
-}
-
-func requestCount(e diagnose.Evidence) int {
-	return len(e.Tries) + len(e.Variants) + len(e.Origin) + len(e.Upstream)
-}
-
-func round(d time.Duration) time.Duration {
-	if d > time.Second {
-		return d.Round(10 * time.Millisecond)
-	}
-	return d.Round(100 * time.Microsecond)
-}
-
 // verbose writes each request's response head.
 func verbose(b *strings.Builder, s style, e diagnose.Evidence) {
 	section(b, s, "REQUESTS")
-	all := append(append(append([]diagnose.Attempt(nil), e.Tries...), e.Origin...), e.Upstream...)
-	for _, v := range e.Variants {
-		all = append(all, v.Attempt)
-	}
-	for _, a := range all {
+	for _, a := range requests(e) {
 		p := a.Probe
 		fmt.Fprintf(b, "  %s %s %s  → %s\n", s.bold(a.Label), p.Method, p.URL, p.Addr)
 		if p.Response == nil {
@@ -145,21 +121,10 @@ func verbose(b *strings.Builder, s style, e diagnose.Evidence) {
 		}
 		r := p.Response
 		fmt.Fprintf(b, "    < %s %d\n", r.Proto, r.Status)
-		h := Redact(r.Header)
-		keys := make([]string, 0, len(h))
-		for k := range h {
-			keys = append(keys, k)
+		for _, h := range responseHead(r.Header) {
+			fmt.Fprintf(b, "    < %s: %s\n", h.Name, h.Value)
 		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			for _, val := range h[k] {
-				if len(val) > 120 {
-					val = val[:120] + "…"
-				}
-				fmt.Fprintf(b, "    < %s: %s\n", k, val)
-			}
-		}
-		fmt.Fprintf(b, "    < (%d bytes of body%s)\n", r.BodyBytes, map[bool]string{true: ", capped", false: ""}[r.BodyTruncated])
+		fmt.Fprintf(b, "    < (%s)\n", bodyNote(r))
 	}
 }
 
@@ -195,8 +160,6 @@ func configuration(b *strings.Builder, s style, r *gwconfig.Route, fs []gwconfig
 	}
 }
 
-func severityWord(f gwconfig.Finding) string { return strings.ToUpper(fmt.Sprint(f.Severity)) }
-
 // pathSection draws the hops the diagnosis asked, outermost first.
 func pathSection(b *strings.Builder, s style, hops []diagnose.Hop) {
 	section(b, s, "PATH")
@@ -205,10 +168,7 @@ func pathSection(b *strings.Builder, s style, hops []diagnose.Hop) {
 		if i > 0 {
 			lead = "      " + strings.Repeat("  ", i-1) + "└─► "
 		}
-		result := h.Result
-		if h.Product != "" {
-			result += " (" + h.Product + ")"
-		}
+		result := hopAnswer(h)
 		if h.Failing {
 			result = s.red(result)
 		}
