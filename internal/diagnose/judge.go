@@ -187,6 +187,9 @@ func (j *judgement) gatewayResponse() {
 		j.set(UpstreamTruncated, "medium")
 		return
 	}
+	if j.noServer() {
+		return
+	}
 	j.set(Upstream, "low")
 	if j.ladder(true) {
 		j.timing()

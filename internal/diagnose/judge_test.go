@@ -37,6 +37,7 @@ var (
 	nginx      = fingerprint.Match{Product: "nginx", Role: "reverse_proxy", Markers: []string{"body: <hr><center>nginx</center>"}}
 	goProxy    = fingerprint.Match{Product: "go", Role: "reverse_proxy", Markers: []string{"empty 502 without Server"}}
 	app        = fingerprint.Match{Product: "application", Role: "application", Markers: []string{"JSON body"}}
+	haproxy    = fingerprint.Match{Product: "haproxy", Role: "load_balancer", Markers: []string{"body: No server is available"}}
 	cloudflare = fingerprint.Match{Product: "cloudflare", Role: "cdn", Markers: []string{"header cf-ray"}}
 	noRead     = fingerprint.Reading{}
 )
@@ -87,6 +88,16 @@ func TestJudge(t *testing.T) {
 				{Name: "Dialer.Timeout", Product: "go", Timeout: 60 * time.Second, Connect: true},
 				{Name: "ResponseHeaderTimeout", Product: "go", Timeout: 60 * time.Second}}},
 			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "go", wantIn: "gives up the same way"},
+		{name: "haproxy 503 at once: no server", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, fingerprint.Reading{Detail: "No server is available to handle this request."}))},
+			wantCause: UpstreamNoneHealthy, wantPers: Persistent, wantProd: "haproxy", wantIn: "without retrying"},
+		{name: "haproxy 503 at once, the server answers directly", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, noRead)),
+			UpstreamAddr: "127.0.0.1:9000", Upstream: three(resp("upstream try", 200, time.Millisecond, app, noRead))},
+			wantCause: UpstreamNoneHealthy, wantPers: Persistent, wantProd: "haproxy", wantIn: "health check of it that fails"},
+		{name: "haproxy 503 at once, the server refuses", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, noRead)),
+			UpstreamAddr: "127.0.0.1:9000", Upstream: three(fail("upstream try", probe.ClassRefused, probe.PhaseConnect, 0))},
+			wantCause: UpstreamRefused, wantPers: Persistent, wantProd: "haproxy"},
+		{name: "haproxy 503 after its retries", ev: Evidence{Tries: three(resp("try", 503, 3*time.Second+2*time.Millisecond, haproxy, noRead))},
+			wantCause: Upstream, wantPers: Persistent, wantProd: "haproxy", wantIn: "connection retries", wantOut: UpstreamTimeout},
 		{name: "app error passed through", ev: Evidence{Tries: three(resp("try", 502, 5*time.Millisecond, app, fingerprint.Reading{Cause: UpstreamAppError}))},
 			wantCause: UpstreamAppError, wantPers: Persistent, wantProd: "application"},
 		{name: "cloudflare 522", ev: Evidence{Tries: three(resp("try", 522, 15*time.Second, cloudflare, fingerprint.Reading{Cause: CDNOriginUnreachable, Code: "522", Detail: "522: Connection timed out"}))},

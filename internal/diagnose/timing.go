@@ -129,6 +129,32 @@ func (j *judgement) retryDelay() bool {
 	return fp != nil && fp.Generator.Product == "haproxy" && j.rep.Status() == 503
 }
 
+// noServer handles HAProxy's 503 that comes at once: HAProxy retries a
+// server that refuses or times out before it answers 503 ("retries 3" by
+// default, about a second apart), so an instant 503 means its backend had
+// no server to try: every one marked DOWN by its health checks, in
+// maintenance, or none at all. It reports whether it settled the cause.
+func (j *judgement) noServer() bool {
+	fp := j.rep.Print
+	if fp == nil || fp.Generator.Product != "haproxy" || j.rep.Status() != 503 || failAt(j.rep) >= 500*time.Millisecond {
+		return false
+	}
+	src := j.rep.Label
+	j.set(UpstreamNoneHealthy, "medium")
+	j.note(src, "HAProxy answered 503 after %s, without retrying: it had no server to send the request to (all DOWN by their health checks, or in maintenance); a server that refuses gets its retries first", ms(failAt(j.rep)))
+	if j.ladder(true) {
+		return true
+	}
+	for _, a := range j.e.Upstream {
+		if a.Probe != nil && a.Probe.Response != nil && !a.Failed() {
+			j.set(UpstreamNoneHealthy, "high")
+			j.note(a.Label, "the upstream answers %d when asked directly: the server works, and it is HAProxy's health check of it that fails (see option httpchk and http-check expect)", a.Status())
+			break
+		}
+	}
+	return true
+}
+
 // steadyFailures reports whether at least two tries failed after a second
 // or more and within 100 ms of each other.
 func (j *judgement) steadyFailures() bool {

@@ -123,6 +123,10 @@ type UpstreamOptions struct {
 	// Cookie is the name of the cookie that makes CookieBomb fail.
 	// Default DefaultCookie ("session_blob").
 	Cookie string
+	// UnhealthyPath, when set, is a path whose requests get 503 whatever
+	// the fault: a health-check endpoint that fails while the application
+	// itself answers.
+	UnhealthyPath string
 	// IdleTimeout, when positive, closes a kept-alive connection that
 	// brings no new request this long after the previous answer, as a
 	// server's keep-alive timeout does (Node.js 5 s, gunicorn 2 s).

@@ -78,6 +78,13 @@ func (cn *conn) readRequest(wait time.Duration) (*http.Request, error) {
 // answer carries out the fault for the n-th request read by the upstream
 // and reports whether the connection may serve another request.
 func (u *Upstream) answer(cn *conn, req *http.Request, n int) bool {
+	if p := u.opts.UnhealthyPath; p != "" && req.URL.Path == p {
+		return cn.write(req, response{
+			status: http.StatusServiceUnavailable,
+			header: []string{"Content-Type: text/plain; charset=utf-8"},
+			body:   "unhealthy: the database is unreachable\n",
+		})
+	}
 	switch u.Fault {
 	case Closed:
 		return false

@@ -28,6 +28,9 @@ func (p *haproxyLog) parse(line []byte, e *Entry) verdict {
 		e.Detail = string(capLen(rest, 300))
 		return lineFailure
 	}
+	if v := haproxyServerDown(line, rest, p.loc, e); v != lineOK {
+		return v
+	}
 	body := rest
 	client, rest := word(rest)
 	if bytes.IndexByte(client, ':') < 0 || len(rest) < 2 || rest[0] != '[' {
@@ -153,4 +156,47 @@ func syslogTime(line []byte, loc *time.Location) time.Time {
 		t = t.AddDate(-1, 0, 0)
 	}
 	return t
+}
+
+// haproxyServerDown reads the event a health check logs when it takes a
+// server out, with or without the "[WARNING]  (pid) : " prefix HAProxy
+// writes to stderr:
+//
+//	Server app/app1 is DOWN, reason: Layer7 wrong status, code: 503, info: "Service Unavailable", check duration: 0ms. 0 active and 0 backup servers left. ...
+//
+// The reason (configuration.txt, "check"; the check status codes of the
+// stats page) says why: L4CON a refused connection, L4TOUT an unanswered
+// one, L7STS a wrong status. It reports lineOK for any other line.
+func haproxyServerDown(line, rest []byte, loc *time.Location, e *Entry) verdict {
+	if len(rest) > 0 && rest[0] == '[' {
+		if i := bytes.Index(rest, []byte(" : ")); i > 0 {
+			rest = rest[i+3:]
+		}
+	}
+	if !bytes.HasPrefix(rest, []byte("Server ")) {
+		return lineOK
+	}
+	name, after, ok := bytes.Cut(rest[len("Server "):], []byte(" is DOWN, reason: "))
+	if !ok || len(name) == 0 || bytes.IndexByte(name, ' ') >= 0 {
+		return lineOK
+	}
+	e.Time = syslogTime(line, loc)
+	e.Product, e.Format, e.Status = productHAProxy, "haproxy", 0
+	e.Upstream = string(capLen(name, 128))
+	reason, _, _ := bytes.Cut(after, []byte(", check duration"))
+	e.Detail = "server " + e.Upstream + " is DOWN: " + string(capLen(reason, 240))
+	switch {
+	case bytes.HasPrefix(reason, []byte("Layer4 connection problem")) && bytes.Contains(reason, []byte("refused")):
+		e.Cause = causeRefused
+	case bytes.HasPrefix(reason, []byte("Layer4 timeout")):
+		e.Cause = causeUnreachable
+	case bytes.HasPrefix(reason, []byte("Layer6")):
+		e.Cause = causeTLS
+	case bytes.HasPrefix(reason, []byte("Layer7 timeout")):
+		e.Cause = causeTimeout
+	default:
+		e.Cause = causeNoneHealthy
+	}
+	e.explains = true
+	return lineFailure
 }

@@ -33,6 +33,11 @@ func TestParseHAProxy(t *testing.T) {
 	runParseCases(t, "haproxy", []parseCase{
 		{"PH", pre + `127.0.0.1:33320 [21/Aug/2026:10:15:02.925] px-http px-http/srv1 9/0/7/14/30 502 243 - - PH-- 3/2/2/0/0 0/0 "GET /cgi-bin/bug.cgi? HTTP/1.0"`, lineFailure, causeUpstream, 502, "px-http/srv1", "/cgi-bin/bug.cgi?"},
 		{"SC", pre + `10.0.0.1:34552 [21/Aug/2026:15:26:31.462] px-http px-http/srv1 3183/-1/-1/-1/11215 503 0 - - SC-- 205/202/202/115/3 0/0 "HEAD / HTTP/1.0"`, lineFailure, causeRefused, 503, "", ""},
+		// Health-check events, as the lab's HAProxy 2.6.12 writes them.
+		{"down L7", pre + `Server app/app is DOWN, reason: Layer7 wrong status, code: 503, info: "Service Unavailable", check duration: 0ms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.`, lineFailure, causeNoneHealthy, 0, "app/app", ""},
+		{"down L4 refused, stderr in the journal", pre + `[WARNING]  (4484) : Server be/s2 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms. 1 active and 0 backup servers left.`, lineFailure, causeRefused, 0, "be/s2", ""},
+		{"down L4 timeout", pre + `Server be/s3 is DOWN, reason: Layer4 timeout, check duration: 2001ms. 0 active and 0 backup servers left.`, lineFailure, causeUnreachable, 0, "be/s3", ""},
+		{"up", pre + `Server be/s3 is UP, reason: Layer7 check passed, code: 200, check duration: 1ms. 1 active and 0 backup servers online.`, lineOK, "", 0, "", ""},
 		{"NOSRV", pre + `10.0.0.1:34552 [21/Aug/2026:15:26:31.462] fe be/<NOSRV> 0/-1/-1/-1/0 503 217 - - SC-- 1/1/0/0/0 0/0 "GET / HTTP/1.1"`, lineFailure, causeNoneHealthy, 503, "be/<NOSRV>", ""},
 		{"sH", pre + `10.0.0.1:1 [21/Aug/2026:15:26:31.462] fe be/s1 0/0/1/-1/30001 504 194 - - sH-- 1/1/0/0/0 0/0 "POST /report HTTP/1.1"`, lineFailure, causeTimeout, 504, "", "/report"},
 		{"SH", pre + `10.0.0.1:1 [21/Aug/2026:15:26:31.462] fe be/s1 0/0/1/-1/3 502 209 - - SH-- 1/1/0/0/0 0/0 "GET / HTTP/1.1"`, lineFailure, causeClosed, 502, "", ""},

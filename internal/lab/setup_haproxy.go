@@ -1,0 +1,100 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// haproxyTimeouts are the limits of the HAProxy setups.
+var haproxyTimeouts = GatewayTimeouts{Connect: time.Second, Response: 2 * time.Second, MaxHeaderBytes: haproxyBufSize,
+	ConnectSetting: "timeout connect", ResponseSetting: "timeout server", HeaderSetting: "tune.bufsize"}
+
+// healthPath is the health-check endpoint of the HAProxy setup.
+const healthPath = "/healthz"
+
+// startHealthDown: HAProxy checks GET /healthz on its only server every
+// 200 ms; the application answers its pages, but its health endpoint
+// answers 503, so HAProxy marks the server DOWN and has no server left.
+func startHealthDown(ctx context.Context, dir string) (*Stack, error) {
+	u, err := StartUpstream(ctx, Healthy, UpstreamOptions{UnhealthyPath: healthPath})
+	if err != nil {
+		return nil, err
+	}
+	g, err := launchIn(ctx, "haproxy", dir, func(port int) (launch, GatewayTimeouts, error) {
+		conf := `global
+    log stdout format raw local0 info
+    maxconn 1024
+
+defaults
+    mode http
+    log global
+    option httplog
+    option dontlognull
+    timeout connect 1s
+    timeout client 30s
+    timeout server 2s
+    timeout http-request 10s
+
+frontend web
+    bind 127.0.0.1:` + itoa(port) + `
+    default_backend app
+
+backend app
+    option httpchk GET ` + healthPath + `
+    http-check expect status 200
+    server app ` + u.Addr + ` check inter 200ms fall 1 rise 2
+`
+		return launch{
+			args:    []string{"-db", "-f", filepath.Join(dir, "haproxy.cfg")},
+			files:   map[string]string{"haproxy.cfg": conf},
+			logPath: filepath.Join(dir, "haproxy.out"),
+		}, haproxyTimeouts, nil
+	})
+	if err != nil {
+		u.Close()
+		return nil, err
+	}
+	// The first check runs at start; wait until it has marked the server
+	// down, so that every request of a diagnosis meets the same state.
+	if err := waitForLog(ctx, g.LogPath(), "is DOWN", 3*time.Second); err != nil {
+		g.Close()
+		u.Close()
+		return nil, err
+	}
+	return &Stack{Gateway: g, Upstream: u.URL(), Logs: []string{g.LogPath()}, Timeouts: haproxyTimeouts,
+		closers: []func() error{g.Close, u.Close}}, nil
+}
+
+// waitForLog waits until the file at path contains needle, for at most
+// wait.
+func waitForLog(ctx context.Context, path, needle string, wait time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if b, err := readCapped(path, 1<<20); err == nil && strings.Contains(string(b), needle) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %q in %s: %w", needle, path, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+// readCapped reads at most limit bytes of the file at path.
+func readCapped(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit))
+}
