@@ -105,7 +105,7 @@ the causes it ruled out and the steps that apply.
 	fl.StringVar(&f.har, "har", "", "diagnose a request from a HAR file saved from the browser's network panel: the first that got a gateway error, or the one --har-entry names; its URL, method, headers and cookies (- reads it from stdin)")
 	fl.IntVar(&f.harEntry, "har-entry", 0, "the number of the HAR file's request to diagnose, from 1 (default: the first that got 502, 503, 504 or 520-530)")
 	fl.BoolVar(&f.json, "json", false, "print the diagnosis as JSON (schema_version 1); the same as --format-out json")
-	fl.StringVar(&f.format, "format-out", "text", "the report's format: text, json (schema_version 1) or markdown (to attach to a ticket)")
+	fl.StringVar(&f.format, "format-out", "text", "the report's format: text, json (schema_version 1), markdown (to paste into a ticket) or html (a self-contained page to attach)")
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "send this header with every request, as 'Name: value' (repeatable)")
 	fl.StringArrayVarP(&f.cookies, "cookie", "b", nil, "send these cookies, as 'name=value; name2=value2' (repeatable)")
 	fl.StringArrayVar(&f.resolve, "resolve", nil, "use ADDR for HOST:PORT, as HOST:PORT:ADDR (repeatable)")
@@ -196,6 +196,8 @@ func render(s streams, d report.Diagnosis, f diagnoseFlags) error {
 		return enc.Encode(report.NewDocument(d))
 	case f.format == "markdown":
 		return report.Markdown(s.out, d)
+	case f.format == "html":
+		return report.HTML(s.out, d)
 	}
 	return report.Text(s.out, d, report.TextOptions{Color: colorWanted(s.out), Verbose: f.verbose})
 }
@@ -210,9 +212,9 @@ func buildPlan(rawURL string, f diagnoseFlags) (experiment.Plan, error) {
 		return experiment.Plan{}, usagef("--timeout must be positive, got %s", f.timeout)
 	}
 	switch f.format {
-	case "text", "json", "markdown":
+	case "text", "json", "markdown", "html":
 	default:
-		return experiment.Plan{}, usagef("unknown --format-out %q: want text, json or markdown", f.format)
+		return experiment.Plan{}, usagef("unknown --format-out %q: want text, json, markdown or html", f.format)
 	}
 	if f.tries < 1 || f.tries > 20 {
 		return experiment.Plan{}, usagef("--tries must be between 1 and 20, got %d", f.tries)

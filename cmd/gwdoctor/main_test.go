@@ -53,7 +53,7 @@ func TestUsageErrors(t *testing.T) {
 		{"bad origin port", []string{"diagnose", "http://127.0.0.1/", "--origin", "10.0.0.1:99999"}, "bad --origin"},
 		{"bad origin", []string{"diagnose", "http://127.0.0.1/", "--origin", "http://x/"}, "bad --origin"},
 		{"unknown setup", []string{"lab", "--setup", "nope"}, "unknown setup"},
-		{"unknown report format", []string{"diagnose", "http://127.0.0.1/", "--format-out", "html"}, "unknown --format-out"},
+		{"unknown report format", []string{"diagnose", "http://127.0.0.1/", "--format-out", "pdf"}, "unknown --format-out"},
 		{"unknown log format", []string{"diagnose", "http://127.0.0.1/", "--log-format", "nope", "--log", "x.log"}, "unknown --log-format"},
 		{"lab serve unknown fault", []string{"lab", "serve", "--fault", "nope"}, "unknown fault"},
 	}
@@ -282,6 +282,24 @@ func TestDiagnoseMarkdown(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in\n%s", want, out)
 		}
+	}
+}
+
+// TestDiagnoseHTML: --format-out html prints a self-contained page.
+func TestDiagnoseHTML(t *testing.T) {
+	t.Parallel()
+	run, _ := startScenario(t, "refused", lab.GatewayOptions{})
+	code, out, stderr := gwdoctor(t, "diagnose", "--format-out", "html", run.Gateway.URL()+"checkout", "--upstream", run.Upstream.URL())
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
+	}
+	for _, want := range []string{"<!DOCTYPE html>", "<title>gwdoctor diagnosis of http://127.0.0.1:", "upstream.refused", "</html>"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "<script") {
+		t.Error("the page has a script")
 	}
 }
 
