@@ -49,6 +49,12 @@ func Markdown(w io.Writer, d Diagnosis) error {
 	}
 	markdownConfig(&b, d)
 	markdownSteps(&b, v.Steps)
+	if len(d.Evidence.Incomplete) > 0 {
+		b.WriteString("\n## Notes\n\n")
+		for _, x := range d.Evidence.Incomplete {
+			fmt.Fprintf(&b, "- %s\n", mdText(x))
+		}
+	}
 	markdownRequests(&b, d.Evidence)
 	_, err := io.WriteString(w, b.String())
 	return err

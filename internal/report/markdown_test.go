@@ -53,3 +53,22 @@ func TestMarkdownEscapes(t *testing.T) {
 		}
 	}
 }
+
+// TestNotes checks that the notes on what a diagnosis left out reach the
+// Markdown and HTML reports, as they reach the text.
+func TestNotes(t *testing.T) {
+	d := literal(false)
+	d.Evidence.Incomplete = []string{"the curl command's request body was not sent: a diagnosis never repeats a form, an order or a payment"}
+	for name, render := range map[string]func(*bytes.Buffer) error{
+		"markdown": func(b *bytes.Buffer) error { return Markdown(b, d) },
+		"html":     func(b *bytes.Buffer) error { return HTML(b, d) },
+	} {
+		var b bytes.Buffer
+		if err := render(&b); err != nil {
+			t.Fatal(err)
+		}
+		if out := b.String(); !strings.Contains(out, "Notes") || !strings.Contains(out, "request body was not sent") {
+			t.Errorf("%s: no notes section with the note in\n%s", name, out)
+		}
+	}
+}
