@@ -75,6 +75,12 @@ func routePlan(ctx context.Context, c gatewayConfigFlags, plan *experiment.Plan,
 		// upstream's side a little longer than the gateway's.
 		plan.KeepAliveWait = min(idle.Duration+time.Second, 15*time.Second)
 	}
+	if hc := route.HealthCheck; hc != nil {
+		plan.HealthCheck = &experiment.HealthCheck{
+			Method: hc.Method, Path: hc.Path, Host: hc.Host, Expect: hc.Expect,
+			Where: fmt.Sprintf("%s:%d", hc.File, hc.Line), Accepts: hc.Accepts,
+		}
+	}
 	plan.Limits = append(plan.Limits, routeLimits(route)...)
 	return route, nil
 }

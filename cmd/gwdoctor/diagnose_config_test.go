@@ -258,3 +258,48 @@ func TestDiagnoseConfigReadsErrorLog(t *testing.T) {
 		t.Errorf("cause %s from logs %+v, want upstream.dns from the error.log nginx.conf names", doc.Verdict.Cause, doc.Logs)
 	}
 }
+
+// TestDiagnoseHealthCheck: with HAProxy's configuration, the diagnosis
+// replays its health check against the server and quotes why it fails.
+func TestDiagnoseHealthCheck(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	st, su := startSetup(t, "haproxy_health_down", dir)
+	conf := filepath.Join(dir, "haproxy.cfg")
+	code, out, stderr := gwdoctor(t, "diagnose", "--json", st.Gateway.URL()+"checkout", "--haproxy-config", conf)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
+	}
+	var doc struct {
+		Verdict struct {
+			Cause      string `json:"cause"`
+			Confidence string `json:"confidence"`
+		} `json:"verdict"`
+		Evidence    []struct{ Source, Text string } `json:"evidence"`
+		HealthCheck *struct {
+			Method, Path, Where string
+			Passed              bool
+			Attempt             struct {
+				Response *struct{ Status int } `json:"response"`
+			} `json:"attempt"`
+		} `json:"health_check"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Verdict.Cause != su.Want || doc.Verdict.Confidence != "high" {
+		t.Errorf("verdict %+v, want %s with high confidence", doc.Verdict, su.Want)
+	}
+	hc := doc.HealthCheck
+	if hc == nil || hc.Method != "GET" || hc.Path != "/healthz" || hc.Passed || hc.Attempt.Response == nil || hc.Attempt.Response.Status != 503 ||
+		!strings.HasPrefix(hc.Where, conf+":") {
+		t.Fatalf("health_check = %+v, want GET /healthz from %s, failed with 503", hc, conf)
+	}
+	found := false
+	for _, f := range doc.Evidence {
+		found = found || (f.Source == "health check" && strings.Contains(f.Text, "the database is unreachable"))
+	}
+	if !found {
+		t.Errorf("no evidence quotes the health endpoint's answer: %+v", doc.Evidence)
+	}
+}

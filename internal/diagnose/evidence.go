@@ -119,6 +119,9 @@ type Evidence struct {
 	Origin []Attempt `json:"origin,omitempty"`
 	// OriginAddr is where the Origin attempts went.
 	OriginAddr string `json:"origin_addr,omitempty"`
+	// HealthCheck is the gateway's own health check of the upstream,
+	// replayed against it, when the configuration has one.
+	HealthCheck *HealthCheck `json:"health_check,omitempty"`
 	// Logs are the log lines of the diagnosis's requests, from --log.
 	Logs []LogLine `json:"logs,omitempty"`
 	// Limits are timeouts and sizes configured along the chain (from the lab,
@@ -126,4 +129,18 @@ type Evidence struct {
 	Limits []Limit `json:"limits,omitempty"`
 	// Incomplete lists experiments that could not finish within the budget.
 	Incomplete []string `json:"incomplete,omitempty"`
+}
+
+// HealthCheck is a gateway's health check of its upstream, replayed.
+type HealthCheck struct {
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	// Expect is what the gateway expects, as its configuration writes it;
+	// "" for any 2xx or 3xx status.
+	Expect string `json:"expect,omitempty"`
+	// Where is the configuration's file:line.
+	Where   string  `json:"where,omitempty"`
+	Attempt Attempt `json:"attempt"`
+	// Passed reports whether the gateway would count the answer as a pass.
+	Passed bool `json:"passed"`
 }

@@ -93,6 +93,19 @@ func TestJudge(t *testing.T) {
 		{name: "haproxy 503 at once, the server answers directly", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, noRead)),
 			UpstreamAddr: "127.0.0.1:9000", Upstream: three(resp("upstream try", 200, time.Millisecond, app, noRead))},
 			wantCause: UpstreamNoneHealthy, wantPers: Persistent, wantProd: "haproxy", wantIn: "health check of it that fails"},
+		{name: "haproxy 503 at once, its health check fails", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, noRead)),
+			UpstreamAddr: "127.0.0.1:9000", Upstream: three(resp("upstream try", 200, time.Millisecond, app, noRead)),
+			HealthCheck: &HealthCheck{Method: "GET", Path: "/healthz", Expect: "status 200", Where: "haproxy.cfg:20",
+				Attempt: func() Attempt {
+					a := resp("health check", 503, time.Millisecond, app, noRead)
+					a.Probe.Response.Body = []byte("unhealthy: the database is unreachable\n")
+					return a
+				}()}},
+			wantCause: UpstreamNoneHealthy, wantPers: Persistent, wantProd: "haproxy", wantIn: `gets 503 from the upstream where it expects status 200: that is why the gateway holds the server down; it says "unhealthy: the database is unreachable"`},
+		{name: "haproxy 503 at once, its health check passes now", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, noRead)),
+			UpstreamAddr: "127.0.0.1:9000", Upstream: three(resp("upstream try", 200, time.Millisecond, app, noRead)),
+			HealthCheck: &HealthCheck{Method: "GET", Path: "/healthz", Passed: true, Attempt: resp("health check", 200, time.Millisecond, app, noRead)}},
+			wantCause: UpstreamNoneHealthy, wantPers: Persistent, wantProd: "haproxy", wantIn: "passes when asked now"},
 		{name: "haproxy 503 at once, the server refuses", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, noRead)),
 			UpstreamAddr: "127.0.0.1:9000", Upstream: three(fail("upstream try", probe.ClassRefused, probe.PhaseConnect, 0))},
 			wantCause: UpstreamRefused, wantPers: Persistent, wantProd: "haproxy"},

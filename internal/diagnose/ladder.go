@@ -151,7 +151,9 @@ func (j *judgement) ladder(refine bool) bool {
 		j.note(src, "the upstream needs %s to answer; the gateway gave up after %s", ms(slowest(ok)), ms(failAt))
 		return true
 	}
-	j.note(src, "the upstream answers directly, so the fault is between the gateway and it, or intermittent")
+	if j.v.Cause != UpstreamNoneHealthy {
+		j.note(src, "the upstream answers directly, so the fault is between the gateway and it, or intermittent")
+	}
 	return false
 }
 

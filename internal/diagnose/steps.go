@@ -104,8 +104,11 @@ var fixes = map[string][]fix{
 		"go":      {"Transport.TLSClientConfig = &tls.Config{RootCAs: upstreamPool, ServerName: \"app.internal\"}"},
 		"apache":  {"SSLProxyCACertificateFile /etc/ssl/upstream-ca.pem"},
 	}}},
-	UpstreamNoneHealthy: {{text: "Every upstream is marked down: check the health check target and the servers' state, and bring at least one back."}},
-	UpstreamOverloaded:  {{text: "The upstream is out of workers or connections: raise the pool (PHP-FPM pm.max_children, the app's worker count) only if memory allows, and find what holds the workers.", lines: map[string][]string{"": {"grep 'max_children' /var/log/php*-fpm.log", "; FPM pool: pm.max_children = 20"}}}},
+	UpstreamNoneHealthy: {{text: "Every upstream is marked down: check the health check target and the servers' state, and bring at least one back.", lines: map[string][]string{
+		"haproxy": {"echo 'show servers state' | socat stdio /run/haproxy/admin.sock", "journalctl -u haproxy | grep 'is DOWN'"},
+		"nginx":   {"grep -E 'no live upstreams|upstream server temporarily disabled' /var/log/nginx/error.log"},
+	}}},
+	UpstreamOverloaded: {{text: "The upstream is out of workers or connections: raise the pool (PHP-FPM pm.max_children, the app's worker count) only if memory allows, and find what holds the workers.", lines: map[string][]string{"": {"grep 'max_children' /var/log/php*-fpm.log", "; FPM pool: pm.max_children = 20"}}}},
 	UpstreamTruncated: {{text: "The upstream broke off in the middle of its response: look for crashes or timeouts while streaming, and for a wrong Content-Length.", lines: map[string][]string{
 		"nginx": {"grep 'prematurely closed connection while reading upstream' /var/log/nginx/error.log"},
 		"":      {"curl -sS -o /dev/null -w '%{size_download} bytes\\n' -D - http://UPSTREAM/PATH   # compare with its Content-Length"},

@@ -1,7 +1,10 @@
 package diagnose
 
 import (
+	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // defaultLimits are the timeouts products use when nobody set one, the
@@ -145,6 +148,9 @@ func (j *judgement) noServer() bool {
 	if j.ladder(true) {
 		return true
 	}
+	if j.healthCheck() {
+		return true
+	}
 	for _, a := range j.e.Upstream {
 		if a.Probe != nil && a.Probe.Response != nil && !a.Failed() {
 			j.set(UpstreamNoneHealthy, "high")
@@ -153,6 +159,52 @@ func (j *judgement) noServer() bool {
 		}
 	}
 	return true
+}
+
+// healthCheck reads the gateway's own health check, replayed against the
+// upstream: a check that fails there is why the gateway holds the server
+// down. It reports whether the check failed.
+func (j *judgement) healthCheck() bool {
+	hc := j.e.HealthCheck
+	if hc == nil || hc.Attempt.Probe == nil {
+		return false
+	}
+	a := hc.Attempt
+	check := hc.Method + " " + hc.Path
+	if hc.Where != "" {
+		check += " (" + hc.Where + ")"
+	}
+	expect := "any 2xx or 3xx status"
+	if hc.Expect != "" {
+		expect = hc.Expect
+	}
+	if hc.Passed {
+		j.note(a.Label, "the gateway's health check, %s, passes when asked now (%d): the server may be in maintenance, or it has only just recovered", check, a.Status())
+		return false
+	}
+	if a.Probe.Response == nil {
+		j.note(a.Label, "the gateway's health check, %s, fails when asked now: %s (%s): that is why the gateway holds the server down", check, describeClass(a.Probe.Class), a.Probe.Error)
+	} else {
+		j.note(a.Label, "the gateway's health check, %s, gets %d from the upstream where it expects %s: that is why the gateway holds the server down%s", check, a.Status(), expect, bodyQuote(a))
+	}
+	j.set(UpstreamNoneHealthy, "high")
+	return true
+}
+
+// bodyQuote returns ", which says: FIRST LINE" of a short text answer.
+func bodyQuote(a Attempt) string {
+	r := a.Probe.Response
+	if r == nil || len(r.Body) == 0 {
+		return ""
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(string(r.Body)), "\n")
+	if len(line) > 160 {
+		line = line[:160] + "…"
+	}
+	if !utf8.ValidString(line) || line == "" {
+		return ""
+	}
+	return fmt.Sprintf("; it says %q", line)
 }
 
 // steadyFailures reports whether at least two tries failed after a second

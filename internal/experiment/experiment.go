@@ -60,6 +60,9 @@ type Plan struct {
 	// Upstream keeps an idle keep-alive connection open, watching for at
 	// most this long.
 	KeepAliveWait time.Duration
+	// HealthCheck, when set, is the gateway's own check of its HTTP
+	// Upstream, replayed once against it.
+	HealthCheck *HealthCheck
 	// Insecure goes on after certificate verification failures.
 	Insecure bool
 	// Timeout bounds the whole diagnosis; default 30s.
@@ -75,6 +78,17 @@ type Plan struct {
 	Progress func(step string)
 	// Observe, when set, sees every finished request.
 	Observe func(label string, r *probe.Result)
+}
+
+// HealthCheck is the request a gateway checks its upstream servers with,
+// as its configuration writes it.
+type HealthCheck struct {
+	Method, Path string
+	Host         string // the Host header the check sends; default the upstream's address
+	Expect       string // what the gateway expects, as written; "" for any 2xx or 3xx
+	Where        string // the configuration's file:line
+	// Accepts reports whether the gateway counts status as a pass.
+	Accepts func(status int) bool
 }
 
 // maxShrinkItems bounds the shrinking of the client's state: each item
@@ -168,6 +182,16 @@ func Run(ctx context.Context, plan Plan) (diagnose.Evidence, error) {
 			ev.UpstreamKeepAlive = &res
 		}()
 	}
+	if hc := plan.HealthCheck; hc != nil && plan.Upstream != "" {
+		if _, fcgi := FastCGIAddr(plan.Upstream); !fcgi {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r.progress("replaying the gateway's health check")
+				ev.HealthCheck = r.healthCheck(ctx, hc)
+			}()
+		}
+	}
 	var variants []diagnose.Variant
 	wg.Add(1)
 	go func() {
@@ -206,6 +230,7 @@ func (r *runner) progress(step string) {
 
 // request is what to send: the URL, the headers, and where to connect.
 type request struct {
+	method    string // "" for the plan's
 	url       string
 	header    http.Header
 	connectTo string
@@ -256,8 +281,12 @@ func (r *runner) attempt(ctx context.Context, label string, req request) diagnos
 
 // http sends req over HTTP within budget.
 func (r *runner) http(ctx context.Context, req request, budget time.Duration) *probe.Result {
+	method := r.plan.Method
+	if req.method != "" {
+		method = req.method
+	}
 	return probe.HTTP(ctx, req.url, probe.Options{
-		Method:    r.plan.Method,
+		Method:    method,
 		Header:    req.header,
 		ConnectTo: req.connectTo,
 		Resolve:   r.plan.Resolve,
@@ -413,4 +442,29 @@ func (r *runner) upstreamRequest(int) request {
 		h.Set("Host", r.base.Host)
 	}
 	return request{url: pu.String(), header: h, connectTo: target}
+}
+
+// healthCheck sends the gateway's health check straight to the upstream,
+// as the gateway does: its method and path, no query tag, the check's Host.
+func (r *runner) healthCheck(ctx context.Context, hc *HealthCheck) *diagnose.HealthCheck {
+	req := r.upstreamRequest(0)
+	pu, err := url.Parse(req.url)
+	if err != nil {
+		return nil
+	}
+	path, query, _ := strings.Cut(hc.Path, "?")
+	pu.Path, pu.RawPath, pu.RawQuery = path, "", query
+	req.url, req.method = pu.String(), hc.Method
+	req.header.Del("Cookie")
+	host := hc.Host
+	if host == "" {
+		host = req.connectTo
+	}
+	req.header.Set("Host", host)
+	a := r.attempt(ctx, "health check", req)
+	out := &diagnose.HealthCheck{Method: hc.Method, Path: hc.Path, Expect: hc.Expect, Where: hc.Where, Attempt: a}
+	if a.Probe.Response != nil && a.Probe.Class == probe.ClassNone && hc.Accepts != nil {
+		out.Passed = hc.Accepts(a.Probe.Response.Status)
+	}
+	return out
 }

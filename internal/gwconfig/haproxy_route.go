@@ -46,7 +46,78 @@ func (h *HAProxy) Route(u *url.URL) (*Route, error) {
 		}
 	}
 	r.Settings = h.settings(fe, be)
+	r.HealthCheck = be.healthCheck()
 	return r, nil
+}
+
+// healthCheck returns the HTTP check of the backend's servers: "option
+// httpchk [METHOD] [URI]" (OPTIONS / by default), refined by "http-check
+// send meth M uri U [hdr Host H]" and "http-check expect ..."
+// (configuration.txt, "option httpchk", "http-check send", "http-check
+// expect"). It is nil unless a server has "check": without it HAProxy
+// checks nothing.
+func (p *HAProxyProxy) healthCheck() *HealthCheck {
+	checked := false
+	for _, s := range p.Servers {
+		checked = checked || s.Check
+	}
+	if !checked {
+		return nil
+	}
+	var hc *HealthCheck
+	var sends, expects []hline
+	for _, q := range []*HAProxyProxy{p.defaults, p} { // the backend's own lines win
+		if q == nil {
+			continue
+		}
+		for _, l := range q.lines {
+			w := l.words
+			switch {
+			case len(w) >= 2 && w[0] == "option" && w[1] == "httpchk":
+				hc = &HealthCheck{Method: "OPTIONS", Path: "/", File: q.File, Line: l.line}
+				switch args := w[2:]; {
+				case len(args) == 1:
+					hc.Path = args[0]
+				case len(args) >= 2:
+					hc.Method, hc.Path = strings.ToUpper(args[0]), args[1]
+				}
+				sends, expects = nil, nil
+			case len(w) >= 2 && w[0] == "no" && w[1] == "option" && len(w) >= 3 && w[2] == "httpchk":
+				hc = nil
+			case len(w) >= 2 && w[0] == "http-check" && w[1] == "send":
+				sends = append(sends, l)
+			case len(w) >= 3 && w[0] == "http-check" && w[1] == "expect":
+				expects = append(expects, l)
+			}
+		}
+	}
+	if hc == nil {
+		return nil
+	}
+	for _, l := range sends {
+		w := l.words[2:]
+		for i := 0; i+1 < len(w); i++ {
+			switch {
+			case w[i] == "meth":
+				hc.Method = strings.ToUpper(w[i+1])
+				i++
+			case w[i] == "uri":
+				hc.Path = w[i+1]
+				i++
+			case w[i] == "hdr" && i+2 < len(w):
+				if strings.EqualFold(w[i+1], "host") {
+					hc.Host = w[i+2]
+				}
+				i += 2
+			}
+		}
+	}
+	if len(expects) > 0 {
+		// Only the first expect rule is read: later ones are a sequence of
+		// connect/send/expect steps that a single request cannot replay.
+		hc.Expect = strings.Join(expects[0].words[2:], " ")
+	}
+	return hc
 }
 
 func (h *HAProxy) frontendFor(port int) *HAProxyProxy {

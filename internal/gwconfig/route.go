@@ -2,6 +2,9 @@ package gwconfig
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -33,6 +36,49 @@ type Route struct {
 	// Pool is the PHP-FPM pool that listens where a FastCGI Target points,
 	// when a PHP-FPM configuration was loaded.
 	Pool *Pool `json:"pool,omitempty"`
+	// HealthCheck is how the gateway checks the Upstreams on its own, when
+	// it does: HAProxy's option httpchk.
+	HealthCheck *HealthCheck `json:"health_check,omitempty"`
+}
+
+// HealthCheck is the HTTP request a gateway sends its upstream servers to
+// decide whether they are up, and what it expects back.
+type HealthCheck struct {
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Host   string `json:"host,omitempty"` // the Host header the check sends, when set
+	// Expect is the expectation as written ("status 200", "rstatus ^2",
+	// "string ok"); "" means any 2xx or 3xx status.
+	Expect string `json:"expect,omitempty"`
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+}
+
+// Accepts reports whether a check that got status would pass: "status" and
+// "rstatus" expectations are checked, any other kind passes a 2xx or 3xx.
+func (h *HealthCheck) Accepts(status int) bool {
+	kind, arg, _ := strings.Cut(strings.TrimPrefix(h.Expect, "! "), " ")
+	neg := strings.HasPrefix(h.Expect, "! ")
+	ok := status >= 200 && status < 400
+	switch kind {
+	case "status":
+		ok = false
+		for _, part := range strings.Split(arg, ",") {
+			lo, hi, isRange := strings.Cut(part, "-")
+			if !isRange {
+				hi = lo
+			}
+			l, err1 := strconv.Atoi(strings.TrimSpace(lo))
+			h, err2 := strconv.Atoi(strings.TrimSpace(hi))
+			if err1 == nil && err2 == nil && status >= l && status <= h {
+				ok = true
+			}
+		}
+	case "rstatus":
+		re, err := regexp.Compile(arg)
+		ok = err == nil && re.MatchString(strconv.Itoa(status))
+	}
+	return ok != neg
 }
 
 // Setting returns the effective setting with the given name.

@@ -29,7 +29,11 @@ func statusString(n int) string {
 }
 
 func requestCount(e diagnose.Evidence) int {
-	return len(e.Tries) + len(e.Variants) + len(e.Origin) + len(e.Upstream)
+	n := len(e.Tries) + len(e.Variants) + len(e.Origin) + len(e.Upstream)
+	if e.HealthCheck != nil {
+		n++
+	}
+	return n
 }
 
 func round(d time.Duration) time.Duration {
@@ -57,13 +61,16 @@ func hopAnswer(h diagnose.Hop) string {
 }
 
 // requests lists the requests of e that hold a probe's result, in the order
-// the reports list them: the tries, the origin's, the upstream's, then the
-// variants.
+// the reports list them: the tries, the origin's, the upstream's, the
+// variants, then the replayed health check.
 func requests(e diagnose.Evidence) []diagnose.Attempt {
 	all := make([]diagnose.Attempt, 0, requestCount(e))
 	all = append(append(append(all, e.Tries...), e.Origin...), e.Upstream...)
 	for _, va := range e.Variants {
 		all = append(all, va.Attempt)
+	}
+	if e.HealthCheck != nil {
+		all = append(all, e.HealthCheck.Attempt)
 	}
 	return slices.DeleteFunc(all, func(a diagnose.Attempt) bool { return a.Probe == nil })
 }

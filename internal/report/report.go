@@ -50,6 +50,9 @@ type Document struct {
 	Upstream      *UpstreamDoc        `json:"upstream,omitempty"`
 	// Origin holds the requests sent straight to the origin (--origin).
 	Origin *UpstreamDoc `json:"origin,omitempty"`
+	// HealthCheck is the gateway's own health check of the upstream,
+	// replayed against it, when the configuration has one.
+	HealthCheck *HealthCheckDoc `json:"health_check,omitempty"`
 	// Logs are the log lines of the diagnosis's requests (--log).
 	Logs []diagnose.LogLine `json:"logs,omitempty"`
 	// Route and ConfigFindings are present when a gateway configuration
@@ -150,8 +153,24 @@ func NewDocument(d Diagnosis) Document {
 	if len(d.Evidence.Origin) > 0 {
 		doc.Origin = &UpstreamDoc{Addr: d.Evidence.OriginAddr, Tries: attempts(d.Evidence.Origin)}
 	}
+	if hc := d.Evidence.HealthCheck; hc != nil && hc.Attempt.Probe != nil {
+		doc.HealthCheck = &HealthCheckDoc{Method: hc.Method, Path: hc.Path, Expect: hc.Expect, Where: hc.Where,
+			Passed: hc.Passed, Attempt: attempt(hc.Attempt)}
+	}
 	doc.Logs = d.Evidence.Logs
 	return doc
+}
+
+// HealthCheckDoc is the gateway's health check, replayed: the request as
+// the configuration writes it, whether the gateway would count the answer
+// as a pass, and the request itself.
+type HealthCheckDoc struct {
+	Method  string     `json:"method"`
+	Path    string     `json:"path"`
+	Expect  string     `json:"expect,omitempty"`
+	Where   string     `json:"where,omitempty"`
+	Passed  bool       `json:"passed"`
+	Attempt AttemptDoc `json:"attempt"`
 }
 
 func attempts(as []diagnose.Attempt) []AttemptDoc {
