@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 )
 
@@ -30,14 +31,7 @@ func (f *diagnoseFlags) applyCurl(s streams) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for name, values := range req.Header {
-		for _, v := range values {
-			f.headers = append(f.headers, name+": "+v)
-		}
-	}
-	if len(req.Cookies) > 0 {
-		f.cookies = append(f.cookies, strings.Join(req.Cookies, "; "))
-	}
+	f.addState(req.Header, req.Cookies)
 	method := req.Method
 	if method == "" && req.Body {
 		method = "POST" // as curl does for -d and the like
@@ -51,4 +45,17 @@ func (f *diagnoseFlags) applyCurl(s streams) (string, error) {
 		f.droppedBody = "the curl command's request body was not sent"
 	}
 	return req.URL, nil
+}
+
+// addState adds an imported request's headers and cookies after any given
+// with -H and --cookie.
+func (f *diagnoseFlags) addState(h http.Header, cookies []string) {
+	for name, values := range h {
+		for _, v := range values {
+			f.headers = append(f.headers, name+": "+v)
+		}
+	}
+	if len(cookies) > 0 {
+		f.cookies = append(f.cookies, strings.Join(cookies, "; "))
+	}
 }

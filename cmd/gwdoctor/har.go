@@ -175,14 +175,7 @@ func (f *diagnoseFlags) applyHAR(s streams) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for name, values := range req.Header {
-		for _, v := range values {
-			f.headers = append(f.headers, name+": "+v)
-		}
-	}
-	if len(req.Cookies) > 0 {
-		f.cookies = append(f.cookies, strings.Join(req.Cookies, "; "))
-	}
+	f.addState(req.Header, req.Cookies)
 	if f.method == "" || f.method == "GET" {
 		f.method = req.Method
 	}

@@ -1,6 +1,9 @@
 package lab
 
-import "path/filepath"
+import (
+	"path/filepath"
+	"time"
+)
 
 // haproxyBufSize is HAProxy's default tune.bufsize, which bounds a response
 // head (https://docs.haproxy.org/2.6/configuration.html#3.2-tune.bufsize).
@@ -13,27 +16,7 @@ func buildHAProxy(t target, dir string, port int, opts GatewayOptions) (launch, 
 	if t.tls {
 		server += " ssl verify required ca-file " + SystemRoots + " sni str(lab.test)"
 	}
-	conf := `global
-    log stdout format raw local0 info
-    maxconn 1024
-
-defaults
-    mode http
-    log global
-    option httplog
-    option dontlognull
-    timeout connect ` + ms(opts.Connect) + `
-    timeout client 30s
-    timeout server ` + ms(opts.Response) + `
-    timeout http-request 10s
-
-frontend web
-    bind 127.0.0.1:` + itoa(port) + `
-    option forwardfor
-    default_backend app
-
-backend app
-` + server + "\n"
+	conf := haproxyConf(port, opts.Connect, opts.Response, "    option forwardfor\n", server+"\n")
 	out := filepath.Join(dir, "haproxy.out")
 	return launch{
 			args:    []string{"-db", "-f", filepath.Join(dir, "haproxy.cfg")},
@@ -43,4 +26,30 @@ backend app
 			Connect: opts.Connect, Response: opts.Response, MaxHeaderBytes: haproxyBufSize,
 			ConnectSetting: "timeout connect", ResponseSetting: "timeout server", HeaderSetting: "tune.bufsize",
 		}, nil
+}
+
+// haproxyConf is a production-like haproxy.cfg: httplog to stdout, the
+// given timeouts, one HTTP frontend on port with extra lines, and the
+// backend "app" with the given lines.
+func haproxyConf(port int, connect, response time.Duration, frontend, backend string) string {
+	return `global
+    log stdout format raw local0 info
+    maxconn 1024
+
+defaults
+    mode http
+    log global
+    option httplog
+    option dontlognull
+    timeout connect ` + ms(connect) + `
+    timeout client 30s
+    timeout server ` + ms(response) + `
+    timeout http-request 10s
+
+frontend web
+    bind 127.0.0.1:` + itoa(port) + `
+` + frontend + `    default_backend app
+
+backend app
+` + backend
 }

@@ -26,29 +26,10 @@ func startHealthDown(ctx context.Context, dir string) (*Stack, error) {
 		return nil, err
 	}
 	g, err := launchIn(ctx, "haproxy", dir, func(port int) (launch, GatewayTimeouts, error) {
-		conf := `global
-    log stdout format raw local0 info
-    maxconn 1024
-
-defaults
-    mode http
-    log global
-    option httplog
-    option dontlognull
-    timeout connect 1s
-    timeout client 30s
-    timeout server 2s
-    timeout http-request 10s
-
-frontend web
-    bind 127.0.0.1:` + itoa(port) + `
-    default_backend app
-
-backend app
-    option httpchk GET ` + healthPath + `
-    http-check expect status 200
-    server app ` + u.Addr + ` check inter 200ms fall 1 rise 2
-`
+		conf := haproxyConf(port, haproxyTimeouts.Connect, haproxyTimeouts.Response, "",
+			"    option httpchk GET "+healthPath+"\n"+
+				"    http-check expect status 200\n"+
+				"    server app "+u.Addr+" check inter 200ms fall 1 rise 2\n")
 		return launch{
 			args:    []string{"-db", "-f", filepath.Join(dir, "haproxy.cfg")},
 			files:   map[string]string{"haproxy.cfg": conf},
