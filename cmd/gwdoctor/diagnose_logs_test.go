@@ -95,6 +95,7 @@ func TestSetupsWithLog(t *testing.T) {
 		{"php_socket_missing", "upstream.refused"},
 		{"nginx_resolver_nxdomain", "upstream.dns"},
 		{"nginx_no_live_upstreams", "upstream.refused"},
+		{"nginx_fastcgi_to_http", "upstream.invalid_response"},
 	} {
 		t.Run(tc.setup, func(t *testing.T) {
 			t.Parallel()

@@ -89,7 +89,10 @@ var fixes = map[string][]fix{
 			"go":    {"Transport.IdleConnTimeout = 30 * time.Second  // below the app's keep-alive timeout"},
 		}},
 	},
-	UpstreamInvalid: {{text: "The port the gateway talks to does not speak HTTP as the gateway expects: check that it is the application's HTTP port (not FastCGI, TLS, or another service) and that the application writes valid status lines and headers."}},
+	UpstreamInvalid: {{text: "The port the gateway talks to does not speak the protocol the gateway expects: check that it is the application's HTTP port (not FastCGI, TLS, or another service), or PHP-FPM's FastCGI socket for fastcgi_pass, and that the application writes valid status lines and headers.", lines: map[string][]string{
+		"nginx": {"proxy_pass http://127.0.0.1:8080;  # the application's HTTP port", "fastcgi_pass unix:/run/php/php8.2-fpm.sock;  # PHP-FPM's listen address (the pool's listen = line)", "ss -ltnp   # which program listens on that port"},
+		"":      {"ss -ltnp   # which program listens on that port"},
+	}}},
 	UpstreamHeaderTooBig: {
 		{text: "The upstream's response headers outgrow the gateway's buffer: trim them (cookies, Content-Security-Policy) or raise the buffer.", lines: map[string][]string{
 			"nginx":   {"proxy_buffer_size 16k;", "proxy_buffers 8 16k;", "fastcgi_buffer_size 32k;  # PHP-FPM", "fastcgi_buffers 16 16k;"},

@@ -3,11 +3,13 @@ package lab
 import (
 	"bufio"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -41,6 +43,11 @@ func (u *Upstream) serveConn(raw net.Conn) {
 	for {
 		req, err := cn.readRequest(wait)
 		if err != nil {
+			if malformedRequest(err) {
+				// As net/http and nginx do: a client that does not speak
+				// HTTP (a gateway speaking FastCGI to this port) gets a 400.
+				io.WriteString(cn.c, badRequest)
+			}
 			return
 		}
 		if u.opts.IdleTimeout > 0 {
@@ -53,6 +60,18 @@ func (u *Upstream) serveConn(raw net.Conn) {
 			return
 		}
 	}
+}
+
+// badRequest is the answer to bytes that are not an HTTP request, as Go's
+// net/http server writes it.
+const badRequest = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request"
+
+// malformedRequest reports a request head that could not be parsed, as
+// opposed to a connection that ended or went quiet.
+func malformedRequest(err error) bool {
+	var ne net.Error
+	return !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, net.ErrClosed) &&
+		!(errors.As(err, &ne) && ne.Timeout()) && !errors.Is(err, syscall.ECONNRESET)
 }
 
 // readRequest reads one request head under the size cap and within wait, then reads and discards its body so that closing the

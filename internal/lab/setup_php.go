@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -144,4 +145,25 @@ func startApachePHPKilled(ctx context.Context, dir string) (*Stack, error) {
 	return &Stack{Gateway: g, Upstream: "fcgi:unix:" + php.Socket, FastCGIScript: php.Script,
 		Logs: []string{g.LogPath(), php.LogPath()}, Timeouts: t,
 		closers: []func() error{g.Close, php.Close}}, nil
+}
+
+// startFastCGIToHTTP: nginx's fastcgi_pass points at a port that speaks
+// HTTP, a common slip when PHP-FPM moves from a socket to TCP, or when
+// the port belongs to another service. The HTTP server answers the
+// FastCGI records with "HTTP/1.1 400", which nginx reads as a FastCGI
+// record of version 72 ('H').
+func startFastCGIToHTTP(ctx context.Context, dir string) (*Stack, error) {
+	u, err := StartUpstream(ctx, Healthy, UpstreamOptions{})
+	if err != nil {
+		return nil, err
+	}
+	t := fastCGITimeouts(2 * time.Second)
+	loc := strings.Replace(nginxFastCGILocation(dir, "", t.Response), "fastcgi_pass unix:;", "fastcgi_pass "+u.Addr+";", 1)
+	g, err := startNginx(ctx, dir, t, func(port int) string { return nginxConf(dir, port, "", "", loc) })
+	if err != nil {
+		u.Close()
+		return nil, err
+	}
+	return &Stack{Gateway: g, Upstream: "fcgi://" + u.Addr, FastCGIScript: filepath.Join(dir, "www", "app.php"), Logs: []string{g.LogPath()}, Timeouts: t,
+		closers: []func() error{g.Close, u.Close}}, nil
 }

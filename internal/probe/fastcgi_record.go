@@ -118,6 +118,10 @@ func readRecord(r io.Reader, buf []byte) (fcgiHeader, []byte, error) {
 	var raw [fcgiHeaderLen]byte
 	n, err := io.ReadFull(r, raw[:])
 	if n > 0 && raw[0] != fcgiVersion1 {
+		if bytes.HasPrefix([]byte("HTTP/"), raw[:min(n, 5)]) {
+			// What nginx logs as "unsupported FastCGI protocol version: 72".
+			return fcgiHeader{}, nil, fmt.Errorf("%w: record version %d ('H' of %q): the port speaks HTTP, not FastCGI", errMalformed, raw[0], raw[:n])
+		}
 		return fcgiHeader{}, nil, fmt.Errorf("%w: record version %d, want 1 (FastCGI spec 3.3): not FastCGI", errMalformed, raw[0])
 	}
 	if err != nil {

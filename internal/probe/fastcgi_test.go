@@ -202,7 +202,11 @@ func TestFastCGI(t *testing.T) {
 			wantClass: ClassReset, wantIn: PhaseHeaders, wantReach: PhaseRequest},
 		{name: "HTTP on the FastCGI port", addr: fcgiServer(t, "tcp", func(c net.Conn, _ map[string]string) {
 			fmt.Fprint(c, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-		}), wantClass: ClassMalformed, wantIn: PhaseHeaders},
+		}), wantClass: ClassMalformed, wantIn: PhaseHeaders, check: func(t *testing.T, r *Result) {
+			if !strings.Contains(r.Error, "the port speaks HTTP, not FastCGI") {
+				t.Errorf("error %q does not say the port speaks HTTP", r.Error)
+			}
+		}},
 		{name: "bad Status", addr: fcgiServer(t, "tcp", func(c net.Conn, _ map[string]string) {
 			c.Write(answer("Status: fine\r\n\r\n"))
 		}), wantClass: ClassMalformed, wantIn: PhaseHeaders},
