@@ -119,6 +119,9 @@ type Evidence struct {
 	Origin []Attempt `json:"origin,omitempty"`
 	// OriginAddr is where the Origin attempts went.
 	OriginAddr string `json:"origin_addr,omitempty"`
+	// UpstreamFastCGI is one FastCGI request to an HTTP Upstream that
+	// closed every HTTP request at once: an answer means it speaks FastCGI.
+	UpstreamFastCGI *Attempt `json:"upstream_fastcgi,omitempty"`
 	// HealthCheck is the gateway's own health check of the upstream,
 	// replayed against it, when the configuration has one.
 	HealthCheck *HealthCheck `json:"health_check,omitempty"`

@@ -108,6 +108,10 @@ func (j *judgement) ladder(refine bool) bool {
 		if f.Probe.TLS != nil && f.Probe.TLS.VerifyError != "" {
 			j.note(f.Label, "the upstream's certificate does not verify: %s", f.Probe.TLS.VerifyError)
 		}
+		if fc := j.e.UpstreamFastCGI; fc != nil && fc.Probe != nil && fc.Probe.Response != nil && (cause == UpstreamClosed) {
+			cause = UpstreamInvalid
+			j.note(fc.Label, "asked in FastCGI instead, the upstream answers (status %d): it is a FastCGI server such as PHP-FPM, and a gateway that speaks HTTP to it gets its connection closed; point fastcgi_pass (or ProxyPass fcgi://) at it instead of proxy_pass", fc.Status())
+		}
 		if refine && known {
 			if killed, d := killedAtLimit(failed); killed {
 				cause = UpstreamTimeout

@@ -158,6 +158,10 @@ func Run(ctx context.Context, plan Plan) (diagnose.Evidence, error) {
 			defer wg.Done()
 			r.progress("asking the upstream directly")
 			upstream = r.series(uctx, "upstream try", plan.Spacing/2, plan.Tries, r.upstreamRequest)
+			if closedAtOnce(upstream) {
+				r.progress("asking the upstream in FastCGI")
+				ev.UpstreamFastCGI = r.fastCGISniff(ctx)
+			}
 		}()
 	}
 	var origin []diagnose.Attempt
@@ -467,4 +471,35 @@ func (r *runner) healthCheck(ctx context.Context, hc *HealthCheck) *diagnose.Hea
 		out.Passed = hc.Accepts(a.Probe.Response.Status)
 	}
 	return out
+}
+
+// closedAtOnce reports direct HTTP requests that were all closed or reset
+// before any answer within a moment: what PHP-FPM does with bytes that are
+// not FastCGI, and what a gateway that speaks HTTP to it then reports.
+func closedAtOnce(as []diagnose.Attempt) bool {
+	for _, a := range as {
+		p := a.Probe
+		if p == nil || p.Response != nil || (p.Class != probe.ClassClosed && p.Class != probe.ClassReset) || p.Timings.TTFB > 500*time.Millisecond {
+			return false
+		}
+	}
+	return len(as) > 0
+}
+
+// fastCGISniff asks an HTTP Upstream that closes every request at once
+// whether it speaks FastCGI instead: a FastCGI answer of any status means
+// the gateway talks HTTP to a FastCGI server (proxy_pass to PHP-FPM).
+func (r *runner) fastCGISniff(ctx context.Context) *diagnose.Attempt {
+	if strings.HasPrefix(r.plan.Upstream, "https://") {
+		return nil
+	}
+	req := r.upstreamRequest(0)
+	req.fastcgi = req.connectTo
+	if req.fastcgi == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	a := r.attempt(ctx, "fastcgi check", req)
+	return &a
 }

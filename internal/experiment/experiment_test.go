@@ -289,6 +289,64 @@ func TestUpstreamFastCGI(t *testing.T) {
 	}
 }
 
+// TestUpstreamSpeaksFastCGI: an HTTP upstream that closes every request at
+// once is asked in FastCGI, and a FastCGI server answers.
+func TestUpstreamSpeaksFastCGI(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go fcgi.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") }))
+	gw := newSite(t, always(http.StatusBadGateway))
+	p := named(gw)
+	p.Upstream = ln.Addr().String()
+	ev := run(t, p)
+	for _, a := range ev.Upstream {
+		if a.Probe.Response != nil {
+			t.Errorf("%s: HTTP to a FastCGI server got status %d, want no response", a.Label, a.Status())
+		}
+	}
+	if fc := ev.UpstreamFastCGI; fc == nil || fc.Status() != http.StatusOK {
+		t.Fatalf("fastcgi check = %+v, want status 200", fc)
+	}
+
+	healthy := newSite(t, always(http.StatusOK))
+	p.Upstream = healthy.Listener.Addr().String()
+	if ev := run(t, p); ev.UpstreamFastCGI != nil {
+		t.Errorf("an upstream that answers HTTP was asked in FastCGI too")
+	}
+}
+
+// TestHealthCheck replays the gateway's health check against the upstream
+// with its method, path and Host, and judges the answer by its expectation.
+func TestHealthCheck(t *testing.T) {
+	t.Parallel()
+	seen := make(chan string, 10)
+	up := newSite(t, func(r *http.Request) int {
+		if r.URL.Path == "/healthz" {
+			seen <- r.Method + " " + r.URL.RequestURI() + " " + r.Host + " cookie=" + r.Header.Get("Cookie")
+			return http.StatusServiceUnavailable
+		}
+		return http.StatusOK
+	})
+	gw := newSite(t, always(http.StatusServiceUnavailable))
+	p := named(gw)
+	p.Cookies = []string{"session=abc"}
+	p.Upstream = up.Listener.Addr().String()
+	p.HealthCheck = &HealthCheck{Method: "HEAD", Path: "/healthz", Host: "app.internal", Where: "haproxy.cfg:20",
+		Accepts: func(status int) bool { return status == 200 }}
+	ev := run(t, p)
+	hc := ev.HealthCheck
+	if hc == nil || hc.Passed || hc.Attempt.Status() != http.StatusServiceUnavailable || hc.Where != "haproxy.cfg:20" {
+		t.Fatalf("health check = %+v, want a failed HEAD /healthz with 503", hc)
+	}
+	if got, want := <-seen, "HEAD /healthz app.internal cookie="; got != want {
+		t.Errorf("the upstream saw %q, want %q", got, want)
+	}
+}
+
 func TestOrigin(t *testing.T) {
 	t.Parallel()
 	cdn := newSite(t, always(http.StatusBadGateway))

@@ -167,3 +167,32 @@ func startFastCGIToHTTP(ctx context.Context, dir string) (*Stack, error) {
 	return &Stack{Gateway: g, Upstream: "fcgi://" + u.Addr, FastCGIScript: filepath.Join(dir, "www", "app.php"), Logs: []string{g.LogPath()}, Timeouts: t,
 		closers: []func() error{g.Close, u.Close}}, nil
 }
+
+// startHTTPToFPM: nginx's proxy_pass speaks HTTP to PHP-FPM's socket, the
+// mirror slip of startFastCGIToHTTP. PHP-FPM closes every connection whose
+// first bytes are not a FastCGI record.
+func startHTTPToFPM(ctx context.Context, dir string) (*Stack, error) {
+	pdir, err := sub(dir, "php")
+	if err != nil {
+		return nil, err
+	}
+	php, err := StartPHP(ctx, pdir, PHPOptions{})
+	if err != nil {
+		return nil, err
+	}
+	ndir, err := sub(dir, "nginx")
+	if err != nil {
+		php.Close()
+		return nil, err
+	}
+	loc := strings.Replace(nginxProxyLocation(target{host: "unix", port: 1}, GatewayOptions{}.withDefaults()),
+		"proxy_pass http://unix:1;", "proxy_pass http://unix:"+php.Socket+":;", 1)
+	g, err := startNginx(ctx, ndir, nginxTimeouts, func(port int) string { return nginxConf(ndir, port, "", "", loc) })
+	if err != nil {
+		php.Close()
+		return nil, err
+	}
+	return &Stack{Gateway: g, Upstream: "unix:" + php.Socket,
+		Logs: []string{g.LogPath(), php.LogPath()}, Timeouts: nginxTimeouts,
+		closers: []func() error{g.Close, php.Close}}, nil
+}
