@@ -132,12 +132,15 @@ func TestJudge(t *testing.T) {
 			Upstream: three(fail("upstream try", probe.ClassReset, probe.PhaseHeaders, time.Millisecond))},
 			wantCause: UpstreamClosed, wantPers: Persistent, wantOut: UpstreamRefused},
 		{name: "ladder: the upstream closes HTTP and answers FastCGI", ev: Evidence{Tries: three(go502), UpstreamAddr: "unix:/run/php/php8.2-fpm.sock",
-			Upstream: three(fail("upstream try", probe.ClassReset, probe.PhaseHeaders, time.Millisecond)),
+			Upstream:        three(fail("upstream try", probe.ClassReset, probe.PhaseHeaders, time.Millisecond)),
 			UpstreamFastCGI: func() *Attempt { a := resp("fastcgi check", 404, time.Millisecond, app, noRead); return &a }()},
 			wantCause: UpstreamInvalid, wantPers: Persistent, wantIn: "it is a FastCGI server such as PHP-FPM"},
 		{name: "ladder: the upstream closes HTTP and FastCGI alike", ev: Evidence{Tries: three(go502), UpstreamAddr: "127.0.0.1:9000",
 			Upstream: three(fail("upstream try", probe.ClassClosed, probe.PhaseHeaders, time.Millisecond)),
-			UpstreamFastCGI: func() *Attempt { a := fail("fastcgi check", probe.ClassClosed, probe.PhaseHeaders, time.Millisecond); return &a }()},
+			UpstreamFastCGI: func() *Attempt {
+				a := fail("fastcgi check", probe.ClassClosed, probe.PhaseHeaders, time.Millisecond)
+				return &a
+			}()},
 			wantCause: UpstreamClosed, wantPers: Persistent},
 		{name: "ladder: upstream speaks garbage", ev: Evidence{Tries: three(go502), UpstreamAddr: "127.0.0.1:9000",
 			Upstream: three(fail("upstream try", probe.ClassMalformed, probe.PhaseHeaders, time.Millisecond))},
