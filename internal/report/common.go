@@ -33,6 +33,9 @@ func requestCount(e diagnose.Evidence) int {
 	if e.HealthCheck != nil {
 		n++
 	}
+	if e.UpstreamFastCGI != nil {
+		n++
+	}
 	return n
 }
 
@@ -62,12 +65,16 @@ func hopAnswer(h diagnose.Hop) string {
 
 // requests lists the requests of e that hold a probe's result, in the order
 // the reports list them: the tries, the origin's, the upstream's, the
-// variants, then the replayed health check.
+// variants, the FastCGI check of the upstream, then the replayed health
+// check.
 func requests(e diagnose.Evidence) []diagnose.Attempt {
 	all := make([]diagnose.Attempt, 0, requestCount(e))
 	all = append(append(append(all, e.Tries...), e.Origin...), e.Upstream...)
 	for _, va := range e.Variants {
 		all = append(all, va.Attempt)
+	}
+	if e.UpstreamFastCGI != nil {
+		all = append(all, *e.UpstreamFastCGI)
 	}
 	if e.HealthCheck != nil {
 		all = append(all, e.HealthCheck.Attempt)

@@ -48,6 +48,9 @@ type Document struct {
 	Tries         []AttemptDoc        `json:"tries"`
 	Variants      []VariantDoc        `json:"variants,omitempty"`
 	Upstream      *UpstreamDoc        `json:"upstream,omitempty"`
+	// UpstreamFastCGI is the FastCGI request to an HTTP upstream that
+	// closed every HTTP request at once.
+	UpstreamFastCGI *AttemptDoc `json:"upstream_fastcgi,omitempty"`
 	// Origin holds the requests sent straight to the origin (--origin).
 	Origin *UpstreamDoc `json:"origin,omitempty"`
 	// HealthCheck is the gateway's own health check of the upstream,
@@ -152,6 +155,10 @@ func NewDocument(d Diagnosis) Document {
 	}
 	if len(d.Evidence.Origin) > 0 {
 		doc.Origin = &UpstreamDoc{Addr: d.Evidence.OriginAddr, Tries: attempts(d.Evidence.Origin)}
+	}
+	if fc := d.Evidence.UpstreamFastCGI; fc != nil && fc.Probe != nil {
+		a := attempt(*fc)
+		doc.UpstreamFastCGI = &a
 	}
 	if hc := d.Evidence.HealthCheck; hc != nil && hc.Attempt.Probe != nil {
 		doc.HealthCheck = &HealthCheckDoc{Method: hc.Method, Path: hc.Path, Expect: hc.Expect, Where: hc.Where,
