@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -333,4 +335,50 @@ func startSetup(t *testing.T, name, dir string) (*lab.Stack, lab.Setup) {
 	}
 	t.Cleanup(func() { st.Close() })
 	return st, su
+}
+
+// TestRunJobs checks that lab jobs run at most parallel at a time and
+// come back in job order, and that an error stops the rest.
+func TestRunJobs(t *testing.T) {
+	var mu sync.Mutex
+	running, most := 0, 0
+	job := func(name string, d time.Duration, err error) func(context.Context) (labResult, error) {
+		return func(ctx context.Context) (labResult, error) {
+			mu.Lock()
+			running++
+			most = max(most, running)
+			mu.Unlock()
+			defer func() {
+				mu.Lock()
+				running--
+				mu.Unlock()
+			}()
+			select {
+			case <-time.After(d):
+			case <-ctx.Done():
+				return labResult{}, ctx.Err()
+			}
+			return labResult{Scenario: name}, err
+		}
+	}
+	jobs := []func(context.Context) (labResult, error){
+		job("a", 60*time.Millisecond, nil), job("b", 10*time.Millisecond, nil), job("c", 30*time.Millisecond, nil),
+		job("d", 0, nil), job("e", 20*time.Millisecond, nil),
+	}
+	var got []string
+	if err := runJobs(context.Background(), jobs, 2, func(r labResult) { got = append(got, r.Scenario) }); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "") != "abcde" || most > 2 {
+		t.Errorf("results %v with at most %d at once, want abcde with at most 2", got, most)
+	}
+
+	boom := errors.New("boom")
+	got = nil
+	jobs = []func(context.Context) (labResult, error){job("a", 0, nil), job("b", 0, boom), job("c", time.Minute, nil)}
+	start := time.Now()
+	err := runJobs(context.Background(), jobs, 3, func(r labResult) { got = append(got, r.Scenario) })
+	if !errors.Is(err, boom) || strings.Join(got, "") != "a" || time.Since(start) > 10*time.Second {
+		t.Errorf("err %v, results %v after %v; want boom after a, at once", err, got, time.Since(start))
+	}
 }

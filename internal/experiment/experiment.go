@@ -498,7 +498,10 @@ func (r *runner) fastCGISniff(ctx context.Context) *diagnose.Attempt {
 	if req.fastcgi == "" {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	// A FastCGI server answers at once; an HTTP server that waits for the
+	// end of a request line in the binary records would only hold the
+	// diagnosis up.
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	a := r.attempt(ctx, "fastcgi check", req)
 	return &a
