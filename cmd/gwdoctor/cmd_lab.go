@@ -45,8 +45,9 @@ func newLabCmd(s streams) *cobra.Command {
 		Use:   "lab",
 		Short: "Run every built-in fault behind a real gateway on this machine and diagnose it",
 		Long: `lab starts misbehaving upstreams on 127.0.0.1 (refused, closed, reset, invalid,
-header_too_big, timeout, slow, intermittent, app_error, cookie_bomb, tls) behind
-a gateway, diagnoses each, and prints what gwdoctor concluded: from the
+header_too_big, timeout, slow, intermittent, app_error, cookie_bomb, tls,
+truncated, unreachable) behind a gateway, diagnoses each, and prints what
+gwdoctor concluded: from the
 responses alone ("outside") and with the upstream's address known, as an
 operator on the gateway host would run it. It needs no network.
 
