@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 
 export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH 2>/dev/null)/bin"
 
-# The gateways of the lab are the real programs, from Debian's packages.
+# The gateways of the lab are the real programs, from Debian's packages,
+# and the HTML report is checked in a real Chromium.
 need_apt=()
-for pkg in ca-certificates nginx haproxy apache2 caddy varnish squid lighttpd php-fpm; do
+for pkg in ca-certificates nginx haproxy apache2 caddy varnish squid lighttpd php-fpm chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
