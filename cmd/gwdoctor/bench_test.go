@@ -9,7 +9,8 @@ import (
 
 // BenchmarkTimeToVerdict measures how long a whole diagnosis takes, repeats
 // and variants included, for an instant failure (refused upstream) and for
-// a failure at the gateway's 2 s response timeout. Report ns/op as the
+// a failure at the gateway's 2 s response timeout or its 1 s connect
+// timeout (unreachable). Report ns/op as the
 // time to verdict:
 //
 //	go test -run '^$' -bench TimeToVerdict -benchtime 5x ./cmd/gwdoctor
@@ -18,7 +19,7 @@ import (
 // HAProxy of the lab.
 func BenchmarkTimeToVerdict(b *testing.B) {
 	for _, gw := range []string{"go", "nginx", "haproxy"} {
-		for _, name := range []string{"refused", "closed", "timeout", "slow"} {
+		for _, name := range []string{"refused", "closed", "timeout", "slow", "truncated", "unreachable"} {
 			b.Run(gw+"/"+name, func(b *testing.B) { benchVerdict(b, gw, name) })
 		}
 	}
