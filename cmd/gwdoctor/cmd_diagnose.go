@@ -26,6 +26,7 @@ type diagnoseFlags struct {
 	curl     string
 	har      string
 	harEntry int
+	reported *diagnose.Reported // what the browser saw, from --har
 	// droppedBody says whose request body was not sent (from --curl or
 	// --har), "" when there was none.
 	droppedBody string
@@ -221,7 +222,7 @@ func buildPlan(rawURL string, f diagnoseFlags) (experiment.Plan, error) {
 	}
 	plan := experiment.Plan{
 		URL: rawURL, Method: strings.ToUpper(f.method), Tries: f.tries, Timeout: f.timeout,
-		Insecure: f.insecure, Header: http.Header{},
+		Insecure: f.insecure, Header: http.Header{}, Reported: f.reported,
 	}
 	for _, h := range f.headers {
 		name, value, ok := strings.Cut(h, ":")

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 )
@@ -24,7 +25,8 @@ type harFile struct {
 }
 
 type harEntry struct {
-	Started string `json:"startedDateTime"`
+	Started string  `json:"startedDateTime"`
+	Time    float64 `json:"time"` // milliseconds, the whole exchange
 	Request struct {
 		Method   string    `json:"method"`
 		URL      string    `json:"url"`
@@ -52,8 +54,9 @@ type harRequest struct {
 	Cookies []string    // "name=value"
 	Body    bool        // the entry had a request body, which is not sent
 	Entry   int         // 1-based index of the entry in the file
-	Status  int         // what the browser got
-	Started string
+	Status  int         // what the browser got; 0 for no response
+	Started time.Time   // zero when the file does not say
+	Took    time.Duration
 }
 
 // harSkip are request headers a replay must not copy: the HTTP/2
@@ -126,7 +129,11 @@ func parseHAR(b []byte, entry int) (harRequest, error) {
 func harEntryRequest(e harEntry, n int) (harRequest, error) {
 	req := harRequest{
 		URL: e.Request.URL, Method: strings.ToUpper(e.Request.Method), Header: make(http.Header),
-		Body: e.Request.PostData != nil, Entry: n, Status: e.Response.Status, Started: e.Started,
+		Body: e.Request.PostData != nil, Entry: n, Status: e.Response.Status,
+	}
+	req.Started, _ = time.Parse(time.RFC3339Nano, e.Started)
+	if e.Time > 0 && e.Time < 1e9 {
+		req.Took = time.Duration(e.Time * float64(time.Millisecond))
 	}
 	if !strings.HasPrefix(req.URL, "http://") && !strings.HasPrefix(req.URL, "https://") {
 		return harRequest{}, usagef("HAR entry %d is for %q, want an http:// or https:// URL", n, oneLine(req.URL))
@@ -182,5 +189,6 @@ func (f *diagnoseFlags) applyHAR(s streams) (string, error) {
 	if req.Body {
 		f.droppedBody = fmt.Sprintf("HAR entry %d's request body was not sent", req.Entry)
 	}
+	f.reported = &diagnose.Reported{Source: fmt.Sprintf("HAR entry %d", req.Entry), Status: req.Status, At: req.Started, Took: req.Took}
 	return req.URL, nil
 }

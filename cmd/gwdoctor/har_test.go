@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/lab"
 )
@@ -51,6 +52,13 @@ func TestParseHAR(t *testing.T) {
 			}
 			if !slices.Equal(req.Cookies, tc.cookies) {
 				t.Errorf("cookies %q, want %q", req.Cookies, tc.cookies)
+			}
+			if tc.file == "chrome.har" && tc.entry == 0 {
+				// The failed entry: what the browser saw, and when.
+				at := time.Date(2026, 11, 26, 9, 12, 4, 917e6, time.UTC)
+				if req.Status != 502 || !req.Started.Equal(at) || req.Took != 1003400*time.Microsecond {
+					t.Errorf("saw %d at %v after %v, want 502 at %v after 1.0034s", req.Status, req.Started, req.Took, at)
+				}
 			}
 			for name, want := range tc.header {
 				if got := req.Header.Get(name); got != want || (want == "" && len(req.Header.Values(name)) > 0) {
@@ -134,6 +142,10 @@ func TestDiagnoseHAR(t *testing.T) {
 				Culprits []string `json:"culprits"`
 			} `json:"verdict"`
 			Incomplete []string `json:"incomplete"`
+			Reported   *struct {
+				Source string `json:"source"`
+				Status int    `json:"status"`
+			} `json:"reported"`
 		}
 		if err := json.Unmarshal([]byte(out), &doc); err != nil {
 			t.Fatal(err)
@@ -143,6 +155,9 @@ func TestDiagnoseHAR(t *testing.T) {
 		}
 		if !strings.Contains(strings.Join(doc.Incomplete, "\n"), "HAR entry 2's request body was not sent") {
 			t.Errorf("%v: incomplete = %q, want the note that the body was not sent", args, doc.Incomplete)
+		}
+		if doc.Reported == nil || doc.Reported.Source != "HAR entry 2" || doc.Reported.Status != 502 {
+			t.Errorf("%v: reported = %+v, want HAR entry 2's 502", args, doc.Reported)
 		}
 	}
 }

@@ -2,6 +2,8 @@ package diagnose
 
 import (
 	"bytes"
+	"encoding/json"
+	"math"
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/fingerprint"
@@ -119,6 +121,9 @@ type Evidence struct {
 	Origin []Attempt `json:"origin,omitempty"`
 	// OriginAddr is where the Origin attempts went.
 	OriginAddr string `json:"origin_addr,omitempty"`
+	// Reported is what the user's own client saw, when the request came
+	// from a record of it (a HAR file).
+	Reported *Reported `json:"reported,omitempty"`
 	// UpstreamFastCGI is one FastCGI request to an HTTP Upstream that
 	// closed every HTTP request at once: an answer means it speaks FastCGI.
 	UpstreamFastCGI *Attempt `json:"upstream_fastcgi,omitempty"`
@@ -146,4 +151,22 @@ type HealthCheck struct {
 	Attempt Attempt `json:"attempt"`
 	// Passed reports whether the gateway would count the answer as a pass.
 	Passed bool `json:"passed"`
+}
+
+// Reported is what the user's own client saw of the request, from a record
+// such as a HAR file.
+type Reported struct {
+	Source string        `json:"source"` // "HAR entry 2"
+	Status int           `json:"status"` // 0 when no response came
+	At     time.Time     `json:"at"`
+	Took   time.Duration `json:"-"`
+}
+
+// MarshalJSON adds took_ms.
+func (r Reported) MarshalJSON() ([]byte, error) {
+	type plain Reported
+	return json.Marshal(struct {
+		plain
+		TookMS float64 `json:"took_ms"`
+	}{plain(r), math.Round(float64(r.Took)/1e3) / 1e3})
 }

@@ -22,8 +22,39 @@ func Judge(e Evidence) Verdict {
 		j.failure()
 		j.logs()
 	}
+	j.reported()
 	j.finish()
 	return j.v
+}
+
+// reported compares what the user's client saw, when that is known, with
+// what the tries see now.
+func (j *judgement) reported() {
+	r := j.e.Reported
+	if r == nil {
+		return
+	}
+	saw := "no response"
+	if r.Status != 0 {
+		saw = fmt.Sprintf("%d", r.Status)
+	}
+	when := ""
+	if !r.At.IsZero() {
+		when = " at " + r.At.UTC().Format("2006-01-02 15:04:05 MST")
+	}
+	after := ""
+	if r.Took > 0 {
+		after = " after " + ms(r.Took)
+	}
+	failed := r.Status == 0 || IsGatewayStatus(r.Status)
+	switch {
+	case failed && j.v.Cause == OK:
+		j.note(r.Source, "your browser got %s%s%s; every try now succeeds: the failure has passed, and the tries cannot say what it was", saw, after, when)
+	case failed:
+		j.note(r.Source, "your browser got %s%s%s; the tries still fail", saw, after, when)
+	default:
+		j.note(r.Source, "your browser got %s%s%s", saw, after, when)
+	}
 }
 
 type judgement struct {

@@ -69,6 +69,8 @@ type Plan struct {
 	Timeout time.Duration
 	// Limits are known timeouts and sizes along the chain, passed to the judge.
 	Limits []diagnose.Limit
+	// Reported is what the user's own client saw, passed to the judge.
+	Reported *diagnose.Reported
 	// Dialer and Resolver default to net's.
 	Dialer   probe.Dialer
 	Resolver probe.Resolver
@@ -130,7 +132,7 @@ func Run(ctx context.Context, plan Plan) (diagnose.Evidence, error) {
 	ctx, cancel := context.WithTimeout(ctx, plan.Timeout)
 	defer cancel()
 	r := &runner{plan: plan, start: plan.Now(), base: u}
-	ev := diagnose.Evidence{URL: plan.URL, StateItems: stateItems(plan), Limits: plan.Limits}
+	ev := diagnose.Evidence{URL: plan.URL, StateItems: stateItems(plan), Limits: plan.Limits, Reported: plan.Reported}
 	r.progress("repeating the request")
 
 	triesDone := make(chan struct{})

@@ -53,6 +53,8 @@ type Document struct {
 	UpstreamFastCGI *AttemptDoc `json:"upstream_fastcgi,omitempty"`
 	// Origin holds the requests sent straight to the origin (--origin).
 	Origin *UpstreamDoc `json:"origin,omitempty"`
+	// Reported is what the user's own client saw (--har).
+	Reported *diagnose.Reported `json:"reported,omitempty"`
 	// HealthCheck is the gateway's own health check of the upstream,
 	// replayed against it, when the configuration has one.
 	HealthCheck *HealthCheckDoc `json:"health_check,omitempty"`
@@ -165,6 +167,7 @@ func NewDocument(d Diagnosis) Document {
 			Passed: hc.Passed, Attempt: attempt(hc.Attempt)}
 	}
 	doc.Logs = d.Evidence.Logs
+	doc.Reported = d.Evidence.Reported
 	return doc
 }
 
