@@ -196,3 +196,20 @@ func startHTTPToFPM(ctx context.Context, dir string) (*Stack, error) {
 		Logs: []string{g.LogPath(), php.LogPath()}, Timeouts: nginxTimeouts,
 		closers: []func() error{g.Close, php.Close}}, nil
 }
+
+// bigCookiesScript sets eight cookies of 1000 bytes each, as plugins that
+// keep state in cookies do: about 8.3 KiB of response head, more than
+// nginx's default fastcgi_buffer_size of one memory page (4 KiB).
+const bigCookiesScript = `<?php
+for ($i = 0; $i < 8; $i++) {
+    setcookie("wp_plugin_state_$i", str_repeat("x", 1000), 0, "/");
+}
+echo "ok\n";
+`
+
+// startPHPBigHeaders: a PHP script whose cookies outgrow nginx's default
+// fastcgi_buffer_size, the classic 502 "upstream sent too big header" of a
+// WordPress site.
+func startPHPBigHeaders(ctx context.Context, dir string) (*Stack, error) {
+	return phpBehindNginx(ctx, dir, PHPOptions{Script: bigCookiesScript}, 2*time.Second)
+}
