@@ -112,7 +112,7 @@ func (j *judgement) finish() {
 		j.ruleOut()
 	}
 	j.v.Summary = j.summary()
-	j.v.Steps = steps(j.v, j.gatewayProduct(), placeholders(&j.e))
+	j.v.Steps = steps(j.v, j.gatewayProduct(), strings.HasPrefix(j.e.UpstreamAddr, "fcgi"), placeholders(&j.e))
 	if j.v.RuledOut == nil {
 		j.v.RuledOut = []Excluded{}
 	}

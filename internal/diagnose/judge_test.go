@@ -287,6 +287,22 @@ func TestStepsFillPlaceholders(t *testing.T) {
 	}
 }
 
+// TestStepsFastCGI: behind nginx's fastcgi_pass, the lines are fastcgi_*.
+func TestStepsFastCGI(t *testing.T) {
+	a := resp("upstream try", 200, time.Millisecond, app, noRead)
+	a.Probe.Response.HeaderBytes = 8388
+	v := Judge(Evidence{URL: "http://blog.example/", Tries: three(resp("try", 502, time.Millisecond, nginx, noRead)),
+		UpstreamAddr: "fcgi:unix:/run/php/php8.2-fpm.sock", Upstream: three(a)})
+	var lines []string
+	for _, s := range v.Steps {
+		lines = append(lines, s.Lines...)
+	}
+	all := strings.Join(lines, "\n")
+	if v.Cause != UpstreamHeaderTooBig || !strings.Contains(all, "fastcgi_buffer_size 32k;") || strings.Contains(all, "proxy_buffer_size") {
+		t.Errorf("verdict %s, lines:\n%s\nwant header_too_big with fastcgi_buffer_size and no proxy_buffer_size", v.Cause, all)
+	}
+}
+
 func TestStepsNameProductSettings(t *testing.T) {
 	ev := Evidence{URL: "http://shop.example/", Tries: three(resp("try", 504, 60*time.Second, nginx, fingerprint.Reading{Cause: UpstreamTimeout}))}
 	v := Judge(ev)

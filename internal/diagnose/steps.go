@@ -7,7 +7,8 @@ import (
 )
 
 // fix is one operator step; Lines are keyed by gateway product, "" being
-// the lines for any product.
+// the lines for any product, and "product/fastcgi" the product's lines when
+// its upstream speaks FastCGI.
 type fix struct {
 	text  string
 	lines map[string][]string
@@ -71,15 +72,16 @@ var fixes = map[string][]fix{
 	UpstreamTimeout: {
 		{text: "Find what makes the request slow (slow query, external call, lock) in the application's logs; the gateway's timeout only names the symptom."},
 		{text: "If the work is legitimately long, raise the gateway's timeout above it, and keep the application's own limit below the gateway's, so the application's error wins.", lines: map[string][]string{
-			"nginx":   {"proxy_read_timeout 120s;", "fastcgi_read_timeout 120s;  # PHP-FPM behind nginx", "; php.ini: max_execution_time = 110", "; FPM pool: request_terminate_timeout = 115s"},
-			"apache":  {"ProxyTimeout 120"},
-			"haproxy": {"timeout server 120s"},
-			"go":      {"Transport.ResponseHeaderTimeout = 120 * time.Second"},
-			"caddy":   {"reverse_proxy localhost:8080 { transport http { response_header_timeout 120s } }"},
-			"varnish": {"backend default { .first_byte_timeout = 120s; }"},
-			"squid":   {"read_timeout 2 minutes"},
-			"envoy":   {"route: { timeout: 120s }"},
-			"":        {"; PHP: max_execution_time = 110", "; FPM pool: request_terminate_timeout = 115s"},
+			"nginx":         {"proxy_read_timeout 120s;", "fastcgi_read_timeout 120s;  # PHP-FPM behind nginx", "; php.ini: max_execution_time = 110", "; FPM pool: request_terminate_timeout = 115s"},
+			"nginx/fastcgi": {"fastcgi_read_timeout 120s;", "; php.ini: max_execution_time = 110", "; FPM pool: request_terminate_timeout = 115s"},
+			"apache":        {"ProxyTimeout 120"},
+			"haproxy":       {"timeout server 120s"},
+			"go":            {"Transport.ResponseHeaderTimeout = 120 * time.Second"},
+			"caddy":         {"reverse_proxy localhost:8080 { transport http { response_header_timeout 120s } }"},
+			"varnish":       {"backend default { .first_byte_timeout = 120s; }"},
+			"squid":         {"read_timeout 2 minutes"},
+			"envoy":         {"route: { timeout: 120s }"},
+			"":              {"; PHP: max_execution_time = 110", "; FPM pool: request_terminate_timeout = 115s"},
 		}},
 	},
 	UpstreamClosed: {
@@ -95,10 +97,11 @@ var fixes = map[string][]fix{
 	}}},
 	UpstreamHeaderTooBig: {
 		{text: "The upstream's response headers outgrow the gateway's buffer: trim them (cookies, Content-Security-Policy) or raise the buffer.", lines: map[string][]string{
-			"nginx":   {"proxy_buffer_size 16k;", "proxy_buffers 8 16k;", "fastcgi_buffer_size 32k;  # PHP-FPM", "fastcgi_buffers 16 16k;"},
-			"haproxy": {"tune.bufsize 32768  # global"},
-			"go":      {"Transport.MaxResponseHeaderBytes = 64 << 10"},
-			"apache":  {"ProxyIOBufferSize 65536"},
+			"nginx":         {"proxy_buffer_size 16k;", "proxy_buffers 8 16k;", "fastcgi_buffer_size 32k;  # PHP-FPM", "fastcgi_buffers 16 16k;"},
+			"nginx/fastcgi": {"fastcgi_buffer_size 32k;", "fastcgi_buffers 16 16k;"},
+			"haproxy":       {"tune.bufsize 32768  # global"},
+			"go":            {"Transport.MaxResponseHeaderBytes = 64 << 10"},
+			"apache":        {"ProxyIOBufferSize 65536"},
 		}},
 	},
 	UpstreamTLS: {{text: "Fix TLS between the gateway and the upstream: give the upstream a certificate the gateway trusts for the name it uses, or tell the gateway which CA to trust.", lines: map[string][]string{
@@ -160,7 +163,7 @@ func placeholders(e *Evidence) *strings.Replacer {
 // steps returns what to do now: the visitor's steps first, then the
 // operator's, with lines for the gateway product when they exist, and the
 // diagnosis's own host names and addresses put in where it knows them.
-func steps(v Verdict, product string, fill *strings.Replacer) []Step {
+func steps(v Verdict, product string, fastcgi bool, fill *strings.Replacer) []Step {
 	var out []Step
 	if v.Cause == OK {
 		return []Step{}
@@ -179,7 +182,13 @@ func steps(v Verdict, product string, fill *strings.Replacer) []Step {
 		if v.Cause == ClientRequestState && i == 0 {
 			who = "visitor"
 		}
-		lines := f.lines[product]
+		var lines []string
+		if fastcgi {
+			lines = f.lines[product+"/fastcgi"]
+		}
+		if lines == nil {
+			lines = f.lines[product]
+		}
 		if lines == nil {
 			lines = f.lines[""]
 		}
