@@ -107,6 +107,13 @@ func checkHAProxyServers(p *HAProxyProxy) []Finding {
 				Fix:     "server " + s.Name + " " + s.Addr + " check"})
 		}
 	}
+	if hc := p.healthCheck(); hc != nil && hc.Method == "OPTIONS" && hc.Path == "/" && hc.Expect == "" {
+		out = append(out, Finding{Severity: Warning, Code: "haproxy.httpchk_options", Cause: "upstream.none_healthy",
+			File: hc.File, Line: hc.Line, Directive: "option httpchk",
+			Message: fmt.Sprintf("the health check of %s sends HAProxy's default, OPTIONS / HTTP/1.0: many applications answer it with 404, 405 or 400, "+
+				"which HAProxy counts as a failed check, and with every server DOWN it answers 503 to everything", p.Name),
+			Fix: "option httpchk GET /healthz  # a path that answers 200 while the application works"})
+	}
 	if live == 0 {
 		out = append(out, Finding{Severity: Error, Code: "haproxy.no_server", Cause: "upstream.none_healthy",
 			File: p.File, Line: p.Line, Directive: p.Kind + " " + p.Name,

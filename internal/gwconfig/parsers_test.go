@@ -138,3 +138,30 @@ func TestCheckNginxSnippets(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckHAProxySnippets(t *testing.T) {
+	head := "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 60s\nfrontend fe\n    bind :80\n    default_backend be\n"
+	for _, tc := range []struct {
+		name, be string
+		want     []string // finding codes, in order
+	}{
+		{"checked with GET", "backend be\n    option httpchk GET /healthz\n    server s1 10.0.0.1:80 check\n", nil},
+		{"default OPTIONS check", "backend be\n    option httpchk\n    server s1 10.0.0.1:80 check\n", []string{"haproxy.httpchk_options"}},
+		{"OPTIONS with an expectation", "backend be\n    option httpchk\n    http-check expect status 200-499\n    server s1 10.0.0.1:80 check\n", nil},
+		{"httpchk but nothing checked", "backend be\n    option httpchk\n    server s1 10.0.0.1:80\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, err := parseHAProxy("/t/haproxy.cfg", []byte(head+tc.be))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range Check(&Config{HAProxy: h}) {
+				got = append(got, f.Code)
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("Check() codes = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
