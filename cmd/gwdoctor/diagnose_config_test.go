@@ -263,10 +263,22 @@ func TestDiagnoseConfigReadsErrorLog(t *testing.T) {
 // replays its health check against the server and quotes why it fails.
 func TestDiagnoseHealthCheck(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct{ setup, flag, file string }{
+		{"haproxy_health_down", "--haproxy-config", "haproxy.cfg"},
+		{"apache_health_down", "--apache-config", "apache2.conf"},
+	} {
+		t.Run(tc.setup, func(t *testing.T) {
+			t.Parallel()
+			checkHealthCheck(t, tc.setup, tc.flag, tc.file)
+		})
+	}
+}
+
+func checkHealthCheck(t *testing.T, setup, flag, file string) {
 	dir := t.TempDir()
-	st, su := startSetup(t, "haproxy_health_down", dir)
-	conf := filepath.Join(dir, "haproxy.cfg")
-	code, out, stderr := gwdoctor(t, "diagnose", "--json", st.Gateway.URL()+"checkout", "--haproxy-config", conf)
+	st, su := startSetup(t, setup, dir)
+	conf := filepath.Join(dir, file)
+	code, out, stderr := gwdoctor(t, "diagnose", "--json", st.Gateway.URL()+"checkout", flag, conf)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
 	}

@@ -221,7 +221,20 @@ func productName(slug string) string {
 	case "", "unknown":
 		return "An unidentified server"
 	}
+	if name, ok := productNames[slug]; ok {
+		return name
+	}
 	return slug
+}
+
+// productNames are the names products give themselves, where they differ
+// from their slug.
+var productNames = map[string]string{
+	"apache": "Apache", "haproxy": "HAProxy", "caddy": "Caddy", "varnish": "Varnish", "squid": "Squid",
+	"envoy": "Envoy", "traefik": "Traefik", "openresty": "OpenResty", "iis": "IIS", "cloudflare": "Cloudflare",
+	"cloudfront": "CloudFront", "aws_alb": "AWS ALB", "aws_api_gateway": "AWS API Gateway", "gcp_lb": "Google Cloud Load Balancer",
+	"azure_app_gateway": "Azure Application Gateway", "azure_front_door": "Azure Front Door", "akamai": "Akamai",
+	"fastly": "Fastly", "heroku": "Heroku", "php_fpm": "PHP-FPM",
 }
 
 func hostOf(raw string) string {

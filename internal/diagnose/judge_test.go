@@ -92,7 +92,7 @@ func TestJudge(t *testing.T) {
 			wantCause: UpstreamNoneHealthy, wantPers: Persistent, wantProd: "haproxy", wantIn: "without retrying"},
 		{name: "haproxy 503 at once, the server answers directly", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, noRead)),
 			UpstreamAddr: "127.0.0.1:9000", Upstream: three(resp("upstream try", 200, time.Millisecond, app, noRead))},
-			wantCause: UpstreamNoneHealthy, wantPers: Persistent, wantProd: "haproxy", wantIn: "health check of it that fails"},
+			wantCause: UpstreamNoneHealthy, wantPers: Persistent, wantProd: "haproxy", wantIn: "HAProxy holds it down"},
 		{name: "haproxy 503 at once, its health check fails", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, noRead)),
 			UpstreamAddr: "127.0.0.1:9000", Upstream: three(resp("upstream try", 200, time.Millisecond, app, noRead)),
 			HealthCheck: &HealthCheck{Method: "GET", Path: "/healthz", Expect: "status 200", Where: "haproxy.cfg:20",

@@ -155,6 +155,9 @@ func (j *judgement) ladder(refine bool) bool {
 		j.note(src, "the upstream needs %s to answer; the gateway gave up after %s", ms(slowest(ok)), ms(failAt))
 		return true
 	}
+	if j.heldDown(a) {
+		return true
+	}
 	if j.v.Cause != UpstreamNoneHealthy {
 		j.note(src, "the upstream answers directly, so the fault is between the gateway and it, or intermittent")
 	}
@@ -207,4 +210,26 @@ func killedAtLimit(failed []Attempt) (bool, time.Duration) {
 	}
 	lo, hi := spread(ds)
 	return len(ds) >= 2 && lo >= 900*time.Millisecond && hi-lo <= 1250*time.Millisecond, lo
+}
+
+// heldDownProducts answer 503 at once, without trying, for an upstream they
+// hold down: Apache for a worker in error state (after a failure it waits
+// retry=60 s by default, or while mod_proxy_hcheck fails), HAProxy for a
+// server its health check marked DOWN, lighttpd for a backend it disabled
+// ("all handlers ... are down").
+var heldDownProducts = map[string]bool{"apache": true, "haproxy": true, "lighttpd": true}
+
+// heldDown reads a gateway that answers 503 at once while the upstream,
+// asked directly, answers (ok is that answer): the gateway does not even
+// try the upstream, because it holds it down.
+func (j *judgement) heldDown(ok Attempt) bool {
+	fp := j.rep.Print
+	if fp == nil || !heldDownProducts[fp.Generator.Product] || j.rep.Status() != 503 || failAt(j.rep) >= 500*time.Millisecond {
+		return false
+	}
+	j.note(ok.Label, "%s answered 503 after %s without trying the upstream, which answers %d when asked directly: %s holds it down (a failed health check, or the wait after earlier failures, such as Apache's retry=60)",
+		productName(fp.Generator.Product), ms(failAt(j.rep)), ok.Status(), productName(fp.Generator.Product))
+	j.set(UpstreamNoneHealthy, "high")
+	j.healthCheck()
+	return true
 }

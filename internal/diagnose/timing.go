@@ -148,16 +148,7 @@ func (j *judgement) noServer() bool {
 	if j.ladder(true) {
 		return true
 	}
-	if j.healthCheck() {
-		return true
-	}
-	for _, a := range j.e.Upstream {
-		if a.Probe != nil && a.Probe.Response != nil && !a.Failed() {
-			j.set(UpstreamNoneHealthy, "high")
-			j.note(a.Label, "the upstream answers %d when asked directly: the server works, and it is HAProxy's health check of it that fails (see option httpchk and http-check expect)", a.Status())
-			break
-		}
-	}
+	j.healthCheck()
 	return true
 }
 

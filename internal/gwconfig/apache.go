@@ -17,6 +17,9 @@ type Apache struct {
 	Main       *ApacheVHost // the main server: what is outside any <VirtualHost>
 	VHosts     []*ApacheVHost
 	Balancers  map[string][]Upstream // <Proxy balancer://NAME> members by NAME
+	// BalancerChecks are the HTTP health checks (mod_proxy_hcheck) of the
+	// balancers whose members set hcmethod to an HTTP method, by NAME.
+	BalancerChecks map[string]*HealthCheck
 }
 
 // ApacheVHost is a <VirtualHost> section, or the main server.
@@ -64,7 +67,7 @@ func parseApache(src source, file string) (*Apache, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Apache{File: file, Directives: tree, Balancers: map[string][]Upstream{},
+	a := &Apache{File: file, Directives: tree, Balancers: map[string][]Upstream{}, BalancerChecks: map[string]*HealthCheck{},
 		Main: &ApacheVHost{Block: Block{Name: "main server", File: file}}}
 	for _, d := range tree {
 		if strings.EqualFold(d.Name, "VirtualHost") && d.IsBlock() {
@@ -191,6 +194,7 @@ func (a *Apache) collectBalancer(name string, block []*Directive) {
 		}
 		u := apacheUpstream(c.Arg(0))
 		u.Name, u.Group, u.File, u.Line = c.Arg(0), name, c.File, c.Line
+		var method, uri, expr string
 		for _, kv := range c.Args[1:] {
 			k, val, _ := strings.Cut(kv, "=")
 			switch strings.ToLower(k) {
@@ -199,7 +203,32 @@ func (a *Apache) collectBalancer(name string, block []*Directive) {
 			case "status":
 				u.Down = strings.Contains(strings.ToUpper(val), "D")
 				u.Backup = strings.Contains(strings.ToUpper(val), "H")
+			case "hcmethod":
+				method = strings.ToUpper(val)
+			case "hcuri":
+				uri = val
+			case "hcexpr":
+				expr = val
 			}
+		}
+		// mod_proxy_hcheck: hcmethod is TCP (a connect only) unless set to
+		// OPTIONS, HEAD or GET (or their "11" forms, HTTP/1.1); hcuri is
+		// appended to the member's URL; a 2xx or 3xx passes unless hcexpr
+		// names a ProxyHCExpr.
+		u.Check = method != ""
+		if m := strings.TrimSuffix(method, "11"); (m == "GET" || m == "HEAD" || m == "OPTIONS") && a.BalancerChecks[name] == nil {
+			path := "/"
+			if mu, err := url.Parse(c.Arg(0)); err == nil && mu.Path != "" {
+				path = mu.Path
+			}
+			if uri != "" {
+				path = strings.TrimSuffix(path, "/") + "/" + strings.TrimPrefix(uri, "/")
+			}
+			hc := &HealthCheck{Method: m, Path: path, File: c.File, Line: c.Line}
+			if expr != "" {
+				hc.Expect = "expr " + expr
+			}
+			a.BalancerChecks[name] = hc
 		}
 		a.Balancers[name] = append(a.Balancers[name], u)
 	}

@@ -40,6 +40,7 @@ func (a *Apache) Route(u *url.URL) (*Route, error) {
 		if len(a.Balancers[name]) > 0 {
 			r.Protocol = apacheProtocol(a.Balancers[name][0].Name)
 		}
+		r.HealthCheck = a.BalancerChecks[name]
 	} else {
 		up := apacheUpstream(px.Target)
 		up.File, up.Line = px.File, px.Line

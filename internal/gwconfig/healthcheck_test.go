@@ -71,3 +71,40 @@ func TestHealthCheckAccepts(t *testing.T) {
 		}
 	}
 }
+
+func TestApacheHealthCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name, member string
+		want         *HealthCheck
+	}{
+		{"GET with hcuri", "BalancerMember http://10.0.0.5:8080 hcmethod=GET hcuri=/healthz hcinterval=5",
+			&HealthCheck{Method: "GET", Path: "/healthz", Line: 2}},
+		{"HEAD11 under a path, with an expression", "BalancerMember http://10.0.0.5:8080/app hcmethod=HEAD11 hcuri=ping hcexpr=ok200",
+			&HealthCheck{Method: "HEAD", Path: "/app/ping", Expect: "expr ok200", Line: 2}},
+		{"TCP check", "BalancerMember http://10.0.0.5:8080 hcmethod=TCP", nil},
+		{"no check", "BalancerMember http://10.0.0.5:8080", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conf := "<Proxy balancer://app>\n    " + tc.member + "\n</Proxy>\nProxyPass / balancer://app/\n"
+			a, err := parseApache(memSource{"/etc/apache2/apache2.conf": []byte(conf)}, "/etc/apache2/apache2.conf")
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, _ := url.Parse("http://shop.example/cart")
+			r, err := a.Route(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.want == nil {
+				if r.HealthCheck != nil {
+					t.Errorf("health check %+v, want none", r.HealthCheck)
+				}
+				return
+			}
+			tc.want.File = "/etc/apache2/apache2.conf"
+			if r.HealthCheck == nil || *r.HealthCheck != *tc.want {
+				t.Errorf("health check %+v, want %+v", r.HealthCheck, tc.want)
+			}
+		})
+	}
+}

@@ -32,10 +32,10 @@ func buildApache(t target, dir string, port int, opts GatewayOptions) (launch, G
 }
 
 // apacheConf is a whole apache2.conf for ServerRoot dir, listening on port,
-// with body inside the main server.
-func apacheConf(dir string, port int, body string) string {
+// with body inside the main server and the extra modules loaded.
+func apacheConf(dir string, port int, body string, extra ...string) string {
 	var mods strings.Builder
-	for _, m := range []string{"mpm_event", "authz_core", "dir", "proxy", "proxy_http", "proxy_fcgi", "ssl", "socache_shmcb"} {
+	for _, m := range append([]string{"mpm_event", "authz_core", "dir", "proxy", "proxy_http", "proxy_fcgi", "ssl", "socache_shmcb"}, extra...) {
 		mods.WriteString("LoadModule " + m + "_module " + apacheModules + "/mod_" + m + ".so\n")
 	}
 	user := ""
@@ -70,9 +70,10 @@ func apacheLaunch(dir, conf string) launch {
 	}
 }
 
-// startApache starts apache2 in dir with body inside its main server.
-func startApache(ctx context.Context, dir string, t GatewayTimeouts, body string) (*procGateway, error) {
+// startApache starts apache2 in dir with body inside its main server and
+// the extra modules loaded.
+func startApache(ctx context.Context, dir string, t GatewayTimeouts, body string, extra ...string) (*procGateway, error) {
 	return launchIn(ctx, "apache", dir, func(port int) (launch, GatewayTimeouts, error) {
-		return apacheLaunch(dir, apacheConf(dir, port, body)), t, nil
+		return apacheLaunch(dir, apacheConf(dir, port, body, extra...)), t, nil
 	})
 }

@@ -79,3 +79,34 @@ func readCapped(path string, limit int64) ([]byte, error) {
 	defer f.Close()
 	return io.ReadAll(io.LimitReader(f, limit))
 }
+
+// startApacheHealthDown: an Apache balancer whose only member is checked by
+// mod_proxy_hcheck (GET /healthz every second); the application answers
+// its pages, but its health endpoint answers 503, so Apache puts the
+// member in error state and has no worker left.
+func startApacheHealthDown(ctx context.Context, dir string) (*Stack, error) {
+	u, err := StartUpstream(ctx, Healthy, UpstreamOptions{UnhealthyPath: healthPath})
+	if err != nil {
+		return nil, err
+	}
+	t := GatewayTimeouts{Connect: time.Second, Response: 2 * time.Second, MaxHeaderBytes: apacheMaxHeader,
+		ConnectSetting: "ProxyPass connectiontimeout=", ResponseSetting: "ProxyPass timeout=", HeaderSetting: "LimitRequestFieldSize"}
+	body := "<Proxy balancer://app>\n" +
+		"    BalancerMember " + u.URL() + " connectiontimeout=1 timeout=2 hcmethod=GET hcuri=" + healthPath + " hcinterval=1 hcfails=1 hcpasses=1\n" +
+		"</Proxy>\n" +
+		"ProxyPass / balancer://app/\n" +
+		"ProxyPassReverse / balancer://app/\n" +
+		"LogLevel warn proxy_hcheck:info\n"
+	g, err := startApache(ctx, dir, t, body, "proxy_balancer", "lbmethod_byrequests", "slotmem_shm", "proxy_hcheck")
+	if err != nil {
+		u.Close()
+		return nil, err
+	}
+	if err := waitForLog(ctx, g.LogPath(), "Health check", 5*time.Second); err != nil {
+		g.Close()
+		u.Close()
+		return nil, err
+	}
+	return &Stack{Gateway: g, Upstream: u.URL(), Logs: []string{g.LogPath()}, Timeouts: t,
+		closers: []func() error{g.Close, u.Close}}, nil
+}

@@ -87,8 +87,16 @@ func apacheCause(code string, msg []byte, errno int) string {
 			return causeTimeout
 		}
 		return causeClosed
-	case "AH00940":
+	case "AH00940", "AH01170":
+		// AH01170: "balancer://app: All workers are in error state".
 		return causeNoneHealthy
+	case "AH03303":
+		// mod_proxy_hcheck: "Threaded Health check DISABLING http://…",
+		// the check that takes a balancer member out.
+		if bytes.Contains(msg, []byte("DISABLING")) {
+			return causeNoneHealthy
+		}
+		return ""
 	case "AH00941":
 		return causeOverloaded
 	case "AH01106", "AH01068", "AH01070":
@@ -113,7 +121,7 @@ func apacheCause(code string, msg []byte, errno int) string {
 
 // apacheUpstream finds the backend in the messages that name one.
 func apacheUpstream(msg []byte) string {
-	for _, m := range [][2]string{{"attempt to connect to ", " "}, {"remote server ", "\n"},
+	for _, m := range [][2]string{{"attempt to connect to ", " "}, {"remote server ", "\n"}, {"check DISABLING ", "\n"}, {"balancer://", ": All workers"},
 		{"connection for (", ")"}, {"DNS lookup failure for: ", " "}, {"backend: ", "\n"}} {
 		if u := between(append(msg, '\n'), m[0], m[1]); len(u) > 0 {
 			return string(capLen(u, 256))

@@ -6,6 +6,10 @@ func TestParseApacheError(t *testing.T) {
 	runParseCases(t, "apache-error", []parseCase{
 		{"AH00957 refused", "[Fri Aug 21 10:15:02.123456 2026] [proxy:error] [pid 1234:tid 140001] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:8080 (localhost:8080) failed", lineFailure, causeRefused, 503, "127.0.0.1:8080", ""},
 		{"AH00957 timeout", "[Fri Aug 21 10:15:02.123456 2026] [proxy:error] [pid 1234:tid 140001] (110)Connection timed out: AH00957: http: attempt to connect to 10.0.0.9:8080 (app:8080) failed", lineFailure, causeUnreachable, 502, "10.0.0.9:8080", ""},
+		// mod_proxy_balancer and mod_proxy_hcheck, as the lab's Apache 2.4.71 logs them.
+		{"AH01170 all workers down", "[Thu Nov 26 03:27:08.414497 2026] [proxy_balancer:error] [pid 7402:tid 7430] [client 127.0.0.1:57860] AH01170: balancer://app: All workers are in error state", lineFailure, causeNoneHealthy, 503, "app", ""},
+		{"AH03303 check disables", "[Thu Nov 26 03:27:05.412671 2026] [proxy_hcheck:info] [pid 7402:tid 7409] AH03303: Threaded Health check DISABLING http://127.0.0.1:46311", lineFailure, causeNoneHealthy, 503, "http://127.0.0.1:46311", ""},
+		{"AH03303 check enables", "[Thu Nov 26 03:27:05.412671 2026] [proxy_hcheck:info] [pid 7402:tid 7409] AH03303: Threaded Health check ENABLING http://127.0.0.1:46311", lineOK, "", 0, "", ""},
 		{"AH01114 companion", "[Fri Aug 21 10:15:02.123500 2026] [proxy_http:error] [pid 1234:tid 140001] [client 203.0.113.7:51234] AH01114: HTTP: failed to make connection to backend: localhost", lineOK, "", 0, "", ""},
 		{"AH01102 timeout", "[Fri Aug 21 10:16:02.000001 2026] [proxy_http:error] [pid 1234:tid 140002] (70007)The timeout specified has expired: [client 203.0.113.7:51240] AH01102: error reading status line from remote server localhost:8080", lineFailure, causeTimeout, 502, "localhost:8080", ""},
 		{"AH01102 eof", "[Fri Aug 21 10:16:02.000001 2026] [proxy_http:error] [pid 1234:tid 140002] (70014)End of file found: [client 203.0.113.7:51240] AH01102: error reading status line from remote server localhost:8080", lineFailure, causeClosed, 502, "localhost:8080", ""},
