@@ -195,7 +195,8 @@ func ms(d time.Duration) string {
 // after about the same time, at least 900 ms: the upstream accepted them,
 // then something killed them at a fixed limit. PHP-FPM checks
 // request_terminate_timeout about once a second, so its kills of a 1 s
-// limit land between 1.0 and 2.2 s (measured with the lab's PHP-FPM 8.2).
+// limit land between 1.0 and 2.2 s (measured with the lab's PHP-FPM 8.2),
+// and later on a busy machine: the spread allowed is 1.5 s.
 func killedAtLimit(failed []Attempt) (bool, time.Duration) {
 	var ds []time.Duration
 	for _, a := range failed {
@@ -209,7 +210,7 @@ func killedAtLimit(failed []Attempt) (bool, time.Duration) {
 		}
 	}
 	lo, hi := spread(ds)
-	return len(ds) >= 2 && lo >= 900*time.Millisecond && hi-lo <= 1250*time.Millisecond, lo
+	return len(ds) >= 2 && lo >= 900*time.Millisecond && hi-lo <= 1500*time.Millisecond, lo
 }
 
 // heldDownProducts answer 503 at once, without trying, for an upstream they

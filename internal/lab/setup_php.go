@@ -37,30 +37,43 @@ func fastCGITimeouts(read time.Duration) GatewayTimeouts {
 // phpBehindNginx starts a PHP-FPM pool with opts in dir/php and nginx in
 // dir/nginx passing every request to it with fastcgi_read_timeout read.
 func phpBehindNginx(ctx context.Context, dir string, opts PHPOptions, read time.Duration) (*Stack, error) {
-	pdir, err := sub(dir, "php")
+	t := fastCGITimeouts(read)
+	st, php, err := phpAndNginx(ctx, dir, opts, t, func(pdir string, php *PHP) string {
+		return nginxFastCGILocation(pdir, php.Socket, t.Response)
+	})
 	if err != nil {
 		return nil, err
 	}
+	st.Upstream, st.FastCGIScript = "fcgi:unix:"+php.Socket, php.Script
+	return st, nil
+}
+
+// phpAndNginx starts a PHP-FPM pool with opts in dir/php and nginx in
+// dir/nginx with the location body loc writes for that pool. The stack's
+// Upstream is left for the caller to say.
+func phpAndNginx(ctx context.Context, dir string, opts PHPOptions, t GatewayTimeouts, loc func(pdir string, php *PHP) string) (*Stack, *PHP, error) {
+	pdir, err := sub(dir, "php")
+	if err != nil {
+		return nil, nil, err
+	}
 	php, err := StartPHP(ctx, pdir, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ndir, err := sub(dir, "nginx")
 	if err != nil {
 		php.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	t := fastCGITimeouts(read)
 	g, err := startNginx(ctx, ndir, t, func(port int) string {
-		return nginxConf(ndir, port, "", "", nginxFastCGILocation(pdir, php.Socket, t.Response))
+		return nginxConf(ndir, port, "", "", loc(pdir, php))
 	})
 	if err != nil {
 		php.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return &Stack{Gateway: g, Upstream: "fcgi:unix:" + php.Socket, FastCGIScript: php.Script,
-		Logs: []string{g.LogPath(), php.LogPath()}, Timeouts: t,
-		closers: []func() error{g.Close, php.Close}}, nil
+	return &Stack{Gateway: g, Logs: []string{g.LogPath(), php.LogPath()}, Timeouts: t,
+		closers: []func() error{g.Close, php.Close}}, php, nil
 }
 
 // startPHPKilled: PHP-FPM with request_terminate_timeout 1 s behind nginx
@@ -172,29 +185,15 @@ func startFastCGIToHTTP(ctx context.Context, dir string) (*Stack, error) {
 // mirror slip of startFastCGIToHTTP. PHP-FPM closes every connection whose
 // first bytes are not a FastCGI record.
 func startHTTPToFPM(ctx context.Context, dir string) (*Stack, error) {
-	pdir, err := sub(dir, "php")
+	st, php, err := phpAndNginx(ctx, dir, PHPOptions{}, nginxTimeouts, func(_ string, php *PHP) string {
+		return strings.Replace(nginxProxyLocation(target{host: "unix", port: 1}, GatewayOptions{}.withDefaults()),
+			"proxy_pass http://unix:1;", "proxy_pass http://unix:"+php.Socket+":;", 1)
+	})
 	if err != nil {
 		return nil, err
 	}
-	php, err := StartPHP(ctx, pdir, PHPOptions{})
-	if err != nil {
-		return nil, err
-	}
-	ndir, err := sub(dir, "nginx")
-	if err != nil {
-		php.Close()
-		return nil, err
-	}
-	loc := strings.Replace(nginxProxyLocation(target{host: "unix", port: 1}, GatewayOptions{}.withDefaults()),
-		"proxy_pass http://unix:1;", "proxy_pass http://unix:"+php.Socket+":;", 1)
-	g, err := startNginx(ctx, ndir, nginxTimeouts, func(port int) string { return nginxConf(ndir, port, "", "", loc) })
-	if err != nil {
-		php.Close()
-		return nil, err
-	}
-	return &Stack{Gateway: g, Upstream: "unix:" + php.Socket,
-		Logs: []string{g.LogPath(), php.LogPath()}, Timeouts: nginxTimeouts,
-		closers: []func() error{g.Close, php.Close}}, nil
+	st.Upstream = "unix:" + php.Socket
+	return st, nil
 }
 
 // bigCookiesScript sets eight cookies of 1000 bytes each, as plugins that
