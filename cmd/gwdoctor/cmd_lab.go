@@ -146,11 +146,7 @@ func runLab(ctx context.Context, s streams, f labFlags) error {
 	}
 	for _, su := range setups {
 		jobs = append(jobs, func(ctx context.Context) (labResult, error) {
-			res, err := runSetup(ctx, su)
-			if err != nil {
-				return res, fmt.Errorf("running setup %s: %w", su.Name, err)
-			}
-			return res, nil
+			return runSetup(ctx, su) // its errors name the setup
 		})
 	}
 	const row = "%-23s %-8s %-21s %-26s %-13s %-6s %-27s %6s  %s\n"
@@ -421,7 +417,7 @@ func serveSetup(ctx context.Context, s streams, name string) error {
 	}
 	st, err := su.Start(ctx, "")
 	if err != nil {
-		return fmt.Errorf("starting setup %s: %w", su.Name, err)
+		return err // it names the setup
 	}
 	defer st.Close()
 	fmt.Fprintf(s.out, "setup:    %s (%s)\ngateway:  %s %s\n", su.Name, su.Description, st.Gateway.Product(), st.Gateway.URL())
