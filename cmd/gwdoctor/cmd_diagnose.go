@@ -23,10 +23,12 @@ import (
 )
 
 type diagnoseFlags struct {
-	curl     string
-	har      string
-	harEntry int
-	reported *diagnose.Reported // what the browser saw, from --har
+	curl       string
+	dnsCompare []string
+	dnsServer  string
+	har        string
+	harEntry   int
+	reported   *diagnose.Reported // what the browser saw, from --har
 	// droppedBody says whose request body was not sent (from --curl or
 	// --har), "" when there was none.
 	droppedBody string
@@ -110,6 +112,8 @@ the causes it ruled out and the steps that apply.
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "send this header with every request, as 'Name: value' (repeatable)")
 	fl.StringArrayVarP(&f.cookies, "cookie", "b", nil, "send these cookies, as 'name=value; name2=value2' (repeatable)")
 	fl.StringArrayVar(&f.resolve, "resolve", nil, "use ADDR for HOST:PORT, as HOST:PORT:ADDR (repeatable)")
+	fl.StringVar(&f.dnsServer, "dns-server", "", "resolve names through this DNS server (host or host:port) instead of this machine's resolver, as dig @server does")
+	fl.StringSliceVar(&f.dnsCompare, "dns-compare", nil, "when the site does not answer, also ask these DNS servers (host or host:port, e.g. 1.1.1.1,8.8.8.8) for its name, and the site at the addresses only they give: a stale or wrong local answer is client.dns")
 	fl.DurationVar(&f.timeout, "timeout", 90*time.Second, "the most the whole diagnosis may take")
 	fl.IntVar(&f.tries, "tries", 3, "how many times to repeat the request")
 	fl.BoolVar(&f.noTag, "no-tag", false, "do not tag requests with the diagnosis ID (header "+experiment.TagHeader+" and query parameter "+experiment.TagParam+")")
@@ -223,6 +227,21 @@ func buildPlan(rawURL string, f diagnoseFlags) (experiment.Plan, error) {
 	plan := experiment.Plan{
 		URL: rawURL, Method: strings.ToUpper(f.method), Tries: f.tries, Timeout: f.timeout,
 		Insecure: f.insecure, Header: http.Header{}, Reported: f.reported,
+	}
+	for _, d := range f.dnsCompare {
+		if !validDNSServer(d) {
+			return experiment.Plan{}, usagef("bad --dns-compare %q: want a DNS server as HOST or HOST:PORT", d)
+		}
+		plan.CompareDNS = append(plan.CompareDNS, d)
+	}
+	if d := f.dnsServer; d != "" {
+		if !validDNSServer(d) {
+			return experiment.Plan{}, usagef("bad --dns-server %q: want a DNS server as HOST or HOST:PORT", d)
+		}
+		if _, _, err := net.SplitHostPort(d); err != nil {
+			d = net.JoinHostPort(d, "53")
+		}
+		plan.Resolver = dnsResolver(d)
 	}
 	for _, h := range f.headers {
 		name, value, ok := strings.Cut(h, ":")
@@ -346,4 +365,26 @@ func newID() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
 	return hex.EncodeToString(b[:])
+}
+
+// validDNSServer reports a HOST or HOST:PORT that can name a DNS server.
+func validDNSServer(d string) bool {
+	host := d
+	if h, _, err := net.SplitHostPort(d); err == nil {
+		host = h
+	}
+	return d != "" && (net.ParseIP(host) != nil || validHostname(host))
+}
+
+// validHostname reports a name made of letters, digits, hyphens and dots.
+func validHostname(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, c := range h {
+		if !(c == '.' || c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }

@@ -270,9 +270,16 @@ func runSetup(ctx context.Context, su lab.Setup) (labResult, error) {
 		return labResult{}, err
 	}
 	defer st.Close()
-	plan := stackPlan(st.Gateway.URL(), st.Upstream, st.Timeouts, st.Gateway.Product(), nil)
+	site := st.Gateway.URL()
+	if st.SiteURL != "" {
+		site = st.SiteURL
+	}
+	plan := stackPlan(site, st.Upstream, st.Timeouts, st.Gateway.Product(), nil)
 	if st.Resolver != "" {
 		plan.Resolver = dnsResolver(st.Resolver)
+	}
+	if st.CompareDNS != "" {
+		plan.CompareDNS = []string{st.CompareDNS}
 	}
 	plan.Origin = st.Origin
 	plan.FastCGIScript = st.FastCGIScript
@@ -428,6 +435,14 @@ func serveSetup(ctx context.Context, s streams, name string) error {
 		fmt.Fprintf(s.out, "upstream: %s\n", st.Upstream)
 	}
 	try := "gwdoctor diagnose " + st.Gateway.URL()
+	if st.SiteURL != "" {
+		fmt.Fprintf(s.out, "site:     %s\n", st.SiteURL)
+		try = "gwdoctor diagnose " + st.SiteURL
+	}
+	if st.SiteURL != "" && st.Resolver != "" {
+		fmt.Fprintf(s.out, "dns:      %s (this machine's, stale), %s (another)\n", st.Resolver, st.CompareDNS)
+		try += " --dns-server " + st.Resolver + " --dns-compare " + st.CompareDNS
+	}
 	for _, l := range st.Logs {
 		fmt.Fprintf(s.out, "log:      %s\n", l)
 		try += " --log " + l

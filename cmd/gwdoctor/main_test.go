@@ -56,6 +56,8 @@ func TestUsageErrors(t *testing.T) {
 		{"bad origin", []string{"diagnose", "http://127.0.0.1/", "--origin", "http://x/"}, "bad --origin"},
 		{"unknown setup", []string{"lab", "--setup", "nope"}, "unknown setup"},
 		{"unknown report format", []string{"diagnose", "http://127.0.0.1/", "--format-out", "pdf"}, "unknown --format-out"},
+		{"bad DNS server", []string{"diagnose", "http://127.0.0.1/", "--dns-compare", "not a server"}, "bad --dns-compare"},
+		{"bad DNS server to resolve with", []string{"diagnose", "http://127.0.0.1/", "--dns-server", "a/b"}, "bad --dns-server"},
 		{"unknown log format", []string{"diagnose", "http://127.0.0.1/", "--log-format", "nope", "--log", "x.log"}, "unknown --log-format"},
 		{"lab serve unknown fault", []string{"lab", "serve", "--fault", "nope"}, "unknown fault"},
 	}

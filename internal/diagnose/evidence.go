@@ -121,6 +121,10 @@ type Evidence struct {
 	Origin []Attempt `json:"origin,omitempty"`
 	// OriginAddr is where the Origin attempts went.
 	OriginAddr string `json:"origin_addr,omitempty"`
+	// DNS compares this machine's answer for the site's name with other
+	// DNS servers', when the tries got no response and servers to compare
+	// with were given.
+	DNS *DNSCheck `json:"dns,omitempty"`
 	// Reported is what the user's own client saw, when the request came
 	// from a record of it (a HAR file).
 	Reported *Reported `json:"reported,omitempty"`
@@ -169,4 +173,15 @@ func (r Reported) MarshalJSON() ([]byte, error) {
 		plain
 		TookMS float64 `json:"took_ms"`
 	}{plain(r), math.Round(float64(r.Took)/1e3) / 1e3})
+}
+
+// DNSCheck compares the addresses this machine's resolver gave for the
+// site's name with what other DNS servers answer, and asks the site at the
+// addresses only the others gave, with the same Host and TLS name.
+type DNSCheck struct {
+	Host   string            `json:"host"`
+	Local  []string          `json:"local"` // what this machine resolved; empty when it resolved nothing
+	Others []probe.DNSAnswer `json:"others"`
+	// Elsewhere are the requests to addresses that only other servers gave.
+	Elsewhere []Attempt `json:"elsewhere,omitempty"`
 }

@@ -179,6 +179,76 @@ func (j *judgement) noResponse() {
 		}
 	}
 	j.v.GeneratedBy = GeneratedBy{Role: "unknown", Product: "unknown"}
+	j.dnsCheck()
+}
+
+// dnsCheck weighs the other DNS servers' answers for the site's name: an
+// address only they give, where the site answers, means this machine's
+// answer is stale or wrong (client.dns).
+func (j *judgement) dnsCheck() {
+	c := j.e.DNS
+	if c == nil {
+		return
+	}
+	local := "nothing"
+	if len(c.Local) > 0 {
+		local = strings.Join(c.Local, ", ")
+	}
+	agree := 0
+	for _, o := range c.Others {
+		switch {
+		case o.Error != "":
+			j.note("dns", "%s could not be asked: %s", o.Server, o.Error)
+		case len(o.Addrs) == 0:
+			j.note("dns", "%s answers %s for %s too", o.Server, o.Rcode, c.Host)
+			if len(c.Local) == 0 {
+				agree++
+			}
+		case sameSet(o.Addrs, c.Local):
+			agree++
+		default:
+			j.note("dns", "this machine resolves %s to %s; %s answers %s", c.Host, local, o.Server, strings.Join(o.Addrs, ", "))
+		}
+	}
+	for _, a := range c.Elsewhere {
+		if a.Probe != nil && a.Probe.Response != nil && !a.Failed() {
+			j.note(a.Label, "asked at %s, with the same Host and TLS name, the site answers %d: the address this machine uses is stale or wrong", a.Probe.Addr, a.Status())
+			j.set(ClientDNS, "high")
+			j.exclude(EdgeUnreachable, "the site answers %d at %s, an address other DNS servers give", a.Status(), a.Probe.Addr)
+			return
+		}
+		if a.Probe != nil {
+			j.note(a.Label, "asked at %s, the site fails too (%s)", a.Probe.Addr, failureWord(a))
+		}
+	}
+	if agree == len(c.Others) && agree > 0 {
+		j.exclude(ClientDNS, "%d other DNS server(s) give the same answer for %s as this machine", agree, c.Host)
+	}
+}
+
+// sameSet reports whether a and b hold the same strings.
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	in := map[string]bool{}
+	for _, x := range a {
+		in[x] = true
+	}
+	for _, y := range b {
+		if !in[y] {
+			return false
+		}
+	}
+	return true
+}
+
+// failureWord says how an attempt failed: its status or its error class.
+func failureWord(a Attempt) string {
+	if a.Probe.Response != nil {
+		return fmt.Sprint(a.Probe.Response.Status)
+	}
+	return string(a.Probe.Class)
 }
 
 // gatewayResponse handles a try that got a gateway status.

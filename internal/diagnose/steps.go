@@ -24,7 +24,16 @@ var fixes = map[string][]fix{
 			"go":     {"Transport.MaxResponseHeaderBytes = 64 << 10 // in the reverse proxy's http.Transport"},
 		}},
 	},
-	ClientDNS:     {{text: "Flush this machine's DNS cache and compare with the authoritative answer.", lines: map[string][]string{"": {"resolvectl flush-caches", "dig +short HOST @1.1.1.1"}}}},
+	ClientDNS: {
+		{text: "The site works; this machine (or its network's resolver) has a stale or wrong address for it. Flush the DNS cache, or use another resolver for now.", lines: map[string][]string{"": {
+			"resolvectl flush-caches            # Linux with systemd-resolved",
+			"sudo dscacheutil -flushcache; sudo killall -HUP mDNSResponder   # macOS",
+			"ipconfig /flushdns                 # Windows",
+		}}},
+		{text: "If the site moved recently, the old record may live on until its TTL runs out: compare the answers of the resolvers with the authoritative one.", lines: map[string][]string{"": {
+			"dig +short HOST", "dig +short HOST @1.1.1.1", "dig +trace HOST",
+		}}},
+	},
 	ClientNetwork: {{text: "The site is reachable from elsewhere: check this network's proxy, firewall or VPN."}},
 	DNSFailure: {
 		{text: "Check the name's records at its authoritative servers, and that the domain has not expired.", lines: map[string][]string{"": {"dig +trace HOST", "whois DOMAIN"}}},
@@ -169,7 +178,7 @@ func steps(v Verdict, product string, fastcgi bool, fill *strings.Replacer) []St
 		return []Step{}
 	}
 	switch {
-	case v.Cause == ClientRequestState:
+	case v.Cause == ClientRequestState, v.Cause == ClientDNS, v.Cause == ClientNetwork:
 		// The visitor's own step is the first fix below.
 	case v.Persistence == Intermittent || v.Persistence == Recovered:
 		out = append(out, Step{Who: "visitor", Text: "The failure comes and goes: retrying a page you are only reading is worth it, after a few seconds."})
@@ -179,7 +188,7 @@ func steps(v Verdict, product string, fastcgi bool, fill *strings.Replacer) []St
 	out = append(out, Step{Who: "visitor", Text: "Do not resubmit a payment or an order while the site fails: first check your email, bank or account for a confirmation, since the request may have gone through."})
 	for i, f := range fixes[v.Cause] {
 		who := "operator"
-		if v.Cause == ClientRequestState && i == 0 {
+		if (v.Cause == ClientRequestState || v.Cause == ClientDNS || v.Cause == ClientNetwork) && i == 0 {
 			who = "visitor"
 		}
 		var lines []string

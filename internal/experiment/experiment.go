@@ -60,6 +60,10 @@ type Plan struct {
 	// Upstream keeps an idle keep-alive connection open, watching for at
 	// most this long.
 	KeepAliveWait time.Duration
+	// CompareDNS are DNS servers (host or host:port) whose answers for the
+	// site's name are compared with this machine's when the tries get no
+	// response: a stale or wrong local answer is client.dns.
+	CompareDNS []string
 	// HealthCheck, when set, is the gateway's own check of its HTTP
 	// Upstream, replayed once against it.
 	HealthCheck *HealthCheck
@@ -206,6 +210,10 @@ func Run(ctx context.Context, plan Plan) (diagnose.Evidence, error) {
 	}()
 	ev.Tries = r.series(ctx, "try", 0, plan.Tries, r.userRequest)
 	close(triesDone)
+	if len(plan.CompareDNS) > 0 && noResponse(ev.Tries) && net.ParseIP(u.Hostname()) == nil {
+		r.progress("asking other DNS servers")
+		ev.DNS = r.compareDNS(ctx, ev.Tries)
+	}
 	wg.Wait()
 	ev.Upstream = upstream
 	ev.Origin = origin
@@ -507,4 +515,63 @@ func (r *runner) fastCGISniff(ctx context.Context) *diagnose.Attempt {
 	defer cancel()
 	a := r.attempt(ctx, "fastcgi check", req)
 	return &a
+}
+
+// noResponse reports tries that all failed before any HTTP response.
+func noResponse(tries []diagnose.Attempt) bool {
+	for _, a := range tries {
+		if a.Probe == nil || a.Probe.Response != nil {
+			return false
+		}
+	}
+	return len(tries) > 0
+}
+
+// maxElsewhere bounds the other addresses the site is asked at.
+const maxElsewhere = 2
+
+// compareDNS asks the plan's other DNS servers for the site's name, and the
+// site at the addresses only they give.
+func (r *runner) compareDNS(ctx context.Context, tries []diagnose.Attempt) *diagnose.DNSCheck {
+	host := r.base.Hostname()
+	c := &diagnose.DNSCheck{Host: host}
+	local := map[string]bool{}
+	for _, a := range tries {
+		for _, addr := range a.Probe.Addrs {
+			if !local[addr] {
+				local[addr] = true
+				c.Local = append(c.Local, addr)
+			}
+		}
+	}
+	c.Others = make([]probe.DNSAnswer, len(r.plan.CompareDNS))
+	var wg sync.WaitGroup
+	for i, server := range r.plan.CompareDNS {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.Others[i] = probe.LookupVia(ctx, server, host, 2*time.Second)
+		}()
+	}
+	wg.Wait()
+	port := r.base.Port()
+	if port == "" {
+		port = "80"
+		if r.base.Scheme == "https" {
+			port = "443"
+		}
+	}
+	asked := map[string]bool{}
+	for _, ans := range c.Others {
+		for _, addr := range ans.Addrs {
+			if local[addr] || asked[addr] || len(asked) >= maxElsewhere {
+				continue
+			}
+			asked[addr] = true
+			req := r.userRequest(0)
+			req.connectTo = net.JoinHostPort(addr, port)
+			c.Elsewhere = append(c.Elsewhere, r.attempt(ctx, fmt.Sprintf("at %s", addr), req))
+		}
+	}
+	return c
 }

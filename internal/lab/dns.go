@@ -9,17 +9,18 @@ import (
 	"github.com/miekg/dns"
 )
 
-// dnsServer is an authoritative-only DNS server on 127.0.0.1 (UDP) that
-// answers NXDOMAIN for every name under its zone and REFUSED for others, as
-// a resolver does for a name that was deleted.
+// dnsServer is an authoritative-only DNS server on 127.0.0.1 (UDP) for one
+// zone: it answers the A records it was given, NXDOMAIN for every other
+// name under its zone (as for a name that was deleted), and REFUSED for
+// names outside it.
 type dnsServer struct {
 	addr string
 	srv  *dns.Server
 }
 
 // startDNS starts a dnsServer for zone (such as "lab.test.") on a free
-// UDP port.
-func startDNS(ctx context.Context, zone string) (*dnsServer, error) {
+// UDP port, with the A records a (name → IPv4 address).
+func startDNS(ctx context.Context, zone string, a map[string]string) (*dnsServer, error) {
 	var lc net.ListenConfig
 	pc, err := lc.ListenPacket(ctx, "udp", "127.0.0.1:0")
 	if err != nil {
@@ -31,7 +32,16 @@ func startDNS(ctx context.Context, zone string) (*dnsServer, error) {
 		m := new(dns.Msg)
 		m.SetReply(req)
 		m.Authoritative = true
-		if len(req.Question) == 1 && strings.HasSuffix(strings.ToLower(req.Question[0].Name), zone) {
+		q := dns.Question{}
+		if len(req.Question) == 1 {
+			q = req.Question[0]
+		}
+		name := strings.ToLower(q.Name)
+		if ip, ok := a[strings.TrimSuffix(name, ".")]; ok {
+			if q.Qtype == dns.TypeA {
+				m.Answer = []dns.RR{&dns.A{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: net.ParseIP(ip)}}
+			}
+		} else if q.Name != "" && strings.HasSuffix(name, zone) {
 			m.Rcode = dns.RcodeNameError
 			m.Ns = []dns.RR{&dns.SOA{
 				Hdr: dns.RR_Header{Name: zone, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: 60},

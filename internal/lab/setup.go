@@ -44,8 +44,15 @@ type Stack struct {
 	// in the form of --origin.
 	Origin string
 	// Resolver, when set, is the host:port of the DNS server that the
-	// gateway resolves Upstream's name with.
+	// gateway resolves Upstream's name with, or, with SiteURL, the one this
+	// machine resolves the site's name with.
 	Resolver string
+	// SiteURL, when set, is the URL to diagnose, by a name, instead of the
+	// gateway's address.
+	SiteURL string
+	// CompareDNS, when set, is the host:port of a DNS server to compare the
+	// site's name with (--dns-compare).
+	CompareDNS string
 	// Logs are the log files of every program in the stack.
 	Logs []string
 	// Limits are the timeouts in force along the chain.
@@ -160,6 +167,10 @@ func Setups() []Setup {
 			Want: "upstream.none_healthy", WantOutside: "upstream", WantPersistence: "persistent",
 			Description: "Apache's mod_proxy_hcheck (GET /healthz) gets 503 from the only member of a balancer, whose pages work, and puts it in error state",
 			start:       startApacheHealthDown},
+		{Name: "stale_dns", Product: "go", GeneratedBy: "unknown",
+			Want: "client.dns", WantOutside: "client.dns", WantPersistence: "persistent",
+			Description: "the site moved; this machine's resolver still answers its old address, where nothing listens, while another DNS server answers the new one",
+			start:       startStaleDNS},
 		{Name: "chain_haproxy_nginx", Product: "haproxy", GeneratedBy: "nginx",
 			Want: "upstream.refused", WantOutside: "upstream", WantPersistence: "persistent",
 			Description: "HAProxy in front of nginx in front of a refused upstream: the 502 page the client sees is the inner nginx's",

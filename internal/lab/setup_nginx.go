@@ -38,7 +38,7 @@ func startNoLive(ctx context.Context, dir string) (*Stack, error) {
 // startResolverNXDomain: proxy_pass with a variable, so nginx resolves
 // app.lab.test for each request through a resolver that answers NXDOMAIN.
 func startResolverNXDomain(ctx context.Context, dir string) (*Stack, error) {
-	d, err := startDNS(ctx, "lab.test.")
+	d, err := startDNS(ctx, "lab.test.", nil)
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,9 @@ func requestCount(e diagnose.Evidence) int {
 	if e.UpstreamFastCGI != nil {
 		n++
 	}
+	if e.DNS != nil {
+		n += len(e.DNS.Elsewhere)
+	}
 	return n
 }
 
@@ -75,6 +78,9 @@ func requests(e diagnose.Evidence) []diagnose.Attempt {
 	}
 	if e.UpstreamFastCGI != nil {
 		all = append(all, *e.UpstreamFastCGI)
+	}
+	if e.DNS != nil {
+		all = append(all, e.DNS.Elsewhere...)
 	}
 	if e.HealthCheck != nil {
 		all = append(all, e.HealthCheck.Attempt)

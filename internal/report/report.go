@@ -53,6 +53,9 @@ type Document struct {
 	UpstreamFastCGI *AttemptDoc `json:"upstream_fastcgi,omitempty"`
 	// Origin holds the requests sent straight to the origin (--origin).
 	Origin *UpstreamDoc `json:"origin,omitempty"`
+	// DNS compares this machine's answer for the site's name with other
+	// DNS servers' (--dns-compare).
+	DNS *DNSDoc `json:"dns,omitempty"`
 	// Reported is what the user's own client saw (--har).
 	Reported *diagnose.Reported `json:"reported,omitempty"`
 	// HealthCheck is the gateway's own health check of the upstream,
@@ -168,7 +171,19 @@ func NewDocument(d Diagnosis) Document {
 	}
 	doc.Logs = d.Evidence.Logs
 	doc.Reported = d.Evidence.Reported
+	if c := d.Evidence.DNS; c != nil {
+		doc.DNS = &DNSDoc{Host: c.Host, Local: c.Local, Others: c.Others, Elsewhere: attempts(c.Elsewhere)}
+	}
 	return doc
+}
+
+// DNSDoc is the comparison of this machine's DNS answer with other
+// servers', and the requests to the addresses only they gave.
+type DNSDoc struct {
+	Host      string            `json:"host"`
+	Local     []string          `json:"local"`
+	Others    []probe.DNSAnswer `json:"others"`
+	Elsewhere []AttemptDoc      `json:"elsewhere,omitempty"`
 }
 
 // HealthCheckDoc is the gateway's health check, replayed: the request as
