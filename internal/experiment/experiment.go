@@ -412,14 +412,18 @@ func (r *runner) originAddr() string {
 	if _, _, err := net.SplitHostPort(r.plan.Origin); err == nil {
 		return r.plan.Origin
 	}
-	port := r.base.Port()
-	if port == "" {
-		port = "80"
-		if r.base.Scheme == "https" {
-			port = "443"
-		}
+	return net.JoinHostPort(strings.Trim(r.plan.Origin, "[]"), r.port())
+}
+
+// port is the URL's port, or its scheme's default.
+func (r *runner) port() string {
+	if p := r.base.Port(); p != "" {
+		return p
 	}
-	return net.JoinHostPort(strings.Trim(r.plan.Origin, "[]"), port)
+	if r.base.Scheme == "https" {
+		return "443"
+	}
+	return "80"
 }
 
 // originRequest is the user's request sent to the origin's address: the
@@ -554,13 +558,7 @@ func (r *runner) compareDNS(ctx context.Context, tries []diagnose.Attempt) *diag
 		}()
 	}
 	wg.Wait()
-	port := r.base.Port()
-	if port == "" {
-		port = "80"
-		if r.base.Scheme == "https" {
-			port = "443"
-		}
-	}
+	port := r.port()
 	asked := map[string]bool{}
 	for _, ans := range c.Others {
 		for _, addr := range ans.Addrs {
