@@ -3,6 +3,8 @@ package diagnose
 import (
 	"fmt"
 	"net"
+	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,6 +115,7 @@ func (j *judgement) finish() {
 	}
 	j.v.Summary = j.summary()
 	j.v.Steps = steps(j.v, j.gatewayProduct(), strings.HasPrefix(j.e.UpstreamAddr, "fcgi"), placeholders(&j.e))
+	j.retryAfter()
 	if j.v.RuledOut == nil {
 		j.v.RuledOut = []Excluded{}
 	}
@@ -246,4 +249,55 @@ func hostOf(raw string) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// maxRetryAfter bounds a Retry-After worth repeating: beyond a day it is
+// more likely a misconfiguration than a plan.
+const maxRetryAfter = 24 * time.Hour
+
+// retryAfter reads the Retry-After header of the failing response (RFC
+// 9110, 10.2.3): a server that sends it with a 503 says when it expects to
+// be back, as a planned maintenance should. The visitor is told when to
+// come back; search engines read it the same way.
+func (j *judgement) retryAfter() {
+	p := j.rep.Probe
+	if p == nil || p.Response == nil || j.v.Cause == OK {
+		return
+	}
+	v := strings.TrimSpace(p.Response.Header.Get("Retry-After"))
+	if v == "" {
+		return
+	}
+	var wait time.Duration
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		wait = time.Duration(n) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		wait = t.Sub(p.Started.Add(p.Timings.Total))
+	} else {
+		j.note(j.rep.Label, "the response has a Retry-After header that is neither seconds nor an HTTP date: %q", v)
+		return
+	}
+	if wait < 0 || wait > maxRetryAfter {
+		j.note(j.rep.Label, "the response says Retry-After: %s, %s from now", v, roundWait(wait))
+		return
+	}
+	j.note(j.rep.Label, "the response says Retry-After: %s: the site expects to answer again in %s (planned maintenance or a rate limit)", v, roundWait(wait))
+	visitor := Step{Who: "visitor", Text: fmt.Sprintf("The site says it expects to be back in %s (Retry-After): try again then.", roundWait(wait))}
+	j.v.Steps = append([]Step{visitor}, j.v.Steps...)
+	if j.rep.Status() != 503 {
+		j.v.Steps = append(j.v.Steps, Step{Who: "operator", Text: fmt.Sprintf("Retry-After comes with a %d here; for planned downtime answer 503 with it, which browsers, crawlers and monitors read as temporary.", j.rep.Status())})
+	}
+}
+
+// roundWait writes a wait as people say it: "45 s", "2 min", "3 h".
+func roundWait(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "-" + roundWait(-d)
+	case d < 2*time.Minute:
+		return fmt.Sprintf("%d s", int(d.Round(time.Second)/time.Second))
+	case d < 2*time.Hour:
+		return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
+	}
+	return fmt.Sprintf("%d h", int(d.Round(time.Hour)/time.Hour))
 }

@@ -381,3 +381,49 @@ func TestPersistence(t *testing.T) {
 		}
 	}
 }
+
+// TestRetryAfter: a failing response that says when to come back is read,
+// and the visitor is told when.
+func TestRetryAfter(t *testing.T) {
+	started := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	with := func(status int, retry string) Evidence {
+		a := resp("try", status, 5*time.Millisecond, app, fingerprint.Reading{Cause: UpstreamAppError})
+		a.Probe.Started = started
+		a.Probe.Response.Header.Set("Retry-After", retry)
+		return Evidence{URL: "https://shop.example/", Tries: three(a)}
+	}
+	for _, tc := range []struct {
+		name     string
+		ev       Evidence
+		first    string // the first step's text, "" when no Retry-After step
+		note     string
+		operator string // a step an operator gets, "" for none expected
+	}{
+		{"seconds", with(503, "120"), "The site says it expects to be back in 2 min (Retry-After): try again then.", "Retry-After: 120", ""},
+		{"HTTP date", with(503, "Thu, 26 Nov 2026 12:00:00 GMT"), "The site says it expects to be back in 3 h (Retry-After): try again then.", "in 3 h", ""},
+		{"with a 502", with(502, "30"), "The site says it expects to be back in 30 s (Retry-After): try again then.", "in 30 s", "answer 503 with it"},
+		{"garbage", with(503, "soon"), "", `neither seconds nor an HTTP date: "soon"`, ""},
+		{"a week", with(503, "604800"), "", "168 h from now", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := Judge(tc.ev)
+			first := ""
+			if len(v.Steps) > 0 && strings.Contains(v.Steps[0].Text, "Retry-After") {
+				first = v.Steps[0].Text
+			}
+			if first != tc.first {
+				t.Errorf("first step %q, want %q", first, tc.first)
+			}
+			if !hasFinding(v, tc.note) {
+				t.Errorf("no finding mentions %q: %+v", tc.note, v.Evidence)
+			}
+			op := false
+			for _, s := range v.Steps {
+				op = op || (s.Who == "operator" && tc.operator != "" && strings.Contains(s.Text, tc.operator))
+			}
+			if op != (tc.operator != "") {
+				t.Errorf("operator step with %q: %v", tc.operator, op)
+			}
+		})
+	}
+}
