@@ -210,9 +210,18 @@ func (j *judgement) summary() string {
 		pers = "at first, then recovered"
 	}
 	if v.Status == 0 {
-		return fmt.Sprintf("No HTTP response %s: %s.", pers, strings.ToLower(v.Title[:1])+v.Title[1:])
+		return fmt.Sprintf("No HTTP response %s: %s.", pers, lowerFirst(v.Title))
 	}
-	return fmt.Sprintf("%s %s: %s.", who, pers, strings.ToLower(v.Title[:1])+v.Title[1:])
+	return fmt.Sprintf("%s %s: %s.", who, pers, lowerFirst(v.Title))
+}
+
+// lowerFirst lowers the first letter of a title to go inside a sentence,
+// unless it starts an acronym ("TLS with the site fails").
+func lowerFirst(s string) string {
+	if len(s) > 1 && s[1] >= 'A' && s[1] <= 'Z' {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 func productName(slug string) string {

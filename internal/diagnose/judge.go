@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/probe"
 )
@@ -159,6 +160,9 @@ func (j *judgement) noResponse() {
 		j.set(EdgeTLS, "high")
 		if p.TLS != nil && p.TLS.VerifyError != "" {
 			j.note(src, "certificate verification failed: %s", p.TLS.VerifyError)
+		}
+		if p.TLS != nil && len(p.TLS.Chain) > 0 {
+			j.note(src, "the site's certificate: %s", certSummary(p.TLS.Chain[0], p.Started))
 		}
 	default:
 		// The address answered but the server there broke the exchange: with
@@ -364,4 +368,28 @@ func statusText(a Attempt) string {
 		return string(a.Probe.Class)
 	}
 	return "no result"
+}
+
+// certSummary describes a certificate in the words that matter when it is
+// refused: whose it is, who signed it, for which names, and when it is
+// valid, measured against when the probe ran.
+func certSummary(c probe.Cert, at time.Time) string {
+	issuer := "issued by " + c.Issuer
+	if c.SelfSigned {
+		issuer = "self-signed"
+	}
+	names := append(append([]string{}, c.DNSNames...), c.IPs...)
+	out := fmt.Sprintf("%s, %s", c.Subject, issuer)
+	if len(names) > 0 {
+		out += ", for " + strings.Join(names, ", ")
+	}
+	out += fmt.Sprintf(", valid %s to %s", c.NotBefore.UTC().Format("2006-01-02"), c.NotAfter.UTC().Format("2006-01-02"))
+	switch {
+	case at.IsZero():
+	case at.After(c.NotAfter):
+		out += fmt.Sprintf(" (expired %s ago)", roundWait(at.Sub(c.NotAfter)))
+	case at.Before(c.NotBefore):
+		out += " (not valid yet)"
+	}
+	return out
 }

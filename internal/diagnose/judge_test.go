@@ -427,3 +427,32 @@ func TestRetryAfter(t *testing.T) {
 		})
 	}
 }
+
+// TestEdgeTLSCertificate: a refused certificate is described, expiry
+// measured against the probe's own time, and the summary keeps "TLS".
+func TestEdgeTLSCertificate(t *testing.T) {
+	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	a := fail("try", probe.ClassTLSCert, probe.PhaseTLS, 10*time.Millisecond)
+	a.Probe.Started = at
+	a.Probe.TLS = &probe.TLSInfo{ServerName: "shop.example", VerifyError: "x509: certificate has expired or is not yet valid",
+		Chain: []probe.Cert{{Subject: "CN=shop.example", Issuer: "CN=R11,O=Let's Encrypt,C=US", DNSNames: []string{"shop.example"},
+			NotBefore: at.AddDate(0, -3, -3), NotAfter: at.AddDate(0, 0, -3)}}}
+	v := Judge(Evidence{URL: "https://shop.example/", Tries: three(a)})
+	if v.Cause != EdgeTLS || !strings.Contains(v.Summary, ": TLS with the site fails.") {
+		t.Errorf("verdict %s, summary %q", v.Cause, v.Summary)
+	}
+	want := "CN=shop.example, issued by CN=R11,O=Let's Encrypt,C=US, for shop.example, valid 2026-08-23 to 2026-11-23 (expired 72 h ago)"
+	if !hasFinding(v, want) {
+		t.Errorf("no finding says %q: %+v", want, v.Evidence)
+	}
+	if len(v.Steps) == 0 || !strings.Contains(v.Steps[0].Text, "do not go past the warning") {
+		t.Errorf("first step %+v, want the warning not to be clicked through", v.Steps)
+	}
+	var lines []string
+	for _, s := range v.Steps {
+		lines = append(lines, s.Lines...)
+	}
+	if !strings.Contains(strings.Join(lines, "\n"), "openssl s_client -connect shop.example:443 -servername shop.example") {
+		t.Errorf("lines %q, want openssl on the site's port", lines)
+	}
+}

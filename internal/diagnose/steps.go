@@ -42,7 +42,7 @@ var fixes = map[string][]fix{
 		{text: "Nothing accepts connections at the site's address: check that the gateway (or server) is running and listening on that port, and that a firewall allows it.", lines: map[string][]string{"": {"ss -ltnp | grep ':443\\|:80'", "systemctl status nginx"}}},
 	},
 	EdgeTLS: {
-		{text: "Renew or fix the site's certificate: it must be valid now, chain to a trusted root (serve the intermediates) and name the host.", lines: map[string][]string{"": {"openssl s_client -connect HOST:443 -servername HOST -showcerts </dev/null"}}},
+		{text: "Renew or fix the site's certificate: it must be valid now, chain to a trusted root (serve the intermediates) and name the host.", lines: map[string][]string{"": {"openssl s_client -connect HOST:SITE_PORT -servername HOST -showcerts </dev/null"}}},
 	},
 	CDNOriginUnreachable: {
 		{text: "The CDN cannot connect to the origin: make sure the origin server runs and listens on the port the CDN uses, and that its firewall allows the CDN's address ranges."},
@@ -158,7 +158,11 @@ func placeholders(e *Evidence) *strings.Replacer {
 		if upHost != "" {
 			pairs = append(pairs, "UPSTREAM/PATH", net.JoinHostPort(upHost, upPort)+path)
 		}
-		pairs = append(pairs, "HOST", u.Hostname())
+		port := u.Port()
+		if port == "" {
+			port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+		}
+		pairs = append(pairs, "SITE_PORT", port, "HOST", u.Hostname())
 	}
 	if o := e.OriginAddr; o != "" {
 		if h, _, err := net.SplitHostPort(o); err == nil {
@@ -180,6 +184,8 @@ func steps(v Verdict, product string, fastcgi bool, fill *strings.Replacer) []St
 	switch {
 	case v.Cause == ClientRequestState, v.Cause == ClientDNS, v.Cause == ClientNetwork:
 		// The visitor's own step is the first fix below.
+	case v.Cause == EdgeTLS:
+		out = append(out, Step{Who: "visitor", Text: "Your browser warns about this site's certificate: do not go past the warning to sign in or pay; it is the site's to fix, and another device or network will not help."})
 	case v.Persistence == Intermittent || v.Persistence == Recovered:
 		out = append(out, Step{Who: "visitor", Text: "The failure comes and goes: retrying a page you are only reading is worth it, after a few seconds."})
 	default:

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"math/big"
 	"net"
@@ -47,4 +48,23 @@ func selfSigned(now time.Time) (tls.Certificate, *x509.Certificate, error) {
 	}
 	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
 	return cert, leaf, nil
+}
+
+// selfSignedPEM is selfSigned as the PEM files a web server reads: the
+// certificate and its EC private key.
+func selfSignedPEM(now time.Time) (certPEM, keyPEM []byte, err error) {
+	cert, leaf, err := selfSigned(now)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, ok := cert.PrivateKey.(*ecdsa.PrivateKey)
+	if !ok {
+		return nil, nil, fmt.Errorf("encoding key: not an ECDSA key")
+	}
+	der, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encoding key: %w", err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
 }

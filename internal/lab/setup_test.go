@@ -2,8 +2,14 @@ package lab
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net"
 	"os"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestSetupsStart starts every setup and sends one request through it; the
@@ -18,7 +24,17 @@ func TestSetupsStart(t *testing.T) {
 			}
 			defer st.Close()
 			raw, status := rawGet(t, st.Gateway, "/checkout")
-			if st.SiteURL != "" {
+			switch {
+			case strings.HasPrefix(st.SiteURL, "https://"):
+				// The fault is the certificate: no client trusts it.
+				addr := strings.TrimSuffix(strings.TrimPrefix(st.SiteURL, "https://"), "/")
+				_, err := tls.DialWithDialer(&net.Dialer{Timeout: 2 * time.Second}, "tcp", addr, &tls.Config{ServerName: "127.0.0.1"})
+				var unknown x509.UnknownAuthorityError
+				if !errors.As(err, &unknown) {
+					t.Errorf("TLS to %s: %v, want an unknown authority", addr, err)
+				}
+				return
+			case st.SiteURL != "":
 				// The fault is in the name: at its real address the site works.
 				if status != 200 {
 					t.Errorf("status %d at the site's real address, want 200; answer:\n%s", status, raw)

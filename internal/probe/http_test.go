@@ -3,8 +3,14 @@ package probe
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -188,5 +194,30 @@ func TestClassifyNil(t *testing.T) {
 	canceled := fmt.Errorf("connecting to 192.0.2.1:80: %w", &net.OpError{Op: "dial", Net: "tcp", Err: context.Canceled})
 	if got := Classify(PhaseConnect, canceled); got != ClassConnectTimeout {
 		t.Errorf("Classify(connect canceled) = %q, want %q", got, ClassConnectTimeout)
+	}
+}
+
+// TestSummarizeSelfSigned: a certificate signed by its own key is
+// self-signed even without the CA flag, as server placeholders often are.
+func TestSummarizeSelfSigned(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ca := range []bool{false, true} {
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "shop.example"},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+			BasicConstraintsValid: true, IsCA: ca, DNSNames: []string{"shop.example"}}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := summarize(c); !s.SelfSigned {
+			t.Errorf("CA %v: SelfSigned false for %s issued by %s", ca, s.Subject, s.Issuer)
+		}
 	}
 }

@@ -121,7 +121,9 @@ func summarize(c *x509.Certificate) Cert {
 		DNSNames:   c.DNSNames,
 		NotBefore:  c.NotBefore,
 		NotAfter:   c.NotAfter,
-		SelfSigned: c.Subject.String() == c.Issuer.String() && c.CheckSignatureFrom(c) == nil,
+		// Signed by its own key; CheckSignatureFrom would also demand the
+		// CA flag, which many self-signed server certificates lack.
+		SelfSigned: c.Subject.String() == c.Issuer.String() && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil,
 	}
 	for _, ip := range c.IPAddresses {
 		out.IPs = append(out.IPs, ip.String())
