@@ -116,11 +116,11 @@ type Result struct {
 
 func summarize(c *x509.Certificate) Cert {
 	out := Cert{
-		Subject:    c.Subject.String(),
-		Issuer:     c.Issuer.String(),
-		DNSNames:   c.DNSNames,
-		NotBefore:  c.NotBefore,
-		NotAfter:   c.NotAfter,
+		Subject:   c.Subject.String(),
+		Issuer:    c.Issuer.String(),
+		DNSNames:  c.DNSNames,
+		NotBefore: c.NotBefore,
+		NotAfter:  c.NotAfter,
 		// Signed by its own key; CheckSignatureFrom would also demand the
 		// CA flag, which many self-signed server certificates lack.
 		SelfSigned: c.Subject.String() == c.Issuer.String() && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil,
