@@ -98,6 +98,7 @@ func TestSetupsWithLog(t *testing.T) {
 		{"nginx_fastcgi_to_http", "upstream.invalid_response"},
 		{"php_big_headers", "upstream.header_too_big"},
 		{"apache_health_down", "upstream.none_healthy"},
+		{"nginx_limit_req", "upstream.overloaded"},
 	} {
 		t.Run(tc.setup, func(t *testing.T) {
 			t.Parallel()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -116,6 +117,13 @@ func (j *judgement) finish() {
 	j.v.Summary = j.summary()
 	j.v.Steps = steps(j.v, j.gatewayProduct(), strings.HasPrefix(j.e.UpstreamAddr, "fcgi"), placeholders(&j.e))
 	j.retryAfter()
+	if j.limitSteps {
+		// The upstream's capacity is not in question: its steps go.
+		j.v.Steps = slices.DeleteFunc(j.v.Steps, func(s Step) bool { return s.Who == "operator" })
+		j.v.Steps = append(j.v.Steps, Step{Who: "operator",
+			Text:  "If nginx's limits turn the requests away, find the limit_req or limit_conn on this location and raise its rate or burst for real traffic; answer 429 instead of 503 so that clients and monitors can tell a rate limit from an outage. If it is a maintenance switch, send Retry-After with the 503.",
+			Lines: []string{"grep -rn 'limit_req\\|limit_conn\\|return 503' /etc/nginx/", "limit_req zone=perip burst=20 nodelay;", "limit_req_status 429;", "limit_conn_status 429;"}})
+	}
 	if j.v.RuledOut == nil {
 		j.v.RuledOut = []Excluded{}
 	}

@@ -59,9 +59,11 @@ func (j *judgement) reported() {
 }
 
 type judgement struct {
-	e   Evidence
-	rep Attempt
-	v   Verdict
+	// limitSteps adds the steps for nginx's own rate and connection limits.
+	limitSteps bool
+	e          Evidence
+	rep        Attempt
+	v          Verdict
 	// confidence of the cause chosen so far.
 	conf string
 }
@@ -292,7 +294,7 @@ func (j *judgement) gatewayResponse() {
 		j.set(UpstreamTruncated, "medium")
 		return
 	}
-	if j.noServer() {
+	if j.noServer() || j.nginxOwn503() {
 		return
 	}
 	j.set(Upstream, "low")

@@ -158,7 +158,7 @@ func (j *judgement) ladder(refine bool) bool {
 	if j.heldDown(a) {
 		return true
 	}
-	if j.v.Cause != UpstreamNoneHealthy {
+	if j.v.Cause != UpstreamNoneHealthy && !j.limitSteps {
 		j.note(src, "the upstream answers directly, so the fault is between the gateway and it, or intermittent")
 	}
 	return false

@@ -198,6 +198,35 @@ func bodyQuote(a Attempt) string {
 	return fmt.Sprintf("; it says %q", line)
 }
 
+// nginxOwn503 handles a 503 that nginx wrote itself: nginx reports an
+// upstream that fails with 502 or 504, never 503, so its own 503 comes from
+// its limits (limit_req and limit_conn answer 503 by default,
+// limit_req_status and limit_conn_status change it) or from a "return 503"
+// in the configuration, such as a maintenance switch. The upstream is not
+// even asked. It reports whether it settled the cause.
+func (j *judgement) nginxOwn503() bool {
+	fp := j.rep.Print
+	if fp == nil || fp.Generator.Product != "nginx" || fp.PassedThrough || j.rep.Status() != 503 || failAt(j.rep) >= 500*time.Millisecond {
+		return false
+	}
+	src := j.rep.Label
+	j.note(src, "nginx answered 503 itself after %s: nginx reports a failing upstream with 502 or 504, never 503, so the request was turned away before the upstream: by limit_req or limit_conn (503 is their default status), or by a \"return 503\" such as a maintenance switch", ms(failAt(j.rep)))
+	j.set(UpstreamOverloaded, "medium")
+	j.limitSteps = true
+	if j.ladder(true) {
+		j.limitSteps = j.v.Cause == UpstreamOverloaded
+		return true
+	}
+	for _, a := range j.e.Upstream {
+		if a.Probe != nil && a.Probe.Response != nil && !a.Failed() {
+			j.note(a.Label, "the upstream answers %d when asked directly: nginx's own limits hold the request back, not the upstream", a.Status())
+			j.conf = "high"
+			break
+		}
+	}
+	return true
+}
+
 // steadyFailures reports whether at least two tries failed after a second
 // or more and within 100 ms of each other.
 func (j *judgement) steadyFailures() bool {

@@ -2,6 +2,9 @@ package lab
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -123,4 +126,48 @@ func startKeepAliveRace(ctx context.Context, dir string) (*Stack, error) {
 	}
 	return &Stack{Gateway: g, Upstream: u.URL(), Logs: []string{g.LogPath()}, Timeouts: nginxTimeouts,
 		closers: []func() error{g.Close, u.Close}}, nil
+}
+
+// startLimitReq: nginx limits each client to one request a minute
+// (limit_req, which answers 503 by default) in front of a healthy
+// upstream; the setup spends the minute's request itself, so every
+// request of a diagnosis is turned away.
+func startLimitReq(ctx context.Context, dir string) (*Stack, error) {
+	u, err := StartUpstream(ctx, Healthy, UpstreamOptions{})
+	if err != nil {
+		return nil, err
+	}
+	t, _ := targetOf(u.URL())
+	zone := "    limit_req_zone $binary_remote_addr zone=perip:1m rate=1r/m;\n"
+	loc := "            limit_req zone=perip;\n" + nginxProxyLocation(t, GatewayOptions{}.withDefaults())
+	g, err := startNginx(ctx, dir, nginxTimeouts, func(port int) string { return nginxConf(dir, port, zone, "", loc) })
+	if err != nil {
+		u.Close()
+		return nil, err
+	}
+	if err := spendOne(ctx, g.URL()); err != nil {
+		g.Close()
+		u.Close()
+		return nil, err
+	}
+	return &Stack{Gateway: g, Upstream: u.URL(), Logs: []string{g.LogPath()}, Timeouts: nginxTimeouts,
+		closers: []func() error{g.Close, u.Close}}, nil
+}
+
+// spendOne sends one request to url and reads its answer.
+func spendOne(ctx context.Context, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	tr := &http.Transport{DisableKeepAlives: true}
+	defer tr.CloseIdleConnections()
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		return fmt.Errorf("spending the rate limit's request: %w", err)
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	return resp.Body.Close()
 }

@@ -56,6 +56,9 @@ func (p *nginxError) parse(line []byte, e *Entry) verdict {
 	if bytes.Contains(msg, []byte("no valid HTTP/1.0 header")) {
 		e.Status = 0 // nginx relays the answer as HTTP/0.9 (its access log says 009), not as a 502
 	}
+	if bytes.HasPrefix(msg, []byte("limiting ")) {
+		e.Status = 503 // limit_req_status and limit_conn_status default to 503
+	}
 	e.Detail = string(capLen(msg, 300))
 	p.fields(tail, e)
 	return lineFailure
@@ -102,6 +105,10 @@ func nginxCause(msg []byte) string {
 		return "" // PHP's own messages; "Primary script unknown" is a 404
 	case bytes.Contains(msg, []byte("no live upstreams")):
 		return causeNoneHealthy
+	case bytes.HasPrefix(msg, []byte("limiting requests")), bytes.HasPrefix(msg, []byte("limiting connections")):
+		// limit_req and limit_conn turning a request away, with 503
+		// unless limit_req_status or limit_conn_status say otherwise.
+		return causeOverloaded
 	case containsAny(msg, "could not be resolved", "no resolver defined to resolve", "host not found in upstream"):
 		return causeDNS
 	case bytes.Contains(msg, []byte("upstream sent too big header")):

@@ -64,6 +64,8 @@ const ngxTail = `, client: 203.0.113.7, server: example.com, request: "GET /api?
 func TestParseNginxError(t *testing.T) {
 	pre := "2026/08/21 10:15:02 [error] 2187#2187: *4711 "
 	runParseCases(t, "nginx-error", []parseCase{
+		// limit_req in the lab's nginx 1.22.1.
+		{"limit_req", `2026/11/26 04:11:37 [error] 21640#21640: *10 limiting requests, excess: 0.953 by zone "perip", client: 127.0.0.1, server: lab.test, request: "GET /?gwdoctor=248b30b45148-5 HTTP/1.1", host: "127.0.0.1:37889"`, lineFailure, causeOverloaded, 503, "", "/?gwdoctor=248b30b45148-5"},
 		{"refused", pre + "connect() failed (111: Connection refused) while connecting to upstream" + ngxTail, lineFailure, causeRefused, 502, "10.0.0.5:8080", "/api?x=1"},
 		{"refused bsd", pre + "connect() failed (61: Connection refused) while connecting to upstream" + ngxTail, lineFailure, causeRefused, 502, "", ""},
 		{"socket missing", "2026/08/21 10:15:02 [crit] 2187#2187: *4712 connect() to unix:/run/php/php8.2-fpm.sock failed (2: No such file or directory) while connecting to upstream, client: 203.0.113.7, server: example.com, request: \"GET /index.php HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php8.2-fpm.sock:\", host: \"example.com\"", lineFailure, causeRefused, 502, "unix:/run/php/php8.2-fpm.sock", "/index.php"},
