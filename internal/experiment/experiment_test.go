@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 	"github.com/gwdoctor/gwdoctor/internal/probe"
 )
@@ -344,6 +346,53 @@ func TestHealthCheck(t *testing.T) {
 	}
 	if got, want := <-seen, "HEAD /healthz app.internal cookie="; got != want {
 		t.Errorf("the upstream saw %q, want %q", got, want)
+	}
+}
+
+// TestCompareDNS: when the tries get no response, another DNS server is
+// asked for the name, and the site at the address only it gives, with the
+// same Host.
+func TestCompareDNS(t *testing.T) {
+	t.Parallel()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := dns.NewServeMux()
+	mux.HandleFunc(".", func(w dns.ResponseWriter, req *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(req)
+		if q := req.Question[0]; q.Qtype == dns.TypeA && q.Name == "shop.example." {
+			m.Answer = []dns.RR{&dns.A{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: net.ParseIP("127.0.0.1")}}
+		}
+		w.WriteMsg(m)
+	})
+	srv := &dns.Server{PacketConn: pc, Handler: mux}
+	go srv.ActivateAndServe()
+	t.Cleanup(func() { srv.Shutdown() })
+
+	s := newSite(t, always(http.StatusOK))
+	p := named(s)
+	p.Resolve = map[string]string{"shop.example:" + s.port(): "127.0.0.2"} // stale: nothing listens there
+	p.CompareDNS = []string{pc.LocalAddr().String()}
+	ev := run(t, p)
+	c := ev.DNS
+	if c == nil || c.Host != "shop.example" || len(c.Others) != 1 || !slices.Equal(c.Others[0].Addrs, []string{"127.0.0.1"}) {
+		t.Fatalf("dns check = %+v, want the other server's 127.0.0.1", c)
+	}
+	if len(c.Elsewhere) != 1 || c.Elsewhere[0].Status() != http.StatusOK {
+		t.Fatalf("elsewhere = %+v, want one 200 at 127.0.0.1", c.Elsewhere)
+	}
+	reqs := s.requests()
+	if len(reqs) != 1 || reqs[0].host != "shop.example:"+s.port() {
+		t.Errorf("the site saw %+v, want one request for shop.example:%s", reqs, s.port())
+	}
+
+	healthy := newSite(t, always(http.StatusOK))
+	p = named(healthy)
+	p.CompareDNS = []string{pc.LocalAddr().String()}
+	if ev := run(t, p); ev.DNS != nil {
+		t.Errorf("a site that answers was compared too: %+v", ev.DNS)
 	}
 }
 
