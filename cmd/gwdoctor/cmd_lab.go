@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -405,7 +407,12 @@ func newLabServeCmd(s streams) *cobra.Command {
 			defer run.Close()
 			fmt.Fprintf(s.out, "fault:    %s (%s)\ngateway:  %s %s\nupstream: %s\nlog:      %s\n", sc.Name, sc.Description,
 				run.Gateway.Product(), run.Gateway.URL(), run.Upstream.URL(), run.Gateway.LogPath())
-			fmt.Fprintf(s.out, "try:      gwdoctor diagnose %s --upstream %s\n", run.Gateway.URL(), run.Upstream.URL())
+			try := "gwdoctor diagnose " + run.Gateway.URL() + " --upstream " + run.Upstream.URL()
+			if flag := configFlag(run.Gateway); flag != "" {
+				fmt.Fprintf(s.out, "config:   %s\n", flag)
+				try += " " + flag
+			}
+			fmt.Fprintf(s.out, "try:      %s\n", try)
 			<-cmd.Context().Done()
 			return nil
 		},
@@ -443,6 +450,10 @@ func serveSetup(ctx context.Context, s streams, name string) error {
 		fmt.Fprintf(s.out, "dns:      %s (this machine's, stale), %s (another)\n", st.Resolver, st.CompareDNS)
 		try += " --dns-server " + st.Resolver + " --dns-compare " + st.CompareDNS
 	}
+	if flag := configFlag(st.Gateway); flag != "" {
+		fmt.Fprintf(s.out, "config:   %s\n", flag)
+		try += " " + flag
+	}
 	for _, l := range st.Logs {
 		fmt.Fprintf(s.out, "log:      %s\n", l)
 		try += " --log " + l
@@ -450,4 +461,26 @@ func serveSetup(ctx context.Context, s streams, name string) error {
 	fmt.Fprintf(s.out, "try:      %s\n", try)
 	<-ctx.Done()
 	return nil
+}
+
+// configNames are the configuration files the lab writes for the products
+// whose configuration gwdoctor reads, beside the gateway's log.
+var configNames = map[string][2]string{
+	"nginx":   {"--nginx-config", "nginx.conf"},
+	"haproxy": {"--haproxy-config", "haproxy.cfg"},
+	"apache":  {"--apache-config", "apache2.conf"},
+}
+
+// configFlag is the flag that hands a running lab gateway's configuration
+// to a diagnosis, or "" when gwdoctor does not read that product's.
+func configFlag(g lab.Gateway) string {
+	c, ok := configNames[g.Product()]
+	if !ok {
+		return ""
+	}
+	file := filepath.Join(filepath.Dir(g.LogPath()), c[1])
+	if _, err := os.Stat(file); err != nil {
+		return ""
+	}
+	return c[0] + " " + file
 }

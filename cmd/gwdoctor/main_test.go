@@ -384,3 +384,31 @@ func TestRunJobs(t *testing.T) {
 		t.Errorf("err %v, results %v after %v; want boom after a, at once", err, got, time.Since(start))
 	}
 }
+
+// fakeGateway is a lab.Gateway with only a product and a log path.
+type fakeGateway struct{ product, log string }
+
+func (g fakeGateway) Product() string               { return g.product }
+func (g fakeGateway) URL() string                   { return "http://127.0.0.1:1/" }
+func (g fakeGateway) Timeouts() lab.GatewayTimeouts { return lab.GatewayTimeouts{} }
+func (g fakeGateway) LogPath() string               { return g.log }
+func (g fakeGateway) Close() error                  { return nil }
+
+// TestConfigFlag: lab serve hands the gateway's configuration on, for the
+// products whose configuration gwdoctor reads.
+func TestConfigFlag(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "haproxy.cfg"), "global\n")
+	for _, tc := range []struct {
+		g    fakeGateway
+		want string
+	}{
+		{fakeGateway{"haproxy", filepath.Join(dir, "haproxy.out")}, "--haproxy-config " + filepath.Join(dir, "haproxy.cfg")},
+		{fakeGateway{"nginx", filepath.Join(dir, "error.log")}, ""}, // no nginx.conf there
+		{fakeGateway{"caddy", filepath.Join(dir, "caddy.log")}, ""},
+	} {
+		if got := configFlag(tc.g); got != tc.want {
+			t.Errorf("configFlag(%s) = %q, want %q", tc.g.product, got, tc.want)
+		}
+	}
+}
