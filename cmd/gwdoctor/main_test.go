@@ -412,3 +412,11 @@ func TestConfigFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestVersion: --version prints one line and exits 0.
+func TestVersion(t *testing.T) {
+	code, out, stderr := gwdoctor(t, "--version")
+	if code != 0 || !strings.HasPrefix(out, "gwdoctor ") || strings.Count(out, "\n") != 1 || stderr != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want one line starting with gwdoctor", code, out, stderr)
+	}
+}

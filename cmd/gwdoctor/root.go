@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -23,7 +24,9 @@ reverse proxy, application), why, and what to do now.
 ` + exitHelp,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		Version:       buildVersion(),
 	}
+	root.SetVersionTemplate("gwdoctor {{.Version}}\n")
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	root.SetIn(s.in)
@@ -47,4 +50,32 @@ func isTerminal(w any) bool {
 // colorWanted honours NO_COLOR (https://no-color.org).
 func colorWanted(w any) bool {
 	return os.Getenv("NO_COLOR") == "" && isTerminal(w)
+}
+
+// buildVersion is the module version gwdoctor was built as, with the
+// commit it was built from when the build recorded one.
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+dirty"
+			}
+		}
+	}
+	if rev != "" {
+		v += " " + rev[:min(12, len(rev))] + modified
+	}
+	return v + " " + bi.GoVersion
 }
