@@ -117,7 +117,7 @@ func (j *judgement) finish() {
 	j.v.Summary = j.summary()
 	j.v.Steps = steps(j.v, j.gatewayProduct(), strings.HasPrefix(j.e.UpstreamAddr, "fcgi"), placeholders(&j.e))
 	j.retryAfter()
-	if j.limitSteps {
+	if j.nginxLimited() {
 		// The upstream's capacity is not in question: its steps go.
 		j.v.Steps = slices.DeleteFunc(j.v.Steps, func(s Step) bool { return s.Who == "operator" })
 		j.v.Steps = append(j.v.Steps, Step{Who: "operator",

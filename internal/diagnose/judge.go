@@ -59,11 +59,9 @@ func (j *judgement) reported() {
 }
 
 type judgement struct {
-	// limitSteps adds the steps for nginx's own rate and connection limits.
-	limitSteps bool
-	e          Evidence
-	rep        Attempt
-	v          Verdict
+	e   Evidence
+	rep Attempt
+	v   Verdict
 	// confidence of the cause chosen so far.
 	conf string
 }

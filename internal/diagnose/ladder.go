@@ -158,7 +158,7 @@ func (j *judgement) ladder(refine bool) bool {
 	if j.heldDown(a) {
 		return true
 	}
-	if j.v.Cause != UpstreamNoneHealthy && !j.limitSteps {
+	if j.v.Cause != UpstreamNoneHealthy && j.v.Cause != UpstreamOverloaded {
 		j.note(src, "the upstream answers directly, so the fault is between the gateway and it, or intermittent")
 	}
 	return false
@@ -214,23 +214,43 @@ func killedAtLimit(failed []Attempt) (bool, time.Duration) {
 }
 
 // heldDownProducts answer 503 at once, without trying, for an upstream they
-// hold down: Apache for a worker in error state (after a failure it waits
-// retry=60 s by default, or while mod_proxy_hcheck fails), HAProxy for a
-// server its health check marked DOWN, lighttpd for a backend it disabled
-// ("all handlers ... are down").
-var heldDownProducts = map[string]bool{"apache": true, "haproxy": true, "lighttpd": true}
+// hold back, and what that means: Apache for a worker in error state
+// (after a failure it waits retry=60 s by default, or while
+// mod_proxy_hcheck fails), HAProxy for a server its health check marked
+// DOWN, lighttpd for a backend it disabled ("all handlers ... are down"),
+// nginx for a request its own limit_req or limit_conn turned away.
+var heldDownProducts = map[string]string{
+	"apache": UpstreamNoneHealthy, "haproxy": UpstreamNoneHealthy, "lighttpd": UpstreamNoneHealthy,
+	"nginx": UpstreamOverloaded,
+}
+
+// own503 reports the failing response as a 503 that its gateway wrote at
+// once, without trying an upstream, and the product that wrote it.
+func (j *judgement) own503() (string, bool) {
+	fp := j.rep.Print
+	if fp == nil || fp.PassedThrough || j.rep.Status() != 503 || failAt(j.rep) >= 500*time.Millisecond {
+		return "", false
+	}
+	return fp.Generator.Product, true
+}
 
 // heldDown reads a gateway that answers 503 at once while the upstream,
 // asked directly, answers (ok is that answer): the gateway does not even
-// try the upstream, because it holds it down.
+// try the upstream, because it holds it back.
 func (j *judgement) heldDown(ok Attempt) bool {
-	fp := j.rep.Print
-	if fp == nil || !heldDownProducts[fp.Generator.Product] || j.rep.Status() != 503 || failAt(j.rep) >= 500*time.Millisecond {
+	product, own := j.own503()
+	cause, held := heldDownProducts[product]
+	if !own || !held {
 		return false
 	}
-	j.note(ok.Label, "%s answered 503 after %s without trying the upstream, which answers %d when asked directly: %s holds it down (a failed health check, or the wait after earlier failures, such as Apache's retry=60)",
-		productName(fp.Generator.Product), ms(failAt(j.rep)), ok.Status(), productName(fp.Generator.Product))
-	j.set(UpstreamNoneHealthy, "high")
+	name := productName(product)
+	if cause == UpstreamOverloaded {
+		j.note(ok.Label, "the upstream answers %d when asked directly: %s's own limits hold the request back, not the upstream", ok.Status(), name)
+	} else {
+		j.note(ok.Label, "%s answered 503 after %s without trying the upstream, which answers %d when asked directly: %s holds it down (a failed health check, or the wait after earlier failures, such as Apache's retry=60)",
+			name, ms(failAt(j.rep)), ok.Status(), name)
+	}
+	j.set(cause, "high")
 	j.healthCheck()
 	return true
 }

@@ -138,8 +138,7 @@ func (j *judgement) retryDelay() bool {
 // no server to try: every one marked DOWN by its health checks, in
 // maintenance, or none at all. It reports whether it settled the cause.
 func (j *judgement) noServer() bool {
-	fp := j.rep.Print
-	if fp == nil || fp.Generator.Product != "haproxy" || j.rep.Status() != 503 || failAt(j.rep) >= 500*time.Millisecond {
+	if product, own := j.own503(); !own || product != "haproxy" {
 		return false
 	}
 	src := j.rep.Label
@@ -205,26 +204,20 @@ func bodyQuote(a Attempt) string {
 // in the configuration, such as a maintenance switch. The upstream is not
 // even asked. It reports whether it settled the cause.
 func (j *judgement) nginxOwn503() bool {
-	fp := j.rep.Print
-	if fp == nil || fp.Generator.Product != "nginx" || fp.PassedThrough || j.rep.Status() != 503 || failAt(j.rep) >= 500*time.Millisecond {
+	if product, own := j.own503(); !own || product != "nginx" {
 		return false
 	}
-	src := j.rep.Label
-	j.note(src, "nginx answered 503 itself after %s: nginx reports a failing upstream with 502 or 504, never 503, so the request was turned away before the upstream: by limit_req or limit_conn (503 is their default status), or by a \"return 503\" such as a maintenance switch", ms(failAt(j.rep)))
+	j.note(j.rep.Label, "nginx answered 503 itself after %s: nginx reports a failing upstream with 502 or 504, never 503, so the request was turned away before the upstream: by limit_req or limit_conn (503 is their default status), or by a \"return 503\" such as a maintenance switch", ms(failAt(j.rep)))
 	j.set(UpstreamOverloaded, "medium")
-	j.limitSteps = true
-	if j.ladder(true) {
-		j.limitSteps = j.v.Cause == UpstreamOverloaded
-		return true
-	}
-	for _, a := range j.e.Upstream {
-		if a.Probe != nil && a.Probe.Response != nil && !a.Failed() {
-			j.note(a.Label, "the upstream answers %d when asked directly: nginx's own limits hold the request back, not the upstream", a.Status())
-			j.conf = "high"
-			break
-		}
-	}
+	j.ladder(true)
 	return true
+}
+
+// nginxLimited reports a verdict that nginx's own limits explain: its
+// instant 503, read as upstream.overloaded.
+func (j *judgement) nginxLimited() bool {
+	product, own := j.own503()
+	return own && product == "nginx" && j.v.Cause == UpstreamOverloaded
 }
 
 // steadyFailures reports whether at least two tries failed after a second

@@ -109,14 +109,7 @@ func (o *FastCGIOptions) defaults() {
 func FastCGI(ctx context.Context, addr string, opts FastCGIOptions) *Result {
 	opts.defaults()
 	p := &fcgiProbe{opts: opts, res: &Result{Method: opts.Method, URL: opts.URL, Started: opts.Now(), FastCGI: &FastCGIInfo{}}}
-	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
-	defer cancel()
-	p.run(ctx, addr)
-	p.res.Timings.Total = opts.Now().Sub(p.res.Started)
-	if p.res.Err != nil {
-		p.res.Error = p.res.Err.Error()
-	}
-	return p.res
+	return p.res.within(ctx, opts.Timeout, opts.Now, func(ctx context.Context) { p.run(ctx, addr) })
 }
 
 type fcgiProbe struct {

@@ -92,14 +92,7 @@ func (o *Options) defaults() {
 func HTTP(ctx context.Context, rawURL string, opts Options) *Result {
 	opts.defaults()
 	p := &httpProbe{opts: opts, res: &Result{Method: opts.Method, URL: rawURL, Started: opts.Now()}}
-	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
-	defer cancel()
-	p.run(ctx, rawURL)
-	p.res.Timings.Total = opts.Now().Sub(p.res.Started)
-	if p.res.Err != nil {
-		p.res.Error = p.res.Err.Error()
-	}
-	return p.res
+	return p.res.within(ctx, opts.Timeout, opts.Now, func(ctx context.Context) { p.run(ctx, rawURL) })
 }
 
 type httpProbe struct {

@@ -10,6 +10,7 @@
 package probe
 
 import (
+	"context"
 	"crypto/x509"
 	"encoding/json"
 	"math"
@@ -129,4 +130,17 @@ func summarize(c *x509.Certificate) Cert {
 		out.IPs = append(out.IPs, ip.String())
 	}
 	return out
+}
+
+// within runs one probe's work under its overall deadline, then closes the
+// result: the total time, and the error as text for the JSON form.
+func (r *Result) within(ctx context.Context, timeout time.Duration, now func() time.Time, run func(context.Context)) *Result {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	run(ctx)
+	r.Timings.Total = now().Sub(r.Started)
+	if r.Err != nil {
+		r.Error = r.Err.Error()
+	}
+	return r
 }
