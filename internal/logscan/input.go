@@ -18,6 +18,9 @@ type Source struct {
 	Name string
 	// Reader, when set, is read instead of opening Name.
 	Reader io.Reader
+	// Format, when set, is the source's format (one of Formats()),
+	// instead of Options.Format or detection.
+	Format string
 }
 
 // openSource opens a source and undoes gzip compression, which it detects

@@ -1,6 +1,7 @@
 package logscan
 
 import (
+	"cmp"
 	"bytes"
 	"context"
 	"errors"
@@ -162,6 +163,7 @@ func newScanner(opt Options, po parseOptions) *scanner {
 // fileState is one input file as it is read.
 type fileState struct {
 	name   string
+	named  string // the format the source names, "" to use Options.Format
 	format *format
 	proto  parser // built from the file's first lines; cloned per chunk
 	lines  int64  // lines merged so far, for numbering entries
@@ -294,7 +296,7 @@ func (sc *scanner) readFile(ctx context.Context, src Source, s *stream, jobs cha
 		return err
 	}
 	defer c.Close()
-	fs := &fileState{name: src.Name, sum: &FileSummary{Name: src.Name}}
+	fs := &fileState{name: src.Name, named: src.Format, sum: &FileSummary{Name: src.Name}}
 	cr := &chunkReader{r: r, max: sc.opt.MaxLineLen, size: sc.opt.ChunkSize, bufs: &sc.bufs}
 	first := true
 	for {
@@ -342,8 +344,8 @@ func readyBatch(b *batch) chan *batch {
 func (sc *scanner) setFormat(fs *fileState, head []byte) error {
 	sample := sampleLines(head, 32, sc.opt.MaxLineLen)
 	var err error
-	if sc.opt.Format != "" {
-		fs.format, err = lookupFormat(sc.opt.Format)
+	if name := cmp.Or(fs.named, sc.opt.Format); name != "" {
+		fs.format, err = lookupFormat(name)
 	} else {
 		fs.format, err = detect(fs.name, sample, sc.po)
 	}
