@@ -9,20 +9,10 @@ export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH 2>/dev/null)/bin"
 
 # The gateways of the lab are the real programs, from Debian's packages,
 # and the HTML report is checked in a real Chromium.
-need_apt=()
-for pkg in ca-certificates nginx haproxy apache2 caddy varnish squid lighttpd php-fpm chromium; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
-done
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "== installing ${need_apt[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  # Packages must not start system services (on port 80) while installing.
-  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
-  $sudo chmod +x /usr/sbin/policy-rc.d
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo -E apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
-fi
+./scripts/install-deps.sh
+
+echo "== install path"
+./scripts/test-install-deps.sh
 
 echo "== go mod download"
 go mod download
