@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/gwdoctor/gwdoctor/internal/doctor"
 	"testing"
 
 	"github.com/gwdoctor/gwdoctor/internal/lab"
@@ -33,10 +34,11 @@ func benchVerdict(b *testing.B, gw, name string) {
 	}
 	defer run.Close()
 	plan := labPlan(run)
+	plan.ID = "bench"
 	want, _ := sc.Expect(gw)
 	b.ResetTimer()
 	for b.Loop() {
-		d, err := diagnosis(context.Background(), plan, "bench")
+		d, err := doctor.Run(context.Background(), doctor.Request{Plan: plan})
 		if err != nil {
 			b.Fatal(err)
 		}

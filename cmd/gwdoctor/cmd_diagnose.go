@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
+	"github.com/gwdoctor/gwdoctor/internal/doctor"
 	"github.com/gwdoctor/gwdoctor/internal/experiment"
 	"github.com/gwdoctor/gwdoctor/internal/logscan"
 	"github.com/gwdoctor/gwdoctor/internal/report"
@@ -126,23 +127,10 @@ the causes it ruled out and the steps that apply.
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show each request and its response head")
 	fl.StringVarP(&f.method, "request", "X", "GET", "request method")
 	f.config.register(fl)
-	fl.StringArrayVar(&f.logs.files, "log", nil, "read this gateway or PHP-FPM log for the lines of the diagnosis's own requests, to name the exact cause (repeatable; plain or .gz)")
+	fl.StringArrayVar(&f.logs.files, "log", nil, "read this gateway or PHP-FPM log for the lines of the diagnosis's own requests, to name the exact cause (repeatable; plain or .gz; FORMAT:FILE names its format)")
 	fl.StringVar(&f.logs.format, "log-format", "", "the format of every --log file, instead of detecting it: "+strings.Join(logscan.Formats(), ", "))
 	fl.StringVar(&f.logs.nginxLogFormat, "nginx-log-format", "", "the log_format definition of an nginx access log given with --log")
 	return cmd
-}
-
-// diagnosis runs a whole diagnosis: experiments, then the judgement.
-func diagnosis(ctx context.Context, plan experiment.Plan, id string) (report.Diagnosis, error) {
-	start := time.Now()
-	ev, err := experiment.Run(ctx, plan)
-	if err != nil {
-		return report.Diagnosis{}, err
-	}
-	return report.Diagnosis{
-		ID: id, URL: plan.URL, Started: start, Duration: time.Since(start),
-		Evidence: ev, Verdict: diagnose.Judge(ev),
-	}, nil
 }
 
 func runDiagnose(ctx context.Context, s streams, rawURL string, f diagnoseFlags) error {
@@ -150,10 +138,11 @@ func runDiagnose(ctx context.Context, s streams, rawURL string, f diagnoseFlags)
 	if err != nil {
 		return err
 	}
-	id := ""
+	if err := f.logs.check(); err != nil {
+		return err
+	}
 	if !f.noTag {
-		id = newID()
-		plan.ID = id
+		plan.ID = newID()
 	}
 	if !f.json && f.format == "text" && isTerminal(s.err) {
 		var mu sync.Mutex
@@ -164,26 +153,17 @@ func runDiagnose(ctx context.Context, s streams, rawURL string, f diagnoseFlags)
 		}
 		defer fmt.Fprint(s.err, "\r\x1b[K")
 	}
-	if err := f.logs.check(); err != nil {
-		return err
+	req := doctor.Request{
+		Plan: plan, Config: f.config.sources(), Logs: f.logs.logFiles(),
+		LogFormat: f.logs.format, NginxLogFormat: f.logs.nginxLogFormat,
 	}
-	var notes []string
-	route, err := routePlan(ctx, f.config, &plan, &f.logs, &notes)
-	if err != nil {
-		return err
-	}
-	d, err := diagnosis(ctx, plan, id)
-	if err != nil {
-		return fmt.Errorf("running the diagnosis: %w", err)
-	}
-	d.Evidence.Incomplete = append(d.Evidence.Incomplete, notes...)
 	if f.droppedBody != "" {
-		d.Evidence.Incomplete = append(d.Evidence.Incomplete, f.droppedBody+": a diagnosis never repeats a form, an order or a payment")
+		req.Notes = append(req.Notes, f.droppedBody+": a diagnosis never repeats a form, an order or a payment")
 	}
-	if err := readLogs(ctx, &d, f.logs); err != nil {
+	d, err := doctor.Run(ctx, req)
+	if err != nil {
 		return err
 	}
-	explainRoute(&d, route)
 	if err := render(s, d, f); err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
+	"github.com/gwdoctor/gwdoctor/internal/doctor"
 	"github.com/gwdoctor/gwdoctor/internal/experiment"
 	"github.com/gwdoctor/gwdoctor/internal/lab"
 	"github.com/gwdoctor/gwdoctor/internal/report"
@@ -285,7 +286,8 @@ func runSetup(ctx context.Context, su lab.Setup) (labResult, error) {
 	}
 	plan.Origin = st.Origin
 	plan.FastCGIScript = st.FastCGIScript
-	d, err := diagnosis(ctx, plan, newID())
+	plan.ID = newID()
+	d, err := doctor.Run(ctx, doctor.Request{Plan: plan})
 	if err != nil {
 		return labResult{}, err
 	}
@@ -325,7 +327,8 @@ func runScenario(ctx context.Context, sc lab.Scenario, gateway string) (labResul
 	}
 	defer run.Close()
 	plan := labPlan(run)
-	d, err := diagnosis(ctx, plan, newID())
+	plan.ID = newID()
+	d, err := doctor.Run(ctx, doctor.Request{Plan: plan})
 	if err != nil {
 		return labResult{}, err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -91,28 +90,6 @@ func TestDiagnoseWithGatewayConfig(t *testing.T) {
 	}
 }
 
-// TestDiagnoseConfigErrors: configurations that cannot be read are reported
-// in one line with exit 3, not a panic.
-func TestDiagnoseConfigErrors(t *testing.T) {
-	dir := t.TempDir()
-	bad := filepath.Join(dir, "nginx.conf")
-	writeFile(t, bad, "http {\n  server {\n    listen 80\n  }\n")
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"--nginx-config", filepath.Join(dir, "missing.conf")}, "missing.conf"},
-		{[]string{"--nginx-config", bad}, "nginx.conf:"},
-		{[]string{"--log", filepath.Join(dir, "missing.log")}, "missing.log"},
-	} {
-		args := append([]string{"diagnose", "http://127.0.0.1:1/"}, tc.args...)
-		code, _, stderr := gwdoctor(t, args...)
-		if code != 3 || !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
-			t.Errorf("%v: exit %d, stderr %q; want exit 3 and one line naming %s", tc.args, code, stderr, tc.want)
-		}
-	}
-}
-
 // TestDiagnoseWithPHPFPMConfig feeds the lab's nginx and PHP-FPM
 // configurations back: the route leads over FastCGI to the pool's socket,
 // asked for the SCRIPT_FILENAME of the location's fastcgi_param,
@@ -187,52 +164,6 @@ func TestDiagnoseKeepAliveRace(t *testing.T) {
 		}
 	}
 	t.Errorf("no nginx.keepalive_race finding with a keepalive_timeout fix: %+v", doc.ConfigFindings)
-}
-
-// TestNginxScriptFilename: the SCRIPT_FILENAME nginx would send, from the
-// location's fastcgi_param and the inherited root.
-func TestNginxScriptFilename(t *testing.T) {
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "nginx.conf")
-	writeFile(t, filepath.Join(dir, "fastcgi.conf"), "fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;\nfastcgi_param QUERY_STRING $query_string;\n")
-	writeFile(t, conf, `events {}
-http {
-    root /srv/outer;
-    server {
-        listen 8080;
-        server_name shop.example;
-        root /srv/shop/public;
-        location / {
-            try_files $uri /index.php$is_args$args;
-        }
-        location ~ \.php$ {
-            include fastcgi.conf;
-            fastcgi_pass unix:/run/php/php8.2-fpm.sock;
-        }
-        location ^~ /legacy/ {
-            fastcgi_param SCRIPT_FILENAME $custom_var;
-            fastcgi_pass 127.0.0.1:9000;
-        }
-    }
-}
-`)
-	cfg, err := gwconfig.Load(context.Background(), gwconfig.Sources{Nginx: conf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct{ url, want string }{
-		{"http://shop.example:8080/cart.php", "/srv/shop/public/cart.php"},
-		{"http://shop.example:8080/legacy/x.php", ""},
-	} {
-		u, _ := url.Parse(tc.url)
-		r, err := cfg.Route(u)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.url, err)
-		}
-		if got := nginxScriptFilename(cfg.Nginx, r, u.Path); got != tc.want {
-			t.Errorf("%s: SCRIPT_FILENAME %q, want %q", tc.url, got, tc.want)
-		}
-	}
 }
 
 // TestDiagnoseConfigReadsErrorLog: nginx resolves its upstream's name per

@@ -139,6 +139,9 @@ type Evidence struct {
 	// Limits are timeouts and sizes configured along the chain (from the lab,
 	// a config or the user); product defaults are added by the judge.
 	Limits []Limit `json:"limits,omitempty"`
+	// Inputs are the log and configuration files the diagnosis was
+	// given, each with what became of it.
+	Inputs []Input `json:"inputs,omitempty"`
 	// Incomplete lists experiments that could not finish within the budget.
 	Incomplete []string `json:"incomplete,omitempty"`
 }

@@ -1,7 +1,6 @@
 package gwconfig
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -33,40 +32,15 @@ type Config struct {
 // ErrNoConfig is returned by Load when Sources names nothing to read.
 var ErrNoConfig = errors.New("no configuration given")
 
-// Load reads the configurations named in s. Errors in a file are
-// *ParseError values with its file and line.
+// Load reads the configurations named in s and stops at the first that
+// cannot be read. Errors in a file are *ParseError values with its file
+// and line. LoadEach goes on past such a file.
 func Load(ctx context.Context, s Sources) (*Config, error) {
-	c := &Config{}
-	var err error
-	switch s.Nginx {
-	case "":
-	case AutoNginx:
-		var dump []byte
-		if dump, err = DumpNginx(ctx, "", ""); err == nil {
-			c.Nginx, err = ParseNginxDump(bytes.NewReader(dump))
-		}
-	default:
-		c.Nginx, err = ParseNginx(s.Nginx)
+	c, errs := LoadEach(ctx, s)
+	if len(errs) > 0 {
+		return nil, errs[0].Err
 	}
-	if err != nil {
-		return nil, err
-	}
-	if s.HAProxy != "" {
-		if c.HAProxy, err = ParseHAProxy(s.HAProxy); err != nil {
-			return nil, err
-		}
-	}
-	if s.Apache != "" {
-		if c.Apache, err = ParseApache(s.Apache); err != nil {
-			return nil, err
-		}
-	}
-	if s.PHPFPM != "" || s.PHPINI != "" {
-		if c.PHPFPM, err = ParsePHPFPM(s.PHPFPM, s.PHPINI); err != nil {
-			return nil, err
-		}
-	}
-	if c.Nginx == nil && c.HAProxy == nil && c.Apache == nil && c.PHPFPM == nil {
+	if c == nil {
 		return nil, ErrNoConfig
 	}
 	return c, nil

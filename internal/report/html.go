@@ -49,6 +49,7 @@ type htmlView struct {
 	RuledOut                  []diagnose.Excluded
 	Config                    *htmlConfig
 	Steps                     []htmlStep
+	Inputs                    []string
 	Incomplete                []string
 	Requests                  []htmlRequest
 }
@@ -92,6 +93,7 @@ func newHTMLView(d Diagnosis) htmlView {
 		Culprits: strings.Join(v.Culprits, ", "),
 		Started:  d.Started.UTC().Format(time.RFC3339), When: whenLine(d),
 		Evidence: v.Evidence, RuledOut: v.RuledOut, Incomplete: d.Evidence.Incomplete,
+		Inputs: inputLines(d.Evidence.Inputs),
 	}
 	for _, h := range v.Path {
 		view.Path = append(view.Path, htmlHop{Role: h.Role, Addr: h.Addr, Answer: hopAnswer(h), After: round(h.TTFB).String(), Failing: h.Failing})

@@ -49,6 +49,12 @@ func Markdown(w io.Writer, d Diagnosis) error {
 	}
 	markdownConfig(&b, d)
 	markdownSteps(&b, v.Steps)
+	if len(d.Evidence.Inputs) > 0 {
+		b.WriteString("\n## Inputs\n\n")
+		for _, x := range inputLines(d.Evidence.Inputs) {
+			fmt.Fprintf(&b, "- %s\n", mdText(x))
+		}
+	}
 	if len(d.Evidence.Incomplete) > 0 {
 		b.WriteString("\n## Notes\n\n")
 		for _, x := range d.Evidence.Incomplete {

@@ -67,7 +67,10 @@ type Document struct {
 	// was read (--nginx-config and the like).
 	Route          *gwconfig.Route    `json:"route,omitempty"`
 	ConfigFindings []gwconfig.Finding `json:"config_findings,omitempty"`
-	Incomplete     []string           `json:"incomplete,omitempty"`
+	// Inputs are the log and configuration files given, each with what
+	// became of it: used, read with nothing found, or unusable and why.
+	Inputs     []diagnose.Input `json:"inputs,omitempty"`
+	Incomplete []string         `json:"incomplete,omitempty"`
 }
 
 // VerdictDoc is the verdict object; cause, persistence, generated_by and
@@ -150,6 +153,7 @@ func NewDocument(d Diagnosis) Document {
 		Tries:          attempts(d.Evidence.Tries),
 		Route:          d.Route,
 		ConfigFindings: d.Findings,
+		Inputs:         d.Evidence.Inputs,
 		Incomplete:     d.Evidence.Incomplete,
 	}
 	for _, va := range d.Evidence.Variants {

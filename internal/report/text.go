@@ -86,6 +86,12 @@ func Text(w io.Writer, d Diagnosis, opts TextOptions) error {
 	if opts.Verbose {
 		verbose(&b, s, d.Evidence)
 	}
+	if len(d.Evidence.Inputs) > 0 {
+		section(&b, s, "INPUTS")
+		for _, x := range inputLines(d.Evidence.Inputs) {
+			fmt.Fprintf(&b, "  %s\n", x)
+		}
+	}
 	if len(d.Evidence.Incomplete) > 0 {
 		section(&b, s, "INCOMPLETE")
 		for _, x := range d.Evidence.Incomplete {

@@ -1,0 +1,90 @@
+// Package doctor runs one whole diagnosis, the same way for every caller
+// (the command line, the lab, and anything that watches): prepare reads
+// the gateway configurations and routes the URL through them, collect runs
+// the experiments and reads the logs, judge decides the verdict once, and
+// explain ties it to the settings that fired. An input that cannot be used
+// (a log or configuration file that is missing, unreadable or of an unknown
+// format) degrades the diagnosis and is named in it; it never sinks it.
+package doctor
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/diagnose"
+	"github.com/gwdoctor/gwdoctor/internal/experiment"
+	"github.com/gwdoctor/gwdoctor/internal/gwconfig"
+	"github.com/gwdoctor/gwdoctor/internal/report"
+)
+
+// Request is everything one diagnosis is asked to use.
+type Request struct {
+	// Plan is the experiments: the URL, the client's headers and
+	// cookies, the upstream or origin to ask directly. Prepare fills what
+	// the gateway's configuration tells and Plan leaves empty.
+	Plan experiment.Plan
+	// Config names the gateway configurations to route the URL through.
+	Config gwconfig.Sources
+	// Logs are the gateway and PHP-FPM logs to search for the lines of the
+	// diagnosis's own requests. When none is given and nginx's
+	// configuration is read, the error_log of the URL's route is read.
+	Logs []LogFile
+	// LogFormat is the format of every log that names none; default
+	// detection.
+	LogFormat string
+	// NginxLogFormat is the log_format definition of an nginx access log.
+	NginxLogFormat string
+	// Notes are caveats the caller knows of, shown with the report's
+	// incomplete parts (a request body that was not sent).
+	Notes []string
+	// LogSettle is how long to wait for the gateways to write the lines of
+	// the last requests before the logs are read; default 300ms.
+	LogSettle time.Duration
+}
+
+// Run carries out one diagnosis. Its error means that nothing at all could
+// be done (the plan itself is unusable); a failing site, and inputs that
+// cannot be used, are part of the diagnosis.
+func Run(ctx context.Context, req Request) (report.Diagnosis, error) {
+	p := prepare(ctx, req)
+	d, err := collect(ctx, p)
+	if err != nil {
+		return report.Diagnosis{}, fmt.Errorf("running the diagnosis: %w", err)
+	}
+	d.Verdict = diagnose.Judge(d.Evidence)
+	explain(&d, p.route)
+	return d, nil
+}
+
+// collect runs the experiments, then reads the logs for the lines of the
+// diagnosis's requests.
+func collect(ctx context.Context, p prepared) (report.Diagnosis, error) {
+	start := time.Now()
+	if p.plan.Now != nil {
+		start = p.plan.Now()
+	}
+	ev, err := experiment.Run(ctx, p.plan)
+	if err != nil {
+		return report.Diagnosis{}, err
+	}
+	d := report.Diagnosis{ID: p.plan.ID, URL: p.plan.URL, Started: start, Duration: time.Since(start), Evidence: ev}
+	d.Evidence.Incomplete = append(d.Evidence.Incomplete, p.notes...)
+	d.Evidence.Inputs = append(d.Evidence.Inputs, p.inputs...)
+	if len(p.logs) > 0 {
+		sleep(ctx, p.settle)
+		lines, inputs := readLogs(ctx, p, d.Started, d.Duration)
+		d.Evidence.Logs = lines
+		d.Evidence.Inputs = append(d.Evidence.Inputs, inputs...)
+	}
+	return d, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}

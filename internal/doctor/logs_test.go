@@ -1,0 +1,63 @@
+package doctor
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gwdoctor/gwdoctor/internal/diagnose"
+)
+
+func TestParseLogArg(t *testing.T) {
+	dir := t.TempDir()
+	colon := filepath.Join(dir, "nginx-error:old.log") // a file whose own name has the form
+	if err := os.WriteFile(colon, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		in   string
+		want LogFile
+	}{
+		{"/var/log/nginx/error.log", LogFile{Name: "/var/log/nginx/error.log"}},
+		{"nginx-error:/var/log/x.log", LogFile{Name: "/var/log/x.log", Format: "nginx-error"}},
+		{"squid:cache.log", LogFile{Name: "cache.log", Format: "squid"}},
+		{"nosuchformat:/var/log/x.log", LogFile{Name: "nosuchformat:/var/log/x.log"}},
+		{"nginx-error:", LogFile{Name: "nginx-error:"}},
+		{colon, LogFile{Name: colon}},
+	} {
+		if got := ParseLogArg(tc.in); got != tc.want {
+			t.Errorf("ParseLogArg(%q) = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestUnreadable: each way a log cannot be opened gets its reason and a
+// hint. Permission is checked from the error the system returns, since
+// root may read any file.
+func TestUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	ok := filepath.Join(dir, "ok.log")
+	if err := os.WriteFile(ok, []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, bad := unreadable(LogFile{Name: ok}); bad {
+		t.Errorf("%s: unreadable, want readable", ok)
+	}
+	for _, tc := range []struct {
+		l    LogFile
+		want string
+	}{
+		{LogFile{Name: filepath.Join(dir, "missing.log")}, "missing"},
+		{LogFile{Name: filepath.Join(dir, "missing.log"), FromConfig: true}, "missing (named by the configuration's error_log)"},
+	} {
+		in, bad := unreadable(tc.l)
+		if !bad || in.Reason != tc.want || in.Hint == "" || in.Status != diagnose.InputUnusable {
+			t.Errorf("%+v: %+v, want unusable with reason %q and a hint", tc.l, in, tc.want)
+		}
+	}
+	in := openFailure(LogFile{Name: "/var/log/nginx/error.log"}, &fs.PathError{Op: "open", Path: "/var/log/nginx/error.log", Err: fs.ErrPermission})
+	if in.Reason != "permission denied" || in.Hint == "" {
+		t.Errorf("permission: %+v, want reason permission denied and a hint", in)
+	}
+}
