@@ -45,6 +45,7 @@ var formats = []format{
 	{"traefik", productTraefik, kindAccess, func(o parseOptions, _ [][]byte) parser { return &traefikLog{} }},
 	{"php-fpm", productPHPFPM, kindError, func(o parseOptions, _ [][]byte) parser { return &phpFPMLog{loc: o.loc} }},
 	{"squid", productSquid, kindAccess, func(o parseOptions, _ [][]byte) parser { return &squidLog{} }},
+	{"squid-cache", productSquid, kindError, func(o parseOptions, _ [][]byte) parser { return &squidCache{loc: o.loc} }},
 	{"lighttpd", productLighttpd, kindError, func(o parseOptions, _ [][]byte) parser { return &lighttpdLog{loc: o.loc} }},
 	{"alb", productALB, kindAccess, func(o parseOptions, _ [][]byte) parser { return &albLog{} }},
 }

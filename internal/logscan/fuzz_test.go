@@ -53,6 +53,8 @@ func FuzzPHPFPM(f *testing.F) { fuzzParser(f, "php-fpm") }
 
 func FuzzSquid(f *testing.F) { fuzzParser(f, "squid") }
 
+func FuzzSquidCache(f *testing.F) { fuzzParser(f, "squid-cache") }
+
 func FuzzLighttpd(f *testing.F) { fuzzParser(f, "lighttpd") }
 
 func FuzzALB(f *testing.F) { fuzzParser(f, "alb") }

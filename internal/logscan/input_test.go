@@ -23,6 +23,7 @@ var formatSamples = map[string]string{
 	"traefik":       `{"ClientHost":"203.0.113.7","DownstreamStatus":502,"OriginStatus":0,"RequestMethod":"GET","RequestPath":"/api","ServiceURL":"http://10.0.0.5:8080","StartUTC":"2026-08-21T10:15:02Z"}`,
 	"php-fpm":       "[21-Aug-2026 10:15:02] WARNING: [pool www] server reached pm.max_children setting (5), consider raising it",
 	"squid":         "1787307302.779    180 192.168.0.224 TCP_MISS/503 4112 GET http://shop.example/ - HIER_NONE/- text/html",
+	"squid-cache":   "2026/12/05 06:41:59 kid1| WARNING: HTTP: Invalid Response: No object data received for http://lab.test/closed1 AKA http://lab.test/closed1",
 	"lighttpd":      "2026-08-21 10:15:02: (gw_backend.c.261) establishing connection failed: socket: tcp:127.0.0.1:9000: Connection refused",
 	"alb":           `http 2026-08-21T10:15:02.186641Z app/lb/1 192.168.131.39:2817 10.0.0.1:80 0.000 -1 -1 502 - 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - arn "Root=1" "-" "-" 0 2026-08-21T10:15:00.364000Z "forward" "-" "-" "10.0.0.1:80" "-" "-" "-"`,
 }

@@ -33,7 +33,7 @@ type joiner struct {
 func newJoiner() joiner { return joiner{index: map[string][]*pending{}} }
 
 // joinKeys are the ways to find the request of e: its request ID, nginx's
-// connection number, or its client and request line.
+// connection number, its client and request line, or (Squid) its URL.
 func joinKeys(e *Entry) []string {
 	var keys []string
 	if e.RequestID != "" {
@@ -44,6 +44,10 @@ func joinKeys(e *Entry) []string {
 	}
 	if e.Client != "" && e.Path != "" {
 		keys = append(keys, "r "+e.Product+" "+e.Client+" "+e.Method+" "+e.Path)
+	}
+	if e.Product == productSquid && e.Path != "" {
+		// Squid's cache.log names the URL but not the client.
+		keys = append(keys, "u "+e.Path)
 	}
 	return keys
 }
@@ -60,8 +64,8 @@ func (j *joiner) hold(e Entry) {
 // A request ID or a connection number names one request, so every line
 // under it is taken: a request that nginx retried has one error line per
 // try. Client and request line may be shared by several requests in one
-// second, so they take only the oldest line, and the lines of its retries
-// (same connection).
+// second, and so may a URL, so they take only the oldest line, and the
+// lines of its retries (same connection).
 func (j *joiner) take(e *Entry) *Entry {
 	var found *pending
 	keep := func(p *pending) {
@@ -76,7 +80,7 @@ func (j *joiner) take(e *Entry) *Entry {
 			if !j.matches(p, e) {
 				continue
 			}
-			if k[0] != 'r' {
+			if k[0] == 'i' || k[0] == 'c' {
 				keep(p)
 			} else if oldest == nil {
 				oldest = p

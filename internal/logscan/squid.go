@@ -8,7 +8,10 @@ import "bytes"
 //
 // Squid answers a failed connect or DNS lookup with 503, a read timeout
 // with 504, and a zero-size, invalid or broken response with 502
-// (src/FwdState.cc, src/http.cc).
+// (src/FwdState.cc, src/http.cc). The native format names no error; a
+// logformat that adds %err_code after it gets the cause of that error:
+//
+//	1796452919.404      2 127.0.0.1 TCP_MISS/502 3326 GET http://lab.test/closed1 - FIRSTUP_PARENT/127.0.0.1 text/html ERR_ZERO_SIZE_OBJECT/WITH_SERVER
 type squidLog struct{}
 
 func (p *squidLog) parse(line []byte, e *Entry) verdict {
@@ -23,7 +26,7 @@ func (p *squidLog) parse(line []byte, e *Entry) verdict {
 		f[i], rest = word(rest)
 		rest = bytes.TrimLeft(rest, " ")
 	}
-	hier, _ := word(rest)
+	hier, rest := word(rest)
 	slash := bytes.IndexByte(f[2], '/')
 	if slash < 0 || len(hier) == 0 {
 		return lineMalformed
@@ -47,5 +50,63 @@ func (p *squidLog) parse(line []byte, e *Entry) verdict {
 		e.Upstream = string(capLen(hier[i+1:], 128))
 	}
 	e.Detail = string(capLen(f[2], 64)) + " " + string(capLen(hier, 64))
+	if code := squidErrCode(rest); code != nil {
+		if c := squidErrCause(code, status, e.Upstream != ""); c != "" {
+			e.Cause = c
+		}
+		e.Detail += " " + string(code)
+	}
 	return lineFailure
+}
+
+// squidErrCode finds the error page's name (%err_code, "ERR_CONNECT_FAIL")
+// in the fields a logformat adds after the native ones.
+func squidErrCode(rest []byte) []byte {
+	i := bytes.Index(rest, []byte("ERR_"))
+	if i < 0 || i > 0 && rest[i-1] != ' ' && rest[i-1] != '/' {
+		return nil
+	}
+	code := rest[i:]
+	for j, c := range code {
+		if (c < 'A' || c > 'Z') && c != '_' {
+			code = code[:j]
+			break
+		}
+	}
+	return capLen(code, 48)
+}
+
+// squidErrCause maps an error page's name (errors/templates) to a cause.
+// In the lab's Squid 5.7 a refused and a timed-out connect are both
+// ERR_CONNECT_FAIL with a 503; Squid 3 answers a connect timeout with a
+// 504 (FwdState::connectTimeout). ERR_READ_ERROR with no server in the
+// hierarchy field is Squid having no peer to send to.
+func squidErrCause(code []byte, status int, server bool) string {
+	switch string(code) {
+	case "ERR_CONNECT_FAIL":
+		if status == 504 {
+			return causeUnreachable
+		}
+		return causeUpstream
+	case "ERR_READ_TIMEOUT":
+		return causeTimeout
+	case "ERR_ZERO_SIZE_OBJECT":
+		return causeClosed
+	case "ERR_READ_ERROR", "ERR_WRITE_ERROR":
+		if server {
+			return causeClosed
+		}
+		return causeUpstream
+	case "ERR_INVALID_RESP":
+		return causeInvalidResponse
+	case "ERR_TOO_BIG":
+		return causeHeaderTooBig
+	case "ERR_DNS_FAIL":
+		return causeDNS
+	case "ERR_CANNOT_FORWARD":
+		return causeNoneHealthy
+	case "ERR_SECURE_CONNECT_FAIL":
+		return causeTLS
+	}
+	return ""
 }
