@@ -47,6 +47,17 @@ const (
 	productGo              = "go"
 	productPHPFPM          = "php_fpm"
 	productHeroku          = "heroku"
+	productTengine         = "tengine"
+	productNghttpx         = "nghttpx"
+	productLiteSpeed       = "litespeed"
+	productKong            = "kong"
+	productVercel          = "vercel"
+	productNetlify         = "netlify"
+	productFly             = "fly"
+	productRender          = "render"
+	productELB             = "aws_elb"
+	productLambda          = "aws_lambda"
+	productAppService      = "azure_app_service"
 	productApplication     = "application"
 	productUnknown         = "unknown"
 )
@@ -70,19 +81,24 @@ const (
 
 // roleOf is the role each product plays on a request path. The Heroku router
 // is a load balancer: it spreads requests over dynos and it is the hop that
-// answers with the H-code pages. AWS API Gateway is a managed reverse proxy in
-// front of Lambda or HTTP integrations.
+// answers with the H-code pages; so are the front ends of Fly.io, Render and
+// App Service. AWS API Gateway and Kong are reverse proxies in front of
+// Lambda or HTTP services. Vercel and Netlify serve from their own edge
+// network, a CDN in front of the site's functions; a Lambda function's own
+// error object comes from the runtime that ran it, an app server.
 func roleOf(product string) string {
 	switch product {
-	case productCloudflare, productCloudFront, productAkamai, productFastly, productAzureFrontDoor:
+	case productCloudflare, productCloudFront, productAkamai, productFastly, productAzureFrontDoor,
+		productVercel, productNetlify:
 		return roleCDN
-	case productALB, productGCPLB, productAzureAppGateway, productHAProxy, productHeroku:
+	case productALB, productELB, productGCPLB, productAzureAppGateway, productHAProxy, productHeroku,
+		productFly, productRender, productAppService:
 		return roleLoadBalancer
 	case productAPIGateway, productNginx, productOpenResty, productApache, productEnvoy,
 		productCaddy, productTraefik, productVarnish, productSquid, productLighttpd,
-		productIIS, productGo:
+		productIIS, productGo, productTengine, productNghttpx, productLiteSpeed, productKong:
 		return roleReverseProxy
-	case productPHPFPM:
+	case productPHPFPM, productLambda:
 		return roleAppServer
 	case productApplication:
 		return roleApplication
@@ -118,3 +134,11 @@ func isGatewayStatus(status int) bool {
 	}
 	return false
 }
+
+// Values of Result.Evidence.
+const (
+	// EvidenceMarker: a product's own marker named the generator.
+	EvidenceMarker = "marker"
+	// EvidenceFallback: no marker did; a rule of thumb chose the generator.
+	EvidenceFallback = "fallback"
+)

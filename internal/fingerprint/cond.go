@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/textproto"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -19,18 +20,37 @@ const maxMarker = 96
 
 // input is a Response prepared for matching.
 type input struct {
-	status int
-	header http.Header // canonical keys
-	body   []byte      // the whole body as given
-	page   []byte      // body when it may be an error page, nil otherwise
+	status   int
+	reason   string      // the reason phrase, lower case
+	header   http.Header // canonical keys
+	body     []byte      // the whole body as given
+	page     []byte      // body when it may be an error page, nil otherwise
+	bodySeen bool        // the body is known: a headers-only paste shows none
+	visible  *string     // visibleText(page), computed when a cond first needs it
 }
 
+// newInput prepares r. A body without a status (a page saved or pasted on
+// its own) takes the status that the page states.
 func newInput(r Response) *input {
-	in := &input{status: r.Status, header: canonical(r.Header), body: r.Body}
+	in := &input{status: r.Status, reason: strings.ToLower(r.Reason), header: canonical(r.Header), body: r.Body,
+		bodySeen: len(r.Body) > 0 || !r.BodyTruncated}
 	if len(r.Body) <= maxPageSize {
 		in.page = r.Body
 	}
+	if in.status == 0 && len(in.page) > 0 {
+		in.status = statusOfPage(in.page)
+	}
 	return in
+}
+
+// text returns what a browser shows of the page: the page itself when it
+// is text already (a pasted screen).
+func (in *input) text() string {
+	if in.visible == nil {
+		s := visibleText(in.page, false)
+		in.visible = &s
+	}
+	return *in.visible
 }
 
 // canonical returns h itself when its keys are canonical (as http.ReadResponse
@@ -68,6 +88,10 @@ const (
 	opBodyEmpty                // the body is empty
 	opStatus                   // the status is one of codes
 	opAny                      // one of alts matches
+	opText                     // the visible text contains arg
+	opTextMatch                // re matches the visible text
+	opBodyMatch                // re matches the page
+	opReason                   // the reason phrase contains arg (any case)
 )
 
 // cond is one test of a signature. Signatures are data: conds are built with
@@ -79,6 +103,7 @@ type cond struct {
 	until string // opBodyContains: the marker quotes the body up to this
 	codes []int
 	alts  []cond
+	re    *regexp.Regexp
 }
 
 func header(name, prefix string) cond {
@@ -106,6 +131,19 @@ func bodyTo(needle, until string) cond { return cond{op: opBodyContains, arg: ne
 func bodyIs(text string) cond { return cond{op: opBodyEquals, arg: text} }
 
 func emptyBody() cond { return cond{op: opBodyEmpty} }
+
+// shows matches the visible text: what a browser shows of an HTML page
+// (tags dropped, entities decoded, a line per block), or a pasted screen.
+func shows(needle string) cond { return cond{op: opText, arg: needle} }
+
+// showsRe matches the visible text with a compiled regular expression.
+func showsRe(expr string) cond { return cond{op: opTextMatch, re: regexp.MustCompile(expr)} }
+
+// bodyRe matches the page with a compiled regular expression.
+func bodyRe(expr string) cond { return cond{op: opBodyMatch, re: regexp.MustCompile(expr)} }
+
+// reason matches the status line's reason phrase.
+func reason(sub string) cond { return cond{op: opReason, arg: strings.ToLower(sub)} }
 
 func status(codes ...int) cond { return cond{op: opStatus, codes: codes} }
 
@@ -139,7 +177,9 @@ func (c *cond) eval(in *input) (string, bool) {
 		}
 		return "", false
 	case opBodyEmpty:
-		return "empty body", len(in.body) == 0
+		return "empty body", len(in.body) == 0 && in.bodySeen
+	case opText, opTextMatch, opBodyMatch, opReason:
+		return c.evalMatch(in)
 	case opStatus:
 		for _, code := range c.codes {
 			if in.status == code {
@@ -151,6 +191,34 @@ func (c *cond) eval(in *input) (string, bool) {
 		// Evaluated by evalAll, which keeps the marker of every alternative.
 		ms := c.evalAll(in, nil)
 		return strings.Join(ms, "; "), len(ms) > 0
+	}
+	return "", false
+}
+
+// evalMatch evaluates the text, regular expression and reason phrase tests.
+func (c *cond) evalMatch(in *input) (string, bool) {
+	switch c.op {
+	case opText:
+		t := in.text()
+		if i := strings.Index(t, c.arg); i >= 0 {
+			return "text: " + clip(c.arg), true
+		}
+		return "", false
+	case opTextMatch:
+		if m := c.re.FindString(in.text()); m != "" {
+			return "text: " + clip(strings.ReplaceAll(m, "\n", " / ")), true
+		}
+		return "", false
+	case opBodyMatch:
+		if m := c.re.Find(in.page); m != nil {
+			return "body: " + clip(string(m)), true
+		}
+		return "", false
+	case opReason:
+		if c.arg != "" && strings.Contains(in.reason, c.arg) {
+			return "reason phrase: " + clip(in.reason), true
+		}
+		return "", false
 	}
 	return "", false
 }

@@ -22,7 +22,8 @@ var (
 	productSlugs = []string{"cloudflare", "cloudfront", "aws_alb", "aws_api_gateway", "gcp_lb",
 		"azure_app_gateway", "azure_front_door", "akamai", "fastly", "nginx", "openresty", "apache",
 		"haproxy", "envoy", "caddy", "traefik", "varnish", "squid", "lighttpd", "iis", "go",
-		"heroku", "php_fpm", "application", "unknown"}
+		"heroku", "php_fpm", "tengine", "nghttpx", "litespeed", "kong", "vercel", "netlify", "fly", "render",
+		"aws_elb", "aws_lambda", "azure_app_service", "application", "unknown"}
 	roles       = []string{"cdn", "load_balancer", "reverse_proxy", "app_server", "application", "unknown"}
 	confidences = []string{"high", "medium", "low"}
 )

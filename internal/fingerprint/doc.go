@@ -15,6 +15,16 @@
 // page (a cause ID from the project's cause catalog when the page itself shows
 // one, the product's wording, and its error code).
 //
+// Evidence says whether the Generator rests on a product's own marker or on
+// a rule of thumb (an empty body, a page that no product writes, which
+// comes out as product and role "unknown" with low confidence).
+//
+// IdentifyPaste does the same for text that a user pasted or saved: a raw
+// response, headers alone, an HTML or JSON body alone, or the text a
+// browser showed; ReadPaste turns such text into a Response. Every
+// signature matches the visible text of a page too, so a screen copied from
+// a browser is recognised like the page behind it.
+//
 // The signatures are a table (signatures.go): one row per header or page
 // marker, matched with bytes.Contains and case-insensitive header comparisons,
 // and regular expressions only where a page carries a code to extract. Facts

@@ -2,6 +2,7 @@ package fingerprint
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 // Go's ReverseProxy.
 type Response struct {
 	Status        int         // the status code; 0 when no response came back
+	Reason        string      // the status line's reason phrase, when known ("Origin Connection Time-out")
 	Header        http.Header // keys in any case
 	Body          []byte      // as received, possibly capped
 	BodyTruncated bool        // Body holds only the first bytes; error pages are small, so a cap of 64 KiB loses none
@@ -68,28 +70,43 @@ type Result struct {
 	// the empty body that Caddy, Go's ReverseProxy and similar proxies send
 	// with a gateway status.
 	ErrorPage bool `json:"error_page"`
+	// Evidence says what the Generator rests on: EvidenceMarker when a
+	// product's own marker named it (a header only that product sets, its
+	// page's wording), EvidenceFallback when no marker did and a rule of
+	// thumb chose it (an empty body, an unknown page), so that a verdict
+	// built on it stays tentative.
+	Evidence string `json:"evidence"`
 }
 
 // Identify tells who produced r and what r itself says about the failure.
 //
-// A gateway status (502, 503, 504, 52x) whose non-empty body is no product's
-// page is the application's own answer passed on by the hops in front of it:
-// the Generator is {application, application}, PassedThrough is set and the
-// Reading's cause is upstream.app_error. An empty body with a gateway status
-// that no signature claims is attributed to an unknown reverse proxy: nginx,
-// Apache, HAProxy, Envoy and the CDNs always write a body, so an empty one
-// behind them came from deeper (typically Go's httputil.ReverseProxy or
-// Caddy). Any other response is attributed to the product in its Server
-// header, else to the application.
+// A product is named from its own markers: a header only it sets, its
+// page's markup or wording (Evidence is EvidenceMarker). Without one, rules
+// of thumb decide, and Evidence is EvidenceFallback:
+//   - an empty body with a gateway status is attributed to an unknown
+//     reverse proxy: nginx, Apache, HAProxy, Envoy and the CDNs always write
+//     a body, so an empty one came from deeper (typically Go's
+//     httputil.ReverseProxy or Caddy);
+//   - a JSON body with a gateway status is the application's own answer
+//     passed on by the hops in front of it (upstream.app_error): the
+//     gateways that answer in JSON have their rows;
+//   - any other page with a gateway status that no product writes is
+//     unknown, with low confidence: it may be a custom error page of any
+//     hop, or the application's;
+//   - a status without its body (headers pasted alone) is attributed to the
+//     gateway that the Server header names;
+//   - any other response is attributed to the product in its Server header,
+//     else to the application.
 func Identify(r Response) Result {
 	in := newInput(r)
 	hops := in.hops()
-	gen, read, errorPage := in.generator(hops)
-	res := Result{Generator: gen, ErrorPage: errorPage}
+	gen, read, errorPage, evidence := in.generator(hops)
+	res := Result{Generator: gen, ErrorPage: errorPage, Evidence: evidence}
 	var at int
 	res.Hops, res.Generator, at = arrange(hops, gen)
-	// A hop outside the generator passed its gateway status on.
-	res.PassedThrough = isGatewayStatus(in.status) && at > 0
+	// A hop outside the generator passed its gateway status on; an unknown
+	// generator may be any of them.
+	res.PassedThrough = isGatewayStatus(in.status) && at > 0 && gen.Role != roleUnknown
 	if read != nil {
 		read(in, &res)
 	}
@@ -121,19 +138,38 @@ func (in *input) hops() []Match {
 }
 
 // generator picks the hop that produced the body and status, the reader of
-// its page, and whether the body is a recognised error page.
-func (in *input) generator(hops []Match) (Match, reader, bool) {
+// its page, whether the body is a recognised error page, and the evidence.
+func (in *input) generator(hops []Match) (Match, reader, bool, string) {
 	for i := range signatures {
 		s := &signatures[i]
-		if s.kind == onPath {
+		if s.kind == onPath || (s.fallback && len(hops) > 0) {
 			continue
 		}
 		if markers, ok := s.match(in); ok {
-			return s.newMatch(markers), s.read, s.kind == wrote
+			evidence := EvidenceMarker
+			if s.fallback {
+				evidence = EvidenceFallback
+			}
+			return s.newMatch(markers), s.read, s.kind == wrote, evidence
 		}
 	}
+	m, read, page := in.fallback(hops)
+	return m, read, page, EvidenceFallback
+}
+
+// fallback picks the generator when no row names it.
+func (in *input) fallback(hops []Match) (Match, reader, bool) {
 	gateway := isGatewayStatus(in.status)
 	switch {
+	case gateway && !in.bodySeen:
+		// Headers without their body: the status is the gateway's that the
+		// Server header names, as far as anything tells.
+		if h, ok := serverHop(hops); ok {
+			h.Markers = append(h.Markers, "status "+strconv.Itoa(in.status)+" (the body is not at hand)")
+			h.Confidence, h.Signature = confLow, "server-header-status"
+			return h, readStatusOnly, false
+		}
+		return unknownPage(in), readUnknown, false
 	case gateway && len(in.body) == 0:
 		// Not the page of a hop seen in the headers: nginx, Apache, HAProxy,
 		// Envoy, Squid, Varnish and the CDNs always write a body. Status-only
@@ -143,35 +179,56 @@ func (in *input) generator(hops []Match) (Match, reader, bool) {
 		return Match{Product: productUnknown, Role: roleReverseProxy, Signature: "empty-gateway-body",
 			Markers: []string{"status " + strconv.Itoa(in.status), "empty body"}, Confidence: confLow}, readEmpty, true
 	case (in.status == 502 || in.status == 504) && in.html():
-		// Applications seldom answer 502 or 504 themselves; an HTML page
-		// that no product wrote, behind a proxy named in Server, is most
-		// often that proxy's own error_page (nginx with server_tokens off
-		// and a branded page, recorded by the lab), so the proxy is named
-		// and the cause stays open.
-		for _, h := range hops {
-			if slices.ContainsFunc(h.Markers, isServerMarker) && h.Role != roleApplication {
-				h.Markers = append(h.Markers, "body: an HTML page that is not "+h.Product+"'s own (a custom error page)")
-				h.Confidence = confLow
-				h.Signature = "custom-error-page"
-				return h, readCustomPage, false
-			}
+		// An HTML page that no product wrote, behind a proxy named in
+		// Server, is most often that proxy's own error_page (nginx with
+		// server_tokens off and a branded page, recorded by the lab), so
+		// the proxy is named and the cause stays open.
+		if h, ok := serverHop(hops); ok {
+			h.Markers = append(h.Markers, "body: an HTML page that is not "+h.Product+"'s own (a custom error page)")
+			h.Confidence, h.Signature = confLow, "custom-error-page"
+			return h, readCustomPage, false
 		}
+		return unknownPage(in), readUnknown, false
+	case gateway && in.json():
 		return application("application-body", in), readApplication, false
-	case gateway || (in.status >= 400 && len(in.body) > 0):
+	case gateway:
+		return unknownPage(in), readUnknown, false
+	case in.status >= 400 && len(in.body) > 0:
 		// Products write the pages above; any other error body is the
 		// application's.
 		return application("application-body", in), readApplication, false
 	}
-	for _, h := range hops {
-		if slices.ContainsFunc(h.Markers, isServerMarker) {
-			return h, nil, false
-		}
+	if h, ok := serverHop(hops); ok {
+		return h, nil, false
 	}
 	if in.status == 0 && len(in.body) == 0 && len(hops) == 0 {
 		return Match{Product: productUnknown, Role: roleUnknown, Signature: "no-response",
 			Markers: []string{"no status"}, Confidence: confLow}, nil, false
 	}
 	return application("no-product-seen", in), nil, false
+}
+
+// serverHop returns the hop named by the Server header, other than the
+// application.
+func serverHop(hops []Match) (Match, bool) {
+	for _, h := range hops {
+		if slices.ContainsFunc(h.Markers, isServerMarker) && h.Role != roleApplication {
+			return h, true
+		}
+	}
+	return Match{}, false
+}
+
+// unknownPage is a page that no known product writes.
+func unknownPage(in *input) Match {
+	markers := []string{}
+	if in.status != 0 {
+		markers = append(markers, "status "+strconv.Itoa(in.status))
+	}
+	if len(in.body) > 0 {
+		markers = append(markers, "body: no known product's page")
+	}
+	return Match{Product: productUnknown, Role: roleUnknown, Signature: "unknown-page", Markers: markers, Confidence: confLow}
 }
 
 func application(signature string, in *input) Match {
@@ -186,6 +243,15 @@ func application(signature string, in *input) Match {
 		Markers: markers, Confidence: confLow}
 }
 
+// json reports a JSON body, by Content-Type or by its first byte.
+func (in *input) json() bool {
+	if strings.Contains(strings.ToLower(in.header.Get("Content-Type")), "json") {
+		return true
+	}
+	b := bytes.TrimSpace(in.body)
+	return len(b) > 0 && (b[0] == '{' || b[0] == '[')
+}
+
 // html reports an HTML body, by Content-Type or by its first byte.
 func (in *input) html() bool {
 	if strings.HasPrefix(strings.ToLower(in.header.Get("Content-Type")), "text/html") {
@@ -193,6 +259,29 @@ func (in *input) html() bool {
 	}
 	b := bytes.TrimSpace(in.body)
 	return len(b) > 0 && b[0] == '<'
+}
+
+// readUnknown says what the page is, and leaves the cause open.
+func readUnknown(in *input, res *Result) {
+	kind := "a text"
+	switch {
+	case !in.bodySeen:
+		kind = "a response whose body is not at hand"
+	case in.html():
+		kind = "an HTML page"
+	}
+	res.Reading.Detail = fmt.Sprintf("%s with status %d that no known product writes", kind, in.status)
+	if t := titleOf(in.page); t != "" {
+		res.Reading.Detail += ": " + t
+	}
+}
+
+// readStatusOnly reads what the status alone tells.
+func readStatusOnly(in *input, res *Result) {
+	res.Reading.Detail = "status " + strconv.Itoa(in.status) + ", the body is not at hand"
+	if in.reason != "" {
+		res.Reading.Detail += " (reason phrase: " + in.reason + ")"
+	}
 }
 
 // readCustomPage leaves the cause open: a custom page tells nothing.

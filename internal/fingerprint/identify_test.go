@@ -17,11 +17,13 @@ type want struct {
 }
 
 var fixtureWants = map[string]want{
-	"akamai-503":                       {"akamai", "cdn", "cdn.origin_invalid", false, true, []string{"akamai"}},
-	"apache-502-dns":                   {"apache", "reverse_proxy", "upstream.dns", false, true, []string{"apache"}},
-	"apache-502-reason":                {"apache", "reverse_proxy", "", false, true, []string{"apache"}},
-	"apache-503":                       {"apache", "reverse_proxy", "", false, true, []string{"apache"}},
-	"app-html-503-behind-nginx":        {"application", "application", "upstream.app_error", true, false, []string{"nginx", "application"}},
+	"akamai-503":        {"akamai", "cdn", "cdn.origin_invalid", false, true, []string{"akamai"}},
+	"apache-502-dns":    {"apache", "reverse_proxy", "upstream.dns", false, true, []string{"apache"}},
+	"apache-502-reason": {"apache", "reverse_proxy", "", false, true, []string{"apache"}},
+	"apache-503":        {"apache", "reverse_proxy", "", false, true, []string{"apache"}},
+	// A page that no product writes: the application's maintenance page or
+	// a custom error_page of nginx alike, so nothing is claimed.
+	"app-html-503-behind-nginx":        {"unknown", "unknown", "", false, false, []string{"nginx", "unknown"}},
 	"app-json-502-behind-go":           {"application", "application", "upstream.app_error", true, false, []string{"application"}},
 	"app-json-502-behind-nginx":        {"application", "application", "upstream.app_error", true, false, []string{"nginx", "application"}},
 	"aws-alb-502":                      {"aws_alb", "load_balancer", "", false, true, []string{"aws_alb"}},

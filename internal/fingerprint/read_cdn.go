@@ -15,6 +15,10 @@ var (
 	cfTitle = regexp.MustCompile(`<title>[^<]*?\b(\d{3}): ([^<|]+)`)
 	// "Error code 522" (5xx pages), <span class="cf-error-code">1016</span> (1xxx pages).
 	cfCode = regexp.MustCompile(`(?:Error code |class="cf-error-code">)(\d{3,4})\b`)
+	// As a browser shows it: "Error 1033", "Error 520 Ray ID: ...", "Error reference number: 520".
+	cfCodeText = regexp.MustCompile(`(?:\bError (?:reference number: )?)((?:1[0-9]{3}|5[0-9]{2}))\b`)
+	cfCodeJSON = regexp.MustCompile(`"error_code"\s*:\s*([0-9]{3,4})\b`)
+	cfCodeLink = regexp.MustCompile(`utm_source=errorcode_([0-9]{3,4})\b`)
 	// 1xxx pages: <h2 class="cf-subheadline" ...>Origin DNS error</h2>.
 	cfSubheadline = regexp.MustCompile(`class="cf-subheadline"[^>]*>([^<]+)<`)
 	// CloudFront states the fault in a line of its own that starts with its name.
@@ -23,61 +27,125 @@ var (
 	akamaiRef = regexp.MustCompile(`Reference(?:\s|&#32;)+(?:#|&#35;)(\d+)(?:\.|&#46;)([0-9a-f]+)(?:\.|&#46;)(\d+)(?:\.|&#46;)([0-9a-f]+)`)
 	// Fastly and Varnish: <h1>Error 503 first byte timeout</h1>.
 	varnishHeading = regexp.MustCompile(`<h1>Error (\d{3}) ([^<]+)</h1>`)
+	varnishText    = regexp.MustCompile(`(?m)^Error (\d{3}) ([^\n.]+)`)
 	fastlyCode     = regexp.MustCompile(`\bError (5\d{4})\b`)
 	herokuCode     = regexp.MustCompile(`\b(H\d{2})\b`)
 )
 
 // readCloudflareInternal reads Cloudflare's unbranded page: the fault is inside
-// Cloudflare when the status is a 5xx (its 4xx pages look the same).
+// Cloudflare when the status is a 5xx (its 4xx pages look the same). A 52x
+// status names its own cause and outranks that: Cloudflare used the same
+// unbranded page for 52x errors ("525 Origin SSL Handshake Error" over
+// "cloudflare-nginx").
 func readCloudflareInternal(in *input, res *Result) {
 	res.Reading.Detail = titleOf(in.page)
+	if res.Reading.Detail == "" {
+		res.Reading.Detail = firstLine(in.text())
+	}
+	if cause, ok := cloudflareCodes[strconv.Itoa(in.status)]; ok && in.status >= 520 {
+		res.Reading.Code, res.Reading.Cause = strconv.Itoa(in.status), cause
+		return
+	}
 	if in.status >= 500 {
 		res.Reading.Cause = causeCDNInternal
 	}
 }
 
-// readCloudflare reads a branded page, or only the status when the page is
-// not recognised. Codes from Cloudflare's docs, "Cloudflare 5xx errors".
-func readCloudflare(in *input, res *Result) {
-	code := submatch(cfCode, in.page, 1)
-	if code == "" && in.status != 0 {
-		code = strconv.Itoa(in.status)
+// cloudflareCodes maps Cloudflare's error codes to causes (Cloudflare docs,
+// "Cloudflare 5xx errors", "Cloudflare 1xxx errors").
+var cloudflareCodes = map[string]string{
+	"520":  causeOriginInvalid,
+	"521":  causeOriginUnreachable,
+	"522":  causeOriginUnreachable,
+	"523":  causeOriginUnreachable,
+	"524":  causeOriginTimeout,
+	"525":  causeOriginTLS,
+	"526":  causeOriginTLS,
+	"1016": causeDNS,               // Origin DNS error: Cloudflare cannot resolve the origin's name
+	"1033": causeOriginUnreachable, // the Cloudflare Tunnel is not connected
+}
+
+// cloudflareSentences are the "What happened?" sentences of the branded
+// pages, for a page quoted without its code.
+var cloudflareSentences = []struct{ sentence, code string }{
+	{"unknown connection issue between Cloudflare and the origin web server", "520"},
+	{"The web server is not returning a connection", "521"},
+	{"initial connection between Cloudflare's network and the origin web server timed out", "522"},
+	{"The origin web server timed out responding to this request", "524"},
+	{"unable to establish an SSL connection to the origin server", "525"},
+	{"The web server reported a bad gateway error", "502"},
+	{"The web server reported a gateway time-out error", "504"},
+	{"is configured as a Cloudflare Tunnel", "1033"},
+}
+
+// cloudflareCode finds the error code that a branded page shows: "Error code
+// 522", the 1xxx pages' cf-error-code, "Error 1033", "Error reference
+// number: 520", the JSON error_code, the footer link's errorcode_502; else
+// the sentence that names it, else the status.
+func cloudflareCode(in *input) string {
+	t := []byte(in.text())
+	for _, c := range [...]struct {
+		re *regexp.Regexp
+		b  []byte
+	}{{cfCode, in.page}, {cfCodeText, t}, {cfCodeJSON, in.page}, {cfCodeLink, in.page}} {
+		if code := submatch(c.re, c.b, 1); code != "" {
+			return code
+		}
 	}
+	for _, s := range cloudflareSentences {
+		if strings.Contains(strings.ToLower(string(t)), strings.ToLower(s.sentence)) {
+			return s.code
+		}
+	}
+	if in.status != 0 {
+		return strconv.Itoa(in.status)
+	}
+	return ""
+}
+
+// readCloudflare reads a branded page, or only the status when the page is
+// not recognised.
+func readCloudflare(in *input, res *Result) {
+	code := cloudflareCode(in)
 	text := submatch(cfTitle, in.page, 2)
 	if text == "" {
 		text = submatch(cfSubheadline, in.page, 1)
 	}
 	res.Reading.Code = code
 	res.Reading.Detail = join(code, text, ": ")
-	switch code {
-	case "520":
-		res.Reading.Cause = causeOriginInvalid
-	case "521", "522", "523":
-		res.Reading.Cause = causeOriginUnreachable
-	case "524":
-		res.Reading.Cause = causeOriginTimeout
-	case "525", "526":
-		res.Reading.Cause = causeOriginTLS
-	case "1016": // Origin DNS error, served with status 530
-		res.Reading.Cause = causeDNS
-	case "502", "504":
+	if cause, ok := cloudflareCodes[code]; ok {
+		res.Reading.Cause = cause
+		return
+	}
+	switch {
+	case code == "502" || code == "504":
 		// A branded 502/504 reports the origin's own status: Cloudflare
 		// replaced the origin's body and passed the status on.
 		res.Reading.Cause = causeAppError
 		res.PassedThrough = true
-	default:
-		if in.status == 530 { // other 1xxx codes: the origin could not be reached
-			res.Reading.Cause = causeOriginUnreachable
-		}
+	case in.status == 530: // other 1xxx codes: the origin could not be reached
+		res.Reading.Cause = causeOriginUnreachable
 	}
 }
 
 // readCloudFront: 504 is an origin timeout; the 502 sentence names a connect
 // failure, while other 502s also cover TLS and DNS faults (CloudFront
-// developer guide, "HTTP 502 status code").
+// developer guide, "HTTP 502 status code"). "Attempted to establish a
+// connection ... or the origin closed the connection" is either. A Lambda@Edge
+// function or CloudFront Function that failed is the site's code at the
+// edge: cdn.internal.
 func readCloudFront(in *input, res *Result) {
 	res.Reading.Detail = submatch(cloudFrontSentence, in.page, 1)
+	edge := lineWithText(in.text(), "Lambda function")
+	if edge == "" {
+		edge = lineWithText(in.text(), "CloudFront function")
+	}
+	if xc := in.header.Get("X-Cache"); strings.HasPrefix(xc, "Lambda") || strings.HasPrefix(xc, "Function") {
+		edge = join(edge, "x-cache: "+xc, "; ")
+	}
 	switch {
+	case edge != "":
+		res.Reading.Detail, res.Reading.Cause = edge, causeCDNInternal
 	case in.status == 504:
 		res.Reading.Cause = causeOriginTimeout
 	case strings.Contains(res.Reading.Detail, "wasn't able to connect to the origin"):
@@ -115,26 +183,39 @@ func readAkamai(in *input, res *Result) {
 	}
 }
 
-// readFastly: the heading carries obj.response (Fastly docs, "Error 503").
+// readFastly: the heading carries obj.response (Fastly docs, "Error 503"),
+// so does the reason phrase.
 func readFastly(in *input, res *Result) {
-	m := varnishHeading.FindSubmatch(in.page)
-	if m != nil {
-		res.Reading.Detail = string(m[1]) + " " + text(m[2])
-	}
+	res.Reading.Detail = varnishDetail(in)
 	res.Reading.Code = submatch(fastlyCode, in.page, 1)
-	reason := strings.ToLower(res.Reading.Detail)
+	reason := strings.ToLower(res.Reading.Detail + " " + in.reason)
+	if strings.TrimSpace(reason) == "" {
+		reason = strings.ToLower(in.text())
+	}
 	switch {
 	case strings.Contains(reason, "first byte timeout"), strings.Contains(reason, "between bytes timeout"):
 		res.Reading.Cause = causeOriginTimeout
 	case strings.Contains(reason, "connection refused"), strings.Contains(reason, "connection timed out"):
 		res.Reading.Cause = causeOriginUnreachable
-	case strings.Contains(reason, "unhealthy"):
+	case strings.Contains(reason, "unhealthy"), strings.Contains(reason, "no healthy"):
 		res.Reading.Cause = causeNoneHealthy
 	case strings.Contains(reason, "max_conn"):
 		res.Reading.Cause = causeOverloaded
 	case strings.Contains(reason, "certificate"), strings.Contains(reason, "ssl"), strings.Contains(reason, "tls"):
 		res.Reading.Cause = causeOriginTLS
 	}
+}
+
+// varnishDetail reads "503 first byte timeout" from the heading of a
+// Varnish or Fastly page, or from its first line as a browser shows it.
+func varnishDetail(in *input) string {
+	if m := varnishHeading.FindSubmatch(in.page); m != nil {
+		return string(m[1]) + " " + text(m[2])
+	}
+	if m := varnishText.FindStringSubmatch(in.text()); m != nil {
+		return m[1] + " " + text([]byte(m[2]))
+	}
+	return in.reason
 }
 
 // frontDoorErrors are Front Door's ErrorInfo values that name an origin fault,

@@ -12,11 +12,12 @@ import (
 // Readers of reverse proxy and app server pages, and the fallbacks.
 
 var (
-	headingRe     = regexp.MustCompile(`(?i)<h[1-3][^>]*>([^<]+)</h[1-3]>`)
-	tagRe         = regexp.MustCompile(`<[^>]*>`)
-	apacheReason  = regexp.MustCompile(`Reason: <strong>([^<]*)</strong>`)
-	squidTemplate = regexp.MustCompile(`<!-- (ERR_[A-Z_]+) -->`)
-	iisHeading    = regexp.MustCompile(`<h3>HTTP Error ([0-9.]+) - ([^<]+)</h3>\s*(?:<h4>([^<]+)</h4>)?`)
+	headingRe      = regexp.MustCompile(`(?i)<h[1-3][^>]*>([^<]+)</h[1-3]>`)
+	tagRe          = regexp.MustCompile(`<[^>]*>`)
+	apacheReason   = regexp.MustCompile(`Reason: <strong>([^<]*)</strong>`)
+	squidTemplate  = regexp.MustCompile(`<!-- (ERR_[A-Z_]+) -->`)
+	iisHeading     = regexp.MustCompile(`<h3>HTTP Error ([0-9.]+) - ([^<]+)</h3>\s*(?:<h4>([^<]+)</h4>)?`)
+	iisHeadingText = regexp.MustCompile(`(?m)^HTTP Error ([0-9.]+) - ([^\n]+)(?:\n([^\n]+))?`)
 	// ARR reports the WinHTTP error of the forwarded request, 0x80072eXX.
 	iisWinHTTP = regexp.MustCompile(`(?i)\b0x80072([0-9a-f]{3})\b`)
 )
@@ -165,21 +166,31 @@ func readSquid(in *input, res *Result) {
 // readVarnish: "Backend fetch failed" is every backend fault alike; the
 // FetchError record in varnishlog tells which.
 func readVarnish(in *input, res *Result) {
-	if m := varnishHeading.FindSubmatch(in.page); m != nil {
-		res.Reading.Detail = string(m[1]) + " " + text(m[2])
-	}
+	res.Reading.Detail = varnishDetail(in)
 }
 
 // readIIS reads an IIS detailed error, whose substatus (502.3: ARR forwarding
 // failed) and WinHTTP error code name the failure.
 func readIIS(in *input, res *Result) {
-	if m := iisHeading.FindSubmatch(in.page); m != nil {
+	m := iisHeading.FindSubmatch(in.page)
+	if m == nil {
+		m = iisHeadingText.FindSubmatch([]byte(in.text()))
+	}
+	if m != nil {
 		res.Reading.Code = string(m[1])
 		res.Reading.Detail = join(string(m[1])+" - "+text(m[2]), text(m[3]), ": ")
 	} else {
 		res.Reading.Detail = headingOf(in.page)
 	}
-	m := iisWinHTTP.FindSubmatch(in.page)
+	if res.Reading.Detail == "" {
+		res.Reading.Detail = firstLine(in.text())
+	}
+	// The substatus text of ARR's timeout (Microsoft Learn, "HTTP status
+	// codes in IIS": 502.3, "The operation timed out").
+	if strings.Contains(res.Reading.Detail, "The operation timed out") {
+		res.Reading.Cause = causeTimeout
+	}
+	m = iisWinHTTP.FindSubmatch(in.page)
 	if m == nil {
 		return
 	}

@@ -1,0 +1,86 @@
+package fingerprint
+
+import (
+	"net/http"
+	"testing"
+)
+
+func TestReadPaste(t *testing.T) {
+	tests := []struct {
+		name       string
+		in         string
+		wantForm   string
+		wantStatus int
+		wantFrom   string
+		wantServer string
+		wantBody   string
+		wantUnseen bool
+	}{
+		{"raw response", "HTTP/1.1 502 Bad Gateway\r\nServer: nginx\r\n\r\n<html>x</html>", FormResponse, 502, StatusFromLine, "nginx", "<html>x</html>", false},
+		{"http/2 headers alone", "HTTP/2 520 \ncontent-length: 0\nserver: cloudflare\n", FormResponse, 520, StatusFromLine, "cloudflare", "", false},
+		{"headers, body not shown", "HTTP/1.1 503 Service Unavailable\nserver: envoy\ncontent-length: 211\n", FormResponse, 503, StatusFromLine, "envoy", "", true},
+		{"devtools headers with status", "content-type: text/html\nserver: CloudFront\nstatus: 503\n", FormHeaders, 503, StatusFromLine, "CloudFront", "", true},
+		{"html body", "<html><head><title>504 Gateway Time-out</title></head><body>x</body></html>", FormHTML, 504, StatusFromPage, "", "", false},
+		{"screen text", "Error 503 Backend fetch failed\nBackend fetch failed", FormText, 503, StatusFromPage, "", "", false},
+		{"cloudflare 1xxx", "Error 1033\nRay ID: 99e3e433659710be\nCloudflare Tunnel error", FormText, 530, StatusFromPage, "", "", false},
+		{"json", `{"message": "Endpoint request timed out"}`, FormJSON, 0, "", "", "", false},
+		{"no status stated", "something went wrong", FormText, 0, "", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := ReadPaste([]byte(tt.in))
+			r := p.Response
+			if p.Form != tt.wantForm || r.Status != tt.wantStatus || p.StatusFrom != tt.wantFrom {
+				t.Errorf("ReadPaste = form %q status %d from %q, want %q %d %q", p.Form, r.Status, p.StatusFrom, tt.wantForm, tt.wantStatus, tt.wantFrom)
+			}
+			if got := r.Header.Get("Server"); got != tt.wantServer {
+				t.Errorf("Server = %q, want %q", got, tt.wantServer)
+			}
+			if tt.wantBody != "" && string(r.Body) != tt.wantBody {
+				t.Errorf("Body = %q, want %q", r.Body, tt.wantBody)
+			}
+			if unseen := r.BodyTruncated && len(r.Body) == 0; unseen != tt.wantUnseen {
+				t.Errorf("body unseen = %v, want %v", unseen, tt.wantUnseen)
+			}
+		})
+	}
+}
+
+// TestEvidence checks which identifications rest on a product's marker and
+// which on a rule of thumb, and that a rule of thumb never outranks a
+// header that only one vendor sets.
+func TestEvidence(t *testing.T) {
+	tests := []struct {
+		name         string
+		resp         Response
+		wantProduct  string
+		wantRole     string
+		wantEvidence string
+	}{
+		{"nginx page", Response{Status: 502, Body: []byte(nginx502)}, "nginx", "reverse_proxy", EvidenceMarker},
+		{"empty 502, no Server: Go's ReverseProxy", Response{Status: 502}, "go", "reverse_proxy", EvidenceFallback},
+		{"empty 502 with Cloudflare's headers is not Go's",
+			Response{Status: 502, Header: http.Header{"Cf-Ray": {"8466a1b2c3d4e5f6-FRA"}}}, "unknown", "reverse_proxy", EvidenceFallback},
+		{"unknown HTML page",
+			Response{Status: 502, Body: []byte("<html><body><h1>Oops</h1></body></html>")}, "unknown", "unknown", EvidenceFallback},
+		{"unknown text", Response{Status: 503, Body: []byte("maintenance, back soon")}, "unknown", "unknown", EvidenceFallback},
+		{"JSON error body is the application's", Response{Status: 502, Body: []byte(`{"error":"boom"}`)}, "application", "application", EvidenceFallback},
+		{"shared doctype alone is not Apache",
+			Response{Status: 503, Body: []byte(`<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN"><html><body><h1>We are down</h1></body></html>`)},
+			"unknown", "unknown", EvidenceFallback},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Identify(tt.resp)
+			checkResult(t, got)
+			g := got.Generator
+			if g.Product != tt.wantProduct || g.Role != tt.wantRole || got.Evidence != tt.wantEvidence {
+				t.Errorf("Identify = %s/%s (%s), evidence %q; want %s/%s, %q",
+					g.Product, g.Role, g.Signature, got.Evidence, tt.wantProduct, tt.wantRole, tt.wantEvidence)
+			}
+			if g.Product == productUnknown && g.Role == roleUnknown && (got.Reading.Detail == "" || g.Confidence != confLow) {
+				t.Errorf("unknown generator: detail %q, confidence %q; want a reason and low", got.Reading.Detail, g.Confidence)
+			}
+		})
+	}
+}

@@ -1,0 +1,95 @@
+package fingerprint
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Readers of hosting platforms' and API gateways' pages.
+
+var (
+	// "Code: FUNCTION_INVOCATION_TIMEOUT" on the page; the code alone in the
+	// plain-text form.
+	vercelCodeLine = regexp.MustCompile(`(?m)^Code: ([A-Z_]+)$`)
+	vercelCode     = regexp.MustCompile(`\b([A-Z]+_INVOCATION_[A-Z]+|NO_RESPONSE_FROM_FUNCTION)\b`)
+	lambdaMsg      = regexp.MustCompile(`Task timed out after [0-9.]+ seconds`)
+)
+
+// vercelCodes maps Vercel's error codes to causes (Vercel docs, "Errors").
+var vercelCodes = map[string]string{
+	"FUNCTION_INVOCATION_TIMEOUT":      causeTimeout,
+	"EDGE_FUNCTION_INVOCATION_TIMEOUT": causeTimeout,
+	"MIDDLEWARE_INVOCATION_TIMEOUT":    causeTimeout,
+	"FUNCTION_INVOCATION_FAILED":       "", // the function threw: its log tells
+	"NO_RESPONSE_FROM_FUNCTION":        causeClosed,
+}
+
+// readVercel reads the code from x-vercel-error, else from the page.
+func readVercel(in *input, res *Result) {
+	code := strings.TrimSpace(in.header.Get("X-Vercel-Error"))
+	if code == "" {
+		code = submatch(vercelCodeLine, []byte(in.text()), 1)
+	}
+	if code == "" {
+		code = submatch(vercelCode, []byte(in.text()), 1)
+	}
+	res.Reading.Code = code
+	res.Reading.Detail = firstLine(in.text())
+	res.Reading.Cause = vercelCodes[code]
+}
+
+// readLambda: the function did not finish within its timeout.
+func readLambda(in *input, res *Result) {
+	res.Reading.Detail = lambdaMsg.FindString(in.text())
+	res.Reading.Cause = causeTimeout
+}
+
+// kongMessages maps Kong's default messages to causes.
+var kongMessages = []struct{ text, cause string }{
+	{"failure to get a peer from the ring-balancer", causeNoneHealthy},
+	{"name resolution failed", causeDNS},
+	{"The upstream server is timing out", causeTimeout},
+	// A refused, reset or malformed upstream answer alike (proxy 502).
+	{"An invalid response was received from the upstream server", ""},
+	{"The upstream server is currently unavailable", ""},
+}
+
+func readKong(in *input, res *Result) {
+	t := in.text()
+	for _, m := range kongMessages {
+		if strings.Contains(t, m.text) {
+			res.Reading.Detail, res.Reading.Cause = m.text, m.cause
+			return
+		}
+	}
+}
+
+// readELB: Classic ELB's "Back-end server is at capacity" is its answer
+// when no registered instance can take the request (unhealthy instances or
+// a full surge queue alike), so it names no single cause.
+func readELB(in *input, res *Result) {
+	res.Reading.Detail = "Back-end server is at capacity"
+}
+
+// readLiteSpeed: its 503 page says only that the server is busy.
+func readLiteSpeed(in *input, res *Result) {
+	res.Reading.Detail = lineWithText(in.text(), "temporarily busy")
+}
+
+// readPlain keeps the page's first line as the detail.
+func readPlain(in *input, res *Result) { res.Reading.Detail = firstLine(in.text()) }
+
+func firstLine(t string) string {
+	line, _, _ := strings.Cut(t, "\n")
+	return text([]byte(line))
+}
+
+// lineWithText returns the line of t that contains s.
+func lineWithText(t, s string) string {
+	for _, line := range strings.Split(t, "\n") {
+		if strings.Contains(line, s) {
+			return text([]byte(line))
+		}
+	}
+	return ""
+}
