@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Target is an address as a visitor typed it, made into URLs.
@@ -67,6 +68,9 @@ func parse(s string) (Target, error) {
 	t := Target{Input: s}
 	if s == "" {
 		return t, errors.New("empty input")
+	}
+	if !utf8.ValidString(s) {
+		return t, errors.New("not valid UTF-8")
 	}
 	for _, c := range s {
 		if c < 0x20 || c == 0x7f {

@@ -127,6 +127,7 @@ func TestParseRejects(t *testing.T) {
 		{"shop.exa<mple", "invalid character '<'"},
 		{"shop.example\n/x", "control character"},
 		{"user@", "no host name"},
+		{"\xbc0.example", "not valid UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -144,4 +145,36 @@ func TestParseRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParse checks that Parse never panics, refuses with a one-line
+// InputError, and that every candidate it makes is a canonical URL that
+// Parse reads back as itself.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"shop.example", "[::1]:8080/x", "bücher.example/ü?q= 1", "https://u:p@A.example.:443/#f", "a..b", ":80", "ftp://x", "\xbc0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got, err := Parse(in)
+		if err != nil {
+			var ie *InputError
+			if !errors.As(err, &ie) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("Parse(%q) error = %q; want a one-line *InputError", in, err)
+			}
+			return
+		}
+		if got.Host == "" || len(got.Host) > maxHostLen || len(got.Candidates) == 0 {
+			t.Fatalf("Parse(%q) = host %q, candidates %q", in, got.Host, got.Candidates)
+		}
+		for _, c := range got.Candidates {
+			u, err := absolute(c)
+			if err != nil || u.String() != c {
+				t.Fatalf("candidate %q of %q: canonical %v, %v", c, in, u, err)
+			}
+			again, err := Parse(c)
+			if err != nil || !slices.Equal(again.Candidates, []string{c}) {
+				t.Fatalf("Parse(%q) = %q, %v; want itself", c, again.Candidates, err)
+			}
+		}
+	})
 }
