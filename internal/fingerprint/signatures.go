@@ -66,6 +66,8 @@ var cdnSignatures = []signature{
 			body(`class="cf-error-footer`), body("cf-error-source"), body("utm_source=errorcode_"),
 			bodyRe(`"cloudflare_error"\s*:\s*true`), shows("Cloudflare Ray ID:"), showsRe(`\bRay ID: [0-9a-f]{16}\b`),
 			shows("Visit cloudflare.com for more information"), shows("Cloudflare Tunnel error"),
+			// 520-527 are Cloudflare's own status codes (Cloudflare docs, "5xx errors").
+			showsRe(`\bError (?:code )?52[0-7]\b`),
 			shows("between Cloudflare and the origin web server"), shows("between Cloudflare's network and the origin web server"),
 			showsRe(`(?i)Cloudflare is unable to establish an SSL connection to the origin`))},
 		read: readCloudflare},

@@ -206,6 +206,17 @@ var worldWants = map[string]worldWant{
 	"vercel/claude-code-router-plain-body":               {"vercel", "cdn", "upstream.timeout"},
 	"vercel/serverlesswp-timeout-text":                   {"vercel", "cdn", "upstream.timeout"},
 	"vercel/vercel-sapper-timeout-text":                  {"vercel", "cdn", "upstream.timeout"},
+	"cloudflare/allorigins-521-one-line":                 {"cloudflare", "cdn", "cdn.origin_unreachable"},
+	"cloudflare/gillian-521-text":                        {"cloudflare", "cdn", "cdn.origin_unreachable"},
+	"cloudfront/arkit-504-body":                          {"cloudfront", "cdn", "cdn.origin_timeout"},
+	"cloudfront/copr-504-http3-text":                     {"cloudfront", "cdn", "cdn.origin_timeout"},
+	"cloudfront/ds-free-api-504-body":                    {"cloudfront", "cdn", "cdn.origin_timeout"},
+	"cloudfront/strapi-504-older-text":                   {"cloudfront", "cdn", "cdn.origin_timeout"},
+	"fastly/julialang-no-healthy-ip-text":                {"fastly", "cdn", "upstream.none_healthy"},
+	"fastly/nbviewer-759-no-healthy-backends-text":       {"fastly", "cdn", "upstream.none_healthy"},
+	"fastly/npm-backend-read-error-text":                 {"fastly", "cdn", ""},
+	"fastly/pihole-54113-text":                           {"fastly", "cdn", "upstream.none_healthy"},
+	"fastly/pythondotorg-backend-unhealthy-text":         {"fastly", "cdn", "upstream.none_healthy"},
 }
 
 // TestWorld identifies each published response and logs how many it got
