@@ -70,43 +70,44 @@ const (
 // Hop is one request of a redirect chain.
 type Hop struct {
 	// Method and URL are what was asked (URL without a fragment).
-	Method string
-	URL    string
+	Method string `json:"method"`
+	URL    string `json:"url"`
 	// Scheme and Host (the host name, without port) are the URL's, for
 	// explaining loops.
-	Scheme string
-	Host   string
+	Scheme string `json:"scheme"`
+	Host   string `json:"host"`
 	// At is when the request was sent.
-	At time.Time
+	At time.Time `json:"at"`
 	// Status is the response status, 0 when no response came.
-	Status int
+	Status int `json:"status"`
 	// Location is the response's Location header as sent, "" when absent.
-	Location string
+	Location string `json:"location,omitempty"`
 	// Next is Location resolved against URL: the URL of the following hop,
 	// or "" when the chain ends here.
-	Next string
+	Next string `json:"next,omitempty"`
 	// Cookies are the names of the cookies sent, which the site set earlier
 	// in the chain; SetCookies are the names this response set.
-	Cookies    []string
-	SetCookies []string
+	Cookies    []string `json:"cookies,omitempty"`
+	SetCookies []string `json:"set_cookies,omitempty"`
 	// Result is the probe's result: timings, address, who answered.
-	Result *probe.Result
+	Result *probe.Result `json:"probe"`
 
 	cookie string // the Cookie header sent
 }
 
 // Chain is the course of a redirect chain.
 type Chain struct {
-	// Hops are the requests made, in order; at least one.
-	Hops []Hop
+	// Hops are the requests made, in order; at least one unless ctx had
+	// ended before the first.
+	Hops []Hop `json:"hops"`
 	// End says why the chain ended.
-	End End
+	End End `json:"end"`
 	// Final is the URL of the last hop, the one a diagnosis looks at.
-	Final string
+	Final string `json:"final"`
 	// Loop describes the loop when End is EndLoop or EndTooMany.
-	Loop *Loop
+	Loop *Loop `json:"loop,omitempty"`
 	// Note explains an EndNoLocation or EndTooMany end in one line.
-	Note string
+	Note string `json:"note,omitempty"`
 }
 
 // Follow requests rawURL and follows its redirects as a browser does.

@@ -50,19 +50,19 @@ func (k LoopKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil
 // Loop describes a redirect chain that does not end.
 type Loop struct {
 	// Kind is the loop's shape.
-	Kind LoopKind
+	Kind LoopKind `json:"kind"`
 	// Start is the index in Chain.Hops of the cycle's first hop.
-	Start int
+	Start int `json:"start"`
 	// Cycle are the URLs that repeat, in order, from Start to the last hop;
 	// nil for LoopEndless.
-	Cycle []string
+	Cycle []string `json:"cycle,omitempty"`
 	// Cookies are, for LoopCookie, the names of the cookies the cycle's
 	// requests carried.
-	Cookies []string
+	Cookies []string `json:"cookies,omitempty"`
 	// Without are the cycle's requests asked again without the chain's
 	// cookies, up to the first that answered differently; set when the
 	// cycle's requests carried cookies.
-	Without []Hop
+	Without []Hop `json:"without,omitempty"`
 }
 
 // loop describes the cycle cycle, which starts at hop start of the chain.

@@ -48,7 +48,7 @@ func TestLoopKindText(t *testing.T) {
 		}
 	}
 	b, err := json.Marshal(Loop{Kind: LoopWWW})
-	if want := `"Kind":"www"`; err != nil || !json.Valid(b) || !strings.Contains(string(b), want) {
+	if want := `"kind":"www"`; err != nil || !json.Valid(b) || !strings.Contains(string(b), want) {
 		t.Errorf("json = %s, %v; want %s in it", b, err, want)
 	}
 }

@@ -13,33 +13,35 @@ import (
 // Target is an address as a visitor typed it, made into URLs.
 type Target struct {
 	// Input is what was typed, without surrounding white space.
-	Input string
+	Input string `json:"input"`
 	// Scheme is "http" or "https" when the input named one, "" for a bare
 	// name.
-	Scheme string
+	Scheme string `json:"scheme,omitempty"`
 	// Host is the host name in lowercase ASCII (IDN labels in punycode,
 	// no trailing dot), or an IP address (IPv6 without brackets).
-	Host string
+	Host string `json:"host"`
 	// Port is the port the input gave, "" for the scheme's default.
-	Port string
+	Port string `json:"port,omitempty"`
 	// Path is the path and query to ask for, "/" at least. The fragment is
 	// dropped, as a browser never sends it.
-	Path string
+	Path string `json:"path"`
 	// Candidates are the URLs to try, in the order a browser tries them:
 	// https then http for a bare name, the one URL for an explicit scheme.
-	Candidates []string
+	Candidates []string `json:"candidates"`
 	// Notes say what was read differently from how it was typed, one line
 	// each (an IDN name's DNS form, credentials left out).
-	Notes []string
+	Notes []string `json:"notes,omitempty"`
 }
 
 // InputError says why an input is not a web address. Its message is one
 // line, fit to be shown as a usage error.
 type InputError struct {
-	Input string
-	Err   error
+	Input string // as given
+	Err   error  // the reason
 }
 
+// Error says what the input is and why it is not a web address, in one
+// line; a long input is shortened.
 func (e *InputError) Error() string {
 	in := e.Input
 	if len(in) > 80 {

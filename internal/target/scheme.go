@@ -24,17 +24,17 @@ type SchemeOptions struct {
 // Choice is the URL a diagnosis should start from.
 type Choice struct {
 	// URL is the chosen candidate.
-	URL string
+	URL string `json:"url"`
 	// Fallback is set when a later candidate was chosen because nothing
 	// answered TLS for the first.
-	Fallback bool
+	Fallback bool `json:"fallback"`
 	// Note explains a fallback in one line for the report, e.g. "nothing
 	// answers TLS on shop.example:443 (connection refused);
 	// http://shop.example/ answers"; "" otherwise.
-	Note string
+	Note string `json:"note,omitempty"`
 	// Tries are the requests made, in order; none when there was only one
 	// candidate.
-	Tries []*probe.Result
+	Tries []*probe.Result `json:"tries,omitempty"`
 }
 
 // ChooseScheme picks the URL a browser would end up on among a Target's
