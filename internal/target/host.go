@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -51,6 +52,10 @@ func hostName(host string, bracketed bool) (string, error) {
 	name := strings.TrimSuffix(host, ".")
 	if name == "" {
 		return "", fmt.Errorf("no host name")
+	}
+	if !utf8.ValidString(name) {
+		// idna would map the bad bytes to U+FFFD and encode that.
+		return "", fmt.Errorf("host name %q is not valid UTF-8", host)
 	}
 	ascii, err := lookup.ToASCII(name)
 	if err != nil {

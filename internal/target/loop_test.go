@@ -110,3 +110,21 @@ func TestWithCookie(t *testing.T) {
 		})
 	}
 }
+
+// FuzzResolve checks that resolving any Location never panics and gives a
+// URL already in the canonical form that loop detection compares.
+func FuzzResolve(f *testing.F) {
+	for _, s := range []string{"b", "../z", "/final#f", "//other.example/x", "?page=2", "https://Bücher.example:443/ü", "ftp://x", " /a b ", "//\xa4"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, loc string) {
+		u, err := resolve("http://a.example/x/y?q=1", loc)
+		if err != nil {
+			return
+		}
+		again, err := absolute(u.String())
+		if err != nil || again.String() != u.String() {
+			t.Fatalf("resolve(%q) = %q; canonical again %v, %v", loc, u, again, err)
+		}
+	})
+}
