@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/fingerprint"
 	"github.com/gwdoctor/gwdoctor/internal/probe"
 )
 
@@ -278,7 +279,14 @@ func (j *judgement) gatewayResponse() {
 		}
 		if c := fp.Reading.Cause; c != "" {
 			if _, known := Lookup(c); known {
-				j.set(c, "high")
+				// A product's own marker is its own words; a rule of thumb
+				// (a JSON body with a gateway status reads as the
+				// application's) is not.
+				conf := "high"
+				if fp.Evidence == fingerprint.EvidenceFallback {
+					conf = "medium"
+				}
+				j.set(c, conf)
 				if j.ladder(true) && j.v.Cause != c {
 					j.note("upstream", "the direct requests show %s, which is more exact than %s's own words (%s)", j.v.Cause, g.Product, c)
 				}

@@ -133,12 +133,24 @@ func (j *judgement) ladder(refine bool) bool {
 	r := a.Probe.Response
 	j.note(a.Label, "straight to the upstream %s: status %d after %s, %d bytes of response head", j.e.UpstreamAddr, r.Status, ms(a.Probe.Timings.TTFB), r.HeaderBytes)
 	if IsGatewayStatus(r.Status) {
-		if refine {
-			j.set(UpstreamAppError, "high")
-			j.note(a.Label, "the upstream itself answers %d: the failing part is behind it", r.Status)
+		if !refine {
+			return false
+		}
+		if inner, ok := innerGateway(a); ok {
+			// The upstream is a gateway too (HAProxy in front of nginx):
+			// its own page says it failed to reach what is behind it, so
+			// the failing hop is deeper, and its page or its log says why.
+			cause, conf := Upstream, "medium"
+			if c := a.Print.Reading.Cause; c != "" {
+				cause, conf = c, "high"
+			}
+			j.set(cause, conf)
+			j.note(a.Label, "the upstream is itself a gateway: %s answers %d with its own error page, so it is the hop that reaches nothing usable behind it", inner, r.Status)
 			return true
 		}
-		return false
+		j.set(UpstreamAppError, "high")
+		j.note(a.Label, "the upstream itself answers %d: the failing part is behind it", r.Status)
+		return true
 	}
 	if !refine {
 		return false
@@ -253,4 +265,18 @@ func (j *judgement) heldDown(ok Attempt) bool {
 	j.set(cause, "high")
 	j.healthCheck()
 	return true
+}
+
+// innerGateway reports an answer that is a gateway's own error page (not
+// one it passed on) and names the product.
+func innerGateway(a Attempt) (string, bool) {
+	fp := a.Print
+	if fp == nil || !fp.ErrorPage || fp.PassedThrough {
+		return "", false
+	}
+	switch fp.Generator.Role {
+	case "reverse_proxy", "load_balancer", "cdn":
+		return fp.Generator.Product, true
+	}
+	return "", false
 }

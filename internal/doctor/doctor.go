@@ -88,3 +88,12 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	}
 }
+
+// Outside is the verdict a visitor reaches from the same evidence: the
+// responses alone, without the requests straight to the upstream and
+// without the limits that only the gateway's host knows.
+func Outside(e diagnose.Evidence) diagnose.Verdict {
+	e.Upstream, e.UpstreamAddr, e.UpstreamKeepAlive, e.UpstreamFastCGI, e.Limits = nil, "", nil, nil, nil
+	e.Logs, e.HealthCheck = nil, nil
+	return diagnose.Judge(e)
+}

@@ -114,6 +114,65 @@ var absorbed = map[string][]Fault{
 	"varnish":  {Intermittent},
 }
 
+// sometimes lists the faults that a product hides from its clients only
+// at times, and the verdict it gives when it does not: Varnish retries a
+// request whose reused backend connection closes, but not one on a fresh
+// connection, so now and then an Intermittent close reaches the client as
+// Varnish's 503.
+var sometimes = map[string]map[Fault][2]string{
+	"varnish": {Intermittent: {"upstream.closed", "intermittent"}},
+}
+
+// AlsoExpect returns the other cause and persistence a correct diagnosis
+// may reach for fault f behind product (see sometimes), and whether there
+// is one.
+func AlsoExpect(product string, f Fault) (cause, persistence string, ok bool) {
+	c, ok := sometimes[product][f]
+	return c[0], c[1], ok
+}
+
+// logSilent lists the faults whose cause a product's own log does not
+// name with the lab's configuration, as the real programs write them:
+//   - Varnish writes backend fetch failures to its shared-memory log
+//     (varnishlog), and nothing to a file;
+//   - lighttpd logs a connection its backend closes without a word of why;
+//   - Squid 5.7 writes nothing to cache.log when its peer refuses, fails the
+//     TLS handshake or leaves the connection unanswered, and its access.log
+//     says only TCP_MISS/502 (its page says ERR_READ_ERROR 0 for all three).
+var logSilent = map[string][]Fault{
+	"squid":    {Refused, TLS, Unreachable},
+	"varnish":  {Refused, Closed, Reset, Invalid, HeaderTooBig, Unreachable, Timeout, Slow, Truncated},
+	"lighttpd": {Closed},
+}
+
+// LogSilent reports whether product's log leaves the cause of fault f
+// unnamed: a diagnosis with the log then knows what it knows from outside.
+func LogSilent(product string, f Fault) bool {
+	for _, g := range logSilent[product] {
+		if g == f {
+			return true
+		}
+	}
+	return false
+}
+
+// Logs returns every log file of a running gateway: its error log, and
+// beside it the access log when it writes one (Squid's access.log says how
+// a request ended where its cache.log may say nothing).
+func Logs(g Gateway) []string {
+	if g.LogPath() == "" {
+		return nil
+	}
+	out := []string{g.LogPath()}
+	access := filepath.Join(filepath.Dir(g.LogPath()), "access.log")
+	if access != g.LogPath() {
+		if _, err := os.Stat(access); err == nil {
+			out = append(out, access)
+		}
+	}
+	return out
+}
+
 // Absorbs reports whether product hides fault f from its clients (see the
 // list above): its diagnosis is then "ok" with persistence "none".
 func Absorbs(product string, f Fault) bool {
