@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
@@ -169,4 +170,32 @@ func TestRatesGap(t *testing.T) {
 	if r.win != 1 || r.base != 0 {
 		t.Errorf("hours later: window %d baseline %d, want 1 and 0", r.win, r.base)
 	}
+}
+
+// TestLogWatch follows a log that bursts and goes quiet.
+func TestLogWatch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := &recorder{}
+		in := make(chan LogFailure)
+		done := make(chan error)
+		go func() {
+			done <- LogWatch{Source: "error.log", Sink: rec}.Run(t.Context(), in)
+		}()
+		for range 30 {
+			in <- LogFailure{Time: time.Now(), Cause: diagnose.UpstreamRefused}
+			time.Sleep(time.Second)
+		}
+		time.Sleep(4 * time.Minute)
+		if got := rec.count(EventEpisodeClosed); got != 0 {
+			t.Errorf("closed after 4 quiet minutes")
+		}
+		time.Sleep(2 * time.Minute)
+		close(in)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if o, c := rec.count(EventEpisodeOpened), rec.count(EventEpisodeClosed); o != 1 || c != 1 {
+			t.Errorf("got %d opened, %d closed; want 1 and 1", o, c)
+		}
+	})
 }
