@@ -16,11 +16,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 	"github.com/gwdoctor/gwdoctor/internal/doctor"
 	"github.com/gwdoctor/gwdoctor/internal/experiment"
 	"github.com/gwdoctor/gwdoctor/internal/logscan"
 	"github.com/gwdoctor/gwdoctor/internal/report"
+	"github.com/gwdoctor/gwdoctor/internal/request"
 )
 
 type diagnoseFlags struct {
@@ -29,10 +29,9 @@ type diagnoseFlags struct {
 	dnsServer  string
 	har        string
 	harEntry   int
-	reported   *diagnose.Reported // what the browser saw, from --har
-	// droppedBody says whose request body was not sent (from --curl or
-	// --har), "" when there was none.
-	droppedBody string
+	// userRequest is the request of --curl or --har, zero without them;
+	// buildPlan copies it into the plan.
+	userRequest request.Request
 	json        bool
 	format      string
 	headers     []string
@@ -157,8 +156,8 @@ func runDiagnose(ctx context.Context, s streams, rawURL string, f diagnoseFlags)
 		Plan: plan, Config: f.config.sources(), Logs: f.logs.logFiles(),
 		LogFormat: f.logs.format, NginxLogFormat: f.logs.nginxLogFormat,
 	}
-	if f.droppedBody != "" {
-		req.Notes = append(req.Notes, f.droppedBody+": a diagnosis never repeats a form, an order or a payment")
+	if f.userRequest.DroppedBody != "" {
+		req.Notes = append(req.Notes, f.userRequest.DroppedBody+": a diagnosis never repeats a form, an order or a payment")
 	}
 	d, err := doctor.Run(ctx, req)
 	if err != nil {
@@ -206,7 +205,7 @@ func buildPlan(rawURL string, f diagnoseFlags) (experiment.Plan, error) {
 	}
 	plan := experiment.Plan{
 		URL: rawURL, Method: strings.ToUpper(f.method), Tries: f.tries, Timeout: f.timeout,
-		Insecure: f.insecure, Header: http.Header{}, Reported: f.reported,
+		Insecure: f.insecure, Header: http.Header{},
 	}
 	for _, d := range f.dnsCompare {
 		if !validDNSServer(d) {
@@ -245,6 +244,7 @@ func buildPlan(rawURL string, f diagnoseFlags) (experiment.Plan, error) {
 		}
 		plan.Cookies = append(plan.Cookies, cs...)
 	}
+	addUserRequest(&plan, f.userRequest)
 	if len(f.resolve) > 0 {
 		plan.Resolve = map[string]string{}
 	}

@@ -4,17 +4,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
+
+	"github.com/gwdoctor/gwdoctor/internal/experiment"
+	"github.com/gwdoctor/gwdoctor/internal/request"
 )
 
 // maxCurlBytes bounds a curl command read from stdin.
 const maxCurlBytes = 1 << 20
 
-// applyCurl parses --curl (from stdin when "-") and adds its request to the
-// flags: its headers and cookies after any given with -H and --cookie, its
-// method unless -X was given, -k and --resolve. It returns the URL. A body
-// is never sent: a diagnosis must not repeat a payment or an order, so the
-// request goes without it, and the report says so.
+// applyCurl reads --curl (from stdin when "-") and keeps its request for
+// the plan. It returns the URL.
 func (f *diagnoseFlags) applyCurl(s streams) (string, error) {
 	src := f.curl
 	if src == "-" {
@@ -27,35 +26,36 @@ func (f *diagnoseFlags) applyCurl(s streams) (string, error) {
 		}
 		src = string(b)
 	}
-	req, err := parseCurl(src)
+	req, err := request.FromCurl(src)
 	if err != nil {
 		return "", err
 	}
-	f.addState(req.Header, req.Cookies)
-	method := req.Method
-	if method == "" && req.Body {
-		method = "POST" // as curl does for -d and the like
-	}
-	if method != "" && (f.method == "" || f.method == "GET") {
-		f.method = method
-	}
-	f.insecure = f.insecure || req.Insecure
-	f.resolve = append(f.resolve, req.Resolve...)
-	if req.Body {
-		f.droppedBody = "the curl command's request body was not sent"
-	}
+	f.useRequest(req)
 	return req.URL, nil
 }
 
-// addState adds an imported request's headers and cookies after any given
-// with -H and --cookie.
-func (f *diagnoseFlags) addState(h http.Header, cookies []string) {
-	for name, values := range h {
+// useRequest keeps the request of --curl or --har for buildPlan, and adds
+// to the flags what the command line could have said: its method unless
+// -X was given, -k and --resolve.
+func (f *diagnoseFlags) useRequest(req request.Request) {
+	if f.method == "" || f.method == http.MethodGet {
+		f.method = req.Method
+	}
+	f.insecure = f.insecure || req.Insecure
+	f.resolve = append(f.resolve, req.Resolve...)
+	f.userRequest = req
+}
+
+// addUserRequest copies the request of --curl or --har into a plan built
+// from the flags: its headers and cookies after any given with -H and
+// --cookie, and what the browser saw. Its body is never sent: a diagnosis
+// must not repeat a payment or an order, and runDiagnose notes the drop.
+func addUserRequest(plan *experiment.Plan, req request.Request) {
+	for name, values := range req.Header {
 		for _, v := range values {
-			f.headers = append(f.headers, name+": "+v)
+			plan.Header.Add(name, v)
 		}
 	}
-	if len(cookies) > 0 {
-		f.cookies = append(f.cookies, strings.Join(cookies, "; "))
-	}
+	plan.Cookies = append(plan.Cookies, req.Cookies...)
+	plan.Reported = req.Reported
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/gwdoctor/gwdoctor/internal/request"
 )
 
 // The exit codes of gwdoctor, as documented in the README and --help.
@@ -46,8 +48,8 @@ func exitCode(err error, stderr io.Writer) int {
 	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", " ")
 	fmt.Fprintf(stderr, "gwdoctor: %s\n", msg)
 	var ue usageError
-	if errors.As(err, &ue) || isCobraUsage(err) {
-		return exitUsage
+	if errors.As(err, &ue) || errors.As(err, new(*request.Error)) || isCobraUsage(err) {
+		return exitUsage // a *request.Error: --curl or --har holds no request to diagnose
 	}
 	return exitInternal
 }

@@ -255,11 +255,13 @@ func (t *Tracker) success(c CheckResult, o *Outcome) {
 	}
 }
 
-// wantDiagnosis asks for a diagnosis unless one is on its way.
+// wantDiagnosis asks for a diagnosis unless one is on its way. The new
+// one replaces a diagnosis held from an earlier failure.
 func (t *Tracker) wantDiagnosis(o *Outcome) {
 	if !t.diagWanted {
 		o.Diagnose = true
 		t.diagWanted = true
+		t.diag = nil
 	}
 }
 

@@ -296,3 +296,28 @@ func TestIncidentID(t *testing.T) {
 		t.Errorf("ID not stable")
 	}
 }
+
+// TestTrackerFreshOnset checks that an outage is diagnosed afresh: the
+// diagnosis of a failure sampled minutes before is not its onset.
+func TestTrackerFreshOnset(t *testing.T) {
+	tr := NewTracker(Target{ID: "shop"}, Policy{})
+	at := t0
+	obs := func(kind CheckKind, ok bool, cause string) Outcome {
+		at = at.Add(time.Second)
+		return tr.Observe(CheckResult{Kind: kind, Start: at, OK: ok, Cause: cause})
+	}
+	obs(KindRoutine, false, diagnose.UpstreamClosed)
+	tr.Diagnosed(at, Diagnosis{Cause: diagnose.UpstreamClosed}, nil)
+	if o := obs(KindConfirm, true, diagnose.OK); o.Burst == 0 {
+		t.Fatalf("a confirmed success after a failure asked for no burst")
+	}
+	at = at.Add(3 * time.Minute)
+	if o := obs(KindRoutine, false, diagnose.UpstreamRefused); !o.Diagnose {
+		t.Fatalf("a new failure asked for no diagnosis")
+	}
+	obs(KindConfirm, false, diagnose.UpstreamRefused)
+	o := tr.Diagnosed(at, Diagnosis{Cause: diagnose.UpstreamRefused}, nil)
+	if inc := o.Events[0].Incident; inc.Diagnosis.Cause != diagnose.UpstreamRefused || inc.OpenedBy != OpenedConfirmed {
+		t.Errorf("onset diagnosis %q, opened by %s; want %q, confirmed", inc.Diagnosis.Cause, inc.OpenedBy, diagnose.UpstreamRefused)
+	}
+}

@@ -1,8 +1,16 @@
-package main
+package request
 
 import (
+	"regexp"
 	"strings"
 )
+
+// cmdLineEnd matches a line continued with a caret, as the cmd.exe form
+// ends every line but the last.
+var cmdLineEnd = regexp.MustCompile(`\^[ \t]*\n`)
+
+// cmdVar matches a cmd.exe variable reference such as %USERPROFILE%.
+var cmdVar = regexp.MustCompile(`%[A-Za-z_][A-Za-z0-9_]*%`)
 
 // isCmdForm tells the cmd.exe form from a bash one: it quotes with ^"...^"
 // and continues lines with a trailing caret, neither of which a bash

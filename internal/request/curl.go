@@ -1,9 +1,8 @@
-package main
+package request
 
 import (
 	"encoding/base64"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -11,27 +10,17 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 )
 
-// curlRequest is the request a "Copy as cURL" command describes.
-type curlRequest struct {
-	URL      string      // with "http://" added when the scheme is missing, as curl does
-	Method   string      // "" when not given (GET, or POST when there is a body)
-	Header   http.Header // -H/--header, with Cookie headers NOT included here
-	Cookies  []string    // "name=value" items from -b/--cookie and Cookie headers
-	Body     bool        // a request body was given (-d, --data*, -F/--form, --json)
-	Insecure bool        // -k/--insecure
-	Resolve  []string    // --resolve HOST:PORT:ADDR values
-	Ignored  []string    // options understood but irrelevant, by long name, for a note
-}
-
-// parseCurl reads a command copied with a browser's "Copy as cURL": bash or
+// FromCurl reads a command copied with a browser's "Copy as cURL": bash or
 // POSIX quoting (Chrome, Firefox, Safari), or the cmd.exe form Chrome and
 // Firefox offer on Windows. Nothing in it is ever run: a command that needs
-// the shell to expand a variable or substitute a command is an error. Every
-// error is a usage error on one line.
-func parseCurl(cmdline string) (curlRequest, error) {
+// the shell to expand a variable or substitute a command is an *Error, as
+// is an option that changes the request in a way a replay cannot follow
+// (a proxy, a cookie file). The message of every *Error starts with
+// "parsing the curl command: ".
+func FromCurl(cmdline string) (Request, error) {
 	src := strings.ReplaceAll(cmdline, "\r\n", "\n")
 	if strings.TrimSpace(src) == "" {
-		return curlRequest{}, curlErr("the command is empty")
+		return Request{}, curlErr("the command is empty")
 	}
 	split := shellWords
 	if isCmdForm(src) {
@@ -39,21 +28,21 @@ func parseCurl(cmdline string) (curlRequest, error) {
 	}
 	words, err := split(src)
 	if err != nil {
-		return curlRequest{}, err
+		return Request{}, err
 	}
 	if len(words) == 0 {
-		return curlRequest{}, curlErr("the command is empty")
+		return Request{}, curlErr("the command is empty")
 	}
 	name := words[0][strings.LastIndexAny(words[0], `/\`)+1:]
 	if name != "curl" && !strings.EqualFold(name, "curl.exe") {
-		return curlRequest{}, curlErr("the command is %q, want curl", words[0])
+		return Request{}, curlErr("the command is %q, want curl", words[0])
 	}
 	return parseCurlArgs(words[1:])
 }
 
 // curlErr is an error about the pasted command, said the same way every time.
 func curlErr(format string, args ...any) error {
-	return usagef("parsing the curl command: "+format, args...)
+	return errorf(nil, "parsing the curl command: "+format, args...)
 }
 
 // shellWords splits a bash command into its words after quote removal.
@@ -136,13 +125,6 @@ func unbackslash(s string, dquoted bool) string {
 	return b.String()
 }
 
-// cmdLineEnd matches a line continued with a caret, as the cmd.exe form
-// ends every line but the last.
-var cmdLineEnd = regexp.MustCompile(`\^[ \t]*\n`)
-
-// cmdVar matches a cmd.exe variable reference such as %USERPROFILE%.
-var cmdVar = regexp.MustCompile(`%[A-Za-z_][A-Za-z0-9_]*%`)
-
 // curlOption is one curl option gwdoctor understands (curl(1), OPTIONS).
 type curlOption struct {
 	value bool                              // the option takes a value
@@ -163,7 +145,7 @@ var curlOptions = map[string]curlOption{
 	"--cookie":     {true, (*curlArgs).addCookie},
 	"--insecure":   {false, func(p *curlArgs, _ string) error { p.req.Insecure = true; return nil }},
 	"--resolve":    {true, func(p *curlArgs, v string) error { p.req.Resolve = append(p.req.Resolve, v); return nil }},
-	"--json":       {true, func(p *curlArgs, _ string) error { p.req.Body, p.json = true, true; return nil }},
+	"--json":       {true, func(p *curlArgs, _ string) error { p.body, p.json = true, true; return nil }},
 
 	"--data": {true, setBody}, "--data-raw": {true, setBody}, "--data-binary": {true, setBody},
 	"--data-ascii": {true, setBody}, "--data-urlencode": {true, setBody},
@@ -193,13 +175,14 @@ var curlShort = map[byte]string{
 
 // curlArgs is the state of reading curl's arguments.
 type curlArgs struct {
-	req  curlRequest
+	req  Request
+	body bool // a request body was given (-d, --data*, -F/--form, --json)
 	json bool // --json was given, which sets Content-Type and Accept
 }
 
 // parseCurlArgs reads curl's arguments (the words after "curl").
-func parseCurlArgs(args []string) (curlRequest, error) {
-	p := curlArgs{req: curlRequest{Header: http.Header{}}}
+func parseCurlArgs(args []string) (Request, error) {
+	p := curlArgs{req: Request{Header: http.Header{}}}
 	endOfOptions := false
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -208,7 +191,7 @@ func parseCurlArgs(args []string) (curlRequest, error) {
 		switch {
 		case endOfOptions || a == "-" || !strings.HasPrefix(a, "-"):
 			if err := p.addURL(a); err != nil {
-				return curlRequest{}, err
+				return Request{}, err
 			}
 			continue
 		case a == "--":
@@ -219,25 +202,25 @@ func parseCurlArgs(args []string) (curlRequest, error) {
 		default:
 			var err error
 			if name, value, hasValue, err = p.shortFlags(a); err != nil {
-				return curlRequest{}, err
+				return Request{}, err
 			}
 		}
 		opt, ok := curlOptions[name]
 		if !ok {
-			return curlRequest{}, curlErr("unknown or unsupported option %q", name)
+			return Request{}, curlErr("unknown or unsupported option %q", name)
 		}
 		if hasValue && !opt.value {
-			return curlRequest{}, curlErr("option %s takes no value", name)
+			return Request{}, curlErr("option %s takes no value", name)
 		}
 		if opt.value && !hasValue {
 			if i+1 >= len(args) {
-				return curlRequest{}, curlErr("option %s needs a value", name)
+				return Request{}, curlErr("option %s needs a value", name)
 			}
 			i++
 			value = args[i]
 		}
 		if err := p.apply(name, opt, value); err != nil {
-			return curlRequest{}, err
+			return Request{}, err
 		}
 	}
 	return p.finish()
@@ -277,10 +260,21 @@ func (p *curlArgs) apply(name string, opt curlOption, value string) error {
 	return opt.apply(p, value)
 }
 
-// finish checks the request is complete and fills what --json implies.
-func (p *curlArgs) finish() (curlRequest, error) {
+// finish checks the request is complete and fills what curl decides
+// itself: the method, and the headers --json implies.
+func (p *curlArgs) finish() (Request, error) {
 	if p.req.URL == "" {
-		return curlRequest{}, curlErr("no URL given")
+		return Request{}, curlErr("no URL given")
+	}
+	switch {
+	case p.req.Method != "":
+	case p.body:
+		p.req.Method = http.MethodPost // as curl does for -d and the like
+	default:
+		p.req.Method = http.MethodGet
+	}
+	if p.body {
+		p.req.DroppedBody = "the curl command's request body was not sent"
 	}
 	if p.json {
 		// curl's --json sends these two unless -H gave them (curl(1), --json).
@@ -352,11 +346,7 @@ func (p *curlArgs) addCookie(v string) error {
 		}
 		return curlErr("-b %q names a cookie file; cookie files are not supported, paste the cookies as name=value", v)
 	}
-	for item := range strings.SplitSeq(v, ";") {
-		if item = strings.TrimSpace(item); item != "" {
-			p.req.Cookies = append(p.req.Cookies, item)
-		}
-	}
+	p.req.Cookies = append(p.req.Cookies, splitCookies(v)...)
 	return nil
 }
 
@@ -373,6 +363,6 @@ func (p *curlArgs) setUser(v string) error {
 // setBody notes that a request body was given; its content does not matter
 // to a diagnosis.
 func setBody(p *curlArgs, _ string) error {
-	p.req.Body = true
+	p.body = true
 	return nil
 }
