@@ -128,16 +128,21 @@ func (a *Alerter) SetMaintenance(ws []Window) {
 	a.p.Maintenance = slices.Clone(ws)
 }
 
-// Handle takes one event and returns the alerts to send now. Events other
-// than incident events are ignored.
+// Handle takes one event and returns the alerts to send now. A log
+// episode is alerted as its EpisodeIncident, on open and on close; check
+// events are ignored.
 func (a *Alerter) Handle(ev Event) []Alert {
+	if ev.Episode != nil {
+		ev = episodeEvent(ev)
+	}
 	if ev.Incident == nil {
 		return nil
 	}
 	st := a.open[ev.IncidentID]
 	switch ev.Kind {
 	case EventIncidentOpened:
-		st = &alertState{inc: ev.Incident, fresh: ev.Incident.Latest != nil}
+		// A log's incident has no diagnosis to wait for.
+		st = &alertState{inc: ev.Incident, fresh: ev.Incident.Latest != nil || ev.Incident.OpenedBy == OpenedLog}
 		a.open[ev.IncidentID] = st
 		return a.hold(st, AlertOpened, ev.Time)
 	case EventIncidentClosed:
@@ -157,6 +162,20 @@ func (a *Alerter) Handle(ev Event) []Alert {
 		return a.update(st, ev)
 	}
 	return nil
+}
+
+// episodeEvent is the incident event of an episode event: opened and
+// closed; a new cause beside the others is no alert.
+func episodeEvent(ev Event) Event {
+	inc := EpisodeIncident(ev.Source, ev.Episode)
+	out := Event{Time: ev.Time, Target: inc.Target, IncidentID: inc.ID}
+	switch ev.Kind {
+	case EventEpisodeOpened:
+		out.Kind, out.Incident = EventIncidentOpened, inc
+	case EventEpisodeClosed:
+		out.Kind, out.Incident = EventIncidentClosed, inc
+	}
+	return out
 }
 
 func (a *Alerter) update(st *alertState, ev Event) []Alert {

@@ -171,3 +171,28 @@ func TestAlerterTitleLookup(t *testing.T) {
 		t.Errorf("got %+v, want the injected title", al)
 	}
 }
+
+// TestAlerterEpisode checks that a log episode is alerted as an incident
+// of the log, at once on open and on close.
+func TestAlerterEpisode(t *testing.T) {
+	a := NewAlerter(AlertPolicy{})
+	tr := NewEpisodeTracker("/var/log/nginx/error.log", EpisodeOptions{})
+	var got []string
+	for _, f := range every(time.Hour, time.Hour+time.Minute, time.Second, diagnose.UpstreamRefused) {
+		for _, ev := range tr.Add(f) {
+			for _, al := range a.Handle(ev) {
+				got = append(got, fmt.Sprintf("%s %s %s", al.Kind, al.Target, al.Cause))
+			}
+		}
+	}
+	for _, ev := range tr.Tick(t0.Add(2 * time.Hour)) {
+		for _, al := range a.Handle(ev) {
+			got = append(got, fmt.Sprintf("%s %s %s %v", al.Kind, al.Target, al.Cause, al.Downtime))
+		}
+	}
+	want := []string{"opened /var/log/nginx/error.log upstream.refused",
+		"resolved /var/log/nginx/error.log upstream.refused 59s"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

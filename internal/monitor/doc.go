@@ -44,7 +44,8 @@
 // Window (60 s) and at least Ratio (3) times its rate of the Baseline (1 h)
 // before; it closes after Quiet (5 min) without such a rise. It reports its
 // start, end, failures, dominant cause, and each cause that appears beside
-// the others once it has MinCauseFailures (2) failures.
+// the others once it has MinCauseFailures (2) failures. [LogWatch] follows
+// one log that way, closing a quiet episode within a second.
 //
 // # Scheduling
 //
@@ -71,5 +72,7 @@
 // alerts through a [Notifier] from its own queue (Queue, 100 alerts),
 // retrying a failure Attempts (5) times with a backoff doubling from First
 // (2 s) to Max (5 min), each try within Timeout (10 s); a full queue drops
-// an alert instead of waiting, so sending never blocks checks.
+// an alert instead of waiting, so sending never blocks checks. [Alerts]
+// joins them: a [Sink] for the scheduler's events (beside storage, through
+// [MultiSink]) that asks the Alerter every second for what is due.
 package monitor

@@ -66,6 +66,8 @@ const (
 	OpenedConfirmed = "confirmed"
 	// OpenedSampled: two failing bursts within the sample window.
 	OpenedSampled = "sampled"
+	// OpenedLog: a rise of failures in a log (an Episode).
+	OpenedLog = "log"
 )
 
 // EntryKind names an entry of an incident's timeline.
@@ -107,7 +109,7 @@ type Incident struct {
 	Cause string
 	// Persistence is "persistent" or "intermittent", as in the catalog.
 	Persistence string
-	// OpenedBy is OpenedConfirmed or OpenedSampled.
+	// OpenedBy is OpenedConfirmed, OpenedSampled or OpenedLog.
 	OpenedBy    string
 	GeneratedBy diagnose.GeneratedBy
 	// Checks and Failures count the checks since the incident's onset,
@@ -164,4 +166,18 @@ func (i *Incident) note(max int, e Entry) {
 func IncidentID(target string, start time.Time) string {
 	sum := sha256.Sum256([]byte(target))
 	return strconv.FormatInt(start.UnixMilli(), 10) + "-" + hex.EncodeToString(sum[:4])
+}
+
+// EpisodeIncident is the incident a log episode makes, so that a rise of
+// failures in a log is an incident even for URLs no check covers: its
+// target is the log, its cause the episode's dominant one, and it is
+// intermittent, as a log shows failures beside successes.
+func EpisodeIncident(source string, e *Episode) *Incident {
+	inc := &Incident{ID: IncidentID(source, e.Start), Target: source, Start: e.Start,
+		Cause: e.Dominant, Persistence: diagnose.Intermittent, OpenedBy: OpenedLog,
+		Checks: e.Failures, Failures: e.Failures}
+	if !e.Open {
+		inc.End = e.End
+	}
+	return inc
 }

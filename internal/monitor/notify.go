@@ -154,7 +154,7 @@ func NewAlerts(a *Alerter, clock Clock, out ...*Dispatcher) *Alerts {
 
 // Record takes one event.
 func (x *Alerts) Record(_ context.Context, ev Event) error {
-	if ev.Incident == nil {
+	if ev.Incident == nil && ev.Episode == nil {
 		return nil
 	}
 	x.mu.Lock()
