@@ -64,9 +64,10 @@
 //
 // An [Alerter] turns incident events into [Alert] values: on open, on a
 // cause change, reminders every AlertPolicy.Reminder (4 h) after the last
-// alert while open, and on resolve with the downtime. An alert on open or on
-// a cause change waits up to DiagnosisWait (3 s) for the diagnosis, so that
-// it can say what to do. Maintenance windows mute alerts; an opening muted
+// alert while open, and on resolve with the downtime; a log episode is
+// alerted as the incident of its log ([EpisodeIncident]), on open and close.
+// An alert on open or on a cause change waits up to DiagnosisWait (3 s)
+// for the diagnosis, so that it can say what to do. Maintenance windows mute alerts; an opening muted
 // by a window is sent when the window ends if the incident is still open,
 // and a resolve is sent exactly when its opening was. A [Dispatcher] sends
 // alerts through a [Notifier] from its own queue (Queue, 100 alerts),
