@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"errors"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -319,5 +320,39 @@ func TestTrackerFreshOnset(t *testing.T) {
 	o := tr.Diagnosed(at, Diagnosis{Cause: diagnose.UpstreamRefused}, nil)
 	if inc := o.Events[0].Incident; inc.Diagnosis.Cause != diagnose.UpstreamRefused || inc.OpenedBy != OpenedConfirmed {
 		t.Errorf("onset diagnosis %q, opened by %s; want %q, confirmed", inc.Diagnosis.Cause, inc.OpenedBy, diagnose.UpstreamRefused)
+	}
+}
+
+// TestTrackerInvariants drives trackers with random failures and checks
+// what must always hold: incidents open and close in turn, one at a time,
+// each with its own ID, its end after its start and a count that adds up.
+func TestTrackerInvariants(t *testing.T) {
+	for seed := range uint64(40) {
+		r := rand.New(rand.NewPCG(seed, 7))
+		rate := r.Float64() * 0.3
+		causes := []string{diagnose.UpstreamRefused, diagnose.UpstreamTimeout, diagnose.Upstream, diagnose.Unknown}
+		events := simulate(Policy{}, time.Duration(5+r.IntN(55))*time.Second, 3*time.Hour,
+			func(int, time.Time) (bool, string) { return r.Float64() >= rate, causes[r.IntN(len(causes))] })
+		open := ""
+		seen := map[string]bool{}
+		for _, ev := range events {
+			inc := ev.Incident
+			switch ev.Kind {
+			case EventIncidentOpened:
+				if open != "" || seen[inc.ID] {
+					t.Fatalf("seed %d: %s opened while %q open, or twice", seed, inc.ID, open)
+				}
+				open, seen[inc.ID] = inc.ID, true
+			case EventIncidentClosed:
+				if open != inc.ID || inc.End.Before(inc.Start) || inc.Failures > inc.Checks {
+					t.Fatalf("seed %d: closed %+v while %q open", seed, inc, open)
+				}
+				open = ""
+			case EventIncidentUpdated:
+				if open != inc.ID {
+					t.Fatalf("seed %d: update of %s while %q open", seed, inc.ID, open)
+				}
+			}
+		}
 	}
 }
