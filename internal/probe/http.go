@@ -45,6 +45,20 @@ type Options struct {
 	Insecure bool
 	// RootCAs verifies server certificates; default the system roots.
 	RootCAs *x509.CertPool
+	// Protocol chooses the HTTP version, with curl's meanings. "" offers
+	// h2 and http/1.1 in ALPN over TLS and speaks what the server picks, as
+	// browsers do; "http1.1" offers only http/1.1 (curl --http1.1); "h2"
+	// asks for h2 (curl --http2), which over TLS is the same offer as "" and
+	// over plain http stays HTTP/1.1, as browsers do. Default "".
+	Protocol string
+	// Family restricts the addresses dialled to one IP family, "4" or "6"
+	// (curl -4, -6). With "", a name with addresses of both families is
+	// dialled as browsers do: IPv6 first, IPv4 after FallbackDelay or as
+	// soon as IPv6 failed (RFC 8305). Default "".
+	Family string
+	// FallbackDelay is how long IPv6 runs alone before IPv4 starts; default
+	// 250ms, RFC 8305 section 5's Connection Attempt Delay.
+	FallbackDelay time.Duration
 	// Timeout bounds the whole probe; default 15s.
 	Timeout time.Duration
 	// PhaseTimeout bounds each of DNS, connect and TLS; default 5s.
@@ -63,6 +77,9 @@ type Options struct {
 func (o *Options) defaults() {
 	if o.Method == "" {
 		o.Method = http.MethodGet
+	}
+	if o.FallbackDelay <= 0 {
+		o.FallbackDelay = 250 * time.Millisecond
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 15 * time.Second
@@ -95,6 +112,35 @@ func HTTP(ctx context.Context, rawURL string, opts Options) *Result {
 	return p.res.within(ctx, opts.Timeout, opts.Now, func(ctx context.Context) { p.run(ctx, rawURL) })
 }
 
+// The choices of Options.Protocol.
+const (
+	ProtocolAuto  = ""        // h2 or http/1.1, as the server picks
+	ProtocolHTTP1 = "http1.1" // HTTP/1.1 only
+	ProtocolH2    = "h2"      // ask for h2
+)
+
+// The protocols a probe speaks, as Result.Protocol records them: their
+// ALPN identifiers (RFC 7301, RFC 9113 section 3.2).
+const (
+	ALPNHTTP1 = "http/1.1"
+	ALPNH2    = "h2"
+)
+
+// check refuses option values that the probe does not know.
+func (o *Options) check() error {
+	switch o.Protocol {
+	case ProtocolAuto, ProtocolHTTP1, ProtocolH2, ALPNHTTP1:
+	default:
+		return fmt.Errorf("unknown protocol %q: want %q, %q or %q", o.Protocol, ProtocolAuto, ProtocolHTTP1, ProtocolH2)
+	}
+	switch o.Family {
+	case FamilyAny, Family4, Family6:
+	default:
+		return fmt.Errorf("unknown address family %q: want %q, %q or %q", o.Family, FamilyAny, Family4, Family6)
+	}
+	return nil
+}
+
 type httpProbe struct {
 	opts Options
 	res  *Result
@@ -105,7 +151,12 @@ func (p *httpProbe) fail(phase Phase, err error) { p.res.fail(phase, err) }
 func (p *httpProbe) run(ctx context.Context, rawURL string) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		p.fail(PhaseNone, fmt.Errorf("parsing URL %q: not an absolute http(s) URL", rawURL))
+		err = fmt.Errorf("parsing URL %q: not an absolute http(s) URL", rawURL)
+	} else {
+		err = p.opts.check()
+	}
+	if err != nil {
+		p.fail(PhaseNone, err)
 		p.res.Class = ClassOther
 		return
 	}
@@ -114,6 +165,12 @@ func (p *httpProbe) run(ctx context.Context, rawURL string) {
 		return
 	}
 	defer conn.Close()
+	if tc, ok := conn.(*tls.Conn); ok && tc.ConnectionState().NegotiatedProtocol == ALPNH2 {
+		p.res.Protocol = ALPNH2
+		p.exchangeH2(ctx, tc, u)
+		return
+	}
+	p.res.Protocol = ALPNHTTP1
 	p.exchange(ctx, conn, u)
 }
 
@@ -132,156 +189,8 @@ func (p *httpProbe) open(ctx context.Context, u *url.URL) (net.Conn, error) {
 	return tconn, nil
 }
 
-// hostPort returns the URL's host and port with the scheme's default port.
-func hostPort(u *url.URL) (string, string) {
-	port := u.Port()
-	if port == "" {
-		port = "80"
-		if u.Scheme == "https" {
-			port = "443"
-		}
-	}
-	return u.Hostname(), port
-}
-
-// connect resolves (unless an address is given) and dials, trying each
-// address in turn as a browser would.
-func (p *httpProbe) connect(ctx context.Context, u *url.URL) (net.Conn, error) {
-	host, port := hostPort(u)
-	if strings.HasPrefix(p.opts.ConnectTo, "unix:") {
-		return p.dial(ctx, "unix", []string{strings.TrimPrefix(p.opts.ConnectTo, "unix:")})
-	}
-	if p.opts.ConnectTo != "" {
-		h, pt, err := net.SplitHostPort(p.opts.ConnectTo)
-		if err != nil {
-			h, pt = p.opts.ConnectTo, port
-		}
-		host, port = h, pt
-	}
-	if alt, ok := p.opts.Resolve[net.JoinHostPort(host, port)]; ok {
-		host = alt
-	}
-	addrs, err := p.resolve(ctx, host)
-	if err != nil {
-		return nil, err
-	}
-	targets := make([]string, len(addrs))
-	for i, a := range addrs {
-		targets[i] = net.JoinHostPort(a, port)
-	}
-	return p.dial(ctx, "tcp", targets)
-}
-
-func (p *httpProbe) resolve(ctx context.Context, host string) ([]string, error) {
-	if net.ParseIP(host) != nil {
-		p.res.Addrs = []string{host}
-		return p.res.Addrs, nil
-	}
-	start := p.opts.Now()
-	dctx, cancel := context.WithTimeout(ctx, p.opts.PhaseTimeout)
-	defer cancel()
-	addrs, err := p.opts.Resolver.LookupHost(dctx, host)
-	p.res.Timings.DNS = p.opts.Now().Sub(start)
-	if err == nil && len(addrs) == 0 {
-		err = &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
-	}
-	if err != nil {
-		p.fail(PhaseDNS, fmt.Errorf("resolving %s: %w", host, err))
-		return nil, p.res.Err
-	}
-	p.res.Addrs = addrs
-	p.res.Reached = PhaseDNS
-	return addrs, nil
-}
-
-func (p *httpProbe) dial(ctx context.Context, network string, targets []string) (net.Conn, error) {
-	start := p.opts.Now()
-	var firstErr error
-	for _, t := range targets {
-		if p.res.Addr == "" {
-			p.res.Addr = t
-		}
-		dctx, cancel := context.WithTimeout(ctx, p.opts.PhaseTimeout)
-		conn, err := p.opts.Dialer.DialContext(dctx, network, t)
-		cancel()
-		if err == nil {
-			p.res.Addr = t
-			p.res.Timings.Connect = p.opts.Now().Sub(start)
-			p.res.Reached = PhaseConnect
-			return conn, nil
-		}
-		if firstErr == nil {
-			firstErr = fmt.Errorf("connecting to %s: %w", t, err)
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	p.res.Timings.Connect = p.opts.Now().Sub(start)
-	p.fail(PhaseConnect, firstErr)
-	return nil, firstErr
-}
-
-// handshake runs TLS, verifying the certificate by hand so that the result
-// of verification is recorded even when it fails.
-func (p *httpProbe) handshake(ctx context.Context, conn net.Conn, u *url.URL) (net.Conn, error) {
-	name := p.opts.ServerName
-	if name == "" {
-		name = u.Hostname()
-	}
-	info := &TLSInfo{ServerName: name}
-	p.res.TLS = info
-	cfg := &tls.Config{
-		ServerName:         name,
-		InsecureSkipVerify: true, // verified below, in VerifyConnection
-		NextProtos:         []string{"http/1.1"},
-		VerifyConnection: func(cs tls.ConnectionState) error {
-			err := verify(cs, name, p.opts.RootCAs)
-			for _, c := range cs.PeerCertificates {
-				info.Chain = append(info.Chain, summarize(c))
-			}
-			info.Verified = err == nil
-			if err != nil {
-				info.VerifyError = err.Error()
-				if !p.opts.Insecure {
-					return &certError{err}
-				}
-			}
-			return nil
-		},
-	}
-	start := p.opts.Now()
-	hctx, cancel := context.WithTimeout(ctx, p.opts.PhaseTimeout)
-	defer cancel()
-	tconn := tls.Client(conn, cfg)
-	err := tconn.HandshakeContext(hctx)
-	p.res.Timings.TLS = p.opts.Now().Sub(start)
-	if err != nil {
-		p.fail(PhaseTLS, fmt.Errorf("TLS handshake with %s: %w", name, err))
-		return nil, err
-	}
-	cs := tconn.ConnectionState()
-	info.Version = tls.VersionName(cs.Version)
-	info.ALPN = cs.NegotiatedProtocol
-	info.CipherSuite = tls.CipherSuiteName(cs.CipherSuite)
-	p.res.Reached = PhaseTLS
-	return tconn, nil
-}
-
-func verify(cs tls.ConnectionState, name string, roots *x509.CertPool) error {
-	if len(cs.PeerCertificates) == 0 {
-		return errors.New("no certificate presented")
-	}
-	inter := x509.NewCertPool()
-	for _, c := range cs.PeerCertificates[1:] {
-		inter.AddCert(c)
-	}
-	_, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{DNSName: name, Roots: roots, Intermediates: inter})
-	return err
-}
-
-// exchange sends the request on conn and reads the response head and a
-// capped body, each under its own deadline.
+// exchange sends the request on conn over HTTP/1.1 and reads the
+// response head and a capped body.
 func (p *httpProbe) exchange(ctx context.Context, conn net.Conn, u *url.URL) {
 	var once sync.Once
 	tr := &http.Transport{
@@ -303,8 +212,18 @@ func (p *httpProbe) exchange(ctx context.Context, conn net.Conn, u *url.URL) {
 		tr.DialContext = give
 	}
 	defer tr.CloseIdleConnections()
+	p.roundTrip(ctx, tr, u, nil)
+}
 
-	// The transport calls the trace hooks from its own goroutines, which
+// roundTrip sends the request through rt, timing it with httptrace, and
+// reads the response head and a capped body, each under what is left of
+// the probe's deadline. explain, when set, adds what the connection knows
+// to an error (the HTTP/2 probe's GOAWAY).
+func (p *httpProbe) roundTrip(ctx context.Context, rt http.RoundTripper, u *url.URL, explain func(error) error) {
+	if explain == nil {
+		explain = func(err error) error { return err }
+	}
+	// The transports call the trace hooks from their own goroutines, which
 	// may still run when RoundTrip has returned with an error.
 	var mu sync.Mutex
 	var wrote, firstByte time.Time
@@ -320,25 +239,15 @@ func (p *httpProbe) exchange(ctx context.Context, conn net.Conn, u *url.URL) {
 			mu.Unlock()
 		},
 	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), p.opts.Method, u.String(), nil)
+	req, err := p.newRequest(httptrace.WithClientTrace(ctx, trace), u)
 	if err != nil {
 		p.fail(PhaseRequest, fmt.Errorf("building request: %w", err))
 		return
 	}
-	for k, vs := range p.opts.Header {
-		if strings.EqualFold(k, "Host") && len(vs) > 0 {
-			req.Host = vs[0]
-			continue
-		}
-		req.Header[http.CanonicalHeaderKey(k)] = vs
-	}
-	if req.Header.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", "gwdoctor/1")
-	}
 	// The head deadline is whatever is left of the probe's budget: a
 	// gateway's own timeout (nginx 60 s, Cloudflare 100 s) is evidence,
 	// so the probe waits for it as long as the caller allows.
-	resp, err := tr.RoundTrip(req)
+	resp, err := rt.RoundTrip(req)
 	mu.Lock()
 	sent, first := wrote, firstByte
 	mu.Unlock()
@@ -360,15 +269,34 @@ func (p *httpProbe) exchange(ctx context.Context, conn net.Conn, u *url.URL) {
 			// Time spent waiting, up to the failure.
 			p.res.Timings.TTFB = p.opts.Now().Sub(sent)
 		}
-		p.fail(phase, fmt.Errorf("reading response head: %w", err))
+		p.fail(phase, fmt.Errorf("reading response head: %w", explain(err)))
 		return
 	}
 	p.res.Reached = PhaseHeaders
 	p.res.Response = &Response{Proto: resp.Proto, Status: resp.StatusCode, Header: resp.Header, HeaderBytes: headerBytes(resp)}
-	p.readBody(resp, first)
+	p.readBody(resp, explain)
 }
 
-func (p *httpProbe) readBody(resp *http.Response, firstByte time.Time) {
+// newRequest builds the probe's request with the caller's header fields.
+func (p *httpProbe) newRequest(ctx context.Context, u *url.URL) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, p.opts.Method, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	for k, vs := range p.opts.Header {
+		if strings.EqualFold(k, "Host") && len(vs) > 0 {
+			req.Host = vs[0]
+			continue
+		}
+		req.Header[http.CanonicalHeaderKey(k)] = vs
+	}
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", "gwdoctor/1")
+	}
+	return req, nil
+}
+
+func (p *httpProbe) readBody(resp *http.Response, explain func(error) error) {
 	defer resp.Body.Close()
 	start := p.opts.Now()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, p.opts.MaxBodyBytes+1))
@@ -384,13 +312,16 @@ func (p *httpProbe) readBody(resp *http.Response, firstByte time.Time) {
 		if errors.Is(err, context.DeadlineExceeded) {
 			err = fmt.Errorf("%w: %w", errBodyTimeout, err)
 		}
-		p.fail(PhaseBody, fmt.Errorf("reading response body: %w", err))
+		p.fail(PhaseBody, fmt.Errorf("reading response body: %w", explain(err)))
 		return
 	}
 	p.res.Reached = PhaseComplete
 }
 
-// headerBytes estimates the size of the response head on the wire.
+// headerBytes estimates the size of the response head on the wire. For
+// HTTP/2, whose head is HPACK-compressed and has no status line, it is the
+// size the same fields would take in an HTTP/1.1 head, so that heads
+// compare across protocols and with a gateway's HTTP/1.1 buffer limits.
 func headerBytes(resp *http.Response) int {
 	n := len(resp.Proto) + len(resp.Status) + 3
 	for k, vs := range resp.Header {

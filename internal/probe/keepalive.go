@@ -67,8 +67,9 @@ func KeepAlive(ctx context.Context, rawURL string, opts KeepAliveOptions) KeepAl
 		return KeepAliveResult{Class: ClassOther, Error: fmt.Sprintf("parsing URL %q: not an absolute http(s) URL", rawURL)}
 	}
 	// Connecting and TLS are the HTTP probe's, under the same deadlines.
+	// It speaks HTTP/1.1 by hand, so it offers nothing else in ALPN.
 	hp := &httpProbe{res: &Result{}, opts: Options{ConnectTo: opts.ConnectTo, Insecure: opts.Insecure,
-		PhaseTimeout: opts.Timeout, Dialer: opts.Dialer, Resolver: opts.Resolver}}
+		PhaseTimeout: opts.Timeout, Dialer: opts.Dialer, Resolver: opts.Resolver, Protocol: ProtocolHTTP1}}
 	hp.opts.defaults()
 	c, err := hp.open(ctx, u)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -48,7 +49,6 @@ type Timings struct {
 // MarshalJSON writes the timings as milliseconds with microsecond precision,
 // the unit people read phase timings in.
 func (t Timings) MarshalJSON() ([]byte, error) {
-	ms := func(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
 	return json.Marshal(struct {
 		DNS      float64 `json:"dns_ms"`
 		Connect  float64 `json:"connect_ms"`
@@ -56,8 +56,11 @@ func (t Timings) MarshalJSON() ([]byte, error) {
 		TTFB     float64 `json:"ttfb_ms"`
 		Transfer float64 `json:"transfer_ms"`
 		Total    float64 `json:"total_ms"`
-	}{ms(t.DNS), ms(t.Connect), ms(t.TLS), ms(t.TTFB), ms(t.Transfer), ms(t.Total)})
+	}{millis(t.DNS), millis(t.Connect), millis(t.TLS), millis(t.TTFB), millis(t.Transfer), millis(t.Total)})
 }
+
+// millis is d in milliseconds with microsecond precision.
+func millis(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
 
 // Cert summarises one certificate of the peer's chain.
 type Cert struct {
@@ -99,9 +102,20 @@ type Result struct {
 	Method  string    `json:"method"`
 	URL     string    `json:"url"`
 	Started time.Time `json:"started"`
-	// Addrs are the addresses the name resolved to; Addr is the one dialled.
-	Addrs    []string  `json:"addrs,omitempty"`
-	Addr     string    `json:"addr,omitempty"`
+	// Addrs are the addresses the name resolved to; Addr is the one dialled
+	// (the one that connected, or whose failure Err reports) and Family its
+	// IP family, "4" or "6" ("" for a unix socket).
+	Addrs  []string `json:"addrs,omitempty"`
+	Addr   string   `json:"addr,omitempty"`
+	Family string   `json:"family,omitempty"`
+	// Attempts are the connection attempts, when there was more than one:
+	// a name with addresses of both families, or an address that failed
+	// before the next one was tried.
+	Attempts []Attempt `json:"attempts,omitempty"`
+	// Protocol is what the exchange spoke: "http/1.1" or "h2" (ALPN
+	// identifiers); empty when the probe stopped before. Response.Proto
+	// says the same as "HTTP/1.1" or "HTTP/2.0" once a response came.
+	Protocol string    `json:"protocol,omitempty"`
 	Timings  Timings   `json:"timings"`
 	Reached  Phase     `json:"reached"` // the last phase that completed
 	FailedIn Phase     `json:"failed_in,omitempty"`
@@ -113,7 +127,29 @@ type Result struct {
 	Class Class  `json:"class,omitempty"`
 	Err   error  `json:"-"`
 	Error string `json:"error,omitempty"`
+	// H2Code is the HTTP/2 error code of an h2.* failure (RFC 9113
+	// section 7), such as "INTERNAL_ERROR"; H2Debug is the debug data of
+	// the server's GOAWAY, at most 1 KiB.
+	H2Code  string `json:"h2_code,omitempty"`
+	H2Debug string `json:"h2_debug,omitempty"`
 }
+
+// IsHTTP2 reports whether the probe spoke HTTP/2.
+func (r *Result) IsHTTP2() bool { return r.Protocol == ALPNH2 }
+
+// NoRouteFamily returns the IP family, "4" or "6", that this machine has
+// no route for when that is why the probe failed (ClassNoRouteFamily), and
+// "" otherwise. Such a failure says nothing about the site: a report can
+// say "this machine has no IPv6" and leave it out of the verdict.
+func (r *Result) NoRouteFamily() string {
+	if r.Class != ClassNoRouteFamily {
+		return ""
+	}
+	return r.Family
+}
+
+// IsHTTP2 reports whether c is a failure particular to HTTP/2.
+func (c Class) IsHTTP2() bool { return strings.HasPrefix(string(c), "h2.") }
 
 func summarize(c *x509.Certificate) Cert {
 	out := Cert{
