@@ -182,7 +182,7 @@ func (c *pgCluster) dsn(db string) string {
 }
 
 // newDatabase creates an empty database and returns its DSN.
-func (c *pgCluster) newDatabase(t *testing.T) string {
+func (c *pgCluster) newDatabase(t testing.TB) string {
 	name := fmt.Sprintf("t%d", c.seq.Add(1))
 	if _, err := c.admin.ExecContext(t.Context(), "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("creating database %s: %v", name, err)

@@ -24,23 +24,8 @@ func testConcurrentWriters(t *testing.T, dsn string) {
 	errs := make(chan error, writers+1)
 	for w := range writers {
 		writing.Go(func() {
-			for i := range each {
-				c := sampleCheck(targets[w].ID, i)
-				var err error
-				if i%10 == 0 {
-					// Every tenth time, a batch of ten.
-					batch := make([]Check, 10)
-					for j := range batch {
-						batch[j] = sampleCheck(targets[w].ID, 1000+i*10+j)
-					}
-					err = s.RecordChecks(ctx, batch)
-				} else {
-					err = s.RecordCheck(ctx, c)
-				}
-				if err != nil {
-					errs <- fmt.Errorf("writer %d: %w", w, err)
-					return
-				}
+			if err := writeChecks(ctx, s, targets[w].ID, each); err != nil {
+				errs <- fmt.Errorf("writer %d: %w", w, err)
 			}
 		})
 	}
@@ -129,6 +114,27 @@ func testLocked(t *testing.T, dsn string) {
 			}
 		})
 	}
+}
+
+// writeChecks records n checks of a target: one at a time, but every tenth
+// time a batch of ten.
+func writeChecks(ctx context.Context, s *Store, target int64, n int) error {
+	for i := range n {
+		if i%10 != 0 {
+			if err := s.RecordCheck(ctx, sampleCheck(target, i)); err != nil {
+				return err
+			}
+			continue
+		}
+		batch := make([]Check, 10)
+		for j := range batch {
+			batch[j] = sampleCheck(target, 1000+i*10+j)
+		}
+		if err := s.RecordChecks(ctx, batch); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // lockDatabase takes the write lock of the checks table on a connection

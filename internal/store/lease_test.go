@@ -23,36 +23,8 @@ func testLeases(t *testing.T, dsn string) {
 		}
 		return out
 	}
-	const (
-		long  = time.Hour
-		short = 50 * time.Millisecond
-	)
-	// The steps run in order, each on the state the ones before left.
-	steps := []struct {
-		name    string
-		op      string // lease, renew, release, wait
-		holder  string
-		targets []int64
-		ttl     time.Duration
-		want    []int64
-	}{
-		{"a takes free targets", "lease", "a", pick(0, 1), long, pick(0, 1)},
-		{"b gets only what a does not hold", "lease", "b", pick(0, 1, 2), long, pick(2)},
-		{"a extends its own", "lease", "a", pick(0), long, pick(0)},
-		{"a holds 3 briefly", "lease", "a", pick(3), short, pick(3)},
-		{"b cannot take 3 while live", "lease", "b", pick(3), long, nil},
-		{"3 expires", "wait", "", nil, 4 * short, nil},
-		{"b takes 3 over", "lease", "b", pick(3), long, pick(3)},
-		{"a renews what it still holds", "renew", "a", nil, long, pick(0, 1)},
-		{"b releases 2", "release", "b", pick(2), 0, nil},
-		{"a takes 2 at once", "lease", "a", pick(2, 4), long, pick(2, 4)},
-		{"b renews", "renew", "b", nil, long, pick(3)},
-		{"a releases all", "release", "a", nil, 0, nil},
-		{"a renews nothing", "renew", "a", nil, long, nil},
-		{"b takes everything", "lease", "b", pick(0, 1, 2, 3, 4), long, pick(0, 1, 2, 3, 4)},
-	}
 	ctx := t.Context()
-	for _, st := range steps {
+	for _, st := range leaseSteps(pick) {
 		var got []int64
 		var err error
 		switch st.op {
@@ -73,11 +45,46 @@ func testLeases(t *testing.T, dsn string) {
 			t.Errorf("%s: got %v, want %v", st.name, got, st.want)
 		}
 	}
-	if _, err := s.Lease(ctx, "", ids, long); !errors.Is(err, ErrInvalid) {
+	if _, err := s.Lease(ctx, "", ids, time.Hour); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Lease without holder: got %v, want ErrInvalid", err)
 	}
 	if _, err := s.Renew(ctx, "a", 0); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Renew without ttl: got %v, want ErrInvalid", err)
+	}
+}
+
+// leaseStep is one step of testLeases.
+type leaseStep struct {
+	name    string
+	op      string // lease, renew, release, wait
+	holder  string
+	targets []int64
+	ttl     time.Duration
+	want    []int64
+}
+
+// leaseSteps run in order, each on the state the ones before left; pick
+// gives the IDs of the five targets by index.
+func leaseSteps(pick func(...int) []int64) []leaseStep {
+	const (
+		long  = time.Hour
+		short = 50 * time.Millisecond
+	)
+	return []leaseStep{
+		{"a takes free targets", "lease", "a", pick(0, 1), long, pick(0, 1)},
+		{"b gets only what a does not hold", "lease", "b", pick(0, 1, 2), long, pick(2)},
+		{"a extends its own", "lease", "a", pick(0), long, pick(0)},
+		{"a holds 3 briefly", "lease", "a", pick(3), short, pick(3)},
+		{"b cannot take 3 while live", "lease", "b", pick(3), long, nil},
+		{"3 expires", "wait", "", nil, 4 * short, nil},
+		{"b takes 3 over", "lease", "b", pick(3), long, pick(3)},
+		{"a renews what it still holds", "renew", "a", nil, long, pick(0, 1)},
+		{"b releases 2", "release", "b", pick(2), 0, nil},
+		{"a takes 2 at once", "lease", "a", pick(2, 4), long, pick(2, 4)},
+		{"b renews", "renew", "b", nil, long, pick(3)},
+		{"a releases all", "release", "a", nil, 0, nil},
+		{"a renews nothing", "renew", "a", nil, long, nil},
+		{"b takes everything", "lease", "b", pick(0, 1, 2, 3, 4), long, pick(0, 1, 2, 3, 4)},
 	}
 }
 

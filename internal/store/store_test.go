@@ -39,7 +39,7 @@ func TestStore(t *testing.T) {
 	}
 }
 
-func openStore(t *testing.T, dsn string, opts Options) *Store {
+func openStore(t testing.TB, dsn string, opts Options) *Store {
 	t.Helper()
 	s, err := Open(t.Context(), dsn, opts)
 	if err != nil {
@@ -263,28 +263,36 @@ func testChecks(t *testing.T, dsn string) {
 	if err := s.ExportChecks(ctx, a.ID, base, func(Check) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("ExportChecks with a failing fn: got %v, want its error", err)
 	}
+	testCheckErrors(t, s, a.ID, b.ID)
+}
+
+func testCheckErrors(t *testing.T, s *Store, a, b int64) {
+	ctx := t.Context()
 	invalid := []struct {
 		name string
 		c    Check
 	}{
 		{"no target", Check{Time: base}},
-		{"no time", Check{TargetID: a.ID}},
+		{"no time", Check{TargetID: a}},
 	}
 	for _, tc := range invalid {
 		if err := s.RecordCheck(ctx, tc.c); !errors.Is(err, ErrInvalid) {
 			t.Errorf("RecordCheck %s: got %v, want ErrInvalid", tc.name, err)
 		}
-		if err := s.RecordChecks(ctx, []Check{sampleCheck(a.ID, 1), tc.c}); !errors.Is(err, ErrInvalid) {
+		if err := s.RecordChecks(ctx, []Check{sampleCheck(a, 1), tc.c}); !errors.Is(err, ErrInvalid) {
 			t.Errorf("RecordChecks %s: got %v, want ErrInvalid", tc.name, err)
 		}
 	}
 	// A batch fails whole: a check of an unknown target leaves none.
-	err = s.RecordChecks(ctx, []Check{sampleCheck(b.ID, 300), sampleCheck(9999, 301)})
-	if err == nil {
+	before, err := s.RecentChecks(ctx, b, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordChecks(ctx, []Check{sampleCheck(b, 300), sampleCheck(9999, 301)}); err == nil {
 		t.Error("RecordChecks with an unknown target succeeded")
 	}
-	if got, err := s.RecentChecks(ctx, b.ID, 10); err != nil || len(got) != 1 {
-		t.Errorf("checks of b after a failed batch: %d (%v), want 1", len(got), err)
+	if after, err := s.RecentChecks(ctx, b, 1000); err != nil || len(after) != len(before) {
+		t.Errorf("checks of b after a failed batch: %d (%v), want %d", len(after), err, len(before))
 	}
 }
 
