@@ -249,8 +249,11 @@ func (p *httpProbe) race(ctx context.Context, network string, lanes [][]string) 
 			results[d.i] = d.r
 			switch {
 			case d.r.conn != nil && won:
-				d.r.conn.Close() // connected as it was being stopped
+				// Connected as it was being stopped: not the one used.
+				d.r.conn.Close()
 				results[d.i].conn = nil
+				last := &results[d.i].attempts[len(d.r.attempts)-1]
+				last.Connected, last.Abandoned = false, true
 			case d.r.conn != nil:
 				won = true
 				cancel(errRaceWon)

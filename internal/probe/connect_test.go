@@ -229,3 +229,21 @@ func TestClassifyNoRoute(t *testing.T) {
 		}
 	}
 }
+
+func TestResultFamilies(t *testing.T) {
+	tests := []struct {
+		addrs []string
+		want  []string
+	}{
+		{[]string{"192.0.2.1", "2001:db8::1"}, []string{Family6, Family4}},
+		{[]string{"2001:db8::1", "2001:db8::2"}, []string{Family6}},
+		{[]string{"192.0.2.1"}, []string{Family4}},
+		{nil, nil},
+	}
+	for _, tc := range tests {
+		r := &Result{Addrs: tc.addrs}
+		if got := r.Families(); !slices.Equal(got, tc.want) {
+			t.Errorf("Families() of %q = %q, want %q", tc.addrs, got, tc.want)
+		}
+	}
+}

@@ -157,6 +157,7 @@ func TestHTTP2(t *testing.T) {
 				}
 			}},
 		{name: "server without h2", url: h2ServerHTTP1(t), wantReach: PhaseComplete, wantProto: ALPNHTTP1},
+		{name: "h2 asked over plain http", url: plainServer(t), opts: Options{Protocol: ProtocolH2}, wantReach: PhaseComplete, wantProto: ALPNHTTP1},
 		{name: "handler aborts: RST_STREAM", url: h2Server(t, func(w http.ResponseWriter, r *http.Request) { panic(http.ErrAbortHandler) }),
 			wantClass: ClassH2StreamReset, wantIn: PhaseHeaders, wantProto: ALPNH2, wantCode: "INTERNAL_ERROR"},
 		{name: "handler aborts mid-body", url: h2Server(t, func(w http.ResponseWriter, r *http.Request) {
@@ -257,6 +258,25 @@ func h2ServerHTTP1(t *testing.T) string {
 	s := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	t.Cleanup(s.Close)
 	return s.URL + "/"
+}
+
+// plainServer is a plain HTTP server on 127.0.0.1.
+func plainServer(t *testing.T) string {
+	t.Helper()
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(s.Close)
+	return s.URL + "/"
+}
+
+// TestKeepAliveOverH2Site: the keep-alive probe speaks HTTP/1.1 by hand,
+// so it must not be handed a connection on which the server chose h2.
+func TestKeepAliveOverH2Site(t *testing.T) {
+	t.Parallel()
+	u := h2Server(t, func(w http.ResponseWriter, r *http.Request) {})
+	res := KeepAlive(context.Background(), u, KeepAliveOptions{Insecure: true, Wait: 100 * time.Millisecond})
+	if res.Status != 200 || res.Class != ClassNone {
+		t.Errorf("keep-alive = %+v, want 200 over HTTP/1.1", res)
+	}
 }
 
 func wantDebug(want string) func(t *testing.T, r *Result) {

@@ -1,6 +1,6 @@
 // Package probe makes single, fully traced network requests: DNS resolution,
-// TCP connect, TLS handshake and one HTTP exchange, or one FastCGI request,
-// on a fresh connection.
+// TCP connect, TLS handshake and one HTTP exchange over HTTP/1.1 or
+// HTTP/2, or one FastCGI request, on a fresh connection.
 //
 // A probe never hangs and never reads without bound: every phase has a
 // deadline, the response head and body are capped, and the result is filled
@@ -41,7 +41,7 @@ type Timings struct {
 	DNS      time.Duration
 	Connect  time.Duration
 	TLS      time.Duration
-	TTFB     time.Duration // from the request written to the first response byte
+	TTFB     time.Duration // from the request written to the first response byte (HTTP/2: the first HEADERS frame)
 	Transfer time.Duration // reading the body
 	Total    time.Duration
 }
@@ -87,13 +87,16 @@ type TLSInfo struct {
 
 // Response is the part of the HTTP response that was read.
 type Response struct {
-	Proto         string      `json:"proto"`
-	Status        int         `json:"status"`
-	Header        http.Header `json:"header"`
-	HeaderBytes   int         `json:"header_bytes"` // approximate size of the response head on the wire
-	Body          []byte      `json:"-"`
-	BodyBytes     int64       `json:"body_bytes"` // bytes of body read (at most the cap)
-	BodyTruncated bool        `json:"body_truncated"`
+	Proto  string      `json:"proto"`
+	Status int         `json:"status"`
+	Header http.Header `json:"header"`
+	// HeaderBytes is the approximate size of the response head on the
+	// wire; for HTTP/2, whose head is compressed, the size of the same
+	// fields in an HTTP/1.1 head (see headerBytes).
+	HeaderBytes   int    `json:"header_bytes"`
+	Body          []byte `json:"-"`
+	BodyBytes     int64  `json:"body_bytes"` // bytes of body read (at most the cap)
+	BodyTruncated bool   `json:"body_truncated"`
 }
 
 // Result is everything one probe observed. Fields are filled as far as the
@@ -146,6 +149,22 @@ func (r *Result) NoRouteFamily() string {
 		return ""
 	}
 	return r.Family
+}
+
+// Families returns the IP families of the addresses the name resolved to,
+// IPv6 first: ["6", "4"] for a name with AAAA and A records. A caller can
+// then probe each family on its own with Options.Family.
+func (r *Result) Families() []string {
+	var out []string
+	for _, f := range []string{Family6, Family4} {
+		for _, a := range r.Addrs {
+			if familyOf(a) == f {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // IsHTTP2 reports whether c is a failure particular to HTTP/2.
