@@ -3,7 +3,11 @@
 // failures with the cause IDs of the project's cause catalog.
 //
 // Each format has its own file and parser; a file's format is detected from
-// its first lines unless forced. Scanning streams: a file is cut into large
+// its first lines unless forced. Lines as collectors keep them are read
+// too: the prefixes of docker logs --timestamps, docker compose, Kubernetes
+// CRI files, syslog and the journal, and s6-log are stripped from each line
+// (wrap.go), and a container's output that mixes an access log and an error
+// log is read with both formats. Scanning streams: a file is cut into large
 // chunks at line boundaries and the chunks are parsed by parallel workers,
 // with byte scans rather than regular expressions on the hot path. Only
 // failure lines become entries; the rest are counted. The report keeps

@@ -113,39 +113,3 @@ func pickParser(cands []*accessLog, sample [][]byte) parser {
 	}
 	return best
 }
-
-// detect chooses the format of a file from its first lines. A file name
-// with "apache" or "httpd" in it prefers Apache's access format over
-// nginx's, which looks the same.
-func detect(name string, sample [][]byte, o parseOptions) (*format, error) {
-	if len(sample) == 0 {
-		return nil, nil
-	}
-	o.needTime = true
-	var best *format
-	bestN := 0
-	for i := range formats {
-		f := &formats[i]
-		p := f.build(o, sample)
-		n := 0
-		for _, l := range sample {
-			var e Entry
-			if p.parse(l, &e) != lineMalformed {
-				n++
-			}
-		}
-		if n > bestN || (n == bestN && n > 0 && f.name == "apache-access" && apacheName(name)) {
-			best, bestN = f, n
-		}
-	}
-	if best == nil || bestN*2 < len(sample) {
-		return nil, fmt.Errorf("%s: %w: none of the supported formats reads its first lines; name one with --format (%s)",
-			name, ErrUnknownFormat, strings.Join(Formats(), ", "))
-	}
-	return best, nil
-}
-
-func apacheName(name string) bool {
-	n := strings.ToLower(name)
-	return strings.Contains(n, "apache") || strings.Contains(n, "httpd")
-}

@@ -72,7 +72,10 @@ func textHeader(b *strings.Builder, r *Report, p painter) {
 		if format == "" {
 			format = "(empty)"
 		}
-		fmt.Fprintf(b, "  %-30s %-14s %12s lines %10s failures\n", cutLeft(f.Name, 30), format, thousands(f.Lines), thousands(f.Failures))
+		if f.Also != "" {
+			format += "+" + f.Also
+		}
+		fmt.Fprintf(b, "  %-30s %-14s %12s lines %10s failures%s\n", cutLeft(f.Name, 30), format, thousands(f.Lines), thousands(f.Failures), fileNotes(f))
 	}
 	if r.Skipped+r.Malformed+r.Filtered > 0 {
 		fmt.Fprintf(b, "  %s lines too long, %s malformed, %s outside --since/--until\n",
@@ -203,4 +206,17 @@ func chartColumns(tl []Minute, width int) (cols []int64, per int, peak int64) {
 		peak = max(peak, cols[i])
 	}
 	return cols, per, peak
+}
+
+// fileNotes says how a file was read when it was not plain: the wrappers
+// stripped from its lines and how many of its lines no format read.
+func fileNotes(f FileSummary) string {
+	var n string
+	if f.Wrapper != "" {
+		n += ", in " + f.Wrapper
+	}
+	if f.Malformed > 0 {
+		n += fmt.Sprintf(", %s unread", thousands(f.Malformed))
+	}
+	return n
 }

@@ -49,7 +49,15 @@ type FileSummary struct {
 	Name string `json:"name"`
 	// Format is the detected or forced format; "" for an empty file.
 	Format string `json:"format"`
-	// Lines, Skipped, Malformed, Filtered, Bytes and Failures count as in Report.
+	// Also is a second format, for a file that mixes two logs (a
+	// container's access and error lines); "" for most files.
+	Also string `json:"also,omitempty"`
+	// Wrapper names the prefixes stripped from each line before reading
+	// it: "docker", "compose", "cri", "syslog", "s6", or several joined
+	// with "+", outermost first; "" for a plain file.
+	Wrapper string `json:"wrapper,omitempty"`
+	// Lines, Skipped, Malformed, Filtered, Bytes and Failures count as in
+	// Report: Malformed are the lines that could not be read as Format.
 	Lines     int64 `json:"lines"`
 	Skipped   int64 `json:"skipped"`
 	Malformed int64 `json:"malformed"`
@@ -139,9 +147,15 @@ func (rb *reportBuilder) account(b *batch) {
 	if fs.format != nil {
 		f.Format = fs.format.name
 	}
+	if fs.other != nil {
+		f.Also = fs.other.name
+	}
+	if fs.wrap != nil {
+		f.Wrapper = fs.wrap.name()
+	}
 	for i := range b.entries {
 		b.entries[i].Line += fs.lines
-		b.entries[i].explains = b.entries[i].explains || fs.format.kind == kindError
+		b.entries[i].explains = b.entries[i].explains || fs.kind() == kindError
 	}
 	fs.lines += b.lines
 	f.Lines += b.lines

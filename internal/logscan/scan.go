@@ -165,8 +165,10 @@ type fileState struct {
 	name   string
 	named  string // the format the source names, "" to use Options.Format
 	format *format
-	proto  parser // built from the file's first lines; cloned per chunk
-	lines  int64  // lines merged so far, for numbering entries
+	other  *format    // a second format, in a file that mixes two logs
+	wrap   *unwrapper // the wrappers around each line, if any
+	proto  parser     // built from the file's first lines; cloned per chunk
+	lines  int64      // lines merged so far, for numbering entries
 	sum    *FileSummary
 }
 
@@ -174,6 +176,15 @@ type fileState struct {
 // copied, not rebuilt, for each chunk.
 type cloner interface {
 	clone() parser
+}
+
+// kind is the file's kind: kindBoth when it mixes two logs, whose
+// parser then marks the error lines itself.
+func (fs *fileState) kind() kind {
+	if fs.other != nil {
+		return kindBoth
+	}
+	return fs.format.kind
 }
 
 // newParser returns a parser for one chunk of the file.
@@ -218,6 +229,7 @@ func (sc *scanner) worker(jobs <-chan *job) {
 func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 	b := &batch{file: fs, bytes: int64(len(data))}
 	var e Entry
+	var pending, wt []byte // a CRI line's partial start; a wrapper's time
 	for len(data) > 0 {
 		var l []byte
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -236,11 +248,20 @@ func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 			b.skipped++
 			continue
 		}
+		raw := l
+		if fs.wrap != nil {
+			if l, wt = fs.wrap.join(l, &pending); l == nil {
+				continue
+			}
+		}
 		e = Entry{}
 		v := p.parse(l, &e)
 		if v == lineMalformed {
 			b.malformed++
 			continue
+		}
+		if e.Time.IsZero() && wt != nil {
+			e.Time = wrapTime(wt, fs.wrap.loc)
 		}
 		if !e.Time.IsZero() && !sc.inRange(e.Time) {
 			b.filtered++
@@ -249,7 +270,7 @@ func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 		if v == lineFailure {
 			e.Line, e.File = b.lines, fs.name
 			if sc.wantRaw(&e, fs) {
-				e.Raw = rawString(l)
+				e.Raw = rawString(raw)
 			}
 			b.entries = append(b.entries, e)
 		}
@@ -263,7 +284,7 @@ func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 // an exact cause may take one from its error line, so it is always kept.
 func (sc *scanner) wantRaw(e *Entry, fs *fileState) bool {
 	ci := causeIndex(e.Cause)
-	return sc.opt.OnEntry != nil || ci < 0 || e.Cause == causeUpstream && fs.format.kind != kindError || !sc.full[ci].Load()
+	return sc.opt.OnEntry != nil || ci < 0 || e.Cause == causeUpstream && fs.kind() != kindError || !sc.full[ci].Load()
 }
 
 func (sc *scanner) inRange(t time.Time) bool {
@@ -339,20 +360,39 @@ func readyBatch(b *batch) chan *batch {
 	return c
 }
 
-// setFormat finds the file's format from its first lines, or takes the one
-// forced by Options.Format.
+// setFormat finds the file's wrappers and format from its first lines, or
+// takes the format the source names or Options.Format forces.
 func (sc *scanner) setFormat(fs *fileState, head []byte) error {
-	sample := sampleLines(head, 32, sc.opt.MaxLineLen)
-	var err error
+	sample := sampleLines(head, quickSample, sc.opt.MaxLineLen)
+	var forced *format
 	if name := cmp.Or(fs.named, sc.opt.Format); name != "" {
-		fs.format, err = lookupFormat(name)
-	} else {
-		fs.format, err = detect(fs.name, sample, sc.po)
+		f, err := lookupFormat(name)
+		if err != nil {
+			return err
+		}
+		forced = f
+	} else if len(sample) == 0 {
+		return nil
 	}
-	if err != nil || fs.format == nil {
-		return err
+	c, err := choose(fs.name, sample, sc.po, forced)
+	if err != nil || c.read < len(sample) {
+		sample = sampleLines(head, sampleSize, sc.opt.MaxLineLen)
+		if c, err = choose(fs.name, sample, sc.po, forced); err != nil {
+			return err
+		}
+	}
+	fs.format, fs.other, fs.wrap = c.first, c.other, c.wrap
+	if c.wrap != nil {
+		for i, l := range sample {
+			sample[i], _, _ = c.wrap.unwrap(l)
+		}
+		fs.sum.Wrapper = c.wrap.name()
 	}
 	fs.proto = fs.format.build(sc.po, sample)
+	if c.other != nil {
+		fs.proto = newMultiParser(c, sc.po, sample)
+		fs.sum.Also = c.other.name
+	}
 	fs.sum.Format = fs.format.name
 	return nil
 }

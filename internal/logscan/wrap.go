@@ -1,0 +1,268 @@
+package logscan
+
+import (
+	"bytes"
+	"time"
+)
+
+// wrapKind is a prefix that a log's collector writes before each line,
+// whatever the format of the line inside.
+type wrapKind uint8
+
+const (
+	wrapCRI     wrapKind = iota + 1 // Kubernetes CRI: "2024-01-01T00:00:00.000000000Z stderr F "
+	wrapSyslog                      // "<PRI>", RFC 3164 "Mon DD HH:MM:SS host prog[pid]: ", RFC 5424
+	wrapDocker                      // docker logs --timestamps: an RFC 3339 time and a space
+	wrapCompose                     // docker compose and swarm services: "web-1  | "
+	wrapTAI64N                      // s6-log's "t" directive: "@4000000060a1b2c3d4e5f607 "
+)
+
+// wrapKinds are tried in this order: CRI and RFC 5424 lines begin with the
+// time docker's own prefix is made of.
+var wrapKinds = []wrapKind{wrapCRI, wrapSyslog, wrapDocker, wrapCompose, wrapTAI64N}
+
+var wrapNames = map[wrapKind]string{
+	wrapCRI: "cri", wrapSyslog: "syslog", wrapDocker: "docker", wrapCompose: "compose", wrapTAI64N: "s6",
+}
+
+// strip removes one wrapper of kind k from line. It returns the line
+// inside, the wrapper's time as written (nil if it has none), whether this
+// line is the partial start of a longer one (CRI "P"), and whether the
+// wrapper was there at all.
+func (k wrapKind) strip(line []byte) (inner, ts []byte, partial, ok bool) {
+	switch k {
+	case wrapCRI:
+		return stripCRI(line)
+	case wrapSyslog:
+		inner, ts, ok = stripSyslog(line)
+	case wrapDocker:
+		inner, ts, ok = stripDocker(line)
+	case wrapCompose:
+		inner, ok = stripCompose(line)
+	case wrapTAI64N:
+		inner, ts, ok = stripTAI64N(line)
+	}
+	return inner, ts, false, ok
+}
+
+// rfc3339Len returns the length of the RFC 3339 time at the start of b
+// ("2024-01-01T00:00:00.123456789Z", "+01:00" or "+0100" zones), or 0.
+func rfc3339Len(b []byte) int {
+	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || num4(b, 0) < 0 {
+		return 0
+	}
+	i := 19
+	if b[i] == '.' {
+		i++
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	switch {
+	case i < len(b) && b[i] == 'Z':
+		return i + 1
+	case i+5 < len(b) && (b[i] == '+' || b[i] == '-') && b[i+3] == ':':
+		return i + 6
+	case i+4 < len(b) && (b[i] == '+' || b[i] == '-') && num2(b, i+3) >= 0:
+		return i + 5
+	}
+	return 0
+}
+
+// stripDocker removes the time docker logs --timestamps writes.
+func stripDocker(line []byte) (inner, ts []byte, ok bool) {
+	n := rfc3339Len(line)
+	if n == 0 || n >= len(line) || line[n] != ' ' {
+		return line, nil, false
+	}
+	return line[n+1:], line[:n], true
+}
+
+// stripCRI removes the kubelet's CRI prefix (time, stream, tag): tag P marks
+// a line the runtime split, continued on the next line.
+func stripCRI(line []byte) (inner, ts []byte, partial, ok bool) {
+	n := rfc3339Len(line)
+	if n == 0 || n+10 > len(line) || line[n] != ' ' {
+		return line, nil, false, false
+	}
+	rest := line[n+1:]
+	if !bytes.HasPrefix(rest, []byte("stdout ")) && !bytes.HasPrefix(rest, []byte("stderr ")) {
+		return line, nil, false, false
+	}
+	rest = rest[7:]
+	if len(rest) < 1 || (rest[0] != 'F' && rest[0] != 'P') || len(rest) > 1 && rest[1] != ' ' {
+		return line, nil, false, false
+	}
+	partial = rest[0] == 'P'
+	if len(rest) > 1 {
+		rest = rest[2:]
+	} else {
+		rest = nil
+	}
+	return rest, line[:n], partial, true
+}
+
+// stripCompose removes the service column of docker compose ("web-1  | ",
+// "nginx_1       | ") and docker service logs ("name.1.id@node    | ").
+func stripCompose(line []byte) (inner []byte, ok bool) {
+	i := 0
+	for i < len(line) && i < 128 && composeNameByte(line[i]) {
+		i++
+	}
+	if i == 0 || i >= len(line) || line[i] != ' ' {
+		return line, false
+	}
+	for i < len(line) && line[i] == ' ' {
+		i++
+	}
+	if i >= len(line) || line[i] != '|' {
+		return line, false
+	}
+	if i+1 == len(line) {
+		return nil, true
+	}
+	if line[i+1] != ' ' {
+		return line, false
+	}
+	return line[i+2:], true
+}
+
+func composeNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == '@'
+}
+
+// stripTAI64N removes s6-log's TAI64N label.
+func stripTAI64N(line []byte) (inner, ts []byte, ok bool) {
+	if len(line) < 26 || line[0] != '@' || line[25] != ' ' {
+		return line, nil, false
+	}
+	for _, c := range line[1:25] {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return line, nil, false
+		}
+	}
+	return line[26:], line[:25], true
+}
+
+// wrapTime reads the time of a wrapper as strip returned it.
+func wrapTime(ts []byte, loc *time.Location) time.Time {
+	switch {
+	case len(ts) == 0:
+		return time.Time{}
+	case ts[0] == '@':
+		return taiTime(ts[1:])
+	case rfc3339Len(ts) == len(ts):
+		if t, ok := timeRFC3339(ts); ok {
+			return t
+		}
+		t, _ := time.Parse("2006-01-02T15:04:05.999999999-0700", string(ts))
+		return t
+	}
+	return syslogTime(ts, loc)
+}
+
+// taiTime reads the 24 hex digits of a TAI64N label: 2^62 plus TAI seconds,
+// then nanoseconds. TAI runs 37 s ahead of UTC since 2017 (IERS Bulletin C);
+// older labels come out up to that many seconds late.
+func taiTime(h []byte) time.Time {
+	var sec, ns uint64
+	for i, c := range h {
+		d := uint64(c - '0')
+		if c >= 'a' {
+			d = uint64(c-'a') + 10
+		}
+		if i < 16 {
+			sec = sec<<4 | d
+		} else {
+			ns = ns<<4 | d
+		}
+	}
+	return time.Unix(int64(sec-1<<62)-37, int64(ns)).UTC()
+}
+
+// unwrapper strips a file's wrappers, outermost first.
+type unwrapper struct {
+	kinds []wrapKind
+	loc   *time.Location
+}
+
+// name names the wrappers for the report: "syslog+compose".
+func (u *unwrapper) name() string {
+	var b []byte
+	for i, k := range u.kinds {
+		if i > 0 {
+			b = append(b, '+')
+		}
+		b = append(b, wrapNames[k]...)
+	}
+	return string(b)
+}
+
+// unwrap returns the line inside the wrappers, the outermost wrapper's time
+// as written, and whether the line is the partial start of a longer one. A
+// line without one of the wrappers is read on with the others.
+func (u *unwrapper) unwrap(line []byte) (inner, ts []byte, partial bool) {
+	for _, k := range u.kinds {
+		in, t, p, ok := k.strip(line)
+		if !ok {
+			continue
+		}
+		if ts == nil {
+			ts = t
+		}
+		line, partial = in, partial || p
+	}
+	return line, ts, partial
+}
+
+// detectWraps finds the wrappers around most of the sample's lines,
+// outermost first (a journal of docker compose output has two); nil when
+// there are none.
+func detectWraps(sample [][]byte, loc *time.Location) *unwrapper {
+	lines := append([][]byte(nil), sample...)
+	var kinds []wrapKind
+	for len(kinds) < 3 {
+		best, bestN := wrapKind(0), 0
+		for _, k := range wrapKinds {
+			n := 0
+			for _, l := range lines {
+				if _, _, _, ok := k.strip(l); ok {
+					n++
+				}
+			}
+			if n > bestN {
+				best, bestN = k, n
+			}
+		}
+		if best == 0 || bestN*2 < len(lines) {
+			break
+		}
+		kinds = append(kinds, best)
+		for i, l := range lines {
+			lines[i], _, _, _ = best.strip(l)
+		}
+	}
+	if kinds == nil {
+		return nil
+	}
+	return &unwrapper{kinds: kinds, loc: loc}
+}
+
+// join unwraps a line of a chunk: it returns the line inside and the
+// wrapper's time, or nil for a line with nothing inside or a CRI partial
+// line, which is kept in pending until the line that ends it.
+func (u *unwrapper) join(line []byte, pending *[]byte) (inner, ts []byte) {
+	inner, ts, partial := u.unwrap(line)
+	if partial {
+		*pending = append(*pending, inner...)
+		return nil, nil
+	}
+	if len(*pending) > 0 {
+		inner = append(*pending, inner...)
+		*pending = inner[:0]
+	}
+	if len(inner) == 0 {
+		return nil, nil
+	}
+	return inner, ts
+}
