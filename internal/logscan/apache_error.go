@@ -6,7 +6,9 @@ import (
 )
 
 // apacheError reads Apache httpd 2.4's error log in its default
-// ErrorLogFormat (server/log.c):
+// ErrorLogFormat (server/log.c), and 2.2's, which has no module, pid or AH
+// codes ("[Wed Dec 04 17:14:32 2019] [error] (111)Connection refused: proxy:
+// HTTP: attempt to connect to 127.0.0.1:8212 (*) failed"):
 //
 //	[Fri Aug 21 10:15:02.123456 2026] [proxy:error] [pid 1234:tid 140001] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:8080 (localhost:8080) failed
 //
@@ -42,11 +44,11 @@ func (p *apacheError) parse(line []byte, e *Entry) verdict {
 		}
 		ah += 2 + k
 	}
-	code, msg := "", rest
+	code, msg, pre := "", rest, rest
 	if ah >= 0 {
-		code, msg = string(rest[ah:ah+7]), rest[ah+9:]
+		code, msg, pre = string(rest[ah:ah+7]), rest[ah+9:], rest[:ah]
 	}
-	cause := apacheCause(code, msg, errnoIn(rest[:max(ah, 0)]))
+	cause := apacheCause(code, msg, errnoIn(pre))
 	if cause == "" {
 		return lineOK
 	}
@@ -80,7 +82,10 @@ func isAHCode(b []byte) bool {
 func apacheCause(code string, msg []byte, errno int) string {
 	timedOut := errno == 70007
 	switch code {
-	case "AH00957":
+	case "AH00957", "AH02454":
+		// AH02454: mod_proxy_fcgi's "FCGI: attempt to connect to Unix
+		// domain socket ... failed"; its companion AH01079 ("failed to make
+		// connection to backend") is not counted again.
 		return causeOfErrno(errno)
 	case "AH01102", "AH01097", "AH01084", "AH01075":
 		if timedOut {
@@ -109,6 +114,12 @@ func apacheCause(code string, msg []byte, errno int) string {
 		return causeTLS
 	}
 	switch {
+	case code == "" && bytes.Contains(msg, []byte("attempt to connect to ")) && bytes.HasSuffix(msg, []byte(" failed")):
+		// Apache 2.2, before AH codes: "proxy: HTTP: attempt to connect to
+		// 127.0.0.1:8080 (*) failed" after the errno.
+		return causeOfErrno(errno)
+	case code == "" && bytes.Contains(msg, []byte("proxy: ")) && bytes.Contains(msg, []byte(": disabled connection for (")):
+		return causeNoneHealthy // 2.2's form of AH00940
 	case bytes.Contains(msg, []byte("DNS lookup failure for")):
 		return causeDNS
 	case bytes.Contains(msg, []byte("Error during SSL Handshake with remote server")):

@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // caddyLog reads Caddy v2's JSON logs: the access log ("handled request",
@@ -14,7 +15,10 @@ import (
 // decoded as JSON; the rest are checked with a byte scan.
 //
 //	{"level":"error","ts":1649018456.56,"logger":"http.log.error.log0","msg":"dial tcp 127.0.0.1:4040: connect: connection refused","request":{"remote_ip":"127.0.0.1","remote_port":"50442","method":"GET","host":"localhost","uri":"/"},"duration":0.025,"status":502}
-type caddyLog struct{}
+type caddyLog struct {
+	loc *time.Location
+	zc  zoneCache
+}
 
 // caddyLine is the part of a Caddy log line that is read.
 type caddyLine struct {
@@ -34,6 +38,12 @@ type caddyLine struct {
 }
 
 func (p *caddyLog) parse(line []byte, e *Entry) verdict {
+	if len(line) > 0 && line[0] >= '0' && line[0] <= '9' {
+		if len(line) > 4 && line[4] == '/' {
+			return p.console(line, e)
+		}
+		return caddyV1(line, p.loc, &p.zc, e)
+	}
 	if len(line) < 2 || line[0] != '{' || line[len(line)-1] != '}' || !bytes.Contains(line, []byte(`"logger":"`)) {
 		return lineMalformed
 	}

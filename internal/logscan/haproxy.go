@@ -21,12 +21,8 @@ func (p *haproxyLog) parse(line []byte, e *Entry) verdict {
 	if i := bytes.Index(line, []byte("]: ")); i >= 0 && bytes.Contains(line[:i], []byte("haproxy[")) {
 		rest = line[i+3:]
 	}
-	if bytes.HasPrefix(rest, []byte("backend ")) && bytes.HasSuffix(rest, []byte(" has no server available!")) {
-		e.Time = syslogTime(line, p.loc)
-		e.Cause, e.Product, e.Format, e.Status = causeNoneHealthy, productHAProxy, "haproxy", 503
-		e.Upstream = string(capLen(between(rest, "backend ", " has no server"), 128))
-		e.Detail = string(capLen(rest, 300))
-		return lineFailure
+	if v := haproxyNoServer(line, rest, p.loc, e); v != lineOK {
+		return v
 	}
 	if v := haproxyServerDown(line, rest, p.loc, e); v != lineOK {
 		return v
@@ -51,7 +47,14 @@ func (p *haproxyLog) parse(line []byte, e *Entry) verdict {
 		f[i], rest = word(rest)
 	}
 	status, tsc := statusOrMinus(f[3]), f[7]
-	if len(tsc) != 4 || bytes.IndexByte(f[1], '/') < 0 {
+	if tcpLog(f[2], f[4]) {
+		// option tcplog: timers Tw/Tc/Tt, bytes, a two-letter state; no
+		// HTTP status, the client's connection is just closed.
+		status, tsc = 0, f[4]
+	} else if len(tsc) != 4 {
+		return lineMalformed
+	}
+	if bytes.IndexByte(f[1], '/') < 0 {
 		return lineMalformed
 	}
 	server := f[1][bytes.IndexByte(f[1], '/')+1:]
@@ -71,6 +74,26 @@ func (p *haproxyLog) parse(line []byte, e *Entry) verdict {
 	return lineFailure
 }
 
+// haproxyNoServer reads the alert of a backend left without servers:
+// "backend be has no server available!"; lineOK for any other line.
+func haproxyNoServer(line, rest []byte, loc *time.Location, e *Entry) verdict {
+	if !bytes.HasPrefix(rest, []byte("backend ")) || !bytes.HasSuffix(rest, []byte(" has no server available!")) {
+		return lineOK
+	}
+	e.Time = syslogTime(line, loc)
+	e.Cause, e.Product, e.Format, e.Status = causeNoneHealthy, productHAProxy, "haproxy", 503
+	e.Upstream = string(capLen(between(rest, "backend ", " has no server"), 128))
+	e.Detail = string(capLen(rest, 300))
+	return lineFailure
+}
+
+// tcpLog reports whether the fields after the server are those of
+// option tcplog (configuration.txt §8.2.2): three timers, then bytes read,
+// then a termination state of two characters.
+func tcpLog(timers, state []byte) bool {
+	return len(state) == 2 && bytes.Count(timers, []byte("/")) == 2
+}
+
 // otherLine accepts HAProxy's other lines (start-up, health checks), with a
 // syslog prefix or as "log stdout format raw" writes them, as lines of the
 // format without failures.
@@ -78,7 +101,7 @@ func otherLine(line, rest []byte) verdict {
 	if bytes.Contains(line, []byte("haproxy[")) {
 		return lineOK
 	}
-	for _, p := range []string{"Server ", "Proxy ", "[WARNING]", "[ALERT]", "[NOTICE]"} {
+	for _, p := range []string{"Server ", "Proxy ", "Connect from ", "[WARNING]", "[ALERT]", "[NOTICE]"} {
 		if bytes.HasPrefix(rest, []byte(p)) {
 			return lineOK
 		}
@@ -110,10 +133,10 @@ func haproxyCause(tsc []byte, status int, nosrv bool) string {
 	case "sH":
 		return causeTimeout
 	case "PH":
-		// HAProxy blocked the server's response: an invalid status line or
-		// header, or a head larger than tune.bufsize (the lab's HAProxy 2.6
-		// logs PH-- for both), so the line alone leaves the cause open.
-		return causeUpstream
+		// HAProxy blocked the server's response as invalid (§8.5). A head
+		// larger than tune.bufsize is one HAProxy cannot parse, and the lab's
+		// HAProxy 2.6 logs PH-- for it too.
+		return causeInvalidResponse
 	case "SD", "sD", "PD":
 		return causeTruncated
 	case "sQ", "RC", "PC":

@@ -10,20 +10,23 @@ import (
 //	2026-08-21 10:15:02: (gw_backend.c.261) establishing connection failed: socket: tcp:127.0.0.1:9000: Connection refused
 //
 // The messages are gw_backend.c's and http-header-glue.c's, which serve
-// mod_proxy and mod_fastcgi alike.
+// mod_proxy and mod_fastcgi alike. Sent to syslog, a line has no time of
+// its own and starts at the source position.
 type lighttpdLog struct {
 	loc *time.Location
 }
 
 func (p *lighttpdLog) parse(line []byte, e *Entry) verdict {
-	t, ok := timeYMD(line, p.loc)
-	if !ok || len(line) < 23 || line[19] != ':' || line[20] != ' ' {
+	var msg []byte
+	if t, ok := timeYMD(line, p.loc); ok && len(line) >= 23 && line[19] == ':' && line[20] == ' ' {
+		e.Time, msg = t, line[21:]
+		if src := lighttpdSource(msg); src > 0 {
+			msg = msg[src:]
+		}
+	} else if src := lighttpdSource(line); src > 0 {
+		msg = line[src:] // through syslog, which has the time: no time of its own
+	} else {
 		return lineMalformed
-	}
-	e.Time = t
-	msg := line[21:]
-	if i := bytes.Index(msg, []byte(") ")); i >= 0 && i < 64 && bytes.IndexByte(msg[:i], ' ') < 0 {
-		msg = msg[i+2:]
 	}
 	cause := lighttpdCause(msg)
 	if cause == "" {
@@ -38,6 +41,8 @@ func (p *lighttpdLog) parse(line []byte, e *Entry) verdict {
 		e.Upstream = string(capLen(bytes.TrimPrefix(s, []byte("tcp:")), 256))
 	} else if s := between(msg, "socket: ", ": "); s != nil {
 		e.Upstream = string(capLen(bytes.TrimPrefix(s, []byte("tcp:")), 256))
+	} else if s := between(msg, "connect() ", ": "); s != nil {
+		e.Upstream = string(capLen(s, 256))
 	}
 	if pth := between(msg, "all handlers for ", " on "); pth != nil {
 		e.Path = string(capLen(pth, 512))
@@ -46,9 +51,21 @@ func (p *lighttpdLog) parse(line []byte, e *Entry) verdict {
 	return lineFailure
 }
 
+// lighttpdSource returns the length of the "(gw_backend.c.274) " that
+// starts a message (with the whole path when the build kept it:
+// "(/usr/obj/.../src/gw_backend.c.533) "), or 0.
+func lighttpdSource(msg []byte) int {
+	i := bytes.Index(msg, []byte(") "))
+	if len(msg) < 6 || msg[0] != '(' || i < 0 || i > 512 || bytes.IndexByte(msg[:i], ' ') >= 0 || !bytes.Contains(msg[:i], []byte(".c.")) {
+		return 0
+	}
+	return i + 2
+}
+
 func lighttpdCause(msg []byte) string {
 	switch {
-	case bytes.Contains(msg, []byte("establishing connection failed")):
+	case bytes.Contains(msg, []byte("establishing connection failed")), bytes.HasPrefix(msg, []byte("connect() ")):
+		// "connect() <socket>: <strerror>" is 1.4.7x's wording
 		switch {
 		case containsAny(msg, "Connection refused", "No such file or directory"):
 			return causeRefused

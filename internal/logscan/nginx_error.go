@@ -16,6 +16,9 @@ type nginxError struct {
 func (p *nginxError) parse(line []byte, e *Entry) verdict {
 	t, ok := timeYMD(line, p.loc)
 	if !ok || len(line) < 23 || line[19] != ' ' || line[20] != '[' {
+		if bytes.HasPrefix(line, []byte("nginx: [")) {
+			return lineOK // nginx's own stderr at start-up (ngx_log_stderr), no request's
+		}
 		return lineMalformed
 	}
 	e.Time = t
@@ -58,6 +61,9 @@ func (p *nginxError) parse(line []byte, e *Entry) verdict {
 	}
 	if bytes.HasPrefix(msg, []byte("limiting ")) {
 		e.Status = 503 // limit_req_status and limit_conn_status default to 503
+	}
+	if cause == causeAppError {
+		e.Status = 500 // PHP answers its fatal errors with 500 (main/main.c, php_error_cb)
 	}
 	e.Detail = string(capLen(msg, 300))
 	p.fields(tail, e)
@@ -102,7 +108,13 @@ func nginxCause(msg []byte) string {
 	body := bytes.HasPrefix(action, []byte("reading upstream"))
 	switch {
 	case bytes.HasPrefix(msg, []byte("FastCGI sent in stderr")):
-		return "" // PHP's own messages; "Primary script unknown" is a 404
+		// PHP's own messages: a fatal error is the application failing
+		// (nginx passes its 500 on); "Primary script unknown" is a 404, and
+		// notices and warnings go with answers that worked.
+		if bytes.Contains(msg, []byte("PHP Fatal error")) {
+			return causeAppError
+		}
+		return ""
 	case bytes.Contains(msg, []byte("no live upstreams")):
 		return causeNoneHealthy
 	case bytes.HasPrefix(msg, []byte("limiting requests")), bytes.HasPrefix(msg, []byte("limiting connections")):

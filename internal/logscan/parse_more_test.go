@@ -35,7 +35,7 @@ func TestParseApacheAccess(t *testing.T) {
 func TestParseHAProxy(t *testing.T) {
 	pre := "Aug 21 10:15:02 lb haproxy[674]: "
 	runParseCases(t, "haproxy", []parseCase{
-		{"PH", pre + `127.0.0.1:33320 [21/Aug/2026:10:15:02.925] px-http px-http/srv1 9/0/7/14/30 502 243 - - PH-- 3/2/2/0/0 0/0 "GET /cgi-bin/bug.cgi? HTTP/1.0"`, lineFailure, causeUpstream, 502, "px-http/srv1", "/cgi-bin/bug.cgi?"},
+		{"PH", pre + `127.0.0.1:33320 [21/Aug/2026:10:15:02.925] px-http px-http/srv1 9/0/7/14/30 502 243 - - PH-- 3/2/2/0/0 0/0 "GET /cgi-bin/bug.cgi? HTTP/1.0"`, lineFailure, causeInvalidResponse, 502, "px-http/srv1", "/cgi-bin/bug.cgi?"},
 		{"SC", pre + `10.0.0.1:34552 [21/Aug/2026:15:26:31.462] px-http px-http/srv1 3183/-1/-1/-1/11215 503 0 - - SC-- 205/202/202/115/3 0/0 "HEAD / HTTP/1.0"`, lineFailure, causeRefused, 503, "", ""},
 		// Health-check events, as the lab's HAProxy 2.6.12 writes them.
 		{"down L7", pre + `Server app/app is DOWN, reason: Layer7 wrong status, code: 503, info: "Service Unavailable", check duration: 0ms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.`, lineFailure, causeNoneHealthy, 0, "app/app", ""},

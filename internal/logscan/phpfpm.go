@@ -13,23 +13,14 @@ import (
 //	[21-Aug-2026 10:15:02] WARNING: [pool www] child 1234 exited on signal 9 (SIGKILL) after 12.5 seconds from start
 type phpFPMLog struct {
 	loc *time.Location
+	zc  zoneCache
 }
 
 func (p *phpFPMLog) parse(line []byte, e *Entry) verdict {
-	if len(line) < 24 || line[0] != '[' || line[21] != ']' {
-		return lineMalformed
-	}
-	b := line[1:21] // 21-Aug-2026 10:15:02
-	h, mi, s, ok := clock(b, 12)
-	if !ok || b[2] != '-' || b[6] != '-' || b[11] != ' ' {
-		return lineMalformed
-	}
-	t, ok := date(num4(b, 7), month(b[3:6]), num2(b, 0), h, mi, s, 0, p.loc)
+	msg, ok := p.head(line, e)
 	if !ok {
-		return lineMalformed
+		return p.access(line, e)
 	}
-	e.Time = t
-	msg := line[22:]
 	cause := fpmCause(msg)
 	if cause == "" {
 		return lineOK
@@ -46,6 +37,79 @@ func (p *phpFPMLog) parse(line []byte, e *Entry) verdict {
 		e.Method, e.Path = requestLine(r)
 	}
 	e.Detail = string(capLen(bytes.TrimSpace(msg), 300))
+	return lineFailure
+}
+
+// head splits a line into its time and message: "[21-Aug-2026 10:15:02] "
+// with microseconds at log_level debug; none when FPM writes to a journal
+// or a container's stderr without them ("WARNING: [pool www] ..."), or to
+// syslog ("[WARNING] [pool www] ...").
+func (p *phpFPMLog) head(line []byte, e *Entry) ([]byte, bool) {
+	if fpmLevel(line) || len(line) > 1 && line[0] == '[' && fpmLevel(line[1:]) {
+		return line, true
+	}
+	if len(line) < 24 || line[0] != '[' || line[12] != ' ' {
+		return nil, false
+	}
+	b := line[1:]
+	h, mi, sec, ok := clock(b, 12)
+	if !ok || b[2] != '-' || b[6] != '-' {
+		return nil, false
+	}
+	t, ok := date(num4(b, 7), month(b[3:6]), num2(b, 0), h, mi, sec, 0, p.loc)
+	rest := b[20:]
+	if len(rest) > 0 && rest[0] == '.' {
+		var ns int
+		ns, rest = fraction(rest[1:])
+		t = t.Add(time.Duration(ns))
+	}
+	if !ok || len(rest) < 2 || rest[0] != ']' || rest[1] != ' ' {
+		return nil, false
+	}
+	e.Time = t
+	return rest[2:], true
+}
+
+// fpmLevel reports whether b starts with one of FPM's levels
+// (fpm/zlog.c), as "WARNING: " or syslog's "WARNING] ".
+func fpmLevel(b []byte) bool {
+	for _, l := range []string{"NOTICE", "WARNING", "ERROR", "ALERT", "DEBUG"} {
+		if len(b) > len(l)+1 && bytes.HasPrefix(b, []byte(l)) && (b[len(l)] == ':' || b[len(l)] == ']') && b[len(l)+1] == ' ' {
+			return true
+		}
+	}
+	return false
+}
+
+// access reads a line of FPM's access log in its default format
+// (access.format = "%R - %u %t \"%m %r\" %s"):
+//
+//	172.20.0.2 -  28/May/2018:10:31:15 +0000 "GET /index.php" 200
+//
+// The status is the one the script set: a 502-504 there is the
+// application's own answer.
+func (p *phpFPMLog) access(line []byte, e *Entry) verdict {
+	q := bytes.IndexByte(line, '"')
+	if q < 28 || line[q-1] != ' ' {
+		return lineMalformed
+	}
+	t, ok := timeCLF(line[q-27:q-1], p.loc, &p.zc)
+	req, rest, ok2 := quoted(line[q:])
+	if !ok || !ok2 || len(rest) < 2 || rest[0] != ' ' {
+		return lineMalformed
+	}
+	status, ok := digits(bytes.TrimSpace(rest))
+	if !ok {
+		return lineMalformed
+	}
+	e.Time = t
+	if !isFailureStatus(status) {
+		return lineOK
+	}
+	e.Cause, e.Product, e.Format, e.Status = causeAppError, productPHPFPM, "php-fpm", status
+	client, _ := word(line)
+	e.Client = string(capLen(client, 64))
+	e.Method, e.Path = requestLine(req)
 	return lineFailure
 }
 

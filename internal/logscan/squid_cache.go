@@ -84,9 +84,13 @@ func squidCacheHead(line []byte, loc *time.Location) (time.Time, []byte, bool) {
 	return t, msg, true
 }
 
-// squidUntimed reports the lines Squid prints without a time when it stops
-// (PrintRusage in src/tools.cc).
+// squidUntimed reports the lines Squid prints without a time: when it
+// stops (PrintRusage in src/tools.cc), and the master's "Squid Parent:"
+// messages (src/main.cc), which a container's output shows.
 func squidUntimed(line []byte) bool {
+	if bytes.HasPrefix(line, []byte("squid[")) && bytes.Contains(line, []byte("]: Squid Parent: ")) {
+		return true // the master's syslog messages, copied to stderr in the foreground
+	}
 	for _, p := range []string{"CPU Usage: ", "Maximum Resident Size: ", "Page faults with physical i/o: "} {
 		if bytes.HasPrefix(line, []byte(p)) {
 			return true
@@ -101,10 +105,12 @@ func squidUntimed(line []byte) bool {
 // src/http.cc, src/peer_select.cc).
 func squidCacheCause(msg []byte) (string, int) {
 	switch {
-	case bytes.HasPrefix(msg, []byte("TCP connection to ")) && bytes.HasSuffix(msg, []byte(" failed")):
+	case bytes.HasPrefix(msg, []byte("TCP connection to ")) && bytes.HasSuffix(msg, []byte(" failed")),
+		bytes.HasPrefix(msg, []byte("ERROR: Connection to ")) && bytes.HasSuffix(msg, []byte(" failed")):
 		// A refused connection and a connect timeout both write this
 		// line, with no errno (X-Squid-Error has it: ERR_CONNECT_FAIL 111
-		// or 110), so the line leaves the cause open.
+		// or 110), so the line leaves the cause open. Squid 6 words it
+		// "ERROR: Connection to <peer> failed" (squid-cache/squid#1772).
 		return causeUpstream, 503
 	case containsAny(msg, "Detected DEAD Parent: ", "Detected DEAD Sibling: "):
 		// Squid stops using the peer; requests then get a 502
@@ -126,7 +132,11 @@ func squidCacheCause(msg []byte) (string, int) {
 // squidCacheUpstream finds the peer a message names: "127.0.0.1/39201" of
 // a failed connection, the name of a dead peer or of a failed lookup.
 func squidCacheUpstream(msg []byte) string {
-	if a := between(msg, "TCP connection to ", " failed"); a != nil {
+	a := between(msg, "TCP connection to ", " failed")
+	if a == nil {
+		a = between(msg, "ERROR: Connection to ", " failed")
+	}
+	if a != nil {
 		if i := bytes.LastIndexByte(a, '/'); i >= 0 {
 			return string(capLen(a[:i], 200)) + ":" + string(capLen(a[i+1:], 8))
 		}

@@ -3,14 +3,19 @@ package logscan
 import (
 	"bytes"
 	"encoding/json"
+	"time"
 )
 
-// traefikLog reads Traefik's JSON access log (accessLog.format: json).
+// traefikLog reads Traefik's access log, JSON (accessLog.format: json) or
+// CLF (traefik_text.go), and its own log's text lines.
 // DownstreamStatus is what the client got and OriginStatus what the backend
 // answered: 0 or absent when Traefik made the response itself.
 //
 //	{"ClientHost":"203.0.113.7","DownstreamStatus":502,"OriginStatus":0,"RequestMethod":"GET","RequestPath":"/api","ServiceURL":"http://10.0.0.5:8080","StartUTC":"2026-08-21T10:15:02.123Z", ...}
-type traefikLog struct{}
+type traefikLog struct {
+	loc *time.Location
+	zc  zoneCache
+}
 
 // traefikLine is the part of a Traefik access line that is read.
 type traefikLine struct {
@@ -27,6 +32,12 @@ type traefikLine struct {
 }
 
 func (p *traefikLog) parse(line []byte, e *Entry) verdict {
+	if bytes.HasPrefix(line, []byte(`time="`)) {
+		return traefikDebug(line, e)
+	}
+	if len(line) > 0 && line[0] != '{' {
+		return traefikCLF(line, p.loc, &p.zc, e)
+	}
 	if len(line) < 2 || line[0] != '{' || line[len(line)-1] != '}' {
 		return lineMalformed
 	}
@@ -54,16 +65,7 @@ func (p *traefikLog) parse(line []byte, e *Entry) verdict {
 	if e.Upstream == "" {
 		e.Scheme, e.Upstream = splitUpstream(t.ServiceURL)
 	}
-	switch {
-	case t.OriginStatus >= 500:
-		e.Cause = causeAppError
-	case st == 503 && t.ServiceURL == "" && t.ServiceAddr == "":
-		e.Cause = causeNoneHealthy // the load balancer's "no available server"
-	case st == 504:
-		e.Cause = causeTimeout // a net.Error with Timeout() (pkg/proxy/httputil)
-	default:
-		e.Cause = causeUpstream
-	}
+	e.Cause = traefikCause(st, t.OriginStatus, t.ServiceURL != "" || t.ServiceAddr != "")
 	e.Detail = "OriginStatus " + string(bytes.TrimSpace(jsonNumberBytes(line, `"OriginStatus":`)))
 	return lineFailure
 }

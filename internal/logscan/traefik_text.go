@@ -1,0 +1,99 @@
+package logscan
+
+import (
+	"bytes"
+	"strconv"
+	"time"
+)
+
+// traefikCLF reads Traefik's default access log format, CLF with three
+// fields of its own at the end (docs: observability/access-logs):
+//
+//	10.0.0.2 - - [08/Jan/2023:12:28:57 +0000] "GET / HTTP/1.0" 502 11 "-" "-" 746 "web@docker" "http://172.18.0.3:80" 2ms
+//
+// A status of "-" is a request Traefik did not route.
+func traefikCLF(line []byte, loc *time.Location, zc *zoneCache, e *Entry) verdict {
+	client, rest := word(line)
+	i := bytes.IndexByte(rest, '[')
+	if len(client) == 0 || i < 0 || i > 64 || len(rest) < i+28 || rest[i+27] != ']' {
+		return lineMalformed
+	}
+	t, ok := timeCLF(rest[i+1:i+27], loc, zc)
+	if !ok {
+		return lineMalformed
+	}
+	req, rest, ok := quoted(bytes.TrimPrefix(rest[i+28:], []byte(" ")))
+	if !ok {
+		return lineMalformed
+	}
+	st, rest := word(bytes.TrimPrefix(rest, []byte(" ")))
+	q := quotedFields(rest, 4)
+	if len(q) < 4 || !bytes.HasSuffix(line, []byte("ms")) {
+		return lineMalformed
+	}
+	e.Time = t
+	status, ok := digits(st)
+	if !ok || !isFailureStatus(status) {
+		if !ok && !bytes.Equal(st, []byte("-")) {
+			return lineMalformed
+		}
+		return lineOK
+	}
+	e.Product, e.Format, e.Status = productTraefik, "traefik", status
+	e.Client = string(capLen(client, 64))
+	e.Method, e.Path = requestLine(req)
+	e.Scheme, e.Upstream = splitUpstream(string(capLen(q[3], 256)))
+	e.Cause = traefikCause(status, 0, len(q[3]) > 0)
+	e.Detail = "router " + string(capLen(q[2], 128))
+	return lineFailure
+}
+
+// traefikDebug reads Traefik's own log in its text format, where at the
+// debug level a failed forward is "'502 Bad Gateway' caused by: <Go error>"
+// (pkg/proxy/httputil):
+//
+//	time="2018-07-17T03:57:54Z" level=debug msg="'502 Bad Gateway' caused by: EOF"
+func traefikDebug(line []byte, e *Entry) verdict {
+	ts := between(line, `time="`, `"`)
+	t, ok := timeRFC3339(ts)
+	if !ok || !bytes.Contains(line, []byte(" level=")) {
+		return lineMalformed
+	}
+	e.Time = t
+	i := bytes.Index(line, []byte(` msg="`))
+	if i < 0 {
+		return lineOK
+	}
+	m, _, ok := quoted(line[i+5:])
+	if !ok || len(m) < 5 || m[0] != '\'' {
+		return lineOK
+	}
+	status, _ := digits(m[1:4])
+	k := bytes.Index(m, []byte("' caused by: "))
+	if k < 0 || !isFailureStatus(status) {
+		return lineOK
+	}
+	msg := string(capLen(m[k+13:], 300))
+	if u, err := strconv.Unquote(`"` + msg + `"`); err == nil {
+		msg = u
+	}
+	e.Product, e.Format, e.Status = productTraefik, "traefik", status
+	e.Cause, e.Detail, e.Upstream = goErrorCause(msg), msg, dialAddress(msg)
+	e.explains = true
+	return lineFailure
+}
+
+// traefikCause is the cause of a failure Traefik answered: the origin's own
+// 5xx, the load balancer's "no available server" (no server URL), a
+// timeout (a net.Error with Timeout(), pkg/proxy/httputil), or unknown.
+func traefikCause(status, origin int, server bool) string {
+	switch {
+	case origin >= 500:
+		return causeAppError
+	case status == 503 && !server:
+		return causeNoneHealthy
+	case status == 504:
+		return causeTimeout
+	}
+	return causeUpstream
+}
