@@ -45,10 +45,10 @@ func (p *phpFPMLog) parse(line []byte, e *Entry) verdict {
 // or a container's stderr without them ("WARNING: [pool www] ..."), or to
 // syslog ("[WARNING] [pool www] ...").
 func (p *phpFPMLog) head(line []byte, e *Entry) ([]byte, bool) {
-	if fpmLevel(line) || len(line) > 1 && line[0] == '[' && fpmLevel(line[1:]) {
-		return line, true
-	}
 	if len(line) < 24 || line[0] != '[' || line[12] != ' ' {
+		if fpmLevel(line) || len(line) > 1 && line[0] == '[' && fpmLevel(line[1:]) {
+			return line, true
+		}
 		return nil, false
 	}
 	b := line[1:]
