@@ -123,3 +123,79 @@ func storedBytes(b *testing.B, s *Store, dsn string) int64 {
 	}
 	return info.Size()
 }
+
+// BenchmarkUptimeByDayAll reads the 90-day bars of a status page of 1,000
+// targets with 30 days of hourly rollups (720,000 rows) and the hour not
+// yet rolled up (60 checks a target).
+func BenchmarkUptimeByDayAll(b *testing.B) {
+	parent := b
+	var cluster *pgCluster
+	engines := []struct {
+		name string
+		dsn  func(b *testing.B) string
+	}{
+		{"sqlite", func(b *testing.B) string { return filepath.Join(b.TempDir(), "bench.db") }},
+		{"postgres", func(b *testing.B) string {
+			var err error
+			if cluster, err = startPostgres(parent, false); err != nil {
+				b.Fatal(err)
+			}
+			return cluster.newDatabase(b)
+		}},
+	}
+	for _, e := range engines {
+		b.Run(e.name, func(b *testing.B) {
+			s := openStore(b, e.dsn(b), Options{})
+			fillStatusPage(b, s, 1000, 30)
+			b.ResetTimer()
+			for range b.N {
+				all, err := s.UptimeByDayAll(b.Context(), 90, base)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(all) != 1000 {
+					b.Fatalf("%d targets, want 1000", len(all))
+				}
+			}
+		})
+	}
+}
+
+// fillStatusPage adds targets with days of hourly rollups up to base's
+// hour, and a check a minute in base's hour.
+func fillStatusPage(b *testing.B, s *Store, targets, days int) {
+	ctx := b.Context()
+	for i := range targets {
+		if _, err := s.AddTarget(ctx, Target{Name: fmt.Sprintf("t%d.example", i), URL: fmt.Sprintf("https://t%d.example/", i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	hour := micros(base.Truncate(time.Hour))
+	// Both engines take WITH RECURSIVE before INSERT.
+	q := `WITH RECURSIVE h(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM h WHERE n < ?)
+INSERT INTO rollups (target_id, hour_us, checks, failures, uptime, ttfb_p50_us, ttfb_p95_us, total_p50_us, total_p95_us, causes)
+SELECT t.id, CAST(? AS BIGINT) - h.n * CAST(? AS BIGINT), 60, 1, 0.98, 20000, 40000, 30000, 60000, '{"upstream.timeout": 1}' FROM targets t, h`
+	if _, err := s.wdb.ExecContext(ctx, s.dialect.rebind(q), days*24, hour, hourMicros); err != nil {
+		b.Fatal(err)
+	}
+	// The day sums, as RollUp keeps them.
+	_, err := s.wdb.ExecContext(ctx, `INSERT INTO rollup_days (target_id, day_us, checks, failures)
+SELECT target_id, hour_us - hour_us % 86400000000, SUM(checks), SUM(failures) FROM rollups GROUP BY 1, 2`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var checks []Check
+	var list []Target
+	list, err = s.Targets(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, t := range list {
+		for m := range 60 {
+			checks = append(checks, Check{TargetID: t.ID, Time: base.Truncate(time.Hour).Add(time.Duration(m) * time.Minute), OK: m != 7})
+		}
+	}
+	if err := s.RecordChecks(ctx, checks); err != nil {
+		b.Fatal(err)
+	}
+}

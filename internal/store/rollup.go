@@ -199,7 +199,11 @@ ON CONFLICT (target_id, hour_us) DO UPDATE SET checks = excluded.checks,
     total_p50_us = excluded.total_p50_us, total_p95_us = excluded.total_p95_us,
     causes = excluded.causes`
 	return s.withTx(ctx, "writing rollups", func(tx *sql.Tx) error {
+		type targetDay struct{ target, day int64 }
+		days := map[targetDay]bool{}
 		for _, r := range rollups {
+			h := micros(r.Hour)
+			days[targetDay{r.TargetID, h - ((h%dayMicros)+dayMicros)%dayMicros}] = true
 			causes, err := json.Marshal(r.Causes)
 			if err != nil {
 				return fmt.Errorf("encoding causes: %w", err)
@@ -214,8 +218,25 @@ ON CONFLICT (target_id, hour_us) DO UPDATE SET checks = excluded.checks,
 				return err
 			}
 		}
+		for d := range days {
+			if err := s.sumDay(ctx, tx, d.target, d.day); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
+}
+
+// sumDay sums up a target's hourly rollups of the day that starts at day.
+func (s *Store) sumDay(ctx context.Context, tx *sql.Tx, target, day int64) error {
+	const q = `INSERT INTO rollup_days (target_id, day_us, checks, failures)
+SELECT target_id, ?, SUM(checks), SUM(failures) FROM rollups
+WHERE target_id = ? AND hour_us >= ? AND hour_us < ? GROUP BY target_id
+ON CONFLICT (target_id, day_us) DO UPDATE SET checks = excluded.checks, failures = excluded.failures`
+	if _, err := tx.ExecContext(ctx, s.dialect.rebind(q), day, target, day, day+dayMicros); err != nil {
+		return fmt.Errorf("summing up day %v: %w", fromMicros(day), err)
+	}
+	return nil
 }
 
 // Rollups returns a target's hourly rollups in [since, until), oldest

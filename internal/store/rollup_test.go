@@ -42,30 +42,29 @@ func testRollup(t *testing.T, dsn string) {
 	if err := s.RecordChecks(ctx, rollupData(tg.ID)); err != nil {
 		t.Fatal(err)
 	}
+	// Another target, with one check 10:05, that counts only for itself;
+	// and one without checks, missing from UptimeByDayAll.
+	other, idle := addTarget(t, s, "other.example"), addTarget(t, s, "idle.example")
+	if err := s.RecordCheck(ctx, Check{TargetID: other.ID, Time: base.Add(-145 * time.Minute), OK: true}); err != nil {
+		t.Fatal(err)
+	}
 	wantDays := []DayUptime{
 		{Day: time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC)},
 		{Day: time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC), Checks: 1, Failures: 1, Uptime: 0},
 		{Day: time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC), Checks: 24, Failures: 3, Uptime: 21.0 / 24},
 	}
+	otherDays := []DayUptime{{Day: wantDays[0].Day}, {Day: wantDays[1].Day}, {Day: wantDays[2].Day, Checks: 1, Uptime: 1}}
+	days := map[int64][]DayUptime{tg.ID: wantDays, other.ID: otherDays}
 	// The days are the same from raw checks alone, and once rolled up.
-	checkDays := func(when string) {
-		t.Helper()
-		got, err := s.UptimeByDay(ctx, tg.ID, 3, base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, wantDays) {
-			t.Errorf("UptimeByDay %s = %+v\nwant %+v", when, got, wantDays)
-		}
-	}
+	checkDays := func(when string) { checkUptime(t, s, days, idle.ID, when) }
 	checkDays("before rollup")
 
 	n, err := s.RollUp(ctx, base)
 	if err != nil {
 		t.Fatalf("RollUp: %v", err)
 	}
-	if n != 3 {
-		t.Errorf("RollUp wrote %d rows, want 3", n)
+	if n != 4 {
+		t.Errorf("RollUp wrote %d rows, want 4 (3 hours of one target, 1 of another)", n)
 	}
 	if n, err := s.RollUp(ctx, base); err != nil || n != 0 {
 		t.Errorf("RollUp again wrote %d rows (%v), want 0", n, err)
@@ -92,6 +91,35 @@ func testRollup(t *testing.T, dsn string) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Rollups =\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+// checkUptime compares UptimeByDay of each target, and UptimeByDayAll,
+// with want over the 3 days up to base; idle has no checks.
+func checkUptime(t *testing.T, s *Store, want map[int64][]DayUptime, idle int64, when string) {
+	t.Helper()
+	ctx := t.Context()
+	var days []DayUptime
+	for id, w := range want {
+		days = w
+		got, err := s.UptimeByDay(ctx, id, 3, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, w) {
+			t.Errorf("UptimeByDay of %d %s = %+v\nwant %+v", id, when, got, w)
+		}
+	}
+	empty := []DayUptime{{Day: days[0].Day}, {Day: days[1].Day}, {Day: days[2].Day}}
+	if got, err := s.UptimeByDay(ctx, idle, 3, base); err != nil || !reflect.DeepEqual(got, empty) {
+		t.Errorf("UptimeByDay of a target without checks %s = %+v (%v), want %+v", when, got, err, empty)
+	}
+	all, err := s.UptimeByDayAll(ctx, 3, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(all, want) {
+		t.Errorf("UptimeByDayAll %s = %+v\nwant %+v", when, all, want)
 	}
 }
 

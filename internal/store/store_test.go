@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"testing/fstest"
@@ -18,6 +20,7 @@ func TestStore(t *testing.T) {
 		{"migrations", testMigrations},
 		{"newer schema", testNewerSchema},
 		{"failed migration", testFailedMigration},
+		{"upgrade", testUpgrade},
 		{"targets", testTargets},
 		{"checks", testChecks},
 		{"incidents", testIncidents},
@@ -111,7 +114,7 @@ func testMigrations(t *testing.T, dsn string) {
 			t.Errorf("open %d: schema_migrations = %v, want %v", i+1, got, want)
 		}
 	}
-	for _, table := range []string{"targets", "checks", "incidents", "incident_events", "rollups", "leases"} {
+	for _, table := range []string{"targets", "checks", "incidents", "incident_events", "rollups", "rollup_days", "leases"} {
 		var n int
 		if err := first.rdb.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
 			t.Errorf("table %s: %v", table, err)
@@ -143,22 +146,72 @@ func testFailedMigration(t *testing.T, dsn string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := loadMigrations(fsys)
+	steps, err := loadMigrations(fsys)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := fstest.MapFS{
-		first[0].name:     {Data: []byte(first[0].sql)},
-		"0002_broken.sql": {Data: []byte("CREATE TABLE half_done (x INTEGER);\nSELECT no_such_column FROM half_done;")},
+	bad := fstest.MapFS{}
+	var want []int
+	for _, m := range steps {
+		bad[m.name] = &fstest.MapFile{Data: []byte(m.sql)}
+		want = append(want, m.version)
 	}
+	next := fmt.Sprintf("%04d_broken.sql", len(steps)+1)
+	bad[next] = &fstest.MapFile{Data: []byte("CREATE TABLE half_done (x INTEGER);\nSELECT no_such_column FROM half_done;")}
 	if err := migrate(t.Context(), s.wdb, s.dialect, bad); err == nil {
 		t.Fatal("a broken migration succeeded")
 	}
-	if got := schemaVersions(t, s); !reflect.DeepEqual(got, []int{1}) {
-		t.Errorf("schema_migrations after a failed step = %v, want [1]", got)
+	if got := schemaVersions(t, s); !reflect.DeepEqual(got, want) {
+		t.Errorf("schema_migrations after a failed step = %v, want %v", got, want)
 	}
 	if _, err := s.rdb.ExecContext(t.Context(), "SELECT COUNT(*) FROM half_done"); err == nil {
 		t.Error("the failed step's table exists")
+	}
+}
+
+// testUpgrade opens a database of schema version 1 that has rollups: the
+// step that adds their day sums fills them in.
+func testUpgrade(t *testing.T, dsn string) {
+	ctx := t.Context()
+	d := sqlite
+	if dsnKind(dsn) == "postgres" {
+		d = postgres
+	}
+	fsys, err := migrationFS(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, err := loadMigrations(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open(map[dialect]string{sqlite: "sqlite", postgres: "pgx"}[d], dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	v1 := fstest.MapFS{steps[0].name: {Data: []byte(steps[0].sql)}}
+	if err := migrate(ctx, old, d, v1); err != nil {
+		t.Fatalf("migrating to version 1: %v", err)
+	}
+	day := micros(base.Truncate(24 * time.Hour))
+	for _, q := range []string{
+		"INSERT INTO targets (name, url, created_us) VALUES ('a', 'https://a.example/', 0)",
+		fmt.Sprintf(`INSERT INTO rollups (target_id, hour_us, checks, failures, uptime, ttfb_p50_us, ttfb_p95_us, total_p50_us, total_p95_us)
+VALUES (1, %d, 60, 1, 0.98, 0, 0, 0, 0), (1, %d, 60, 2, 0.97, 0, 0, 0, 0)`, day, day+hourMicros),
+	} {
+		if _, err := old.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	s := openStore(t, dsn, Options{})
+	got, err := s.UptimeByDay(ctx, 1, 1, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []DayUptime{{Day: fromMicros(day), Checks: 120, Failures: 3, Uptime: 117.0 / 120}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("UptimeByDay after the upgrade = %+v, want %+v", got, want)
 	}
 }
 
