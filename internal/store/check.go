@@ -94,6 +94,9 @@ func (s *Store) RecordCheck(ctx context.Context, c Check) error {
 // RecordChecks stores checks in one transaction, with multi-row inserts:
 // all of them or, on error, none.
 func (s *Store) RecordChecks(ctx context.Context, checks []Check) error {
+	if len(checks) == 0 {
+		return nil
+	}
 	for _, c := range checks {
 		if err := validCheck(c); err != nil {
 			return fmt.Errorf("recording checks: %w", err)

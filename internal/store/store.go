@@ -13,6 +13,10 @@
 // inside a diagnosis document) before they hand a record over; the schema
 // has no field for request headers or cookies on purpose.
 //
+// SQLite runs with synchronous=NORMAL: a committed write survives the
+// process being killed; a crash of the machine may lose the last commits
+// before a checkpoint, never the file's consistency.
+//
 // Times are stored as microseconds since the Unix epoch and come back in
 // UTC with microsecond precision; durations are stored in microseconds.
 package store
@@ -43,8 +47,8 @@ var (
 	ErrLocked = errors.New("database is locked by another connection")
 	// ErrSchemaTooNew reports a database migrated by a newer gwdoctor.
 	ErrSchemaTooNew = errors.New("database schema is newer than this gwdoctor")
-	// ErrInvalid reports a record that the store refuses to keep.
-	ErrInvalid = errors.New("invalid record")
+	// ErrInvalid reports a record, query or DSN that the store refuses.
+	ErrInvalid = errors.New("invalid")
 )
 
 // Options tune a Store. The zero value is ready to use.
@@ -84,6 +88,8 @@ func (o Options) withDefaults() Options {
 type Store struct {
 	dialect dialect
 	opts    Options
+	// where names the database in errors: the SQLite file, or PostgreSQL.
+	where string
 	// wdb takes the writes and rdb the reads. They are one pool for
 	// PostgreSQL; for SQLite, wdb has a single connection whose
 	// transactions begin IMMEDIATE (SQLite has one writer at a time, and a
@@ -106,11 +112,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	var err error
 	switch kind := dsnKind(dsn); kind {
 	case "postgres":
-		s.dialect = postgres
+		s.dialect, s.where = postgres, "PostgreSQL"
 		s.wdb, err = openPostgres(dsn, opts)
 		s.rdb = s.wdb
 	case "sqlite":
-		s.dialect = sqlite
+		base, _, _ := strings.Cut(dsn, "?")
+		s.dialect, s.where = sqlite, "SQLite file "+strings.TrimPrefix(base, "file:")
 		s.wdb, s.rdb, err = openSQLite(dsn, opts)
 	default:
 		return nil, fmt.Errorf("opening database: %w: %q is neither a file path nor a postgres:// URL", ErrInvalid, kind)
@@ -126,14 +133,14 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 
 func (s *Store) init(ctx context.Context) error {
 	if err := s.wdb.PingContext(ctx); err != nil {
-		return s.wrap("connecting to database", err)
+		return s.wrap("opening "+s.where, err)
 	}
 	fsys, err := migrationFS(s.dialect)
 	if err != nil {
 		return err
 	}
 	if err := migrate(ctx, s.wdb, s.dialect, fsys); err != nil {
-		return s.wrap("migrating schema", err)
+		return s.wrap("migrating the schema of "+s.where, err)
 	}
 	s.insertCheck, err = s.wdb.PrepareContext(ctx, s.dialect.rebind(insertChecksSQL(1)))
 	if err != nil {
