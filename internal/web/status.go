@@ -1,0 +1,196 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/diagnose"
+)
+
+// The states of a target on the status page.
+const (
+	StateUp       = "up"
+	StateDown     = "down"
+	StateDegraded = "degraded"
+	StateUnknown  = "unknown"
+)
+
+// maxOpenPages bounds the pages of open incidents the status page reads:
+// MaxPage each, 20,000 in all.
+const maxOpenPages = 40
+
+// snapshot is what the status page and the targets API read of the store.
+type snapshot struct {
+	targets []Target
+	last    map[string]Check
+	open    map[string]Incident // the open incident of each target
+	uptime  map[string][]Day
+}
+
+// snapshot reads the targets with their last checks, open incidents and,
+// when days > 0, uptime by day.
+func (s *Server) snapshot(ctx context.Context, days int, now time.Time) (snapshot, error) {
+	var sn snapshot
+	var err error
+	if sn.targets, err = s.o.Store.Targets(ctx); err != nil {
+		return sn, fmt.Errorf("listing targets: %w", err)
+	}
+	if sn.last, err = s.o.Store.LastChecks(ctx); err != nil {
+		return sn, fmt.Errorf("reading last checks: %w", err)
+	}
+	if sn.open, err = s.openIncidents(ctx); err != nil {
+		return sn, err
+	}
+	if days > 0 {
+		if sn.uptime, err = s.o.Store.UptimeDays(ctx, days, now); err != nil {
+			return sn, fmt.Errorf("reading uptime: %w", err)
+		}
+	}
+	return sn, nil
+}
+
+// openIncidents returns the open incident of each target: its newest.
+func (s *Server) openIncidents(ctx context.Context) (map[string]Incident, error) {
+	open := map[string]Incident{}
+	q := IncidentQuery{Open: true, Limit: MaxPage}
+	for range maxOpenPages {
+		page, err := s.o.Store.Incidents(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("listing open incidents: %w", err)
+		}
+		for _, inc := range page.Incidents {
+			if _, seen := open[inc.Target]; !seen && inc.Open() {
+				open[inc.Target] = inc
+			}
+		}
+		if page.Next == "" {
+			break
+		}
+		q.Before = page.Next
+	}
+	return open, nil
+}
+
+// stateOf is a target's state: down with a persistent incident, degraded
+// with an intermittent one or a failed check not confirmed yet, up when
+// its last check passed, unknown before its first check.
+func stateOf(last *Check, inc *Incident) string {
+	switch {
+	case inc != nil && inc.Persistence == diagnose.Intermittent:
+		return StateDegraded
+	case inc != nil:
+		return StateDown
+	case last == nil:
+		return StateUnknown
+	case !last.OK:
+		return StateDegraded
+	}
+	return StateUp
+}
+
+type statusView struct {
+	pageView
+	Days   int
+	Counts []stateCount
+	Groups []groupView
+	// Hidden counts the targets a visitor without the read token does not see.
+	Hidden int
+}
+
+type stateCount struct {
+	State string
+	N     int
+}
+
+type groupView struct {
+	Name    string
+	Targets []targetRow
+}
+
+type targetRow struct {
+	ID, Path, Label, State string
+	Uptime                 string
+	Bars                   template.HTML
+	Incident               *incidentRef
+}
+
+// incidentRef is an incident as a line of the status page.
+type incidentRef struct {
+	ID, Path, Cause, Title, Persistence string
+	Since                               stamp
+}
+
+// statusPage shows every target by group with its state and uptime bars,
+// and to readers its current incident; a visitor without the read token
+// sees only the public groups, without incidents.
+func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := s.storeCtx(r)
+	defer cancel()
+	now := s.o.Now()
+	sn, err := s.snapshot(ctx, s.o.UptimeDays, now)
+	if err != nil {
+		s.storeFailed(w, r, false, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "status", s.statusView(s.pageFor(r, s.o.Title), sn, now))
+}
+
+func (s *Server) statusView(pv pageView, sn snapshot, now time.Time) statusView {
+	v := statusView{pageView: pv, Days: s.o.UptimeDays}
+	byGroup := map[string][]targetRow{}
+	counts := map[string]int{}
+	for _, t := range sn.targets {
+		if !pv.Reader && !s.public[t.Group] {
+			v.Hidden++
+			continue
+		}
+		row := s.targetRow(t, sn, now, pv.Reader)
+		counts[row.State]++
+		byGroup[t.Group] = append(byGroup[t.Group], row)
+	}
+	for _, st := range []string{StateDown, StateDegraded, StateUp, StateUnknown} {
+		if counts[st] > 0 {
+			v.Counts = append(v.Counts, stateCount{st, counts[st]})
+		}
+	}
+	for name, rows := range byGroup {
+		slices.SortFunc(rows, func(a, b targetRow) int { return cmp.Or(cmp.Compare(a.Label, b.Label), cmp.Compare(a.ID, b.ID)) })
+		v.Groups = append(v.Groups, groupView{Name: name, Targets: rows})
+	}
+	// Named groups by name, then the targets without a group.
+	slices.SortFunc(v.Groups, func(a, b groupView) int {
+		if (a.Name == "") != (b.Name == "") {
+			return cmp.Compare(b.Name, a.Name)
+		}
+		return cmp.Compare(a.Name, b.Name)
+	})
+	return v
+}
+
+func (s *Server) targetRow(t Target, sn snapshot, now time.Time, reader bool) targetRow {
+	var last *Check
+	if c, ok := sn.last[t.ID]; ok {
+		last = &c
+	}
+	var inc *Incident
+	if i, ok := sn.open[t.ID]; ok {
+		inc = &i
+	}
+	row := targetRow{ID: t.ID, Path: "/targets/" + url.PathEscape(t.ID), Label: t.Label(), State: stateOf(last, inc)}
+	row.Bars, row.Uptime = uptimeBars(sn.uptime[t.ID], s.o.UptimeDays, now)
+	if reader && inc != nil {
+		row.Incident = refOf(*inc, now)
+	}
+	return row
+}
+
+func refOf(inc Incident, now time.Time) *incidentRef {
+	return &incidentRef{ID: inc.ID, Path: "/incidents/" + url.PathEscape(inc.ID), Cause: inc.Cause,
+		Title: causeTitle(inc.Cause), Persistence: inc.Persistence, Since: stampOf(inc.Start, now)}
+}
