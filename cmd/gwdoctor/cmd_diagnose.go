@@ -19,8 +19,10 @@ import (
 	"github.com/gwdoctor/gwdoctor/internal/doctor"
 	"github.com/gwdoctor/gwdoctor/internal/experiment"
 	"github.com/gwdoctor/gwdoctor/internal/logscan"
+	"github.com/gwdoctor/gwdoctor/internal/probe"
 	"github.com/gwdoctor/gwdoctor/internal/report"
 	"github.com/gwdoctor/gwdoctor/internal/request"
+	"github.com/gwdoctor/gwdoctor/internal/target"
 )
 
 type diagnoseFlags struct {
@@ -40,6 +42,9 @@ type diagnoseFlags struct {
 	timeout     time.Duration
 	tries       int
 	noTag       bool
+	noFollow    bool
+	http1       bool
+	http2       bool
 	upstream    string
 	script      string
 	docRoot     string
@@ -55,7 +60,7 @@ type diagnoseFlags struct {
 func newDiagnoseCmd(s streams) *cobra.Command {
 	var f diagnoseFlags
 	cmd := &cobra.Command{
-		Use:   "diagnose URL",
+		Use:   "diagnose ADDRESS",
 		Short: "Find out who produced a gateway error, why, and what to do now",
 		Long: `diagnose repeats the request, replays it without your cookies and headers and
 with caches bypassed, recognises the product that produced the error page,
@@ -81,7 +86,7 @@ the causes it ruled out and the steps that apply.
 			case f.har == "" && cmd.Flags().Changed("har-entry"):
 				return usagef("--har-entry needs --har")
 			case f.curl == "" && f.har == "" && len(args) != 1:
-				return usagef("diagnose takes exactly one URL, got %d arguments", len(args))
+				return usagef("diagnose takes exactly one address (a URL or a site's name), got %d arguments", len(args))
 			}
 			return nil
 		},
@@ -122,6 +127,9 @@ the causes it ruled out and the steps that apply.
 	fl.StringVar(&f.docRoot, "document-root", "", "the DOCUMENT_ROOT of a FastCGI upstream (default /var/www/html)")
 	fl.StringVar(&f.origin, "origin", "", "also send the request straight to the origin past the CDN or load balancer, with the same Host, TLS name and path: ADDR or ADDR:PORT")
 	fl.DurationVar(&f.kaWait, "keepalive-wait", 0, "also measure how long the upstream keeps an idle keep-alive connection, watching at most this long (default: when the configuration keeps upstream connections alive)")
+	fl.BoolVar(&f.http1, "http1.1", false, "speak HTTP/1.1 only, as curl --http1.1 (default: offer h2 and http/1.1 over TLS as a browser does, then compare with one request over HTTP/1.1)")
+	fl.BoolVar(&f.http2, "http2", false, "ask for HTTP/2 over TLS, as curl --http2, and make no HTTP/1.1 comparison")
+	fl.BoolVar(&f.noFollow, "no-follow", false, "do not follow redirects: diagnose the address itself, not the page its redirects end on")
 	fl.BoolVarP(&f.insecure, "insecure", "k", false, "go on when a certificate does not verify (the failure is still reported)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show each request and its response head")
 	fl.StringVarP(&f.method, "request", "X", "GET", "request method")
@@ -132,8 +140,12 @@ the causes it ruled out and the steps that apply.
 	return cmd
 }
 
-func runDiagnose(ctx context.Context, s streams, rawURL string, f diagnoseFlags) error {
-	plan, err := buildPlan(rawURL, f)
+func runDiagnose(ctx context.Context, s streams, input string, f diagnoseFlags) error {
+	t, err := target.Parse(input)
+	if err != nil {
+		return usagef("bad address: %v", err)
+	}
+	plan, err := buildPlan(t.Candidates[0], f)
 	if err != nil {
 		return err
 	}
@@ -153,7 +165,8 @@ func runDiagnose(ctx context.Context, s streams, rawURL string, f diagnoseFlags)
 		defer fmt.Fprint(s.err, "\r\x1b[K")
 	}
 	req := doctor.Request{
-		Plan: plan, Config: f.config.sources(), Logs: f.logs.logFiles(),
+		Plan: plan, Input: input, Candidates: t.Candidates, NoFollow: f.noFollow,
+		Config: f.config.sources(), Logs: f.logs.logFiles(),
 		LogFormat: f.logs.format, NginxLogFormat: f.logs.nginxLogFormat,
 	}
 	if f.userRequest.DroppedBody != "" {
@@ -206,6 +219,14 @@ func buildPlan(rawURL string, f diagnoseFlags) (experiment.Plan, error) {
 	plan := experiment.Plan{
 		URL: rawURL, Method: strings.ToUpper(f.method), Tries: f.tries, Timeout: f.timeout,
 		Insecure: f.insecure, Header: http.Header{},
+	}
+	switch {
+	case f.http1 && f.http2:
+		return experiment.Plan{}, usagef("--http1.1 and --http2 exclude each other")
+	case f.http1:
+		plan.Protocol = probe.ProtocolHTTP1
+	case f.http2:
+		plan.Protocol = probe.ProtocolH2
 	}
 	for _, d := range f.dnsCompare {
 		if !validDNSServer(d) {

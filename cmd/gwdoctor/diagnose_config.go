@@ -26,4 +26,3 @@ func (c gatewayConfigFlags) sources() gwconfig.Sources {
 func (c gatewayConfigFlags) any() bool {
 	return c.nginx != "" || c.haproxy != "" || c.apache != "" || c.phpFPM != ""
 }
-

@@ -28,14 +28,18 @@ type streams struct {
 	out, err io.Writer
 }
 
-// shorthand reports whether args are "gwdoctor [flags] URL [flags]", short
-// for "gwdoctor diagnose ...": no subcommand comes first and a URL is given.
+// shorthand reports whether args are "gwdoctor ADDRESS [flags]" or
+// "gwdoctor [flags] URL [flags]", short for "gwdoctor diagnose ...": no
+// subcommand comes first, and an address comes first or a URL is given.
 func shorthand(root *cobra.Command, args []string) bool {
 	if len(args) == 0 {
 		return false
 	}
 	if c, _, err := root.Find(args[:1]); err == nil && c != root {
 		return false
+	}
+	if a := args[0]; !strings.HasPrefix(a, "-") && (strings.ContainsAny(a, ".:[") || strings.HasPrefix(a, "localhost")) {
+		return true // a site's name or address, as typed in a browser
 	}
 	for _, a := range args {
 		if strings.HasPrefix(a, "http://") || strings.HasPrefix(a, "https://") {

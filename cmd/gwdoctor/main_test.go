@@ -35,11 +35,14 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"bad scheme", []string{"diagnose", "ftp://shop.example/"}, "bad URL"},
-		{"not a URL", []string{"diagnose", "shop example"}, "bad URL"},
-		{"no host", []string{"diagnose", "http:///path"}, "bad URL"},
-		{"no URL", []string{"diagnose"}, "exactly one URL"},
-		{"two URLs", []string{"diagnose", "http://a/", "http://b/"}, "exactly one URL"},
+		{"bad scheme", []string{"diagnose", "ftp://shop.example/"}, "bad address"},
+		{"not a URL", []string{"diagnose", "shop example"}, "bad address"},
+		{"no host", []string{"diagnose", "http:///path"}, "bad address"},
+		{"empty label", []string{"diagnose", "shop..example"}, "bad address"},
+		{"bad port", []string{"diagnose", "shop.example:99999"}, "bad address"},
+		{"shorthand junk", []string{"shop..example/cart"}, "bad address"},
+		{"no URL", []string{"diagnose"}, "exactly one address"},
+		{"two URLs", []string{"diagnose", "http://a/", "http://b/"}, "exactly one address"},
 		{"unknown flag", []string{"diagnose", "--frobnicate", "http://a/"}, "unknown flag"},
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
 		{"bad header", []string{"diagnose", "-H", "NoColon", "http://a/"}, "bad header"},
@@ -268,7 +271,7 @@ func TestShorthandAndHelp(t *testing.T) {
 		t.Errorf("--help: code %d, output lacks exit codes:\n%s", code, out)
 	}
 	code, _, errOut := gwdoctor(t, "https://", "--json")
-	if code != exitUsage || !strings.Contains(errOut, "bad URL") {
+	if code != exitUsage || !strings.Contains(errOut, "bad address") {
 		t.Errorf("shorthand with bad URL: code %d, stderr %q", code, errOut)
 	}
 }

@@ -16,6 +16,8 @@ reverse proxy, application), why, and what to do now.
 
   gwdoctor https://shop.example/checkout     diagnose a URL (same as "gwdoctor diagnose URL")
   gwdoctor URL --nginx-config auto           on the gateway host: route, ask the upstream, read the log
+  gwdoctor shop.example                      the same from a site's name, as typed in a browser
+  gwdoctor identify page.html                who produced a saved or pasted error page (- for stdin)
   gwdoctor logs /var/log/nginx/*.log*        explain the failures in gateway logs
   gwdoctor config check --nginx-config auto  lint the settings that cause 502/503/504
   gwdoctor lab                               run every built-in fault scenario offline
@@ -32,7 +34,7 @@ reverse proxy, application), why, and what to do now.
 	root.SetIn(s.in)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newDiagnoseCmd(s), newLabCmd(s), newLogsCmd(s))
-	root.AddCommand(newConfigCmd(s))
+	root.AddCommand(newConfigCmd(s), newIdentifyCmd(s))
 	return root
 }
 

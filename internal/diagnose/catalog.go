@@ -40,6 +40,8 @@ const (
 	DNSFailure           = "dns.failure"
 	EdgeUnreachable      = "edge.unreachable"
 	EdgeTLS              = "edge.tls"
+	EdgeRedirectLoop     = "edge.redirect_loop"
+	EdgeProtocol         = "edge.protocol"
 	CDNOriginUnreachable = "cdn.origin_unreachable"
 	CDNOriginTimeout     = "cdn.origin_timeout"
 	CDNOriginTLS         = "cdn.origin_tls"
@@ -71,6 +73,8 @@ var catalog = []Cause{
 	{DNSFailure, "The site's name does not resolve", LayerDNS, "The site's own name does not resolve: NXDOMAIN, SERVFAIL or no answer."},
 	{EdgeUnreachable, "Nothing answers at the site's address", LayerEdge, "Connections to the site's address are refused, time out or have no route."},
 	{EdgeTLS, "TLS with the site fails", LayerEdge, "The TLS handshake with the site itself fails: an expired, untrusted or mismatched certificate, or a handshake failure."},
+	{EdgeRedirectLoop, "The site's redirects never end", LayerEdge, "The site's redirects never end (a browser's \"too many redirects\"): the same URLs repeat, for example when a CDN reaches the origin over HTTP while the origin redirects to HTTPS."},
+	{EdgeProtocol, "The site fails over one HTTP version only", LayerEdge, "The site fails over one HTTP version only (an HTTP/2 stream reset, GOAWAY or protocol error; a browser's ERR_HTTP2_PROTOCOL_ERROR) while the other works."},
 	{CDNOriginUnreachable, "The CDN cannot connect to the origin", LayerCDN, "The CDN could not open a connection to the origin server, often because a firewall blocks the CDN's addresses or the origin is down."},
 	{CDNOriginTimeout, "The origin answered the CDN too late", LayerCDN, "The origin accepted the CDN's connection but did not answer before the CDN's timeout."},
 	{CDNOriginTLS, "TLS between the CDN and the origin fails", LayerCDN, "The CDN could not complete TLS with the origin, or the origin's certificate is not valid for the CDN."},

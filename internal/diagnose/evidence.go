@@ -41,6 +41,11 @@ func (a Attempt) Failed() bool {
 	if IsGatewayStatus(a.Status()) {
 		return true
 	}
+	if a.Status() == 0 {
+		// A page without its status (pasted from a browser's screen) that a
+		// product's error page, or its own words, mark as a failure.
+		return a.Print != nil && (a.Print.ErrorPage || a.Print.Reading.Cause != "")
+	}
 	return a.gatewayPage() || a.http09Body()
 }
 
@@ -100,6 +105,16 @@ type Limit struct {
 // Evidence is everything the experiments gathered about one URL.
 type Evidence struct {
 	URL string `json:"url"`
+	// Saved marks the evidence of a page someone saved or pasted (gwdoctor
+	// identify): one response, with no timing and no replays, that says
+	// nothing of persistence.
+	Saved bool `json:"saved,omitempty"`
+	// Visit is how the address was reached: the scheme of a bare name and
+	// the redirects followed to URL.
+	Visit *Visit `json:"visit,omitempty"`
+	// HTTP1 is the request sent once more over HTTP/1.1 when the tries
+	// spoke HTTP/2, to tell a failure of one HTTP version from the site's.
+	HTTP1 *Attempt `json:"http1,omitempty"`
 	// Tries are the repeated requests as the user's client would send them, in start order.
 	Tries []Attempt `json:"tries"`
 	// StateItems are the headers and cookies the user supplied, by name

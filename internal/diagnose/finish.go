@@ -204,6 +204,13 @@ func (j *judgement) summary() string {
 	if v.Cause == OK {
 		return fmt.Sprintf("%s answered %d to every try; no gateway error seen.", hostOf(j.e.URL), v.Status)
 	}
+	if j.e.Saved {
+		status := ""
+		if v.Status != 0 {
+			status = fmt.Sprintf(" with status %d", v.Status)
+		}
+		return fmt.Sprintf("%s (%s) wrote this page%s: %s.", productName(v.GeneratedBy.Product), v.GeneratedBy.Role, status, lowerFirst(v.Title))
+	}
 	who := "No server"
 	if v.Status != 0 {
 		who = fmt.Sprintf("%s (%s) answered %d", productName(v.GeneratedBy.Product), v.GeneratedBy.Role, v.Status)
@@ -216,6 +223,8 @@ func (j *judgement) summary() string {
 		pers = "on some tries but not others"
 	case Recovered:
 		pers = "at first, then recovered"
+	case "":
+		pers = "on this page"
 	}
 	if v.Status == 0 {
 		return fmt.Sprintf("No HTTP response %s: %s.", pers, lowerFirst(v.Title))

@@ -14,12 +14,16 @@ import (
 // evidence always gives the same verdict.
 func Judge(e Evidence) Verdict {
 	j := &judgement{e: e}
-	j.v.Persistence = persistence(e.Tries)
-	j.v.Evidence = append(j.v.Evidence, triesFindings(e.Tries)...)
+	if !e.Saved {
+		j.v.Persistence = persistence(e.Tries)
+		j.v.Evidence = append(j.v.Evidence, triesFindings(e.Tries)...)
+	}
 	rep, ok := firstFailure(e.Tries)
-	if !ok {
+	switch {
+	case j.visit():
+	case !ok:
 		j.healthy()
-	} else {
+	default:
 		j.rep = rep
 		j.failure()
 		j.logs()
@@ -137,6 +141,9 @@ func (j *judgement) healthy() {
 func (j *judgement) failure() {
 	j.v.Status = j.rep.Status()
 	j.v.GeneratedBy = generatedBy(j.rep)
+	if j.protocol() {
+		return
+	}
 	if j.rep.Probe.Response == nil {
 		j.noResponse()
 	} else {
@@ -320,6 +327,9 @@ func (j *judgement) gatewayResponse() {
 // clientState applies the replays without the user's headers and cookies,
 // and with caches bypassed.
 func (j *judgement) clientState() {
+	if j.e.Saved {
+		return // no request was made: the client's state was not tried
+	}
 	var bare, noCache *Variant
 	for i := range j.e.Variants {
 		switch j.e.Variants[i].Name {

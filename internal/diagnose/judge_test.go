@@ -347,6 +347,7 @@ func TestStepsNameProductSettings(t *testing.T) {
 func TestCatalogMatchesContract(t *testing.T) {
 	// The IDs of causes.md, the public contract.
 	want := []string{"ok", "client.request_state", "client.dns", "client.network", "dns.failure", "edge.unreachable", "edge.tls",
+		"edge.redirect_loop", "edge.protocol",
 		"cdn.origin_unreachable", "cdn.origin_timeout", "cdn.origin_tls", "cdn.origin_invalid", "cdn.internal", "upstream",
 		"upstream.refused", "upstream.permission", "upstream.unreachable", "upstream.dns", "upstream.timeout", "upstream.closed",
 		"upstream.invalid_response", "upstream.header_too_big", "upstream.tls", "upstream.none_healthy", "upstream.overloaded",

@@ -44,6 +44,21 @@ var fixes = map[string][]fix{
 	EdgeTLS: {
 		{text: "Renew or fix the site's certificate: it must be valid now, chain to a trusted root (serve the intermediates) and name the host.", lines: map[string][]string{"": {"openssl s_client -connect HOST:SITE_PORT -servername HOST -showcerts </dev/null"}}},
 	},
+	EdgeRedirectLoop: {
+		{text: "The site sends the browser round in a circle of redirects: find which layer sends each hop (PATH and REDIRECTS name them) and let only one of them decide the scheme and the host name."},
+		{text: "When the loop alternates between http and https (or https redirects to itself) behind a CDN or TLS-terminating proxy, the origin sees plain HTTP and redirects to HTTPS: set the CDN to reach the origin over HTTPS (Cloudflare: SSL/TLS mode Full or Full (strict), not Flexible), or make the application trust X-Forwarded-Proto.", lines: map[string][]string{
+			"":      {"curl -sI http://HOST/ ; curl -sI https://HOST/   # who sends each Location"},
+			"nginx": {"if ($http_x_forwarded_proto = \"http\") { return 301 https://$host$request_uri; }   # redirect on the edge's scheme, not $scheme"},
+		}},
+		{text: "When the loop alternates between a name and its www. name, two layers disagree on the canonical host: keep the redirect in one place (the CDN's rule, the server block, or the application's site URL setting, such as WordPress's siteurl and home)."},
+		{text: "When the loop repeats only with a cookie the site set, the redirect depends on a session or consent cookie that never takes: clear the site's cookies, and check the cookie's Domain, Path and Secure attributes."},
+	},
+	EdgeProtocol: {
+		{text: "The site fails over one HTTP version only: the edge's HTTP/2 (or HTTP/3) stack rejects what HTTP/1.1 accepts. Check the edge's HTTP/2 limits (header list size, frame size, concurrent streams) and anything in front that rewrites HTTP/2, then file the stream error with the edge's vendor.", lines: map[string][]string{
+			"":      {"curl -sv --http2 https://HOST/ -o /dev/null ; curl -sv --http1.1 https://HOST/ -o /dev/null"},
+			"nginx": {"http2_max_field_size 16k;  # or large_client_header_buffers on nginx 1.19.7 and later", "http2 off;  # on the listen's server, as a stopgap"},
+		}},
+	},
 	CDNOriginUnreachable: {
 		{text: "The CDN cannot connect to the origin: make sure the origin server runs and listens on the port the CDN uses, and that its firewall allows the CDN's address ranges."},
 		{text: "Test the origin directly with the site's Host header.", lines: map[string][]string{"": {"curl -sv --resolve HOST:443:ORIGIN_IP https://HOST/"}}},
@@ -150,6 +165,10 @@ func placeholders(e *Evidence) *strings.Replacer {
 			pairs = append(pairs, "UPSTREAM_HOST", h, "UPSTREAM_PORT", p)
 		}
 	}
+	if upHost == "" {
+		// Kept as they are, so that HOST is not read inside them.
+		pairs = append(pairs, "UPSTREAM_HOST", "UPSTREAM_HOST", "UPSTREAM_PORT", "UPSTREAM_PORT", "UPSTREAM/PATH", "UPSTREAM/PATH")
+	}
 	if u, err := url.Parse(e.URL); err == nil && u.Hostname() != "" {
 		path := u.EscapedPath()
 		if path == "" {
@@ -186,6 +205,8 @@ func steps(v Verdict, product string, fastcgi bool, fill *strings.Replacer) []St
 		// The visitor's own step is the first fix below.
 	case v.Cause == EdgeTLS:
 		out = append(out, Step{Who: "visitor", Text: "Your browser warns about this site's certificate: do not go past the warning to sign in or pay; it is the site's to fix, and another device or network will not help."})
+	case v.Persistence == "":
+		out = append(out, Step{Who: "visitor", Text: "This error page comes from the site's side, not from your browser or device. Whether it still fails, one page cannot tell: try again in a few minutes, or let gwdoctor ask the site itself (gwdoctor ADDRESS)."})
 	case v.Persistence == Intermittent || v.Persistence == Recovered:
 		out = append(out, Step{Who: "visitor", Text: "The failure comes and goes: retrying a page you are only reading is worth it, after a few seconds."})
 	default:

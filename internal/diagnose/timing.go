@@ -76,6 +76,9 @@ func roundSeconds(d time.Duration) bool {
 // timing compares when the failure happened with the timeouts along the
 // chain. It reports whether it named the cause.
 func (j *judgement) timing() bool {
+	if j.e.Saved {
+		return false // a saved page has no timing
+	}
 	d := failAt(j.rep)
 	src := j.rep.Label
 	if d < 500*time.Millisecond {

@@ -24,6 +24,14 @@ type Request struct {
 	// cookies, the upstream or origin to ask directly. Prepare fills what
 	// the gateway's configuration tells and Plan leaves empty.
 	Plan experiment.Plan
+	// Input is the address as the user typed it, and Candidates its URLs
+	// in the order a browser tries them (https first for a bare name);
+	// with more than one, the scheme that answers is chosen.
+	Input      string
+	Candidates []string
+	// NoFollow leaves redirects unfollowed: the diagnosis looks at
+	// Plan.URL itself, not at the page its redirects end on.
+	NoFollow bool
 	// Config names the gateway configurations to route the URL through.
 	Config gwconfig.Sources
 	// Logs are the gateway and PHP-FPM logs to search for the lines of the
@@ -42,6 +50,9 @@ type Request struct {
 	// the last requests before the logs are read; default 300ms.
 	LogSettle time.Duration
 }
+
+// defaultTimeout bounds a diagnosis whose plan sets no timeout.
+const defaultTimeout = 30 * time.Second
 
 // Run carries out one diagnosis. Its error means that nothing at all could
 // be done (the plan itself is unusable); a failing site, and inputs that
@@ -64,10 +75,25 @@ func collect(ctx context.Context, p prepared) (report.Diagnosis, error) {
 	if p.plan.Now != nil {
 		start = p.plan.Now()
 	}
+	// One budget for the visit and the experiments: the visit may take a
+	// quarter of it, and the experiments have what is left.
+	budget := p.plan.Timeout
+	if budget <= 0 {
+		budget = defaultTimeout
+	}
+	deadline := time.Now().Add(budget)
+	vctx, cancel := context.WithTimeout(ctx, budget/4)
+	visit, final := experiment.Visit(vctx, p.plan, experiment.VisitOptions{
+		Input: p.req.Input, Candidates: p.req.Candidates, Follow: !p.req.NoFollow,
+	})
+	cancel()
+	p.plan.URL = final
+	p.plan.Timeout = max(time.Until(deadline), time.Millisecond)
 	ev, err := experiment.Run(ctx, p.plan)
 	if err != nil {
 		return report.Diagnosis{}, err
 	}
+	ev.Visit = visit
 	d := report.Diagnosis{ID: p.plan.ID, URL: p.plan.URL, Started: start, Duration: time.Since(start), Evidence: ev}
 	d.Evidence.Incomplete = append(d.Evidence.Incomplete, p.notes...)
 	d.Evidence.Inputs = append(d.Evidence.Inputs, p.inputs...)

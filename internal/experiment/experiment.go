@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
-	"github.com/gwdoctor/gwdoctor/internal/fingerprint"
 	"github.com/gwdoctor/gwdoctor/internal/probe"
 )
 
@@ -67,6 +66,11 @@ type Plan struct {
 	// HealthCheck, when set, is the gateway's own check of its HTTP
 	// Upstream, replayed once against it.
 	HealthCheck *HealthCheck
+	// Protocol is the HTTP version the tries speak: "" offers h2 and
+	// http/1.1 over TLS as a browser does, and then one request over
+	// HTTP/1.1 compares; probe.ProtocolHTTP1 and probe.ProtocolH2 force one
+	// (curl's --http1.1 and --http2).
+	Protocol string
 	// Insecure goes on after certificate verification failures.
 	Insecure bool
 	// Timeout bounds the whole diagnosis; default 30s.
@@ -210,6 +214,15 @@ func Run(ctx context.Context, plan Plan) (diagnose.Evidence, error) {
 	}()
 	ev.Tries = r.series(ctx, "try", 0, plan.Tries, r.userRequest)
 	close(triesDone)
+	if plan.Protocol == probe.ProtocolAuto && spokeH2(ev.Tries) {
+		// Browsers speak HTTP/2 where the site offers it; one request over
+		// HTTP/1.1 shows whether the failure belongs to one version.
+		r.progress("asking again over HTTP/1.1")
+		req := r.userRequest(0)
+		req.protocol = probe.ProtocolHTTP1
+		a := r.attempt(ctx, "http/1.1", req)
+		ev.HTTP1 = &a
+	}
 	if len(plan.CompareDNS) > 0 && noResponse(ev.Tries) && net.ParseIP(u.Hostname()) == nil {
 		r.progress("asking other DNS servers")
 		ev.DNS = r.compareDNS(ctx, ev.Tries)
@@ -251,6 +264,8 @@ type request struct {
 	// fastcgi, when set, is the FastCGI address to send the request to
 	// instead of speaking HTTP.
 	fastcgi string
+	// protocol, when set, replaces the plan's Protocol.
+	protocol string
 }
 
 // series runs n attempts, the i-th starting delay + i×Spacing from now, all
@@ -299,7 +314,12 @@ func (r *runner) http(ctx context.Context, req request, budget time.Duration) *p
 	if req.method != "" {
 		method = req.method
 	}
+	proto := r.plan.Protocol
+	if req.protocol != "" {
+		proto = req.protocol
+	}
 	return probe.HTTP(ctx, req.url, probe.Options{
+		Protocol:  proto,
 		Method:    method,
 		Header:    req.header,
 		ConnectTo: req.connectTo,
@@ -312,19 +332,21 @@ func (r *runner) http(ctx context.Context, req request, budget time.Duration) *p
 	})
 }
 
-// fingerprinted recognises who answered res.
+// fingerprinted recognises who answered a.
 func (r *runner) fingerprinted(a diagnose.Attempt) diagnose.Attempt {
-	res := a.Probe
-	if res.Response != nil {
-		fp := fingerprint.Identify(fingerprint.Response{
-			Status:        res.Response.Status,
-			Header:        res.Response.Header,
-			Body:          res.Response.Body,
-			BodyTruncated: res.Response.BodyTruncated,
-		})
-		a.Print = &fp
+	b := Recognised(a.Label, a.Probe)
+	b.Offset = a.Offset
+	return b
+}
+
+// spokeH2 reports whether any try spoke HTTP/2 with the site.
+func spokeH2(tries []diagnose.Attempt) bool {
+	for _, t := range tries {
+		if t.Probe != nil && t.Probe.IsHTTP2() {
+			return true
+		}
 	}
-	return a
+	return false
 }
 
 // sleep waits for d or until ctx ends.

@@ -135,14 +135,17 @@ func AlsoExpect(product string, f Fault) (cause, persistence string, ok bool) {
 // name with the lab's configuration, as the real programs write them:
 //   - Varnish writes backend fetch failures to its shared-memory log
 //     (varnishlog), and nothing to a file;
-//   - lighttpd logs a connection its backend closes without a word of why;
+//   - lighttpd logs a connection its backend closes without a word of why,
+//     and after a connect that timed out it holds the backend down for a
+//     while and logs only that "all handlers ... are down" (the lab's
+//     second look at a gateway comes within that while);
 //   - Squid 5.7 writes nothing to cache.log when its peer refuses, fails the
 //     TLS handshake or leaves the connection unanswered, and its access.log
 //     says only TCP_MISS/502 (its page says ERR_READ_ERROR 0 for all three).
 var logSilent = map[string][]Fault{
 	"squid":    {Refused, TLS, Unreachable},
 	"varnish":  {Refused, Closed, Reset, Invalid, HeaderTooBig, Unreachable, Timeout, Slow, Truncated},
-	"lighttpd": {Closed},
+	"lighttpd": {Closed, Unreachable},
 }
 
 // LogSilent reports whether product's log leaves the cause of fault f

@@ -53,6 +53,12 @@ type Stack struct {
 	// CompareDNS, when set, is the host:port of a DNS server to compare the
 	// site's name with (--dns-compare).
 	CompareDNS string
+	// Follow says that the site redirects: a diagnosis follows its
+	// redirects as a browser does, to the page the visitor ends on.
+	Follow bool
+	// Insecure says that the site's certificate is self-signed: a
+	// diagnosis goes on past it (--insecure).
+	Insecure bool
 	// Logs are the log files of every program in the stack.
 	Logs []string
 	// Limits are the timeouts in force along the chain.
@@ -179,6 +185,22 @@ func Setups() []Setup {
 			Want: "edge.tls", WantOutside: "edge.tls", WantPersistence: "persistent",
 			Description: "nginx serves the site over HTTPS with a self-signed certificate, which no browser trusts, while everything behind it works",
 			start:       startEdgeSelfSigned},
+		{Name: "redirect_https", Product: "nginx", GeneratedBy: "nginx",
+			Want: "upstream.refused", WantOutside: "upstream", WantPersistence: "persistent",
+			Description: "the site's http:// address redirects to https:// (a self-signed certificate, taken with --insecure), where nginx's upstream refuses: the visitor ends on nginx's 502",
+			start:       startRedirectHTTPS},
+		{Name: "redirect_cross_host", Product: "nginx", GeneratedBy: "nginx",
+			Want: "upstream.refused", WantOutside: "upstream", WantPersistence: "persistent",
+			Description: "the address redirects to another host name and path, where nginx's upstream refuses",
+			start:       startRedirectCrossHost},
+		{Name: "redirect_loop", Product: "nginx", GeneratedBy: "nginx",
+			Want: "edge.redirect_loop", WantOutside: "edge.redirect_loop", WantPersistence: "persistent",
+			Description: "two nginx servers redirect to each other: the browser's \"too many redirects\"",
+			start:       startRedirectLoop},
+		{Name: "h2_only_fails", Product: "go", GeneratedBy: "unknown",
+			Want: "edge.protocol", WantOutside: "edge.protocol", WantPersistence: "persistent",
+			Description: "an HTTPS edge serves the site over HTTP/1.1 and resets every HTTP/2 stream with PROTOCOL_ERROR: a browser shows ERR_HTTP2_PROTOCOL_ERROR while curl --http1.1 works",
+			start:       startH2Only},
 		{Name: "chain_haproxy_nginx", Product: "haproxy", GeneratedBy: "nginx",
 			Want: "upstream.refused", WantOutside: "upstream", WantPersistence: "persistent",
 			Description: "HAProxy in front of nginx in front of a refused upstream: the 502 page the client sees is the inner nginx's",

@@ -1,11 +1,13 @@
 package lab
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -23,8 +25,14 @@ func TestSetupsStart(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			raw, status := rawGet(t, st.Gateway, "/checkout")
 			switch {
+			case st.Follow:
+				// The site's first answer is a redirect; where it leads is
+				// the diagnosis's to find.
+				if status := firstStatus(t, cmp.Or(st.SiteURL, st.Gateway.URL())); status < 300 || status > 399 {
+					t.Errorf("status %d at the site's address, want a redirect", status)
+				}
+				return
 			case strings.HasPrefix(st.SiteURL, "https://"):
 				// The fault is the certificate: no client trusts it.
 				addr := strings.TrimSuffix(strings.TrimPrefix(st.SiteURL, "https://"), "/")
@@ -34,6 +42,9 @@ func TestSetupsStart(t *testing.T) {
 					t.Errorf("TLS to %s: %v, want an unknown authority", addr, err)
 				}
 				return
+			}
+			raw, status := rawGet(t, st.Gateway, "/checkout")
+			switch {
 			case st.SiteURL != "":
 				// The fault is in the name: at its real address the site works.
 				if status != 200 {
@@ -53,4 +64,21 @@ func TestSetupsStart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// firstStatus is the status of the first answer at rawURL, its redirects
+// not followed and its certificate not checked.
+func firstStatus(t *testing.T, rawURL string) int {
+	t.Helper()
+	c := &http.Client{
+		Timeout:       5 * time.Second,
+		Transport:     &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	resp, err := c.Get(rawURL)
+	if err != nil {
+		t.Fatalf("GET %s: %v", rawURL, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

@@ -45,9 +45,14 @@ type Document struct {
 	Evidence      []diagnose.Finding  `json:"evidence"`
 	RuledOut      []diagnose.Excluded `json:"ruled_out"`
 	Steps         []diagnose.Step     `json:"steps"`
-	Tries         []AttemptDoc        `json:"tries"`
-	Variants      []VariantDoc        `json:"variants,omitempty"`
-	Upstream      *UpstreamDoc        `json:"upstream,omitempty"`
+	// Redirects are the requests of the redirect chain that led to URL,
+	// when the site redirected (or looped).
+	Redirects []RedirectDoc `json:"redirects,omitempty"`
+	// SchemeNote says why plain http was taken for a bare name.
+	SchemeNote string       `json:"scheme_note,omitempty"`
+	Tries      []AttemptDoc `json:"tries"`
+	Variants   []VariantDoc `json:"variants,omitempty"`
+	Upstream   *UpstreamDoc `json:"upstream,omitempty"`
 	// UpstreamFastCGI is the FastCGI request to an HTTP upstream that
 	// closed every HTTP request at once.
 	UpstreamFastCGI *AttemptDoc `json:"upstream_fastcgi,omitempty"`
@@ -154,6 +159,8 @@ func NewDocument(d Diagnosis) Document {
 		Route:          d.Route,
 		ConfigFindings: d.Findings,
 		Inputs:         d.Evidence.Inputs,
+		Redirects:      redirectDocs(d.Evidence.Visit),
+		SchemeNote:     schemeNote(d.Evidence.Visit),
 		Incomplete:     d.Evidence.Incomplete,
 	}
 	for _, va := range d.Evidence.Variants {

@@ -37,7 +37,11 @@ func Text(w io.Writer, d Diagnosis, opts TextOptions) error {
 	s := style{opts.Color}
 	v := d.Verdict
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s", s.bold("gwdoctor diagnose"), d.URL)
+	command := "gwdoctor diagnose"
+	if d.Evidence.Saved {
+		command = "gwdoctor identify"
+	}
+	fmt.Fprintf(&b, "%s %s", s.bold(command), d.URL)
 	if d.ID != "" {
 		fmt.Fprintf(&b, "  %s", s.dim("(id "+d.ID+")"))
 	}
@@ -56,6 +60,7 @@ func Text(w io.Writer, d Diagnosis, opts TextOptions) error {
 	if len(v.Path) > 0 {
 		pathSection(&b, s, v.Path)
 	}
+	redirectSection(&b, s, d.Evidence.Visit)
 	section(&b, s, "EVIDENCE")
 	width := labelWidth(v.Evidence)
 	for _, f := range v.Evidence {
@@ -98,7 +103,9 @@ func Text(w io.Writer, d Diagnosis, opts TextOptions) error {
 			fmt.Fprintf(&b, "  %s\n", x)
 		}
 	}
-	fmt.Fprintf(&b, "\n%s\n", s.dim(fmt.Sprintf("%d requests in %s", requestCount(d.Evidence), round(d.Duration))))
+	if !d.Evidence.Saved {
+		fmt.Fprintf(&b, "\n%s\n", s.dim(fmt.Sprintf("%d requests in %s", requestCount(d.Evidence), round(d.Duration))))
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

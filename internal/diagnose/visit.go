@@ -1,0 +1,96 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gwdoctor/gwdoctor/internal/target"
+)
+
+// Visit is how the visitor's address was reached before the experiments:
+// the scheme chosen for a bare name, and the redirects followed, as a
+// browser follows them, to the page the diagnosis looks at.
+type Visit struct {
+	// Input is the address as the user typed it.
+	Input string `json:"input,omitempty"`
+	// SchemeNote says why plain http was taken for a bare name.
+	SchemeNote string `json:"scheme_note,omitempty"`
+	// Hops are the requests of the redirect chain, each recognised; the
+	// last is the page the chain ended on.
+	Hops []Attempt `json:"hops"`
+	// End says why the chain ended: "final", "failed", "no_location",
+	// "loop", "too_many_redirects".
+	End target.End `json:"end"`
+	// Final is the URL the chain ended on.
+	Final string `json:"final"`
+	// Loop is the cycle of a chain that never ends.
+	Loop *target.Loop `json:"loop,omitempty"`
+	// Note explains an end in one line.
+	Note string `json:"note,omitempty"`
+}
+
+// visit notes how the address was reached, and reports whether the
+// redirects themselves are the failure.
+func (j *judgement) visit() bool {
+	v := j.e.Visit
+	if v == nil {
+		return false
+	}
+	if v.SchemeNote != "" {
+		j.note("scheme", "%s", v.SchemeNote)
+	}
+	if len(v.Hops) > 1 && v.Loop == nil {
+		j.note("redirects", "followed %d redirects as a browser does: %s", len(v.Hops)-1, hopTrail(v.Hops))
+	}
+	if v.Note != "" {
+		j.note("redirects", "%s", v.Note)
+	}
+	if v.Loop == nil || len(v.Hops) == 0 {
+		return false
+	}
+	j.redirectLoop(v)
+	return true
+}
+
+// redirectLoop judges a chain of redirects that never ends: the browser
+// shows "too many redirects", whatever each page would say.
+func (j *judgement) redirectLoop(v *Visit) {
+	last := v.Hops[len(v.Hops)-1]
+	j.rep = last
+	j.set(EdgeRedirectLoop, "high")
+	j.v.Persistence = Persistent
+	j.v.Status = last.Status()
+	j.v.GeneratedBy = generatedBy(last)
+	l := v.Loop
+	if l.Kind == target.LoopEndless {
+		j.note("redirects", "%d redirects without an end, and none repeated: %s", len(v.Hops)-1, hopTrail(v.Hops))
+	} else {
+		j.note("redirects", "the redirects go round in a circle: %s, and back to the start", strings.Join(l.Cycle, " → "))
+	}
+	for _, h := range v.Hops[l.Start:] {
+		if h.Print != nil && h.Probe.Response != nil {
+			j.note(h.Label, "%s answers %d with Location %s", productName(h.Print.Generator.Product), h.Status(), h.Probe.Response.Header.Get("Location"))
+		}
+	}
+	switch l.Kind {
+	case target.LoopScheme:
+		j.note("redirects", "the circle alternates http and https on one host, or sends https back to itself: a hop behind the edge sees plain HTTP and redirects to HTTPS (a CDN that reaches the origin over HTTP, \"Flexible SSL\", or a proxy that does not pass X-Forwarded-Proto)")
+	case target.LoopWWW:
+		j.note("redirects", "the circle alternates a name and its www. name: two layers disagree on the site's canonical host")
+	case target.LoopCookie:
+		j.note("redirects", "the circle repeats only while the cookie(s) %s that the site set are sent; asked without them, the site answers otherwise", strings.Join(l.Cookies, ", "))
+	}
+}
+
+// hopTrail writes a chain as "301 http://a/ → 200 https://a/".
+func hopTrail(hops []Attempt) string {
+	parts := make([]string, len(hops))
+	for i, h := range hops {
+		status := "no response"
+		if s := h.Status(); s != 0 {
+			status = fmt.Sprint(s)
+		}
+		parts[i] = status + " " + h.Probe.URL
+	}
+	return strings.Join(parts, " → ")
+}
