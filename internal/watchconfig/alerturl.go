@@ -131,17 +131,17 @@ func redactURL(s string, svc service) string {
 	if i := strings.LastIndexByte(auth, '@'); i >= 0 {
 		user, pass, hasPass := strings.Cut(auth[:i], ":")
 		if svc.user && user != "" {
-			user = mark(user)
+			user = mark(unescape(user))
 		}
 		b.WriteString(user)
 		if hasPass {
-			b.WriteString(":" + mark(pass))
+			b.WriteString(":" + mark(unescape(pass)))
 		}
 		b.WriteString("@")
 		auth = auth[i+1:]
 	}
 	if svc.host && auth != "" {
-		auth = mark(auth)
+		auth = mark(unescape(auth))
 	}
 	b.WriteString(auth + redactPath(path, svc))
 	if hasQuery {
@@ -161,7 +161,7 @@ func redactPath(path string, svc service) string {
 	segs := strings.Split(path, "/")
 	for i, seg := range segs {
 		if seg != "" && (svc.path || looksLikeToken(unescape(seg))) {
-			segs[i] = mark(seg)
+			segs[i] = mark(unescape(seg))
 		}
 	}
 	return strings.Join(segs, "/")
@@ -175,7 +175,7 @@ func redactQuery(q string) string {
 	for i, p := range params {
 		k, v, ok := strings.Cut(p, "=")
 		if ok && v != "" && (secretName(unescape(k)) || looksLikeToken(unescape(v))) {
-			params[i] = k + "=" + mark(v)
+			params[i] = k + "=" + mark(unescape(v))
 		}
 	}
 	return strings.Join(params, "&")

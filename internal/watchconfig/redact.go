@@ -11,7 +11,7 @@ import (
 
 // mark is what stands in for a secret: its length, and nothing of it.
 func mark(secret string) string {
-	return fmt.Sprintf("[redacted:%d]", utf8.RuneCountInString(unescape(secret)))
+	return fmt.Sprintf("[redacted:%d]", utf8.RuneCountInString(secret))
 }
 
 // secretWords are the parts of a header or parameter name that say its
