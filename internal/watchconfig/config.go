@@ -43,7 +43,8 @@ type Config struct {
 	// (default 30s, at least 1s).
 	Interval time.Duration `yaml:"interval" json:"interval"`
 	// Timeout is the deadline of one check of a target that sets none
-	// (default 10s, at most the interval).
+	// (default 10s, or the interval when that is shorter; at most the
+	// interval).
 	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// Retention says how long history is kept.
 	Retention Retention `yaml:"retention" json:"retention"`

@@ -34,7 +34,7 @@ func Load(path string, env func(string) (string, bool)) (*Config, error) {
 // an *Error on its own line with its place; the configuration is returned
 // only when there is none.
 func Parse(name string, data []byte, env func(string) (string, bool)) (*Config, error) {
-	probs := &problems{file: name}
+	probs := &problems{file: or(name, "configuration")}
 	c, d := decodeFile(probs, data, env)
 	if c == nil {
 		return nil, probs.err()

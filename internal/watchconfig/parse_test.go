@@ -314,3 +314,10 @@ func TestHash(t *testing.T) {
 		})
 	}
 }
+
+func TestParseWithoutName(t *testing.T) {
+	_, err := Parse("", []byte("listen: x\n"+minimal), home)
+	if want := `configuration:1:9: listen: "x"`; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("got %v, want it to start with %q", err, want)
+	}
+}
