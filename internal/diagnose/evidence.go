@@ -20,6 +20,30 @@ type Attempt struct {
 	Print  *fingerprint.Result `json:"fingerprint,omitempty"`
 }
 
+// MarshalJSON adds offset_ms.
+func (a Attempt) MarshalJSON() ([]byte, error) {
+	type plain Attempt
+	return json.Marshal(struct {
+		plain
+		OffsetMS float64 `json:"offset_ms"`
+	}{plain(a), millis(a.Offset)})
+}
+
+// UnmarshalJSON reads an Attempt as MarshalJSON writes it.
+func (a *Attempt) UnmarshalJSON(b []byte) error {
+	type plain Attempt
+	var in struct {
+		plain
+		OffsetMS float64 `json:"offset_ms"`
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*a = Attempt(in.plain)
+	a.Offset = fromMillis(in.OffsetMS)
+	return nil
+}
+
 // Status is the HTTP status of the attempt, 0 without a response.
 func (a Attempt) Status() int {
 	if a.Probe == nil || a.Probe.Response == nil {
@@ -102,6 +126,30 @@ type Limit struct {
 	Connect bool `json:"connect,omitempty"`
 }
 
+// MarshalJSON adds timeout_ms for a timeout.
+func (l Limit) MarshalJSON() ([]byte, error) {
+	type plain Limit
+	return json.Marshal(struct {
+		plain
+		TimeoutMS float64 `json:"timeout_ms,omitempty"`
+	}{plain(l), millis(l.Timeout)})
+}
+
+// UnmarshalJSON reads a Limit as MarshalJSON writes it.
+func (l *Limit) UnmarshalJSON(b []byte) error {
+	type plain Limit
+	var in struct {
+		plain
+		TimeoutMS float64 `json:"timeout_ms"`
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*l = Limit(in.plain)
+	l.Timeout = fromMillis(in.TimeoutMS)
+	return nil
+}
+
 // Evidence is everything the experiments gathered about one URL.
 type Evidence struct {
 	URL string `json:"url"`
@@ -161,6 +209,15 @@ type Evidence struct {
 	Incomplete []string `json:"incomplete,omitempty"`
 }
 
+// Outside is the evidence a visitor gathers: the same responses, without
+// the requests straight to the upstream, the gateway's health check, its
+// logs and the limits that only the gateway's host knows.
+func (e Evidence) Outside() Evidence {
+	e.Upstream, e.UpstreamAddr, e.UpstreamKeepAlive, e.UpstreamFastCGI, e.Limits = nil, "", nil, nil, nil
+	e.Logs, e.HealthCheck = nil, nil
+	return e
+}
+
 // HealthCheck is a gateway's health check of its upstream, replayed.
 type HealthCheck struct {
 	Method string `json:"method"`
@@ -191,6 +248,30 @@ func (r Reported) MarshalJSON() ([]byte, error) {
 		plain
 		TookMS float64 `json:"took_ms"`
 	}{plain(r), math.Round(float64(r.Took)/1e3) / 1e3})
+}
+
+// UnmarshalJSON reads a Reported as MarshalJSON writes it.
+func (r *Reported) UnmarshalJSON(b []byte) error {
+	type plain Reported
+	var in struct {
+		plain
+		TookMS float64 `json:"took_ms"`
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*r = Reported(in.plain)
+	r.Took = fromMillis(in.TookMS)
+	return nil
+}
+
+// millis is d in milliseconds with microsecond precision, as durations
+// are written in JSON.
+func millis(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
+
+// fromMillis is the duration that millis wrote as ms.
+func fromMillis(ms float64) time.Duration {
+	return time.Duration(math.Round(ms*1e3)) * time.Microsecond
 }
 
 // DNSCheck compares the addresses this machine's resolver gave for the

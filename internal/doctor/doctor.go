@@ -119,7 +119,5 @@ func sleep(ctx context.Context, d time.Duration) {
 // responses alone, without the requests straight to the upstream and
 // without the limits that only the gateway's host knows.
 func Outside(e diagnose.Evidence) diagnose.Verdict {
-	e.Upstream, e.UpstreamAddr, e.UpstreamKeepAlive, e.UpstreamFastCGI, e.Limits = nil, "", nil, nil, nil
-	e.Logs, e.HealthCheck = nil, nil
-	return diagnose.Judge(e)
+	return diagnose.Judge(e.Outside())
 }

@@ -44,6 +44,21 @@ func (a Attempt) MarshalJSON() ([]byte, error) {
 	}{plain(a), millis(a.Took)})
 }
 
+// UnmarshalJSON reads an Attempt as MarshalJSON writes it.
+func (a *Attempt) UnmarshalJSON(b []byte) error {
+	type plain Attempt
+	var in struct {
+		plain
+		TookMS float64 `json:"took_ms"`
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*a = Attempt(in.plain)
+	a.Took = fromMillis(in.TookMS)
+	return nil
+}
+
 // dialError is the failure of one connection attempt. It carries how long
 // the attempt took, which tells this machine's own refusal to send (at
 // once) from an answer of the network (see classifyConnect).

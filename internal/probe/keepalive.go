@@ -3,6 +3,7 @@ package probe
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -46,6 +47,30 @@ type KeepAliveResult struct {
 	// Class and Error say why the probe stopped early.
 	Class Class  `json:"class,omitempty"`
 	Error string `json:"error,omitempty"`
+}
+
+// MarshalJSON writes Idle as idle_ms, as Timings does.
+func (k KeepAliveResult) MarshalJSON() ([]byte, error) {
+	type plain KeepAliveResult
+	return json.Marshal(struct {
+		plain
+		IdleMS float64 `json:"idle_ms"`
+	}{plain(k), millis(k.Idle)})
+}
+
+// UnmarshalJSON reads a KeepAliveResult as MarshalJSON writes it.
+func (k *KeepAliveResult) UnmarshalJSON(b []byte) error {
+	type plain KeepAliveResult
+	var in struct {
+		plain
+		IdleMS float64 `json:"idle_ms"`
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*k = KeepAliveResult(in.plain)
+	k.Idle = fromMillis(in.IdleMS)
+	return nil
 }
 
 // KeepAlive sends one GET for rawURL on a fresh connection that asks to be

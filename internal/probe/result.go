@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Phase names a step of a request, in the order they happen.
@@ -59,8 +60,30 @@ func (t Timings) MarshalJSON() ([]byte, error) {
 	}{millis(t.DNS), millis(t.Connect), millis(t.TLS), millis(t.TTFB), millis(t.Transfer), millis(t.Total)})
 }
 
+// UnmarshalJSON reads the timings as MarshalJSON writes them.
+func (t *Timings) UnmarshalJSON(b []byte) error {
+	var ms struct {
+		DNS      float64 `json:"dns_ms"`
+		Connect  float64 `json:"connect_ms"`
+		TLS      float64 `json:"tls_ms"`
+		TTFB     float64 `json:"ttfb_ms"`
+		Transfer float64 `json:"transfer_ms"`
+		Total    float64 `json:"total_ms"`
+	}
+	if err := json.Unmarshal(b, &ms); err != nil {
+		return err
+	}
+	*t = Timings{fromMillis(ms.DNS), fromMillis(ms.Connect), fromMillis(ms.TLS), fromMillis(ms.TTFB), fromMillis(ms.Transfer), fromMillis(ms.Total)}
+	return nil
+}
+
 // millis is d in milliseconds with microsecond precision.
 func millis(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
+
+// fromMillis is the duration that millis wrote as ms.
+func fromMillis(ms float64) time.Duration {
+	return time.Duration(math.Round(ms*1e3)) * time.Microsecond
+}
 
 // Cert summarises one certificate of the peer's chain.
 type Cert struct {
@@ -97,6 +120,54 @@ type Response struct {
 	Body          []byte `json:"-"`
 	BodyBytes     int64  `json:"body_bytes"` // bytes of body read (at most the cap)
 	BodyTruncated bool   `json:"body_truncated"`
+}
+
+// jsonBodyBytes is how much of Body the JSON form keeps: enough for the
+// status line of an HTTP/0.9 answer or the first line of an error page,
+// which is all a diagnosis reads of a body, and small enough for a
+// recorded evidence file.
+const jsonBodyBytes = 4 << 10
+
+// responseJSON is the JSON form of a Response: the first jsonBodyBytes of
+// Body as text, or base64 when they are not UTF-8.
+type responseJSON struct {
+	plainResponse
+	BodyExcerpt string `json:"body_excerpt,omitempty"`
+	BodyBase64  []byte `json:"body_excerpt_base64,omitempty"`
+}
+
+type plainResponse Response
+
+// MarshalJSON adds the start of Body, at most 4 KiB, as body_excerpt.
+func (r Response) MarshalJSON() ([]byte, error) {
+	out := responseJSON{plainResponse: plainResponse(r)}
+	b := r.Body
+	if len(b) > jsonBodyBytes {
+		b = b[:jsonBodyBytes]
+	}
+	if utf8.Valid(b) {
+		out.BodyExcerpt = string(b)
+	} else {
+		out.BodyBase64 = b
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads a Response as MarshalJSON writes it; Body is then
+// only the excerpt.
+func (r *Response) UnmarshalJSON(b []byte) error {
+	var in responseJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*r = Response(in.plainResponse)
+	switch {
+	case in.BodyBase64 != nil:
+		r.Body = in.BodyBase64
+	case in.BodyExcerpt != "":
+		r.Body = []byte(in.BodyExcerpt)
+	}
+	return nil
 }
 
 // Result is everything one probe observed. Fields are filled as far as the

@@ -2,6 +2,7 @@ package target
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 )
@@ -46,6 +47,17 @@ func (k LoopKind) String() string {
 
 // MarshalText writes the kind's name, for JSON.
 func (k LoopKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText reads a kind's name as MarshalText writes it.
+func (k *LoopKind) UnmarshalText(b []byte) error {
+	for i, name := range loopKindNames {
+		if string(b) == name {
+			*k = LoopKind(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown loop kind %q", b)
+}
 
 // Loop describes a redirect chain that does not end.
 type Loop struct {
