@@ -18,6 +18,9 @@ reverse proxy, application), why, and what to do now.
   gwdoctor URL --nginx-config auto           on the gateway host: route, ask the upstream, read the log
   gwdoctor shop.example                      the same from a site's name, as typed in a browser
   gwdoctor identify page.html                who produced a saved or pasted error page (- for stdin)
+  gwdoctor watch shop.example                keep checking, one line per check; incidents with their diagnosis
+  gwdoctor wait shop.example --timeout 5m    exit 0 once healthy; else diagnose and exit 1
+  gwdoctor serve --target shop.example       watch sites: incidents with their diagnosis, status page, API, metrics
   gwdoctor logs /var/log/nginx/*.log*        explain the failures in gateway logs
   gwdoctor config check --nginx-config auto  lint the settings that cause 502/503/504
   gwdoctor lab                               run every built-in fault scenario offline
@@ -34,7 +37,7 @@ reverse proxy, application), why, and what to do now.
 	root.SetIn(s.in)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newDiagnoseCmd(s), newLabCmd(s), newLogsCmd(s))
-	root.AddCommand(newConfigCmd(s), newIdentifyCmd(s))
+	root.AddCommand(newConfigCmd(s), newIdentifyCmd(s), newWaitCmd(s), newWatchCmd(s), newServeCmd(s))
 	return root
 }
 

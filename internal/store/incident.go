@@ -89,10 +89,7 @@ func (s *Store) OpenIncident(ctx context.Context, inc Incident, events ...Event)
 	const q = `INSERT INTO incidents (target_id, opened_us, closed_us, state, cause, last_cause,
     persistence, product, role, failures, diagnosis)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
-	var diagnosis any // nil stores NULL
-	if len(inc.Diagnosis) > 0 {
-		diagnosis = []byte(inc.Diagnosis)
-	}
+	diagnosis := nullJSON(inc.Diagnosis)
 	var id int64
 	err := s.withTx(ctx, "opening incident", func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, s.dialect.rebind(q), inc.TargetID, micros(inc.Opened),
@@ -108,17 +105,19 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 
 // UpdateIncident stores the changes of an incident (closing time, state,
 // last cause, persistence, who generated the failure, failures) and
-// appends events to its timeline, in one transaction. Its onset, first
-// cause and diagnosis stay as they were opened.
+// appends events to its timeline, in one transaction. Its onset and first
+// cause stay as they were opened; its diagnosis too, once it has one (a
+// diagnosis that arrives after the incident opened is kept then).
 func (s *Store) UpdateIncident(ctx context.Context, inc Incident, events ...Event) error {
 	if err := validIncident(inc); err != nil {
 		return fmt.Errorf("updating incident %d: %w", inc.ID, err)
 	}
 	const q = `UPDATE incidents SET closed_us = ?, state = ?, last_cause = ?, persistence = ?,
-    product = ?, role = ?, failures = ? WHERE id = ?`
+    product = ?, role = ?, failures = ?,
+    diagnosis = CASE WHEN diagnosis IS NULL THEN ? ELSE diagnosis END WHERE id = ?`
 	return s.withTx(ctx, fmt.Sprintf("updating incident %d", inc.ID), func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.dialect.rebind(q), nullMicros(inc.Closed), inc.State,
-			inc.LastCause, inc.Persistence, inc.Product, inc.Role, inc.Failures, inc.ID)
+			inc.LastCause, inc.Persistence, inc.Product, inc.Role, inc.Failures, nullJSON(inc.Diagnosis), inc.ID)
 		if err != nil {
 			return err
 		}
@@ -207,4 +206,12 @@ func (s *Store) events(ctx context.Context, incidentID int64) ([]Event, error) {
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// nullJSON is a diagnosis as a query argument: nil stores NULL.
+func nullJSON(doc json.RawMessage) any {
+	if len(doc) == 0 {
+		return nil
+	}
+	return []byte(doc)
 }

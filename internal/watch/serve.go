@@ -1,0 +1,172 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/monitor"
+	"github.com/gwdoctor/gwdoctor/internal/store"
+	"github.com/gwdoctor/gwdoctor/internal/watchconfig"
+	"github.com/gwdoctor/gwdoctor/internal/web"
+)
+
+// ServeOptions tune Serve.
+type ServeOptions struct {
+	// Checker runs the checks and diagnoses.
+	Checker Checker
+	// Logger receives the watcher's own log (default: discard).
+	Logger *slog.Logger
+	// Listener, when set, is served instead of listening on cfg.Listen
+	// (tests pass one on a free port).
+	Listener net.Listener
+	// Ready, when set, is told the address served once everything runs.
+	Ready func(addr string)
+	// Sinks receive the monitor's events besides storage and metrics.
+	Sinks []monitor.Sink
+}
+
+// Serve watches the configuration's targets until ctx ends: the scheduler
+// checks them, incidents are stored with their diagnosis, and the status
+// page, the API and the metrics are served.
+func Serve(ctx context.Context, cfg *watchconfig.Config, o ServeOptions) error {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := stateDir(cfg.DB); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.DB, store.Options{CheckRetention: cfg.Retention.Checks, RollupRetention: cfg.Retention.Rollups})
+	if err != nil {
+		return fmt.Errorf("opening the store: %w", err)
+	}
+	defer st.Close()
+	targets := cfg.Targets()
+	rec, err := NewRecorder(ctx, st, targets)
+	if err != nil {
+		return err
+	}
+	metrics := web.NewMetrics(web.MetricsOptions{PhasesOf: phasesOf})
+	srv, err := web.New(web.Options{
+		Addr: cfg.Listen, Store: NewPages(st, rec, targets), Metrics: metrics,
+		ReadToken: cfg.Tokens.Read, AdminToken: cfg.Tokens.Admin, PublicGroups: publicGroups(cfg),
+		Ready: func(ctx context.Context) error { _, err := st.Targets(ctx); return err }, Logger: o.Logger,
+	})
+	if err != nil {
+		return err
+	}
+	ln := o.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.Listen); err != nil {
+			return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
+		}
+	}
+	sched, err := monitor.New(monitorTargets(targets), monitor.Options{
+		Check: o.Checker.Check, Diagnose: o.Checker.Diagnose,
+		Sink:     monitor.MultiSink(append([]monitor.Sink{rec, metrics}, o.Sinks...)...),
+		Interval: cfg.Interval, Timeout: cfg.Timeout,
+		OnError:  func(err error) { o.Logger.Warn("watching", "err", err) },
+	})
+	if err != nil {
+		return err
+	}
+	return run(ctx, st, srv, ln, sched, o)
+}
+
+// run serves the pages, runs the scheduler and the store's upkeep until ctx
+// ends, then stops them in turn.
+func run(ctx context.Context, st *store.Store, srv *web.Server, ln net.Listener, sched *monitor.Scheduler, o ServeOptions) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	go upkeep(ctx, st, o.Logger)
+	if o.Ready != nil {
+		o.Ready(ln.Addr().String())
+	}
+	o.Logger.Info("watching", "listen", ln.Addr().String())
+	schedErr := make(chan error, 1)
+	go func() { schedErr <- sched.Run(ctx) }()
+	var err error
+	select {
+	case err = <-served:
+		err = fmt.Errorf("serving the pages: %w", err)
+	case err = <-schedErr:
+	case <-ctx.Done():
+	}
+	cancel()
+	sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer scancel()
+	if serr := srv.Shutdown(sctx); serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
+
+// upkeep rolls the store's raw checks up into hours and prunes them by
+// their retention, every hour.
+func upkeep(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if _, err := st.Prune(ctx, now); err != nil && ctx.Err() == nil {
+				log.Warn("pruning the store", "err", err)
+			}
+		}
+	}
+}
+
+func monitorTargets(ts []watchconfig.Target) []monitor.Target {
+	out := make([]monitor.Target, len(ts))
+	for i, t := range ts {
+		out[i] = monitor.Target{ID: t.ID, Group: t.Group, Interval: t.Interval, Timeout: t.Timeout, Spec: t}
+	}
+	return out
+}
+
+func publicGroups(cfg *watchconfig.Config) []string {
+	var out []string
+	for name, g := range cfg.Groups {
+		if g.Public {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// phasesOf reads a check's phase timings for the metrics.
+func phasesOf(detail any) (web.Phases, bool) {
+	rec, ok := detail.(Record)
+	if !ok {
+		return web.Phases{}, false
+	}
+	t := rec.Timings
+	return web.Phases{DNS: t.DNS, Connect: t.Connect, TLS: t.TLS, TTFB: t.TTFB, Transfer: t.Transfer}, true
+}
+
+// stateDir creates the directory of a SQLite file.
+func stateDir(db string) error {
+	if strings.Contains(db, "://") || db == "" {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(strings.TrimPrefix(db, "file:")), 0o755); err != nil {
+		return fmt.Errorf("creating the state directory: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,147 @@
+package watch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/gwdoctor/gwdoctor/internal/monitor"
+	"github.com/gwdoctor/gwdoctor/internal/store"
+	"github.com/gwdoctor/gwdoctor/internal/watchconfig"
+)
+
+// Recorder keeps what the monitor reports in the store: every check, and
+// each incident with its diagnosis and timeline.
+type Recorder struct {
+	st *store.Store
+	mu sync.Mutex
+	// targets maps the configuration's target IDs to the store's.
+	targets map[string]int64
+	// incidents maps the monitor's incident IDs to the store's.
+	incidents map[string]int64
+}
+
+// NewRecorder registers the targets in the store (adding or updating
+// them by name) and returns a recorder for their events.
+func NewRecorder(ctx context.Context, st *store.Store, targets []watchconfig.Target) (*Recorder, error) {
+	r := &Recorder{st: st, targets: map[string]int64{}, incidents: map[string]int64{}}
+	for _, t := range targets {
+		got, err := st.AddTarget(ctx, store.Target{Name: t.Name, URL: t.URL, Group: t.Group, ConfigHash: t.Hash})
+		if err != nil {
+			return nil, fmt.Errorf("registering target %s: %w", t.Name, err)
+		}
+		r.targets[t.ID] = got.ID
+	}
+	return r, nil
+}
+
+// StoreID is the store's ID of a configuration's target, 0 when unknown.
+func (r *Recorder) StoreID(target string) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.targets[target]
+}
+
+// Record stores one event of the monitor.
+func (r *Recorder) Record(ctx context.Context, ev monitor.Event) error {
+	switch ev.Kind {
+	case monitor.EventCheck:
+		if ev.Check == nil {
+			return nil
+		}
+		return r.st.RecordCheck(ctx, r.check(*ev.Check))
+	case monitor.EventIncidentOpened:
+		return r.opened(ctx, ev)
+	case monitor.EventIncidentUpdated, monitor.EventIncidentClosed:
+		return r.updated(ctx, ev)
+	}
+	return nil
+}
+
+func (r *Recorder) check(c monitor.CheckResult) store.Check {
+	rec, _ := c.Detail.(Record)
+	t := rec.Timings
+	return store.Check{
+		TargetID: r.StoreID(c.Target), Time: c.Start, Duration: c.Duration,
+		Phases: store.Phases{DNS: t.DNS, Connect: t.Connect, TLS: t.TLS, TTFB: t.TTFB, Transfer: t.Transfer},
+		Status: c.Status, Product: c.GeneratedBy.Product, Role: c.GeneratedBy.Role,
+		OK: c.OK, Cause: c.Cause, ErrorClass: string(rec.Class), Protocol: rec.Protocol,
+	}
+}
+
+func (r *Recorder) opened(ctx context.Context, ev monitor.Event) error {
+	inc := ev.Incident
+	if inc == nil {
+		return nil
+	}
+	row, err := r.row(*inc)
+	if err != nil {
+		return err
+	}
+	id, err := r.st.OpenIncident(ctx, row, store.Event{Time: inc.Start, Kind: store.EventOpened, Cause: inc.Cause, Text: "opened: " + inc.OpenedBy})
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.incidents[inc.ID] = id
+	r.mu.Unlock()
+	return nil
+}
+
+func (r *Recorder) updated(ctx context.Context, ev monitor.Event) error {
+	inc := ev.Incident
+	if inc == nil {
+		return nil
+	}
+	r.mu.Lock()
+	id, ok := r.incidents[inc.ID]
+	r.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("recording incident %s: it was not opened here", inc.ID)
+	}
+	row, err := r.row(*inc)
+	if err != nil {
+		return err
+	}
+	row.ID = id
+	e := store.Event{Time: ev.Time, Kind: string(ev.Change), Cause: inc.Cause, Text: changeText(ev)}
+	if ev.Kind == monitor.EventIncidentClosed {
+		e.Kind, e.Text = store.EventClosed, "closed"
+	}
+	return r.st.UpdateIncident(ctx, row, e)
+}
+
+// row is the store's form of a monitor incident, its onset diagnosis as
+// the JSON of the whole diagnosis.
+func (r *Recorder) row(inc monitor.Incident) (store.Incident, error) {
+	row := store.Incident{
+		TargetID: r.StoreID(inc.Target), Opened: inc.Start, Closed: inc.End, State: store.StateOpen,
+		Cause: inc.Cause, LastCause: inc.Cause, Persistence: inc.Persistence,
+		Product: inc.GeneratedBy.Product, Role: inc.GeneratedBy.Role, Failures: inc.Failures,
+	}
+	if !inc.End.IsZero() {
+		row.State = store.StateClosed
+	}
+	if d := inc.Diagnosis; d != nil && d.Report != nil {
+		b, err := json.Marshal(d.Report)
+		if err != nil {
+			return row, fmt.Errorf("recording incident %s: %w", inc.ID, err)
+		}
+		row.Diagnosis = b
+	}
+	return row, nil
+}
+
+func changeText(ev monitor.Event) string {
+	switch ev.Change {
+	case monitor.ChangeCause:
+		return ev.From + " → " + ev.To
+	case monitor.ChangeDiagnosis:
+		if ev.Err != nil {
+			return "diagnosis failed: " + ev.Err.Error()
+		}
+		return "diagnosed"
+	}
+	return string(ev.Change)
+}
