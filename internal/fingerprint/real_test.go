@@ -75,6 +75,10 @@ var realWants = map[string]want{
 	"varnish-refused":               {product: "varnish", role: "reverse_proxy", page: true},
 	"varnish-reset":                 {product: "varnish", role: "reverse_proxy", page: true},
 	"varnish-timeout":               {product: "varnish", role: "reverse_proxy", page: true},
+
+	// The peer stopped after Squid started: X-Squid-Error carries the
+	// connect's errno (ERR_CONNECT_FAIL 111).
+	"setup-squid-refused-after-start": {product: "squid", role: "reverse_proxy", cause: "upstream.refused", page: true},
 }
 
 // TestRealFixtures identifies answers recorded from the real gateway

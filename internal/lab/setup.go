@@ -205,6 +205,18 @@ func Setups() []Setup {
 			Want: "upstream.refused", WantOutside: "upstream", WantPersistence: "persistent",
 			Description: "HAProxy in front of nginx in front of a refused upstream: the 502 page the client sees is the inner nginx's",
 			start:       startChain},
+		{Name: "squid_refused_after_start", Product: "squid", GeneratedBy: "squid",
+			Want: "upstream.refused", WantOutside: "upstream.refused", WantPersistence: "persistent",
+			Description: "Squid's origin peer answers one request, then stops: nothing listens at its port and Squid's connections are refused (connect-fail-limit is raised, so Squid keeps trying the peer rather than declaring it dead)",
+			start:       startSquidRefusedAfterStart},
+		{Name: "squid_timeout", Product: "squid", GeneratedBy: "squid",
+			Want: "upstream.timeout", WantOutside: "upstream.timeout", WantPersistence: "persistent",
+			Description: "Squid's origin peer reads each request and never answers; Squid gives up at read_timeout 2 s",
+			start:       startSquidTimeout},
+		{Name: "squid_closed", Product: "squid", GeneratedBy: "squid",
+			Want: "upstream.closed", WantOutside: "upstream.closed", WantPersistence: "persistent",
+			Description: "Squid's origin peer reads each request and closes the connection without a byte",
+			start:       startSquidClosed},
 	}
 }
 
