@@ -33,8 +33,8 @@ func TestIdentify(t *testing.T) {
 	}
 	var doc struct {
 		Verdict struct {
-			Cause       string `json:"cause"`
-			Persistence string `json:"persistence"`
+			Cause       string                         `json:"cause"`
+			Persistence string                         `json:"persistence"`
 			GeneratedBy struct{ Product, Role string } `json:"generated_by"`
 		} `json:"verdict"`
 	}

@@ -73,7 +73,7 @@ func Serve(ctx context.Context, cfg *watchconfig.Config, o ServeOptions) error {
 		Check: o.Checker.Check, Diagnose: o.Checker.Diagnose,
 		Sink:     monitor.MultiSink(append([]monitor.Sink{rec, metrics}, o.Sinks...)...),
 		Interval: cfg.Interval, Timeout: cfg.Timeout,
-		OnError:  func(err error) { o.Logger.Warn("watching", "err", err) },
+		OnError: func(err error) { o.Logger.Warn("watching", "err", err) },
 	})
 	if err != nil {
 		return err

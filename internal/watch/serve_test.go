@@ -70,10 +70,10 @@ targets:
 }
 
 type apiIncident struct {
-	ID          string `json:"id"`
-	Target      string `json:"target"`
-	Cause       string `json:"cause"`
-	Persistence string `json:"persistence"`
+	ID          string                   `json:"id"`
+	Target      string                   `json:"target"`
+	Cause       string                   `json:"cause"`
+	Persistence string                   `json:"persistence"`
 	GeneratedBy struct{ Product string } `json:"generated_by"`
 }
 
