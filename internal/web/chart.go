@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -17,14 +18,19 @@ import (
 
 const day = 24 * time.Hour
 
+// dayCount is one day's checks and failures, as the bars count them.
+type dayCount struct{ checks, failures int }
+
 // uptimeLevel is the class of a day's bar.
-func uptimeLevel(d Day) string {
-	u, ok := d.Uptime()
+func uptimeLevel(d dayCount) string {
 	switch {
-	case !ok:
+	case d.checks == 0:
 		return "u-none"
-	case u >= 1:
+	case d.failures == 0:
 		return "u-full"
+	}
+	u := float64(d.checks-d.failures) / float64(d.checks)
+	switch {
 	case u >= 0.99:
 		return "u-minor"
 	case u >= 0.95:
@@ -33,54 +39,105 @@ func uptimeLevel(d Day) string {
 	return "u-down"
 }
 
-// uptimeBars draws a target's last n days as one bar per day, runs of days
-// of one level drawn as one rectangle with its dates and uptime in its
-// tooltip, and returns the uptime over the days that had checks.
+// uptimeSummary is the uptime over the days that had checks, in words.
+func uptimeSummary(days []Day) string {
+	var checks, failures int
+	for _, d := range days {
+		checks, failures = checks+d.Checks, failures+d.Failures
+	}
+	if checks == 0 {
+		return "no checks"
+	}
+	return percent(float64(checks-failures) / float64(checks))
+}
+
+// uptimeBars draws a target's last n days as one bar per day, and returns
+// the uptime over the days that had checks.
 func uptimeBars(days []Day, n int, now time.Time) (template.HTML, string) {
+	return template.HTML(appendBars(nil, days, n, now)), uptimeSummary(inWindow(days, n, now))
+}
+
+// inWindow is the days of the last n, from days given oldest first.
+func inWindow(days []Day, n int, now time.Time) []Day {
 	start := now.UTC().Truncate(day).Add(-time.Duration(n-1) * day)
-	slots := make([]Day, n)
-	for i := range slots {
-		slots[i].Day = start.Add(time.Duration(i) * day)
+	end := start.Add(time.Duration(n) * day)
+	for len(days) > 0 && days[0].Day.Before(start) {
+		days = days[1:]
+	}
+	for len(days) > 0 && !days[len(days)-1].Day.Before(end) {
+		days = days[:len(days)-1]
+	}
+	return days
+}
+
+// appendBars appends the SVG of a target's last n days: one bar per day,
+// runs of days of one level drawn as one rectangle with their dates and
+// uptime in its tooltip. It is the status page's hot path: it appends
+// bytes rather than formatting, and allocates nothing of its own for up
+// to a year of days.
+func appendBars(b []byte, days []Day, n int, now time.Time) []byte {
+	start := now.UTC().Truncate(day).Add(-time.Duration(n-1) * day)
+	var buf [366]dayCount
+	var slots []dayCount
+	if n <= len(buf) {
+		slots = buf[:n]
+	} else {
+		slots = make([]dayCount, n)
 	}
 	var checks, failures int
 	for _, d := range days {
 		if i := int(d.Day.Sub(start) / day); i >= 0 && i < n && d.Day.Sub(start)%day == 0 {
-			slots[i] = d
+			slots[i] = dayCount{d.Checks, d.Failures}
 			checks, failures = checks+d.Checks, failures+d.Failures
 		}
 	}
-	summary := "no checks"
-	if checks > 0 {
-		summary = percent(float64(checks-failures) / float64(checks))
+	b = append(b, `<svg class="bars" viewBox="0 0 `...)
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, ` 1" preserveAspectRatio="none" role="img" aria-label="uptime over `...)
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, ` days: `...)
+	if checks == 0 {
+		b = append(b, "no checks"...)
+	} else {
+		b = append(b, percent(float64(checks-failures)/float64(checks))...)
 	}
-	var b strings.Builder
-	b.Grow(256)
-	fmt.Fprintf(&b, `<svg class="bars" viewBox="0 0 %d 1" preserveAspectRatio="none" role="img" aria-label="uptime over %d days: %s">`, n, n, summary)
+	b = append(b, `">`...)
 	for i := 0; i < n; {
-		j, level := i, uptimeLevel(slots[i])
-		var c, f int
+		j, level := i+1, uptimeLevel(slots[i])
+		run := slots[i]
 		for ; j < n && uptimeLevel(slots[j]) == level; j++ {
-			c, f = c+slots[j].Checks, f+slots[j].Failures
+			run.checks, run.failures = run.checks+slots[j].checks, run.failures+slots[j].failures
 		}
-		fmt.Fprintf(&b, `<rect x="%d" width="%d" height="1" class="%s"><title>%s</title></rect>`,
-			i, j-i, level, runTitle(slots[i].Day, slots[j-1].Day, c, f))
+		b = append(b, `<rect x="`...)
+		b = strconv.AppendInt(b, int64(i), 10)
+		b = append(b, `" width="`...)
+		b = strconv.AppendInt(b, int64(j-i), 10)
+		b = append(b, `" height="1" class="`...)
+		b = append(b, level...)
+		b = append(b, `"><title>`...)
+		b = appendRunTitle(b, start.Add(time.Duration(i)*day), start.Add(time.Duration(j-1)*day), run.checks, run.failures)
+		b = append(b, `</title></rect>`...)
 		i = j
 	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String()), summary
+	return append(b, `</svg>`...)
 }
 
-// runTitle is the tooltip of a run of days: "2025-03-01 – 2025-03-04:
-// 99.5 % of 11520 checks".
-func runTitle(first, last time.Time, checks, failures int) string {
-	dates := first.Format(time.DateOnly)
+// appendRunTitle appends the tooltip of a run of days: "2025-03-01 –
+// 2025-03-04: 99.5 % of 11520 checks".
+func appendRunTitle(b []byte, first, last time.Time, checks, failures int) []byte {
+	b = first.AppendFormat(b, time.DateOnly)
 	if !last.Equal(first) {
-		dates += " – " + last.Format(time.DateOnly)
+		b = append(b, " – "...)
+		b = last.AppendFormat(b, time.DateOnly)
 	}
 	if checks == 0 {
-		return dates + ": no checks"
+		return append(b, ": no checks"...)
 	}
-	return fmt.Sprintf("%s: %s of %d checks", dates, percent(float64(checks-failures)/float64(checks)), checks)
+	b = append(b, ": "...)
+	b = append(b, percent(float64(checks-failures)/float64(checks))...)
+	b = append(b, " of "...)
+	b = strconv.AppendInt(b, int64(checks), 10)
+	return append(b, " checks"...)
 }
 
 // phase is one phase of a check as the chart stacks it.
@@ -119,13 +176,18 @@ func phaseChart(checks []Check) template.HTML {
 		top = max(top, c.Phases.total())
 	}
 	top = roundUp(top)
+	// The labels of the gridlines are HTML beside the SVG, which stretches
+	// to its box: text inside it would stretch too.
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="phases" viewBox="0 0 %d %d" role="img" aria-label="phase timings of the last %d checks, up to %s ms">`,
+	b.WriteString(`<div class="chart">`)
+	for q := 4; q >= 1; q-- {
+		fmt.Fprintf(&b, `<span class="axis q%d">%s ms</span>`, q, ms(top*time.Duration(q)/4))
+	}
+	fmt.Fprintf(&b, `<svg class="phases" viewBox="0 0 %d %d" preserveAspectRatio="none" role="img" aria-label="phase timings of the last %d checks, up to %s ms">`,
 		chartW, chartH+markH, len(checks), ms(top))
 	for q := 1; q <= 4; q++ {
 		y := chartH - chartH*q/4
-		fmt.Fprintf(&b, `<line x1="0" x2="%d" y1="%d" y2="%d" class="grid"/><text x="2" y="%d" class="axis">%s ms</text>`,
-			chartW, y, y, y+12, ms(top*time.Duration(q)/4))
+		fmt.Fprintf(&b, `<line x1="0" x2="%d" y1="%d" y2="%d" class="grid"/>`, chartW, y, y)
 	}
 	slot := float64(chartW) / float64(max(len(checks), 1))
 	for i, c := range checks {
@@ -145,7 +207,7 @@ func phaseChart(checks []Check) template.HTML {
 		}
 		b.WriteString(`</g>`)
 	}
-	b.WriteString(`</svg>`)
+	b.WriteString(`</svg></div>`)
 	return template.HTML(b.String())
 }
 

@@ -27,6 +27,8 @@ type pageView struct {
 	Site string
 	// Reader is true when the visitor may read incidents, checks and the API.
 	Reader bool
+	// SignedIn is true when the visitor has the login cookie.
+	SignedIn bool
 }
 
 func (s *Server) page(title string) pageView {
@@ -36,6 +38,8 @@ func (s *Server) page(title string) pageView {
 func (s *Server) pageFor(r *http.Request, title string) pageView {
 	v := s.page(title)
 	v.Reader = s.levelOf(r) >= levelRead
+	_, err := r.Cookie(cookieName)
+	v.SignedIn = err == nil
 	return v
 }
 

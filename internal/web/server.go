@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -110,6 +111,8 @@ type Server struct {
 	// loopback is true while every listener is on loopback: reading then
 	// needs no token.
 	loopback atomic.Bool
+	// sizes are the pages' sizes last rendered (*atomic.Int64 by name).
+	sizes sync.Map
 }
 
 // New returns a server; it listens once ListenAndServe or Serve is called.

@@ -109,15 +109,16 @@ type stateCount struct {
 }
 
 type groupView struct {
-	Name    string
-	Targets []targetRow
+	Name string
+	Rows template.HTML
 }
 
 type targetRow struct {
 	ID, Path, Label, State string
 	Uptime                 string
-	Bars                   template.HTML
-	Incident               *incidentRef
+	// Days are the target's uptime by day, drawn as bars.
+	Days     []Day
+	Incident *incidentRef
 }
 
 // incidentRef is an incident as a line of the status page.
@@ -161,7 +162,7 @@ func (s *Server) statusView(pv pageView, sn snapshot, now time.Time) statusView 
 	}
 	for name, rows := range byGroup {
 		slices.SortFunc(rows, func(a, b targetRow) int { return cmp.Or(cmp.Compare(a.Label, b.Label), cmp.Compare(a.ID, b.ID)) })
-		v.Groups = append(v.Groups, groupView{Name: name, Targets: rows})
+		v.Groups = append(v.Groups, groupView{Name: name, Rows: targetRows(rows, pv.Reader, s.o.UptimeDays, now)})
 	}
 	// Named groups by name, then the targets without a group.
 	slices.SortFunc(v.Groups, func(a, b groupView) int {
@@ -183,7 +184,8 @@ func (s *Server) targetRow(t Target, sn snapshot, now time.Time, reader bool) ta
 		inc = &i
 	}
 	row := targetRow{ID: t.ID, Path: "/targets/" + url.PathEscape(t.ID), Label: t.Label(), State: stateOf(last, inc)}
-	row.Bars, row.Uptime = uptimeBars(sn.uptime[t.ID], s.o.UptimeDays, now)
+	row.Days = inWindow(sn.uptime[t.ID], s.o.UptimeDays, now)
+	row.Uptime = uptimeSummary(row.Days)
 	if reader && inc != nil {
 		row.Incident = refOf(*inc, now)
 	}
