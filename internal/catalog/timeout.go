@@ -1,0 +1,56 @@
+package catalog
+
+import "time"
+
+// Timeout is a limit a product applies when nobody set one: the values a
+// failure's duration is compared against.
+type Timeout struct {
+	Product Product
+	// Name is the setting as the product calls it, and what the value is.
+	Name    string
+	Timeout time.Duration
+}
+
+// timeouts are the products' default timeouts. Sources: nginx
+// ngx_http_proxy_module docs (proxy_read_timeout 60s); Apache core docs
+// (Timeout 60, ProxyTimeout inherits it); Cloudflare 524 docs (100 s,
+// Enterprise up to 6000 s; 120 s for some plans); AWS ELB docs (idle
+// timeout 60 s); API Gateway quotas (29 s integration timeout);
+// CloudFront origin response timeout 30 s; PHP max_execution_time 30;
+// Heroku router H12 after 30 s; GCP backend service timeout 30 s; Fastly
+// first_byte_timeout 15 s; Varnish first_byte_timeout 60 s; Envoy route
+// timeout 15 s; Akamai read timeout 120 s.
+var timeouts = []Timeout{
+	{Nginx, "proxy_read_timeout / fastcgi_read_timeout (default)", 60 * time.Second},
+	{OpenResty, "proxy_read_timeout (default)", 60 * time.Second},
+	{Apache, "Timeout / ProxyTimeout (default)", 60 * time.Second},
+	{Cloudflare, "proxy read timeout (default)", 100 * time.Second},
+	{Cloudflare, "proxy read timeout (some plans)", 120 * time.Second},
+	{ALB, "idle timeout (default)", 60 * time.Second},
+	{APIGateway, "integration timeout", 29 * time.Second},
+	{CloudFront, "origin response timeout (default)", 30 * time.Second},
+	{GCPLB, "backend service timeout (default)", 30 * time.Second},
+	{Heroku, "router timeout (H12)", 30 * time.Second},
+	{Fastly, "first_byte_timeout (default)", 15 * time.Second},
+	{Varnish, "first_byte_timeout (default)", 60 * time.Second},
+	{Envoy, "route timeout (default)", 15 * time.Second},
+	{Akamai, "read timeout (default)", 120 * time.Second},
+	{PHPFPM, "PHP max_execution_time (default)", 30 * time.Second},
+}
+
+// DefaultTimeouts returns the timeouts the catalog knows for every product,
+// in a fixed order. The slice is the caller's own.
+func DefaultTimeouts() []Timeout {
+	return append([]Timeout(nil), timeouts...)
+}
+
+// Timeouts returns p's default timeouts, none when the catalog knows none.
+func (p Product) Timeouts() []Timeout {
+	var out []Timeout
+	for _, t := range timeouts {
+		if t.Product == p {
+			out = append(out, t)
+		}
+	}
+	return out
+}
