@@ -240,7 +240,8 @@ var heldDownProducts = map[string]string{
 // once, without trying an upstream, and the product that wrote it.
 func (j *judgement) own503() (string, bool) {
 	fp := j.rep.Print
-	if fp == nil || fp.PassedThrough || j.rep.Status() != 503 || failAt(j.rep) >= 500*time.Millisecond {
+	// A saved page has no timing: "at once" cannot be told.
+	if fp == nil || fp.PassedThrough || j.rep.Status() != 503 || j.e.Saved || failAt(j.rep) >= 500*time.Millisecond {
 		return "", false
 	}
 	return fp.Generator.Product, true

@@ -5,9 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/fingerprint"
 )
 
 // worldPages are the published error pages of the fingerprint corpus, each
@@ -100,5 +104,85 @@ func TestIdentifyForms(t *testing.T) {
 	}
 	for form, n := range total {
 		t.Logf("%s: producer named as in the published form for %d of %d pages", form, named[form], n)
+	}
+}
+
+// publishedPage is one page of the corpus with what it truly shows.
+type publishedPage struct {
+	name                 string
+	response             fingerprint.Response
+	product, role, cause string // product and role may list alternatives with "|"
+}
+
+func loadPublished(t *testing.T) []publishedPage {
+	t.Helper()
+	paths, err := filepath.Glob(worldPages)
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no published pages match %s", worldPages)
+	}
+	var out []publishedPage
+	for _, p := range paths {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, data, _ := bytes.Cut(raw, []byte("\n---\n"))
+		pg := publishedPage{name: filepath.Base(filepath.Dir(p)) + "/" + filepath.Base(p)}
+		paste := fingerprint.ReadPaste(data)
+		for _, line := range strings.Split(string(head), "\n") {
+			key, value, _ := strings.Cut(line, ": ")
+			switch key {
+			case "status":
+				if paste.StatusFrom != fingerprint.StatusFromLine {
+					paste.Response.Status, _ = strconv.Atoi(value)
+				}
+			case "want":
+				f := strings.Fields(value)
+				pg.product, pg.role, pg.cause = f[0], f[1], strings.TrimPrefix(f[2], "-")
+			}
+		}
+		pg.response = paste.Response
+		out = append(out, pg)
+	}
+	return out
+}
+
+func accepts(want, got string) bool {
+	return slices.Contains(strings.Split(want, "|"), got)
+}
+
+// TestConfidence measures how often each confidence level is right on the
+// published pages, read as gwdoctor identify reads them: right means the
+// producer and its role, and the cause where the page tells one (where it
+// does not, only an undetermined cause is right). The levels must earn
+// their names: high right at least 95 % of the time, medium 80 %.
+func TestConfidence(t *testing.T) {
+	right, total := map[string]int{}, map[string]int{}
+	for _, pg := range loadPublished(t) {
+		d := IdentifyResponse(pg.name, pg.response, time.Time{})
+		v := d.Verdict
+		ok := accepts(pg.product, v.GeneratedBy.Product) && accepts(pg.role, v.GeneratedBy.Role)
+		switch {
+		case pg.cause != "":
+			ok = ok && v.Cause == pg.cause
+		default:
+			ok = ok && (v.Cause == "upstream" || v.Cause == "unknown" || v.Cause == "ok")
+		}
+		total[v.Confidence]++
+		if ok {
+			right[v.Confidence]++
+		} else {
+			t.Logf("%s (%s): %s by %s/%s, want %s/%s cause %q", pg.name, v.Confidence, v.Cause, v.GeneratedBy.Product, v.GeneratedBy.Role, pg.product, pg.role, pg.cause)
+		}
+	}
+	for _, level := range []string{"high", "medium", "low"} {
+		if total[level] == 0 {
+			continue
+		}
+		share := float64(right[level]) / float64(total[level])
+		t.Logf("confidence %-6s right %3d of %3d (%.0f %%)", level, right[level], total[level], 100*share)
+		if min := map[string]float64{"high": 0.95, "medium": 0.80}[level]; share < min {
+			t.Errorf("confidence %s is right %.0f %% of the time, below %.0f %%", level, 100*share, 100*min)
+		}
 	}
 }
