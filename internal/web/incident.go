@@ -61,7 +61,10 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := s.target(ctx, inc.Target)
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		t = Target{Name: inc.Target} // a log's episode, or a target no longer watched
+	case err != nil:
 		s.storeFailed(w, r, false, err)
 		return
 	}

@@ -99,6 +99,9 @@ type statusView struct {
 	Days   int
 	Counts []stateCount
 	Groups []groupView
+	// Elsewhere are the open incidents of no listed target: a log's
+	// episodes; only readers see them.
+	Elsewhere []incidentRef
 	// Hidden counts the targets a visitor without the read token does not see.
 	Hidden int
 }
@@ -124,7 +127,9 @@ type targetRow struct {
 // incidentRef is an incident as a line of the status page.
 type incidentRef struct {
 	ID, Path, Cause, Title, Persistence string
-	Since                               stamp
+	// Target is set for an incident shown apart from its target's row.
+	Target string
+	Since  stamp
 }
 
 // statusPage shows every target by group with its state and uptime bars,
@@ -154,6 +159,9 @@ func (s *Server) statusView(pv pageView, sn snapshot, now time.Time) statusView 
 		row := s.targetRow(t, sn, now, pv.Reader)
 		counts[row.State]++
 		byGroup[t.Group] = append(byGroup[t.Group], row)
+	}
+	if pv.Reader {
+		v.Elsewhere = elsewhere(sn, now)
 	}
 	for _, st := range []string{StateDown, StateDegraded, StateUp, StateUnknown} {
 		if counts[st] > 0 {
@@ -195,4 +203,22 @@ func (s *Server) targetRow(t Target, sn snapshot, now time.Time, reader bool) ta
 func refOf(inc Incident, now time.Time) *incidentRef {
 	return &incidentRef{ID: inc.ID, Path: "/incidents/" + url.PathEscape(inc.ID), Cause: inc.Cause,
 		Title: causeTitle(inc.Cause), Persistence: inc.Persistence, Since: stampOf(inc.Start, now)}
+}
+
+// elsewhere are the open incidents of targets not in the list, newest first.
+func elsewhere(sn snapshot, now time.Time) []incidentRef {
+	listed := make(map[string]bool, len(sn.targets))
+	for _, t := range sn.targets {
+		listed[t.ID] = true
+	}
+	var out []incidentRef
+	for id, inc := range sn.open {
+		if !listed[id] {
+			ref := refOf(inc, now)
+			ref.Target = inc.Target
+			out = append(out, *ref)
+		}
+	}
+	slices.SortFunc(out, func(a, b incidentRef) int { return cmp.Compare(b.Since.RFC3339, a.Since.RFC3339) })
+	return out
 }
