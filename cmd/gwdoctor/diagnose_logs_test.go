@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,9 +85,11 @@ func TestDiagnoseWithLog(t *testing.T) {
 	}
 }
 
-// TestSetupsWithLog diagnoses the setups whose responses leave the cause
-// open, with every log of the stack and no upstream address: PHP-FPM's and
-// nginx's logs name the cause.
+// TestSetupsWithLog diagnoses setups with every log of the stack and no
+// upstream address. PHP-FPM's, nginx's and Apache's logs name the cause
+// that the responses leave open; Squid's X-Squid-Error header names it,
+// and its logs must agree (a refused connect is "TCP connection to ...
+// failed" with no errno; a read timeout is only a 504 in access.log).
 func TestSetupsWithLog(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ setup, want string }{
@@ -99,6 +103,9 @@ func TestSetupsWithLog(t *testing.T) {
 		{"php_big_headers", "upstream.header_too_big"},
 		{"apache_health_down", "upstream.none_healthy"},
 		{"nginx_limit_req", "upstream.overloaded"},
+		{"squid_refused_after_start", "upstream.refused"},
+		{"squid_timeout", "upstream.timeout"},
+		{"squid_closed", "upstream.closed"},
 	} {
 		t.Run(tc.setup, func(t *testing.T) {
 			t.Parallel()
@@ -124,6 +131,7 @@ func TestSetupsWithLog(t *testing.T) {
 					Cause string `json:"cause"`
 				} `json:"verdict"`
 				Evidence []struct{ Source, Text string } `json:"evidence"`
+				Inputs   []struct{ Name, Status string } `json:"inputs"`
 			}
 			if err := json.Unmarshal([]byte(out), &doc); err != nil {
 				t.Fatal(err)
@@ -131,6 +139,24 @@ func TestSetupsWithLog(t *testing.T) {
 			if doc.Verdict.Cause != tc.want {
 				t.Errorf("cause %s, want %s; evidence: %+v", doc.Verdict.Cause, tc.want, doc.Evidence)
 			}
+			for _, name := range setupLogsUsed[tc.setup] {
+				i := slices.IndexFunc(doc.Inputs, func(in struct{ Name, Status string }) bool { return filepath.Base(in.Name) == name })
+				if i < 0 || doc.Inputs[i].Status != "used" {
+					t.Errorf("%s: not used, want the lines of the diagnosis's requests; inputs: %+v", name, doc.Inputs)
+				}
+			}
 		})
 	}
+}
+
+// setupLogsUsed names the logs of a setup that hold lines of the
+// diagnosis's requests, as the real programs wrote them: Squid logs every
+// failed request in access.log (with its path; the query is cut to "?"),
+// and in cache.log a failed connect and an empty answer, not a read
+// timeout. Its access lines of the empty answers are left out, as cache.log
+// has the same requests tagged.
+var setupLogsUsed = map[string][]string{
+	"squid_refused_after_start": {"cache.log", "access.log"},
+	"squid_timeout":             {"access.log"},
+	"squid_closed":              {"cache.log"},
 }

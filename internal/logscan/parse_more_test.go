@@ -114,7 +114,7 @@ func TestParsePHPFPM(t *testing.T) {
 
 func TestParseSquid(t *testing.T) {
 	runParseCases(t, "squid", []parseCase{
-		{"503", "1787307302.779    180 192.168.0.224 TCP_MISS/503 4112 GET http://shop.example/ - HIER_NONE/- text/html", lineFailure, causeUpstream, 503, "", "http://shop.example/"},
+		{"503", "1787307302.779    180 192.168.0.224 TCP_MISS/503 4112 GET http://shop.example/ - HIER_NONE/- text/html", lineFailure, causeUpstream, 503, "", "/"},
 		{"504", "1787307302.779  60001 192.168.0.224 TCP_MISS/504 4112 GET http://shop.example/slow - HIER_DIRECT/93.184.216.34 text/html", lineFailure, causeTimeout, 504, "93.184.216.34", ""},
 		{"ok", "1787307302.779     12 192.168.0.224 TCP_MEM_HIT/200 1024 GET http://shop.example/a.css - HIER_NONE/- text/css", lineOK, "", 0, "", ""},
 		{"tunnel", "1787307302.779   1200 192.168.0.224 TCP_TUNNEL/200 5120 CONNECT shop.example:443 - HIER_DIRECT/93.184.216.34 -", lineOK, "", 0, "", ""},

@@ -45,7 +45,7 @@ func (p *squidLog) parse(line []byte, e *Entry) verdict {
 		e.Cause = causeTimeout // ERR_READ_TIMEOUT
 	}
 	e.Client = string(capLen(f[1], 64))
-	e.Method, e.Path = string(capLen(f[4], 16)), string(capLen(f[5], 512))
+	e.Method, e.Path = string(capLen(f[4], 16)), string(capLen(urlPath(f[5]), 512))
 	if i := bytes.IndexByte(hier, '/'); i >= 0 && i+1 < len(hier) && hier[i+1] != '-' {
 		e.Upstream = string(capLen(hier[i+1:], 128))
 	}
@@ -109,4 +109,24 @@ func squidErrCause(code []byte, status int, server bool) string {
 		return causeTLS
 	}
 	return ""
+}
+
+// urlPath is the path and query of an absolute URL, which is how Squid
+// logs a request, as a forward proxy and in accel mode alike
+// ("http://lab.test/checkout?" is "/checkout?"); "/" when the URL ends at
+// its host. Anything else (CONNECT's host:port, "error:...") stays as it
+// is.
+func urlPath(u []byte) []byte {
+	i := bytes.Index(u, []byte("://"))
+	if i <= 0 || bytes.IndexByte(u[:i], '/') >= 0 {
+		return u
+	}
+	rest := u[i+3:]
+	if j := bytes.IndexAny(rest, "/?"); j >= 0 {
+		if rest[j] == '?' {
+			return append([]byte("/"), rest[j:]...)
+		}
+		return rest[j:]
+	}
+	return []byte("/")
 }

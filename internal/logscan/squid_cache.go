@@ -45,11 +45,11 @@ func (p *squidCache) parse(line []byte, e *Entry) verdict {
 	e.Detail = string(capLen(msg, 300))
 	e.Upstream = squidCacheUpstream(msg)
 	if u := between(msg, " received for ", " AKA "); u != nil {
-		e.Path = string(capLen(u, 512))
+		e.Path = string(capLen(urlPath(u), 512))
 	} else if u := between(msg, " encountered from ", " AKA "); u != nil {
-		e.Path = string(capLen(u, 512))
+		e.Path = string(capLen(urlPath(u), 512))
 	} else if u := between(msg, "select source for '", "'"); u != nil {
-		e.Path = string(capLen(u, 512))
+		e.Path = string(capLen(urlPath(u), 512))
 	}
 	return lineFailure
 }

@@ -9,8 +9,8 @@ import (
 // README says which fault wrote each file) unless a case says otherwise.
 func TestParseSquidCache(t *testing.T) {
 	runParseCases(t, "squid-cache", []parseCase{
-		{"closed", "2026/12/05 06:41:59 kid1| WARNING: HTTP: Invalid Response: No object data received for http://lab.test/closed1 AKA http://lab.test/closed1", lineFailure, causeClosed, 502, "", "http://lab.test/closed1"},
-		{"bad header", "2026/12/05 06:42:12 kid1| WARNING: HTTP: Invalid Response: Bad header encountered from http://lab.test/invalid-header1 AKA http://lab.test/invalid-header1", lineFailure, causeInvalidResponse, 502, "", "http://lab.test/invalid-header1"},
+		{"closed", "2026/12/05 06:41:59 kid1| WARNING: HTTP: Invalid Response: No object data received for http://lab.test/closed1 AKA http://lab.test/closed1", lineFailure, causeClosed, 502, "", "/closed1"},
+		{"bad header", "2026/12/05 06:42:12 kid1| WARNING: HTTP: Invalid Response: Bad header encountered from http://lab.test/invalid-header1 AKA http://lab.test/invalid-header1", lineFailure, causeInvalidResponse, 502, "", "/invalid-header1"},
 		{"connect failed", "2026/12/05 06:41:14 kid1| TCP connection to 127.0.0.1/39201 failed", lineFailure, causeUpstream, 503, "127.0.0.1:39201", ""},
 		{"connect failed, squid -N", "2026/12/05 06:41:21| TCP connection to 127.0.0.1/39202 failed", lineFailure, causeUpstream, 503, "127.0.0.1:39202", ""},
 		{"dead parent", "2026/12/05 06:41:14 kid1| Detected DEAD Parent: app", lineFailure, causeNoneHealthy, 502, "app", ""},
@@ -30,7 +30,7 @@ func TestParseSquidCache(t *testing.T) {
 func TestParseSquidErrCode(t *testing.T) {
 	const pre = "1796452919.404      2 127.0.0.1 TCP_MISS/"
 	runParseCases(t, "squid", []parseCase{
-		{"zero size", pre + "502 3326 GET http://lab.test/closed1 - FIRSTUP_PARENT/127.0.0.1 text/html ERR_ZERO_SIZE_OBJECT/WITH_SERVER", lineFailure, causeClosed, 502, "127.0.0.1", ""},
+		{"zero size", pre + "502 3326 GET http://lab.test/closed1 - FIRSTUP_PARENT/127.0.0.1 text/html ERR_ZERO_SIZE_OBJECT/WITH_SERVER", lineFailure, causeClosed, 502, "127.0.0.1", "/closed1"},
 		{"read error", pre + "502 3426 GET http://lab.test/reset21 - FIRSTUP_PARENT/127.0.0.1 text/html ERR_READ_ERROR/WITH_SERVER", lineFailure, causeClosed, 502, "", ""},
 		{"no peer", pre + "502 3398 GET http://lab.test/rs21 - HIER_NONE/- text/html ERR_READ_ERROR/WITH_SERVER", lineFailure, causeUpstream, 502, "", ""},
 		{"connect", pre + "503 3454 GET http://lab.test/connect-timeout1 - FIRSTUP_PARENT/127.0.0.1 text/html ERR_CONNECT_FAIL/WITH_SERVER", lineFailure, causeUpstream, 503, "", ""},
@@ -39,6 +39,27 @@ func TestParseSquidErrCode(t *testing.T) {
 		{"read timeout", pre + "504 3467 GET http://lab.test/timeout21 - FIRSTUP_PARENT/127.0.0.1 text/html ERR_READ_TIMEOUT/WITH_SERVER", lineFailure, causeTimeout, 504, "", ""},
 		{"ok", pre + "200 185 GET http://lab.test/ok - FIRSTUP_PARENT/127.0.0.1 - -/-", lineOK, "", 0, "", ""},
 	})
+}
+
+// TestParseSquidPath: Squid logs the absolute URL, and a path is what the
+// other formats give. The lines are the lab's Squid 5.7 in accel mode,
+// whose strip_query_terms (on by default) leaves a query as a bare "?".
+func TestParseSquidPath(t *testing.T) {
+	runParseCases(t, "squid", []parseCase{
+		{"root", "1796455130.218      0 127.0.0.1 TCP_MISS/503 3417 GET http://lab.test/? - FIRSTUP_PARENT/127.0.0.1 text/html", lineFailure, causeUpstream, 503, "127.0.0.1", "/?"},
+		{"path", "1796455159.442   2774 127.0.0.1 TCP_MISS/504 3462 GET http://lab.test/checkout? - FIRSTUP_PARENT/127.0.0.1 text/html", lineFailure, causeTimeout, 504, "127.0.0.1", "/checkout?"},
+	})
+	for in, want := range map[string]string{
+		"http://lab.test/checkout?": "/checkout?",
+		"https://shop.example":      "/",
+		"http://shop.example?q":     "/?q",
+		"shop.example:443":          "shop.example:443", // CONNECT
+		"error:invalid-request":     "error:invalid-request",
+	} {
+		if got := string(urlPath([]byte(in))); got != want {
+			t.Errorf("urlPath(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 // TestRealSquid scans each fault's recorded logs: the cache.log alone, the
