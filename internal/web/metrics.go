@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/gwdoctor/gwdoctor/internal/diagnose"
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/monitor"
 	"github.com/gwdoctor/gwdoctor/internal/probe"
 )
@@ -85,9 +85,9 @@ func NewMetrics(o MetricsOptions) *Metrics {
 	}
 	// Every cause shows a count, zero included, so that a query for one
 	// cause has a series before the first incident of it.
-	for _, c := range diagnose.Catalog() {
-		if c.ID != diagnose.OK {
-			m.open.WithLabelValues(c.ID)
+	for _, c := range catalog.All() {
+		if c.ID != catalog.OK {
+			m.open.WithLabelValues(string(c.ID))
 		}
 	}
 	return m
@@ -117,9 +117,9 @@ type CheckSample struct {
 func (m *Metrics) ObserveCheck(c CheckSample) {
 	up, result, cause := 0.0, resultFailure, causeLabel(c.Cause)
 	if c.OK {
-		up, result, cause = 1, resultOK, diagnose.OK
-	} else if cause == diagnose.OK {
-		cause = diagnose.Unknown
+		up, result, cause = 1, resultOK, string(catalog.OK)
+	} else if cause == string(catalog.OK) {
+		cause = string(catalog.Unknown)
 	}
 	m.up.WithLabelValues(c.Target).Set(up)
 	m.lastDur.WithLabelValues(c.Target).Set(c.Duration.Seconds())
@@ -193,10 +193,10 @@ func (m *Metrics) setOpen(id, cause string) {
 // causeLabel is id when the catalog has it, else "unknown": a label's
 // values stay the catalog's fixed set whatever a check reports.
 func causeLabel(id string) string {
-	if _, ok := diagnose.Lookup(id); ok {
+	if _, ok := catalog.Lookup(catalog.Cause(id)); ok {
 		return id
 	}
-	return diagnose.Unknown
+	return string(catalog.Unknown)
 }
 
 // phaseLabel is a phase's label value: lower case, as in blackbox_exporter.

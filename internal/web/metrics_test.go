@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 	"github.com/gwdoctor/gwdoctor/internal/monitor"
 	"github.com/gwdoctor/gwdoctor/internal/probe"
@@ -52,19 +53,19 @@ func checkEvent(target, group string, ok bool, cause string, timings probe.Timin
 func TestSeriesAt10000Targets(t *testing.T) {
 	t.Parallel()
 	const targets, groups = 10000, 20
-	causes := diagnose.Catalog()
+	causes := catalog.All()
 	m := NewMetrics(MetricsOptions{})
 	timings := probe.Timings{DNS: time.Millisecond, Connect: 2 * time.Millisecond, TLS: 9 * time.Millisecond,
 		TTFB: 30 * time.Millisecond, Transfer: 3 * time.Millisecond, Total: 45 * time.Millisecond}
 	ctx := context.Background()
 	for i := range targets {
 		c := causes[i%len(causes)] // 20 and 29 are coprime: every group sees every cause
-		ev := checkEvent(fmt.Sprintf("https://site-%05d.example/", i), fmt.Sprintf("group-%02d", i%groups), c.ID == diagnose.OK, c.ID, timings)
+		ev := checkEvent(fmt.Sprintf("https://site-%05d.example/", i), fmt.Sprintf("group-%02d", i%groups), c.ID == catalog.OK, string(c.ID), timings)
 		if err := m.Record(ctx, ev); err != nil {
 			t.Fatal(err)
 		}
-		if c.ID != diagnose.OK && i < 2*len(causes) {
-			inc := &monitor.Incident{ID: fmt.Sprint("inc-", i), Cause: c.ID}
+		if c.ID != catalog.OK && i < 2*len(causes) {
+			inc := &monitor.Incident{ID: fmt.Sprint("inc-", i), Cause: string(c.ID)}
 			m.Record(ctx, monitor.Event{Kind: monitor.EventIncidentOpened, Incident: inc})
 		}
 	}

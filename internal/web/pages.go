@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 )
 
@@ -161,7 +162,7 @@ func percent(v float64) string {
 
 // causeTitle is a cause ID's title in the catalog, or "" for an ID it lacks.
 func causeTitle(id string) string {
-	if c, ok := diagnose.Lookup(id); ok {
+	if c, ok := catalog.Lookup(catalog.Cause(id)); ok {
 		return c.Title
 	}
 	return ""
