@@ -284,7 +284,7 @@ func (j *judgement) gatewayResponse() {
 		if fp.PassedThrough && len(fp.Hops) > 1 {
 			j.note(src, "outer hops only passed the error on: %s", hopList(fp))
 		}
-		if c := fp.Reading.Cause; c != "" {
+		if c := string(fp.Reading.Cause); c != "" {
 			if _, known := Lookup(c); known {
 				// A product's own marker is its own words; a rule of thumb
 				// (a JSON body with a gateway status reads as the

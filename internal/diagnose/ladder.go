@@ -142,7 +142,7 @@ func (j *judgement) ladder(refine bool) bool {
 			// the failing hop is deeper, and its page or its log says why.
 			cause, conf := Upstream, "medium"
 			if c := a.Print.Reading.Cause; c != "" {
-				cause, conf = c, "high"
+				cause, conf = string(c), "high"
 			}
 			j.set(cause, conf)
 			j.note(a.Label, "the upstream is itself a gateway: %s answers %d with its own error page, so it is the hop that reaches nothing usable behind it", inner, r.Status)

@@ -5,28 +5,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
-// catalog is the list of cause IDs in docs/causes.md, the public contract.
-var catalog = []string{
-	"ok", "client.request_state", "client.dns", "client.network", "dns.failure",
-	"edge.unreachable", "edge.tls", "cdn.origin_unreachable", "cdn.origin_timeout",
-	"cdn.origin_tls", "cdn.origin_invalid", "cdn.internal", "upstream",
-	"upstream.refused", "upstream.permission", "upstream.unreachable", "upstream.dns",
-	"upstream.timeout", "upstream.closed", "upstream.invalid_response",
-	"upstream.header_too_big", "upstream.tls", "upstream.none_healthy",
-	"upstream.overloaded", "upstream.truncated", "upstream.app_error", "unknown",
-}
-
-var (
-	productSlugs = []string{"cloudflare", "cloudfront", "aws_alb", "aws_api_gateway", "gcp_lb",
-		"azure_app_gateway", "azure_front_door", "akamai", "fastly", "nginx", "openresty", "apache",
-		"haproxy", "envoy", "caddy", "traefik", "varnish", "squid", "lighttpd", "iis", "go",
-		"heroku", "php_fpm", "tengine", "nghttpx", "litespeed", "kong", "vercel", "netlify", "fly", "render",
-		"aws_elb", "aws_lambda", "azure_app_service", "application", "unknown"}
-	roles       = []string{"cdn", "load_balancer", "reverse_proxy", "app_server", "application", "unknown"}
-	confidences = []string{"high", "medium", "low"}
-)
+// confidences are the levels a Match may have.
+var confidences = []string{"high", "medium", "low"}
 
 // TestTableVocabulary checks the slugs and levels that the table uses.
 func TestTableVocabulary(t *testing.T) {
@@ -36,10 +20,10 @@ func TestTableVocabulary(t *testing.T) {
 			t.Errorf("signature name %q is used twice", s.name)
 		}
 		names[s.name] = true
-		if !slices.Contains(productSlugs, s.product) {
-			t.Errorf("signature %s: product %q is not a slug of docs/causes.md", s.name, s.product)
+		if !s.product.Known() {
+			t.Errorf("signature %s: product %q is not a slug of the catalog", s.name, s.product)
 		}
-		if roleOf(s.product) == roleUnknown {
+		if s.product.Role() == catalog.RoleUnknown {
 			t.Errorf("signature %s: product %q has no role", s.name, s.product)
 		}
 		if !slices.Contains(confidences, s.conf) {
@@ -54,7 +38,7 @@ func TestTableVocabulary(t *testing.T) {
 // checkResult fails when r breaks the invariants that callers rely on.
 func checkResult(t *testing.T, r Result) {
 	t.Helper()
-	if c := r.Reading.Cause; c != "" && !slices.Contains(catalog, c) {
+	if c := r.Reading.Cause; c != "" && !c.Known() {
 		t.Errorf("Reading.Cause = %q, not a catalog ID", c)
 	}
 	if len(r.Hops) == 0 {
@@ -62,7 +46,7 @@ func checkResult(t *testing.T, r Result) {
 	}
 	found := false
 	for _, m := range r.Hops {
-		if !slices.Contains(productSlugs, m.Product) || !slices.Contains(roles, m.Role) ||
+		if !catalog.Product(m.Product).Known() || !slices.Contains(catalog.Roles(), catalog.Role(m.Role)) ||
 			!slices.Contains(confidences, m.Confidence) || m.Signature == "" {
 			t.Errorf("hop %+v: bad product, role, confidence or signature", m)
 		}

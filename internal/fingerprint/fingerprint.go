@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // Response is what a probe saw. Identify treats it as the answer to a GET: a
@@ -41,7 +43,7 @@ type Match struct {
 type Reading struct {
 	// Cause is a cause ID from docs/causes.md that the response itself shows,
 	// or "" when the response alone does not tell.
-	Cause string `json:"cause,omitempty"`
+	Cause catalog.Cause `json:"cause,omitempty"`
 	// Detail is the product's own words: Apache's "Reason:", Envoy's reset
 	// reason, Squid's X-Squid-Error, Cloudflare's code and title, ...
 	Detail string `json:"detail,omitempty"`
@@ -106,7 +108,7 @@ func Identify(r Response) Result {
 	res.Hops, res.Generator, at = arrange(hops, gen)
 	// A hop outside the generator passed its gateway status on; an unknown
 	// generator may be any of them.
-	res.PassedThrough = isGatewayStatus(in.status) && at > 0 && gen.Role != roleUnknown
+	res.PassedThrough = catalog.IsGatewayStatus(in.status) && at > 0 && gen.Role != string(catalog.RoleUnknown)
 	if read != nil {
 		read(in, &res)
 	}
@@ -126,7 +128,7 @@ func (in *input) hops() []Match {
 		if !ok {
 			continue
 		}
-		j := slices.IndexFunc(out, func(m Match) bool { return m.Product == s.product })
+		j := slices.IndexFunc(out, func(m Match) bool { return m.Product == string(s.product) })
 		if j < 0 {
 			out = append(out, s.newMatch(markers))
 			continue
@@ -159,7 +161,7 @@ func (in *input) generator(hops []Match) (Match, reader, bool, string) {
 
 // fallback picks the generator when no row names it.
 func (in *input) fallback(hops []Match) (Match, reader, bool) {
-	gateway := isGatewayStatus(in.status)
+	gateway := catalog.IsGatewayStatus(in.status)
 	switch {
 	case gateway && !in.bodySeen:
 		// Headers without their body: the status is the gateway's that the
@@ -176,7 +178,7 @@ func (in *input) fallback(hops []Match) (Match, reader, bool) {
 		// answers are the habit of Go's httputil.ReverseProxy, Caddy and other
 		// small proxies; an application rarely sends an empty 502. The cause
 		// stays open.
-		return Match{Product: productUnknown, Role: roleReverseProxy, Signature: "empty-gateway-body",
+		return Match{Product: string(catalog.UnknownProduct), Role: string(catalog.RoleReverseProxy), Signature: "empty-gateway-body",
 			Markers: []string{"status " + strconv.Itoa(in.status), "empty body"}, Confidence: confLow}, readEmpty, true
 	case (in.status == 502 || in.status == 504) && in.html():
 		// An HTML page that no product wrote, behind a proxy named in
@@ -202,7 +204,7 @@ func (in *input) fallback(hops []Match) (Match, reader, bool) {
 		return h, nil, false
 	}
 	if in.status == 0 && len(in.body) == 0 && len(hops) == 0 {
-		return Match{Product: productUnknown, Role: roleUnknown, Signature: "no-response",
+		return Match{Product: string(catalog.UnknownProduct), Role: string(catalog.RoleUnknown), Signature: "no-response",
 			Markers: []string{"no status"}, Confidence: confLow}, nil, false
 	}
 	return application("no-product-seen", in), nil, false
@@ -212,7 +214,7 @@ func (in *input) fallback(hops []Match) (Match, reader, bool) {
 // application.
 func serverHop(hops []Match) (Match, bool) {
 	for _, h := range hops {
-		if slices.ContainsFunc(h.Markers, isServerMarker) && h.Role != roleApplication {
+		if slices.ContainsFunc(h.Markers, isServerMarker) && h.Role != string(catalog.RoleApplication) {
 			return h, true
 		}
 	}
@@ -228,7 +230,7 @@ func unknownPage(in *input) Match {
 	if len(in.body) > 0 {
 		markers = append(markers, "body: no known product's page")
 	}
-	return Match{Product: productUnknown, Role: roleUnknown, Signature: "unknown-page", Markers: markers, Confidence: confLow}
+	return Match{Product: string(catalog.UnknownProduct), Role: string(catalog.RoleUnknown), Signature: "unknown-page", Markers: markers, Confidence: confLow}
 }
 
 func application(signature string, in *input) Match {
@@ -239,7 +241,7 @@ func application(signature string, in *input) Match {
 	if len(in.body) > 0 {
 		markers = append(markers, "body: no product's page")
 	}
-	return Match{Product: productApplication, Role: roleApplication, Signature: signature,
+	return Match{Product: string(catalog.Application), Role: string(catalog.RoleApplication), Signature: signature,
 		Markers: markers, Confidence: confLow}
 }
 
@@ -321,7 +323,7 @@ func arrange(hops []Match, gen Match) ([]Match, Match, int) {
 }
 
 func (s *signature) newMatch(markers []string) Match {
-	return Match{Product: s.product, Role: roleOf(s.product), Signature: s.name,
+	return Match{Product: string(s.product), Role: string(s.product.Role()), Signature: s.name,
 		Markers: merge(nil, markers), Confidence: s.conf}
 }
 

@@ -6,14 +6,17 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // want pins the facts of a fixture's Result that a golden refresh must not
 // change unnoticed.
 type want struct {
-	product, role, cause string
-	passed, page         bool
-	hops                 []string // products, outermost first; nil: not pinned
+	product, role string
+	cause         catalog.Cause
+	passed, page  bool
+	hops          []string // products, outermost first; nil: not pinned
 }
 
 var fixtureWants = map[string]want{
@@ -184,7 +187,7 @@ func TestReadings(t *testing.T) {
 	tests := []struct {
 		name      string
 		resp      Response
-		wantCause string
+		wantCause catalog.Cause
 		wantCode  string
 	}{
 		{"envoy older connection failure", envoy("connection failure"), "upstream.refused", "UF"},

@@ -3,6 +3,8 @@ package fingerprint
 import (
 	"net/http"
 	"testing"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 func TestReadPaste(t *testing.T) {
@@ -78,7 +80,7 @@ func TestEvidence(t *testing.T) {
 				t.Errorf("Identify = %s/%s (%s), evidence %q; want %s/%s, %q",
 					g.Product, g.Role, g.Signature, got.Evidence, tt.wantProduct, tt.wantRole, tt.wantEvidence)
 			}
-			if g.Product == productUnknown && g.Role == roleUnknown && (got.Reading.Detail == "" || g.Confidence != confLow) {
+			if g.Product == string(catalog.UnknownProduct) && g.Role == string(catalog.RoleUnknown) && (got.Reading.Detail == "" || g.Confidence != confLow) {
 				t.Errorf("unknown generator: detail %q, confidence %q; want a reason and low", got.Reading.Detail, g.Confidence)
 			}
 		})

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // Readers of CDN and cloud load balancer pages.
@@ -47,22 +49,22 @@ func readCloudflareInternal(in *input, res *Result) {
 		return
 	}
 	if in.status >= 500 {
-		res.Reading.Cause = causeCDNInternal
+		res.Reading.Cause = catalog.CDNInternal
 	}
 }
 
 // cloudflareCodes maps Cloudflare's error codes to causes (Cloudflare docs,
 // "Cloudflare 5xx errors", "Cloudflare 1xxx errors").
-var cloudflareCodes = map[string]string{
-	"520":  causeOriginInvalid,
-	"521":  causeOriginUnreachable,
-	"522":  causeOriginUnreachable,
-	"523":  causeOriginUnreachable,
-	"524":  causeOriginTimeout,
-	"525":  causeOriginTLS,
-	"526":  causeOriginTLS,
-	"1016": causeDNS,               // Origin DNS error: Cloudflare cannot resolve the origin's name
-	"1033": causeOriginUnreachable, // the Cloudflare Tunnel is not connected
+var cloudflareCodes = map[string]catalog.Cause{
+	"520":  catalog.CDNOriginInvalid,
+	"521":  catalog.CDNOriginUnreachable,
+	"522":  catalog.CDNOriginUnreachable,
+	"523":  catalog.CDNOriginUnreachable,
+	"524":  catalog.CDNOriginTimeout,
+	"525":  catalog.CDNOriginTLS,
+	"526":  catalog.CDNOriginTLS,
+	"1016": catalog.UpstreamDNS,          // Origin DNS error: Cloudflare cannot resolve the origin's name
+	"1033": catalog.CDNOriginUnreachable, // the Cloudflare Tunnel is not connected
 }
 
 // cloudflareSentences are the "What happened?" sentences of the branded
@@ -121,10 +123,10 @@ func readCloudflare(in *input, res *Result) {
 	case code == "502" || code == "504":
 		// A branded 502/504 reports the origin's own status: Cloudflare
 		// replaced the origin's body and passed the status on.
-		res.Reading.Cause = causeAppError
+		res.Reading.Cause = catalog.UpstreamAppError
 		res.PassedThrough = true
 	case in.status == 530: // other 1xxx codes: the origin could not be reached
-		res.Reading.Cause = causeOriginUnreachable
+		res.Reading.Cause = catalog.CDNOriginUnreachable
 	}
 }
 
@@ -145,28 +147,31 @@ func readCloudFront(in *input, res *Result) {
 	}
 	switch {
 	case edge != "":
-		res.Reading.Detail, res.Reading.Cause = edge, causeCDNInternal
+		res.Reading.Detail, res.Reading.Cause = edge, catalog.CDNInternal
 	case in.status == 504:
-		res.Reading.Cause = causeOriginTimeout
+		res.Reading.Cause = catalog.CDNOriginTimeout
 	case strings.Contains(res.Reading.Detail, "wasn't able to connect to the origin"):
-		res.Reading.Cause = causeOriginUnreachable
+		res.Reading.Cause = catalog.CDNOriginUnreachable
 	}
 }
 
 // akamaiErrors maps the first number of an Akamai reference to its error. The
 // table is unofficial (community decoding, gateway-facts §4.16): Akamai's
 // own decoder is its "Translate Error String" tool.
-var akamaiErrors = map[string]struct{ code, cause string }{
-	"1":  {"ERR_READ_TIMEOUT", causeOriginTimeout},
+var akamaiErrors = map[string]struct {
+	code  string
+	cause catalog.Cause
+}{
+	"1":  {"ERR_READ_TIMEOUT", catalog.CDNOriginTimeout},
 	"3":  {"ERR_READ_ERROR", ""},
 	"4":  {"ERR_WRITE_ERROR", ""},
-	"6":  {"ERR_CONNECT_FAIL", causeOriginUnreachable},
+	"6":  {"ERR_CONNECT_FAIL", catalog.CDNOriginUnreachable},
 	"9":  {"ERR_INVALID_URL", ""},
-	"11": {"ERR_DNS_FAIL", causeDNS},
-	"15": {"ERR_ZERO_SIZE_OBJECT", causeOriginInvalid},
+	"11": {"ERR_DNS_FAIL", catalog.UpstreamDNS},
+	"15": {"ERR_ZERO_SIZE_OBJECT", catalog.CDNOriginInvalid},
 	"18": {"ERR_ACCESS_DENIED", ""},
 	"27": {"ERR_CLIENT_ABORT", ""},
-	"30": {"ERR_FWD_SSL_HANDSHAKE", causeOriginTLS},
+	"30": {"ERR_FWD_SSL_HANDSHAKE", catalog.CDNOriginTLS},
 }
 
 func readAkamai(in *input, res *Result) {
@@ -194,15 +199,15 @@ func readFastly(in *input, res *Result) {
 	}
 	switch {
 	case strings.Contains(reason, "first byte timeout"), strings.Contains(reason, "between bytes timeout"):
-		res.Reading.Cause = causeOriginTimeout
+		res.Reading.Cause = catalog.CDNOriginTimeout
 	case strings.Contains(reason, "connection refused"), strings.Contains(reason, "connection timed out"):
-		res.Reading.Cause = causeOriginUnreachable
+		res.Reading.Cause = catalog.CDNOriginUnreachable
 	case strings.Contains(reason, "unhealthy"), strings.Contains(reason, "no healthy"):
-		res.Reading.Cause = causeNoneHealthy
+		res.Reading.Cause = catalog.UpstreamNoneHealthy
 	case strings.Contains(reason, "max_conn"):
-		res.Reading.Cause = causeOverloaded
+		res.Reading.Cause = catalog.UpstreamOverloaded
 	case strings.Contains(reason, "certificate"), strings.Contains(reason, "ssl"), strings.Contains(reason, "tls"):
-		res.Reading.Cause = causeOriginTLS
+		res.Reading.Cause = catalog.CDNOriginTLS
 	}
 }
 
@@ -220,22 +225,25 @@ func varnishDetail(in *input) string {
 
 // frontDoorErrors are Front Door's ErrorInfo values that name an origin fault,
 // most specific first (front-door-diagnostics.md).
-var frontDoorErrors = []struct{ code, cause string }{
-	{"OriginConnectionRefused", causeOriginUnreachable},
-	{"OriginConnectionError", causeOriginUnreachable},
+var frontDoorErrors = []struct {
+	code  string
+	cause catalog.Cause
+}{
+	{"OriginConnectionRefused", catalog.CDNOriginUnreachable},
+	{"OriginConnectionError", catalog.CDNOriginUnreachable},
 	{"OriginConnectionAborted", ""},
-	{"OriginTimeout", causeOriginTimeout},
-	{"OriginInvalidResponse", causeOriginInvalid},
-	{"ResponseHeaderTooBig", causeOriginInvalid},
+	{"OriginTimeout", catalog.CDNOriginTimeout},
+	{"OriginInvalidResponse", catalog.CDNOriginInvalid},
+	{"ResponseHeaderTooBig", catalog.CDNOriginInvalid},
 	{"OriginError", ""},
-	{"SSLHandshakeError", causeOriginTLS},
-	{"SSLInvalidRootCA", causeOriginTLS},
-	{"SSLInvalidCipher", causeOriginTLS},
-	{"CertificateNameCheckFailed", causeOriginTLS},
-	{"CertificateError", causeOriginTLS},
-	{"DNSNameNotResolved", causeDNS},
-	{"DNSFailure", causeDNS},
-	{"DNSTimeout", causeDNS},
+	{"SSLHandshakeError", catalog.CDNOriginTLS},
+	{"SSLInvalidRootCA", catalog.CDNOriginTLS},
+	{"SSLInvalidCipher", catalog.CDNOriginTLS},
+	{"CertificateNameCheckFailed", catalog.CDNOriginTLS},
+	{"CertificateError", catalog.CDNOriginTLS},
+	{"DNSNameNotResolved", catalog.UpstreamDNS},
+	{"DNSFailure", catalog.UpstreamDNS},
+	{"DNSTimeout", catalog.UpstreamDNS},
 }
 
 func readFrontDoor(in *input, res *Result) {
@@ -250,7 +258,7 @@ func readFrontDoor(in *input, res *Result) {
 		}
 	}
 	if strings.Contains(res.Reading.Detail, "wasn't able to connect to the origin") {
-		res.Reading.Cause = causeOriginUnreachable
+		res.Reading.Cause = catalog.CDNOriginUnreachable
 	}
 }
 
@@ -274,7 +282,7 @@ func readAPIGateway(in *input, res *Result) {
 		res.Reading.Code, _, _ = strings.Cut(v, ":")
 	}
 	if strings.EqualFold(res.Reading.Detail, "Endpoint request timed out") {
-		res.Reading.Cause = causeTimeout
+		res.Reading.Cause = catalog.UpstreamTimeout
 	}
 }
 
@@ -284,24 +292,24 @@ func readALB(in *input, res *Result) {
 	res.Reading.Detail = titleOf(in.page)
 	switch in.status {
 	case 503:
-		res.Reading.Cause = causeNoneHealthy
+		res.Reading.Cause = catalog.UpstreamNoneHealthy
 	case 504:
-		res.Reading.Cause = causeTimeout
+		res.Reading.Cause = catalog.UpstreamTimeout
 	}
 }
 
 // herokuCodes maps router H-codes to causes (Heroku Dev Center, "Error codes").
-var herokuCodes = map[string]string{
-	"H10": causeClosed, // app crashed
-	"H11": causeOverloaded,
-	"H12": causeTimeout,
-	"H13": causeClosed,
-	"H14": causeNoneHealthy, // no web dynos running
-	"H17": causeInvalidResponse,
-	"H18": causeClosed,
-	"H19": causeUnreachable, // backend connection timeout
-	"H21": causeRefused,
-	"H22": causeOverloaded, // connection limit reached
+var herokuCodes = map[string]catalog.Cause{
+	"H10": catalog.UpstreamClosed, // app crashed
+	"H11": catalog.UpstreamOverloaded,
+	"H12": catalog.UpstreamTimeout,
+	"H13": catalog.UpstreamClosed,
+	"H14": catalog.UpstreamNoneHealthy, // no web dynos running
+	"H17": catalog.UpstreamInvalid,
+	"H18": catalog.UpstreamClosed,
+	"H19": catalog.UpstreamUnreachable, // backend connection timeout
+	"H21": catalog.UpstreamRefused,
+	"H22": catalog.UpstreamOverloaded, // connection limit reached
 }
 
 // readHeroku: the router's page does not show the H-code, which is in the

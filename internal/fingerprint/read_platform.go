@@ -3,6 +3,8 @@ package fingerprint
 import (
 	"regexp"
 	"strings"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // Readers of hosting platforms' and API gateways' pages.
@@ -16,12 +18,12 @@ var (
 )
 
 // vercelCodes maps Vercel's error codes to causes (Vercel docs, "Errors").
-var vercelCodes = map[string]string{
-	"FUNCTION_INVOCATION_TIMEOUT":      causeTimeout,
-	"EDGE_FUNCTION_INVOCATION_TIMEOUT": causeTimeout,
-	"MIDDLEWARE_INVOCATION_TIMEOUT":    causeTimeout,
+var vercelCodes = map[string]catalog.Cause{
+	"FUNCTION_INVOCATION_TIMEOUT":      catalog.UpstreamTimeout,
+	"EDGE_FUNCTION_INVOCATION_TIMEOUT": catalog.UpstreamTimeout,
+	"MIDDLEWARE_INVOCATION_TIMEOUT":    catalog.UpstreamTimeout,
 	"FUNCTION_INVOCATION_FAILED":       "", // the function threw: its log tells
-	"NO_RESPONSE_FROM_FUNCTION":        causeClosed,
+	"NO_RESPONSE_FROM_FUNCTION":        catalog.UpstreamClosed,
 }
 
 // readVercel reads the code from x-vercel-error, else from the page.
@@ -41,14 +43,17 @@ func readVercel(in *input, res *Result) {
 // readLambda: the function did not finish within its timeout.
 func readLambda(in *input, res *Result) {
 	res.Reading.Detail = lambdaMsg.FindString(in.text())
-	res.Reading.Cause = causeTimeout
+	res.Reading.Cause = catalog.UpstreamTimeout
 }
 
 // kongMessages maps Kong's default messages to causes.
-var kongMessages = []struct{ text, cause string }{
-	{"failure to get a peer from the ring-balancer", causeNoneHealthy},
-	{"name resolution failed", causeDNS},
-	{"The upstream server is timing out", causeTimeout},
+var kongMessages = []struct {
+	text  string
+	cause catalog.Cause
+}{
+	{"failure to get a peer from the ring-balancer", catalog.UpstreamNoneHealthy},
+	{"name resolution failed", catalog.UpstreamDNS},
+	{"The upstream server is timing out", catalog.UpstreamTimeout},
 	// A refused, reset or malformed upstream answer alike (proxy 502).
 	{"An invalid response was received from the upstream server", ""},
 	{"The upstream server is currently unavailable", ""},

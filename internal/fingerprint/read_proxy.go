@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // Readers of reverse proxy and app server pages, and the fallbacks.
@@ -28,7 +30,7 @@ var (
 func readNginx(in *input, res *Result) {
 	res.Reading.Detail = titleOf(in.page)
 	if in.status == 504 {
-		res.Reading.Cause = causeTimeout
+		res.Reading.Cause = catalog.UpstreamTimeout
 	}
 }
 
@@ -39,7 +41,7 @@ func readNginx(in *input, res *Result) {
 func readLighttpd(in *input, res *Result) {
 	res.Reading.Detail = titleOf(in.page)
 	if in.status == 504 {
-		res.Reading.Cause = causeTimeout
+		res.Reading.Cause = catalog.UpstreamTimeout
 	}
 }
 
@@ -55,11 +57,11 @@ func readApache(in *input, res *Result) {
 	}
 	switch {
 	case strings.HasPrefix(reason, "DNS lookup failure for:"):
-		res.Reading.Cause = causeDNS
+		res.Reading.Cause = catalog.UpstreamDNS
 	case strings.HasPrefix(reason, "Error during SSL Handshake with remote server"):
-		res.Reading.Cause = causeTLS
+		res.Reading.Cause = catalog.UpstreamTLS
 	case reason == "" && in.status == 504:
-		res.Reading.Cause = causeTimeout
+		res.Reading.Cause = catalog.UpstreamTimeout
 	}
 }
 
@@ -68,9 +70,12 @@ func readApache(in *input, res *Result) {
 // which only its log tells apart from an empty backend, so the 503 names no
 // cause: HAProxy 2.6 answers it to a refused server after its retries.
 func readHAProxy(in *input, res *Result) {
-	for _, s := range []struct{ sentence, cause string }{
+	for _, s := range []struct {
+		sentence string
+		cause    catalog.Cause
+	}{
 		{"No server is available to handle this request.", ""},
-		{"The server didn't respond in time.", causeTimeout},
+		{"The server didn't respond in time.", catalog.UpstreamTimeout},
 		{"The server returned an invalid or incomplete response.", ""},
 	} {
 		if bytes.Contains(in.page, []byte(s.sentence)) {
@@ -83,16 +88,19 @@ func readHAProxy(in *input, res *Result) {
 // envoyReasons maps the reset reasons of Envoy's local reply
 // (source/common/http/utility.cc) to causes and response flags. Older
 // releases say "connection failure" without local or remote.
-var envoyReasons = map[string]struct{ cause, flag string }{
-	"remote connection failure":   {causeRefused, "UF"},
-	"connection failure":          {causeRefused, "UF"},
+var envoyReasons = map[string]struct {
+	cause catalog.Cause
+	flag  string
+}{
+	"remote connection failure":   {catalog.UpstreamRefused, "UF"},
+	"connection failure":          {catalog.UpstreamRefused, "UF"},
 	"local connection failure":    {"", "UF"},
-	"connection timeout":          {causeUnreachable, "UF"},
-	"connection termination":      {causeClosed, "UC"},
-	"protocol error":              {causeInvalidResponse, "UPE"},
-	"overflow":                    {causeOverloaded, "UO"},
-	"remote reset":                {causeClosed, "UR"},
-	"remote refused stream reset": {causeClosed, "UR"},
+	"connection timeout":          {catalog.UpstreamUnreachable, "UF"},
+	"connection termination":      {catalog.UpstreamClosed, "UC"},
+	"protocol error":              {catalog.UpstreamInvalid, "UPE"},
+	"overflow":                    {catalog.UpstreamOverloaded, "UO"},
+	"remote reset":                {catalog.UpstreamClosed, "UR"},
+	"remote refused stream reset": {catalog.UpstreamClosed, "UR"},
 	"local reset":                 {"", "LR"},
 }
 
@@ -101,9 +109,9 @@ func readEnvoy(in *input, res *Result) {
 	page := text(in.page)
 	switch {
 	case page == "no healthy upstream":
-		res.Reading = Reading{Cause: causeNoneHealthy, Detail: page, Code: "UH"}
+		res.Reading = Reading{Cause: catalog.UpstreamNoneHealthy, Detail: page, Code: "UH"}
 	case page == "upstream request timeout":
-		res.Reading = Reading{Cause: causeTimeout, Detail: page, Code: "UT"}
+		res.Reading = Reading{Cause: catalog.UpstreamTimeout, Detail: page, Code: "UT"}
 	default:
 		_, detail, _ := strings.Cut(page, "before headers. ")
 		res.Reading.Detail = detail
@@ -114,12 +122,12 @@ func readEnvoy(in *input, res *Result) {
 		}
 		if strings.Contains(transport, "TLS error") || strings.Contains(transport, "TLS_error") ||
 			strings.Contains(transport, "CERTIFICATE_VERIFY_FAILED") {
-			res.Reading.Cause = causeTLS
+			res.Reading.Cause = catalog.UpstreamTLS
 		}
 	}
 	// A circuit breaker overflow (UO) adds this header.
 	if strings.EqualFold(in.header.Get("X-Envoy-Overloaded"), "true") {
-		res.Reading.Cause, res.Reading.Code = causeOverloaded, "UO"
+		res.Reading.Cause, res.Reading.Code = catalog.UpstreamOverloaded, "UO"
 	}
 }
 
@@ -137,29 +145,29 @@ func readSquid(in *input, res *Result) {
 		// The errno tells which connect failure: Linux and BSD numbers.
 		switch errno {
 		case "111", "61":
-			res.Reading.Cause = causeRefused
+			res.Reading.Cause = catalog.UpstreamRefused
 		case "110", "60", "113", "65", "101", "51":
-			res.Reading.Cause = causeUnreachable
+			res.Reading.Cause = catalog.UpstreamUnreachable
 		case "13":
-			res.Reading.Cause = causePermission
+			res.Reading.Cause = catalog.UpstreamPermission
 		}
 	case "ERR_READ_TIMEOUT":
-		res.Reading.Cause = causeTimeout
+		res.Reading.Cause = catalog.UpstreamTimeout
 	case "ERR_DNS_FAIL":
-		res.Reading.Cause = causeDNS
+		res.Reading.Cause = catalog.UpstreamDNS
 	case "ERR_ZERO_SIZE_OBJECT":
-		res.Reading.Cause = causeClosed
+		res.Reading.Cause = catalog.UpstreamClosed
 	case "ERR_READ_ERROR":
 		// Squid 5.7 also answers "ERR_READ_ERROR 0" when its origin peer
 		// refused the connection or failed the TLS handshake (seen with
 		// the lab's squid); only a real errno says the peer reset.
 		if errno != "0" && errno != "" {
-			res.Reading.Cause = causeClosed
+			res.Reading.Cause = catalog.UpstreamClosed
 		}
 	case "ERR_INVALID_RESP":
-		res.Reading.Cause = causeInvalidResponse
+		res.Reading.Cause = catalog.UpstreamInvalid
 	case "ERR_SECURE_CONNECT_FAIL":
-		res.Reading.Cause = causeTLS
+		res.Reading.Cause = catalog.UpstreamTLS
 	}
 }
 
@@ -188,7 +196,7 @@ func readIIS(in *input, res *Result) {
 	// The substatus text of ARR's timeout (Microsoft Learn, "HTTP status
 	// codes in IIS": 502.3, "The operation timed out").
 	if strings.Contains(res.Reading.Detail, "The operation timed out") {
-		res.Reading.Cause = causeTimeout
+		res.Reading.Cause = catalog.UpstreamTimeout
 	}
 	m = iisWinHTTP.FindSubmatch(in.page)
 	if m == nil {
@@ -197,17 +205,17 @@ func readIIS(in *input, res *Result) {
 	res.Reading.Detail = join(res.Reading.Detail, "0x80072"+strings.ToLower(string(m[1])), ", error code ")
 	switch strings.ToLower(string(m[1])) {
 	case "ee2": // ERROR_WINHTTP_TIMEOUT (12002)
-		res.Reading.Cause = causeTimeout
+		res.Reading.Cause = catalog.UpstreamTimeout
 	case "ee7": // ERROR_WINHTTP_NAME_NOT_RESOLVED (12007)
-		res.Reading.Cause = causeDNS
+		res.Reading.Cause = catalog.UpstreamDNS
 	case "efd": // ERROR_WINHTTP_CANNOT_CONNECT (12029)
-		res.Reading.Cause = causeRefused
+		res.Reading.Cause = catalog.UpstreamRefused
 	case "efe": // ERROR_WINHTTP_CONNECTION_ERROR (12030)
-		res.Reading.Cause = causeClosed
+		res.Reading.Cause = catalog.UpstreamClosed
 	case "f78": // ERROR_WINHTTP_INVALID_SERVER_RESPONSE (12152)
-		res.Reading.Cause = causeInvalidResponse
+		res.Reading.Cause = catalog.UpstreamInvalid
 	case "f8f": // ERROR_WINHTTP_SECURE_FAILURE (12175)
-		res.Reading.Cause = causeTLS
+		res.Reading.Cause = catalog.UpstreamTLS
 	}
 }
 
@@ -216,9 +224,9 @@ func readIIS(in *input, res *Result) {
 func readCaddy(in *input, res *Result) {
 	switch in.status {
 	case 503:
-		res.Reading.Cause = causeNoneHealthy
+		res.Reading.Cause = catalog.UpstreamNoneHealthy
 	case 504:
-		res.Reading.Cause = causeTimeout
+		res.Reading.Cause = catalog.UpstreamTimeout
 	}
 }
 
@@ -228,9 +236,9 @@ func readTraefik(in *input, res *Result) {
 	res.Reading.Detail = text(in.page)
 	switch res.Reading.Detail {
 	case "no available server":
-		res.Reading.Cause = causeNoneHealthy
+		res.Reading.Cause = catalog.UpstreamNoneHealthy
 	case "Gateway Timeout":
-		res.Reading.Cause = causeTimeout
+		res.Reading.Cause = catalog.UpstreamTimeout
 	}
 }
 
@@ -251,11 +259,11 @@ func readEmpty(in *input, res *Result) {
 // readApplication: a gateway status with the application's own body was
 // passed on by every hop in front of it.
 func readApplication(in *input, res *Result) {
-	if !isGatewayStatus(in.status) {
+	if !catalog.IsGatewayStatus(in.status) {
 		return
 	}
 	res.PassedThrough = true
-	res.Reading.Cause = causeAppError
+	res.Reading.Cause = catalog.UpstreamAppError
 	res.Reading.Detail = titleOf(in.page)
 	if res.Reading.Detail == "" {
 		res.Reading.Detail = text(in.body[:min(len(in.body), 2*maxMarker)])

@@ -1,17 +1,19 @@
 package fingerprint
 
+import "github.com/gwdoctor/gwdoctor/internal/catalog"
+
 // platformSignatures are the pages of hosting platforms and API gateways.
 var platformSignatures = []signature{
 	// The router's H-code page frames a page from Heroku's CDN; its text
 	// (Heroku Dev Center, "Customizing Error Pages"; observed).
-	{name: "heroku-error-page", product: productHeroku, kind: wrote, conf: confHigh,
+	{name: "heroku-error-page", product: catalog.Heroku, kind: wrote, conf: confHigh,
 		all: []cond{anyOf(body("herokucdn.com/error-pages/"),
 			shows("An error occurred in the application and your page could not be served"))},
 		read: readHeroku},
 	// Vercel's error page and its plain-text form name the error code
 	// (Vercel docs, "Errors": FUNCTION_INVOCATION_TIMEOUT, ...); x-vercel-error
 	// carries it on every error Vercel writes.
-	{name: "vercel-error-page", product: productVercel, kind: wrote, conf: confHigh,
+	{name: "vercel-error-page", product: catalog.Vercel, kind: wrote, conf: confHigh,
 		all: []cond{anyOf(header("X-Vercel-Error", ""), shows("Vercel is working correctly"),
 			showsRe(`An error occurred with your deployment\n[A-Z_]+_[A-Z]+\n`))},
 		read: readVercel},
@@ -19,19 +21,19 @@ var platformSignatures = []signature{
 	// (AWS Lambda developer guide, "Troubleshoot invocation issues": "Task
 	// timed out after N seconds"), passed on by Netlify Functions, API
 	// Gateway integrations and function URLs alike.
-	{name: "aws-lambda-timeout-error", product: productLambda, kind: wrote, conf: confMedium,
+	{name: "aws-lambda-timeout-error", product: catalog.Lambda, kind: wrote, conf: confMedium,
 		all:  []cond{bodyRe(`"errorMessage"\s*:\s*"[^"]*Task timed out after [0-9.]+ seconds`)},
 		read: readLambda},
 	// App Service's page for an app that does not start (Microsoft Learn,
 	// "Troubleshoot HTTP 502 and 503 errors in App Service"; observed).
-	{name: "azure-app-service-error", product: productAppService, kind: wrote, conf: confHigh,
+	{name: "azure-app-service-error", product: catalog.AppService, kind: wrote, conf: confHigh,
 		all:  []cond{shows("If you are the application administrator, you can access the diagnostic resources")},
 		read: readPlain},
 	// Kong's default error bodies (kong/tools/utils.lua and the balancer:
 	// "An invalid response was received from the upstream server", "failure
 	// to get a peer from the ring-balancer", ...), as JSON, HTML ("Kong
 	// Error") or text.
-	{name: "kong-error", product: productKong, kind: wrote, conf: confHigh,
+	{name: "kong-error", product: catalog.Kong, kind: wrote, conf: confHigh,
 		all: []cond{anyOf(shows("An invalid response was received from the upstream server"),
 			shows("failure to get a peer from the ring-balancer"), shows("The upstream server is timing out"),
 			shows("The upstream server is currently unavailable"), bodyRe(`\A\s*\{\s*"message"\s*:\s*"name resolution failed"`))},
@@ -40,81 +42,81 @@ var platformSignatures = []signature{
 
 // pathSignatures are the headers that name a hop on the path.
 var pathSignatures = []signature{
-	{name: "cloudflare-headers", product: productCloudflare, kind: onPath, conf: confHigh,
+	{name: "cloudflare-headers", product: catalog.Cloudflare, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(headerIs("Server", "cloudflare"), header("Cf-Ray", ""))}},
-	{name: "cloudfront-headers", product: productCloudFront, kind: onPath, conf: confHigh,
+	{name: "cloudfront-headers", product: catalog.CloudFront, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(header("X-Amz-Cf-Id", ""), headerHas("Via", ".cloudfront.net (cloudfront)"),
 			headerHas("X-Cache", "cloudfront"), headerIs("Server", "CloudFront"))}},
-	{name: "akamai-headers", product: productAkamai, kind: onPath, conf: confHigh,
+	{name: "akamai-headers", product: catalog.Akamai, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(header("Server", "AkamaiGHost"), header("X-Reference-Error", ""), header("Akamai-Grn", ""),
 			headerHas("X-Cache", "akamai"), header("Akamai-Cache-Status", ""))}},
-	{name: "fastly-headers", product: productFastly, kind: onPath, conf: confHigh,
+	{name: "fastly-headers", product: catalog.Fastly, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(header("X-Served-By", "cache-"), header("X-Fastly-Request-Id", ""))}},
-	{name: "azure-front-door-headers", product: productAzureFrontDoor, kind: onPath, conf: confHigh,
+	{name: "azure-front-door-headers", product: catalog.AzureFrontDoor, kind: onPath, conf: confHigh,
 		all: []cond{header("X-Azure-Ref", "")}},
 	// Vercel docs, "Response headers": x-vercel-id, server: Vercel.
-	{name: "vercel-headers", product: productVercel, kind: onPath, conf: confHigh,
+	{name: "vercel-headers", product: catalog.Vercel, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(header("X-Vercel-Id", ""), headerIs("Server", "Vercel"))}},
 	// Netlify docs, "Request ID": x-nf-request-id; server: Netlify.
-	{name: "netlify-headers", product: productNetlify, kind: onPath, conf: confHigh,
+	{name: "netlify-headers", product: catalog.Netlify, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(header("X-Nf-Request-Id", ""), headerIs("Server", "Netlify"))}},
-	{name: "aws-alb-server", product: productALB, kind: onPath, conf: confHigh,
+	{name: "aws-alb-server", product: catalog.ALB, kind: onPath, conf: confHigh,
 		all: []cond{header("Server", "awselb")}},
-	{name: "aws-alb-cookie", product: productALB, kind: onPath, conf: confMedium,
+	{name: "aws-alb-cookie", product: catalog.ALB, kind: onPath, conf: confMedium,
 		all: []cond{headerHas("Set-Cookie", "awsalb")}},
-	{name: "aws-api-gateway-headers", product: productAPIGateway, kind: onPath, conf: confHigh,
+	{name: "aws-api-gateway-headers", product: catalog.APIGateway, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(header("X-Amz-Apigw-Id", ""), header("X-Amzn-Errortype", ""))}},
 	// x-amzn-RequestId is also sent by Lambda function URLs and AppSync.
-	{name: "aws-api-gateway-request-id", product: productAPIGateway, kind: onPath, conf: confMedium,
+	{name: "aws-api-gateway-request-id", product: catalog.APIGateway, kind: onPath, conf: confMedium,
 		all: []cond{header("X-Amzn-Requestid", "")}},
-	{name: "gcp-lb-via", product: productGCPLB, kind: onPath, conf: confHigh,
+	{name: "gcp-lb-via", product: catalog.GCPLB, kind: onPath, conf: confHigh,
 		all: []cond{headerIs("Via", "1.1 google")}},
 	// Google Frontend fronts serverless backends (Cloud Run, App Engine).
-	{name: "gcp-frontend-server", product: productGCPLB, kind: onPath, conf: confMedium,
+	{name: "gcp-frontend-server", product: catalog.GCPLB, kind: onPath, conf: confMedium,
 		all: []cond{headerIs("Server", "Google Frontend")}},
-	{name: "azure-app-gateway-server", product: productAzureAppGateway, kind: onPath, conf: confHigh,
+	{name: "azure-app-gateway-server", product: catalog.AzureAppGateway, kind: onPath, conf: confHigh,
 		all: []cond{header("Server", "Microsoft-Azure-Application-Gateway")}},
-	{name: "heroku-router-headers", product: productHeroku, kind: onPath, conf: confHigh,
+	{name: "heroku-router-headers", product: catalog.Heroku, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(headerHas("Via", "vegur"), headerHas("Via", "heroku-router"), headerIs("Server", "heroku"))}},
 	// Fly.io docs, "Fly-Request-Id"; its proxy names itself in Server.
-	{name: "fly-headers", product: productFly, kind: onPath, conf: confHigh,
+	{name: "fly-headers", product: catalog.Fly, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(header("Fly-Request-Id", ""), header("Server", "Fly/"))}},
 	// Render adds rndr-id and x-render-origin-server (Render docs,
 	// "Troubleshooting your deploy").
-	{name: "render-headers", product: productRender, kind: onPath, conf: confHigh,
+	{name: "render-headers", product: catalog.Render, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(header("Rndr-Id", ""), header("X-Render-Origin-Server", ""))}},
 	// Kong adds Via: kong/x.y and X-Kong-* latencies (Kong docs, "Headers").
-	{name: "kong-headers", product: productKong, kind: onPath, conf: confHigh,
+	{name: "kong-headers", product: catalog.Kong, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(header("Server", "kong/"), headerHas("Via", "kong/"), header("X-Kong-Upstream-Latency", ""),
 			header("X-Kong-Proxy-Latency", ""), header("X-Kong-Response-Latency", ""))}},
-	{name: "nginx-server", product: productNginx, kind: onPath, conf: confHigh,
+	{name: "nginx-server", product: catalog.Nginx, kind: onPath, conf: confHigh,
 		all: []cond{header("Server", "nginx")}},
-	{name: "openresty-server", product: productOpenResty, kind: onPath, conf: confHigh,
+	{name: "openresty-server", product: catalog.OpenResty, kind: onPath, conf: confHigh,
 		all: []cond{header("Server", "openresty")}},
-	{name: "tengine-server", product: productTengine, kind: onPath, conf: confHigh,
+	{name: "tengine-server", product: catalog.Tengine, kind: onPath, conf: confHigh,
 		all: []cond{header("Server", "Tengine")}},
-	{name: "nghttpx-server", product: productNghttpx, kind: onPath, conf: confHigh,
+	{name: "nghttpx-server", product: catalog.Nghttpx, kind: onPath, conf: confHigh,
 		all: []cond{header("Server", "nghttpx")}},
-	{name: "litespeed-server", product: productLiteSpeed, kind: onPath, conf: confHigh,
+	{name: "litespeed-server", product: catalog.LiteSpeed, kind: onPath, conf: confHigh,
 		all: []cond{headerIs("Server", "LiteSpeed")}},
 	// "Apache-Coyote" is Tomcat, not httpd: match "Apache" or "Apache/...".
-	{name: "apache-server", product: productApache, kind: onPath, conf: confHigh,
+	{name: "apache-server", product: catalog.Apache, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(headerIs("Server", "Apache"), header("Server", "Apache/"))}},
-	{name: "envoy-headers", product: productEnvoy, kind: onPath, conf: confHigh,
+	{name: "envoy-headers", product: catalog.Envoy, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(headerIs("Server", "envoy"), headerIs("Server", "istio-envoy"),
 			header("X-Envoy-Upstream-Service-Time", ""), header("X-Envoy-Overloaded", ""))}},
-	{name: "caddy-server", product: productCaddy, kind: onPath, conf: confHigh,
+	{name: "caddy-server", product: catalog.Caddy, kind: onPath, conf: confHigh,
 		all: []cond{headerIs("Server", "Caddy")}},
 	// Fastly's "Via: 1.1 varnish" has no "(Varnish/" and is not matched here.
-	{name: "varnish-headers", product: productVarnish, kind: onPath, conf: confHigh,
+	{name: "varnish-headers", product: catalog.Varnish, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(header("X-Varnish", ""), headerHas("Via", "(varnish/"), headerHas("Via", "varnish-v"))}},
-	{name: "squid-headers", product: productSquid, kind: onPath, conf: confHigh,
+	{name: "squid-headers", product: catalog.Squid, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(header("Server", "squid"), headerHas("Via", "(squid"), header("X-Squid-Error", ""))}},
-	{name: "lighttpd-server", product: productLighttpd, kind: onPath, conf: confHigh,
+	{name: "lighttpd-server", product: catalog.Lighttpd, kind: onPath, conf: confHigh,
 		all: []cond{header("Server", "lighttpd")}},
-	{name: "iis-server", product: productIIS, kind: onPath, conf: confHigh,
+	{name: "iis-server", product: catalog.IIS, kind: onPath, conf: confHigh,
 		all: []cond{header("Server", "Microsoft-IIS")}},
 	// Application Request Routing, IIS's reverse proxy module.
-	{name: "iis-arr", product: productIIS, kind: onPath, conf: confMedium,
+	{name: "iis-arr", product: catalog.IIS, kind: onPath, conf: confMedium,
 		all: []cond{header("X-Powered-By", "ARR/")}},
 }

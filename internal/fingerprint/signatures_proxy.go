@@ -1,122 +1,124 @@
 package fingerprint
 
+import "github.com/gwdoctor/gwdoctor/internal/catalog"
+
 // proxySignatures are the pages of reverse proxies, load balancers and app
 // servers, then the applications' own pages that a framework marks.
 var proxySignatures = []signature{
 	// --- nginx-style pages: <hr><center>NAME</center> names the server ---
 
-	{name: "azure-app-gateway-page", product: productAzureAppGateway, kind: wrote, conf: confHigh,
+	{name: "azure-app-gateway-page", product: catalog.AzureAppGateway, kind: wrote, conf: confHigh,
 		all:  []cond{anyOf(bodyTo("<hr><center>Microsoft-Azure-Application-Gateway", "</center>"), tailLine("Microsoft-Azure-Application-Gateway"))},
 		read: readNginx},
-	{name: "azure-app-gateway-502-page", product: productAzureAppGateway, kind: wrote, conf: confHigh,
+	{name: "azure-app-gateway-502-page", product: catalog.AzureAppGateway, kind: wrote, conf: confHigh,
 		all: []cond{header("Server", "Microsoft-Azure-Application-Gateway"),
 			body("Web server received an invalid response while acting as a gateway or proxy server")},
 		read: readNginx},
-	{name: "openresty-error-page", product: productOpenResty, kind: wrote, conf: confHigh,
+	{name: "openresty-error-page", product: catalog.OpenResty, kind: wrote, conf: confHigh,
 		all: []cond{anyOf(bodyTo("<hr><center>openresty", "</center>"), tailLine("openresty"))}, read: readNginx},
 	// Tengine, Alibaba's nginx: its own page text (src/http/ngx_http_special_response.c
 	// in alibaba/tengine; observed, tengine#1643).
-	{name: "tengine-error-page", product: productTengine, kind: wrote, conf: confHigh,
+	{name: "tengine-error-page", product: catalog.Tengine, kind: wrote, conf: confHigh,
 		all: []cond{anyOf(body("Powered by Tengine"), shows("Powered by Tengine"), tailLine("[Tt]engine"))}, read: readNginx},
 	// nginx src/http/ngx_http_special_response.c: every page ends with this
 	// line, "nginx" alone with server_tokens off.
-	{name: "nginx-error-page", product: productNginx, kind: wrote, conf: confHigh,
+	{name: "nginx-error-page", product: catalog.Nginx, kind: wrote, conf: confHigh,
 		all: []cond{bodyTo("<hr><center>nginx", "</center>")}, read: readNginx},
 	// The same page as a browser shows it: the status, then "nginx".
-	{name: "nginx-error-text", product: productNginx, kind: wrote, conf: confMedium,
+	{name: "nginx-error-text", product: catalog.Nginx, kind: wrote, conf: confMedium,
 		all: []cond{tailLine("nginx")}, read: readNginx},
 	// ALB pages are nginx pages without the signature line.
-	{name: "aws-alb-error-page", product: productALB, kind: wrote, conf: confHigh,
+	{name: "aws-alb-error-page", product: catalog.ALB, kind: wrote, conf: confHigh,
 		all: []cond{header("Server", "awselb"), body("<center><h1>")}, read: readALB},
 
 	// --- other proxies ---
 
 	// httpd modules/http/http_protocol.c, modules/proxy/proxy_util.c.
-	{name: "apache-proxy-error-page", product: productApache, kind: wrote, conf: confHigh,
+	{name: "apache-proxy-error-page", product: catalog.Apache, kind: wrote, conf: confHigh,
 		all:  []cond{anyOf(body("<h1>Proxy Error</h1>"), shows("The proxy server received an invalid response from an upstream server.\nThe proxy server could not handle the request"))},
 		read: readApache},
-	{name: "apache-error-page", product: productApache, kind: wrote, conf: confHigh,
+	{name: "apache-error-page", product: catalog.Apache, kind: wrote, conf: confHigh,
 		all: []cond{apacheDoctype(),
 			anyOf(bodyTo("<address>Apache", "</address>"), headerIs("Server", "Apache"), header("Server", "Apache/"))},
 		read: readApache},
 	// The signature line and the ErrorDocument sentence, as a browser shows
 	// them (server/core.c ap_psignature, http_protocol.c).
-	{name: "apache-error-text", product: productApache, kind: wrote, conf: confHigh,
+	{name: "apache-error-text", product: catalog.Apache, kind: wrote, conf: confHigh,
 		all: []cond{anyOf(showsRe(`(?m)^Apache(?:/[0-9][^ \n]*)?(?: \([^)\n]*\))? Server at [^\n]+ Port [0-9]+$`),
 			shows("error was encountered while trying to use an ErrorDocument to handle the request"))},
 		read: readApache},
 	// The doctype is shared with other servers' pages: only with httpd's
 	// wording does it name Apache.
-	{name: "apache-error-page-unsigned", product: productApache, kind: wrote, conf: confMedium,
+	{name: "apache-error-page-unsigned", product: catalog.Apache, kind: wrote, conf: confMedium,
 		all:  []cond{apacheDoctype(), status(500, 502, 503, 504), apacheWording()},
 		read: readApache},
 	// haproxy src/http.c http_err_msgs.
-	{name: "haproxy-error-page", product: productHAProxy, kind: wrote, conf: confHigh,
+	{name: "haproxy-error-page", product: catalog.HAProxy, kind: wrote, conf: confHigh,
 		all: []cond{body("<html><body><h1>"), haproxySentence()}, read: readHAProxy},
 	// IIS before HAProxy's text: ARR's 502.4 shares HAProxy's 503 sentence.
-	{name: "iis-detailed-error", product: productIIS, kind: wrote, conf: confHigh,
+	{name: "iis-detailed-error", product: catalog.IIS, kind: wrote, conf: confHigh,
 		all:  []cond{body("Detailed Error - "), anyOf(body("<title>IIS "), header("Server", "Microsoft-IIS"))},
 		read: readIIS},
-	{name: "iis-error-page", product: productIIS, kind: wrote, conf: confHigh,
+	{name: "iis-error-page", product: catalog.IIS, kind: wrote, conf: confHigh,
 		all: []cond{header("Server", "Microsoft-IIS"),
 			body("Web server received an invalid response while acting as a gateway or proxy server")},
 		read: readIIS},
 	// An IIS substatus heading as a browser shows it (Microsoft Learn, "HTTP
 	// status codes in IIS"; observed).
-	{name: "iis-substatus-text", product: productIIS, kind: wrote, conf: confMedium,
+	{name: "iis-substatus-text", product: catalog.IIS, kind: wrote, conf: confMedium,
 		all: []cond{showsRe(`(?m)^HTTP Error 50[0-9]\.[0-9]+ - `)}, read: readIIS},
 	// The text of IIS's custom 502 page (%SystemDrive%\inetpub\custerr). It
 	// is sent by IIS with ARR, by App Service's front ends and by App Gateway
 	// v1 alike; without a header, IIS is what the page proves.
-	{name: "iis-502-text", product: productIIS, kind: wrote, conf: confMedium,
+	{name: "iis-502-text", product: catalog.IIS, kind: wrote, conf: confMedium,
 		all: []cond{shows("Web server received an invalid response while acting as a gateway or proxy server")}, read: readIIS},
 	// HAProxy's pages as a browser shows them: the status, then its sentence.
-	{name: "haproxy-error-text", product: productHAProxy, kind: wrote, conf: confMedium,
+	{name: "haproxy-error-text", product: catalog.HAProxy, kind: wrote, conf: confMedium,
 		all:  []cond{showsRe(`\A[1-5][0-9]{2} [A-Za-z ]+?(?: - |\n)(?:The server returned an invalid or incomplete response|No server is available to handle this request|The server didn't respond in time)\.\z`)},
 		read: readHAProxy},
 	// envoy source/common/router/router.cc local replies.
-	{name: "envoy-reset-reply", product: productEnvoy, kind: wrote, conf: confHigh,
+	{name: "envoy-reset-reply", product: catalog.Envoy, kind: wrote, conf: confHigh,
 		all: []cond{body("upstream connect error or disconnect/reset before headers")}, read: readEnvoy},
-	{name: "envoy-local-reply", product: productEnvoy, kind: wrote, conf: confMedium,
+	{name: "envoy-local-reply", product: catalog.Envoy, kind: wrote, conf: confMedium,
 		all: []cond{anyOf(bodyIs("no healthy upstream"), bodyIs("upstream request timeout"))}, read: readEnvoy},
 	// squid src/errorpage.cc: X-Squid-Error is set only on squid's own pages.
-	{name: "squid-error-page", product: productSquid, kind: wrote, conf: confHigh,
+	{name: "squid-error-page", product: catalog.Squid, kind: wrote, conf: confHigh,
 		all:  []cond{anyOf(header("X-Squid-Error", ""), body("<title>ERROR: The requested URL could not be retrieved</title>"))},
 		read: readSquid},
 	// varnish bin/varnishd/builtin.vcl vcl_backend_error and vcl_synth.
-	{name: "varnish-guru-meditation", product: productVarnish, kind: wrote, conf: confHigh,
+	{name: "varnish-guru-meditation", product: catalog.Varnish, kind: wrote, conf: confHigh,
 		all: []cond{body("Guru Meditation:")}, read: readVarnish},
 	// LiteSpeed Web Server's own 503 page (observed, Osclass#725).
-	{name: "litespeed-error-page", product: productLiteSpeed, kind: wrote, conf: confMedium,
+	{name: "litespeed-error-page", product: catalog.LiteSpeed, kind: wrote, conf: confMedium,
 		all: []cond{anyOf(shows("The server is temporarily busy, try again later!"),
 			shows("Proudly powered by LiteSpeed Web Server"))},
 		read: readLiteSpeed},
 	// lighttpd src/response.c: an XHTML page with the status as title and h1.
-	{name: "lighttpd-error-page", product: productLighttpd, kind: wrote, conf: confMedium,
+	{name: "lighttpd-error-page", product: catalog.Lighttpd, kind: wrote, conf: confMedium,
 		all: []cond{body(`<?xml version="1.0" encoding="iso-8859-1"?>`),
 			body(`<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">`)},
 		read: readLighttpd},
 	// caddy modules/caddyhttp/server.go: errors are answered with the status only.
-	{name: "caddy-empty-error", product: productCaddy, kind: wrote, conf: confHigh,
+	{name: "caddy-empty-error", product: catalog.Caddy, kind: wrote, conf: confHigh,
 		all: []cond{headerIs("Server", "Caddy"), emptyBody(), status(502, 503, 504)}, read: readCaddy},
 	// traefik pkg/proxy/httputil/proxy.go writes the status text; its load
 	// balancer writes "no available server". A plain Go handler can write the
 	// same text, hence medium.
-	{name: "traefik-status-text", product: productTraefik, kind: wrote, conf: confMedium,
+	{name: "traefik-status-text", product: catalog.Traefik, kind: wrote, conf: confMedium,
 		all:  []cond{status(502, 503, 504), anyOf(bodyIs("Bad Gateway"), bodyIs("Gateway Timeout"), bodyIs("no available server"))},
 		read: readTraefik},
 	// net/http/httputil.ReverseProxy's default ErrorHandler: rw.WriteHeader(502)
 	// and nothing else; Go adds no Server header. Medium: an absence proves
 	// less, and it is a fallback: a hop that the headers name outranks it.
-	{name: "go-reverse-proxy-empty", product: productGo, kind: wrote, conf: confMedium, fallback: true,
+	{name: "go-reverse-proxy-empty", product: catalog.Go, kind: wrote, conf: confMedium, fallback: true,
 		all: []cond{status(502), emptyBody(), noHeader("Server")}, read: readGo},
 	// php-fpm sapi/fpm/fpm/fpm_main.c: a script it cannot find or may not run.
-	{name: "php-fpm-script-error", product: productPHPFPM, kind: wrote, conf: confHigh,
+	{name: "php-fpm-script-error", product: catalog.PHPFPM, kind: wrote, conf: confHigh,
 		all:  []cond{header("X-Powered-By", "PHP"), anyOf(bodyIs("File not found."), bodyIs("Access denied.")), status(403, 404)},
 		read: readPHPFPM},
-	{name: "php-fpm-script-error-bare", product: productPHPFPM, kind: wrote, conf: confMedium,
+	{name: "php-fpm-script-error-bare", product: catalog.PHPFPM, kind: wrote, conf: confMedium,
 		all: []cond{anyOf(bodyIs("File not found."), bodyIs("Access denied.")), status(403, 404)}, read: readPHPFPM},
-	{name: "cloudflare-status", product: productCloudflare, kind: answered, conf: confMedium,
+	{name: "cloudflare-status", product: catalog.Cloudflare, kind: answered, conf: confMedium,
 		all:  []cond{status(520, 521, 522, 523, 524, 525, 526, 527, 530), anyOf(header("Cf-Ray", ""), headerIs("Server", "cloudflare"))},
 		read: readCloudflare},
 
@@ -124,7 +126,7 @@ var proxySignatures = []signature{
 
 	// Spring Boot's ErrorMvcAutoConfiguration, Rails' public/500.html,
 	// Elasticsearch's error object (its docs, "Common options: error").
-	{name: "application-framework-page", product: productApplication, kind: wrote, conf: confHigh,
+	{name: "application-framework-page", product: catalog.Application, kind: wrote, conf: confHigh,
 		all: []cond{anyOf(shows("Whitelabel Error Page"), body(`class="rails-default-error-page"`),
 			bodyRe(`"root_cause"\s*:\s*\[[\s\S]*"status"\s*:\s*[45][0-9]{2}\s*\}\s*\z`))},
 		read: readApplication},

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // A world fixture is an error response that someone published (a GitHub
@@ -67,7 +69,7 @@ func parseWorld(raw []byte) (worldFixture, error) {
 			if len(f) != 3 {
 				return fx, fmt.Errorf("want %q: want PRODUCT ROLE CAUSE (- for none)", value)
 			}
-			fx.want = worldWant{f[0], f[1], strings.TrimPrefix(f[2], "-")}
+			fx.want = worldWant{f[0], f[1], catalog.Cause(strings.TrimPrefix(f[2], "-"))}
 		case "status":
 			s, err := strconv.Atoi(value)
 			if err != nil {
@@ -104,12 +106,14 @@ func (fx worldFixture) response() Response {
 // alternatives with "|" where the page is one that several products send
 // alike (IIS's 502 page on IIS and on App Service's front ends). A cause of
 // "" means the page does not tell one.
-type worldWant struct{ product, role, cause string }
+type worldWant struct {
+	product, role string
+	cause         catalog.Cause
+}
 
 func (w worldWant) accepts(field, got string) bool {
 	return got == field || (strings.Contains(field, "|") && strings.Contains("|"+field+"|", "|"+got+"|"))
 }
-
 
 // TestWorld identifies each published response and logs how many it got
 // right: the product, the role and the cause.
