@@ -1,9 +1,14 @@
-// Command genlogs writes a large, realistic pair of nginx logs for timing
-// log readers: an access log in the combined format plus upstream fields,
-// with about 3% 502, 503 and 504 answers, and the error log lines that
-// explain the 502s and 504s.
+// Command genlogs writes large, realistic nginx logs for timing log
+// readers. By default it writes a pair: an access log in the combined format
+// plus upstream fields, with about 3% 502, 503 and 504 answers, and the
+// error log lines that explain the 502s and 504s. With -error-mix outage it
+// writes an outage's error log alone (error-outage.log), nearly every line
+// an upstream failure. With -wrap docker or -wrap cri every line is written
+// as a container's collector keeps it, and the file names say so
+// (error-outage-cri.log).
 //
 //	go run ./bench/genlogs -dir /tmp/bench -size 1G
+//	go run ./bench/genlogs -dir /tmp/bench -size 1G -error-mix outage -wrap cri
 package main
 
 import (
@@ -25,6 +30,8 @@ func main() {
 	dir := flag.String("dir", ".", "directory to write access.log and error.log in")
 	size := flag.String("size", "1G", "total size of the two logs: 200M, 1G, ...")
 	seed := flag.Uint64("seed", 1, "random seed")
+	mix := flag.String("error-mix", "explain", "explain: an access log and the error lines of its failures; outage: an outage's error log alone, of -size")
+	wrapName := flag.String("wrap", "", "write each line inside a collector's prefix: docker (docker logs --timestamps) or cri (Kubernetes)")
 	printFormat := flag.Bool("print-format", false, "print the access log's log_format and exit")
 	flag.Parse()
 	if *printFormat {
@@ -32,11 +39,23 @@ func main() {
 		return
 	}
 	total, err := parseSize(*size)
+	if err == nil && *mix != "explain" && *mix != "outage" {
+		err = fmt.Errorf("unknown -error-mix %q: explain or outage", *mix)
+	}
+	var wr wrapper
+	if err == nil {
+		wr, err = newWrapper(*wrapName, *seed)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "genlogs:", err)
 		os.Exit(2)
 	}
-	if err := generate(*dir, total, *seed); err != nil {
+	if *mix == "outage" {
+		err = generateOutage(*dir, total, *seed, wr)
+	} else {
+		err = generate(*dir, total, *seed, wr)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "genlogs:", err)
 		os.Exit(1)
 	}
@@ -73,13 +92,13 @@ var (
 )
 
 // generate writes the logs; the access log takes about 97% of total.
-func generate(dir string, total int64, seed uint64) error {
-	af, err := os.Create(filepath.Join(dir, "access.log"))
+func generate(dir string, total int64, seed uint64, wr wrapper) error {
+	af, err := os.Create(filepath.Join(dir, wr.fileName("access")))
 	if err != nil {
 		return err
 	}
 	defer af.Close()
-	ef, err := os.Create(filepath.Join(dir, "error.log"))
+	ef, err := os.Create(filepath.Join(dir, wr.fileName("error")))
 	if err != nil {
 		return err
 	}
@@ -93,11 +112,9 @@ func generate(dir string, total int64, seed uint64) error {
 		t = t.Add(time.Duration(r.IntN(4000)) * time.Microsecond)
 		var errLine []byte
 		line, errLine = request(line[:0], r, t, conn)
-		aw.Write(line)
-		written += int64(len(line))
+		written += wr.write(aw, t, "stdout", line)
 		if errLine != nil {
-			ew.Write(errLine)
-			written += int64(len(errLine))
+			written += wr.write(ew, t, "stderr", errLine)
 		}
 	}
 	if err := aw.Flush(); err != nil {
