@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 	"github.com/gwdoctor/gwdoctor/internal/experiment"
 	"github.com/gwdoctor/gwdoctor/internal/logscan"
@@ -212,7 +213,7 @@ func ourLines(entries []logscan.Entry, id, path string) []diagnose.LogLine {
 			strings.Contains(e.Raw, id+"-")):
 			l.Tagged = true
 			tagged = append(tagged, l)
-			taggedBy[e.Product] = true
+			taggedBy[l.Product] = true
 		case e.Path == "":
 			noPath = append(noPath, l)
 		case samePathOf(e.Path, path):
@@ -241,14 +242,14 @@ func samePathOf(logged, path string) bool {
 }
 
 func logLine(e logscan.Entry) diagnose.LogLine {
-	isError := e.Joined != nil || strings.Contains(e.Format, "error") || e.Product == "php_fpm" || e.Detail != ""
+	isError := e.Joined != nil || strings.Contains(e.Format, "error") || e.Product == catalog.PHPFPM || e.Detail != ""
 	cause := e.Cause
 	if e.Joined != nil && e.Joined.Cause != "" {
 		cause = e.Joined.Cause
 	}
 	return diagnose.LogLine{
-		Where: e.File + ":" + strconv.FormatInt(e.Line, 10), Time: e.Time, Product: e.Product,
-		Cause: cause, Upstream: e.Upstream, Raw: e.Raw, Error: isError,
+		Where: e.File + ":" + strconv.FormatInt(e.Line, 10), Time: e.Time, Product: string(e.Product),
+		Cause: string(cause), Upstream: e.Upstream, Raw: e.Raw, Error: isError,
 	}
 }
 

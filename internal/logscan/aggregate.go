@@ -4,6 +4,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // Limits that keep a report's memory bounded whatever the input.
@@ -17,7 +19,7 @@ type causeAgg struct {
 	count       int64
 	first, last time.Time
 	statuses    map[int]int64
-	products    map[string]int64
+	products    map[catalog.Product]int64
 	fastcgi     int64 // failures whose upstream is FastCGI or a unix socket
 	examples    []Entry
 }
@@ -55,7 +57,7 @@ func (c *capped) add(key string, ci int) {
 // error-log lines to the access-log lines of the same request.
 type aggregator struct {
 	examples  int
-	causes    map[string]*causeAgg
+	causes    map[catalog.Cause]*causeAgg
 	upstreams capped
 	paths     capped
 	timeline  map[int64]*[nCauses]int32
@@ -69,7 +71,7 @@ type aggregator struct {
 
 func newAggregator(examples int, onEntry func(Entry)) *aggregator {
 	return &aggregator{
-		examples: examples, causes: map[string]*causeAgg{},
+		examples: examples, causes: map[catalog.Cause]*causeAgg{},
 		upstreams: capped{m: map[string]*keyCount{}}, paths: capped{m: map[string]*keyCount{}},
 		timeline: map[int64]*[nCauses]int32{}, join: newJoiner(), onEntry: onEntry,
 	}
@@ -105,12 +107,12 @@ func (a *aggregator) flush() {
 func (a *aggregator) count(e Entry) {
 	ci := causeIndex(e.Cause)
 	if ci < 0 {
-		e.Cause, ci = causeUpstream, causeIndex(causeUpstream)
+		e.Cause, ci = catalog.Upstream, causeIndex(catalog.Upstream)
 	}
 	a.failures++
 	c := a.causes[e.Cause]
 	if c == nil {
-		c = &causeAgg{statuses: map[int]int64{}, products: map[string]int64{}, first: e.Time}
+		c = &causeAgg{statuses: map[int]int64{}, products: map[catalog.Product]int64{}, first: e.Time}
 		a.causes[e.Cause] = c
 	}
 	c.count++
@@ -122,7 +124,7 @@ func (a *aggregator) count(e Entry) {
 	}
 	c.statuses[e.Status]++
 	c.products[e.Product]++
-	if e.Scheme == "fastcgi" || strings.HasPrefix(e.Upstream, "unix:") || e.Product == productPHPFPM {
+	if e.Scheme == "fastcgi" || strings.HasPrefix(e.Upstream, "unix:") || e.Product == catalog.PHPFPM {
 		c.fastcgi++
 	}
 	if len(c.examples) < a.examples {

@@ -2,6 +2,8 @@ package logscan
 
 import (
 	"bytes"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // albLog reads AWS Application Load Balancer access logs
@@ -33,12 +35,12 @@ func (p *albLog) parse(line []byte, e *Entry) verdict {
 		return lineMalformed
 	}
 	e.Time = t
-	if !isFailureStatus(status) {
+	if !catalog.IsGatewayStatus(status) {
 		return lineOK
 	}
 	_, rest = word(rest)       // sent_bytes
 	q := quotedFields(rest, 8) // request, user agent, trace, domain, cert, actions, redirect, error_reason
-	e.Product, e.Format, e.Status = productALB, "alb", status
+	e.Product, e.Format, e.Status = catalog.ALB, "alb", status
 	e.Client = string(capLen(f[3], 64))
 	if len(f[4]) > 0 && f[4][0] != '-' {
 		e.Upstream = string(capLen(f[4], 128))
@@ -61,25 +63,25 @@ func (p *albLog) parse(line []byte, e *Entry) verdict {
 // albCause judges an ALB failure (load-balancer-troubleshooting.md): a
 // target status is the target's own answer; without one the load balancer
 // made the response.
-func albCause(status int, target, reason []byte, hasTarget bool) string {
+func albCause(status int, target, reason []byte, hasTarget bool) catalog.Cause {
 	if n, ok := digits(target); ok && n >= 500 {
-		return causeAppError
+		return catalog.UpstreamAppError
 	}
 	switch {
 	case bytes.HasPrefix(reason, []byte("LambdaInvalidResponse")), bytes.HasPrefix(reason, []byte("LambdaResponseTooLarge")):
-		return causeInvalidResponse
+		return catalog.UpstreamInvalid
 	case bytes.HasPrefix(reason, []byte("LambdaUnhandled")):
-		return causeAppError
+		return catalog.UpstreamAppError
 	case bytes.HasPrefix(reason, []byte("LambdaThrottling")):
-		return causeOverloaded
+		return catalog.UpstreamOverloaded
 	case bytes.Contains(reason, []byte("Timeout")):
-		return causeTimeout
+		return catalog.UpstreamTimeout
 	}
 	switch {
 	case status == 503 && !hasTarget:
-		return causeNoneHealthy
+		return catalog.UpstreamNoneHealthy
 	case status == 504:
-		return causeTimeout
+		return catalog.UpstreamTimeout
 	}
-	return causeUpstream
+	return catalog.Upstream
 }

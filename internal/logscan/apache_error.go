@@ -3,6 +3,8 @@ package logscan
 import (
 	"bytes"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // apacheError reads Apache httpd 2.4's error log in its default
@@ -52,8 +54,8 @@ func (p *apacheError) parse(line []byte, e *Entry) verdict {
 	if cause == "" {
 		return lineOK
 	}
-	e.Cause, e.Product, e.Format = cause, productApache, "apache-error"
-	e.Status = statusFor(productApache, cause)
+	e.Cause, e.Product, e.Format = cause, catalog.Apache, "apache-error"
+	e.Status = statusFor(catalog.Apache, cause)
 	detail := rest[bytes.IndexByte(rest, ']')+1:]
 	if i := bytes.Index(detail, []byte("[pid ")); i >= 0 && bytes.IndexByte(detail[i:], ']') >= 0 {
 		detail = detail[i+bytes.IndexByte(detail[i:], ']')+1:]
@@ -79,7 +81,7 @@ func isAHCode(b []byte) bool {
 
 // apacheCause maps an AH code (modules/proxy/*.c, modules/ssl) to a cause,
 // or "" for lines that are not failures or only repeat one.
-func apacheCause(code string, msg []byte, errno int) string {
+func apacheCause(code string, msg []byte, errno int) catalog.Cause {
 	timedOut := errno == 70007
 	switch code {
 	case "AH00957", "AH02454":
@@ -89,29 +91,29 @@ func apacheCause(code string, msg []byte, errno int) string {
 		return causeOfErrno(errno)
 	case "AH01102", "AH01097", "AH01084", "AH01075":
 		if timedOut {
-			return causeTimeout
+			return catalog.UpstreamTimeout
 		}
-		return causeClosed
+		return catalog.UpstreamClosed
 	case "AH00940", "AH01170":
 		// AH01170: "balancer://app: All workers are in error state".
-		return causeNoneHealthy
+		return catalog.UpstreamNoneHealthy
 	case "AH03303":
 		// mod_proxy_hcheck: "Threaded Health check DISABLING http://…",
 		// the check that takes a balancer member out.
 		if bytes.Contains(msg, []byte("DISABLING")) {
-			return causeNoneHealthy
+			return catalog.UpstreamNoneHealthy
 		}
 		return ""
 	case "AH00941":
-		return causeOverloaded
+		return catalog.UpstreamOverloaded
 	case "AH01106", "AH01068", "AH01070":
-		return causeInvalidResponse
+		return catalog.UpstreamInvalid
 	case "AH01110":
-		return causeTruncated
+		return catalog.UpstreamTruncated
 	case "AH01067":
-		return causeClosed
+		return catalog.UpstreamClosed
 	case "AH02003", "AH02004", "AH02005", "AH02411":
-		return causeTLS
+		return catalog.UpstreamTLS
 	}
 	switch {
 	case code == "" && bytes.Contains(msg, []byte("attempt to connect to ")) && bytes.HasSuffix(msg, []byte(" failed")):
@@ -119,13 +121,13 @@ func apacheCause(code string, msg []byte, errno int) string {
 		// 127.0.0.1:8080 (*) failed" after the errno.
 		return causeOfErrno(errno)
 	case code == "" && bytes.Contains(msg, []byte("proxy: ")) && bytes.Contains(msg, []byte(": disabled connection for (")):
-		return causeNoneHealthy // 2.2's form of AH00940
+		return catalog.UpstreamNoneHealthy // 2.2's form of AH00940
 	case bytes.Contains(msg, []byte("DNS lookup failure for")):
-		return causeDNS
+		return catalog.UpstreamDNS
 	case bytes.Contains(msg, []byte("Error during SSL Handshake with remote server")):
-		return causeTLS
+		return catalog.UpstreamTLS
 	case bytes.Contains(msg, []byte("Corrupt status line returned by remote server")):
-		return causeInvalidResponse
+		return catalog.UpstreamInvalid
 	}
 	return ""
 }

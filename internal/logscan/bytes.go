@@ -3,6 +3,8 @@ package logscan
 import (
 	"bytes"
 	"strings"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // digits parses b as a non-negative decimal number.
@@ -159,18 +161,18 @@ func errnoIn(b []byte) int {
 // numbers both appear (gateway-facts §4.1): 111/61 refused, 110/60 timed
 // out, 113/65 and 101/51 unreachable, 2 no such socket, 13 permission,
 // 11/35 EAGAIN (a full listen queue on a unix socket).
-func causeOfErrno(n int) string {
+func causeOfErrno(n int) catalog.Cause {
 	switch n {
 	case 111, 61, 2:
-		return causeRefused
+		return catalog.UpstreamRefused
 	case 13:
-		return causePermission
+		return catalog.UpstreamPermission
 	case 110, 60, 113, 65, 101, 51, 70007:
-		return causeUnreachable
+		return catalog.UpstreamUnreachable
 	case 11, 35:
-		return causeOverloaded
+		return catalog.UpstreamOverloaded
 	case 104, 54, 32:
-		return causeClosed
+		return catalog.UpstreamClosed
 	}
-	return causeUpstream
+	return catalog.Upstream
 }

@@ -7,11 +7,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // caddyLog reads Caddy v2's JSON logs: the access log ("handled request",
 // logger http.log.access.*) and the error log (logger http.log.error.*),
-// which usually share one file. Only lines with a 502-504 "status" are
+// which usually share one file. Only lines with a gateway "status" are
 // decoded as JSON; the rest are checked with a byte scan.
 //
 //	{"level":"error","ts":1649018456.56,"logger":"http.log.error.log0","msg":"dial tcp 127.0.0.1:4040: connect: connection refused","request":{"remote_ip":"127.0.0.1","remote_port":"50442","method":"GET","host":"localhost","uri":"/"},"duration":0.025,"status":502}
@@ -54,7 +56,7 @@ func (p *caddyLog) parse(line []byte, e *Entry) verdict {
 		// status is logged. The line names no request.
 		return p.truncated(line, e)
 	}
-	if !isFailureStatus(st) {
+	if !catalog.IsGatewayStatus(st) {
 		if ts := jsonNumberBytes(line, `"ts":`); ts != nil {
 			e.Time, _ = timeEpoch(ts)
 		}
@@ -69,13 +71,13 @@ func (p *caddyLog) parse(line []byte, e *Entry) verdict {
 	} else if s, err := strconv.Unquote(string(c.TS)); err == nil {
 		e.Time, _ = timeRFC3339([]byte(s))
 	}
-	e.Product, e.Format, e.Status = productCaddy, "caddy", c.Status
+	e.Product, e.Format, e.Status = catalog.Caddy, "caddy", c.Status
 	e.Method, e.Path = c.Request.Method, c.Request.URI
 	e.Client = c.Request.RemoteIP
 	if c.Request.RemotePort != "" {
 		e.Client = net.JoinHostPort(c.Request.RemoteIP, c.Request.RemotePort)
 	}
-	e.Cause = causeUpstream
+	e.Cause = catalog.Upstream
 	if strings.HasPrefix(c.Logger, "http.log.error") {
 		e.explains = true
 		e.Cause = goErrorCause(c.Msg)
@@ -92,8 +94,8 @@ func (p *caddyLog) truncated(line []byte, e *Entry) verdict {
 		return lineMalformed
 	}
 	e.Time, _ = timeEpoch(c.TS)
-	e.Product, e.Format = productCaddy, "caddy"
-	e.Cause, e.explains = causeTruncated, true
+	e.Product, e.Format = catalog.Caddy, "caddy"
+	e.Cause, e.explains = catalog.UpstreamTruncated, true
 	e.Detail = c.Msg
 	if c.Error != "" {
 		e.Detail += ": " + cut(c.Error, 300)
@@ -125,7 +127,7 @@ func jsonNumberBytes(line []byte, key string) []byte {
 // goErrorCause maps the error text of a Go reverse proxy (Caddy, Traefik)
 // to a cause; the strings are Go's net and net/http errors (gateway-facts
 // §4.18) and Caddy's own "no upstreams available".
-func goErrorCause(msg string) string {
+func goErrorCause(msg string) catalog.Cause {
 	m := strings.ToLower(msg)
 	has := func(words ...string) bool {
 		for _, w := range words {
@@ -137,27 +139,27 @@ func goErrorCause(msg string) string {
 	}
 	switch {
 	case has("no upstreams available", "no available server"):
-		return causeNoneHealthy
+		return catalog.UpstreamNoneHealthy
 	case has("no such host", "server misbehaving"):
-		return causeDNS
+		return catalog.UpstreamDNS
 	case has("tls:", "x509:", "certificate"):
-		return causeTLS
+		return catalog.UpstreamTLS
 	case has("permission denied"):
-		return causePermission
+		return catalog.UpstreamPermission
 	case has("connection refused", "dial unix") && has("refused", "no such file"):
-		return causeRefused
+		return catalog.UpstreamRefused
 	case has("no route to host", "network is unreachable", "host is unreachable"):
-		return causeUnreachable
+		return catalog.UpstreamUnreachable
 	case has("dial tcp") && has("timeout", "timed out"):
-		return causeUnreachable
+		return catalog.UpstreamUnreachable
 	case has("timeout awaiting response headers", "i/o timeout", "deadline exceeded", "timeout"):
-		return causeTimeout
+		return catalog.UpstreamTimeout
 	case has("malformed http", "server gave http response", "invalid header", "http2:"):
-		return causeInvalidResponse
+		return catalog.UpstreamInvalid
 	case has("eof", "connection reset", "broken pipe", "server closed idle connection"):
-		return causeClosed
+		return catalog.UpstreamClosed
 	}
-	return causeUpstream
+	return catalog.Upstream
 }
 
 // dialAddress finds the address in "dial tcp 127.0.0.1:4040: ..." errors.

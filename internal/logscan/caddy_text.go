@@ -3,6 +3,8 @@ package logscan
 import (
 	"bytes"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // caddyV1 reads Caddy 1's error log (the errors directive):
@@ -27,10 +29,10 @@ func caddyV1(line []byte, loc *time.Location, zc *zoneCache, e *Entry) verdict {
 	level, head := word(head)
 	st, path := word(head)
 	status, _ := digits(st)
-	if !bytes.Equal(level, []byte("ERROR")) || !isFailureStatus(status) {
+	if !bytes.Equal(level, []byte("ERROR")) || !catalog.IsGatewayStatus(status) {
 		return lineOK
 	}
-	e.Product, e.Format, e.Status = productCaddy, "caddy", status
+	e.Product, e.Format, e.Status = catalog.Caddy, "caddy", status
 	e.Path = string(capLen(path, 512))
 	e.Cause = goErrorCause(string(capLen(msg, 300)))
 	e.Detail = string(capLen(msg, 300))
@@ -67,17 +69,17 @@ func (p *caddyLog) console(line []byte, e *Entry) verdict {
 	if st == 0 {
 		st = jsonNumberAfter(fields, `"status":`)
 	}
-	if !isFailureStatus(st) {
+	if !catalog.IsGatewayStatus(st) {
 		return lineOK
 	}
-	e.Product, e.Format, e.Status = productCaddy, "caddy", st
+	e.Product, e.Format, e.Status = catalog.Caddy, "caddy", st
 	if m := between(fields, `"method": "`, `"`); m != nil {
 		e.Method = string(capLen(m, 16))
 	}
 	if u := between(fields, `"uri": "`, `"`); u != nil {
 		e.Path = string(capLen(u, 512))
 	}
-	e.Cause = causeUpstream
+	e.Cause = catalog.Upstream
 	if bytes.HasPrefix(f[2], []byte("http.log.error")) {
 		e.explains = true
 		e.Cause = goErrorCause(string(capLen(f[3], 300)))

@@ -1,13 +1,22 @@
 package logscan
 
-// catalog is the list of cause IDs in docs/causes.md, the public contract;
-// cmd/gwdoctor checks every cause the package names against it.
-var catalog = []string{
-	"ok", "client.request_state", "client.dns", "client.network", "dns.failure",
-	"edge.unreachable", "edge.tls", "cdn.origin_unreachable", "cdn.origin_timeout",
-	"cdn.origin_tls", "cdn.origin_invalid", "cdn.internal", "upstream",
-	"upstream.refused", "upstream.permission", "upstream.unreachable", "upstream.dns",
-	"upstream.timeout", "upstream.closed", "upstream.invalid_response",
-	"upstream.header_too_big", "upstream.tls", "upstream.none_healthy",
-	"upstream.overloaded", "upstream.truncated", "upstream.app_error", "unknown",
+import (
+	"testing"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
+)
+
+// TestVocabularyIsCatalogued checks that every cause a log line can show
+// and every product a format names is the catalog's.
+func TestVocabularyIsCatalogued(t *testing.T) {
+	for _, c := range allCauses {
+		if !c.Known() || c == catalog.OK || c == catalog.Unknown {
+			t.Errorf("cause %q is not a failure cause of the catalog", c)
+		}
+	}
+	for _, f := range formats {
+		if !f.product.Known() {
+			t.Errorf("format %s: product %q is not a slug of the catalog", f.name, f.product)
+		}
+	}
 }

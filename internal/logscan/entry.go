@@ -1,6 +1,10 @@
 package logscan
 
-import "time"
+import (
+	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
+)
 
 // Entry is one failure line of a log, read as far as its format allows.
 type Entry struct {
@@ -9,12 +13,12 @@ type Entry struct {
 	// Format is the name of the log format, as accepted by Options.Format.
 	Format string `json:"format"`
 	// Product is the gateway or server that wrote the line (a product slug).
-	Product string `json:"product"`
+	Product catalog.Product `json:"product"`
 	// Status is the HTTP status the client got, or the one the product gives
 	// for this cause when the line has none (error logs); 0 if unknown.
 	Status int `json:"status,omitempty"`
 	// Cause is a cause ID of the catalog.
-	Cause string `json:"cause"`
+	Cause catalog.Cause `json:"cause"`
 	// Upstream is the upstream's address (host:port, unix:/path) or name.
 	Upstream string `json:"upstream,omitempty"`
 	// Scheme is how the gateway spoke to the upstream when the line says so:

@@ -2,6 +2,8 @@ package logscan
 
 import (
 	"bytes"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // envoyLog reads Envoy's default access log format (and Istio's, which adds
@@ -39,15 +41,15 @@ func (p *envoyLog) parse(line []byte, e *Entry) verdict {
 	if cause == "" {
 		return lineOK
 	}
-	e.Cause, e.Product, e.Format, e.Status = cause, productEnvoy, "envoy", status
+	e.Cause, e.Product, e.Format, e.Status = cause, catalog.Envoy, "envoy", status
 	e.Method, e.Path = requestLine(req)
 	e.Detail = "response flags " + string(capLen(flags, 64))
 	next, _ := word(rest)
 	istio := len(next) > 0 && (next[0] < '0' || next[0] > '9')
 	q := quotedFields(rest, 8)
 	if istio && len(q) > 0 {
-		if len(q[0]) > 1 && cause == causeRefused && containsAny(q[0], "TLS", "CERTIFICATE", "SSL") {
-			e.Cause = causeTLS
+		if len(q[0]) > 1 && cause == catalog.UpstreamRefused && containsAny(q[0], "TLS", "CERTIFICATE", "SSL") {
+			e.Cause = catalog.UpstreamTLS
 		}
 		q = q[1:]
 	}
@@ -85,10 +87,10 @@ func quotedFields(b []byte, n int) [][]byte {
 // envoyCause maps response flags to a cause; the first flag that names an
 // upstream fault decides. "-" with a 5xx status is the upstream's own
 // answer (RESPONSE_CODE_DETAILS via_upstream).
-func envoyCause(flags []byte, status int) string {
+func envoyCause(flags []byte, status int) catalog.Cause {
 	if len(flags) == 1 && flags[0] == '-' {
-		if isFailureStatus(status) {
-			return causeAppError
+		if catalog.IsGatewayStatus(status) {
+			return catalog.UpstreamAppError
 		}
 		return ""
 	}
@@ -101,23 +103,23 @@ func envoyCause(flags []byte, status int) string {
 		}
 		switch string(f) {
 		case "UH", "NoHealthyUpstream":
-			return causeNoneHealthy
+			return catalog.UpstreamNoneHealthy
 		case "UF", "UpstreamConnectionFailure":
-			return causeRefused
+			return catalog.UpstreamRefused
 		case "UO", "UpstreamOverflow", "OM", "DO":
-			return causeOverloaded
+			return catalog.UpstreamOverloaded
 		case "UT", "UpstreamRequestTimeout", "UMSDR":
-			return causeTimeout
+			return catalog.UpstreamTimeout
 		case "UC", "UpstreamConnectionTermination", "UR", "UpstreamRemoteReset", "LR":
-			return causeClosed
+			return catalog.UpstreamClosed
 		case "UPE", "UpstreamProtocolError":
-			return causeInvalidResponse
+			return catalog.UpstreamInvalid
 		case "DF", "DnsResolutionFailed":
-			return causeDNS
+			return catalog.UpstreamDNS
 		}
 	}
-	if isFailureStatus(status) {
-		return causeUpstream
+	if catalog.IsGatewayStatus(status) {
+		return catalog.Upstream
 	}
 	return ""
 }

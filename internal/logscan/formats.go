@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // ErrUnknownFormat is returned for a file whose format is not one of
@@ -25,7 +27,7 @@ type parseOptions struct {
 // format is one supported log format.
 type format struct {
 	name    string
-	product string
+	product catalog.Product
 	kind    kind
 	// build makes a parser; sample holds the file's first lines, for
 	// formats that pick a variant (nginx access logs).
@@ -35,19 +37,19 @@ type format struct {
 // formats is the table of supported formats, most specific first: on a tie
 // in detection the earlier one wins.
 var formats = []format{
-	{"nginx-error", productNginx, kindError, func(o parseOptions, _ [][]byte) parser { return &nginxError{loc: o.loc} }},
-	{"nginx-access", productNginx, kindAccess, buildNginxAccess},
-	{"apache-error", productApache, kindError, func(o parseOptions, _ [][]byte) parser { return &apacheError{loc: o.loc} }},
-	{"apache-access", productApache, kindAccess, buildApacheAccess},
-	{"haproxy", productHAProxy, kindAccess, func(o parseOptions, _ [][]byte) parser { return &haproxyLog{loc: o.loc} }},
-	{"envoy", productEnvoy, kindAccess, func(o parseOptions, _ [][]byte) parser { return &envoyLog{} }},
-	{"caddy", productCaddy, kindBoth, func(o parseOptions, _ [][]byte) parser { return &caddyLog{loc: o.loc} }},
-	{"traefik", productTraefik, kindAccess, func(o parseOptions, _ [][]byte) parser { return &traefikLog{loc: o.loc} }},
-	{"php-fpm", productPHPFPM, kindError, func(o parseOptions, _ [][]byte) parser { return &phpFPMLog{loc: o.loc} }},
-	{"squid", productSquid, kindAccess, func(o parseOptions, _ [][]byte) parser { return &squidLog{} }},
-	{"squid-cache", productSquid, kindError, func(o parseOptions, _ [][]byte) parser { return &squidCache{loc: o.loc} }},
-	{"lighttpd", productLighttpd, kindError, func(o parseOptions, _ [][]byte) parser { return &lighttpdLog{loc: o.loc} }},
-	{"alb", productALB, kindAccess, func(o parseOptions, _ [][]byte) parser { return &albLog{} }},
+	{"nginx-error", catalog.Nginx, kindError, func(o parseOptions, _ [][]byte) parser { return &nginxError{loc: o.loc} }},
+	{"nginx-access", catalog.Nginx, kindAccess, buildNginxAccess},
+	{"apache-error", catalog.Apache, kindError, func(o parseOptions, _ [][]byte) parser { return &apacheError{loc: o.loc} }},
+	{"apache-access", catalog.Apache, kindAccess, buildApacheAccess},
+	{"haproxy", catalog.HAProxy, kindAccess, func(o parseOptions, _ [][]byte) parser { return &haproxyLog{loc: o.loc} }},
+	{"envoy", catalog.Envoy, kindAccess, func(o parseOptions, _ [][]byte) parser { return &envoyLog{} }},
+	{"caddy", catalog.Caddy, kindBoth, func(o parseOptions, _ [][]byte) parser { return &caddyLog{loc: o.loc} }},
+	{"traefik", catalog.Traefik, kindAccess, func(o parseOptions, _ [][]byte) parser { return &traefikLog{loc: o.loc} }},
+	{"php-fpm", catalog.PHPFPM, kindError, func(o parseOptions, _ [][]byte) parser { return &phpFPMLog{loc: o.loc} }},
+	{"squid", catalog.Squid, kindAccess, func(o parseOptions, _ [][]byte) parser { return &squidLog{} }},
+	{"squid-cache", catalog.Squid, kindError, func(o parseOptions, _ [][]byte) parser { return &squidCache{loc: o.loc} }},
+	{"lighttpd", catalog.Lighttpd, kindError, func(o parseOptions, _ [][]byte) parser { return &lighttpdLog{loc: o.loc} }},
+	{"alb", catalog.ALB, kindAccess, func(o parseOptions, _ [][]byte) parser { return &albLog{} }},
 }
 
 // Formats returns the names of the supported formats, as Options.Format
@@ -82,7 +84,7 @@ func buildNginxAccess(o parseOptions, sample [][]byte) parser {
 	combined, _ := compileLogFormat(formatCombined)
 	cands = append(cands, &accessLog{f: ingress}, &accessLog{f: combined, trailing: true})
 	for _, c := range cands {
-		c.product, c.format, c.loc, c.needTime = productNginx, "nginx-access", o.loc, o.needTime
+		c.product, c.format, c.loc, c.needTime = catalog.Nginx, "nginx-access", o.loc, o.needTime
 	}
 	return pickParser(cands, sample)
 }
@@ -91,7 +93,7 @@ func buildNginxAccess(o parseOptions, sample [][]byte) parser {
 // (LogFormat "%h %l %u %t \"%r\" %>s %b ...").
 func buildApacheAccess(o parseOptions, _ [][]byte) parser {
 	common, _ := compileLogFormat(`$remote_addr $ident $remote_user [$time_local] "$request" $status $body_bytes_sent`)
-	return &accessLog{f: common, trailing: true, product: productApache, format: "apache-access", loc: o.loc, needTime: o.needTime}
+	return &accessLog{f: common, trailing: true, product: catalog.Apache, format: "apache-access", loc: o.loc, needTime: o.needTime}
 }
 
 // pickParser returns the candidate that reads most sample lines fully.

@@ -3,6 +3,8 @@ package logscan
 import (
 	"bytes"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // haproxyLog reads HAProxy's HTTP log (option httplog; configuration.txt
@@ -62,7 +64,7 @@ func (p *haproxyLog) parse(line []byte, e *Entry) verdict {
 	if cause == "" {
 		return lineOK
 	}
-	e.Cause, e.Product, e.Format, e.Status = cause, productHAProxy, "haproxy", status
+	e.Cause, e.Product, e.Format, e.Status = cause, catalog.HAProxy, "haproxy", status
 	e.Client = string(capLen(client, 64))
 	e.Upstream = string(capLen(f[1], 128))
 	e.Detail = "termination state " + string(tsc)
@@ -81,7 +83,7 @@ func haproxyNoServer(line, rest []byte, loc *time.Location, e *Entry) verdict {
 		return lineOK
 	}
 	e.Time = syslogTime(line, loc)
-	e.Cause, e.Product, e.Format, e.Status = causeNoneHealthy, productHAProxy, "haproxy", 503
+	e.Cause, e.Product, e.Format, e.Status = catalog.UpstreamNoneHealthy, catalog.HAProxy, "haproxy", 503
 	e.Upstream = string(capLen(between(rest, "backend ", " has no server"), 128))
 	e.Detail = string(capLen(rest, 300))
 	return lineFailure
@@ -119,37 +121,37 @@ func statusOrMinus(b []byte) int {
 // haproxyCause reads the first two characters of the termination state:
 // who ended the session (S server, s server timeout, P proxy, R resource)
 // and in which phase (C connect, H headers, D data, Q queue).
-func haproxyCause(tsc []byte, status int, nosrv bool) string {
+func haproxyCause(tsc []byte, status int, nosrv bool) catalog.Cause {
 	switch string(tsc[:2]) {
 	case "SC":
 		if nosrv {
-			return causeNoneHealthy
+			return catalog.UpstreamNoneHealthy
 		}
-		return causeRefused
+		return catalog.UpstreamRefused
 	case "sC":
-		return causeUnreachable
+		return catalog.UpstreamUnreachable
 	case "SH":
-		return causeClosed
+		return catalog.UpstreamClosed
 	case "sH":
-		return causeTimeout
+		return catalog.UpstreamTimeout
 	case "PH":
 		// HAProxy blocked the server's response as invalid (§8.5). A head
 		// larger than tune.bufsize is one HAProxy cannot parse, and the lab's
 		// HAProxy 2.6 logs PH-- for it too.
-		return causeInvalidResponse
+		return catalog.UpstreamInvalid
 	case "SD", "sD", "PD":
-		return causeTruncated
+		return catalog.UpstreamTruncated
 	case "sQ", "RC", "PC":
-		return causeOverloaded
+		return catalog.UpstreamOverloaded
 	}
-	if isFailureStatus(status) {
+	if catalog.IsGatewayStatus(status) {
 		if nosrv {
-			return causeNoneHealthy
+			return catalog.UpstreamNoneHealthy
 		}
 		if tsc[0] == '-' {
-			return causeAppError
+			return catalog.UpstreamAppError
 		}
-		return causeUpstream
+		return catalog.Upstream
 	}
 	return ""
 }
@@ -204,21 +206,21 @@ func haproxyServerDown(line, rest []byte, loc *time.Location, e *Entry) verdict 
 		return lineOK
 	}
 	e.Time = syslogTime(line, loc)
-	e.Product, e.Format, e.Status = productHAProxy, "haproxy", 0
+	e.Product, e.Format, e.Status = catalog.HAProxy, "haproxy", 0
 	e.Upstream = string(capLen(name, 128))
 	reason, _, _ := bytes.Cut(after, []byte(", check duration"))
 	e.Detail = "server " + e.Upstream + " is DOWN: " + string(capLen(reason, 240))
 	switch {
 	case bytes.HasPrefix(reason, []byte("Layer4 connection problem")) && bytes.Contains(reason, []byte("refused")):
-		e.Cause = causeRefused
+		e.Cause = catalog.UpstreamRefused
 	case bytes.HasPrefix(reason, []byte("Layer4 timeout")):
-		e.Cause = causeUnreachable
+		e.Cause = catalog.UpstreamUnreachable
 	case bytes.HasPrefix(reason, []byte("Layer6")):
-		e.Cause = causeTLS
+		e.Cause = catalog.UpstreamTLS
 	case bytes.HasPrefix(reason, []byte("Layer7 timeout")):
-		e.Cause = causeTimeout
+		e.Cause = catalog.UpstreamTimeout
 	default:
-		e.Cause = causeNoneHealthy
+		e.Cause = catalog.UpstreamNoneHealthy
 	}
 	e.explains = true
 	return lineFailure

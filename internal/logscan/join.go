@@ -3,6 +3,8 @@ package logscan
 import (
 	"strconv"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // How the joiner matches lines: an access line and an error line of the
@@ -40,12 +42,12 @@ func joinKeys(e *Entry) []string {
 		keys = append(keys, "i "+e.RequestID)
 	}
 	if e.Conn != 0 {
-		keys = append(keys, "c "+e.Product+" "+strconv.FormatInt(e.Conn, 10))
+		keys = append(keys, "c "+string(e.Product)+" "+strconv.FormatInt(e.Conn, 10))
 	}
 	if e.Client != "" && e.Path != "" {
-		keys = append(keys, "r "+e.Product+" "+e.Client+" "+e.Method+" "+e.Path)
+		keys = append(keys, "r "+string(e.Product)+" "+e.Client+" "+e.Method+" "+e.Path)
 	}
-	if e.Product == productSquid && e.Path != "" {
+	if e.Product == catalog.Squid && e.Path != "" {
 		// Squid's cache.log names the URL but not the client.
 		keys = append(keys, "u "+e.Path)
 	}

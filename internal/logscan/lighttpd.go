@@ -3,6 +3,8 @@ package logscan
 import (
 	"bytes"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // lighttpdLog reads lighttpd 1.4's error log (src/log.c):
@@ -32,9 +34,9 @@ func (p *lighttpdLog) parse(line []byte, e *Entry) verdict {
 	if cause == "" {
 		return lineOK
 	}
-	e.Cause, e.Product, e.Format = cause, productLighttpd, "lighttpd"
-	e.Status = statusFor(productLighttpd, cause)
-	if cause == causeTimeout {
+	e.Cause, e.Product, e.Format = cause, catalog.Lighttpd, "lighttpd"
+	e.Status = statusFor(catalog.Lighttpd, cause)
+	if cause == catalog.UpstreamTimeout {
 		e.Status = 504
 	}
 	if s := between(msg, "on socket: ", " "); s != nil {
@@ -62,31 +64,31 @@ func lighttpdSource(msg []byte) int {
 	return i + 2
 }
 
-func lighttpdCause(msg []byte) string {
+func lighttpdCause(msg []byte) catalog.Cause {
 	switch {
 	case bytes.Contains(msg, []byte("establishing connection failed")), bytes.HasPrefix(msg, []byte("connect() ")):
 		// "connect() <socket>: <strerror>" is 1.4.7x's wording
 		switch {
 		case containsAny(msg, "Connection refused", "No such file or directory"):
-			return causeRefused
+			return catalog.UpstreamRefused
 		case bytes.Contains(msg, []byte("Permission denied")):
-			return causePermission
+			return catalog.UpstreamPermission
 		case containsAny(msg, "timed out", "No route to host", "unreachable"):
-			return causeUnreachable
+			return catalog.UpstreamUnreachable
 		case bytes.Contains(msg, []byte("Resource temporarily unavailable")):
-			return causeOverloaded
+			return catalog.UpstreamOverloaded
 		}
-		return causeUpstream
+		return catalog.Upstream
 	case bytes.Contains(msg, []byte("all handlers for ")) && bytes.Contains(msg, []byte(" are down")):
-		return causeNoneHealthy
+		return catalog.UpstreamNoneHealthy
 	case bytes.Contains(msg, []byte("connect timeout on socket")):
-		return causeUnreachable
+		return catalog.UpstreamUnreachable
 	case containsAny(msg, "read timeout on socket", "write timeout on socket"):
-		return causeTimeout
+		return catalog.UpstreamTimeout
 	case containsAny(msg, "unexpected close of gw connection", "response not received, request sent"):
-		return causeClosed
+		return catalog.UpstreamClosed
 	case containsAny(msg, "invalid HTTP status line", "missing CR before LF"):
-		return causeInvalidResponse
+		return catalog.UpstreamInvalid
 	}
 	return ""
 }

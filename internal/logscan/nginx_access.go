@@ -3,6 +3,8 @@ package logscan
 import (
 	"bytes"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // accessLog reads access logs written by an nginx log_format (and Apache's
@@ -11,7 +13,7 @@ import (
 // common case reads only a line's first fields.
 type accessLog struct {
 	f        *logFormat
-	product  string
+	product  catalog.Product
 	format   string
 	trailing bool // fields after the format's end are allowed (combined + extras)
 	needTime bool
@@ -51,7 +53,7 @@ func (p *accessLog) parse(line []byte, e *Entry) verdict {
 			if status = status3(vals[varStatus]); status == 0 {
 				return lineMalformed
 			}
-			if !isFailureStatus(status) && !p.needTime {
+			if !catalog.IsGatewayStatus(status) && !p.needTime {
 				return lineOK
 			}
 		}
@@ -62,7 +64,7 @@ func (p *accessLog) parse(line []byte, e *Entry) verdict {
 	if !p.setTime(&vals, e) && (p.f.has[varTimeLocal] || p.f.has[varTimeISO] || p.f.has[varMsec]) {
 		return lineMalformed
 	}
-	if !isFailureStatus(status) {
+	if !catalog.IsGatewayStatus(status) {
 		return lineOK
 	}
 	p.fill(&vals, status, e)
@@ -108,21 +110,23 @@ func (p *accessLog) fill(vals *[varConnection + 1][]byte, status int, e *Entry) 
 // own 502/504 in $upstream_status (ngx_http_upstream_next sets
 // u->state->status; gateway-facts §1.3), so an upstream status equal to a
 // 502/504 proves nothing unless $upstream_header_time shows a response
-// header arrived. The error log, when joined, says more.
-func accessCause(hasUpstreamStatus bool, status int, us, headerTime []byte) string {
+// header arrived. Any other 5xx there the upstream sent, a 503 or a CDN's
+// 52x of an upstream behind one, and nginx passed it on. The error log,
+// when joined, says more.
+func accessCause(hasUpstreamStatus bool, status int, us, headerTime []byte) catalog.Cause {
 	if !hasUpstreamStatus {
-		return causeUpstream
+		return catalog.Upstream
 	}
 	u := status3(us)
 	switch {
 	case u < 500:
-		return causeUpstream
-	case u != status && u != 502 && u != 504, status == 503 && u == 503:
-		return causeAppError
+		return catalog.Upstream
+	case u != 502 && u != 504:
+		return catalog.UpstreamAppError
 	case len(headerTime) > 0 && headerTime[0] >= '0' && headerTime[0] <= '9':
-		return causeAppError
+		return catalog.UpstreamAppError
 	}
-	return causeUpstream
+	return catalog.Upstream
 }
 
 // lastOfList returns the last item of an nginx upstream list

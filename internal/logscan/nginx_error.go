@@ -3,6 +3,8 @@ package logscan
 import (
 	"bytes"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // nginxError reads nginx's error log (src/core/ngx_log.c,
@@ -54,15 +56,15 @@ func (p *nginxError) parse(line []byte, e *Entry) verdict {
 		return lineOK
 	}
 	e.Cause, e.Conn = cause, conn
-	e.Product, e.Format = productNginx, "nginx-error"
-	e.Status = statusFor(productNginx, cause)
+	e.Product, e.Format = catalog.Nginx, "nginx-error"
+	e.Status = statusFor(catalog.Nginx, cause)
 	if bytes.Contains(msg, []byte("no valid HTTP/1.0 header")) {
 		e.Status = 0 // nginx relays the answer as HTTP/0.9 (its access log says 009), not as a 502
 	}
 	if bytes.HasPrefix(msg, []byte("limiting ")) {
 		e.Status = 503 // limit_req_status and limit_conn_status default to 503
 	}
-	if cause == causeAppError {
+	if cause == catalog.UpstreamAppError {
 		e.Status = 500 // PHP answers its fatal errors with 500 (main/main.c, php_error_cb)
 	}
 	e.Detail = string(capLen(msg, 300))
@@ -100,7 +102,7 @@ func nginxSevere(level []byte) bool {
 // the line is not an upstream failure. The strings are nginx's own
 // (src/http/ngx_http_upstream.c, ngx_event_connect.c, ngx_event_openssl.c,
 // the proxy and fastcgi modules); the text after " while " is the action.
-func nginxCause(msg []byte) string {
+func nginxCause(msg []byte) catalog.Cause {
 	action := []byte(nil)
 	if k := bytes.LastIndex(msg, []byte(" while ")); k >= 0 {
 		action = msg[k+7:]
@@ -112,35 +114,35 @@ func nginxCause(msg []byte) string {
 		// (nginx passes its 500 on); "Primary script unknown" is a 404, and
 		// notices and warnings go with answers that worked.
 		if bytes.Contains(msg, []byte("PHP Fatal error")) {
-			return causeAppError
+			return catalog.UpstreamAppError
 		}
 		return ""
 	case bytes.Contains(msg, []byte("no live upstreams")):
-		return causeNoneHealthy
+		return catalog.UpstreamNoneHealthy
 	case bytes.HasPrefix(msg, []byte("limiting requests")), bytes.HasPrefix(msg, []byte("limiting connections")):
 		// limit_req and limit_conn turning a request away, with 503
 		// unless limit_req_status or limit_conn_status say otherwise.
-		return causeOverloaded
+		return catalog.UpstreamOverloaded
 	case containsAny(msg, "could not be resolved", "no resolver defined to resolve", "host not found in upstream"):
-		return causeDNS
+		return catalog.UpstreamDNS
 	case bytes.Contains(msg, []byte("upstream sent too big header")):
-		return causeHeaderTooBig
+		return catalog.UpstreamHeaderTooBig
 	case bytes.Contains(msg, []byte("upstream sent invalid chunked response")):
-		return causeTruncated
+		return catalog.UpstreamTruncated
 	case bytes.Contains(msg, []byte("upstream sent more data than specified")):
 		return "" // a warning; the response went out
 	case containsAny(msg, "upstream sent ", "upstream prematurely sent response"):
-		return causeInvalidResponse
+		return catalog.UpstreamInvalid
 	case bytes.HasPrefix(action, []byte("SSL handshaking to upstream")),
 		bytes.Contains(msg, []byte("upstream SSL certificate")):
-		return causeTLS
+		return catalog.UpstreamTLS
 	case bytes.Contains(msg, []byte("upstream timed out")):
 		return nginxTimeout(action)
 	case bytes.Contains(msg, []byte("upstream prematurely closed")):
 		if body {
-			return causeTruncated
+			return catalog.UpstreamTruncated
 		}
-		return causeClosed
+		return catalog.UpstreamClosed
 	case bytes.HasPrefix(msg, []byte("connect() ")):
 		return causeOfErrno(errnoIn(msg))
 	}
@@ -148,22 +150,22 @@ func nginxCause(msg []byte) string {
 		return "" // static files, clients going away, configuration
 	}
 	if body {
-		return causeTruncated
+		return catalog.UpstreamTruncated
 	}
 	switch errnoIn(msg) {
 	case 104, 54, 32:
-		return causeClosed
+		return catalog.UpstreamClosed
 	}
-	return causeUpstream
+	return catalog.Upstream
 }
 
 // nginxTimeout tells the phase of an "upstream timed out" line.
-func nginxTimeout(action []byte) string {
+func nginxTimeout(action []byte) catalog.Cause {
 	switch {
 	case bytes.HasPrefix(action, []byte("connecting to upstream")):
-		return causeUnreachable
+		return catalog.UpstreamUnreachable
 	case bytes.HasPrefix(action, []byte("reading upstream")):
-		return causeTruncated
+		return catalog.UpstreamTruncated
 	}
-	return causeTimeout
+	return catalog.UpstreamTimeout
 }

@@ -1,6 +1,10 @@
 package logscan
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
+)
 
 // Lines of the forms testdata/world showed, one case per branch; a case
 // that no published line covers says where its form is documented.
@@ -9,31 +13,31 @@ func TestParseVariants(t *testing.T) {
 		format string
 		c      parseCase
 	}{
-		{"nginx-error", parseCase{"php fatal", `2016/02/21 16:42:36 [error] 19542#0: *156258 FastCGI sent in stderr: "PHP message: PHP Fatal error:  Call to undefined function add_item() in /srv/DojoController.php on line 53" while reading response header from upstream, client: 10.189.245.10, server: www.ninjawars.net, request: "POST /dojo/buyDimMak HTTP/1.1", upstream: "fastcgi://unix:/var/run/php5-fpm.sock:", host: "www.ninjawars.net"`, lineFailure, causeAppError, 500, "unix:/var/run/php5-fpm.sock", "/dojo/buyDimMak"}},
+		{"nginx-error", parseCase{"php fatal", `2016/02/21 16:42:36 [error] 19542#0: *156258 FastCGI sent in stderr: "PHP message: PHP Fatal error:  Call to undefined function add_item() in /srv/DojoController.php on line 53" while reading response header from upstream, client: 10.189.245.10, server: www.ninjawars.net, request: "POST /dojo/buyDimMak HTTP/1.1", upstream: "fastcgi://unix:/var/run/php5-fpm.sock:", host: "www.ninjawars.net"`, lineFailure, catalog.UpstreamAppError, 500, "unix:/var/run/php5-fpm.sock", "/dojo/buyDimMak"}},
 		{"nginx-error", parseCase{"stderr at start-up", `nginx: [emerg] host not found in upstream in /etc/nginx/conf.d/proxy.conf:6`, lineOK, "", 0, "", ""}},
-		{"apache-error", parseCase{"2.2 refused", `[Wed Dec 04 17:14:32 2019] [error] (111)Connection refused: proxy: HTTP: attempt to connect to 127.0.0.1:8212 (*) failed`, lineFailure, causeRefused, 503, "127.0.0.1:8212", ""}},
-		{"apache-error", parseCase{"2.2 disabled", `[Wed May 28 17:00:35 2014] [error] proxy: HTTP: disabled connection for (127.1.244.129)`, lineFailure, causeNoneHealthy, 503, "127.1.244.129", ""}},
-		{"apache-error", parseCase{"AH02454", `[Thu Sep 25 17:59:06.717056 2025] [proxy:error] [pid 25:tid 94] (2)No such file or directory: AH02454: FCGI: attempt to connect to Unix domain socket /run/php/php8.2-fpm.sock (localhost:8000) failed`, lineFailure, causeRefused, 503, "", ""}},
+		{"apache-error", parseCase{"2.2 refused", `[Wed Dec 04 17:14:32 2019] [error] (111)Connection refused: proxy: HTTP: attempt to connect to 127.0.0.1:8212 (*) failed`, lineFailure, catalog.UpstreamRefused, 503, "127.0.0.1:8212", ""}},
+		{"apache-error", parseCase{"2.2 disabled", `[Wed May 28 17:00:35 2014] [error] proxy: HTTP: disabled connection for (127.1.244.129)`, lineFailure, catalog.UpstreamNoneHealthy, 503, "127.1.244.129", ""}},
+		{"apache-error", parseCase{"AH02454", `[Thu Sep 25 17:59:06.717056 2025] [proxy:error] [pid 25:tid 94] (2)No such file or directory: AH02454: FCGI: attempt to connect to Unix domain socket /run/php/php8.2-fpm.sock (localhost:8000) failed`, lineFailure, catalog.UpstreamRefused, 503, "", ""}},
 		{"apache-error", parseCase{"AH01079 companion", `[Thu Sep 25 17:59:06.717077 2025] [proxy_fcgi:error] [pid 25:tid 94] [client 172.18.0.11:48176] AH01079: failed to make connection to backend: localhost`, lineOK, "", 0, "", ""}},
-		{"haproxy", parseCase{"tcplog nosrv", `10.42.0.1:12558 [03/Nov/2016:22:22:19.363] 900 900/<NOSRV> -1/-1/4 213 SC 0/0/0/0/0 0/0`, lineFailure, causeNoneHealthy, 0, "900/<NOSRV>", ""}},
+		{"haproxy", parseCase{"tcplog nosrv", `10.42.0.1:12558 [03/Nov/2016:22:22:19.363] 900 900/<NOSRV> -1/-1/4 213 SC 0/0/0/0/0 0/0`, lineFailure, catalog.UpstreamNoneHealthy, 0, "900/<NOSRV>", ""}},
 		{"haproxy", parseCase{"tcplog ok", `10.42.0.1:45202 [03/Nov/2016:22:22:18.053] 900 900_www/10.42.145.247 0/0/0 243 -- 1/1/0/0/0 0/0`, lineOK, "", 0, "", ""}},
-		{"caddy", parseCase{"v1", `29/Jan/2016:15:17:26 +0100 [ERROR 502 /index.php] dial tcp 127.0.0.1:9000: connection refused`, lineFailure, causeRefused, 502, "127.0.0.1:9000", "/index.php"}},
+		{"caddy", parseCase{"v1", `29/Jan/2016:15:17:26 +0100 [ERROR 502 /index.php] dial tcp 127.0.0.1:9000: connection refused`, lineFailure, catalog.UpstreamRefused, 502, "127.0.0.1:9000", "/index.php"}},
 		// Caddy's console encoder (caddyserver.com/docs/caddyfile/directives/log, format console).
-		{"caddy", parseCase{"console", "2023/04/23 10:00:00.000\tERROR\thttp.log.error\tdial tcp 127.0.0.1:8080: connect: connection refused\t{\"request\": {\"remote_ip\": \"127.0.0.1\", \"method\": \"GET\", \"uri\": \"/api\"}, \"duration\": 0.001, \"status\": 502}", lineFailure, causeRefused, 502, "127.0.0.1:8080", "/api"}},
-		{"traefik", parseCase{"debug", `time="2018-07-17T03:57:54Z" level=debug msg="'502 Bad Gateway' caused by: EOF"`, lineFailure, causeClosed, 502, "", ""}},
-		{"traefik", parseCase{"debug timeout", `time="2019-07-11T14:13:53Z" level=debug msg="'504 Gateway Timeout' caused by: dial tcp 10.255.2.192:8080: i/o timeout"`, lineFailure, causeUnreachable, 504, "10.255.2.192:8080", ""}},
+		{"caddy", parseCase{"console", "2023/04/23 10:00:00.000\tERROR\thttp.log.error\tdial tcp 127.0.0.1:8080: connect: connection refused\t{\"request\": {\"remote_ip\": \"127.0.0.1\", \"method\": \"GET\", \"uri\": \"/api\"}, \"duration\": 0.001, \"status\": 502}", lineFailure, catalog.UpstreamRefused, 502, "127.0.0.1:8080", "/api"}},
+		{"traefik", parseCase{"debug", `time="2018-07-17T03:57:54Z" level=debug msg="'502 Bad Gateway' caused by: EOF"`, lineFailure, catalog.UpstreamClosed, 502, "", ""}},
+		{"traefik", parseCase{"debug timeout", `time="2019-07-11T14:13:53Z" level=debug msg="'504 Gateway Timeout' caused by: dial tcp 10.255.2.192:8080: i/o timeout"`, lineFailure, catalog.UpstreamUnreachable, 504, "10.255.2.192:8080", ""}},
 		{"traefik", parseCase{"clf unrouted", `10.0.0.2 - - [08/Jan/2023:12:28:57 +0000] "GET / HTTP/1.0" - - "-" "-" 746 "-" "-" 0ms`, lineOK, "", 0, "", ""}},
 		// Traefik's CLF fields (doc.traefik.io/traefik/observability/access-logs).
-		{"traefik", parseCase{"clf 502", `10.0.0.2 - - [08/Jan/2023:12:28:57 +0000] "GET /api HTTP/1.1" 502 11 "-" "curl/8" 747 "web@docker" "http://172.18.0.3:80" 2ms`, lineFailure, causeUpstream, 502, "172.18.0.3:80", "/api"}},
-		{"lighttpd", parseCase{"through syslog", `(gw_backend.c.274) establishing connection failed: socket: unix:/tmp/php-fastcgi.socket-1: Connection refused`, lineFailure, causeRefused, 503, "unix:/tmp/php-fastcgi.socket-1", ""}},
-		{"lighttpd", parseCase{"1.4.79 wording, long path", `2025-07-13 19:22:02: (/usr/obj/usr/ports/www/lighttpd/work/lighttpd-1.4.79/src/gw_backend.c.533) connect() /var/lib/php/tmp/php-fastcgi.socket-3: Connection refused`, lineFailure, causeRefused, 503, "/var/lib/php/tmp/php-fastcgi.socket-3", ""}},
-		{"php-fpm", parseCase{"no time", `WARNING: [pool www] server reached pm.max_children setting (4), consider raising it`, lineFailure, causeOverloaded, 504, "pool www", ""}},
+		{"traefik", parseCase{"clf 502", `10.0.0.2 - - [08/Jan/2023:12:28:57 +0000] "GET /api HTTP/1.1" 502 11 "-" "curl/8" 747 "web@docker" "http://172.18.0.3:80" 2ms`, lineFailure, catalog.Upstream, 502, "172.18.0.3:80", "/api"}},
+		{"lighttpd", parseCase{"through syslog", `(gw_backend.c.274) establishing connection failed: socket: unix:/tmp/php-fastcgi.socket-1: Connection refused`, lineFailure, catalog.UpstreamRefused, 503, "unix:/tmp/php-fastcgi.socket-1", ""}},
+		{"lighttpd", parseCase{"1.4.79 wording, long path", `2025-07-13 19:22:02: (/usr/obj/usr/ports/www/lighttpd/work/lighttpd-1.4.79/src/gw_backend.c.533) connect() /var/lib/php/tmp/php-fastcgi.socket-3: Connection refused`, lineFailure, catalog.UpstreamRefused, 503, "/var/lib/php/tmp/php-fastcgi.socket-3", ""}},
+		{"php-fpm", parseCase{"no time", `WARNING: [pool www] server reached pm.max_children setting (4), consider raising it`, lineFailure, catalog.UpstreamOverloaded, 504, "pool www", ""}},
 		// FPM's syslog form (sapi/fpm/fpm/fpm_stdio.c, zlog.c: "[%s] " level).
-		{"php-fpm", parseCase{"syslog", `[WARNING] [pool www] server reached pm.max_children setting (5), consider raising it`, lineFailure, causeOverloaded, 504, "pool www", ""}},
+		{"php-fpm", parseCase{"syslog", `[WARNING] [pool www] server reached pm.max_children setting (5), consider raising it`, lineFailure, catalog.UpstreamOverloaded, 504, "pool www", ""}},
 		{"php-fpm", parseCase{"debug microseconds", `[28-May-2018 10:31:16.042398] DEBUG: pid 1, fpm_children_make(), line 421: [pool www] child 10 started`, lineOK, "", 0, "", ""}},
 		{"php-fpm", parseCase{"access", `172.20.0.2 -  28/May/2018:10:31:15 +0000 "GET /index.php" 200`, lineOK, "", 0, "", ""}},
 		// Squid 6's wording of a failed peer connection (squid-cache/squid#1772).
-		{"squid-cache", parseCase{"squid 6", `2024/04/02 10:00:00 kid1| ERROR: Connection to 127.0.0.1:8080 failed`, lineFailure, causeUpstream, 503, "127.0.0.1:8080", ""}},
+		{"squid-cache", parseCase{"squid 6", `2024/04/02 10:00:00 kid1| ERROR: Connection to 127.0.0.1:8080 failed`, lineFailure, catalog.Upstream, 503, "127.0.0.1:8080", ""}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.format+"/"+tc.c.name, func(t *testing.T) {

@@ -3,6 +3,8 @@ package logscan
 import (
 	"bytes"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // phpFPMLog reads PHP-FPM's master log (sapi/fpm/fpm/fpm_children.c,
@@ -25,9 +27,9 @@ func (p *phpFPMLog) parse(line []byte, e *Entry) verdict {
 	if cause == "" {
 		return lineOK
 	}
-	e.Cause, e.Product, e.Format = cause, productPHPFPM, "php-fpm"
+	e.Cause, e.Product, e.Format = cause, catalog.PHPFPM, "php-fpm"
 	e.Status = 502 // nginx sees the worker go, or the backlog fill, and answers 502
-	if cause == causeOverloaded {
+	if cause == catalog.UpstreamOverloaded {
 		e.Status = 504 // requests wait in the listen backlog until the gateway gives up
 	}
 	if pool := between(msg, "[pool ", "]"); pool != nil {
@@ -86,7 +88,7 @@ func fpmLevel(b []byte) bool {
 //
 //	172.20.0.2 -  28/May/2018:10:31:15 +0000 "GET /index.php" 200
 //
-// The status is the one the script set: a 502-504 there is the
+// The status is the one the script set: a gateway status there is the
 // application's own answer.
 func (p *phpFPMLog) access(line []byte, e *Entry) verdict {
 	q := bytes.IndexByte(line, '"')
@@ -103,10 +105,10 @@ func (p *phpFPMLog) access(line []byte, e *Entry) verdict {
 		return lineMalformed
 	}
 	e.Time = t
-	if !isFailureStatus(status) {
+	if !catalog.IsGatewayStatus(status) {
 		return lineOK
 	}
-	e.Cause, e.Product, e.Format, e.Status = causeAppError, productPHPFPM, "php-fpm", status
+	e.Cause, e.Product, e.Format, e.Status = catalog.UpstreamAppError, catalog.PHPFPM, "php-fpm", status
 	client, _ := word(line)
 	e.Client = string(capLen(client, 64))
 	e.Method, e.Path = requestLine(req)
@@ -116,24 +118,24 @@ func (p *phpFPMLog) access(line []byte, e *Entry) verdict {
 // fpmCause maps an FPM log message to a cause. SIGTERM and SIGQUIT exits
 // are the master's own stops and reloads (or follow "execution timed out",
 // already counted), not failures.
-func fpmCause(msg []byte) string {
+func fpmCause(msg []byte) catalog.Cause {
 	switch {
 	case containsAny(msg, "reached pm.max_children setting", "reached max_children setting"):
-		return causeOverloaded
+		return catalog.UpstreamOverloaded
 	case bytes.Contains(msg, []byte("execution timed out")):
-		return causeTimeout
+		return catalog.UpstreamTimeout
 	case bytes.Contains(msg, []byte("exited on signal")):
 		if containsAny(msg, "(SIGTERM)", "(SIGQUIT)", "signal 15 ", "signal 3 ") {
 			return ""
 		}
-		return causeClosed
+		return catalog.UpstreamClosed
 	case bytes.Contains(msg, []byte("exited with code ")):
 		if bytes.Contains(msg, []byte("exited with code 0 ")) || bytes.HasSuffix(msg, []byte("exited with code 0")) {
 			return ""
 		}
-		return causeClosed
+		return catalog.UpstreamClosed
 	case bytes.Contains(msg, []byte("failed processes threshold")):
-		return causeClosed
+		return catalog.UpstreamClosed
 	}
 	return ""
 }

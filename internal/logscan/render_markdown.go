@@ -31,7 +31,7 @@ func RenderMarkdown(w io.Writer, r *Report, opt RenderOptions) error {
 	mdKeys(&b, "Top paths", r.Paths)
 	mdBursts(&b, r, opt)
 	for _, c := range r.Causes {
-		fmt.Fprintf(&b, "\n## `%s` (%s)\n\n", c.Cause, strings.Join(c.Products, ", "))
+		fmt.Fprintf(&b, "\n## `%s` (%s)\n\n", c.Cause, joinProducts(c.Products))
 		for _, f := range c.Fixes {
 			fmt.Fprintf(&b, "- **%s**: %s\n", f.Product, f.Text)
 		}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.* from the current output")
@@ -40,7 +42,7 @@ func TestSiteReport(t *testing.T) {
 	if bursts != 1 {
 		t.Errorf("%d bursts, want 1", bursts)
 	}
-	if c := causeCounts(r); c[causeUpstream] != 0 || c[causeOverloaded] != 3 || c[causeRefused] != 30 {
+	if c := causeCounts(r); c[catalog.Upstream] != 0 || c[catalog.UpstreamOverloaded] != 3 || c[catalog.UpstreamRefused] != 30 {
 		t.Errorf("causes %v", c)
 	}
 }
@@ -104,15 +106,15 @@ func TestJSONSchema(t *testing.T) {
 }
 
 func TestFixesUseFastCGI(t *testing.T) {
-	fx := fixesFor(causeHeaderTooBig, []string{productNginx}, 3, 3)
+	fx := fixesFor(catalog.UpstreamHeaderTooBig, []catalog.Product{catalog.Nginx}, 3, 3)
 	if len(fx) == 0 || !bytes.Contains([]byte(fx[0].Text), []byte("fastcgi_buffer_size")) {
 		t.Errorf("fixes %v, want fastcgi_buffer_size", fx)
 	}
-	fx = fixesFor(causeHeaderTooBig, []string{productNginx}, 0, 3)
+	fx = fixesFor(catalog.UpstreamHeaderTooBig, []catalog.Product{catalog.Nginx}, 0, 3)
 	if len(fx) == 0 || !bytes.Contains([]byte(fx[0].Text), []byte("proxy_buffer_size")) {
 		t.Errorf("fixes %v, want proxy_buffer_size", fx)
 	}
-	if fx = fixesFor(causeHeaderTooBig, []string{productNginx}, 1, 3); len(fx) != 2 {
+	if fx = fixesFor(catalog.UpstreamHeaderTooBig, []catalog.Product{catalog.Nginx}, 1, 3); len(fx) != 2 {
 		t.Errorf("mixed upstreams: fixes %v, want proxy and fastcgi", fx)
 	}
 }

@@ -109,7 +109,7 @@ func textKeys(b *strings.Builder, p painter, title string, keys []KeyCount, othe
 func textDetails(b *strings.Builder, r *Report, opt RenderOptions, p painter) {
 	fmt.Fprintf(b, "\n%s\n", p.paint("1", "WHAT TO DO"))
 	for _, c := range r.Causes {
-		fmt.Fprintf(b, "%s  %s (%s)\n", p.paint("1;33", c.Cause), plural(c.Count, "failure"), strings.Join(c.Products, ", "))
+		fmt.Fprintf(b, "%s  %s (%s)\n", p.paint("1;33", string(c.Cause)), plural(c.Count, "failure"), joinProducts(c.Products))
 		for _, f := range c.Fixes {
 			fmt.Fprintf(b, "  fix (%s): %s\n", f.Product, f.Text)
 		}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // thousands writes n with thin separators: 1,234,567.
@@ -58,9 +60,9 @@ func statuses(s []StatusCount) string {
 }
 
 // causeMix lists up to n causes of a count, most frequent first.
-func causeMix(m map[string]int64, n int) string {
+func causeMix(m map[catalog.Cause]int64, n int) string {
 	type kv struct {
-		k string
+		k catalog.Cause
 		v int64
 	}
 	var all []kv
@@ -106,4 +108,13 @@ func stampShort(t time.Time, loc *time.Location) string {
 		return "-"
 	}
 	return t.In(loc).Format("01-02 15:04:05")
+}
+
+// joinProducts lists product slugs with commas.
+func joinProducts(ps []catalog.Product) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // SchemaVersion is the version of the JSON document of a Report.
@@ -69,7 +71,7 @@ type FileSummary struct {
 // CauseSummary is what the report says of one cause.
 type CauseSummary struct {
 	// Cause is a cause ID of the catalog.
-	Cause string `json:"cause"`
+	Cause catalog.Cause `json:"cause"`
 	// Count is how many failures had this cause.
 	Count int64 `json:"count"`
 	// First and Last are the times of the first and last of them.
@@ -78,7 +80,7 @@ type CauseSummary struct {
 	// Statuses counts the HTTP statuses the clients got, most frequent first.
 	Statuses []StatusCount `json:"statuses"`
 	// Products are the products that logged them, most frequent first.
-	Products []string `json:"products"`
+	Products []catalog.Product `json:"products"`
 	// Examples are the first few failures, with their lines.
 	Examples []Entry `json:"examples"`
 	// Fixes are what to change, in the config language of those products.
@@ -100,7 +102,7 @@ type KeyCount struct {
 	// Count is how many failures it had.
 	Count int64 `json:"count"`
 	// Causes counts them by cause.
-	Causes map[string]int64 `json:"causes"`
+	Causes map[catalog.Cause]int64 `json:"causes"`
 }
 
 // Minute counts the failures of one minute.
@@ -110,7 +112,7 @@ type Minute struct {
 	// Total is how many failures it had.
 	Total int64 `json:"total"`
 	// Causes counts them by cause.
-	Causes map[string]int64 `json:"causes"`
+	Causes map[catalog.Cause]int64 `json:"causes"`
 	// Burst marks a minute with at least BurstMin failures and at least
 	// three times the median of the minutes from the first failure to the last.
 	Burst bool `json:"burst,omitempty"`
@@ -190,7 +192,7 @@ func (rb *reportBuilder) build(a *aggregator) *Report {
 	return &r
 }
 
-func causeSummary(c string, ca *causeAgg) CauseSummary {
+func causeSummary(c catalog.Cause, ca *causeAgg) CauseSummary {
 	s := CauseSummary{Cause: c, Count: ca.count, First: ca.first, Last: ca.last, Examples: ca.examples}
 	for st, n := range ca.statuses {
 		s.Statuses = append(s.Statuses, StatusCount{st, n})
@@ -235,7 +237,7 @@ func topKeys(c *capped) []KeyCount {
 }
 
 func toKeyCount(k string, v *keyCount) KeyCount {
-	kc := KeyCount{Key: k, Count: v.total, Causes: map[string]int64{}}
+	kc := KeyCount{Key: k, Count: v.total, Causes: map[catalog.Cause]int64{}}
 	for ci, n := range v.byCause {
 		if n > 0 {
 			kc.Causes[allCauses[ci]] = n
@@ -254,7 +256,7 @@ func timeline(m map[int64]*[nCauses]int32) []Minute {
 	out := make([]Minute, 0, len(keys))
 	totals := make([]int64, 0, len(keys))
 	for _, k := range keys {
-		mi := Minute{Start: time.Unix(k*60, 0).UTC(), Causes: map[string]int64{}}
+		mi := Minute{Start: time.Unix(k*60, 0).UTC(), Causes: map[catalog.Cause]int64{}}
 		for ci, n := range m[k] {
 			if n > 0 {
 				mi.Causes[allCauses[ci]] = int64(n)

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // Options tune a scan. The zero value detects formats and reads whole files.
@@ -284,7 +286,7 @@ func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 // an exact cause may take one from its error line, so it is always kept.
 func (sc *scanner) wantRaw(e *Entry, fs *fileState) bool {
 	ci := causeIndex(e.Cause)
-	return sc.opt.OnEntry != nil || ci < 0 || e.Cause == causeUpstream && fs.kind() != kindError || !sc.full[ci].Load()
+	return sc.opt.OnEntry != nil || ci < 0 || e.Cause == catalog.Upstream && fs.kind() != kindError || !sc.full[ci].Load()
 }
 
 func (sc *scanner) inRange(t time.Time) bool {

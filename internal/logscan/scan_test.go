@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // scanFiles scans files with times read in UTC.
@@ -29,8 +31,8 @@ func scanFiles(t testing.TB, opt Options, names ...string) *Report {
 }
 
 // causeCounts returns the report's failures by cause.
-func causeCounts(r *Report) map[string]int64 {
-	m := map[string]int64{}
+func causeCounts(r *Report) map[catalog.Cause]int64 {
+	m := map[catalog.Cause]int64{}
 	for _, c := range r.Causes {
 		m[c.Cause] = c.Count
 	}
@@ -55,7 +57,7 @@ func gzipped(t testing.TB, s string) string {
 	return b.String()
 }
 
-func equalCounts(t *testing.T, got, want map[string]int64) {
+func equalCounts[K comparable](t *testing.T, got, want map[K]int64) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Errorf("causes = %v, want %v", got, want)
@@ -76,9 +78,9 @@ const realNginxFormat = `$remote_addr - $remote_user [$time_local] "$request" $s
 
 func TestRealNginxJoined(t *testing.T) {
 	r := scanFiles(t, Options{NginxLogFormat: realNginxFormat}, "testdata/nginx-real-access.log", "testdata/nginx-real-error.log")
-	equalCounts(t, causeCounts(r), map[string]int64{
-		causeRefused: 5, causeTimeout: 1, causeClosed: 1, causeHeaderTooBig: 1,
-		causeInvalidResponse: 1, causeAppError: 1,
+	equalCounts(t, causeCounts(r), map[catalog.Cause]int64{
+		catalog.UpstreamRefused: 5, catalog.UpstreamTimeout: 1, catalog.UpstreamClosed: 1, catalog.UpstreamHeaderTooBig: 1,
+		catalog.UpstreamInvalid: 1, catalog.UpstreamAppError: 1,
 	})
 	if r.Joined != 8 || r.Failures != 10 {
 		t.Errorf("joined %d of %d failures, want 8 of 10", r.Joined, r.Failures)
@@ -94,12 +96,12 @@ func TestRealNginxJoined(t *testing.T) {
 
 func TestRealNginxAlone(t *testing.T) {
 	r := scanFiles(t, Options{}, "testdata/nginx-real-access.log")
-	equalCounts(t, causeCounts(r), map[string]int64{causeUpstream: 9})
+	equalCounts(t, causeCounts(r), map[catalog.Cause]int64{catalog.Upstream: 9})
 	r = scanFiles(t, Options{NginxLogFormat: realNginxFormat}, "testdata/nginx-real-access.log")
-	equalCounts(t, causeCounts(r), map[string]int64{causeUpstream: 8, causeAppError: 1})
+	equalCounts(t, causeCounts(r), map[catalog.Cause]int64{catalog.Upstream: 8, catalog.UpstreamAppError: 1})
 	r = scanFiles(t, Options{}, "testdata/nginx-real-error.log")
-	equalCounts(t, causeCounts(r), map[string]int64{
-		causeRefused: 5, causeTimeout: 1, causeClosed: 1, causeHeaderTooBig: 1, causeInvalidResponse: 1,
+	equalCounts(t, causeCounts(r), map[catalog.Cause]int64{
+		catalog.UpstreamRefused: 5, catalog.UpstreamTimeout: 1, catalog.UpstreamClosed: 1, catalog.UpstreamHeaderTooBig: 1, catalog.UpstreamInvalid: 1,
 	})
 }
 
@@ -130,7 +132,7 @@ func TestGzipRotatedOrder(t *testing.T) {
 // stderr as well as to its log.
 func TestRealHAProxy(t *testing.T) {
 	r := scanFiles(t, Options{}, "testdata/haproxy-real.log")
-	equalCounts(t, causeCounts(r), map[string]int64{causeRefused: 4, causeTimeout: 1, causeClosed: 1, causeNoneHealthy: 2})
+	equalCounts(t, causeCounts(r), map[catalog.Cause]int64{catalog.UpstreamRefused: 4, catalog.UpstreamTimeout: 1, catalog.UpstreamClosed: 1, catalog.UpstreamNoneHealthy: 2})
 	if r.Malformed != 0 || r.Files[0].Format != "haproxy" {
 		t.Errorf("malformed %d, format %s", r.Malformed, r.Files[0].Format)
 	}
@@ -141,9 +143,9 @@ func TestRealHAProxy(t *testing.T) {
 // upstream, and a name that does not resolve (a 500 since 2.4.59).
 func TestRealApache(t *testing.T) {
 	r := scanFiles(t, Options{}, "testdata/apache-real-error.log")
-	equalCounts(t, causeCounts(r), map[string]int64{causeRefused: 1, causeTimeout: 1, causeClosed: 1, causeDNS: 1})
+	equalCounts(t, causeCounts(r), map[catalog.Cause]int64{catalog.UpstreamRefused: 1, catalog.UpstreamTimeout: 1, catalog.UpstreamClosed: 1, catalog.UpstreamDNS: 1})
 	r = scanFiles(t, Options{}, "testdata/apache-real-access.log")
-	equalCounts(t, causeCounts(r), map[string]int64{causeUpstream: 3})
+	equalCounts(t, causeCounts(r), map[catalog.Cause]int64{catalog.Upstream: 3})
 	if r.Files[0].Format != "apache-access" || r.Malformed != 0 {
 		t.Errorf("format %s, malformed %d", r.Files[0].Format, r.Malformed)
 	}

@@ -1,6 +1,10 @@
 package logscan
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
+)
 
 // squidLog reads Squid's native access.log (logformat squid):
 //
@@ -36,13 +40,13 @@ func (p *squidLog) parse(line []byte, e *Entry) verdict {
 		return lineMalformed
 	}
 	e.Time = t
-	if !isFailureStatus(status) {
+	if !catalog.IsGatewayStatus(status) {
 		return lineOK
 	}
-	e.Product, e.Format, e.Status = productSquid, "squid", status
-	e.Cause = causeUpstream
+	e.Product, e.Format, e.Status = catalog.Squid, "squid", status
+	e.Cause = catalog.Upstream
 	if status == 504 {
-		e.Cause = causeTimeout // ERR_READ_TIMEOUT
+		e.Cause = catalog.UpstreamTimeout // ERR_READ_TIMEOUT
 	}
 	e.Client = string(capLen(f[1], 64))
 	e.Method, e.Path = string(capLen(f[4], 16)), string(capLen(urlPath(f[5]), 512))
@@ -81,32 +85,32 @@ func squidErrCode(rest []byte) []byte {
 // ERR_CONNECT_FAIL with a 503; Squid 3 answers a connect timeout with a
 // 504 (FwdState::connectTimeout). ERR_READ_ERROR with no server in the
 // hierarchy field is Squid having no peer to send to.
-func squidErrCause(code []byte, status int, server bool) string {
+func squidErrCause(code []byte, status int, server bool) catalog.Cause {
 	switch string(code) {
 	case "ERR_CONNECT_FAIL":
 		if status == 504 {
-			return causeUnreachable
+			return catalog.UpstreamUnreachable
 		}
-		return causeUpstream
+		return catalog.Upstream
 	case "ERR_READ_TIMEOUT":
-		return causeTimeout
+		return catalog.UpstreamTimeout
 	case "ERR_ZERO_SIZE_OBJECT":
-		return causeClosed
+		return catalog.UpstreamClosed
 	case "ERR_READ_ERROR", "ERR_WRITE_ERROR":
 		if server {
-			return causeClosed
+			return catalog.UpstreamClosed
 		}
-		return causeUpstream
+		return catalog.Upstream
 	case "ERR_INVALID_RESP":
-		return causeInvalidResponse
+		return catalog.UpstreamInvalid
 	case "ERR_TOO_BIG":
-		return causeHeaderTooBig
+		return catalog.UpstreamHeaderTooBig
 	case "ERR_DNS_FAIL":
-		return causeDNS
+		return catalog.UpstreamDNS
 	case "ERR_CANNOT_FORWARD":
-		return causeNoneHealthy
+		return catalog.UpstreamNoneHealthy
 	case "ERR_SECURE_CONNECT_FAIL":
-		return causeTLS
+		return catalog.UpstreamTLS
 	}
 	return ""
 }

@@ -3,6 +3,8 @@ package logscan
 import (
 	"bytes"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // squidCache reads Squid's cache.log (src/debug.cc): the local time, with
@@ -41,7 +43,7 @@ func (p *squidCache) parse(line []byte, e *Entry) verdict {
 		return lineOK
 	}
 	e.Cause, e.Status = cause, status
-	e.Product, e.Format = productSquid, "squid-cache"
+	e.Product, e.Format = catalog.Squid, "squid-cache"
 	e.Detail = string(capLen(msg, 300))
 	e.Upstream = squidCacheUpstream(msg)
 	if u := between(msg, " received for ", " AKA "); u != nil {
@@ -103,7 +105,7 @@ func squidUntimed(line []byte) bool {
 // client got with it, as Squid 5.7 answered in the lab; "" for messages
 // that are no upstream failure. The strings are Squid's (src/neighbors.cc,
 // src/http.cc, src/peer_select.cc).
-func squidCacheCause(msg []byte) (string, int) {
+func squidCacheCause(msg []byte) (catalog.Cause, int) {
 	switch {
 	case bytes.HasPrefix(msg, []byte("TCP connection to ")) && bytes.HasSuffix(msg, []byte(" failed")),
 		bytes.HasPrefix(msg, []byte("ERROR: Connection to ")) && bytes.HasSuffix(msg, []byte(" failed")):
@@ -111,20 +113,20 @@ func squidCacheCause(msg []byte) (string, int) {
 		// line, with no errno (X-Squid-Error has it: ERR_CONNECT_FAIL 111
 		// or 110), so the line leaves the cause open. Squid 6 words it
 		// "ERROR: Connection to <peer> failed" (squid-cache/squid#1772).
-		return causeUpstream, 503
+		return catalog.Upstream, 503
 	case containsAny(msg, "Detected DEAD Parent: ", "Detected DEAD Sibling: "):
 		// Squid stops using the peer; requests then get a 502
 		// (ERR_READ_ERROR, HIER_NONE) until it comes back.
-		return causeNoneHealthy, 502
+		return catalog.UpstreamNoneHealthy, 502
 	case bytes.HasPrefix(msg, []byte("Failed to select source for ")):
 		// ERR_CANNOT_FORWARD: never_direct, and no peer alive or allowed.
-		return causeNoneHealthy, 503
+		return catalog.UpstreamNoneHealthy, 503
 	case bytes.Contains(msg, []byte("Invalid Response: No object data received")):
-		return causeClosed, 502 // ERR_ZERO_SIZE_OBJECT
+		return catalog.UpstreamClosed, 502 // ERR_ZERO_SIZE_OBJECT
 	case bytes.Contains(msg, []byte("HTTP: Invalid Response: ")):
-		return causeInvalidResponse, 502 // ERR_INVALID_RESP
+		return catalog.UpstreamInvalid, 502 // ERR_INVALID_RESP
 	case bytes.HasPrefix(msg, []byte("WARNING: DNS lookup for '")) && bytes.HasSuffix(msg, []byte("' failed!")):
-		return causeDNS, 502 // a cache_peer's name
+		return catalog.UpstreamDNS, 502 // a cache_peer's name
 	}
 	return "", 0
 }

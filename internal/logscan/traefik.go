@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // traefikLog reads Traefik's access log, JSON (accessLog.format: json) or
@@ -45,7 +47,7 @@ func (p *traefikLog) parse(line []byte, e *Entry) verdict {
 	if st == 0 {
 		return lineMalformed
 	}
-	if !isFailureStatus(st) {
+	if !catalog.IsGatewayStatus(st) {
 		if ts := between(line, `"StartUTC":"`, `"`); ts != nil {
 			e.Time, _ = timeRFC3339(ts)
 		}
@@ -59,7 +61,7 @@ func (p *traefikLog) parse(line []byte, e *Entry) verdict {
 	if e.Time.IsZero() {
 		e.Time, _ = timeRFC3339([]byte(t.Time))
 	}
-	e.Product, e.Format, e.Status = productTraefik, "traefik", st
+	e.Product, e.Format, e.Status = catalog.Traefik, "traefik", st
 	e.Client, e.Method, e.Path, e.RequestID = t.ClientHost, t.RequestMethod, t.RequestPath, t.RequestID
 	e.Upstream = t.ServiceAddr
 	if e.Upstream == "" {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strconv"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // traefikCLF reads Traefik's default access log format, CLF with three
@@ -33,13 +35,13 @@ func traefikCLF(line []byte, loc *time.Location, zc *zoneCache, e *Entry) verdic
 	}
 	e.Time = t
 	status, ok := digits(st)
-	if !ok || !isFailureStatus(status) {
+	if !ok || !catalog.IsGatewayStatus(status) {
 		if !ok && !bytes.Equal(st, []byte("-")) {
 			return lineMalformed
 		}
 		return lineOK
 	}
-	e.Product, e.Format, e.Status = productTraefik, "traefik", status
+	e.Product, e.Format, e.Status = catalog.Traefik, "traefik", status
 	e.Client = string(capLen(client, 64))
 	e.Method, e.Path = requestLine(req)
 	e.Scheme, e.Upstream = splitUpstream(string(capLen(q[3], 256)))
@@ -70,14 +72,14 @@ func traefikDebug(line []byte, e *Entry) verdict {
 	}
 	status, _ := digits(m[1:4])
 	k := bytes.Index(m, []byte("' caused by: "))
-	if k < 0 || !isFailureStatus(status) {
+	if k < 0 || !catalog.IsGatewayStatus(status) {
 		return lineOK
 	}
 	msg := string(capLen(m[k+13:], 300))
 	if u, err := strconv.Unquote(`"` + msg + `"`); err == nil {
 		msg = u
 	}
-	e.Product, e.Format, e.Status = productTraefik, "traefik", status
+	e.Product, e.Format, e.Status = catalog.Traefik, "traefik", status
 	e.Cause, e.Detail, e.Upstream = goErrorCause(msg), msg, dialAddress(msg)
 	e.explains = true
 	return lineFailure
@@ -86,14 +88,14 @@ func traefikDebug(line []byte, e *Entry) verdict {
 // traefikCause is the cause of a failure Traefik answered: the origin's own
 // 5xx, the load balancer's "no available server" (no server URL), a
 // timeout (a net.Error with Timeout(), pkg/proxy/httputil), or unknown.
-func traefikCause(status, origin int, server bool) string {
+func traefikCause(status, origin int, server bool) catalog.Cause {
 	switch {
 	case origin >= 500:
-		return causeAppError
+		return catalog.UpstreamAppError
 	case status == 503 && !server:
-		return causeNoneHealthy
+		return catalog.UpstreamNoneHealthy
 	case status == 504:
-		return causeTimeout
+		return catalog.UpstreamTimeout
 	}
-	return causeUpstream
+	return catalog.Upstream
 }

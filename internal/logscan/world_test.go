@@ -74,7 +74,7 @@ func scanWorld(t *testing.T, c worldCase) worldResult {
 	res := worldResult{lines: len(want)}
 	got := map[int64]string{}
 	opt := Options{OnEntry: func(e Entry) {
-		got[e.Line] = strings.TrimPrefix(e.Cause, "upstream.")
+		got[e.Line] = strings.TrimPrefix(string(e.Cause), "upstream.")
 		if e.Joined != nil {
 			got[e.Joined.Line] = "j"
 		}

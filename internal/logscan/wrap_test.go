@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // The lines are from testdata/world (their pages are beside them) unless a
@@ -85,7 +87,7 @@ func TestWrappedScan(t *testing.T) {
 	if f.Format != "nginx-error" || f.Also != "nginx-access" || f.Wrapper != "cri" || f.Malformed != 1 {
 		t.Errorf("file = %+v; want nginx-error also nginx-access in cri, 1 malformed", f)
 	}
-	if r.Failures != 1 || r.Joined != 1 || len(r.Causes) != 1 || r.Causes[0].Cause != causeRefused {
+	if r.Failures != 1 || r.Joined != 1 || len(r.Causes) != 1 || r.Causes[0].Cause != catalog.UpstreamRefused {
 		t.Errorf("failures %d, joined %d, causes %+v; want one refused, joined", r.Failures, r.Joined, r.Causes)
 	}
 }
