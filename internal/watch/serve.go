@@ -32,11 +32,16 @@ type ServeOptions struct {
 	Ready func(addr string)
 	// Sinks receive the monitor's events besides storage and metrics.
 	Sinks []monitor.Sink
+	// Alerts tune the sending of the configuration's alerts.
+	Alerts AlertOptions
+	// Policy holds the rules of incidents (default monitor.Policy's).
+	Policy monitor.Policy
 }
 
 // Serve watches the configuration's targets until ctx ends: the scheduler
-// checks them, incidents are stored with their diagnosis, and the status
-// page, the API and the metrics are served.
+// checks them, incidents are stored with their diagnosis, alerts go to
+// the configuration's routes, and the status page, the API and the
+// metrics are served.
 func Serve(ctx context.Context, cfg *watchconfig.Config, o ServeOptions) error {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -69,15 +74,21 @@ func Serve(ctx context.Context, cfg *watchconfig.Config, o ServeOptions) error {
 			return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
 		}
 	}
+	alerting, err := NewAlerting(cfg, alertOptions(o, rec, ln.Addr().String()))
+	if err != nil {
+		return err
+	}
 	sched, err := monitor.New(monitorTargets(targets), monitor.Options{
-		Check: o.Checker.Check, Diagnose: o.Checker.Diagnose,
-		Sink:     monitor.MultiSink(append([]monitor.Sink{rec, metrics}, o.Sinks...)...),
+		Check: o.Checker.Check, Diagnose: o.Checker.Diagnose, Policy: o.Policy,
+		Sink:     monitor.MultiSink(append([]monitor.Sink{rec, metrics}, append(o.Sinks, alerting)...)...),
 		Interval: cfg.Interval, Timeout: cfg.Timeout,
 		OnError: func(err error) { o.Logger.Warn("watching", "err", err) },
 	})
 	if err != nil {
 		return err
 	}
+	stopAlerts := alerting.Start(ctx)
+	defer stopAlerts()
 	return run(ctx, st, srv, ln, sched, o)
 }
 
@@ -129,6 +140,20 @@ func upkeep(ctx context.Context, st *store.Store, log *slog.Logger) {
 			}
 		}
 	}
+}
+
+// alertOptions are o's, with the link base of the address served unless
+// one is set, and the pages' incident IDs from the recorder.
+func alertOptions(o ServeOptions, rec *Recorder, addr string) AlertOptions {
+	a := o.Alerts
+	if a.BaseURL == "" {
+		a.BaseURL = linkBase(addr)
+	}
+	if a.Logger == nil {
+		a.Logger = o.Logger
+	}
+	a.page = rec.pageID
+	return a
 }
 
 func monitorTargets(ts []watchconfig.Target) []monitor.Target {
