@@ -46,6 +46,8 @@ type labResult struct {
 	WithConfig string          `json:"with_config,omitempty"`
 	Pass       bool            `json:"pass"`
 	Diagnosis  report.Document `json:"diagnosis"`
+	// Evidence is what the diagnosis with --upstream judged.
+	Evidence diagnose.Evidence `json:"-"`
 }
 
 func newLabCmd(s streams) *cobra.Command {
@@ -303,7 +305,7 @@ func runSetup(ctx context.Context, su lab.Setup) (labResult, error) {
 		Scenario: su.Name, Fault: "setup", Description: su.Description, Gateway: su.Product,
 		Want: su.Want, Outside: doctor.Outside(d.Evidence).Cause,
 		Pass:      v.Cause == su.Want && (su.WantPersistence == "" || v.Persistence == su.WantPersistence),
-		Diagnosis: report.NewDocument(d),
+		Diagnosis: report.NewDocument(d), Evidence: d.Evidence,
 	}
 	if su.WantPersistence == "" || su.WantPersistence == "persistent" {
 		// Logs tell what a failure that comes and goes did at its last
@@ -364,7 +366,7 @@ func runScenario(ctx context.Context, sc lab.Scenario, gateway string) (labResul
 		Scenario: sc.Name, Fault: string(sc.Fault), Description: sc.Description, Gateway: run.Gateway.Product(),
 		Want: want, Outside: doctor.Outside(d.Evidence).Cause,
 		Pass:      v.Cause == want && v.Persistence == persistence,
-		Diagnosis: report.NewDocument(d),
+		Diagnosis: report.NewDocument(d), Evidence: d.Evidence,
 	}
 	if c, p, ok := lab.AlsoExpect(gateway, sc.Fault); ok && v.Cause == c && v.Persistence == p {
 		res.Pass = true
