@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/fingerprint"
 	"github.com/gwdoctor/gwdoctor/internal/probe"
 )
@@ -90,15 +91,9 @@ func (a Attempt) http09Body() bool {
 }
 
 // IsGatewayStatus reports whether status is one that gateways use to report
-// upstream failures.
+// upstream failures: catalog.IsGatewayStatus, for the package's callers.
 func IsGatewayStatus(status int) bool {
-	switch {
-	case status == 502, status == 503, status == 504:
-		return true
-	case status >= 520 && status <= 527, status == 530:
-		return true
-	}
-	return false
+	return catalog.IsGatewayStatus(status)
 }
 
 // Variant is a replay of the request with something changed, to test a
@@ -191,6 +186,13 @@ type Evidence struct {
 	// Reported is what the user's own client saw, when the request came
 	// from a record of it (a HAR file).
 	Reported *Reported `json:"reported,omitempty"`
+	// UpstreamTLS is the request sent over TLS to a plain HOST:PORT upstream
+	// that answered plain HTTP as a TLS server does, its certificate
+	// recorded.
+	UpstreamTLS *Attempt `json:"upstream_tls,omitempty"`
+	// GatewaySpeaks is the protocol the gateway's configuration has it
+	// speak to the upstream ("http", "fastcgi"), "" when not known.
+	GatewaySpeaks string `json:"gateway_speaks,omitempty"`
 	// UpstreamFastCGI is one FastCGI request to an HTTP Upstream that
 	// closed every HTTP request at once: an answer means it speaks FastCGI.
 	UpstreamFastCGI *Attempt `json:"upstream_fastcgi,omitempty"`
@@ -214,6 +216,7 @@ type Evidence struct {
 // logs and the limits that only the gateway's host knows.
 func (e Evidence) Outside() Evidence {
 	e.Upstream, e.UpstreamAddr, e.UpstreamKeepAlive, e.UpstreamFastCGI, e.Limits = nil, "", nil, nil, nil
+	e.UpstreamTLS = nil
 	e.Logs, e.HealthCheck = nil, nil
 	return e
 }

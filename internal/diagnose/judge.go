@@ -27,6 +27,7 @@ func Judge(e Evidence) Verdict {
 		j.rep = rep
 		j.failure()
 		j.logs()
+		j.directPersistence()
 	}
 	j.reported()
 	j.finish()
@@ -410,4 +411,27 @@ func certSummary(c probe.Cert, at time.Time) string {
 		out += " (not valid yet)"
 	}
 	return out
+}
+
+// directPersistence counts the direct requests to the upstream too: a
+// fault behind the gateway whose direct requests both failed and
+// succeeded comes and goes, even when the tries through the gateway
+// happened to land on failures only.
+func (j *judgement) directPersistence() {
+	if j.v.Persistence != Persistent || !strings.HasPrefix(j.v.Cause, Upstream) || j.v.Cause == UpstreamAppError {
+		return
+	}
+	failed, ok := 0, 0
+	for _, a := range j.e.Upstream {
+		if a.Probe == nil || a.Probe.Response == nil || a.Probe.Class == probe.ClassBodyTruncated || IsGatewayStatus(a.Status()) {
+			failed++
+		} else {
+			ok++
+		}
+	}
+	if failed == 0 || ok == 0 {
+		return
+	}
+	j.v.Persistence = Intermittent
+	j.note("upstream", "straight to the upstream, %d of %d requests failed and the others succeeded: the fault comes and goes, though every try through the gateway failed", failed, failed+ok)
 }

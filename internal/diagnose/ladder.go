@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/probe"
@@ -109,8 +110,10 @@ func (j *judgement) ladder(refine bool) bool {
 			j.note(f.Label, "the upstream's certificate does not verify: %s", f.Probe.TLS.VerifyError)
 		}
 		if fc := j.e.UpstreamFastCGI; fc != nil && fc.Probe != nil && fc.Probe.Response != nil && (cause == UpstreamClosed) {
-			cause = UpstreamInvalid
-			j.note(fc.Label, "asked in FastCGI instead, the upstream answers (status %d): it is a FastCGI server such as PHP-FPM, and a gateway that speaks HTTP to it gets its connection closed; point fastcgi_pass (or ProxyPass fcgi://) at it instead of proxy_pass", fc.Status())
+			cause, known = j.speaksFastCGI(*fc)
+		}
+		if tl := j.e.UpstreamTLS; tl != nil && refine && handshook(*tl) {
+			return j.speaksTLS(f, *tl)
 		}
 		if refine && known {
 			if killed, d := killedAtLimit(failed); killed {
@@ -130,6 +133,9 @@ func (j *judgement) ladder(refine bool) bool {
 		return false
 	}
 	a := ok[0]
+	if tl := j.e.UpstreamTLS; tl != nil && refine {
+		return j.speaksTLS(a, *tl)
+	}
 	r := a.Probe.Response
 	j.note(a.Label, "straight to the upstream %s: status %d after %s, %d bytes of response head", j.e.UpstreamAddr, r.Status, ms(a.Probe.Timings.TTFB), r.HeaderBytes)
 	if IsGatewayStatus(r.Status) {
@@ -280,4 +286,72 @@ func innerGateway(a Attempt) (string, bool) {
 		return fp.Generator.Product, true
 	}
 	return "", false
+}
+
+// speaksFastCGI reads an upstream that closes every HTTP request at once
+// and answers a FastCGI one: it is a FastCGI server such as PHP-FPM. That
+// the gateway speaks HTTP to it is known only from the gateway's own
+// configuration or log, never from how the upstream was named to
+// gwdoctor (nginx's fastcgi_pass writes unix:/path as proxy_pass does).
+func (j *judgement) speaksFastCGI(fc Attempt) (string, bool) {
+	speaks, where := j.gatewaySpeaks()
+	switch speaks {
+	case "http":
+		j.note(fc.Label, "asked in FastCGI instead, the upstream answers (status %d): it is a FastCGI server such as PHP-FPM, and the gateway speaks HTTP to it (%s), so it gets its connection closed; point fastcgi_pass (or ProxyPass fcgi://) at it instead of proxy_pass", fc.Status(), where)
+		return UpstreamInvalid, true
+	case "fastcgi":
+		j.note(fc.Label, "asked in FastCGI, as the gateway asks it (%s), the upstream answers with status %d", where, fc.Status())
+	default:
+		j.note(fc.Label, "asked in FastCGI, the upstream answers (status %d): it is a FastCGI server such as PHP-FPM; whether the gateway speaks HTTP to it (proxy_pass where fastcgi_pass belongs) its configuration or its log tells (--nginx-config, --log)", fc.Status())
+	}
+	return Upstream, false
+}
+
+// gatewaySpeaks is the protocol the gateway speaks to its upstream, and
+// where that is written: the configuration's route, or the upstream URL of
+// the gateway's own log lines (nginx writes http://… for proxy_pass and
+// fastcgi://… for fastcgi_pass); "" when neither tells.
+func (j *judgement) gatewaySpeaks() (string, string) {
+	if p := j.e.GatewaySpeaks; p != "" {
+		return p, "its configuration"
+	}
+	for _, l := range j.e.Logs {
+		switch {
+		case strings.HasPrefix(l.Upstream, "http://"), strings.HasPrefix(l.Upstream, "https://"):
+			return "http", "its log: " + l.Upstream
+		case strings.HasPrefix(l.Upstream, "fastcgi://"):
+			return "fastcgi", "its log: " + l.Upstream
+		}
+	}
+	return "", ""
+}
+
+// speaksTLS reads a plain HOST:PORT upstream that answered plain HTTP as a
+// TLS server does (plain is that answer, tl the request over TLS): the
+// gateway must speak TLS to it, and a gateway that verifies certificates
+// fails where the certificate does not verify.
+func (j *judgement) speaksTLS(plain, tl Attempt) bool {
+	if plain.Status() != 0 {
+		j.note(plain.Label, "the upstream %s answers plain HTTP as a TLS server does (status %d): it speaks TLS on that port", j.e.UpstreamAddr, plain.Status())
+	} else {
+		j.note(plain.Label, "the upstream %s closes plain HTTP at once and completes a TLS handshake: it speaks TLS on that port", j.e.UpstreamAddr)
+	}
+	info := tl.Probe.TLS
+	if info == nil || tl.Probe.FailedIn == "tls" && info.Version == "" {
+		j.note(tl.Label, "over TLS the handshake fails: %s", tl.Probe.Error)
+		j.set(UpstreamTLS, "high")
+		return true
+	}
+	if info.VerifyError == "" {
+		j.note(tl.Label, "over TLS (%s) its certificate verifies for %s; a gateway that speaks plain HTTP to that port gets its connection closed: check the scheme it uses (proxy_pass https://…)", info.Version, info.ServerName)
+		return false
+	}
+	j.note(tl.Label, "over TLS (%s) its certificate does not verify: %s; a gateway that checks upstream certificates (proxy_ssl_verify on, HAProxy verify required, Caddy, Go) refuses it", info.Version, info.VerifyError)
+	j.set(UpstreamTLS, "high")
+	return true
+}
+
+// handshook reports a request whose TLS handshake completed.
+func handshook(a Attempt) bool {
+	return a.Probe != nil && a.Probe.TLS != nil && a.Probe.TLS.Version != ""
 }

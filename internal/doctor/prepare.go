@@ -118,6 +118,12 @@ func (p *prepared) fromRoute(cfg *gwconfig.Config, route *gwconfig.Route, u *url
 	if p.plan.Upstream == "" {
 		p.plan.Upstream = routeUpstream(route)
 	}
+	switch route.Protocol {
+	case gwconfig.ProtoHTTP, gwconfig.ProtoHTTPS:
+		p.plan.GatewaySpeaks = "http"
+	case gwconfig.ProtoFastCGI:
+		p.plan.GatewaySpeaks = "fastcgi"
+	}
 	if route.Protocol == gwconfig.ProtoFastCGI && p.plan.FastCGIScript == "" && cfg.Nginx != nil {
 		p.plan.FastCGIScript = cfg.Nginx.ScriptFilename(route, u.Path)
 	}

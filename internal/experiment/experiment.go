@@ -66,6 +66,10 @@ type Plan struct {
 	// HealthCheck, when set, is the gateway's own check of its HTTP
 	// Upstream, replayed once against it.
 	HealthCheck *HealthCheck
+	// GatewaySpeaks is the protocol the gateway speaks to the upstream, as
+	// its configuration says ("http", "fastcgi"); "" when unknown. It is
+	// handed to the judge as evidence.
+	GatewaySpeaks string
 	// Protocol is the HTTP version the tries speak: "" offers h2 and
 	// http/1.1 over TLS as a browser does, and then one request over
 	// HTTP/1.1 compares; probe.ProtocolHTTP1 and probe.ProtocolH2 force one
@@ -140,7 +144,7 @@ func Run(ctx context.Context, plan Plan) (diagnose.Evidence, error) {
 	ctx, cancel := context.WithTimeout(ctx, plan.Timeout)
 	defer cancel()
 	r := &runner{plan: plan, start: plan.Now(), base: u}
-	ev := diagnose.Evidence{URL: plan.URL, StateItems: stateItems(plan), Limits: plan.Limits, Reported: plan.Reported}
+	ev := diagnose.Evidence{URL: plan.URL, StateItems: stateItems(plan), Limits: plan.Limits, Reported: plan.Reported, GatewaySpeaks: plan.GatewaySpeaks}
 	r.progress("repeating the request")
 
 	triesDone := make(chan struct{})
@@ -171,6 +175,11 @@ func Run(ctx context.Context, plan Plan) (diagnose.Evidence, error) {
 			if closedAtOnce(upstream) {
 				r.progress("asking the upstream in FastCGI")
 				ev.UpstreamFastCGI = r.fastCGISniff(ctx)
+			}
+			fastCGI := ev.UpstreamFastCGI != nil && ev.UpstreamFastCGI.Probe.Response != nil
+			if plainToTLS(upstream) || closedAtOnce(upstream) && !fastCGI {
+				r.progress("asking the upstream over TLS")
+				ev.UpstreamTLS = r.tlsSniff(ctx)
 			}
 		}()
 	}
@@ -266,6 +275,8 @@ type request struct {
 	fastcgi string
 	// protocol, when set, replaces the plan's Protocol.
 	protocol string
+	// insecure goes on past the certificate, whatever the plan says.
+	insecure bool
 }
 
 // series runs n attempts, the i-th starting delay + i×Spacing from now, all
@@ -324,7 +335,7 @@ func (r *runner) http(ctx context.Context, req request, budget time.Duration) *p
 		Header:    req.header,
 		ConnectTo: req.connectTo,
 		Resolve:   r.plan.Resolve,
-		Insecure:  r.plan.Insecure,
+		Insecure:  r.plan.Insecure || req.insecure,
 		Timeout:   max(budget, time.Millisecond),
 		Dialer:    r.plan.Dialer,
 		Resolver:  r.plan.Resolver,

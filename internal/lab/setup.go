@@ -20,8 +20,10 @@ type Setup struct {
 	// Product is the gateway that answers the client.
 	Product string
 	// Want is the cause ID that a correct diagnosis reaches when it can
-	// also probe Stack.Upstream; WantOutside from the responses alone.
-	Want, WantOutside string
+	// also probe Stack.Upstream; WantOutside from the responses alone;
+	// WantWithConfig with the gateway's configuration and logs (default
+	// Want).
+	Want, WantOutside, WantWithConfig string
 	// WantPersistence is "persistent" or "intermittent"; "" when it
 	// depends on timing (an overloaded pool fails some requests, or all).
 	WantPersistence string
@@ -145,8 +147,10 @@ func Setups() []Setup {
 			Want: "upstream.invalid_response", WantOutside: "upstream", WantPersistence: "persistent",
 			Description: "nginx's fastcgi_pass points at a port that speaks HTTP, not FastCGI (PHP-FPM moved, or another service took the port)",
 			start:       startFastCGIToHTTP},
+		// Asked directly, the socket answers FastCGI; that nginx speaks HTTP
+		// to it only its configuration or log says.
 		{Name: "nginx_http_to_fpm", Product: "nginx", GeneratedBy: "nginx",
-			Want: "upstream.invalid_response", WantOutside: "upstream", WantPersistence: "persistent",
+			Want: "upstream", WantOutside: "upstream", WantWithConfig: "upstream.invalid_response", WantPersistence: "persistent",
 			Description: "nginx's proxy_pass speaks HTTP to PHP-FPM's FastCGI socket, and PHP-FPM closes every connection",
 			start:       startHTTPToFPM},
 		{Name: "nginx_limit_req", Product: "nginx", GeneratedBy: "nginx",
@@ -201,6 +205,10 @@ func Setups() []Setup {
 			Want: "edge.protocol", WantOutside: "edge.protocol", WantPersistence: "persistent",
 			Description: "an HTTPS edge serves the site over HTTP/1.1 and resets every HTTP/2 stream with PROTOCOL_ERROR: a browser shows ERR_HTTP2_PROTOCOL_ERROR while curl --http1.1 works",
 			start:       startH2Only},
+		{Name: "tls_upstream_plain_flag", Product: "nginx", GeneratedBy: "nginx",
+			Want: "upstream.tls", WantOutside: "upstream", WantPersistence: "persistent",
+			Description: "nginx verifies the certificate of an upstream that serves HTTPS with a self-signed one; the upstream is named as a plain HOST:PORT, and answers plain HTTP as a TLS server does",
+			start:       startTLSPlainFlag},
 		{Name: "chain_haproxy_nginx", Product: "haproxy", GeneratedBy: "nginx",
 			Want: "upstream.refused", WantOutside: "upstream", WantPersistence: "persistent",
 			Description: "HAProxy in front of nginx in front of a refused upstream: the 502 page the client sees is the inner nginx's",
