@@ -9,17 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/fingerprint"
 	"github.com/gwdoctor/gwdoctor/internal/probe"
 )
-
-// cdnProducts are the products whose presence makes the cdn.* causes plausible.
-var cdnProducts = map[string]bool{
-	"cloudflare": true, "cloudfront": true, "akamai": true, "fastly": true, "azure_front_door": true,
-}
-
-// gatewayRoles are the roles of hops that produce gateway errors.
-var gatewayRoles = map[string]bool{"cdn": true, "load_balancer": true, "reverse_proxy": true, "app_server": true}
 
 func triesFindings(tries []Attempt) []Finding {
 	out := make([]Finding, 0, len(tries))
@@ -157,7 +150,7 @@ func (j *judgement) ruleOut() {
 	}
 	if j.rep.Print != nil {
 		fp := j.rep.Print
-		if fp.ErrorPage && !fp.PassedThrough && gatewayRoles[fp.Generator.Role] {
+		if fp.ErrorPage && !fp.PassedThrough && gatewayRole(fp.Generator.Role) {
 			what := "error page"
 			if j.rep.Probe.Response != nil && j.rep.Probe.Response.BodyBytes == 0 {
 				what = "empty error response"
@@ -166,7 +159,7 @@ func (j *judgement) ruleOut() {
 		}
 		cdn := false
 		for _, h := range fp.Hops {
-			cdn = cdn || cdnProducts[h.Product]
+			cdn = cdn || catalog.Product(h.Product).Role() == catalog.RoleCDN
 		}
 		if !cdn {
 			j.exclude(CDNOriginUnreachable, "no CDN is in the path: the response carries no CDN headers or page")
@@ -188,11 +181,11 @@ func (j *judgement) gatewayProduct() string {
 		return ""
 	}
 	fp := j.rep.Print
-	if gatewayRoles[fp.Generator.Role] {
+	if gatewayRole(fp.Generator.Role) {
 		return fp.Generator.Product
 	}
 	for i := len(fp.Hops) - 1; i >= 0; i-- {
-		if gatewayRoles[fp.Hops[i].Role] && fp.Hops[i].Product != "unknown" {
+		if gatewayRole(fp.Hops[i].Role) && fp.Hops[i].Product != string(catalog.UnknownProduct) {
 			return fp.Hops[i].Product
 		}
 	}
@@ -241,29 +234,14 @@ func lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
+// productName is the name a product gives itself, for a sentence.
 func productName(slug string) string {
-	switch slug {
-	case "go":
-		return "Go httputil.ReverseProxy"
-	case "application":
-		return "The application"
-	case "", "unknown":
-		return "An unidentified server"
-	}
-	if name, ok := productNames[slug]; ok {
-		return name
-	}
-	return slug
+	return catalog.Product(slug).Name()
 }
 
-// productNames are the names products give themselves, where they differ
-// from their slug.
-var productNames = map[string]string{
-	"apache": "Apache", "haproxy": "HAProxy", "caddy": "Caddy", "varnish": "Varnish", "squid": "Squid",
-	"envoy": "Envoy", "traefik": "Traefik", "openresty": "OpenResty", "iis": "IIS", "cloudflare": "Cloudflare",
-	"cloudfront": "CloudFront", "aws_alb": "AWS ALB", "aws_api_gateway": "AWS API Gateway", "gcp_lb": "Google Cloud Load Balancer",
-	"azure_app_gateway": "Azure Application Gateway", "azure_front_door": "Azure Front Door", "akamai": "Akamai",
-	"fastly": "Fastly", "heroku": "Heroku", "php_fpm": "PHP-FPM",
+// gatewayRole reports whether a hop in role produces gateway errors.
+func gatewayRole(role string) bool {
+	return catalog.Role(role).Gateway()
 }
 
 func hostOf(raw string) string {

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/fingerprint"
 	"github.com/gwdoctor/gwdoctor/internal/probe"
 )
@@ -24,7 +25,7 @@ func TestJudgeLogs(t *testing.T) {
 		Raw: "upstream timed out (110: Connection timed out) while connecting to upstream"}
 	cut := LogLine{Where: "error.log:8", Product: "nginx", Cause: UpstreamTruncated, Error: true, Tagged: true,
 		Raw: "upstream prematurely closed connection while reading upstream"}
-	nginx504 := resp("try", 504, time.Second+2*time.Millisecond, nginx, fingerprint.Reading{Cause: UpstreamTimeout})
+	nginx504 := resp("try", 504, time.Second+2*time.Millisecond, nginx, fingerprint.Reading{Cause: catalog.UpstreamTimeout})
 	aborted := fail("try", probe.ClassClosed, probe.PhaseHeaders, time.Millisecond)
 	access := LogLine{Where: "access.log:9", Product: "nginx", Cause: Upstream, Tagged: true, Raw: `"GET /checkout" 502`}
 	for _, tc := range []struct {

@@ -5,35 +5,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-)
 
-// defaultLimits are the timeouts products use when nobody set one, the
-// values a failure's duration is compared against. Sources: nginx
-// ngx_http_proxy_module docs (proxy_read_timeout 60s); Apache core docs
-// (Timeout 60, ProxyTimeout inherits it); Cloudflare 524 docs (100 s,
-// Enterprise up to 6000 s; 120 s for some plans); AWS ELB docs (idle
-// timeout 60 s); API Gateway quotas (29 s integration timeout);
-// CloudFront origin response timeout 30 s; PHP max_execution_time 30;
-// Heroku router H12 after 30 s; GCP backend service timeout 30 s; Fastly
-// first_byte_timeout 15 s; Varnish first_byte_timeout 60 s; Envoy route
-// timeout 15 s; Akamai read timeout 120 s.
-var defaultLimits = []Limit{
-	{Name: "proxy_read_timeout / fastcgi_read_timeout (default)", Product: "nginx", Timeout: 60 * time.Second},
-	{Name: "proxy_read_timeout (default)", Product: "openresty", Timeout: 60 * time.Second},
-	{Name: "Timeout / ProxyTimeout (default)", Product: "apache", Timeout: 60 * time.Second},
-	{Name: "proxy read timeout (default)", Product: "cloudflare", Timeout: 100 * time.Second},
-	{Name: "proxy read timeout (some plans)", Product: "cloudflare", Timeout: 120 * time.Second},
-	{Name: "idle timeout (default)", Product: "aws_alb", Timeout: 60 * time.Second},
-	{Name: "integration timeout", Product: "aws_api_gateway", Timeout: 29 * time.Second},
-	{Name: "origin response timeout (default)", Product: "cloudfront", Timeout: 30 * time.Second},
-	{Name: "backend service timeout (default)", Product: "gcp_lb", Timeout: 30 * time.Second},
-	{Name: "router timeout (H12)", Product: "heroku", Timeout: 30 * time.Second},
-	{Name: "first_byte_timeout (default)", Product: "fastly", Timeout: 15 * time.Second},
-	{Name: "first_byte_timeout (default)", Product: "varnish", Timeout: 60 * time.Second},
-	{Name: "route timeout (default)", Product: "envoy", Timeout: 15 * time.Second},
-	{Name: "read timeout (default)", Product: "akamai", Timeout: 120 * time.Second},
-	{Name: "PHP max_execution_time (default)", Product: "php_fpm", Timeout: 30 * time.Second},
-}
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
+)
 
 // failAt is when the gateway gave up: the wait for the response head.
 func failAt(a Attempt) time.Duration {
@@ -254,10 +228,10 @@ func (j *judgement) productDefaults() []Limit {
 		return nil
 	}
 	var out []Limit
-	for _, l := range defaultLimits {
+	for _, t := range catalog.DefaultTimeouts() {
 		for _, h := range j.rep.Print.Hops {
-			if h.Product == l.Product {
-				out = append(out, l)
+			if h.Product == string(t.Product) {
+				out = append(out, Limit{Name: t.Name, Product: h.Product, Timeout: t.Timeout})
 				break
 			}
 		}
