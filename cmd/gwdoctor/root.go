@@ -21,6 +21,7 @@ reverse proxy, application), why, and what to do now.
   gwdoctor watch shop.example                keep checking, one line per check; incidents with their diagnosis
   gwdoctor wait shop.example --timeout 5m    exit 0 once healthy; else diagnose and exit 1
   gwdoctor serve --target shop.example       watch sites: incidents with their diagnosis, status page, API, metrics
+  gwdoctor history shop --since 30d          export a watched site's checks as CSV or JSON lines
   gwdoctor logs /var/log/nginx/*.log*        explain the failures in gateway logs
   gwdoctor config check --nginx-config auto  lint the settings that cause 502/503/504
   gwdoctor lab                               run every built-in fault scenario offline
@@ -38,6 +39,7 @@ reverse proxy, application), why, and what to do now.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newDiagnoseCmd(s), newLabCmd(s), newLogsCmd(s))
 	root.AddCommand(newConfigCmd(s), newIdentifyCmd(s), newWaitCmd(s), newWatchCmd(s), newServeCmd(s))
+	root.AddCommand(newHistoryCmd(s))
 	return root
 }
 
