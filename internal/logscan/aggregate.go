@@ -81,7 +81,7 @@ func newAggregator(examples int, onEntry func(Entry)) *aggregator {
 // waits in the joiner; an access line takes the cause of the error lines of
 // its request, which are then not counted on their own.
 func (a *aggregator) add(e Entry) {
-	if e.explains && len(joinKeys(&e)) > 0 {
+	if e.explains && joinable(&e) {
 		a.join.hold(e)
 	} else if !e.explains {
 		if m := a.join.take(&e); m != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -48,6 +49,83 @@ func BenchmarkScanNginxAccess(b *testing.B) {
 		if err != nil || r.Failures == 0 {
 			b.Fatal(err)
 		}
+	}
+}
+
+// outageMessages are the messages of an outage's nginx error log with their
+// share of its lines, as bench/genlogs -error-mix outage writes it: in the
+// wording of the lab's nginx (testdata/nginx-real-error.log), about 94% of
+// the lines upstream failures. Each is a level, a message and the upstream
+// the tail names ("" for none).
+var outageMessages = []struct {
+	share           int
+	level, msg, ups string
+}{
+	{20, "error", "connect() failed (111: Connection refused) while connecting to upstream", "http://10.0.0.11:8080"},
+	{17, "error", "upstream timed out (110: Connection timed out) while reading response header from upstream", "http://10.0.0.12:8080"},
+	{16, "crit", "connect() to unix:/run/php/php8.2-fpm.sock failed (2: No such file or directory) while connecting to upstream", "fastcgi://unix:/run/php/php8.2-fpm.sock:"},
+	{15, "error", "upstream prematurely closed connection while reading response header from upstream", "http://10.0.0.13:8080"},
+	{13, "error", "no live upstreams while connecting to upstream", "http://backend"},
+	{7, "error", "upstream sent too big header while reading response header from upstream", "http://10.0.0.12:8080"},
+	{6, "error", `limiting requests, excess: 0.953 by zone "perip"`, ""},
+	{4, "warn", "upstream server temporarily disabled while connecting to upstream", "http://10.0.0.11:8080"},
+	{2, "info", "client prematurely closed connection, so upstream connection is closed too while sending request to upstream", "http://10.0.0.13:8080"},
+}
+
+// writeErrorLog writes n lines of an outage's nginx error log, each inside
+// the wrapper's prefix: "", "docker" (docker logs --timestamps) or "cri".
+func writeErrorLog(b *testing.B, n int, wrap string) (string, int64) {
+	b.Helper()
+	p := filepath.Join(b.TempDir(), "error.log")
+	f, err := os.Create(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	t := time.Date(2026, 8, 21, 14, 0, 0, 0, time.UTC)
+	for i := range n {
+		m := outageMessages[0]
+		for k, left := 0, i%100; k < len(outageMessages); k++ {
+			if m = outageMessages[k]; left < m.share {
+				break
+			}
+			left -= m.share
+		}
+		lt := t.Add(time.Duration(i) * time.Millisecond)
+		switch wrap {
+		case "docker":
+			w.WriteString(lt.Format("2006-01-02T15:04:05.000000000Z07:00 "))
+		case "cri":
+			w.WriteString(lt.Format(time.RFC3339Nano) + " stderr F ")
+		}
+		path := fmt.Sprintf("/product/%d?ref=home", i%5000)
+		fmt.Fprintf(w, "%s [%s] 812#812: *%d %s, client: 198.51.100.%d, server: shop.example, request: \"GET %s HTTP/1.1\"",
+			lt.Format("2006/01/02 15:04:05"), m.level, i+1, m.msg, i%250, path)
+		if m.ups != "" {
+			fmt.Fprintf(w, ", upstream: \"%s%s\"", m.ups, path)
+		}
+		w.WriteString(", host: \"shop.example\"\n")
+	}
+	w.Flush()
+	f.Close()
+	st, _ := os.Stat(p)
+	return p, st.Size()
+}
+
+// BenchmarkScanNginxError reads an outage's error log, plain and as
+// containers' collectors keep it.
+func BenchmarkScanNginxError(b *testing.B) {
+	for _, wrap := range []string{"plain", "docker", "cri"} {
+		b.Run(wrap, func(b *testing.B) {
+			p, size := writeErrorLog(b, 200000, strings.TrimPrefix(wrap, "plain"))
+			b.SetBytes(size)
+			for b.Loop() {
+				r, err := Scan(context.Background(), []Source{{Name: p}}, Options{})
+				if err != nil || r.Failures < 180000 {
+					b.Fatalf("%v, %d failures", err, r.Failures)
+				}
+			}
+		})
 	}
 }
 

@@ -2,7 +2,6 @@ package logscan
 
 import (
 	"bytes"
-	"strings"
 
 	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
@@ -75,12 +74,19 @@ func word(b []byte) (w, rest []byte) {
 
 // requestLine splits "GET /path HTTP/1.1" into method and path.
 func requestLine(b []byte) (method, path string) {
+	m, p := splitRequest(b)
+	return string(m), string(p)
+}
+
+// splitRequest splits a request line as requestLine does, without copying:
+// a line whose first word is too long for a method is all path.
+func splitRequest(b []byte) (method, path []byte) {
 	m, rest := word(b)
 	p, _ := word(rest)
 	if len(m) > 16 {
-		return "", string(capLen(b, 256))
+		return nil, capLen(b, 256)
 	}
-	return string(m), string(capLen(p, 512))
+	return m, capLen(p, 512)
 }
 
 // capLen cuts b to n bytes.
@@ -93,23 +99,37 @@ func capLen(b []byte, n int) []byte {
 
 // splitUpstream splits an upstream URL as nginx logs it
 // ("http://127.0.0.1:8080/api", "fastcgi://unix:/run/php.sock:") into its
-// scheme and address.
-func splitUpstream(u string) (scheme, addr string) {
-	s, rest, ok := strings.Cut(u, "://")
-	if !ok {
-		return "", u
+// scheme and address, without copying.
+func splitUpstream[S string | []byte](u S) (scheme, addr S) {
+	i := 0
+	for i+3 <= len(u) && string(u[i:i+3]) != "://" {
+		i++
 	}
-	if strings.HasPrefix(rest, "unix:") {
+	if i+3 > len(u) {
+		return u[:0], u
+	}
+	scheme, rest := u[:i], u[i+3:]
+	if len(rest) >= 5 && string(rest[:5]) == "unix:" {
 		// nginx writes "unix:/path:" and then the URI for socket peers.
-		if i := strings.IndexByte(rest[5:], ':'); i >= 0 {
-			return s, rest[:5+i]
+		if j := indexByteFrom(rest, ':', 5); j >= 0 {
+			return scheme, rest[:j]
 		}
-		return s, rest
+		return scheme, rest
 	}
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		rest = rest[:i]
+	if j := indexByteFrom(rest, '/', 0); j >= 0 {
+		rest = rest[:j]
 	}
-	return s, rest
+	return scheme, rest
+}
+
+// indexByteFrom returns the index of the first c in s at or after from, or -1.
+func indexByteFrom[S string | []byte](s S, c byte, from int) int {
+	for i := from; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
 }
 
 // between returns the bytes after the first start and before the next end.
@@ -124,6 +144,21 @@ func between(b []byte, start, end string) []byte {
 		return nil
 	}
 	return b[:j]
+}
+
+// lastIndex is bytes.LastIndex, searching forwards: bytes.Index is
+// vectorised and LastIndex is not, and a separator that occurs once is
+// found in one pass. sep is not empty.
+func lastIndex(b []byte, sep string) int {
+	last := -1
+	for from := 0; ; {
+		i := bytes.Index(b[from:], []byte(sep))
+		if i < 0 {
+			return last
+		}
+		last = from + i
+		from = last + 1
+	}
 }
 
 // containsAny reports whether b contains one of the words.

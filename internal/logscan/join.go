@@ -1,7 +1,6 @@
 package logscan
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/catalog"
@@ -17,48 +16,84 @@ const (
 	joinCap    = 8192
 )
 
-// pending is an error line waiting for its access line.
-type pending struct {
-	e    Entry
-	keys []string
-	done bool
+// joinKey is one way to find a request: kind 'i' by its request ID (in
+// id), 'c' by nginx's connection number, 'r' by its client and request
+// line, 'u' (Squid) by its URL (in path).
+type joinKey struct {
+	kind                     byte
+	product                  catalog.Product
+	conn                     int64
+	id, client, method, path string
 }
 
-// joiner holds recent error lines by the keys an access line can find them by.
-type joiner struct {
-	queue []*pending
-	head  int
-	index map[string][]*pending
-	clock time.Time
-}
-
-func newJoiner() joiner { return joiner{index: map[string][]*pending{}} }
-
-// joinKeys are the ways to find the request of e: its request ID, nginx's
-// connection number, its client and request line, or (Squid) its URL.
-func joinKeys(e *Entry) []string {
-	var keys []string
+// joinKeys appends the ways to find the request of e to keys: its request
+// ID, nginx's connection number, its client and request line, or (Squid)
+// its URL.
+func joinKeys(e *Entry, keys []joinKey) []joinKey {
 	if e.RequestID != "" {
-		keys = append(keys, "i "+e.RequestID)
+		keys = append(keys, joinKey{kind: 'i', id: e.RequestID})
 	}
 	if e.Conn != 0 {
-		keys = append(keys, "c "+string(e.Product)+" "+strconv.FormatInt(e.Conn, 10))
+		keys = append(keys, joinKey{kind: 'c', product: e.Product, conn: e.Conn})
 	}
 	if e.Client != "" && e.Path != "" {
-		keys = append(keys, "r "+string(e.Product)+" "+e.Client+" "+e.Method+" "+e.Path)
+		keys = append(keys, joinKey{kind: 'r', product: e.Product, client: e.Client, method: e.Method, path: e.Path})
 	}
 	if e.Product == catalog.Squid && e.Path != "" {
 		// Squid's cache.log names the URL but not the client.
-		keys = append(keys, "u "+e.Path)
+		keys = append(keys, joinKey{kind: 'u', path: e.Path})
 	}
 	return keys
 }
 
+// joinable reports whether an access line could find e.
+func joinable(e *Entry) bool {
+	var buf [4]joinKey
+	return len(joinKeys(e, buf[:0])) > 0
+}
+
+// pending is an error line waiting for its access line.
+type pending struct {
+	e       Entry
+	keys    []joinKey // set when indexed
+	indexed bool
+	done    bool
+}
+
+// joiner holds recent error lines by the keys an access line can find them
+// by. It indexes them only when an access line looks for its error lines,
+// which a scan of error logs alone never does: there, an error line only
+// waits its turn to be counted.
+type joiner struct {
+	queue []*pending // queue[head:] wait, queue[next:] are not indexed yet
+	head  int
+	next  int
+	index map[joinKey][]*pending
+	free  []*pending // lines that waited, to hold the next ones in
+	clock time.Time
+}
+
+func newJoiner() joiner { return joiner{index: map[joinKey][]*pending{}} }
+
 func (j *joiner) hold(e Entry) {
-	p := &pending{e: e, keys: joinKeys(&e)}
+	var p *pending
+	if n := len(j.free); n > 0 {
+		p, j.free = j.free[n-1], j.free[:n-1]
+		*p = pending{e: e, keys: p.keys[:0]}
+	} else {
+		p = &pending{e: e}
+	}
 	j.queue = append(j.queue, p)
-	for _, k := range p.keys {
-		j.index[k] = append(j.index[k], p)
+}
+
+// indexWaiting indexes the lines held since the last time.
+func (j *joiner) indexWaiting() {
+	for ; j.next < len(j.queue); j.next++ {
+		p := j.queue[j.next]
+		p.keys, p.indexed = joinKeys(&p.e, p.keys[:0]), true
+		for _, k := range p.keys {
+			j.index[k] = append(j.index[k], p)
+		}
 	}
 }
 
@@ -69,6 +104,7 @@ func (j *joiner) hold(e Entry) {
 // second, and so may a URL, so they take only the oldest line, and the
 // lines of its retries (same connection).
 func (j *joiner) take(e *Entry) *Entry {
+	j.indexWaiting()
 	var found *pending
 	keep := func(p *pending) {
 		p.done = true
@@ -76,13 +112,14 @@ func (j *joiner) take(e *Entry) *Entry {
 			found = p
 		}
 	}
-	for _, k := range joinKeys(e) {
+	var buf [4]joinKey
+	for _, k := range joinKeys(e, buf[:0]) {
 		var oldest *pending
 		for _, p := range j.index[k] {
 			if !j.matches(p, e) {
 				continue
 			}
-			if k[0] == 'i' || k[0] == 'c' {
+			if k.kind == 'i' || k.kind == 'c' {
 				keep(p)
 			} else if oldest == nil {
 				oldest = p
@@ -124,13 +161,18 @@ func (j *joiner) expire(now time.Time, all bool, count func(Entry)) {
 		}
 		j.queue[j.head] = nil
 		j.head++
-		j.unindex(p)
+		if p.indexed {
+			j.unindex(p)
+		}
 		if !p.done {
 			count(p.e)
 		}
+		j.free = append(j.free, p)
 	}
+	j.next = max(j.next, j.head)
 	if j.head > 1024 && j.head*2 > len(j.queue) {
 		j.queue = append(j.queue[:0], j.queue[j.head:]...)
+		j.next -= j.head
 		j.head = 0
 	}
 }

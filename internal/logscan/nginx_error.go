@@ -12,11 +12,28 @@ import (
 //
 //	2026/08/21 10:15:02 [error] 2187#2187: *4711 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.7, server: example.com, request: "GET /api HTTP/1.1", upstream: "http://127.0.0.1:8080/api", host: "example.com"
 type nginxError struct {
-	loc *time.Location
+	loc   *time.Location
+	stamp stampCache
+	msgs  map[string]ngxMessage // the messages met so far, at most maxMessages
+	names interner              // methods, schemes and upstreams
+}
+
+// maxMessages bounds the messages a parser keeps: an outage repeats a
+// few dozen, and messages with numbers in them (limit_req's excess) would
+// fill it; it starts afresh when full.
+const maxMessages = 128
+
+// ngxMessage is what the message of an error line says: its cause ("" for
+// a line that shows no upstream failure), the status the client got, and
+// the message as Entry.Detail keeps it.
+type ngxMessage struct {
+	cause  catalog.Cause
+	status int
+	detail string
 }
 
 func (p *nginxError) parse(line []byte, e *Entry) verdict {
-	t, ok := timeYMD(line, p.loc)
+	t, ok := p.stamp.ymd(line, p.loc)
 	if !ok || len(line) < 23 || line[19] != ' ' || line[20] != '[' {
 		if bytes.HasPrefix(line, []byte("nginx: [")) {
 			return lineOK // nginx's own stderr at start-up (ngx_log_stderr), no request's
@@ -24,19 +41,10 @@ func (p *nginxError) parse(line []byte, e *Entry) verdict {
 		return lineMalformed
 	}
 	e.Time = t
-	rest := line[21:]
-	i := bytes.IndexByte(rest, ']')
-	if i < 0 || i > 6 {
+	level, rest, ok := ngxHead(line[21:])
+	if !ok {
 		return lineMalformed
 	}
-	level := rest[:i]
-	rest = rest[i+1:]
-	// " PID#TID: "
-	j := bytes.Index(rest, []byte(": "))
-	if j < 0 || j > 24 || bytes.IndexByte(rest[:j], '#') < 0 {
-		return lineMalformed
-	}
-	rest = rest[j+2:]
 	if !nginxSevere(level) {
 		return lineOK
 	}
@@ -48,28 +56,62 @@ func (p *nginxError) parse(line []byte, e *Entry) verdict {
 		}
 	}
 	msg, tail := rest, []byte(nil)
-	if k := bytes.LastIndex(rest, []byte(", client: ")); k >= 0 {
+	if k := lastIndex(rest, ", client: "); k >= 0 {
 		msg, tail = rest[:k], rest[k:]
 	}
-	cause := nginxCause(msg)
-	if cause == "" {
+	m := p.message(msg)
+	if m.cause == "" {
 		return lineOK
 	}
-	e.Cause, e.Conn = cause, conn
+	e.Cause, e.Conn, e.Status, e.Detail = m.cause, conn, m.status, m.detail
 	e.Product, e.Format = catalog.Nginx, "nginx-error"
-	e.Status = statusFor(catalog.Nginx, cause)
-	if bytes.Contains(msg, []byte("no valid HTTP/1.0 header")) {
-		e.Status = 0 // nginx relays the answer as HTTP/0.9 (its access log says 009), not as a 502
-	}
-	if bytes.HasPrefix(msg, []byte("limiting ")) {
-		e.Status = 503 // limit_req_status and limit_conn_status default to 503
-	}
-	if cause == catalog.UpstreamAppError {
-		e.Status = 500 // PHP answers its fatal errors with 500 (main/main.c, php_error_cb)
-	}
-	e.Detail = string(capLen(msg, 300))
 	p.fields(tail, e)
 	return lineFailure
+}
+
+// ngxHead reads "level] PID#TID: " and returns the level and the rest.
+func ngxHead(rest []byte) (level, after []byte, ok bool) {
+	i := bytes.IndexByte(rest, ']')
+	if i < 0 || i > 6 {
+		return nil, nil, false
+	}
+	level, rest = rest[:i], rest[i+1:]
+	j := bytes.Index(rest, []byte(": "))
+	if j < 0 || j > 24 || bytes.IndexByte(rest[:j], '#') < 0 {
+		return nil, nil, false
+	}
+	return level, rest[j+2:], true
+}
+
+// message returns what msg says. A message met before is looked up: an
+// outage's log repeats a few messages millions of times, and reading one
+// takes a dozen searches of it.
+func (p *nginxError) message(msg []byte) ngxMessage {
+	if m, ok := p.msgs[string(msg)]; ok {
+		return m
+	}
+	m := readNgxMessage(msg)
+	if p.msgs == nil || len(p.msgs) >= maxMessages {
+		p.msgs = make(map[string]ngxMessage, maxMessages)
+	}
+	p.msgs[string(msg)] = m
+	return m
+}
+
+// readNgxMessage reads the message of an error line.
+func readNgxMessage(msg []byte) ngxMessage {
+	cause := nginxCause(msg)
+	m := ngxMessage{cause: cause, status: statusFor(catalog.Nginx, cause), detail: string(capLen(msg, 300))}
+	if bytes.Contains(msg, []byte("no valid HTTP/1.0 header")) {
+		m.status = 0 // nginx relays the answer as HTTP/0.9 (its access log says 009), not as a 502
+	}
+	if bytes.HasPrefix(msg, []byte("limiting ")) {
+		m.status = 503 // limit_req_status and limit_conn_status default to 503
+	}
+	if cause == catalog.UpstreamAppError {
+		m.status = 500 // PHP answers its fatal errors with 500 (main/main.c, php_error_cb)
+	}
+	return m
 }
 
 // fields reads the ", client: ..., request: ..., upstream: ..." tail.
@@ -80,10 +122,12 @@ func (p *nginxError) fields(tail []byte, e *Entry) {
 		e.Client = string(capLen(tail[k+10:], 64))
 	}
 	if r := between(tail, `, request: "`, `"`); r != nil {
-		e.Method, e.Path = requestLine(r)
+		m, path := splitRequest(r)
+		e.Method, e.Path = p.names.get(m), string(path)
 	}
 	if u := between(tail, `, upstream: "`, `"`); u != nil {
-		e.Scheme, e.Upstream = splitUpstream(string(capLen(u, 256)))
+		s, a := splitUpstream(capLen(u, 256))
+		e.Scheme, e.Upstream = p.names.get(s), p.names.get(a)
 	}
 }
 

@@ -83,7 +83,7 @@ func isSyslogTag(w []byte) bool {
 		}
 		name = name[:i]
 	}
-	return len(name) > 0 && bytes.IndexAny(name, "\"{}=") < 0
+	return len(name) > 0 && !bytes.ContainsAny(name, "\"{}=")
 }
 
 // rfc5424Rest reads "HOST APP PROCID MSGID SD " and returns the message.
