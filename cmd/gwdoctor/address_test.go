@@ -54,3 +54,33 @@ func TestBareAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestChainWithInnerConfig: the URL goes through HAProxy first, and the
+// diagnosis is given the inner nginx's configuration and log: the route
+// is still found, and nginx's log names the cause.
+func TestChainWithInnerConfig(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	st, _ := startSetup(t, "chain_haproxy_nginx", dir)
+	code, out, stderr := gwdoctor(t, "diagnose", "--json", st.Gateway.URL()+"checkout",
+		"--nginx-config", dir+"/nginx/nginx.conf", "--log", dir+"/nginx/error.log")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
+	}
+	var doc struct {
+		Verdict struct {
+			Cause       string
+			GeneratedBy struct{ Product string } `json:"generated_by"`
+		}
+		Route *struct{ Gateway string } `json:"route"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Route == nil || doc.Route.Gateway != "nginx" {
+		t.Errorf("no route through nginx's configuration: %+v", doc.Route)
+	}
+	if doc.Verdict.Cause != "upstream.refused" || doc.Verdict.GeneratedBy.Product != "nginx" {
+		t.Errorf("verdict %s by %s, want upstream.refused by nginx", doc.Verdict.Cause, doc.Verdict.GeneratedBy.Product)
+	}
+}

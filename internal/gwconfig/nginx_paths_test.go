@@ -60,3 +60,37 @@ http {
 		}
 	}
 }
+
+// TestNginxRouteBehindProxy: a URL whose port no server block listens on
+// reaches nginx through another proxy first: the server is found by
+// server_name, or is the only one.
+func TestNginxRouteBehindProxy(t *testing.T) {
+	dir := t.TempDir()
+	one := filepath.Join(dir, "one.conf")
+	writeTestFile(t, one, "events {}\nhttp {\n server {\n  listen 8080;\n  server_name app.internal;\n  location / { proxy_pass http://127.0.0.1:9000; }\n }\n}\n")
+	two := filepath.Join(dir, "two.conf")
+	writeTestFile(t, two, "events {}\nhttp {\n server {\n  listen 8080;\n  server_name shop.example;\n  location / { proxy_pass http://127.0.0.1:9000; }\n }\n server {\n  listen 8081;\n  server_name api.example;\n  location / { proxy_pass http://127.0.0.1:9001; }\n }\n}\n")
+	for _, tc := range []struct {
+		conf, url, want string // want: the upstream, "" for no route
+	}{
+		{one, "https://shop.example/cart", "127.0.0.1:9000"},
+		{two, "https://api.example/v1", "127.0.0.1:9001"},
+		{two, "https://other.example/", ""},
+		{two, "http://127.0.0.1:8080/", "127.0.0.1:9000"},
+	} {
+		cfg, err := Load(context.Background(), Sources{Nginx: tc.conf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(tc.url)
+		r, err := cfg.Route(u)
+		switch {
+		case tc.want == "" && err == nil:
+			t.Errorf("%s: routed to %+v, want no route", tc.url, r.Upstreams)
+		case tc.want != "" && err != nil:
+			t.Errorf("%s: %v, want a route to %s", tc.url, err, tc.want)
+		case tc.want != "" && (len(r.Upstreams) == 0 || r.Upstreams[0].Addr != tc.want):
+			t.Errorf("%s: upstreams %+v, want %s", tc.url, r.Upstreams, tc.want)
+		}
+	}
+}

@@ -105,7 +105,7 @@ func (n *Nginx) findServer(host string, port int) (*NginxServer, string) {
 		}
 	}
 	if len(cands) == 0 {
-		return nil, ""
+		return n.behindProxy(host, port)
 	}
 	if s, how := matchServerName(cands, host); s != nil {
 		return s, fmt.Sprintf("server chosen by server_name: %s matches %s", how, host)
@@ -240,4 +240,27 @@ func tryFilesFallback(srv *NginxServer, loc *NginxLocation) (*NginxLocation, str
 		return nil, ""
 	}
 	return next, note
+}
+
+// behindProxy finds the server of a URL whose port no server block
+// listens on: the URL names the site as the world sees it, through a CDN
+// or another proxy first, which passes the Host header on. The server is
+// chosen by server_name among all, or is the only one there is.
+func (n *Nginx) behindProxy(host string, port int) (*NginxServer, string) {
+	var all []*NginxServer
+	for _, s := range n.Servers {
+		for _, l := range s.Listens {
+			if l.Unix == "" {
+				all = append(all, s)
+				break
+			}
+		}
+	}
+	if s, how := matchServerName(all, host); s != nil {
+		return s, fmt.Sprintf("no server block listens on port %d, so the URL reaches nginx through another proxy first; server chosen by server_name: %s matches %s", port, how, host)
+	}
+	if len(all) == 1 {
+		return all[0], fmt.Sprintf("no server block listens on port %d, so the URL reaches nginx through another proxy first; nginx has one server block, which answers", port)
+	}
+	return nil, ""
 }

@@ -2,6 +2,8 @@ package lab
 
 import (
 	"context"
+	"strings"
+	"time"
 )
 
 // startTLSPlainFlag: nginx verifies its upstream's certificate, and the
@@ -19,4 +21,35 @@ func startTLSPlainFlag(ctx context.Context, dir string) (*Stack, error) {
 	}
 	return &Stack{Gateway: g, Upstream: u.Addr, Logs: []string{g.LogPath()}, Timeouts: g.Timeouts(),
 		closers: []func() error{g.Close, u.Close}}, nil
+}
+
+// startChainNginxHAProxy: nginx in front of HAProxy in front of an
+// upstream that refuses; HAProxy's 503 page reaches the client through
+// nginx, which passes an upstream's error status on as it is.
+func startChainNginxHAProxy(ctx context.Context, dir string) (*Stack, error) {
+	u, err := StartUpstream(ctx, Refused, UpstreamOptions{})
+	if err != nil {
+		return nil, err
+	}
+	hdir, err := sub(dir, "haproxy")
+	if err != nil {
+		return nil, err
+	}
+	inner, err := StartGateway(ctx, "haproxy", u.URL(), GatewayOptions{Dir: hdir})
+	if err != nil {
+		return nil, err
+	}
+	ndir, err := sub(dir, "nginx")
+	if err != nil {
+		inner.Close()
+		return nil, err
+	}
+	// nginx waits longer than HAProxy's retries, as an outer hop should.
+	outer, err := StartGateway(ctx, "nginx", strings.TrimSuffix(inner.URL(), "/"), GatewayOptions{Dir: ndir, Response: 10 * time.Second})
+	if err != nil {
+		inner.Close()
+		return nil, err
+	}
+	return &Stack{Gateway: outer, Upstream: u.URL(), Origin: strings.TrimSuffix(strings.TrimPrefix(inner.URL(), "http://"), "/"),
+		Logs: []string{outer.LogPath(), inner.LogPath()}, Timeouts: inner.Timeouts(), closers: []func() error{outer.Close, inner.Close}}, nil
 }
