@@ -112,6 +112,54 @@ func TestRecordEvidence(t *testing.T) {
 	}
 }
 
+// TestRecordedEvidenceCoversLab checks that the recorded evidence is that
+// of the lab as it is: a file for every scenario behind every gateway and
+// for every setup, none for a case the lab no longer has, and in each the
+// intent the lab's tables give now.
+func TestRecordedEvidenceCoversLab(t *testing.T) {
+	wants := map[string]recordedWant{}
+	for _, gw := range lab.Gateways() {
+		for _, sc := range lab.Scenarios() {
+			if lab.Supports(gw, sc.Fault) {
+				wants[gw+"-"+sc.Name] = scenarioWant(gw, sc)
+			}
+		}
+	}
+	for _, su := range lab.Setups() {
+		wants["setup-"+su.Name] = setupWant(su)
+	}
+	files, err := filepath.Glob(filepath.Join(evidenceDir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const again = "go test ./cmd/gwdoctor -run 'TestRecordEvidence/^%s$' -record-evidence"
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		want, ok := wants[name]
+		if !ok {
+			t.Errorf("%s: the lab has no such case any more; remove the file", f)
+			continue
+		}
+		delete(wants, name)
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c struct {
+			Want recordedWant `json:"want"`
+		}
+		if err := json.Unmarshal(b, &c); err != nil {
+			t.Fatalf("reading %s: %v", f, err)
+		}
+		if !reflect.DeepEqual(c.Want, want) {
+			t.Errorf("%s: the lab's intent is %+v, the file's %+v; record it again: "+again, f, want, c.Want, name)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(wants)) {
+		t.Errorf("%s is not recorded: "+again, name, name)
+	}
+}
+
 // scenarioWant is what the lab's tables expect of scenario sc behind
 // gateway: TestGatewayMatrix's checks, as data.
 func scenarioWant(gateway string, sc lab.Scenario) recordedWant {
