@@ -491,9 +491,13 @@ func serveSetup(ctx context.Context, s streams, name string) error {
 		fmt.Fprintf(s.out, "site:     %s\n", st.SiteURL)
 		try = "gwdoctor diagnose " + st.SiteURL
 	}
-	if st.SiteURL != "" && st.Resolver != "" {
+	switch {
+	case st.SiteURL != "" && st.Resolver != "" && st.CompareDNS != "":
 		fmt.Fprintf(s.out, "dns:      %s (this machine's, stale), %s (another)\n", st.Resolver, st.CompareDNS)
 		try += " --dns-server " + st.Resolver + " --dns-compare " + st.CompareDNS
+	case st.SiteURL != "" && st.Resolver != "":
+		fmt.Fprintf(s.out, "dns:      %s\n", st.Resolver)
+		try += " --dns-server " + st.Resolver
 	}
 	if flag := configFlag(st.Gateway); flag != "" {
 		fmt.Fprintf(s.out, "config:   %s\n", flag)

@@ -3,6 +3,7 @@ package catalog
 import (
 	"slices"
 	"testing"
+	"time"
 )
 
 // The IDs, product slugs and roles of the public contract
@@ -109,6 +110,12 @@ func TestProductLookups(t *testing.T) {
 	}
 	if got := len(Nginx.Timeouts()); got != 1 {
 		t.Errorf("nginx has %d default timeouts, want 1", got)
+	}
+	if d, ok := Apache.DefaultTimeout("Timeout"); !ok || d != 60*time.Second {
+		t.Errorf("Apache's default Timeout = %v, %v; want 1m0s, true", d, ok)
+	}
+	if d, ok := Cloudflare.DefaultTimeout(""); ok {
+		t.Errorf("a setting without a name has a default: %v", d)
 	}
 }
 

@@ -6,6 +6,9 @@ import "time"
 // failure's duration is compared against.
 type Timeout struct {
 	Product Product
+	// Setting is the directive that sets it in the product's
+	// configuration, "" when the catalog names none.
+	Setting string
 	// Name is the setting as the product calls it, and what the value is.
 	Name    string
 	Timeout time.Duration
@@ -21,21 +24,21 @@ type Timeout struct {
 // first_byte_timeout 15 s; Varnish first_byte_timeout 60 s; Envoy route
 // timeout 15 s; Akamai read timeout 120 s.
 var timeouts = []Timeout{
-	{Nginx, "proxy_read_timeout / fastcgi_read_timeout (default)", 60 * time.Second},
-	{OpenResty, "proxy_read_timeout (default)", 60 * time.Second},
-	{Apache, "Timeout / ProxyTimeout (default)", 60 * time.Second},
-	{Cloudflare, "proxy read timeout (default)", 100 * time.Second},
-	{Cloudflare, "proxy read timeout (some plans)", 120 * time.Second},
-	{ALB, "idle timeout (default)", 60 * time.Second},
-	{APIGateway, "integration timeout", 29 * time.Second},
-	{CloudFront, "origin response timeout (default)", 30 * time.Second},
-	{GCPLB, "backend service timeout (default)", 30 * time.Second},
-	{Heroku, "router timeout (H12)", 30 * time.Second},
-	{Fastly, "first_byte_timeout (default)", 15 * time.Second},
-	{Varnish, "first_byte_timeout (default)", 60 * time.Second},
-	{Envoy, "route timeout (default)", 15 * time.Second},
-	{Akamai, "read timeout (default)", 120 * time.Second},
-	{PHPFPM, "PHP max_execution_time (default)", 30 * time.Second},
+	{Nginx, "proxy_read_timeout", "proxy_read_timeout / fastcgi_read_timeout (default)", 60 * time.Second},
+	{OpenResty, "proxy_read_timeout", "proxy_read_timeout (default)", 60 * time.Second},
+	{Apache, "Timeout", "Timeout / ProxyTimeout (default)", 60 * time.Second},
+	{Cloudflare, "", "proxy read timeout (default)", 100 * time.Second},
+	{Cloudflare, "", "proxy read timeout (some plans)", 120 * time.Second},
+	{ALB, "idle_timeout.timeout_seconds", "idle timeout (default)", 60 * time.Second},
+	{APIGateway, "", "integration timeout", 29 * time.Second},
+	{CloudFront, "", "origin response timeout (default)", 30 * time.Second},
+	{GCPLB, "", "backend service timeout (default)", 30 * time.Second},
+	{Heroku, "", "router timeout (H12)", 30 * time.Second},
+	{Fastly, "first_byte_timeout", "first_byte_timeout (default)", 15 * time.Second},
+	{Varnish, "first_byte_timeout", "first_byte_timeout (default)", 60 * time.Second},
+	{Envoy, "timeout", "route timeout (default)", 15 * time.Second},
+	{Akamai, "", "read timeout (default)", 120 * time.Second},
+	{PHPFPM, "max_execution_time", "PHP max_execution_time (default)", 30 * time.Second},
 }
 
 // DefaultTimeouts returns the timeouts the catalog knows for every product,
@@ -53,4 +56,16 @@ func (p Product) Timeouts() []Timeout {
 		}
 	}
 	return out
+}
+
+// DefaultTimeout returns p's default for a timeout setting, named as in
+// its configuration ("proxy_read_timeout", "Timeout"), and whether the
+// catalog has it.
+func (p Product) DefaultTimeout(setting string) (time.Duration, bool) {
+	for _, t := range timeouts {
+		if t.Product == p && t.Setting == setting && setting != "" {
+			return t.Timeout, true
+		}
+	}
+	return 0, false
 }

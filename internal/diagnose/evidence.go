@@ -155,6 +155,9 @@ type Evidence struct {
 	// Visit is how the address was reached: the scheme of a bare name and
 	// the redirects followed to URL.
 	Visit *Visit `json:"visit,omitempty"`
+	// Families are the request sent once over IPv6 alone and once over
+	// IPv4 alone, when the site's name has addresses of both.
+	Families []Attempt `json:"families,omitempty"`
 	// HTTP1 is the request sent once more over HTTP/1.1 when the tries
 	// spoke HTTP/2, to tell a failure of one HTTP version from the site's.
 	HTTP1 *Attempt `json:"http1,omitempty"`

@@ -29,6 +29,7 @@ func Judge(e Evidence) Verdict {
 		j.logs()
 		j.directPersistence()
 	}
+	j.families()
 	j.reported()
 	j.finish()
 	return j.v

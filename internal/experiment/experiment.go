@@ -223,6 +223,7 @@ func Run(ctx context.Context, plan Plan) (diagnose.Evidence, error) {
 	}()
 	ev.Tries = r.series(ctx, "try", 0, plan.Tries, r.userRequest)
 	close(triesDone)
+	ev.Families = r.families(ctx, ev.Tries)
 	if plan.Protocol == probe.ProtocolAuto && spokeH2(ev.Tries) {
 		// Browsers speak HTTP/2 where the site offers it; one request over
 		// HTTP/1.1 shows whether the failure belongs to one version.
@@ -277,6 +278,8 @@ type request struct {
 	protocol string
 	// insecure goes on past the certificate, whatever the plan says.
 	insecure bool
+	// family keeps the request to one address family ("4", "6").
+	family string
 }
 
 // series runs n attempts, the i-th starting delay + i×Spacing from now, all
@@ -331,6 +334,7 @@ func (r *runner) http(ctx context.Context, req request, budget time.Duration) *p
 	}
 	return probe.HTTP(ctx, req.url, probe.Options{
 		Protocol:  proto,
+		Family:    req.family,
 		Method:    method,
 		Header:    req.header,
 		ConnectTo: req.connectTo,

@@ -6,6 +6,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // apacheDefaultRetry is how long a worker that failed to connect stays in
@@ -22,7 +24,7 @@ func (a *Apache) Route(u *url.URL) (*Route, error) {
 		return nil, err
 	}
 	v, why := a.findVHost(host, port)
-	r := &Route{Gateway: "apache", URL: u.String(), Server: v.Block, Notes: []string{why}}
+	r := &Route{Gateway: string(catalog.Apache), URL: u.String(), Server: v.Block, Notes: []string{why}}
 	px := v.match(p)
 	if px == nil && v != a.Main {
 		px = a.Main.match(p) // ProxyPass of the main server applies to virtual hosts too
@@ -130,7 +132,7 @@ func (a *Apache) settings(v *ApacheVHost, px *ApacheProxy) []Setting {
 		}
 		return Setting{}
 	}
-	timeout := first(v.Timeout, a.Main.Timeout, Setting{Name: "Timeout", Value: "60", Duration: 60 * time.Second, Default: true})
+	timeout := first(v.Timeout, a.Main.Timeout, defaultSeconds(catalog.Apache, "Timeout"))
 	proxyTimeout := first(v.ProxyTimeout, a.Main.ProxyTimeout)
 	if proxyTimeout.Name == "" {
 		proxyTimeout = timeout

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // Measured is what a diagnosis measured about one failing request, to be
@@ -115,7 +117,7 @@ func explainTime(r *Route, m Measured) (Finding, bool) {
 	if p := r.Pool; p != nil {
 		if rt := p.RequestTerminateTimeout; rt.Duration > 0 && m.UpstreamTime >= rt.Duration &&
 			(!hasRead || rt.Duration < read.Duration) {
-			return Finding{Severity: Error, Code: "php_fpm.terminated", Cause: "upstream.closed",
+			return Finding{Severity: Error, Code: "php_fpm.terminated", Cause: string(catalog.UpstreamClosed),
 				File: rt.File, Line: rt.Line, Directive: "request_terminate_timeout = " + rt.Value,
 				Message: fmt.Sprintf("the script needed %s, and PHP-FPM kills a worker after request_terminate_timeout %s (%s): "+
 					"%s sees the connection close before a response, a 502", roundDur(m.UpstreamTime), rt.Value, rt.Where(), productName(r.Gateway)),
@@ -126,10 +128,10 @@ func explainTime(r *Route, m Measured) (Finding, bool) {
 		return Finding{}, false
 	}
 	status := "504"
-	if r.Gateway == "apache" {
+	if r.Gateway == string(catalog.Apache) {
 		status = "502"
 	}
-	return Finding{Severity: Error, Code: r.Gateway + ".read_timeout_fired", Cause: "upstream.timeout",
+	return Finding{Severity: Error, Code: r.Gateway + ".read_timeout_fired", Cause: string(catalog.UpstreamTimeout),
 		File: read.File, Line: read.Line, Directive: read.Name + " " + read.Value,
 		Message: fmt.Sprintf("the upstream needed %s, and %s is %s (%s): %s gives up first and answers %s",
 			roundDur(m.UpstreamTime), read.Name, read.Value, read.Where(), productName(r.Gateway), status),
@@ -148,10 +150,10 @@ func explainHeader(r *Route, m Measured) (Finding, bool) {
 		want *= 2
 	}
 	fix := fixLine(r.Gateway, buf.Name, formatSize(want))
-	if r.Gateway == "nginx" && (buf.Name == "proxy_buffer_size" || buf.Name == "fastcgi_buffer_size") {
+	if r.Gateway == string(catalog.Nginx) && (buf.Name == "proxy_buffer_size" || buf.Name == "fastcgi_buffer_size") {
 		fix += fmt.Sprintf(" %s_buffers 8 %s;", buf.Name[:len(buf.Name)-len("_buffer_size")], formatSize(want))
 	}
-	return Finding{Severity: Error, Code: r.Gateway + ".header_too_big", Cause: "upstream.header_too_big",
+	return Finding{Severity: Error, Code: r.Gateway + ".header_too_big", Cause: string(catalog.UpstreamHeaderTooBig),
 		File: buf.File, Line: buf.Line, Directive: buf.Name + " " + buf.Value,
 		Message: fmt.Sprintf("the upstream sent %d bytes of headers, and %s is %s (%s): the response does not fit and the gateway answers 502",
 			m.HeaderBytes, buf.Name, buf.Value, buf.Where()),
@@ -173,7 +175,7 @@ func explainKeepAlive(r *Route, m Measured) (Finding, bool) {
 	if m.UpstreamKeepAlive <= 2*time.Second {
 		shorter = m.UpstreamKeepAlive / 2
 	}
-	return Finding{Severity: Warning, Code: r.Gateway + ".keepalive_race", Cause: "upstream.closed",
+	return Finding{Severity: Warning, Code: r.Gateway + ".keepalive_race", Cause: string(catalog.UpstreamClosed),
 		File: idle.File, Line: idle.Line, Directive: idle.Name + " " + idle.Value,
 		Message: fmt.Sprintf("the upstream closes idle connections after %s, and %s keeps them for %s (%s): "+
 			"a request sent as the upstream closes fails with 502 now and then, more often when traffic is low; "+
@@ -186,14 +188,14 @@ func explainKeepAlive(r *Route, m Measured) (Finding, bool) {
 // upstream never accepted. The setting is not at fault; it says how long
 // every request waits before its error page, so it had better be short.
 func explainConnect(r *Route, m Measured) (Finding, bool) {
-	if m.Cause != "upstream.unreachable" {
+	if m.Cause != string(catalog.UpstreamUnreachable) {
 		return Finding{}, false
 	}
 	conn, ok := firstSetting(r, connectTimeoutNames)
 	if !ok || conn.Duration <= 0 {
 		return Finding{}, false
 	}
-	f := Finding{Severity: Info, Code: r.Gateway + ".connect_timeout_fired", Cause: "upstream.unreachable",
+	f := Finding{Severity: Info, Code: r.Gateway + ".connect_timeout_fired", Cause: string(catalog.UpstreamUnreachable),
 		File: conn.File, Line: conn.Line, Directive: conn.Name + " " + conn.Value,
 		Message: fmt.Sprintf("the upstream does not accept connections (a firewall that drops packets, a wrong address, "+
 			"or a listen queue that is full), and %s gives up after %s %s (%s): every request waits that long for its error",
@@ -207,9 +209,9 @@ func explainConnect(r *Route, m Measured) (Finding, bool) {
 // fixLine writes name = value in the gateway's syntax.
 func fixLine(gateway, name, value string) string {
 	switch gateway {
-	case "haproxy":
+	case string(catalog.HAProxy):
 		return name + " " + value
-	case "apache":
+	case string(catalog.Apache):
 		if strings.HasSuffix(name, "=") {
 			return "add " + name + value + " to the ProxyPass line"
 		}
@@ -223,19 +225,13 @@ func fixLine(gateway, name, value string) string {
 
 // productName writes a Route.Gateway as the product calls itself.
 func productName(gateway string) string {
-	switch gateway {
-	case "haproxy":
-		return "HAProxy"
-	case "apache":
-		return "Apache"
-	}
-	return gateway
+	return catalog.Product(gateway).Name()
 }
 
 // timeFor writes d for gateway: whole seconds without a unit for Apache,
 // nginx and HAProxy units otherwise.
 func timeFor(gateway string, d time.Duration) string {
-	if gateway == "apache" {
+	if gateway == string(catalog.Apache) {
 		return strconv.Itoa(int((d + time.Second - 1) / time.Second))
 	}
 	return formatDuration(d)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // haproxyTimeouts are the timeouts reported on a route, frontend ones
@@ -26,7 +28,7 @@ func (h *HAProxy) Route(u *url.URL) (*Route, error) {
 	if fe == nil {
 		return nil, fmt.Errorf("no HAProxy frontend or listen section binds port %d", port)
 	}
-	r := &Route{Gateway: "haproxy", URL: u.String(), Server: Block{Name: fe.Kind + " " + fe.Name, File: fe.File, Line: fe.Line}}
+	r := &Route{Gateway: string(catalog.HAProxy), URL: u.String(), Server: Block{Name: fe.Kind + " " + fe.Name, File: fe.File, Line: fe.Line}}
 	be := fe
 	if fe.Kind == "frontend" {
 		name, notes := fe.pickBackend(host, path)

@@ -1,6 +1,10 @@
 package gwconfig
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
+)
 
 // checkApache lints the proxy rules and balancers of a.
 func checkApache(a *Apache) []Finding {
@@ -19,7 +23,7 @@ func checkApache(a *Apache) []Finding {
 		}
 		if live == 0 && len(members) > 0 {
 			m := members[0]
-			out = append(out, Finding{Severity: Error, Code: "apache.no_live_members", Cause: "upstream.none_healthy",
+			out = append(out, Finding{Severity: Error, Code: "apache.no_live_members", Cause: string(catalog.UpstreamNoneHealthy),
 				File: m.File, Line: m.Line, Message: fmt.Sprintf("every member of balancer://%s is disabled: Apache answers 503", name),
 				Fix: "remove status=D from at least one BalancerMember"})
 		}
@@ -46,14 +50,14 @@ func checkApacheProxy(a *Apache, px *ApacheProxy) []Finding {
 		}
 	}
 	if _, ok := px.Params["retry"]; !ok && px.Kind != "SetHandler" && !isBalancer(px.Target) {
-		out = append(out, Finding{Severity: Info, Code: "apache.retry_default", Cause: "upstream.none_healthy",
+		out = append(out, Finding{Severity: Info, Code: "apache.retry_default", Cause: string(catalog.UpstreamNoneHealthy),
 			File: px.File, Line: px.Line, Directive: px.String(),
 			Message: "no retry= on this ProxyPass: after one failed connection Apache puts the backend in error state for 60 s " +
 				"and answers 503 (AH00940 \"disabled connection\") even once the backend is back",
 			Fix: px.String() + " retry=0"})
 	}
 	if t, ok := px.param("timeout"); ok && t.Duration > 0 && t.Duration < shortReadTimeout {
-		out = append(out, settingFinding(t, Warning, "apache.timeout_short", "upstream.timeout",
+		out = append(out, settingFinding(t, Warning, "apache.timeout_short", catalog.UpstreamTimeout,
 			fmt.Sprintf("timeout=%s on %s: every response slower than that fails, with a 502 on Apache", t.Value, px.String()),
 			"add timeout=60 to the ProxyPass line"))
 	}

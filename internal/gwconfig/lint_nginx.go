@@ -5,6 +5,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // Thresholds of the nginx lint.
@@ -81,7 +83,7 @@ func checkPassTarget(p nginxPass) []Finding {
 	var out []Finding
 	d, t := p.d, p.t
 	if t.hasVars && p.up == nil && !isIPHost(t.host) && t.unix == "" && lookup(p.chain, "resolver") == nil {
-		out = append(out, Finding{Severity: Warning, Code: "nginx.no_resolver", Cause: "upstream.dns",
+		out = append(out, Finding{Severity: Warning, Code: "nginx.no_resolver", Cause: string(catalog.UpstreamDNS),
 			File: d.File, Line: d.Line, Directive: directiveText(d),
 			Message: fmt.Sprintf("%s has variables, so nginx resolves %q for each request, but no resolver is set: "+
 				"unless it names an upstream block, nginx answers 502 and logs \"no resolver defined to resolve\"", d.Name, t.host),
@@ -104,14 +106,14 @@ func hostFinding(d *Directive, host string) (Finding, bool) {
 		fixed := *d
 		fixed.Args = append([]string{}, d.Args...)
 		fixed.Args[0] = strings.Replace(d.Args[0], "localhost", "127.0.0.1", 1)
-		return Finding{Severity: Warning, Code: "nginx.localhost_upstream", Cause: "upstream.refused",
+		return Finding{Severity: Warning, Code: "nginx.localhost_upstream", Cause: string(catalog.UpstreamRefused),
 			File: d.File, Line: d.Line, Directive: directiveText(d),
 			Message: "the upstream is \"localhost\", which resolves to ::1 as well as 127.0.0.1, and nginx uses both addresses: " +
 				"an app that listens on only one of them (often 127.0.0.1, or ::1 for Node.js 17 and later) refuses the other, " +
 				"nginx logs \"connect() failed (111: Connection refused)\" and retries, and answers 502 when the tries run out",
 			Fix: directiveText(&fixed)}, true
 	case host != "" && !isIPHost(host) && !hasParam(d, "resolve"):
-		return Finding{Severity: Info, Code: "nginx.static_hostname", Cause: "upstream.unreachable",
+		return Finding{Severity: Info, Code: "nginx.static_hostname", Cause: string(catalog.UpstreamUnreachable),
 			File: d.File, Line: d.Line, Directive: directiveText(d),
 			Message: fmt.Sprintf("nginx resolves %q once, at start-up or reload, and keeps the address: "+
 				"when the upstream's address changes, requests go to the old one until nginx is reloaded", host),
@@ -148,23 +150,23 @@ func checkPassSettings(p nginxPass) []Finding {
 		s, _ := effective(p.chain, nginxDefault{name, def, kind})
 		return s
 	}
-	if s := get(pre+"_read_timeout", "60s", kindTime); !s.Default && s.Duration < shortReadTimeout {
-		out = append(out, settingFinding(s, Warning, "nginx.read_timeout_short", "upstream.timeout",
+	if s := get(pre+"_read_timeout", nginxReadTimeout(), kindTime); !s.Default && s.Duration < shortReadTimeout {
+		out = append(out, settingFinding(s, Warning, "nginx.read_timeout_short", catalog.UpstreamTimeout,
 			fmt.Sprintf("%s is %s: every request the upstream answers more slowly fails with 504", s.Name, s.Value),
-			fmt.Sprintf("%s 60s;", s.Name)))
+			fmt.Sprintf("%s %s;", s.Name, nginxReadTimeout())))
 	} else if s.Duration >= longReadTimeout {
-		out = append(out, settingFinding(s, Info, "nginx.read_timeout_long", "upstream.timeout",
+		out = append(out, settingFinding(s, Info, "nginx.read_timeout_long", catalog.UpstreamTimeout,
 			fmt.Sprintf("%s is %s: clients and CDNs in front usually give up first (Cloudflare after 100 s, with a 524), and slow requests hold connections", s.Name, s.Value),
 			fmt.Sprintf("%s 120s;", s.Name)))
 	}
 	if s := get(pre+"_connect_timeout", "60s", kindTime); s.Duration > maxConnectTimeout {
-		out = append(out, settingFinding(s, Info, "nginx.connect_timeout_long", "upstream.unreachable",
+		out = append(out, settingFinding(s, Info, "nginx.connect_timeout_long", catalog.UpstreamUnreachable,
 			fmt.Sprintf("%s is %s, but the kernel usually gives up connecting after about 75 s; a dropped connection is better detected in a few seconds", s.Name, s.Value),
 			fmt.Sprintf("%s 5s;", s.Name)))
 	}
 	if pre == "proxy" || pre == "fastcgi" {
 		if s := get(pre+"_buffer_size", "4k", kindSize); s.Bytes > 0 && s.Bytes <= smallHeaderBuffer {
-			out = append(out, settingFinding(s, Info, "nginx.header_buffer_small", "upstream.header_too_big",
+			out = append(out, settingFinding(s, Info, "nginx.header_buffer_small", catalog.UpstreamHeaderTooBig,
 				fmt.Sprintf("%s is %s: a response whose headers are larger (big Set-Cookie or Content-Security-Policy headers) fails with 502, \"upstream sent too big header\"", s.Name, s.Value),
 				fmt.Sprintf("%s 16k; %s_buffers 8 16k;", s.Name, pre)))
 		}
@@ -183,8 +185,8 @@ func checkPassSettings(p nginxPass) []Finding {
 
 // settingFinding makes a finding about s; for a default value it points at
 // the location the default applies to.
-func settingFinding(s Setting, sev Severity, code, cause, msg, fix string) Finding {
-	f := Finding{Severity: sev, Code: code, Cause: cause, File: s.File, Line: s.Line, Message: msg, Fix: fix}
+func settingFinding(s Setting, sev Severity, code string, cause catalog.Cause, msg, fix string) Finding {
+	f := Finding{Severity: sev, Code: code, Cause: string(cause), File: s.File, Line: s.Line, Message: msg, Fix: fix}
 	if !s.Default {
 		f.Directive = s.Name + " " + s.Value + ";"
 	}
@@ -251,7 +253,7 @@ func checkUpstreamBlock(u *NginxUpstream) []Finding {
 	}
 	if live == 0 {
 		d := u.Directive
-		out = append(out, Finding{Severity: Error, Code: "nginx.no_live_upstreams", Cause: "upstream.none_healthy",
+		out = append(out, Finding{Severity: Error, Code: "nginx.no_live_upstreams", Cause: string(catalog.UpstreamNoneHealthy),
 			File: d.File, Line: d.Line, Directive: "upstream " + u.Name,
 			Message: fmt.Sprintf("every server of upstream %s is marked down: nginx answers 502 and logs \"no live upstreams\"", u.Name),
 			Fix:     "remove \"down\" from at least one server"})

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // SourceError is a configuration source that could not be read: which
@@ -42,21 +44,21 @@ func LoadEach(ctx context.Context, s Sources) (*Config, []*SourceError) {
 		c.Nginx, err = ParseNginx(s.Nginx)
 	}
 	if err != nil {
-		fail("nginx", s.Nginx, err)
+		fail(string(catalog.Nginx), s.Nginx, err)
 	}
 	if s.HAProxy != "" {
 		if c.HAProxy, err = ParseHAProxy(s.HAProxy); err != nil {
-			fail("haproxy", s.HAProxy, err)
+			fail(string(catalog.HAProxy), s.HAProxy, err)
 		}
 	}
 	if s.Apache != "" {
 		if c.Apache, err = ParseApache(s.Apache); err != nil {
-			fail("apache", s.Apache, err)
+			fail(string(catalog.Apache), s.Apache, err)
 		}
 	}
 	if s.PHPFPM != "" || s.PHPINI != "" {
 		if c.PHPFPM, err = ParsePHPFPM(s.PHPFPM, s.PHPINI); err != nil {
-			fail("php_fpm", cmp.Or(s.PHPFPM, s.PHPINI), err)
+			fail(string(catalog.PHPFPM), cmp.Or(s.PHPFPM, s.PHPINI), err)
 		}
 	}
 	if c.Nginx == nil && c.HAProxy == nil && c.Apache == nil && c.PHPFPM == nil {

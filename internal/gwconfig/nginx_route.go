@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // maxInternalRedirects is nginx's limit on internal redirects of one request
@@ -23,7 +25,7 @@ func (n *Nginx) Route(u *url.URL) (*Route, error) {
 	if srv == nil {
 		return nil, fmt.Errorf("no nginx server block listens on port %d", port)
 	}
-	r := &Route{Gateway: "nginx", URL: u.String(), Notes: []string{why}}
+	r := &Route{Gateway: string(catalog.Nginx), URL: u.String(), Notes: []string{why}}
 	r.Server = Block{Name: serverName(srv), File: srv.Directive.File, Line: srv.Directive.Line}
 	loc := findLocation(srv.Locations, path)
 	for i := 0; loc != nil && i < maxInternalRedirects; i++ {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // settingKind says how a setting's value is read.
@@ -43,10 +45,17 @@ var nginxCommon = []nginxDefault{
 var upstreamDefaults = []nginxDefault{
 	{"P_connect_timeout", "60s", kindTime},
 	{"P_send_timeout", "60s", kindTime},
-	{"P_read_timeout", "60s", kindTime},
+	{"P_read_timeout", nginxReadTimeout(), kindTime},
 	{"P_buffer_size", "4k", kindSize},
 	{"P_buffers", "8 4k", kindSize},
 	{"P_next_upstream", "error timeout", kindText},
+}
+
+// nginxReadTimeout is the default of proxy_read_timeout, and of its
+// fastcgi, uwsgi and grpc siblings, written as nginx writes it: "60s".
+func nginxReadTimeout() string {
+	d, _ := catalog.Nginx.DefaultTimeout("proxy_read_timeout")
+	return formatDuration(d)
 }
 
 // modulePrefix returns the directive prefix of the module that speaks proto.

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // PHPFPM is a parsed PHP-FPM configuration: its pools, and php.ini's
@@ -52,7 +54,7 @@ func (p *Pool) Where() string { return where(p.File, p.Line) }
 // include=, or a single pool file) and, when iniFile is not empty, php.ini.
 // Either may be empty.
 func ParsePHPFPM(file, iniFile string) (*PHPFPM, error) {
-	c := &PHPFPM{File: file, MaxExecutionTime: Setting{Name: "max_execution_time", Value: "30", Duration: 30 * time.Second, Default: true}}
+	c := &PHPFPM{File: file, MaxExecutionTime: defaultSeconds(catalog.PHPFPM, "max_execution_time")}
 	var err error
 	if iniFile != "" {
 		if iniFile, err = absPath(iniFile); err != nil {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // timeUnits are nginx's time units, longest suffix first so that "ms" wins
@@ -101,4 +103,12 @@ func formatSize(n int64) string {
 	default:
 		return strconv.FormatInt(n, 10)
 	}
+}
+
+// defaultSeconds is the catalog's default of a product's timeout setting
+// written in whole seconds, as Apache's Timeout and php.ini's
+// max_execution_time are.
+func defaultSeconds(p catalog.Product, name string) Setting {
+	d, _ := p.DefaultTimeout(name)
+	return Setting{Name: name, Value: strconv.Itoa(int(d / time.Second)), Duration: d, Default: true}
 }

@@ -37,10 +37,8 @@ func startDNS(ctx context.Context, zone string, a map[string]string) (*dnsServer
 			q = req.Question[0]
 		}
 		name := strings.ToLower(q.Name)
-		if ip, ok := a[strings.TrimSuffix(name, ".")]; ok {
-			if q.Qtype == dns.TypeA {
-				m.Answer = []dns.RR{&dns.A{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: net.ParseIP(ip)}}
-			}
+		if ips, ok := a[strings.TrimSuffix(name, ".")]; ok {
+			m.Answer = answers(q, ips)
 		} else if q.Name != "" && strings.HasSuffix(name, zone) {
 			m.Rcode = dns.RcodeNameError
 			m.Ns = []dns.RR{&dns.SOA{
@@ -66,3 +64,21 @@ func startDNS(ctx context.Context, zone string, a map[string]string) (*dnsServer
 
 // Close stops the server.
 func (d *dnsServer) Close() error { return d.srv.Shutdown() }
+
+// answers are the A or AAAA records of q among ips, a comma-separated
+// list of IPv4 and IPv6 addresses.
+func answers(q dns.Question, ips string) []dns.RR {
+	var out []dns.RR
+	for _, s := range strings.Split(ips, ",") {
+		ip := net.ParseIP(strings.TrimSpace(s))
+		hdr := dns.RR_Header{Name: q.Name, Rrtype: q.Qtype, Class: dns.ClassINET, Ttl: 60}
+		switch {
+		case ip == nil:
+		case ip.To4() != nil && q.Qtype == dns.TypeA:
+			out = append(out, &dns.A{Hdr: hdr, A: ip})
+		case ip.To4() == nil && q.Qtype == dns.TypeAAAA:
+			out = append(out, &dns.AAAA{Hdr: hdr, AAAA: ip})
+		}
+	}
+	return out
+}

@@ -39,3 +39,31 @@ func startStaleDNS(ctx context.Context, dir string) (*Stack, error) {
 	return &Stack{Gateway: g, SiteURL: site, Resolver: stale.addr, CompareDNS: fresh.addr, Logs: []string{g.LogPath()},
 		Timeouts: g.Timeouts(), closers: []func() error{g.Close, u.Close, stale.Close, fresh.Close}}, nil
 }
+
+// dualHost is the site's name in the dual-stack setup.
+const dualHost = "dual.lab.test"
+
+// startIPv6Broken: the site's name has an A record, where the site works,
+// and an AAAA record, where nothing listens: a browser here falls back to
+// IPv4 and gets the page, and every visitor on IPv6 alone does not.
+func startIPv6Broken(ctx context.Context, dir string) (*Stack, error) {
+	u, err := StartUpstream(ctx, Healthy, UpstreamOptions{})
+	if err != nil {
+		return nil, err
+	}
+	g, err := StartGateway(ctx, "go", u.URL(), GatewayOptions{Dir: dir})
+	if err != nil {
+		u.Close()
+		return nil, err
+	}
+	t, _ := targetOf(g.URL())
+	d, err := startDNS(ctx, "lab.test.", map[string]string{dualHost: t.host + ",::1"})
+	if err != nil {
+		g.Close()
+		u.Close()
+		return nil, err
+	}
+	site := "http://" + net.JoinHostPort(dualHost, itoa(t.port)) + "/"
+	return &Stack{Gateway: g, SiteURL: site, Resolver: d.addr, Logs: []string{g.LogPath()},
+		Timeouts: g.Timeouts(), closers: []func() error{g.Close, u.Close, d.Close}}, nil
+}
