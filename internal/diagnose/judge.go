@@ -424,7 +424,15 @@ func (j *judgement) directPersistence() {
 	}
 	failed, ok := 0, 0
 	for _, a := range j.e.Upstream {
-		if a.Probe == nil || a.Probe.Response == nil || a.Probe.Class == probe.ClassBodyTruncated || IsGatewayStatus(a.Status()) {
+		switch {
+		case a.Probe == nil:
+			continue
+		case a.Probe.Class == probe.ClassDeadline || a.Probe.Class == probe.ClassHeaderTimeout || a.Probe.Class == probe.ClassBodyTimeout:
+			// Waiting longer than the diagnosis would: neither an answer
+			// nor a failure of the upstream's own.
+			continue
+		}
+		if a.Probe.Response == nil || a.Probe.Class == probe.ClassBodyTruncated || IsGatewayStatus(a.Status()) {
 			failed++
 		} else {
 			ok++
