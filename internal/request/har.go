@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 )
 
@@ -92,7 +93,7 @@ func pickEntry(entries []harEntry, entry int) (int, error) {
 		return 0, nil
 	}
 	for i, e := range entries {
-		if diagnose.IsGatewayStatus(e.Response.Status) {
+		if catalog.IsGatewayStatus(e.Response.Status) {
 			return i, nil
 		}
 	}
