@@ -132,6 +132,11 @@ type UpstreamOptions struct {
 	// server's keep-alive timeout does (Node.js 5 s, gunicorn 2 s).
 	// Default: 30 s, the lab's bound on reading a request head.
 	IdleTimeout time.Duration
+	// Flap, when positive, makes the upstream flap: from its start it
+	// behaves as its fault for Flap, then closes every request like Closed
+	// for Flap, and so on, as a service in a crash loop or a deploy that
+	// drops requests for a while. Default 0: it never flaps.
+	Flap time.Duration
 }
 
 func (o UpstreamOptions) withDefaults() UpstreamOptions {

@@ -104,6 +104,9 @@ func (u *Upstream) answer(cn *conn, req *http.Request, n int) bool {
 			body:   "unhealthy: the database is unreachable\n",
 		})
 	}
+	if u.down() {
+		return false // as Closed
+	}
 	switch u.Fault {
 	case Closed:
 		return false

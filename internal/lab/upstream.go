@@ -29,6 +29,7 @@ type Upstream struct {
 	Cert *x509.Certificate
 
 	opts      UpstreamOptions
+	start     time.Time // when it started, the origin of Flap's halves
 	tlsConfig *tls.Config
 	ln        net.Listener // nil for Refused
 	done      chan struct{}
@@ -52,6 +53,7 @@ func StartUpstream(ctx context.Context, f Fault, opts UpstreamOptions) (*Upstrea
 		Fault:  f,
 		Scheme: "http",
 		opts:   opts.withDefaults(),
+		start:  time.Now(),
 		done:   make(chan struct{}),
 		conns:  make(map[net.Conn]struct{}),
 	}
@@ -223,4 +225,11 @@ func (u *Upstream) sleep(d time.Duration) bool {
 	case <-u.done:
 		return false
 	}
+}
+
+// down reports whether a flapping upstream is in a half of its flap when
+// it closes every request.
+func (u *Upstream) down() bool {
+	f := u.opts.Flap
+	return f > 0 && time.Since(u.start)/f%2 == 1
 }
