@@ -77,7 +77,7 @@ Exit codes: 0 every scenario was diagnosed as expected, 1 some were not,
 	cmd.Flags().StringArrayVar(&f.scenarios, "scenario", nil, "run only this scenario (repeatable)")
 	cmd.Flags().StringArrayVar(&f.setups, "setup", nil, "run this multi-program setup (repeatable; all for every one): "+setupNames())
 	cmd.Flags().StringVar(&f.gateway, "gateway", "go", "the gateway in front of the upstreams: "+strings.Join(lab.Gateways(), ", ")+", a comma-separated list, or all")
-	cmd.AddCommand(newLabServeCmd(s))
+	cmd.AddCommand(newLabServeCmd(s), newLabWatchCmd(s))
 	return cmd
 }
 
