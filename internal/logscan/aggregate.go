@@ -22,6 +22,7 @@ type causeAgg struct {
 	products    map[catalog.Product]int64
 	fastcgi     int64 // failures whose upstream is FastCGI or a unix socket
 	examples    []Entry
+	full        bool // has all its examples
 }
 
 // keyCount counts failures of one upstream or path, by cause.
@@ -57,11 +58,13 @@ func (c *capped) add(key string, ci int) {
 // error-log lines to the access-log lines of the same request.
 type aggregator struct {
 	examples  int
-	causes    map[catalog.Cause]*causeAgg
+	causes    [nCauses]*causeAgg // by causeIndex
 	upstreams capped
 	paths     capped
 	timeline  map[int64]*[nCauses]int32
-	dropped   int64 // failures outside the timeline's capacity
+	last      int64           // the minute counted last,
+	lastRow   *[nCauses]int32 // and its row
+	dropped   int64           // failures outside the timeline's capacity
 	failures  int64
 	joined    int64
 	join      joiner
@@ -71,7 +74,7 @@ type aggregator struct {
 
 func newAggregator(examples int, onEntry func(Entry)) *aggregator {
 	return &aggregator{
-		examples: examples, causes: map[catalog.Cause]*causeAgg{},
+		examples:  examples,
 		upstreams: capped{m: map[string]*keyCount{}}, paths: capped{m: map[string]*keyCount{}},
 		timeline: map[int64]*[nCauses]int32{}, join: newJoiner(), onEntry: onEntry,
 	}
@@ -80,11 +83,11 @@ func newAggregator(examples int, onEntry func(Entry)) *aggregator {
 // add takes one failure. An error-log line that may explain an access line
 // waits in the joiner; an access line takes the cause of the error lines of
 // its request, which are then not counted on their own.
-func (a *aggregator) add(e Entry) {
-	if e.explains && joinable(&e) {
+func (a *aggregator) add(e *Entry) {
+	if e.explains && joinable(e) {
 		a.join.hold(e)
 	} else if !e.explains {
-		if m := a.join.take(&e); m != nil {
+		if m := a.join.take(e); m != nil {
 			e.Cause, e.Joined = m.Cause, m
 			if e.Upstream == "" {
 				e.Upstream, e.Scheme = m.Upstream, m.Scheme
@@ -104,16 +107,16 @@ func (a *aggregator) flush() {
 }
 
 // count adds one failure to the totals.
-func (a *aggregator) count(e Entry) {
+func (a *aggregator) count(e *Entry) {
 	ci := causeIndex(e.Cause)
 	if ci < 0 {
 		e.Cause, ci = catalog.Upstream, causeIndex(catalog.Upstream)
 	}
 	a.failures++
-	c := a.causes[e.Cause]
+	c := a.causes[ci]
 	if c == nil {
 		c = &causeAgg{statuses: map[int]int64{}, products: map[catalog.Product]int64{}, first: e.Time}
-		a.causes[e.Cause] = c
+		a.causes[ci] = c
 	}
 	c.count++
 	if e.Time.Before(c.first) {
@@ -128,9 +131,10 @@ func (a *aggregator) count(e Entry) {
 		c.fastcgi++
 	}
 	if len(c.examples) < a.examples {
-		c.examples = append(c.examples, e)
-	} else if a.full != nil {
+		c.examples = append(c.examples, *e)
+	} else if a.full != nil && !c.full {
 		a.full[ci].Store(true)
+		c.full = true
 	}
 	a.upstreams.add(e.Upstream, ci)
 	path := e.Path
@@ -142,12 +146,16 @@ func (a *aggregator) count(e Entry) {
 		a.minute(e.Time, ci)
 	}
 	if a.onEntry != nil {
-		a.onEntry(e)
+		a.onEntry(*e)
 	}
 }
 
 func (a *aggregator) minute(t time.Time, ci int) {
 	m := t.Unix() / 60
+	if a.lastRow != nil && m == a.last {
+		a.lastRow[ci]++
+		return
+	}
 	row := a.timeline[m]
 	if row == nil {
 		if len(a.timeline) >= maxMinutes {
@@ -157,5 +165,6 @@ func (a *aggregator) minute(t time.Time, ci int) {
 		row = &[nCauses]int32{}
 		a.timeline[m] = row
 	}
+	a.last, a.lastRow = m, row
 	row[ci]++
 }

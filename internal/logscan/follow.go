@@ -44,9 +44,9 @@ func follow(ctx context.Context, srcs []Source, opt Options, po parseOptions) (*
 				return nil, b.err // the deferred cancel stops the tailers
 			}
 			rb.account(b)
-			for _, e := range b.entries {
-				rb.file(e.File).Failures++
-				agg.add(e)
+			for i := range b.entries {
+				rb.file(b.entries[i].File).Failures++
+				agg.add(&b.entries[i])
 			}
 			if len(b.entries) > 0 {
 				quiet = time.Now()

@@ -75,13 +75,13 @@ type joiner struct {
 
 func newJoiner() joiner { return joiner{index: map[joinKey][]*pending{}} }
 
-func (j *joiner) hold(e Entry) {
+func (j *joiner) hold(e *Entry) {
 	var p *pending
 	if n := len(j.free); n > 0 {
 		p, j.free = j.free[n-1], j.free[:n-1]
-		*p = pending{e: e, keys: p.keys[:0]}
+		*p = pending{e: *e, keys: p.keys[:0]}
 	} else {
-		p = &pending{e: e}
+		p = &pending{e: *e}
 	}
 	j.queue = append(j.queue, p)
 }
@@ -150,7 +150,7 @@ func (j *joiner) matches(p *pending, e *Entry) bool {
 }
 
 // expire counts the error lines that waited long enough; with all, every one.
-func (j *joiner) expire(now time.Time, all bool, count func(Entry)) {
+func (j *joiner) expire(now time.Time, all bool, count func(*Entry)) {
 	if now.After(j.clock) {
 		j.clock = now
 	}
@@ -165,7 +165,7 @@ func (j *joiner) expire(now time.Time, all bool, count func(Entry)) {
 			j.unindex(p)
 		}
 		if !p.done {
-			count(p.e)
+			count(&p.e)
 		}
 		j.free = append(j.free, p)
 	}

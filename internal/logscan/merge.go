@@ -10,6 +10,7 @@ import (
 type cursor struct {
 	s    *stream
 	b    *batch
+	sum  *FileSummary // of the batch's file
 	i    int
 	done bool
 }
@@ -41,8 +42,8 @@ func (sc *scanner) merge(ctx context.Context, streams []*stream) (*Report, error
 			break
 		}
 		bc.i++
-		rb.file(best.File).Failures++
-		agg.add(*best)
+		bc.sum.Failures++
+		agg.add(best)
 		if sc.opt.Progress != nil && time.Since(last) > 200*time.Millisecond {
 			last = time.Now()
 			sc.opt.Progress(Progress{Bytes: rb.rep.Bytes, Lines: rb.rep.Lines, Elapsed: time.Since(sc.start)})
@@ -68,6 +69,8 @@ func earlier(a, b *Entry) bool {
 // when the stream is done.
 func (sc *scanner) head(c *cursor, rb *reportBuilder) (*Entry, error) {
 	for !c.done && (c.b == nil || c.i >= len(c.b.entries)) {
+		sc.recycle(c.b)
+		c.b = nil
 		j, ok := <-c.s.queue
 		if !ok {
 			c.done = true
@@ -81,7 +84,7 @@ func (sc *scanner) head(c *cursor, rb *reportBuilder) (*Entry, error) {
 			return nil, b.err
 		}
 		rb.account(b)
-		c.b, c.i = b, 0
+		c.b, c.i, c.sum = b, 0, rb.file(b.file.name)
 	}
 	if c.done {
 		return nil, nil

@@ -16,6 +16,10 @@ type nginxError struct {
 	stamp stampCache
 	msgs  map[string]ngxMessage // the messages met so far, at most maxMessages
 	names interner              // methods, schemes and upstreams
+	// thorough reads every line in full, as the first line of its kind
+	// is read: its time and message anew, its tail field by field. Tests
+	// compare the two readings.
+	thorough bool
 }
 
 // maxMessages bounds the messages a parser keeps: an outage repeats a
@@ -34,6 +38,9 @@ type ngxMessage struct {
 
 func (p *nginxError) parse(line []byte, e *Entry) verdict {
 	t, ok := p.stamp.ymd(line, p.loc)
+	if p.thorough {
+		t, ok = timeYMD(line, p.loc)
+	}
 	if !ok || len(line) < 23 || line[19] != ' ' || line[20] != '[' {
 		if bytes.HasPrefix(line, []byte("nginx: [")) {
 			return lineOK // nginx's own stderr at start-up (ngx_log_stderr), no request's
@@ -87,7 +94,7 @@ func ngxHead(rest []byte) (level, after []byte, ok bool) {
 // outage's log repeats a few messages millions of times, and reading one
 // takes a dozen searches of it.
 func (p *nginxError) message(msg []byte) ngxMessage {
-	if m, ok := p.msgs[string(msg)]; ok {
+	if m, ok := p.msgs[string(msg)]; ok && !p.thorough {
 		return m
 	}
 	m := readNgxMessage(msg)
@@ -116,19 +123,75 @@ func readNgxMessage(msg []byte) ngxMessage {
 
 // fields reads the ", client: ..., request: ..., upstream: ..." tail.
 func (p *nginxError) fields(tail []byte, e *Entry) {
-	if c := between(tail, ", client: ", ","); c != nil {
-		e.Client = string(c)
-	} else if k := bytes.Index(tail, []byte(", client: ")); k >= 0 {
-		e.Client = string(capLen(tail[k+10:], 64))
+	client, req, ups, ok := ngxTailInOrder(tail)
+	if !ok || p.thorough {
+		client, req, ups = ngxTailAnywhere(tail)
 	}
-	if r := between(tail, `, request: "`, `"`); r != nil {
-		m, path := splitRequest(r)
+	if client != nil {
+		e.Client = string(client)
+	}
+	if req != nil {
+		m, path := splitRequest(req)
 		e.Method, e.Path = p.names.get(m), string(path)
 	}
-	if u := between(tail, `, upstream: "`, `"`); u != nil {
-		s, a := splitUpstream(capLen(u, 256))
+	if ups != nil {
+		s, a := splitUpstream(capLen(ups, 256))
 		e.Scheme, e.Upstream = p.names.get(s), p.names.get(a)
 	}
+}
+
+// ngxTailAnywhere finds the client, request line and upstream wherever
+// they are in the tail; nil for those it lacks.
+func ngxTailAnywhere(tail []byte) (client, req, ups []byte) {
+	client = between(tail, ", client: ", ",")
+	if client == nil {
+		if k := bytes.Index(tail, []byte(", client: ")); k >= 0 {
+			client = capLen(tail[k+10:], 64)
+		}
+	}
+	return client, between(tail, `, request: "`, `"`), between(tail, `, upstream: "`, `"`)
+}
+
+// ngxTailInOrder reads a tail in the order nginx writes it
+// (ngx_http_log_error_handler): client, server, request, then upstream,
+// host, referrer; with IndexByte rather than a search for each field's
+// name. It finds what ngxTailAnywhere finds, or gives up (ok false): a
+// field's name ends with its value's opening quote, so the first request
+// and upstream fields are found at the first quotes their names end at.
+func ngxTailInOrder(tail []byte) (client, req, ups []byte, ok bool) {
+	const reqKey, upsKey = `, request: "`, `, upstream: "`
+	if len(tail) < 10 {
+		return nil, nil, nil, false
+	}
+	c := bytes.IndexByte(tail[10:], ',') // tail starts with ", client: "
+	q1 := bytes.IndexByte(tail, '"')
+	if c < 0 || q1 < 0 || !bytes.HasSuffix(tail[:q1+1], []byte(reqKey)) {
+		return nil, nil, nil, false
+	}
+	q2 := quoteAfter(tail, q1)
+	if q2 < 0 || bytes.HasSuffix(tail[:q2+1], []byte(upsKey)) {
+		return nil, nil, nil, false
+	}
+	client, req = tail[10:10+c], tail[q1+1:q2]
+	q3 := quoteAfter(tail, q2)
+	if q3 < 0 || !bytes.HasSuffix(tail[:q3+1], []byte(upsKey)) {
+		// No quote after the request's can end an upstream field's name
+		// that starts before it.
+		return client, req, between(tail[q2+1:], upsKey, `"`), true
+	}
+	if q4 := quoteAfter(tail, q3); q4 >= 0 {
+		ups = tail[q3+1 : q4]
+	}
+	return client, req, ups, true
+}
+
+// quoteAfter returns the index of the first '"' after b[i], or -1.
+func quoteAfter(b []byte, i int) int {
+	j := bytes.IndexByte(b[i+1:], '"')
+	if j < 0 {
+		return -1
+	}
+	return i + 1 + j
 }
 
 // nginxSevere reports whether an error-log level can carry an upstream

@@ -180,8 +180,8 @@ func (rb *reportBuilder) build(a *aggregator) *Report {
 		r.Files = append(r.Files, *rb.files[n])
 	}
 	r.Failures, r.Joined = a.failures, a.joined
-	for _, c := range allCauses {
-		if ca := a.causes[c]; ca != nil {
+	for i, c := range allCauses {
+		if ca := a.causes[i]; ca != nil {
 			r.Causes = append(r.Causes, causeSummary(c, ca))
 		}
 	}

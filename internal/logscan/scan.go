@@ -149,11 +149,12 @@ func Scan(ctx context.Context, srcs []Source, opt Options) (*Report, error) {
 
 // scanner holds what one scan shares between its goroutines.
 type scanner struct {
-	opt   Options
-	po    parseOptions
-	bufs  sync.Pool
-	start time.Time
-	full  *[nCauses]atomic.Bool // the causes that have all their examples
+	opt     Options
+	po      parseOptions
+	bufs    sync.Pool
+	entries sync.Pool // *[]Entry of merged batches, for the next chunks
+	start   time.Time
+	full    *[nCauses]atomic.Bool // the causes that have all their examples
 }
 
 func newScanner(opt Options, po parseOptions) *scanner {
@@ -227,10 +228,13 @@ func (sc *scanner) worker(jobs <-chan *job) {
 	}
 }
 
-// parseChunk parses complete lines.
+// parseChunk parses complete lines. Each line is read into a new last
+// entry of the batch, which stays only if the line is a failure.
 func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 	b := &batch{file: fs, bytes: int64(len(data))}
-	var e Entry
+	if s, ok := sc.entries.Get().(*[]Entry); ok {
+		b.entries = (*s)[:0]
+	}
 	var pending, wt []byte // a CRI line's partial start; a wrapper's time
 	for len(data) > 0 {
 		var l []byte
@@ -256,28 +260,36 @@ func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 				continue
 			}
 		}
-		e = Entry{}
-		v := p.parse(l, &e)
-		if v == lineMalformed {
-			b.malformed++
-			continue
-		}
-		if e.Time.IsZero() && wt != nil {
+		b.entries = append(b.entries, Entry{})
+		e := &b.entries[len(b.entries)-1]
+		v := p.parse(l, e)
+		if e.Time.IsZero() && wt != nil && v != lineMalformed {
 			e.Time = wrapTime(wt, fs.wrap.loc)
 		}
-		if !e.Time.IsZero() && !sc.inRange(e.Time) {
+		switch {
+		case v == lineMalformed:
+			b.malformed++
+		case !e.Time.IsZero() && !sc.inRange(e.Time):
 			b.filtered++
-			continue
-		}
-		if v == lineFailure {
+		case v == lineFailure:
 			e.Line, e.File = b.lines, fs.name
-			if sc.wantRaw(&e, fs) {
+			if sc.wantRaw(e, fs) {
 				e.Raw = rawString(raw)
 			}
-			b.entries = append(b.entries, e)
+			continue
 		}
+		b.entries = b.entries[:len(b.entries)-1]
 	}
 	return b
+}
+
+// recycle keeps the entries of a merged batch for a later chunk: they
+// were copied where they are counted.
+func (sc *scanner) recycle(b *batch) {
+	if b != nil && cap(b.entries) > 0 {
+		s := b.entries[:0]
+		sc.entries.Put(&s)
+	}
 }
 
 // wantRaw reports whether a failure's line may still be shown: every line
