@@ -22,7 +22,3 @@ func (c *gatewayConfigFlags) register(fl *pflag.FlagSet) {
 func (c gatewayConfigFlags) sources() gwconfig.Sources {
 	return gwconfig.Sources{Nginx: c.nginx, HAProxy: c.haproxy, Apache: c.apache, PHPFPM: c.phpFPM, PHPINI: c.phpINI}
 }
-
-func (c gatewayConfigFlags) any() bool {
-	return c.nginx != "" || c.haproxy != "" || c.apache != "" || c.phpFPM != ""
-}

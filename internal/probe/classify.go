@@ -1,5 +1,7 @@
 package probe
 
+//lint:file-ignore SA1019 x/net/http2 reports a GOAWAY as a GoAwayError; its code and debug data are the evidence.
+
 import (
 	"context"
 	"crypto/tls"

@@ -1,5 +1,7 @@
 package probe
 
+//lint:file-ignore SA1019 the probe dials and handshakes each connection itself to time every phase, and speaks HTTP/2 on it for one request with x/net/http2, whose ClientConn takes such a connection.
+
 import (
 	"bytes"
 	"context"
