@@ -44,7 +44,7 @@ var fixtureWants = map[string]want{
 	"cloudflare-522":                   {"cloudflare", "cdn", "cdn.origin_unreachable", false, true, []string{"cloudflare"}},
 	"cloudflare-524":                   {"cloudflare", "cdn", "cdn.origin_timeout", false, true, []string{"cloudflare"}},
 	"cloudflare-525":                   {"cloudflare", "cdn", "cdn.origin_tls", false, true, []string{"cloudflare"}},
-	"cloudflare-530-1016":              {"cloudflare", "cdn", "upstream.dns", false, true, []string{"cloudflare"}},
+	"cloudflare-530-1016":              {"cloudflare", "cdn", "cdn.origin_unreachable", false, true, []string{"cloudflare"}},
 	"cloudflare-internal-502":          {"cloudflare", "cdn", "cdn.internal", false, true, []string{"cloudflare"}},
 	"cloudfront-502":                   {"cloudfront", "cdn", "cdn.origin_unreachable", false, true, []string{"cloudfront"}},
 	"cloudfront-504":                   {"cloudfront", "cdn", "cdn.origin_timeout", false, true, []string{"cloudfront"}},

@@ -63,7 +63,7 @@ var cloudflareCodes = map[string]catalog.Cause{
 	"524":  catalog.CDNOriginTimeout,
 	"525":  catalog.CDNOriginTLS,
 	"526":  catalog.CDNOriginTLS,
-	"1016": catalog.UpstreamDNS,          // Origin DNS error: Cloudflare cannot resolve the origin's name
+	"1016": catalog.CDNOriginUnreachable, // Origin DNS error: Cloudflare cannot resolve the origin's name, so it cannot reach it
 	"1033": catalog.CDNOriginUnreachable, // the Cloudflare Tunnel is not connected
 }
 
