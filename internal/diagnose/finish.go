@@ -28,6 +28,13 @@ func triesFindings(tries []Attempt) []Finding {
 		if phases := phaseTimes(p); phases != "" {
 			fmt.Fprintf(&b, " (%s)", phases)
 		}
+		if len(p.Addrs) > 1 && p.Addr != "" {
+			// The name gave several addresses: which one this try used.
+			fmt.Fprintf(&b, " at %s", p.Addr)
+		}
+		if p.Protocol == probe.ALPNH2 {
+			b.WriteString(" over h2")
+		}
 		out = append(out, Finding{Source: t.Label, Text: b.String()})
 	}
 	return out
