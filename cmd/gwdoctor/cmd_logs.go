@@ -197,7 +197,14 @@ func renderLogs(s streams, rep *logscan.Report, out string, loc *time.Location) 
 	case "markdown", "md":
 		return logscan.RenderMarkdown(s.out, rep, ro)
 	}
-	return logscan.RenderText(s.out, rep, ro)
+	if err := logscan.RenderText(s.out, rep, ro); err != nil {
+		return err
+	}
+	if loc == nil {
+		loc = time.Local
+	}
+	printEpisodes(s.out, logEpisodes(rep.Timeline), loc)
+	return nil
 }
 
 // liveEntry prints each failure as --follow finds it: a line of text, or a
