@@ -58,7 +58,9 @@
 // a target that hangs never delays the others. Diagnoses run beside the
 // checks, at most MaxDiagnoses (4) at once, each within DiagnoseTimeout
 // (2 min). Lateness, from a check's slot to its start, is measured; a check
-// more than LateAfter (1 s) late is counted in [Stats].
+// more than LateAfter (1 s) late is counted in [Stats]. Replicas that share
+// targets give each scheduler every target and Options.Holds: a slot of a
+// target the replica does not hold passes without a check.
 //
 // # Alerts
 //

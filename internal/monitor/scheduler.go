@@ -89,6 +89,11 @@ type Options struct {
 	// OnError receives the errors of diagnoses and of the sink, wrapped
 	// with the target they concern; nil drops them.
 	OnError func(error)
+	// Holds, when set, says whether this scheduler may check a target
+	// now: replicas that share targets each check only the ones they
+	// hold. A slot of a target it refuses passes without a check, and a
+	// confirmation or burst of one stops; nil checks every target.
+	Holds func(Target) bool
 }
 
 func (o Options) withDefaults() Options {
@@ -132,11 +137,13 @@ type Stats struct {
 	Diagnoses uint64
 	// SinkErrors counts events the sink refused.
 	SinkErrors uint64
+	// NotHeld counts slots passed over because Options.Holds refused their target.
+	NotHeld uint64
 }
 
 // counters are the atomic form of Stats.
 type counters struct {
-	checks, late, skipped, abandoned, diagnoses, sinkErrors atomic.Uint64
+	checks, late, skipped, abandoned, diagnoses, sinkErrors, notHeld atomic.Uint64
 	maxLate, totalLate                                      atomic.Int64
 }
 
@@ -220,6 +227,7 @@ func (s *Scheduler) Stats() Stats {
 		Checks: s.n.checks.Load(), Late: s.n.late.Load(), Skipped: s.n.skipped.Load(),
 		MaxLate: time.Duration(s.n.maxLate.Load()), TotalLate: time.Duration(s.n.totalLate.Load()),
 		Abandoned: s.n.abandoned.Load(), Diagnoses: s.n.diagnoses.Load(), SinkErrors: s.n.sinkErrors.Load(),
+		NotHeld: s.n.notHeld.Load(),
 	}
 }
 
@@ -302,6 +310,11 @@ func (s *Scheduler) start(ctx context.Context, it slotItem) bool {
 		s.reschedule(ts)
 		return true
 	}
+	if !s.holds(ts) {
+		s.n.notHeld.Add(1)
+		s.reschedule(ts)
+		return true
+	}
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -310,6 +323,11 @@ func (s *Scheduler) start(ctx context.Context, it slotItem) bool {
 	s.wg.Add(1)
 	go s.flow(ctx, ts, it.at)
 	return true
+}
+
+// holds reports whether Options.Holds lets ts be checked now.
+func (s *Scheduler) holds(ts *targetState) bool {
+	return s.o.Holds == nil || s.o.Holds(ts.t)
 }
 
 // reschedule queues the next slot of ts that has not begun yet.

@@ -66,9 +66,10 @@ func (s *Scheduler) burst(ctx context.Context, ts *targetState, n int) {
 }
 
 // checkNow takes a check slot and runs one check; false when ctx ended
-// first, or when an abandoned check of the target still runs.
+// first, when an abandoned check of the target still runs, or when the
+// target is no longer held.
 func (s *Scheduler) checkNow(ctx context.Context, ts *targetState, kind CheckKind, slot time.Time) (CheckResult, bool) {
-	if ts.inflight.Load() > 0 {
+	if ts.inflight.Load() > 0 || !s.holds(ts) {
 		return CheckResult{}, false
 	}
 	select {

@@ -358,3 +358,44 @@ func TestNewRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestSchedulerHolds: a target that Holds refuses is not checked, and its
+// slots come back to it once it is held again, as when a replica takes a
+// target over; a failing check of a target dropped meanwhile is not
+// confirmed.
+func TestSchedulerHolds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var held atomic.Bool
+		rec := &recorder{}
+		s, err := New(targets(2, 10*time.Second), Options{Rand: zeroRand, Sink: rec,
+			Holds: func(tg Target) bool { return tg.ID == "site-0" || held.Load() },
+			Check: func(_ context.Context, tg Target) CheckResult {
+				if tg.ID == "site-1" {
+					held.Store(false) // dropped while it ran
+				}
+				return CheckResult{OK: tg.ID == "site-0", Cause: diagnose.Unknown}
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error)
+		go func() { done <- s.Run(ctx) }()
+		time.Sleep(25 * time.Second)
+		held.Store(true)
+		time.Sleep(30 * time.Second)
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if got, want := len(rec.checks("site-0")), 6; got != want {
+			t.Errorf("checks of the held target: got %d, want %d", got, want)
+		}
+		if got := rec.checks("site-1"); len(got) != 1 || got[0].Kind != KindRoutine {
+			t.Errorf("checks of the target held from 25s to its first check: got %+v, want one routine check, no confirmation", got)
+		}
+		if st := s.Stats(); st.NotHeld != 5 {
+			t.Errorf("NotHeld = %d, want 5", st.NotHeld)
+		}
+	})
+}
