@@ -144,7 +144,7 @@ type Stats struct {
 // counters are the atomic form of Stats.
 type counters struct {
 	checks, late, skipped, abandoned, diagnoses, sinkErrors, notHeld atomic.Uint64
-	maxLate, totalLate                                      atomic.Int64
+	maxLate, totalLate                                               atomic.Int64
 }
 
 // Status is what the scheduler knows of one target now.
