@@ -120,8 +120,9 @@ func (s *Store) Renew(ctx context.Context, holder string, ttl time.Duration) ([]
 	return held, nil
 }
 
-// Release gives up holder's leases on targets, or on all its targets when
-// targets is empty, so that another replica may take them at once.
+// Release gives up holder's leases on targets, so that another replica
+// may take them at once. With no targets, holder leaves: all its leases
+// and its presence (see Present) go.
 func (s *Store) Release(ctx context.Context, holder string, targets ...int64) error {
 	q := `DELETE FROM leases WHERE holder = ?`
 	args := []any{holder}
@@ -131,10 +132,43 @@ func (s *Store) Release(ctx context.Context, holder string, targets ...int64) er
 			args = append(args, t)
 		}
 	}
-	if _, err := s.wdb.ExecContext(ctx, s.dialect.rebind(q), args...); err != nil {
-		return s.wrap("releasing leases", err)
+	err := s.withTx(ctx, "releasing leases", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.dialect.rebind(q), args...); err != nil {
+			return err
+		}
+		if len(targets) > 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, s.dialect.rebind(`DELETE FROM replicas WHERE holder = ?`), holder)
+		return err
+	})
+	return err
+}
+
+// Present notes holder as a live replica for ttl, by the database's
+// clock, and returns how many replicas are live, holder included: each
+// replica takes about its share of the targets by this count.
+func (s *Store) Present(ctx context.Context, holder string, ttl time.Duration) (int, error) {
+	if holder == "" || ttl <= 0 {
+		return 0, fmt.Errorf("noting a replica: %w: it needs a holder and a positive ttl", ErrInvalid)
 	}
-	return nil
+	var live int
+	err := s.withTx(ctx, "noting a replica", func(tx *sql.Tx) error {
+		now, err := s.dbNow(ctx, tx)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.dialect.rebind(`INSERT INTO replicas (holder, expires_us) VALUES (?, ?)
+ON CONFLICT (holder) DO UPDATE SET expires_us = excluded.expires_us`), holder, now+ttl.Microseconds())
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.dialect.rebind(`DELETE FROM replicas WHERE expires_us <= ?`), now); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM replicas`).Scan(&live)
+	})
+	return live, err
 }
 
 // dbNow reads the database's clock, in microseconds since the epoch.

@@ -134,3 +134,44 @@ func testLeaseRace(t *testing.T, dsn string) {
 		t.Errorf("%d of %d targets leased", len(owner), len(ids))
 	}
 }
+
+// testPresent counts the live replicas: each one that noted itself until
+// its presence expires or it leaves.
+func testPresent(t *testing.T, dsn string) {
+	s := openStore(t, dsn, Options{})
+	ctx := t.Context()
+	steps := []struct {
+		name   string
+		holder string
+		ttl    time.Duration
+		leave  bool
+		want   int
+	}{
+		{"a alone", "a", time.Hour, false, 1},
+		{"b beside a", "b", 50 * time.Millisecond, false, 2},
+		{"a again", "a", time.Hour, false, 2},
+		{"c while b expires", "c", time.Hour, false, 2},
+		{"c leaves", "c", 0, true, 1},
+	}
+	for _, st := range steps {
+		if st.name == "c while b expires" {
+			time.Sleep(200 * time.Millisecond)
+		}
+		if st.leave {
+			if err := s.Release(ctx, st.holder); err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+			st.holder, st.ttl = "a", time.Hour
+		}
+		got, err := s.Present(ctx, st.holder, st.ttl)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if got != st.want {
+			t.Errorf("%s: %d live replicas, want %d", st.name, got, st.want)
+		}
+	}
+	if _, err := s.Present(ctx, "", time.Hour); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Present without holder: got %v, want ErrInvalid", err)
+	}
+}

@@ -29,6 +29,7 @@ func TestStore(t *testing.T) {
 		{"prune", testPrune},
 		{"leases", testLeases},
 		{"lease race", testLeaseRace},
+		{"replicas present", testPresent},
 		{"concurrent writers", testConcurrentWriters},
 		{"locked", testLocked},
 		{"durability", testDurability},
@@ -114,7 +115,7 @@ func testMigrations(t *testing.T, dsn string) {
 			t.Errorf("open %d: schema_migrations = %v, want %v", i+1, got, want)
 		}
 	}
-	for _, table := range []string{"targets", "checks", "incidents", "incident_events", "rollups", "rollup_days", "leases"} {
+	for _, table := range []string{"targets", "checks", "incidents", "incident_events", "rollups", "rollup_days", "leases", "replicas"} {
 		var n int
 		if err := first.rdb.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
 			t.Errorf("table %s: %v", table, err)
