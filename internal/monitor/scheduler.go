@@ -310,15 +310,16 @@ func (s *Scheduler) start(ctx context.Context, it slotItem) bool {
 		s.reschedule(ts)
 		return true
 	}
-	if !s.holds(ts) {
-		s.n.notHeld.Add(1)
-		s.reschedule(ts)
-		return true
-	}
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
 		return false
+	}
+	if !s.holds(ts) { // asked once a check may start, so that the answer is fresh
+		<-s.sem
+		s.n.notHeld.Add(1)
+		s.reschedule(ts)
+		return true
 	}
 	s.wg.Add(1)
 	go s.flow(ctx, ts, it.at)

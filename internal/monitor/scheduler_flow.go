@@ -69,12 +69,16 @@ func (s *Scheduler) burst(ctx context.Context, ts *targetState, n int) {
 // first, when an abandoned check of the target still runs, or when the
 // target is no longer held.
 func (s *Scheduler) checkNow(ctx context.Context, ts *targetState, kind CheckKind, slot time.Time) (CheckResult, bool) {
-	if ts.inflight.Load() > 0 || !s.holds(ts) {
+	if ts.inflight.Load() > 0 {
 		return CheckResult{}, false
 	}
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
+		return CheckResult{}, false
+	}
+	if !s.holds(ts) {
+		<-s.sem
 		return CheckResult{}, false
 	}
 	r := s.check(ctx, ts, kind, slot)

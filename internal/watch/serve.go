@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/monitor"
@@ -36,6 +37,19 @@ type ServeOptions struct {
 	Alerts AlertOptions
 	// Policy holds the rules of incidents (default monitor.Policy's).
 	Policy monitor.Policy
+	// Record tunes the writing of checks to the store (held in memory
+	// while the store refuses them).
+	Record RecorderOptions
+	// Replica, when set, names this process among several that share the
+	// targets of one store (PostgreSQL): each checks only the targets it
+	// leases, about an equal share, and takes over those of a replica
+	// that stops (see the replica type for the timing). Empty: this
+	// process checks every target.
+	Replica string
+	// KeepLeases leaves a replica's leases in place when Serve ends, as a
+	// replica that dies does: the others take its targets once the
+	// leases expire. By default they are released, to be taken at once.
+	KeepLeases bool
 }
 
 // Serve watches the configuration's targets until ctx ends: the scheduler
@@ -46,6 +60,9 @@ func Serve(ctx context.Context, cfg *watchconfig.Config, o ServeOptions) error {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Record.Logger == nil {
+		o.Record.Logger = o.Logger
+	}
 	if err := stateDir(cfg.DB); err != nil {
 		return err
 	}
@@ -54,58 +71,86 @@ func Serve(ctx context.Context, cfg *watchconfig.Config, o ServeOptions) error {
 		return fmt.Errorf("opening the store: %w", err)
 	}
 	defer st.Close()
-	targets := cfg.Targets()
-	rec, err := NewRecorder(ctx, st, targets)
+	w, err := newWatcher(ctx, cfg, st, o)
 	if err != nil {
 		return err
 	}
+	stopAlerts := w.alerting.Start(ctx)
+	defer stopAlerts()
+	return w.run(ctx, o)
+}
+
+// watcher is what Serve runs: the pages, the scheduler, the recorder, the
+// alerts and, for a replica, its leases.
+type watcher struct {
+	st       *store.Store
+	srv      *web.Server
+	ln       net.Listener
+	sched    *monitor.Scheduler
+	rec      *Recorder
+	alerting *Alerting
+	replica  *replica // nil unless ServeOptions.Replica
+}
+
+func newWatcher(ctx context.Context, cfg *watchconfig.Config, st *store.Store, o ServeOptions) (*watcher, error) {
+	targets := cfg.Targets()
+	rec, err := NewRecorder(ctx, st, targets, o.Record)
+	if err != nil {
+		return nil, err
+	}
+	w := &watcher{st: st, rec: rec, ln: o.Listener}
 	metrics := web.NewMetrics(web.MetricsOptions{PhasesOf: phasesOf})
-	srv, err := web.New(web.Options{
+	w.srv, err = web.New(web.Options{
 		Addr: cfg.Listen, Store: NewPages(st, rec, targets), Metrics: metrics,
 		ReadToken: cfg.Tokens.Read, AdminToken: cfg.Tokens.Admin, PublicGroups: publicGroups(cfg),
 		Ready: func(ctx context.Context) error { _, err := st.Targets(ctx); return err }, Logger: o.Logger,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ln := o.Listener
-	if ln == nil {
-		if ln, err = net.Listen("tcp", cfg.Listen); err != nil {
-			return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
+	if w.ln == nil {
+		if w.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
+			return nil, fmt.Errorf("listening on %s: %w", cfg.Listen, err)
 		}
 	}
-	alerting, err := NewAlerting(cfg, alertOptions(o, rec, ln.Addr().String()))
-	if err != nil {
-		return err
+	if w.alerting, err = NewAlerting(cfg, alertOptions(o, rec, w.ln.Addr().String())); err != nil {
+		return nil, err
 	}
-	sched, err := monitor.New(monitorTargets(targets), monitor.Options{
+	mt := monitorTargets(targets)
+	mo := monitor.Options{
 		Check: o.Checker.Check, Diagnose: o.Checker.Diagnose, Policy: o.Policy,
-		Sink:     monitor.MultiSink(append([]monitor.Sink{rec, metrics}, append(o.Sinks, alerting)...)...),
+		Sink:     monitor.MultiSink(append([]monitor.Sink{rec, metrics}, append(o.Sinks, w.alerting)...)...),
 		Interval: cfg.Interval, Timeout: cfg.Timeout,
 		OnError: func(err error) { o.Logger.Warn("watching", "err", err) },
-	})
-	if err != nil {
-		return err
 	}
-	stopAlerts := alerting.Start(ctx)
-	defer stopAlerts()
-	return run(ctx, st, srv, ln, sched, o)
+	if o.Replica != "" {
+		w.replica = newReplica(st, o.Replica, rec, mt, cmp(cfg.Interval, 30*time.Second), o.Logger)
+		mo.Holds = w.replica.Holds
+	}
+	w.sched, err = monitor.New(mt, mo)
+	return w, err
 }
 
-// run serves the pages, runs the scheduler and the store's upkeep until ctx
-// ends, then stops them in turn.
-func run(ctx context.Context, st *store.Store, srv *web.Server, ln net.Listener, sched *monitor.Scheduler, o ServeOptions) error {
+// run serves the pages, runs the scheduler, the recorder, the leases and
+// the store's upkeep until ctx ends, then stops them in turn: the
+// scheduler, then the recorder's last write, then the leases.
+func (w *watcher) run(ctx context.Context, o ServeOptions) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	go upkeep(ctx, st, o.Logger)
-	if o.Ready != nil {
-		o.Ready(ln.Addr().String())
+	go func() { served <- w.srv.Serve(w.ln) }()
+	go upkeep(ctx, w.st, o.Logger)
+	var bg sync.WaitGroup
+	bg.Go(func() { w.rec.Run(ctx) })
+	if w.replica != nil {
+		bg.Go(func() { w.replica.run(ctx, o.KeepLeases) })
 	}
-	o.Logger.Info("watching", "listen", ln.Addr().String())
+	if o.Ready != nil {
+		o.Ready(w.ln.Addr().String())
+	}
+	o.Logger.Info("watching", "listen", w.ln.Addr().String(), "replica", o.Replica)
 	schedErr := make(chan error, 1)
-	go func() { schedErr <- sched.Run(ctx) }()
+	go func() { schedErr <- w.sched.Run(ctx) }()
 	var err error
 	select {
 	case err = <-served:
@@ -116,9 +161,10 @@ func run(ctx context.Context, st *store.Store, srv *web.Server, ln net.Listener,
 	cancel()
 	sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer scancel()
-	if serr := srv.Shutdown(sctx); serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+	if serr := w.srv.Shutdown(sctx); serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
+	bg.Wait()
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
@@ -194,4 +240,12 @@ func stateDir(db string) error {
 		return fmt.Errorf("creating the state directory: %w", err)
 	}
 	return nil
+}
+
+// cmp returns d, or def when d is not positive.
+func cmp(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
 }

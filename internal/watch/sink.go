@@ -13,19 +13,27 @@ import (
 
 // Recorder keeps what the monitor reports in the store: every check, and
 // each incident with its diagnosis and timeline.
+//
+// Checks are held in memory and written together by Run, so that a store
+// that is slow, locked, full or away never holds up a check: what it
+// refuses stays held (up to RecorderOptions.Buffer checks) and is written
+// once it takes writes again. Incidents are written at once; an incident
+// whose opening could not be written is written with its next change.
 type Recorder struct {
 	st *store.Store
+	o  RecorderOptions
 	mu sync.Mutex
 	// targets maps the configuration's target IDs to the store's.
 	targets map[string]int64
 	// incidents maps the monitor's incident IDs to the store's.
 	incidents map[string]int64
+	held      heldChecks
 }
 
 // NewRecorder registers the targets in the store (adding or updating
 // them by name) and returns a recorder for their events.
-func NewRecorder(ctx context.Context, st *store.Store, targets []watchconfig.Target) (*Recorder, error) {
-	r := &Recorder{st: st, targets: map[string]int64{}, incidents: map[string]int64{}}
+func NewRecorder(ctx context.Context, st *store.Store, targets []watchconfig.Target, o RecorderOptions) (*Recorder, error) {
+	r := &Recorder{st: st, o: o.withDefaults(), targets: map[string]int64{}, incidents: map[string]int64{}}
 	for _, t := range targets {
 		got, err := st.AddTarget(ctx, store.Target{Name: t.Name, URL: t.URL, Group: t.Group, ConfigHash: t.Hash})
 		if err != nil {
@@ -50,7 +58,8 @@ func (r *Recorder) Record(ctx context.Context, ev monitor.Event) error {
 		if ev.Check == nil {
 			return nil
 		}
-		return r.st.RecordCheck(ctx, r.check(*ev.Check))
+		r.hold(r.check(*ev.Check))
+		return nil
 	case monitor.EventIncidentOpened:
 		return r.opened(ctx, ev)
 	case monitor.EventIncidentUpdated, monitor.EventIncidentClosed:
@@ -98,7 +107,13 @@ func (r *Recorder) updated(ctx context.Context, ev monitor.Event) error {
 	id, ok := r.incidents[inc.ID]
 	r.mu.Unlock()
 	if !ok {
-		return fmt.Errorf("recording incident %s: it was not opened here", inc.ID)
+		// Its opening was not written (the store refused it): write it now.
+		if err := r.opened(ctx, ev); err != nil {
+			return err
+		}
+		r.mu.Lock()
+		id = r.incidents[inc.ID]
+		r.mu.Unlock()
 	}
 	row, err := r.row(*inc)
 	if err != nil {
