@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/store/storetest"
 )
 
 // BenchmarkRecordCheck records healthy checks of 100 targets, one at a
@@ -18,7 +20,7 @@ import (
 // with its indexes.
 func BenchmarkRecordCheck(b *testing.B) {
 	parent := b
-	var cluster *pgCluster
+	var cluster *storetest.Cluster
 	engines := []struct {
 		name string
 		dsn  func(b *testing.B) string
@@ -28,11 +30,11 @@ func BenchmarkRecordCheck(b *testing.B) {
 			if cluster == nil {
 				var err error
 				// Started for the parent, to serve every sub-benchmark.
-				if cluster, err = startPostgres(parent, true); err != nil {
+				if cluster, err = storetest.StartPostgres(parent, true); err != nil {
 					b.Fatal(err)
 				}
 			}
-			return cluster.newDatabase(b)
+			return cluster.NewDatabase(b)
 		}},
 	}
 	for _, e := range engines {
@@ -129,7 +131,7 @@ func storedBytes(b *testing.B, s *Store, dsn string) int64 {
 // yet rolled up (60 checks a target).
 func BenchmarkUptimeByDayAll(b *testing.B) {
 	parent := b
-	var cluster *pgCluster
+	var cluster *storetest.Cluster
 	engines := []struct {
 		name string
 		dsn  func(b *testing.B) string
@@ -137,10 +139,10 @@ func BenchmarkUptimeByDayAll(b *testing.B) {
 		{"sqlite", func(b *testing.B) string { return filepath.Join(b.TempDir(), "bench.db") }},
 		{"postgres", func(b *testing.B) string {
 			var err error
-			if cluster, err = startPostgres(parent, false); err != nil {
+			if cluster, err = storetest.StartPostgres(parent, false); err != nil {
 				b.Fatal(err)
 			}
-			return cluster.newDatabase(b)
+			return cluster.NewDatabase(b)
 		}},
 	}
 	for _, e := range engines {
