@@ -24,6 +24,7 @@ type serveFlags struct {
 	interval    time.Duration
 	logFormat   string
 	insecure    bool
+	replica     string
 }
 
 func newServeCmd(s streams) *cobra.Command {
@@ -41,7 +42,12 @@ and the Prometheus metrics at /metrics are served on 127.0.0.1:8502.
 
 With --config, the YAML file sets everything (see the README); SIGHUP or a
 change of the file reloads it, and a bad new file keeps the old one
-running and says why.`,
+running and says why.
+
+Several processes on one PostgreSQL store share the targets when each is
+given --replica NAME: each checks about an equal share, never a target
+that another checked less than an interval before, and takes over the
+targets of one that stops within about two intervals.`,
 		Example: `  gwdoctor serve --target https://shop.example/ --target https://api.shop.example/health
   gwdoctor serve --config gwdoctor.yaml
   gwdoctor serve --config gwdoctor.yaml --check-config`,
@@ -59,6 +65,7 @@ running and says why.`,
 	fl.DurationVar(&f.interval, "interval", 0, "the time between two checks of a target (default 30s)")
 	fl.StringVar(&f.logFormat, "log-format", "text", "the format of gwdoctor's own log on stderr: text or json")
 	fl.BoolVarP(&f.insecure, "insecure", "k", false, "go on when a certificate does not verify")
+	fl.StringVar(&f.replica, "replica", "", "share the targets with other replicas on one PostgreSQL store, under this name (one per process)")
 	return cmd
 }
 
@@ -75,7 +82,7 @@ func runServe(ctx context.Context, s streams, f serveFlags) error {
 	if f.logFormat == "json" {
 		log = slog.New(slog.NewJSONHandler(s.err, nil))
 	}
-	opts := watch.ServeOptions{Checker: watch.Checker{Insecure: f.insecure}, Logger: log, Ready: func(addr string) {
+	opts := watch.ServeOptions{Checker: watch.Checker{Insecure: f.insecure}, Logger: log, Replica: f.replica, Ready: func(addr string) {
 		fmt.Fprintf(s.err, "gwdoctor: watching %d targets; store %s; pages on http://%s/\n", len(cfg.TargetSpecs), cfg.DB, addr)
 	}}
 	if f.config == "" {
