@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gwdoctor/gwdoctor/internal/gwconfig"
+	"github.com/gwdoctor/gwdoctor/internal/report"
 )
 
 type configFlags struct {
@@ -130,7 +131,7 @@ func runConfigCheck(ctx context.Context, s streams, f configFlags) error {
 func writeConfigText(w io.Writer, doc configDocument) error {
 	ew := &errWriter{w: w}
 	for _, r := range doc.Routes {
-		writeRoute(ew, r)
+		_ = report.Route(ew, r, shortPath) // errors surface through the errWriter underneath
 		fmt.Fprintln(ew)
 	}
 	if len(doc.Findings) == 0 {
@@ -153,70 +154,6 @@ func writeConfigText(w io.Writer, doc configDocument) error {
 		return err
 	}
 	return ew.err
-}
-
-func writeRoute(w io.Writer, r *gwconfig.Route) {
-	fmt.Fprintf(w, "Route of %s through %s\n", r.URL, r.Gateway)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	row := func(k, v, where string) { fmt.Fprintf(tw, "  %s\t%s\t%s\n", k, v, shortPath(where)) }
-	row("server", r.Server.Name, r.Server.Where())
-	if r.Location.Name != "" {
-		row("location", r.Location.Name, r.Location.Where())
-	}
-	if r.Target != "" {
-		row("target", r.Target+" ("+r.Protocol+")", "")
-	}
-	for _, u := range r.Upstreams {
-		row("upstream", upstreamText(u), gwconfigWhere(u.File, u.Line))
-	}
-	if r.Pool != nil {
-		row("php-fpm", "pool "+r.Pool.Name, gwconfigWhere(r.Pool.File, r.Pool.Line))
-	}
-	for _, st := range r.Settings {
-		row(st.Name, st.Value, st.Where())
-	}
-	if r.Pool != nil {
-		for _, st := range []gwconfig.Setting{r.Pool.RequestTerminateTimeout, r.Pool.MaxExecutionTime} {
-			row(st.Name, st.Value, st.Where())
-		}
-	}
-	_ = tw.Flush() // errors surface through the errWriter underneath
-	for _, n := range r.Notes {
-		fmt.Fprintf(w, "  note: %s\n", shortPath(n))
-	}
-}
-
-func upstreamText(u gwconfig.Upstream) string {
-	s := u.Addr
-	if u.Network == "unix" {
-		s = "unix:" + u.Addr
-	}
-	var flags []string
-	if u.Group != "" {
-		flags = append(flags, "in "+u.Group)
-	}
-	if u.Weight > 1 {
-		flags = append(flags, fmt.Sprintf("weight %d", u.Weight))
-	}
-	for _, fl := range []struct {
-		on   bool
-		name string
-	}{{u.Backup, "backup"}, {u.Down, "down"}, {u.Check, "checked"}, {u.TLS, "tls"}} {
-		if fl.on {
-			flags = append(flags, fl.name)
-		}
-	}
-	if len(flags) > 0 {
-		s += " (" + strings.Join(flags, ", ") + ")"
-	}
-	return s
-}
-
-func gwconfigWhere(file string, line int) string {
-	if file == "" {
-		return ""
-	}
-	return fmt.Sprintf("%s:%d", file, line)
 }
 
 // shortPath makes absolute paths under the working directory relative, for

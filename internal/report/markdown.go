@@ -73,16 +73,9 @@ func markdownConfig(b *strings.Builder, d Diagnosis) {
 	if r == nil {
 		return
 	}
-	fmt.Fprintf(b, "\n## Configuration\n\n%s: %s (%s)", r.Gateway, mdCode(r.Server.Name), mdCode(r.Server.Where()))
-	if r.Location.Name != "" {
-		fmt.Fprintf(b, ", %s (%s)", mdCode(r.Location.Name), mdCode(r.Location.Where()))
-	}
-	if r.Target != "" {
-		fmt.Fprintf(b, " → %s %s", r.Protocol, mdCode(r.Target))
-	}
-	b.WriteString("\n\n| setting | value | set in |\n| --- | --- | --- |\n")
-	for _, st := range r.Settings {
-		fmt.Fprintf(b, "| %s | %s | %s |\n", mdCode(st.Name), mdCode(st.Value), mdText(st.Where()))
+	fmt.Fprintf(b, "\n## Configuration\n\n%s\n\n| what | value | set in |\n| --- | --- | --- |\n", r.Gateway)
+	for _, row := range routeRows(r) {
+		fmt.Fprintf(b, "| %s | %s | %s |\n", mdCode(row.name), mdCode(row.value), mdText(row.where))
 	}
 	for _, f := range d.Findings {
 		fmt.Fprintf(b, "\n- **%s** %s: %s", severityWord(f), mdCode(f.Where()), mdText(f.Message))

@@ -145,25 +145,10 @@ func verbose(b *strings.Builder, s style, e diagnose.Evidence) {
 // settings on it and the findings that tie the failure to them.
 func configuration(b *strings.Builder, s style, r *gwconfig.Route, fs []gwconfig.Finding) {
 	section(b, s, "CONFIGURATION")
-	fmt.Fprintf(b, "  %s: %s (%s)\n", r.Gateway, r.Server.Name, r.Server.Where())
-	if r.Location.Name != "" {
-		fmt.Fprintf(b, "    %s (%s)\n", r.Location.Name, r.Location.Where())
-	}
-	if r.Target != "" {
-		fmt.Fprintf(b, "    → %s %s\n", r.Protocol, r.Target)
-	}
-	for _, up := range r.Upstreams {
-		fmt.Fprintf(b, "      server %s", up.Addr)
-		if up.Backup {
-			b.WriteString(" backup")
-		}
-		if up.Down {
-			b.WriteString(" down")
-		}
-		b.WriteString("\n")
-	}
-	for _, st := range r.Settings {
-		fmt.Fprintf(b, "    %-28s %-8s %s\n", st.Name, st.Value, s.dim(st.Where()))
+	fmt.Fprintf(b, "  %s\n", r.Gateway)
+	for _, row := range routeRows(r) {
+		line := fmt.Sprintf("    %-28s %-30s %s", row.name, row.value, s.dim(row.where))
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	for _, f := range fs {
 		fmt.Fprintf(b, "  %s %s: %s\n", s.bold(severityWord(f)), f.Where(), f.Message)
