@@ -18,11 +18,31 @@ const (
 type causeAgg struct {
 	count       int64
 	first, last time.Time
-	statuses    map[int]int64
-	products    map[catalog.Product]int64
+	statuses    tally[int]
+	products    tally[catalog.Product]
 	fastcgi     int64 // failures whose upstream is FastCGI or a unix socket
 	examples    []Entry
 	full        bool // has all its examples
+}
+
+// tally counts the few values a cause's failures have (statuses,
+// products), in the order met: a search of a short list costs less than
+// hashing the value.
+type tally[K comparable] []tallied[K]
+
+type tallied[K comparable] struct {
+	value K
+	count int64
+}
+
+func (t *tally[K]) add(v K) {
+	for i := range *t {
+		if (*t)[i].value == v {
+			(*t)[i].count++
+			return
+		}
+	}
+	*t = append(*t, tallied[K]{v, 1})
 }
 
 // keyCount counts failures of one upstream or path, by cause.
@@ -115,7 +135,7 @@ func (a *aggregator) count(e *Entry) {
 	a.failures++
 	c := a.causes[ci]
 	if c == nil {
-		c = &causeAgg{statuses: map[int]int64{}, products: map[catalog.Product]int64{}, first: e.Time}
+		c = &causeAgg{first: e.Time}
 		a.causes[ci] = c
 	}
 	c.count++
@@ -125,8 +145,8 @@ func (a *aggregator) count(e *Entry) {
 	if e.Time.After(c.last) {
 		c.last = e.Time
 	}
-	c.statuses[e.Status]++
-	c.products[e.Product]++
+	c.statuses.add(e.Status)
+	c.products.add(e.Product)
 	if e.Scheme == "fastcgi" || strings.HasPrefix(e.Upstream, "unix:") || e.Product == catalog.PHPFPM {
 		c.fastcgi++
 	}

@@ -102,14 +102,14 @@ func capLen(b []byte, n int) []byte {
 // scheme and address, without copying.
 func splitUpstream[S string | []byte](u S) (scheme, addr S) {
 	i := 0
-	for i+3 <= len(u) && string(u[i:i+3]) != "://" {
+	for i+3 <= len(u) && (u[i] != ':' || u[i+1] != '/' || u[i+2] != '/') {
 		i++
 	}
 	if i+3 > len(u) {
 		return u[:0], u
 	}
 	scheme, rest := u[:i], u[i+3:]
-	if len(rest) >= 5 && string(rest[:5]) == "unix:" {
+	if len(rest) >= 5 && rest[0] == 'u' && rest[1] == 'n' && rest[2] == 'i' && rest[3] == 'x' && rest[4] == ':' {
 		// nginx writes "unix:/path:" and then the URI for socket peers.
 		if j := indexByteFrom(rest, ':', 5); j >= 0 {
 			return scheme, rest[:j]
@@ -144,21 +144,6 @@ func between(b []byte, start, end string) []byte {
 		return nil
 	}
 	return b[:j]
-}
-
-// lastIndex is bytes.LastIndex, searching forwards: bytes.Index is
-// vectorised and LastIndex is not, and a separator that occurs once is
-// found in one pass. sep is not empty.
-func lastIndex(b []byte, sep string) int {
-	last := -1
-	for from := 0; ; {
-		i := bytes.Index(b[from:], []byte(sep))
-		if i < 0 {
-			return last
-		}
-		last = from + i
-		from = last + 1
-	}
 }
 
 // containsAny reports whether b contains one of the words.

@@ -46,10 +46,10 @@ func joinKeys(e *Entry, keys []joinKey) []joinKey {
 	return keys
 }
 
-// joinable reports whether an access line could find e.
+// joinable reports whether an access line could find e: whether e has
+// one of the keys of joinKeys.
 func joinable(e *Entry) bool {
-	var buf [4]joinKey
-	return len(joinKeys(e, buf[:0])) > 0
+	return e.RequestID != "" || e.Conn != 0 || e.Client != "" && e.Path != "" || e.Product == catalog.Squid && e.Path != ""
 }
 
 // pending is an error line waiting for its access line.
@@ -154,9 +154,10 @@ func (j *joiner) expire(now time.Time, all bool, count func(*Entry)) {
 	if now.After(j.clock) {
 		j.clock = now
 	}
+	deadline := j.clock.Add(-joinHold) // a line logged before it has waited long enough
 	for j.head < len(j.queue) {
 		p := j.queue[j.head]
-		if !all && !p.done && len(j.queue)-j.head <= joinCap && !p.e.Time.Add(joinHold).Before(j.clock) {
+		if !all && !p.done && len(j.queue)-j.head <= joinCap && !p.e.Time.Before(deadline) {
 			break
 		}
 		j.queue[j.head] = nil

@@ -5,29 +5,77 @@ import (
 	"time"
 )
 
-// maxInterned bounds an interner: a field with more distinct values than
-// that (paths, clients) is not worth interning.
-const maxInterned = 256
+// memo remembers values by the bytes they were read from, up to maxMemo
+// of them in a map, which starts afresh when full; the last nRecent keys
+// found there again are compared one by one first, which costs less than
+// hashing them. A log repeats a few methods, upstreams and messages line
+// after line, and has lines that it writes once (limit_req's excess): they
+// do not crowd the recent ones out. A parser owns one; the zero value is
+// ready.
+type memo[V any] struct {
+	keys [nRecent]string
+	vals [nRecent]V
+	n    int // recent keys held
+	next int // where the next recent one goes
+	m    map[string]memoized[V]
+}
+
+type memoized[V any] struct {
+	key string
+	val V
+}
+
+// The sizes of a memo: nRecent is a power of two.
+const (
+	nRecent = 16
+	maxMemo = 256
+)
+
+// get returns the value remembered for b.
+func (c *memo[V]) get(b []byte) (V, bool) {
+	for k := 1; k <= c.n; k++ {
+		i := (c.next - k) & (nRecent - 1)
+		if c.keys[i] == string(b) {
+			return c.vals[i], true
+		}
+	}
+	if mv, ok := c.m[string(b)]; ok {
+		c.remember(mv.key, mv.val)
+		return mv.val, true
+	}
+	var zero V
+	return zero, false
+}
+
+// put remembers v for key.
+func (c *memo[V]) put(key string, v V) {
+	if c.m == nil || len(c.m) >= maxMemo {
+		c.m = make(map[string]memoized[V])
+	}
+	c.m[key] = memoized[V]{key, v}
+}
+
+// remember puts key among the recent ones.
+func (c *memo[V]) remember(key string, v V) {
+	c.keys[c.next], c.vals[c.next] = key, v
+	c.next = (c.next + 1) & (nRecent - 1)
+	c.n = min(c.n+1, nRecent)
+}
 
 // interner hands out one string for each distinct value of a field that
 // repeats line after line (methods, schemes, upstreams), so that reading it
-// allocates only the first time. A parser owns one; the zero value is ready.
+// allocates only the first time.
 type interner struct {
-	m map[string]string
+	m memo[string]
 }
 
 // get returns b as a string.
 func (in *interner) get(b []byte) string {
-	if s, ok := in.m[string(b)]; ok {
+	if s, ok := in.m.get(b); ok {
 		return s
 	}
 	s := string(b)
-	if in.m == nil {
-		in.m = map[string]string{}
-	}
-	if len(in.m) < maxInterned {
-		in.m[s] = s
-	}
+	in.m.put(s, s)
 	return s
 }
 

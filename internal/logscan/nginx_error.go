@@ -12,20 +12,15 @@ import (
 //
 //	2026/08/21 10:15:02 [error] 2187#2187: *4711 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.7, server: example.com, request: "GET /api HTTP/1.1", upstream: "http://127.0.0.1:8080/api", host: "example.com"
 type nginxError struct {
-	loc   *time.Location
-	stamp stampCache
-	msgs  map[string]ngxMessage // the messages met so far, at most maxMessages
-	names interner              // methods, schemes and upstreams
+	loc                         *time.Location
+	stamp                       stampCache
+	msgs                        memo[ngxMessage] // the messages met so far
+	methods, schemes, upstreams interner
 	// thorough reads every line in full, as the first line of its kind
 	// is read: its time and message anew, its tail field by field. Tests
 	// compare the two readings.
 	thorough bool
 }
-
-// maxMessages bounds the messages a parser keeps: an outage repeats a
-// few dozen, and messages with numbers in them (limit_req's excess) would
-// fill it; it starts afresh when full.
-const maxMessages = 128
 
 // ngxMessage is what the message of an error line says: its cause ("" for
 // a line that shows no upstream failure), the status the client got, and
@@ -55,15 +50,9 @@ func (p *nginxError) parse(line []byte, e *Entry) verdict {
 	if !nginxSevere(level) {
 		return lineOK
 	}
-	var conn int64
-	if len(rest) > 1 && rest[0] == '*' {
-		w, r := word(rest[1:])
-		if n, ok := digits(w); ok {
-			conn, rest = int64(n), r
-		}
-	}
+	conn, rest := ngxConn(rest)
 	msg, tail := rest, []byte(nil)
-	if k := lastIndex(rest, ", client: "); k >= 0 {
+	if k := lastClientField(rest); k >= 0 {
 		msg, tail = rest[:k], rest[k:]
 	}
 	m := p.message(msg)
@@ -76,6 +65,41 @@ func (p *nginxError) parse(line []byte, e *Entry) verdict {
 	return lineFailure
 }
 
+// ngxConn reads the connection's number, "*4711 ", if rest starts with it.
+func ngxConn(rest []byte) (conn int64, after []byte) {
+	if len(rest) < 2 || rest[0] != '*' {
+		return 0, rest
+	}
+	i := 1
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	if i == 1 || i > 19 || i < len(rest) && rest[i] != ' ' {
+		return 0, rest
+	}
+	n, _ := digits(rest[1:i])
+	return int64(n), rest[min(i+1, len(rest)):]
+}
+
+// lastClientField returns where the last ", client: " in b starts, or -1,
+// as bytes.LastIndex does: it goes from one comma to the next with
+// IndexByte, which is vectorised, and LastIndex is not.
+func lastClientField(b []byte) int {
+	const sep = ", client: "
+	last := -1
+	for i := 0; i+len(sep) <= len(b); i++ {
+		j := bytes.IndexByte(b[i:len(b)-len(sep)+1], ',')
+		if j < 0 {
+			break
+		}
+		i += j
+		if string(b[i:i+len(sep)]) == sep {
+			last = i
+		}
+	}
+	return last
+}
+
 // ngxHead reads "level] PID#TID: " and returns the level and the rest.
 func ngxHead(rest []byte) (level, after []byte, ok bool) {
 	i := bytes.IndexByte(rest, ']')
@@ -83,7 +107,7 @@ func ngxHead(rest []byte) (level, after []byte, ok bool) {
 		return nil, nil, false
 	}
 	level, rest = rest[:i], rest[i+1:]
-	j := bytes.Index(rest, []byte(": "))
+	j := bytes.Index(rest[:min(len(rest), 26)], []byte(": ")) // only the first 26 bytes can hold it
 	if j < 0 || j > 24 || bytes.IndexByte(rest[:j], '#') < 0 {
 		return nil, nil, false
 	}
@@ -94,14 +118,11 @@ func ngxHead(rest []byte) (level, after []byte, ok bool) {
 // outage's log repeats a few messages millions of times, and reading one
 // takes a dozen searches of it.
 func (p *nginxError) message(msg []byte) ngxMessage {
-	if m, ok := p.msgs[string(msg)]; ok && !p.thorough {
+	if m, ok := p.msgs.get(msg); ok && !p.thorough {
 		return m
 	}
 	m := readNgxMessage(msg)
-	if p.msgs == nil || len(p.msgs) >= maxMessages {
-		p.msgs = make(map[string]ngxMessage, maxMessages)
-	}
-	p.msgs[string(msg)] = m
+	p.msgs.put(string(msg), m)
 	return m
 }
 
@@ -127,16 +148,18 @@ func (p *nginxError) fields(tail []byte, e *Entry) {
 	if !ok || p.thorough {
 		client, req, ups = ngxTailAnywhere(tail)
 	}
-	if client != nil {
-		e.Client = string(client)
-	}
+	var method, path []byte
 	if req != nil {
-		m, path := splitRequest(req)
-		e.Method, e.Path = p.names.get(m), string(path)
+		method, path = splitRequest(req)
+		e.Method = p.methods.get(method)
 	}
+	// One string holds both client and path: they are read and kept
+	// together, and a line then allocates once.
+	both := string(client) + string(path)
+	e.Client, e.Path = both[:len(client)], both[len(client):]
 	if ups != nil {
 		s, a := splitUpstream(capLen(ups, 256))
-		e.Scheme, e.Upstream = p.names.get(s), p.names.get(a)
+		e.Scheme, e.Upstream = p.schemes.get(s), p.upstreams.get(a)
 	}
 }
 

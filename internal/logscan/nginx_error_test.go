@@ -54,8 +54,8 @@ func TestNginxErrorQuickAgrees(t *testing.T) {
 			}
 		})
 	}
-	if failures < 100 || len(warm.msgs) < 10 {
-		t.Errorf("%d failures read and %d messages kept to look up; want at least 100 and 10", failures, len(warm.msgs))
+	if failures < 100 || len(warm.msgs.m) < 10 {
+		t.Errorf("%d failures read and %d messages kept to look up; want at least 100 and 10", failures, len(warm.msgs.m))
 	}
 }
 

@@ -194,20 +194,21 @@ func (rb *reportBuilder) build(a *aggregator) *Report {
 
 func causeSummary(c catalog.Cause, ca *causeAgg) CauseSummary {
 	s := CauseSummary{Cause: c, Count: ca.count, First: ca.first, Last: ca.last, Examples: ca.examples}
-	for st, n := range ca.statuses {
-		s.Statuses = append(s.Statuses, StatusCount{st, n})
+	for _, st := range ca.statuses {
+		s.Statuses = append(s.Statuses, StatusCount{st.value, st.count})
 	}
 	sort.Slice(s.Statuses, func(i, j int) bool {
 		a, b := s.Statuses[i], s.Statuses[j]
 		return a.Count > b.Count || a.Count == b.Count && a.Status < b.Status
 	})
-	for p := range ca.products {
-		s.Products = append(s.Products, p)
-	}
-	sort.Slice(s.Products, func(i, j int) bool {
-		a, b := s.Products[i], s.Products[j]
-		return ca.products[a] > ca.products[b] || ca.products[a] == ca.products[b] && a < b
+	products := slices.Clone(ca.products)
+	sort.Slice(products, func(i, j int) bool {
+		a, b := products[i], products[j]
+		return a.count > b.count || a.count == b.count && a.value < b.value
 	})
+	for _, p := range products {
+		s.Products = append(s.Products, p.value)
+	}
 	s.Fixes = fixesFor(c, s.Products, ca.fastcgi, ca.count)
 	return s
 }

@@ -1,0 +1,30 @@
+package logscan
+
+import (
+	"strconv"
+	"testing"
+)
+
+// TestMemo checks that a memo gives back what was put, for keys among the
+// recent ones, in its map, and after its map started afresh.
+func TestMemo(t *testing.T) {
+	var c memo[int]
+	if _, ok := c.get(nil); ok {
+		t.Fatal("an empty memo found the empty key")
+	}
+	for i := range 3 * maxMemo {
+		c.put(strconv.Itoa(i), i)
+		for _, k := range []int{i, i / 2, max(i-nRecent, 0)} {
+			v, ok := c.get([]byte(strconv.Itoa(k)))
+			want := k/maxMemo == i/maxMemo // in the map since it started afresh
+			if ok && v != k || want && !ok {
+				t.Fatalf("after putting 0..%d: get(%d) = %d, %v", i, k, v, ok)
+			}
+		}
+	}
+	var in interner
+	a, b := in.get([]byte("GET")), in.get([]byte("GET"))
+	if a != "GET" || b != "GET" {
+		t.Errorf("interner: %q, %q", a, b)
+	}
+}
