@@ -60,10 +60,9 @@ type htmlHop struct {
 }
 
 type htmlConfig struct {
-	Gateway, Server, ServerWhere, Location, LocationWhere string
-	Protocol, Target                                      string
-	Settings                                              []htmlSetting
-	Findings                                              []htmlFinding
+	Gateway  string
+	Settings []htmlSetting // the route's rows: server, location, target, upstreams, settings
+	Findings []htmlFinding
 }
 
 type htmlSetting struct{ Name, Value, Where string }
@@ -99,13 +98,9 @@ func newHTMLView(d Diagnosis) htmlView {
 		view.Path = append(view.Path, htmlHop{Role: h.Role, Addr: h.Addr, Answer: hopAnswer(h), After: round(h.TTFB).String(), Failing: h.Failing})
 	}
 	if r := d.Route; r != nil {
-		c := &htmlConfig{
-			Gateway: r.Gateway, Server: r.Server.Name, ServerWhere: r.Server.Where(),
-			Location: r.Location.Name, LocationWhere: r.Location.Where(),
-			Protocol: string(r.Protocol), Target: r.Target,
-		}
-		for _, st := range r.Settings {
-			c.Settings = append(c.Settings, htmlSetting{st.Name, st.Value, st.Where()})
+		c := &htmlConfig{Gateway: r.Gateway}
+		for _, row := range routeRows(r) {
+			c.Settings = append(c.Settings, htmlSetting{row.name, row.value, row.where})
 		}
 		for _, f := range d.Findings {
 			c.Findings = append(c.Findings, htmlFinding{Severity: severityWord(f), Class: severityClass(f.Severity),
