@@ -47,7 +47,7 @@ running and says why.
 Several processes on one PostgreSQL store share the targets when each is
 given --replica NAME: each checks about an equal share, never a target
 that another checked less than an interval before, and takes over the
-targets of one that stops within about two intervals.`,
+targets of one that stops within about three intervals.`,
 		Example: `  gwdoctor serve --target https://shop.example/ --target https://api.shop.example/health
   gwdoctor serve --config gwdoctor.yaml
   gwdoctor serve --config gwdoctor.yaml --check-config`,

@@ -44,23 +44,7 @@ func TestServeKilled(t *testing.T) {
 	first.kill(t)
 	restarted := time.Now()
 	second := startServe(t, bin, cfg)
-	after := readAPI(t, second.base)
-	for target, times := range before.times {
-		have := map[string]bool{}
-		for _, at := range after.times[target] {
-			have[at] = true
-		}
-		for _, at := range times {
-			if !have[at] {
-				t.Errorf("target %s: the check of %s, returned before the kill, is gone", target, at)
-			}
-		}
-	}
-	for id := range before.incidents {
-		if !after.incidents[id] {
-			t.Errorf("incident %s, returned before the kill, is gone", id)
-		}
-	}
+	stillThere(t, before, readAPI(t, second.base))
 	waitNewCheck(t, second.base, watchconfig.TargetID("ok-0"), restarted)
 }
 
