@@ -100,7 +100,6 @@ func hopList(fp *fingerprint.Result) string {
 func (j *judgement) finish() {
 	if len(j.e.Origin) > 0 || len(j.e.Upstream) > 0 {
 		j.v.Path = j.path()
-		j.origin()
 		j.pathFindings()
 	}
 	j.keepAlive()
@@ -110,9 +109,8 @@ func (j *judgement) finish() {
 	c := mustLookup(j.v.Cause)
 	j.v.Title = c.Title
 	j.v.Layer = c.Layer
-	j.v.Confidence = j.conf
-	if j.v.Cause != OK {
-		j.ruleOut()
+	if j.v.Cause == ClientRequestState && j.bareSucceeded() {
+		j.v.Culprits = j.e.Culprits
 	}
 	j.v.Summary = j.summary()
 	j.v.Steps = steps(j.v, j.gatewayProduct(), strings.HasPrefix(j.e.UpstreamAddr, "fcgi"), placeholders(&j.e))
@@ -124,13 +122,12 @@ func (j *judgement) finish() {
 			Text:  "If nginx's limits turn the requests away, find the limit_req or limit_conn on this location and raise its rate or burst for real traffic; answer 429 instead of 503 so that clients and monitors can tell a rate limit from an outage. If it is a maintenance switch, send Retry-After with the 503.",
 			Lines: []string{"grep -rn 'limit_req\\|limit_conn\\|return 503' /etc/nginx/", "limit_req zone=perip burst=20 nodelay;", "limit_req_status 429;", "limit_conn_status 429;"}})
 	}
-	if j.v.RuledOut == nil {
-		j.v.RuledOut = []Excluded{}
-	}
 }
 
-// ruleOut adds the plausible causes that the evidence excludes.
-func (j *judgement) ruleOut() {
+// ruleOut reads what the tries, the failing response and the direct
+// requests rule out.
+func (j *judgement) ruleOut() []claim {
+	var cs []claim
 	var resolved, connected, tlsOK bool
 	for _, t := range j.e.Tries {
 		p := t.Probe
@@ -141,18 +138,18 @@ func (j *judgement) ruleOut() {
 				host = h
 			}
 			if net.ParseIP(strings.Trim(host, "[]")) != nil {
-				j.exclude(DNSFailure, "the URL names an address (%s): no name to resolve", host)
+				cs = append(cs, against(DNSFailure, kindDirect, t.Label, "the URL names an address (%s): no name to resolve", host))
 			} else {
-				j.exclude(DNSFailure, "%s resolved to %s", host, strings.Join(p.Addrs, ", "))
+				cs = append(cs, against(DNSFailure, kindDirect, t.Label, "%s resolved to %s", host, strings.Join(p.Addrs, ", ")))
 			}
 		}
 		if !connected && p.FailedIn != "dns" && p.FailedIn != "connect" && p.Addr != "" {
 			connected = true
-			j.exclude(EdgeUnreachable, "%s accepted the connection in %s (%s)", p.Addr, ms(p.Timings.Connect), t.Label)
+			cs = append(cs, against(EdgeUnreachable, kindDirect, t.Label, "%s accepted the connection in %s (%s)", p.Addr, ms(p.Timings.Connect), t.Label))
 		}
 		if !tlsOK && p.TLS != nil && p.TLS.Verified && p.TLS.Version != "" {
 			tlsOK = true
-			j.exclude(EdgeTLS, "%s with %s, certificate verified", p.TLS.Version, p.TLS.ServerName)
+			cs = append(cs, against(EdgeTLS, kindDirect, t.Label, "%s with %s, certificate verified", p.TLS.Version, p.TLS.ServerName))
 		}
 	}
 	if j.rep.Print != nil {
@@ -162,23 +159,37 @@ func (j *judgement) ruleOut() {
 			if j.rep.Probe.Response != nil && j.rep.Probe.Response.BodyBytes == 0 {
 				what = "empty error response"
 			}
-			j.exclude(UpstreamAppError, "the response is %s's own %s, not one the application sent", fp.Generator.Product, what)
+			cs = append(cs, against(UpstreamAppError, kindOwnWords, j.rep.Label, "the response is %s's own %s, not one the application sent", fp.Generator.Product, what))
 		}
 		cdn := false
 		for _, h := range fp.Hops {
 			cdn = cdn || catalog.Product(h.Product).Role() == catalog.RoleCDN
 		}
 		if !cdn {
-			j.exclude(CDNOriginUnreachable, "no CDN is in the path: the response carries no CDN headers or page")
+			cs = append(cs, against(CDNOriginUnreachable, kindOwnWords, j.rep.Label, "no CDN is in the path: the response carries no CDN headers or page"))
 		}
 	}
 	for _, a := range j.e.Upstream {
 		if connected := a.Probe.Response != nil || (a.Probe.FailedIn != "" && a.Probe.FailedIn != "dns" && a.Probe.FailedIn != "connect"); connected {
-			j.exclude(UpstreamRefused, "the upstream %s accepted a direct connection in %s", j.e.UpstreamAddr, ms(a.Probe.Timings.Connect))
-			j.exclude(UpstreamUnreachable, "the upstream %s is reachable from here", j.e.UpstreamAddr)
+			// A rule of thumb: the upstream asked may be a gateway in front
+			// of the server that refuses.
+			cs = append(cs, against(UpstreamRefused, kindFallback, a.Label, "the upstream %s accepted a direct connection in %s", j.e.UpstreamAddr, ms(a.Probe.Timings.Connect)),
+				against(UpstreamUnreachable, kindFallback, a.Label, "the upstream %s is reachable from here", j.e.UpstreamAddr))
 			break
 		}
 	}
+	return cs
+}
+
+// bareSucceeded reports a replay without the client's headers and cookies
+// that succeeded.
+func (j *judgement) bareSucceeded() bool {
+	for _, v := range j.e.Variants {
+		if v.Name == VariantBare && !v.Attempt.Failed() {
+			return true
+		}
+	}
+	return false
 }
 
 // gatewayProduct is the product whose configuration the fixes concern: the

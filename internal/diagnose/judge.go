@@ -11,28 +11,51 @@ import (
 )
 
 // Judge turns evidence into a verdict. It is deterministic: the same
-// evidence always gives the same verdict.
+// evidence always gives the same verdict. The readers each turn their part
+// of the evidence into findings and claims; decide alone weighs the claims
+// and names the cause; what follows only explains it.
 func Judge(e Evidence) Verdict {
 	j := &judgement{e: e}
 	if !e.Saved {
 		j.v.Persistence = persistence(e.Tries)
 		j.v.Evidence = append(j.v.Evidence, triesFindings(e.Tries)...)
 	}
-	rep, ok := firstFailure(e.Tries)
-	switch {
-	case j.visit():
-	case !ok:
-		j.healthy()
-	default:
-		j.rep = rep
-		j.failure()
-		j.logs()
-		j.directPersistence()
-	}
+	cs := j.read()
+	d := decide(cs)
+	j.v.Cause, j.v.Confidence, j.v.RuledOut = d.cause, string(d.confidence), d.ruledOut
+	j.explain(d, cs)
+	j.directPersistence()
 	j.families()
 	j.reported()
 	j.finish()
 	return j.v
+}
+
+// read chooses the failing response and runs the readers that apply to
+// it, in the order their findings are told: the redirects, or the tries
+// and what was asked to explain them, then the origin and the logs.
+func (j *judgement) read() []claim {
+	loop := j.visit()
+	rep, failed := firstFailure(j.e.Tries)
+	switch {
+	case loop:
+		v := j.e.Visit
+		j.rep = v.Hops[len(v.Hops)-1]
+		j.v.Persistence = Persistent
+		cs := j.redirectLoop(v)
+		cs = append(cs, j.origin(true)...)
+		return append(cs, j.ruleOut()...)
+	case !failed:
+		j.origin(false)
+		return j.healthy()
+	}
+	j.rep = rep
+	j.v.Status = rep.Status()
+	j.v.GeneratedBy = generatedBy(rep)
+	cs := j.failure()
+	cs = append(cs, j.origin(true)...)
+	cs = append(cs, j.logs()...)
+	return append(cs, j.ruleOut()...)
 }
 
 // reported compares what the user's client saw, when that is known, with
@@ -65,33 +88,17 @@ func (j *judgement) reported() {
 	}
 }
 
+// judgement holds one diagnosis while it is made: the evidence, the
+// failing response the readers look at, and the verdict, whose findings
+// the readers add to.
 type judgement struct {
 	e   Evidence
 	rep Attempt
 	v   Verdict
-	// confidence of the cause chosen so far.
-	conf string
-}
-
-func (j *judgement) set(cause, conf string) {
-	j.v.Cause = cause
-	j.conf = conf
 }
 
 func (j *judgement) note(source, format string, args ...any) {
 	j.v.Evidence = append(j.v.Evidence, Finding{Source: source, Text: fmt.Sprintf(format, args...)})
-}
-
-func (j *judgement) exclude(cause, format string, args ...any) {
-	if cause == j.v.Cause {
-		return
-	}
-	for _, x := range j.v.RuledOut {
-		if x.Cause == cause {
-			return
-		}
-	}
-	j.v.RuledOut = append(j.v.RuledOut, Excluded{Cause: cause, Title: mustLookup(cause).Title, Why: fmt.Sprintf(format, args...)})
 }
 
 func firstFailure(tries []Attempt) (Attempt, bool) {
@@ -127,47 +134,49 @@ func persistence(tries []Attempt) string {
 	return Intermittent
 }
 
-func (j *judgement) healthy() {
-	j.set(OK, "high")
+// healthy reads tries that all succeeded.
+func (j *judgement) healthy() []claim {
 	if n := len(j.e.Tries); n > 0 {
 		last := j.e.Tries[n-1]
 		j.v.Status = last.Status()
 		j.v.GeneratedBy = generatedBy(last)
 	}
+	return []claim{{cause: OK, kind: kindDirect, source: "tries", fact: "every try succeeded"}}
 }
 
-// failure decides the cause of a failed attempt. The order of the rules is
-// the order of trust: a replay that isolates the client's state beats
-// everything; then what the failing hop says about itself; then what a
-// direct request to the upstream shows; then timing; then the status alone.
-func (j *judgement) failure() {
-	j.v.Status = j.rep.Status()
-	j.v.GeneratedBy = generatedBy(j.rep)
-	if j.protocol() {
-		return
+// failure reads a failed attempt: the HTTP/2 comparison first, since a
+// failure of HTTP/2 alone says nothing of the hops behind the site; then
+// the response, or its absence; then the replays of the client's state.
+func (j *judgement) failure() []claim {
+	if cs := j.protocol(); len(cs) > 0 {
+		return cs
 	}
+	var cs []claim
 	if j.rep.Probe.Response == nil {
-		j.noResponse()
+		j.v.GeneratedBy = GeneratedBy{Role: "unknown", Product: "unknown"}
+		cs = j.noResponse()
 	} else {
-		j.gatewayResponse()
+		cs = j.gatewayResponse()
 	}
-	j.clientState()
+	return append(cs, j.clientState()...)
 }
 
-// noResponse handles a try that got no HTTP response: the site itself is
+// noResponse reads a try that got no HTTP response: the site itself is
 // the hop that failed.
-func (j *judgement) noResponse() {
+func (j *judgement) noResponse() []claim {
 	p := j.rep.Probe
 	src := j.rep.Label
 	j.note(src, "no HTTP response: %s in the %s phase (%s)", p.Class, p.FailedIn, p.Error)
+	fact := fmt.Sprintf("no HTTP response: %s in the %s phase", p.Class, p.FailedIn)
+	var cs []claim
 	switch p.Class {
 	case probe.ClassDNSNotFound, probe.ClassDNSError, probe.ClassDNSTimeout:
-		j.set(DNSFailure, "high")
+		cs = append(cs, claim{cause: DNSFailure, kind: kindDirect, source: src, fact: fact})
 	case probe.ClassRefused, probe.ClassConnectTimeout, probe.ClassUnreachable, probe.ClassConnectError,
 		probe.ClassNoSocket, probe.ClassPermission:
-		j.set(EdgeUnreachable, "high")
+		cs = append(cs, claim{cause: EdgeUnreachable, kind: kindDirect, source: src, fact: fact})
 	case probe.ClassTLSCert, probe.ClassTLSHandshake, probe.ClassNotTLS:
-		j.set(EdgeTLS, "high")
+		cs = append(cs, claim{cause: EdgeTLS, kind: kindDirect, source: src, fact: fact})
 		if p.TLS != nil && p.TLS.VerifyError != "" {
 			j.note(src, "certificate verification failed: %s", p.TLS.VerifyError)
 		}
@@ -175,198 +184,93 @@ func (j *judgement) noResponse() {
 			j.note(src, "the site's certificate: %s", certSummary(p.TLS.Chain[0], p.Started))
 		}
 	default:
-		// The address answered but the server there broke the exchange: with
-		// no gateway in between, it is the last hop, so the failure is named
-		// as an upstream one.
-		if cause, ok := directCause(p.Class); ok {
-			j.set(cause, "medium")
-			if len(j.e.Upstream) == 0 {
-				j.note(src, "the server at %s accepted the connection but %s; no gateway answered in its place", p.Addr, describeClass(p.Class))
-			} else {
-				j.note(src, "the server at %s accepted the connection but %s", p.Addr, describeClass(p.Class))
-			}
-			// A gateway that has nothing to answer with closes too: when
-			// its upstream broke off a response it had started to pass on.
-			j.ladder(true)
-		} else {
-			j.set(Unknown, "low")
-		}
+		cs = append(cs, j.lastHop()...)
 	}
-	j.v.GeneratedBy = GeneratedBy{Role: "unknown", Product: "unknown"}
-	j.dnsCheck()
+	return append(cs, j.dnsCheck()...)
 }
 
-// dnsCheck weighs the other DNS servers' answers for the site's name: an
-// address only they give, where the site answers, means this machine's
-// answer is stale or wrong (client.dns).
-func (j *judgement) dnsCheck() {
-	c := j.e.DNS
-	if c == nil {
-		return
+// lastHop reads an address that answered but whose server broke the
+// exchange: with no gateway in between, it is the last hop, so the failure
+// is named as an upstream one, by rule of thumb. A gateway that has nothing
+// to answer with closes too (when its upstream broke off a response it had
+// started to pass on), so the direct requests are read as well.
+func (j *judgement) lastHop() []claim {
+	p := j.rep.Probe
+	cause, ok := directCause(p.Class)
+	if !ok {
+		return []claim{{cause: Unknown, kind: kindFallback, source: j.rep.Label, fact: fmt.Sprintf("no HTTP response: %s", p.Class)}}
 	}
-	local := "nothing"
-	if len(c.Local) > 0 {
-		local = strings.Join(c.Local, ", ")
+	var c claim
+	if len(j.e.Upstream) == 0 {
+		c = j.claim(cause, kindFallback, j.rep.Label, "the server at %s accepted the connection but %s; no gateway answered in its place", p.Addr, describeClass(p.Class))
+	} else {
+		c = j.claim(cause, kindFallback, j.rep.Label, "the server at %s accepted the connection but %s", p.Addr, describeClass(p.Class))
 	}
-	agree := 0
-	for _, o := range c.Others {
-		switch {
-		case o.Error != "":
-			j.note("dns", "%s could not be asked: %s", o.Server, o.Error)
-		case len(o.Addrs) == 0:
-			j.note("dns", "%s answers %s for %s too", o.Server, o.Rcode, c.Host)
-			if len(c.Local) == 0 {
-				agree++
-			}
-		case sameSet(o.Addrs, c.Local):
-			agree++
-		default:
-			j.note("dns", "this machine resolves %s to %s; %s answers %s", c.Host, local, o.Server, strings.Join(o.Addrs, ", "))
-		}
-	}
-	for _, a := range c.Elsewhere {
-		if a.Probe != nil && a.Probe.Response != nil && !a.Failed() {
-			j.note(a.Label, "asked at %s, with the same Host and TLS name, the site answers %d: the address this machine uses is stale or wrong", a.Probe.Addr, a.Status())
-			j.set(ClientDNS, "high")
-			j.exclude(EdgeUnreachable, "the site answers %d at %s, an address other DNS servers give", a.Status(), a.Probe.Addr)
-			return
-		}
-		if a.Probe != nil {
-			j.note(a.Label, "asked at %s, the site fails too (%s)", a.Probe.Addr, failureWord(a))
-		}
-	}
-	if agree == len(c.Others) && agree > 0 {
-		j.exclude(ClientDNS, "%d other DNS server(s) give the same answer for %s as this machine", agree, c.Host)
-	}
+	return append([]claim{c}, j.ladder()...)
 }
 
-// sameSet reports whether a and b hold the same strings.
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	in := map[string]bool{}
-	for _, x := range a {
-		in[x] = true
-	}
-	for _, y := range b {
-		if !in[y] {
-			return false
-		}
-	}
-	return true
-}
-
-// failureWord says how an attempt failed: its status or its error class.
-func failureWord(a Attempt) string {
-	if a.Probe.Response != nil {
-		return fmt.Sprint(a.Probe.Response.Status)
-	}
-	return string(a.Probe.Class)
-}
-
-// gatewayResponse handles a try that got a gateway status.
-func (j *judgement) gatewayResponse() {
+// gatewayResponse reads a try that got a gateway status, then the direct
+// requests, the timing and the health check that may explain it.
+func (j *judgement) gatewayResponse() []claim {
 	src := j.rep.Label
 	p := j.rep.Probe
 	if j.rep.http09Body() {
 		first, _, _ := bytes.Cut(p.Response.Body, []byte("\n"))
-		j.note(src, "status %d, but the body starts with a status line, %q: the gateway could not parse the upstream's answer and passed it on as an HTTP/0.9 body", p.Response.Status, bytes.TrimSpace(first))
-		j.set(UpstreamInvalid, "high")
-		j.ladder(true)
-		return
+		c := j.claim(UpstreamInvalid, kindOwnWords, src, "status %d, but the body starts with a status line, %q: the gateway could not parse the upstream's answer and passed it on as an HTTP/0.9 body", p.Response.Status, bytes.TrimSpace(first))
+		return append([]claim{c}, j.ladder()...)
 	}
-	if j.rep.Print != nil {
-		fp := j.rep.Print
-		g := fp.Generator
-		j.note(src, "response %d was produced by %s (%s), recognised by %s", p.Response.Status, g.Product, g.Role, strings.Join(g.Markers, "; "))
-		if fp.Reading.Detail != "" {
-			j.note(src, "%s says: %s", g.Product, fp.Reading.Detail)
-		}
-		if fp.PassedThrough && len(fp.Hops) > 1 {
-			j.note(src, "outer hops only passed the error on: %s", hopList(fp))
-		}
-		if c := string(fp.Reading.Cause); c != "" {
-			if _, known := Lookup(c); known {
-				// A product's own marker is its own words; a rule of thumb
-				// (a JSON body with a gateway status reads as the
-				// application's) is not.
-				conf := "high"
-				if fp.Evidence == fingerprint.EvidenceFallback {
-					conf = "medium"
-				}
-				j.set(c, conf)
-				if j.ladder(true) && j.v.Cause != c {
-					j.note("upstream", "the direct requests show %s, which is more exact than %s's own words (%s)", j.v.Cause, g.Product, c)
-				}
-				j.timing()
-				return
-			}
+	cs := j.ownWords()
+	product, own := j.own503()
+	if len(cs) == 0 {
+		switch {
+		case p.Class == probe.ClassBodyTruncated:
+			// A body that broke off is read from the tries alone.
+			return []claim{j.claim(UpstreamTruncated, kindStatus, src, "the response broke off after %d bytes of body", p.Response.BodyBytes)}
+		case own && product == "haproxy":
+			cs = append(cs, j.noServer())
+		case own && product == "nginx":
+			cs = append(cs, j.nginxOwn503())
+		default:
+			cs = append(cs, claim{cause: Upstream, kind: kindStatus, source: src, fact: fmt.Sprintf("status %d: the gateway failed to get an answer from its upstream", p.Response.Status)})
 		}
 	}
-	if p.Class == probe.ClassBodyTruncated {
-		j.note(src, "the response broke off after %d bytes of body", p.Response.BodyBytes)
-		j.set(UpstreamTruncated, "medium")
-		return
+	cs = append(cs, j.ladder()...)
+	cs = append(cs, j.timing()...)
+	if own && heldDownProducts[product] == UpstreamNoneHealthy {
+		cs = append(cs, j.healthCheck()...)
 	}
-	if j.noServer() || j.nginxOwn503() {
-		return
+	if p.Response.Status == 504 && len(cs) > 0 && cs[0].cause == Upstream {
+		cs = append(cs, j.claim(UpstreamTimeout, kindStatus, src, "status 504 (Gateway Timeout): the gateway waited for its upstream and gave up"))
 	}
-	j.set(Upstream, "low")
-	if j.ladder(true) {
-		j.timing()
-		return
-	}
-	if j.timing() {
-		return
-	}
-	if p.Response.Status == 504 {
-		j.set(UpstreamTimeout, "medium")
-		j.note(src, "status 504 (Gateway Timeout): the gateway waited for its upstream and gave up")
-	}
+	return cs
 }
 
-// clientState applies the replays without the user's headers and cookies,
-// and with caches bypassed.
-func (j *judgement) clientState() {
-	if j.e.Saved {
-		return // no request was made: the client's state was not tried
+// ownWords reads what the failing response says about itself: who wrote
+// it, and the cause its own page or reason line names.
+func (j *judgement) ownWords() []claim {
+	fp := j.rep.Print
+	if fp == nil {
+		return nil
 	}
-	var bare, noCache *Variant
-	for i := range j.e.Variants {
-		switch j.e.Variants[i].Name {
-		case VariantBare:
-			bare = &j.e.Variants[i]
-		case VariantNoCache:
-			noCache = &j.e.Variants[i]
-		}
+	src, p, g := j.rep.Label, j.rep.Probe, fp.Generator
+	j.note(src, "response %d was produced by %s (%s), recognised by %s", p.Response.Status, g.Product, g.Role, strings.Join(g.Markers, "; "))
+	if fp.Reading.Detail != "" {
+		j.note(src, "%s says: %s", g.Product, fp.Reading.Detail)
 	}
-	if bare != nil {
-		if !bare.Attempt.Failed() && j.v.Persistence == Persistent {
-			j.set(ClientRequestState, "high")
-			j.v.Culprits = j.e.Culprits
-			j.note(bare.Attempt.Label, "the same request without your headers and cookies succeeded (%d)", bare.Attempt.Status())
-			if len(j.e.Culprits) > 0 {
-				j.note("shrink", "the failure needs only: %s", strings.Join(j.e.Culprits, ", "))
-			}
-			return
-		}
-		if bare.Attempt.Failed() {
-			j.exclude(ClientRequestState, "the request without your headers and cookies failed too (%s)", statusText(bare.Attempt))
-		}
-	} else if len(j.e.StateItems) == 0 {
-		j.exclude(ClientRequestState, "no cookies or extra headers were sent, so the client's state plays no part")
+	if fp.PassedThrough && len(fp.Hops) > 1 {
+		j.note(src, "outer hops only passed the error on: %s", hopList(fp))
 	}
-	if noCache != nil {
-		if !noCache.Attempt.Failed() && j.v.Persistence == Persistent && len(j.e.StateItems) == 0 {
-			j.set(ClientRequestState, "medium")
-			j.note(noCache.Attempt.Label, "the request with caches bypassed succeeded (%d): a cached error is served", noCache.Attempt.Status())
-			return
-		}
-		if noCache.Attempt.Failed() {
-			j.note(noCache.Attempt.Label, "bypassing caches (Cache-Control: no-cache and a fresh query) changed nothing: %s", statusText(noCache.Attempt))
-		}
+	c := string(fp.Reading.Cause)
+	if _, known := Lookup(c); !known || c == "" {
+		return nil
 	}
+	// A product's own marker is its own words; a rule of thumb (a JSON
+	// body with a gateway status reads as the application's) is not.
+	k := kindOwnWords
+	if fp.Evidence == fingerprint.EvidenceFallback {
+		k = kindFallback
+	}
+	return []claim{{cause: c, kind: k, source: src, fact: fmt.Sprintf("%s's response reads as %s", g.Product, c)}}
 }
 
 func generatedBy(a Attempt) GeneratedBy {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/probe"
 )
 
@@ -86,12 +87,10 @@ func describeClass(c probe.Class) string {
 	return string(c)
 }
 
-// ladder reads the requests sent straight to the upstream. With refine set
-// it may replace the current cause; without, it only adds evidence. It
-// reports whether it named a cause.
-func (j *judgement) ladder(refine bool) bool {
+// ladder reads the requests sent straight to the upstream.
+func (j *judgement) ladder() []claim {
 	if len(j.e.Upstream) == 0 {
-		return false
+		return nil
 	}
 	var failed, ok []Attempt
 	for _, a := range j.e.Upstream {
@@ -101,85 +100,86 @@ func (j *judgement) ladder(refine bool) bool {
 			ok = append(ok, a)
 		}
 	}
-	src := "upstream"
 	if len(failed) > 0 {
-		f := failed[0]
-		cause, known := directCause(f.Probe.Class)
-		j.note(f.Label, "straight to the upstream %s: %d of %d requests failed: %s (%s)", j.e.UpstreamAddr, len(failed), len(j.e.Upstream), describeClass(f.Probe.Class), f.Probe.Error)
-		if f.Probe.TLS != nil && f.Probe.TLS.VerifyError != "" {
-			j.note(f.Label, "the upstream's certificate does not verify: %s", f.Probe.TLS.VerifyError)
-		}
-		if fc := j.e.UpstreamFastCGI; fc != nil && fc.Probe != nil && fc.Probe.Response != nil && (cause == UpstreamClosed) {
-			cause, known = j.speaksFastCGI(*fc)
-		}
-		if tl := j.e.UpstreamTLS; tl != nil && refine && handshook(*tl) {
-			return j.speaksTLS(f, *tl)
-		}
-		if refine && known {
-			if killed, d := killedAtLimit(failed); killed {
-				cause = UpstreamTimeout
-				j.note(f.Label, "the upstream broke every direct request off after the same %s: a time limit kills the request there (PHP-FPM request_terminate_timeout, max_execution_time, a worker timeout)", ms(d))
-			}
-			if cause == UpstreamTimeout && failAt(j.rep) < 500*time.Millisecond {
-				// The gateway could not even get in, while a direct request
-				// is let in and then waits: every worker is busy and the
-				// listen queue is (at times) full.
-				cause = UpstreamOverloaded
-				j.note(f.Label, "the gateway failed at once (%s) while direct requests were accepted and then waited without an answer: the upstream's workers are all busy and its queue overflows", ms(failAt(j.rep)))
-			}
-			j.set(cause, "high")
-			return true
-		}
-		return false
+		return j.ladderFailed(failed)
 	}
+	return j.ladderAnswered(ok)
+}
+
+// ladderFailed reads direct requests of which some failed: the first
+// failure's class names the cause, unless the upstream speaks another
+// protocol than HTTP, or a limit killed the requests.
+func (j *judgement) ladderFailed(failed []Attempt) []claim {
+	f := failed[0]
+	cause, known := directCause(f.Probe.Class)
+	c := j.claim(cause, kindDirect, f.Label, "straight to the upstream %s: %d of %d requests failed: %s (%s)", j.e.UpstreamAddr, len(failed), len(j.e.Upstream), describeClass(f.Probe.Class), f.Probe.Error)
+	if f.Probe.TLS != nil && f.Probe.TLS.VerifyError != "" {
+		j.note(f.Label, "the upstream's certificate does not verify: %s", f.Probe.TLS.VerifyError)
+	}
+	if fc := j.e.UpstreamFastCGI; fc != nil && fc.Probe != nil && fc.Probe.Response != nil && cause == UpstreamClosed {
+		// It closes HTTP and answers FastCGI: the closing is not its failure.
+		return j.speaksFastCGI(*fc)
+	}
+	if tl := j.e.UpstreamTLS; tl != nil && handshook(*tl) {
+		return j.speaksTLS(f, *tl)
+	}
+	if !known {
+		return nil
+	}
+	cs := []claim{c}
+	killed, d := killedAtLimit(failed)
+	if killed {
+		cs = append(cs, j.claim(UpstreamTimeout, kindDirect, f.Label, "the upstream broke every direct request off after the same %s: a time limit kills the request there (PHP-FPM request_terminate_timeout, max_execution_time, a worker timeout)", ms(d)))
+	}
+	if (killed || cause == UpstreamTimeout) && failAt(j.rep) < 500*time.Millisecond {
+		// The gateway could not even get in, while a direct request is let
+		// in and then waits: every worker is busy and the listen queue is
+		// (at times) full.
+		cs = append(cs, j.claim(UpstreamOverloaded, kindDirect, f.Label, "the gateway failed at once (%s) while direct requests were accepted and then waited without an answer: the upstream's workers are all busy and its queue overflows", ms(failAt(j.rep))))
+	}
+	return cs
+}
+
+// ladderAnswered reads direct requests that all got an answer: one that is
+// itself a failure, too large for the gateway, slower than it waits, or
+// that the gateway holds back from.
+func (j *judgement) ladderAnswered(ok []Attempt) []claim {
 	a := ok[0]
-	if tl := j.e.UpstreamTLS; tl != nil && refine {
+	if tl := j.e.UpstreamTLS; tl != nil {
 		return j.speaksTLS(a, *tl)
 	}
 	r := a.Probe.Response
 	j.note(a.Label, "straight to the upstream %s: status %d after %s, %d bytes of response head", j.e.UpstreamAddr, r.Status, ms(a.Probe.Timings.TTFB), r.HeaderBytes)
 	if IsGatewayStatus(r.Status) {
-		if !refine {
-			return false
-		}
 		if inner, ok := innerGateway(a); ok {
-			// The upstream is a gateway too (HAProxy in front of nginx):
-			// its own page says it failed to reach what is behind it, so
-			// the failing hop is deeper, and its page or its log says why.
-			cause, conf := Upstream, "medium"
+			// The upstream is a gateway too (HAProxy in front of nginx): its
+			// own page says it failed to reach what is behind it, so the
+			// failing hop is deeper, and its page or its log says why.
+			cause := Upstream
 			if c := a.Print.Reading.Cause; c != "" {
-				cause, conf = string(c), "high"
+				cause = string(c)
 			}
-			j.set(cause, conf)
-			j.note(a.Label, "the upstream is itself a gateway: %s answers %d with its own error page, so it is the hop that reaches nothing usable behind it", inner, r.Status)
-			return true
+			return []claim{j.claim(cause, kindDirect, a.Label, "the upstream is itself a gateway: %s answers %d with its own error page, so it is the hop that reaches nothing usable behind it", inner, r.Status)}
 		}
-		j.set(UpstreamAppError, "high")
-		j.note(a.Label, "the upstream itself answers %d: the failing part is behind it", r.Status)
-		return true
-	}
-	if !refine {
-		return false
+		return []claim{j.claim(UpstreamAppError, kindDirect, a.Label, "the upstream itself answers %d: the failing part is behind it", r.Status)}
 	}
 	limit := j.headerLimit()
 	if r.HeaderBytes > limit && j.rep.Probe.Timings.TTFB < time.Second {
-		j.set(UpstreamHeaderTooBig, "high")
-		j.note(a.Label, "the upstream's response head is %d bytes, above the gateway's limit of %d bytes, and the gateway failed at once", r.HeaderBytes, limit)
-		return true
+		return []claim{j.claim(UpstreamHeaderTooBig, kindDirect, a.Label, "the upstream's response head is %d bytes, above the gateway's limit of %d bytes, and the gateway failed at once", r.HeaderBytes, limit)}
 	}
 	failAt := j.rep.Probe.Timings.TTFB
 	if failAt >= 500*time.Millisecond && slowest(ok) > failAt {
-		j.set(UpstreamTimeout, "high")
-		j.note(src, "the upstream needs %s to answer; the gateway gave up after %s", ms(slowest(ok)), ms(failAt))
-		return true
+		return []claim{j.claim(UpstreamTimeout, kindDirect, "upstream", "the upstream needs %s to answer; the gateway gave up after %s", ms(slowest(ok)), ms(failAt))}
 	}
-	if j.heldDown(a) {
-		return true
+	if cs := j.heldDown(a); len(cs) > 0 {
+		return cs
 	}
-	if j.v.Cause != UpstreamNoneHealthy && j.v.Cause != UpstreamOverloaded {
-		j.note(src, "the upstream answers directly, so the fault is between the gateway and it, or intermittent")
+	// A gateway whose own words say it holds its servers back or turns
+	// requests away has explained why the upstream answering changes nothing.
+	if fp := j.rep.Print; fp == nil || (fp.Reading.Cause != catalog.UpstreamNoneHealthy && fp.Reading.Cause != catalog.UpstreamOverloaded) {
+		j.note("upstream", "the upstream answers directly, so the fault is between the gateway and it, or intermittent")
 	}
-	return false
+	return nil
 }
 
 func (j *judgement) headerLimit() int {
@@ -256,22 +256,18 @@ func (j *judgement) own503() (string, bool) {
 // heldDown reads a gateway that answers 503 at once while the upstream,
 // asked directly, answers (ok is that answer): the gateway does not even
 // try the upstream, because it holds it back.
-func (j *judgement) heldDown(ok Attempt) bool {
+func (j *judgement) heldDown(ok Attempt) []claim {
 	product, own := j.own503()
 	cause, held := heldDownProducts[product]
 	if !own || !held {
-		return false
+		return nil
 	}
 	name := productName(product)
 	if cause == UpstreamOverloaded {
-		j.note(ok.Label, "the upstream answers %d when asked directly: %s's own limits hold the request back, not the upstream", ok.Status(), name)
-	} else {
-		j.note(ok.Label, "%s answered 503 after %s without trying the upstream, which answers %d when asked directly: %s holds it down (a failed health check, or the wait after earlier failures, such as Apache's retry=60)",
-			name, ms(failAt(j.rep)), ok.Status(), name)
+		return []claim{j.claim(cause, kindDirect, ok.Label, "the upstream answers %d when asked directly: %s's own limits hold the request back, not the upstream", ok.Status(), name)}
 	}
-	j.set(cause, "high")
-	j.healthCheck()
-	return true
+	return []claim{j.claim(cause, kindDirect, ok.Label, "%s answered 503 after %s without trying the upstream, which answers %d when asked directly: %s holds it down (a failed health check, or the wait after earlier failures, such as Apache's retry=60)",
+		name, ms(failAt(j.rep)), ok.Status(), name)}
 }
 
 // innerGateway reports an answer that is a gateway's own error page (not
@@ -293,18 +289,17 @@ func innerGateway(a Attempt) (string, bool) {
 // the gateway speaks HTTP to it is known only from the gateway's own
 // configuration or log, never from how the upstream was named to
 // gwdoctor (nginx's fastcgi_pass writes unix:/path as proxy_pass does).
-func (j *judgement) speaksFastCGI(fc Attempt) (string, bool) {
+func (j *judgement) speaksFastCGI(fc Attempt) []claim {
 	speaks, where := j.gatewaySpeaks()
 	switch speaks {
 	case "http":
-		j.note(fc.Label, "asked in FastCGI instead, the upstream answers (status %d): it is a FastCGI server such as PHP-FPM, and the gateway speaks HTTP to it (%s), so it gets its connection closed; point fastcgi_pass (or ProxyPass fcgi://) at it instead of proxy_pass", fc.Status(), where)
-		return UpstreamInvalid, true
+		return []claim{j.claim(UpstreamInvalid, kindDirect, fc.Label, "asked in FastCGI instead, the upstream answers (status %d): it is a FastCGI server such as PHP-FPM, and the gateway speaks HTTP to it (%s), so it gets its connection closed; point fastcgi_pass (or ProxyPass fcgi://) at it instead of proxy_pass", fc.Status(), where)}
 	case "fastcgi":
 		j.note(fc.Label, "asked in FastCGI, as the gateway asks it (%s), the upstream answers with status %d", where, fc.Status())
 	default:
 		j.note(fc.Label, "asked in FastCGI, the upstream answers (status %d): it is a FastCGI server such as PHP-FPM; whether the gateway speaks HTTP to it (proxy_pass where fastcgi_pass belongs) its configuration or its log tells (--nginx-config, --log)", fc.Status())
 	}
-	return Upstream, false
+	return nil
 }
 
 // gatewaySpeaks is the protocol the gateway speaks to its upstream, and
@@ -330,7 +325,7 @@ func (j *judgement) gatewaySpeaks() (string, string) {
 // TLS server does (plain is that answer, tl the request over TLS): the
 // gateway must speak TLS to it, and a gateway that verifies certificates
 // fails where the certificate does not verify.
-func (j *judgement) speaksTLS(plain, tl Attempt) bool {
+func (j *judgement) speaksTLS(plain, tl Attempt) []claim {
 	if plain.Status() != 0 {
 		j.note(plain.Label, "the upstream %s answers plain HTTP as a TLS server does (status %d): it speaks TLS on that port", j.e.UpstreamAddr, plain.Status())
 	} else {
@@ -338,17 +333,13 @@ func (j *judgement) speaksTLS(plain, tl Attempt) bool {
 	}
 	info := tl.Probe.TLS
 	if info == nil || tl.Probe.FailedIn == "tls" && info.Version == "" {
-		j.note(tl.Label, "over TLS the handshake fails: %s", tl.Probe.Error)
-		j.set(UpstreamTLS, "high")
-		return true
+		return []claim{j.claim(UpstreamTLS, kindDirect, tl.Label, "over TLS the handshake fails: %s", tl.Probe.Error)}
 	}
 	if info.VerifyError == "" {
 		j.note(tl.Label, "over TLS (%s) its certificate verifies for %s; a gateway that speaks plain HTTP to that port gets its connection closed: check the scheme it uses (proxy_pass https://…)", info.Version, info.ServerName)
-		return false
+		return nil
 	}
-	j.note(tl.Label, "over TLS (%s) its certificate does not verify: %s; a gateway that checks upstream certificates (proxy_ssl_verify on, HAProxy verify required, Caddy, Go) refuses it", info.Version, info.VerifyError)
-	j.set(UpstreamTLS, "high")
-	return true
+	return []claim{j.claim(UpstreamTLS, kindDirect, tl.Label, "over TLS (%s) its certificate does not verify: %s; a gateway that checks upstream certificates (proxy_ssl_verify on, HAProxy verify required, Caddy, Go) refuses it", info.Version, info.VerifyError)}
 }
 
 // handshook reports a request whose TLS handshake completed.

@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -29,46 +28,59 @@ type LogLine struct {
 	Error bool `json:"error"`
 }
 
-// logs weighs the log lines of the diagnosis's own requests. A gateway's
-// error log says in its own words why it failed, which turns the parent
-// cause "upstream" or a cause read from timing alone into the exact one.
-func (j *judgement) logs() {
-	if len(j.e.Logs) == 0 || j.v.Cause == OK {
-		return
+// logs reads the log lines of the diagnosis's own requests. A gateway's
+// error log says in its own words why it failed; decide lets that make the
+// parent cause "upstream", or a cause read from timing alone, exact.
+func (j *judgement) logs() []claim {
+	if len(j.e.Logs) == 0 {
+		return nil
 	}
 	best, n := bestLogCause(j.e.Logs)
 	if best == "" {
-		return
+		return nil
 	}
 	line := firstLine(j.e.Logs, best)
 	how := "matched by time and path"
 	if line.Tagged {
 		how = "tagged with this diagnosis's ID"
 	}
-	j.note("log", "%s logged %d line(s) reading %s (%s), e.g. %s: %s", line.Product, n, best, how, line.Where, line.Raw)
-	switch {
-	case j.v.Cause == best:
-		return
-	case j.v.Cause == Upstream || j.v.Cause == Unknown || j.conf != "high" || exactOf(j.v.Cause, best):
-		if j.v.Cause != Upstream && j.v.Cause != Unknown {
-			j.note("log", "the log is more exact than the responses: %s rather than %s", best, j.v.Cause)
-		}
-		j.set(best, "high")
-	default:
-		j.note("log", "the log reads %s, but the direct evidence says %s; both may be true (one causes the other)", best, j.v.Cause)
-	}
+	return []claim{j.claim(best, kindOwnWords, "log", "%s logged %d line(s) reading %s (%s), e.g. %s: %s", line.Product, n, best, how, line.Where, line.Raw)}
 }
 
-// exactOf reports whether the log's cause refines the verdict's: the
-// upstream that refused is why no upstream is healthy; a killed worker
-// (closed) is how a PHP timeout shows; a connection a gateway aborts
-// (closed) is how a body that broke off shows.
-func exactOf(verdict, log string) bool {
-	return (verdict == UpstreamClosed && (log == UpstreamTimeout || log == UpstreamOverloaded || log == UpstreamTruncated)) ||
-		// A gateway gives up on a connect that goes unanswered with the same
-		// page, after its connect timeout, as on a read: its log tells which.
-		(verdict == UpstreamTimeout && log == UpstreamUnreachable) ||
-		(verdict == UpstreamNoneHealthy && strings.HasPrefix(log, "upstream."))
+// explain says how the decision weighed the failing response's own words
+// and the log against the other claims, where they disagree.
+func (j *judgement) explain(d decision, cs []claim) {
+	won := d.chain
+	if len(won) == 0 {
+		return
+	}
+	for _, c := range cs {
+		if c.against || c.kind != kindOwnWords || c.source != j.rep.Label || c.cause == d.cause || j.rep.Print == nil {
+			continue
+		}
+		if won[0].kind == kindDirect && won[0].cause != c.cause {
+			j.note("upstream", "the direct requests show %s, which is more exact than %s's own words (%s)", won[0].cause, j.rep.Print.Generator.Product, c.cause)
+		}
+	}
+	var log *claim
+	var others []claim
+	for i, c := range cs {
+		if c.source == "log" && !c.against {
+			log = &cs[i]
+		} else {
+			others = append(others, c)
+		}
+	}
+	if log == nil {
+		return
+	}
+	if log.cause != d.cause {
+		j.note("log", "the log reads %s, but the direct evidence says %s; both may be true (one causes the other)", log.cause, d.cause)
+		return
+	}
+	if prior := decide(others).cause; !parent(prior) && prior != log.cause {
+		j.note("log", "the log is more exact than the responses: %s rather than %s", log.cause, prior)
+	}
 }
 
 // bestLogCause picks the cause the logs name most often, preferring error

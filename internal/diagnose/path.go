@@ -120,27 +120,24 @@ func (j *judgement) pathFindings() {
 	j.note("path", "time to the answer or the failure, hop by hop: %s", strings.Join(times, ", "))
 }
 
-// origin weighs the requests sent straight to the origin, past the CDN or
+// origin reads the requests sent straight to the origin, past the CDN or
 // load balancer: an origin that answers well while the site fails puts the
-// fault between the two; one that fails alike shows that the edge only
-// reports the origin's failure.
-func (j *judgement) origin() {
+// fault between the two, by rule of thumb; one that fails alike shows that
+// the edge only reports the origin's failure.
+func (j *judgement) origin(siteFailed bool) []claim {
 	if len(j.e.Origin) == 0 {
-		return
+		return nil
 	}
 	h, _ := hopOf("origin", j.e.Origin)
-	siteFailed := j.v.Cause != OK
 	switch {
 	case !siteFailed && h.Failing:
 		j.note("origin", "the origin %s fails directly (%s) while the site answers: the edge serves from its cache or another origin", j.e.OriginAddr, h.Result)
 	case siteFailed && !h.Failing:
-		j.note("origin", "the origin %s answers %s directly, with the same Host and path: the fault is between the edge and the origin (a firewall that blocks the edge's addresses, the edge's origin settings), or in the edge itself", j.e.OriginAddr, h.Result)
-		if j.v.Cause == Upstream || j.v.Cause == Unknown {
-			j.set(CDNOriginUnreachable, "medium")
-		}
+		return []claim{j.claim(CDNOriginUnreachable, kindFallback, "origin", "the origin %s answers %s directly, with the same Host and path: the fault is between the edge and the origin (a firewall that blocks the edge's addresses, the edge's origin settings), or in the edge itself", j.e.OriginAddr, h.Result)}
 	case siteFailed:
 		j.note("origin", "the origin %s fails directly too (%s): the edge only reports the origin's failure", j.e.OriginAddr, h.Result)
 	}
+	return nil
 }
 
 // keepAlive reports how long the upstream keeps an idle connection, which

@@ -1,26 +1,24 @@
 package diagnose
 
 // protocol compares the tries over HTTP/2 with the request over HTTP/1.1,
-// side by side, and reports whether the failure is HTTP/2's alone: every
-// failed try broke at the HTTP/2 layer (a stream reset, a GOAWAY, a
-// protocol error) while HTTP/1.1 got an answer that is not a failure.
-func (j *judgement) protocol() bool {
+// side by side, and claims a failure of HTTP/2's alone: every failed try
+// broke at the HTTP/2 layer (a stream reset, a GOAWAY, a protocol error)
+// while HTTP/1.1 got an answer that is not a failure.
+func (j *judgement) protocol() []claim {
 	h1 := j.e.HTTP1
 	if h1 == nil || h1.Probe == nil {
-		return false
+		return nil
 	}
 	h2 := j.rep
 	j.note(h1.Label, "over HTTP/2: %s; over HTTP/1.1: %s", protoAnswer(h2), protoAnswer(*h1))
 	if h1.Failed() || !h2Broken(j.e.Tries) {
-		return false
+		return nil
 	}
-	j.set(EdgeProtocol, "high")
 	code := h2.Probe.H2Code
 	if code == "" {
 		code = string(h2.Probe.Class)
 	}
-	j.note(h2.Label, "the site breaks HTTP/2 (%s) on every failed try, and answers %d over HTTP/1.1: a browser shows ERR_HTTP2_PROTOCOL_ERROR where curl --http1.1 works", code, h1.Status())
-	return true
+	return []claim{j.claim(EdgeProtocol, kindReplay, h2.Label, "the site breaks HTTP/2 (%s) on every failed try, and answers %d over HTTP/1.1: a browser shows ERR_HTTP2_PROTOCOL_ERROR where curl --http1.1 works", code, h1.Status())}
 }
 
 // h2Broken reports whether every failed try broke at the HTTP/2 layer.

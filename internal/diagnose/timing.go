@@ -48,56 +48,44 @@ func roundSeconds(d time.Duration) bool {
 }
 
 // timing compares when the failure happened with the timeouts along the
-// chain. It reports whether it named the cause.
-func (j *judgement) timing() bool {
+// chain.
+func (j *judgement) timing() []claim {
 	if j.e.Saved {
-		return false // a saved page has no timing
+		return nil // a saved page has no timing
 	}
 	d := failAt(j.rep)
 	src := j.rep.Label
 	if d < 500*time.Millisecond {
 		j.note(src, "the gateway answered after %s: far below any timeout, so it gave up at once (refused, closed, invalid, or no upstream at all)", ms(d))
-		j.exclude(UpstreamTimeout, "the failure came after %s, far below any gateway timeout", ms(d))
-		return false
+		return []claim{against(UpstreamTimeout, kindTiming, src, "the failure came after %s, far below any gateway timeout", ms(d))}
 	}
 	if j.retryDelay() {
 		j.note(src, "the failure came after %s: HAProxy answers 503 only after its connection retries (retries 3, about 1 s apart, by default), so the delay is retrying, not a timeout", ms(d))
-		j.exclude(UpstreamTimeout, "HAProxy reports a timeout with 504, and this 503 came after its connection retries")
-		return false
+		return []claim{against(UpstreamTimeout, kindTiming, src, "HAProxy reports a timeout with 504, and this 503 came after its connection retries")}
 	}
 	limits := append(append([]Limit(nil), j.e.Limits...), j.productDefaults()...)
 	l, hit := matchLimit(d, limits)
-	round := roundSeconds(d)
+	var c claim
 	switch {
 	case hit:
-		j.note(src, "the failure came after %s, matching %s %s = %s", ms(d), l.Product, l.Name, ms(l.Timeout))
-	case round:
-		j.note(src, "the failure came after %s, a round number of seconds: the mark of a timeout firing", ms(d))
+		c = j.claim(UpstreamTimeout, kindTiming, src, "the failure came after %s, matching %s %s = %s", ms(d), l.Product, l.Name, ms(l.Timeout))
+	case roundSeconds(d):
+		c = j.claim(UpstreamTimeout, kindTiming, src, "the failure came after %s, a round number of seconds: the mark of a timeout firing", ms(d))
 	default:
-		return false
+		return nil
 	}
-	steady := j.steadyFailures()
-	if steady {
+	if j.steadyFailures() {
 		j.note(src, "every failed try took the same time to fail (within 100 ms): a fixed limit, not load")
 	}
-	if hit && l.Connect && len(j.e.Upstream) == 0 && (j.v.Cause == Upstream || j.v.Cause == UpstreamTimeout) {
+	if hit && l.Connect && len(j.e.Upstream) == 0 {
 		// Only the connect timeout fits: the gateway never got a
 		// connection, so nothing answered its SYN in time.
-		if j.v.Cause == UpstreamTimeout {
+		if fp := j.rep.Print; fp != nil && fp.Reading.Cause == catalog.UpstreamTimeout {
 			j.note(src, "it is the connect timeout that fits, not the wait for the answer: the gateway's connection to the upstream went unanswered")
 		}
-		j.set(UpstreamUnreachable, "high")
-		return true
+		c.cause = UpstreamUnreachable
 	}
-	if j.v.Cause == Upstream {
-		conf := "medium"
-		if hit || steady {
-			conf = "high"
-		}
-		j.set(UpstreamTimeout, conf)
-		return true
-	}
-	return false
+	return []claim{c}
 }
 
 // retryDelay reports a failure whose delay comes from the gateway retrying
@@ -109,32 +97,22 @@ func (j *judgement) retryDelay() bool {
 	return fp != nil && fp.Generator.Product == "haproxy" && j.rep.Status() == 503
 }
 
-// noServer handles HAProxy's 503 that comes at once: HAProxy retries a
+// noServer reads HAProxy's 503 that comes at once: HAProxy retries a
 // server that refuses or times out before it answers 503 ("retries 3" by
 // default, about a second apart), so an instant 503 means its backend had
 // no server to try: every one marked DOWN by its health checks, in
-// maintenance, or none at all. It reports whether it settled the cause.
-func (j *judgement) noServer() bool {
-	if product, own := j.own503(); !own || product != "haproxy" {
-		return false
-	}
-	src := j.rep.Label
-	j.set(UpstreamNoneHealthy, "medium")
-	j.note(src, "HAProxy answered 503 after %s, without retrying: it had no server to send the request to (all DOWN by their health checks, or in maintenance); a server that refuses gets its retries first", ms(failAt(j.rep)))
-	if j.ladder(true) {
-		return true
-	}
-	j.healthCheck()
-	return true
+// maintenance, or none at all.
+func (j *judgement) noServer() claim {
+	return j.claim(UpstreamNoneHealthy, kindTiming, j.rep.Label, "HAProxy answered 503 after %s, without retrying: it had no server to send the request to (all DOWN by their health checks, or in maintenance); a server that refuses gets its retries first", ms(failAt(j.rep)))
 }
 
 // healthCheck reads the gateway's own health check, replayed against the
 // upstream: a check that fails there is why the gateway holds the server
-// down. It reports whether the check failed.
-func (j *judgement) healthCheck() bool {
+// down.
+func (j *judgement) healthCheck() []claim {
 	hc := j.e.HealthCheck
 	if hc == nil || hc.Attempt.Probe == nil {
-		return false
+		return nil
 	}
 	a := hc.Attempt
 	check := hc.Method + " " + hc.Path
@@ -147,15 +125,12 @@ func (j *judgement) healthCheck() bool {
 	}
 	if hc.Passed {
 		j.note(a.Label, "the gateway's health check, %s, passes when asked now (%d): the server may be in maintenance, or it has only just recovered", check, a.Status())
-		return false
+		return nil
 	}
 	if a.Probe.Response == nil {
-		j.note(a.Label, "the gateway's health check, %s, fails when asked now: %s (%s): that is why the gateway holds the server down", check, describeClass(a.Probe.Class), a.Probe.Error)
-	} else {
-		j.note(a.Label, "the gateway's health check, %s, gets %d from the upstream where it expects %s: that is why the gateway holds the server down%s", check, a.Status(), expect, bodyQuote(a))
+		return []claim{j.claim(UpstreamNoneHealthy, kindDirect, a.Label, "the gateway's health check, %s, fails when asked now: %s (%s): that is why the gateway holds the server down", check, describeClass(a.Probe.Class), a.Probe.Error)}
 	}
-	j.set(UpstreamNoneHealthy, "high")
-	return true
+	return []claim{j.claim(UpstreamNoneHealthy, kindDirect, a.Label, "the gateway's health check, %s, gets %d from the upstream where it expects %s: that is why the gateway holds the server down%s", check, a.Status(), expect, bodyQuote(a))}
 }
 
 // bodyQuote returns ", which says: FIRST LINE" of a short text answer.
@@ -174,20 +149,14 @@ func bodyQuote(a Attempt) string {
 	return fmt.Sprintf("; it says %q", line)
 }
 
-// nginxOwn503 handles a 503 that nginx wrote itself: nginx reports an
+// nginxOwn503 reads a 503 that nginx wrote itself: nginx reports an
 // upstream that fails with 502 or 504, never 503, so its own 503 comes from
 // its limits (limit_req and limit_conn answer 503 by default,
 // limit_req_status and limit_conn_status change it) or from a "return 503"
 // in the configuration, such as a maintenance switch. The upstream is not
-// even asked. It reports whether it settled the cause.
-func (j *judgement) nginxOwn503() bool {
-	if product, own := j.own503(); !own || product != "nginx" {
-		return false
-	}
-	j.note(j.rep.Label, "nginx answered 503 itself after %s: nginx reports a failing upstream with 502 or 504, never 503, so the request was turned away before the upstream: by limit_req or limit_conn (503 is their default status), or by a \"return 503\" such as a maintenance switch", ms(failAt(j.rep)))
-	j.set(UpstreamOverloaded, "medium")
-	j.ladder(true)
-	return true
+// even asked.
+func (j *judgement) nginxOwn503() claim {
+	return j.claim(UpstreamOverloaded, kindTiming, j.rep.Label, "nginx answered 503 itself after %s: nginx reports a failing upstream with 502 or 504, never 503, so the request was turned away before the upstream: by limit_req or limit_conn (503 is their default status), or by a \"return 503\" such as a maintenance switch", ms(failAt(j.rep)))
 }
 
 // nginxLimited reports a verdict that nginx's own limits explain: its

@@ -45,27 +45,21 @@ func (j *judgement) visit() bool {
 	if v.Note != "" {
 		j.note("redirects", "%s", v.Note)
 	}
-	if v.Loop == nil || len(v.Hops) == 0 {
-		return false
-	}
-	j.redirectLoop(v)
-	return true
+	return v.Loop != nil && len(v.Hops) > 0
 }
 
 // redirectLoop judges a chain of redirects that never ends: the browser
 // shows "too many redirects", whatever each page would say.
-func (j *judgement) redirectLoop(v *Visit) {
+func (j *judgement) redirectLoop(v *Visit) []claim {
 	last := v.Hops[len(v.Hops)-1]
-	j.rep = last
-	j.set(EdgeRedirectLoop, "high")
-	j.v.Persistence = Persistent
 	j.v.Status = last.Status()
 	j.v.GeneratedBy = generatedBy(last)
 	l := v.Loop
+	var c claim
 	if l.Kind == target.LoopEndless {
-		j.note("redirects", "%d redirects without an end, and none repeated: %s", len(v.Hops)-1, hopTrail(v.Hops))
+		c = j.claim(EdgeRedirectLoop, kindDirect, "redirects", "%d redirects without an end, and none repeated: %s", len(v.Hops)-1, hopTrail(v.Hops))
 	} else {
-		j.note("redirects", "the redirects go round in a circle: %s, and back to the start", strings.Join(l.Cycle, " → "))
+		c = j.claim(EdgeRedirectLoop, kindDirect, "redirects", "the redirects go round in a circle: %s, and back to the start", strings.Join(l.Cycle, " → "))
 	}
 	for _, h := range v.Hops[l.Start:] {
 		if h.Print != nil && h.Probe.Response != nil {
@@ -80,6 +74,7 @@ func (j *judgement) redirectLoop(v *Visit) {
 	case target.LoopCookie:
 		j.note("redirects", "the circle repeats only while the cookie(s) %s that the site set are sent; asked without them, the site answers otherwise", strings.Join(l.Cookies, ", "))
 	}
+	return []claim{c}
 }
 
 // hopTrail writes a chain as "301 http://a/ → 200 https://a/".
