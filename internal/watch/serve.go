@@ -90,6 +90,9 @@ type watcher struct {
 	rec      *Recorder
 	alerting *Alerting
 	replica  *replica // nil unless ServeOptions.Replica
+	// targets and sink are for following the targets' logs.
+	targets []watchconfig.Target
+	sink    monitor.Sink
 }
 
 func newWatcher(ctx context.Context, cfg *watchconfig.Config, st *store.Store, o ServeOptions) (*watcher, error) {
@@ -127,6 +130,7 @@ func newWatcher(ctx context.Context, cfg *watchconfig.Config, st *store.Store, o
 		w.replica = newReplica(st, o.Replica, rec, mt, cmp(cfg.Interval, 30*time.Second), o.Logger)
 		mo.Holds = w.replica.Holds
 	}
+	w.targets, w.sink = targets, mo.Sink
 	w.sched, err = monitor.New(mt, mo)
 	return w, err
 }
@@ -140,6 +144,7 @@ func (w *watcher) run(ctx context.Context, o ServeOptions) error {
 	served := make(chan error, 1)
 	go func() { served <- w.srv.Serve(w.ln) }()
 	go upkeep(ctx, w.st, o.Logger)
+	followLogs(ctx, w.targets, w.sink, o.Logger)
 	var bg sync.WaitGroup
 	bg.Go(func() { w.rec.Run(ctx) })
 	if w.replica != nil {

@@ -64,8 +64,28 @@ func (r *Recorder) Record(ctx context.Context, ev monitor.Event) error {
 		return r.opened(ctx, ev)
 	case monitor.EventIncidentUpdated, monitor.EventIncidentClosed:
 		return r.updated(ctx, ev)
+	case monitor.EventEpisodeOpened, monitor.EventEpisodeUpdated, monitor.EventEpisodeClosed:
+		return r.episode(ctx, ev)
 	}
 	return nil
+}
+
+// episode stores a log's episode as an incident of the target whose log
+// it is, opened by the log.
+func (r *Recorder) episode(ctx context.Context, ev monitor.Event) error {
+	if ev.Episode == nil {
+		return nil
+	}
+	inc := monitor.EpisodeIncident(ev.Source, ev.Episode)
+	as := monitor.Event{Kind: monitor.EventIncidentUpdated, Time: ev.Time, Incident: inc, Change: monitor.ChangeCause, From: inc.Cause, To: inc.Cause}
+	switch ev.Kind {
+	case monitor.EventEpisodeOpened:
+		as.Kind = monitor.EventIncidentOpened
+		return r.opened(ctx, as)
+	case monitor.EventEpisodeClosed:
+		as.Kind = monitor.EventIncidentClosed
+	}
+	return r.updated(ctx, as)
 }
 
 func (r *Recorder) check(c monitor.CheckResult) store.Check {
