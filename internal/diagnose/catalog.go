@@ -5,6 +5,23 @@
 // The package is pure: no network, no clock, no logging. Everything it
 // decides comes from the Evidence it is given, and every verdict cites it.
 // The causes, products and fix texts it names are internal/catalog's.
+//
+// Judge runs readers, each of which turns its part of the evidence into
+// findings and claims: a cause named or ruled out, the kind of evidence it
+// rests on and the fact. One function, decide, weighs the claims. The
+// kinds rank replay (the failure goes when one thing of the client's
+// changes) above direct (a request straight to a hop) above own words (a
+// product's own page, or the gateway's log line of the diagnosis's own
+// request) above timing above status above fallback (a rule of thumb); a
+// table of refinements then makes the winning cause exact.
+//
+// Confidence is computed from the claims, and is defined here alone:
+// high when an own-words, direct or replay claim supports the cause and
+// no claim of an equal or higher kind contradicts it; medium when only
+// timing, status or fallback claims support it, or when a contradiction
+// of an equal or higher kind was outranked; low when no claim supports it.
+// The parent causes "upstream" and "unknown" say where, not why: medium
+// when a strong claim supports them, low otherwise.
 package diagnose
 
 import "github.com/gwdoctor/gwdoctor/internal/catalog"

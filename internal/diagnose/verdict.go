@@ -45,8 +45,8 @@ type Verdict struct {
 	Persistence string      `json:"persistence"`
 	GeneratedBy GeneratedBy `json:"generated_by"`
 	Status      int         `json:"status"`
-	// Confidence is "high" when a product's own words or a direct probe name
-	// the cause, "medium" when timing or status implies it, "low" otherwise.
+	// Confidence is one of the Confidence levels, computed from the claims
+	// that agree and disagree with the cause (see the package documentation).
 	Confidence string `json:"confidence"`
 	// Summary is one sentence that says what happened.
 	Summary string `json:"summary"`
