@@ -119,7 +119,7 @@ func manyTargets(t *testing.T, db string, n int) string {
 	t.Cleanup(srv.Close)
 	bad := startScenario(t, lab.Refused)
 	var b strings.Builder
-	fmt.Fprintf(&b, "db: %s\nlisten: 127.0.0.1:0\ninterval: 1s\ntargets:\n", db)
+	fmt.Fprintf(&b, "db: %q\nlisten: 127.0.0.1:0\ninterval: 1s\ntargets:\n", db)
 	for i := range n {
 		fmt.Fprintf(&b, "  - {name: ok-%d, url: \"%s/t/%d\"}\n", i, srv.URL, i)
 	}
