@@ -43,6 +43,7 @@ var formats = []format{
 	{"apache-access", catalog.Apache, kindAccess, buildApacheAccess},
 	{"haproxy", catalog.HAProxy, kindAccess, func(o parseOptions, _ [][]byte) parser { return &haproxyLog{loc: o.loc} }},
 	{"envoy", catalog.Envoy, kindAccess, func(o parseOptions, _ [][]byte) parser { return &envoyLog{} }},
+	{"envoy-json", catalog.Envoy, kindAccess, func(o parseOptions, _ [][]byte) parser { return &envoyJSON{} }},
 	{"caddy", catalog.Caddy, kindBoth, func(o parseOptions, _ [][]byte) parser { return &caddyLog{loc: o.loc} }},
 	{"traefik", catalog.Traefik, kindAccess, func(o parseOptions, _ [][]byte) parser { return &traefikLog{loc: o.loc} }},
 	{"php-fpm", catalog.PHPFPM, kindError, func(o parseOptions, _ [][]byte) parser { return &phpFPMLog{loc: o.loc} }},

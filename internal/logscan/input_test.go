@@ -19,6 +19,7 @@ var formatSamples = map[string]string{
 	"apache-access": `203.0.113.7 - frank [21/Aug/2026:10:15:02 -0700] "GET /apache_pb.gif HTTP/1.0" 503 299`,
 	"haproxy":       `haproxy[674]: 127.0.0.1:33320 [21/Aug/2026:10:15:02.925] px-http px-http/srv1 9/0/7/14/30 502 243 - - PH-- 3/2/2/0/0 0/0 "GET /cgi-bin/bug.cgi? HTTP/1.0"`,
 	"envoy":         `[2026-08-21T10:15:02.310Z] "POST /api/v1/locations HTTP/2" 503 UF 154 0 226 - "10.0.35.28" "nsq2http" "cc21d9b0" "locations" "10.0.2.1:80"`,
+	"envoy-json":    `{"start_time":"2026-08-21T10:15:02.310Z","method":"POST","path":"/api/v1/locations","protocol":"HTTP/2","response_code":"503","response_flags":"UF","upstream_host":"10.0.2.1:80","request_id":"cc21d9b0"}`,
 	"caddy":         `{"level":"error","ts":1787307302.56,"logger":"http.log.error.log0","msg":"dial tcp 127.0.0.1:4040: connect: connection refused","request":{"remote_ip":"127.0.0.1","remote_port":"50442","method":"GET","uri":"/"},"status":502}`,
 	"traefik":       `{"ClientHost":"203.0.113.7","DownstreamStatus":502,"OriginStatus":0,"RequestMethod":"GET","RequestPath":"/api","ServiceURL":"http://10.0.0.5:8080","StartUTC":"2026-08-21T10:15:02Z"}`,
 	"php-fpm":       "[21-Aug-2026 10:15:02] WARNING: [pool www] server reached pm.max_children setting (5), consider raising it",
