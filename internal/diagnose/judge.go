@@ -15,6 +15,12 @@ import (
 // of the evidence into findings and claims; decide alone weighs the claims
 // and names the cause; what follows only explains it.
 func Judge(e Evidence) Verdict {
+	v, _ := judge(e)
+	return v
+}
+
+// judge is Judge, with the claims the verdict was decided from.
+func judge(e Evidence) (Verdict, []claim) {
 	j := &judgement{e: e}
 	if !e.Saved {
 		j.v.Persistence = persistence(e.Tries)
@@ -28,7 +34,7 @@ func Judge(e Evidence) Verdict {
 	j.families()
 	j.reported()
 	j.finish()
-	return j.v
+	return j.v, cs
 }
 
 // read chooses the failing response and runs the readers that apply to

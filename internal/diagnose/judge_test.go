@@ -61,39 +61,47 @@ func TestJudge(t *testing.T) {
 		wantCause string
 		wantPers  string
 		wantProd  string
-		wantIn    string // a substring of some finding
-		wantOut   string // a cause that must be ruled out
+		// has are claims the readers must make, hasNot claims they must
+		// not; a claim matches on cause, kind and against, and on source
+		// when one is given.
+		has, hasNot []claim
+		wantConf    Confidence // "" when any
+		// wantIn is a substring of some finding, where the finding itself
+		// is what is tested: what the visitor's own client saw, a quote.
+		wantIn       string
+		wantOut      string // a cause that must be ruled out
+		wantCulprits string
 	}{
 		{name: "healthy", ev: Evidence{Tries: three(ok200)}, wantCause: OK, wantPers: NoFailure, wantProd: "nginx"},
 		{name: "nginx 504 page", ev: Evidence{Tries: three(resp("try", 504, 60*time.Second+3*time.Millisecond, nginx, fingerprint.Reading{Cause: catalog.UpstreamTimeout}))},
-			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "nginx", wantIn: "matching nginx"},
+			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "nginx", has: []claim{{cause: UpstreamTimeout, kind: kindOwnWords}, {cause: UpstreamTimeout, kind: kindTiming}}, wantConf: High},
 		{name: "nginx 502 instant, undetermined", ev: Evidence{Tries: three(resp("try", 502, 3*time.Millisecond, nginx, noRead))},
-			wantCause: Upstream, wantPers: Persistent, wantProd: "nginx", wantIn: "far below any timeout", wantOut: UpstreamTimeout},
+			wantCause: Upstream, wantPers: Persistent, wantProd: "nginx", has: []claim{{cause: Upstream, kind: kindStatus}, {cause: UpstreamTimeout, kind: kindTiming, against: true}}, wantConf: Low, wantOut: UpstreamTimeout},
 		{name: "go 502 at a round 2 s", ev: Evidence{Tries: three(resp("try", 502, 2*time.Second+4*time.Millisecond, goProxy, noRead))},
-			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "go", wantIn: "round number"},
+			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "go", has: []claim{{cause: UpstreamTimeout, kind: kindTiming}}, wantConf: Medium},
 		{name: "go 502 at a configured limit", ev: Evidence{Tries: three(resp("try", 502, 1500*time.Millisecond+4*time.Millisecond, goProxy, noRead)),
 			Limits: []Limit{{Name: "ResponseHeaderTimeout", Product: "go", Timeout: 1500 * time.Millisecond}}},
-			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "go", wantIn: "ResponseHeaderTimeout"},
+			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "go", has: []claim{{cause: UpstreamTimeout, kind: kindTiming}}, wantConf: Medium},
 		{name: "nginx 504 at its connect timeout", ev: Evidence{Tries: three(resp("try", 504, time.Second+3*time.Millisecond, nginx, fingerprint.Reading{Cause: catalog.UpstreamTimeout})),
 			Limits: []Limit{
 				{Name: "proxy_connect_timeout 1s", Product: "nginx", Timeout: time.Second, Connect: true},
 				{Name: "proxy_read_timeout 5s", Product: "nginx", Timeout: 5 * time.Second}}},
-			wantCause: UpstreamUnreachable, wantPers: Persistent, wantProd: "nginx", wantIn: "connect timeout that fits"},
+			wantCause: UpstreamUnreachable, wantPers: Persistent, wantProd: "nginx", has: []claim{{cause: UpstreamTimeout, kind: kindOwnWords}, {cause: UpstreamUnreachable, kind: kindTiming}}, wantConf: Medium},
 		{name: "nginx 504 at its read timeout", ev: Evidence{Tries: three(resp("try", 504, 5*time.Second+3*time.Millisecond, nginx, fingerprint.Reading{Cause: catalog.UpstreamTimeout})),
 			Limits: []Limit{
 				{Name: "proxy_connect_timeout 1s", Product: "nginx", Timeout: time.Second, Connect: true},
 				{Name: "proxy_read_timeout 5s", Product: "nginx", Timeout: 5 * time.Second}}},
-			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "nginx", wantIn: "proxy_read_timeout 5s"},
+			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "nginx", has: []claim{{cause: UpstreamTimeout, kind: kindOwnWords}, {cause: UpstreamTimeout, kind: kindTiming}}, wantConf: High},
 		{name: "connect and read timeouts alike", ev: Evidence{Tries: three(resp("try", 502, 60*time.Second+3*time.Millisecond, goProxy, noRead)),
 			Limits: []Limit{
 				{Name: "Dialer.Timeout", Product: "go", Timeout: 60 * time.Second, Connect: true},
 				{Name: "ResponseHeaderTimeout", Product: "go", Timeout: 60 * time.Second}}},
-			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "go", wantIn: "gives up the same way"},
+			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "go", has: []claim{{cause: UpstreamTimeout, kind: kindTiming}}, wantConf: Medium},
 		{name: "haproxy 503 at once: no server", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, fingerprint.Reading{Detail: "No server is available to handle this request."}))},
-			wantCause: UpstreamNoneHealthy, wantPers: Persistent, wantProd: "haproxy", wantIn: "without retrying"},
+			wantCause: UpstreamNoneHealthy, wantPers: Persistent, wantProd: "haproxy", has: []claim{{cause: UpstreamNoneHealthy, kind: kindTiming}}, wantConf: Medium},
 		{name: "haproxy 503 at once, the server answers directly", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, noRead)),
 			UpstreamAddr: "127.0.0.1:9000", Upstream: three(resp("upstream try", 200, time.Millisecond, app, noRead))},
-			wantCause: UpstreamNoneHealthy, wantPers: Persistent, wantProd: "haproxy", wantIn: "HAProxy holds it down"},
+			wantCause: UpstreamNoneHealthy, wantPers: Persistent, wantProd: "haproxy", has: []claim{{cause: UpstreamNoneHealthy, kind: kindDirect}}, wantConf: High},
 		{name: "haproxy 503 at once, its health check fails", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, noRead)),
 			UpstreamAddr: "127.0.0.1:9000", Upstream: three(resp("upstream try", 200, time.Millisecond, app, noRead)),
 			HealthCheck: &HealthCheck{Method: "GET", Path: "/healthz", Expect: "status 200", Where: "haproxy.cfg:20",
@@ -106,12 +114,12 @@ func TestJudge(t *testing.T) {
 		{name: "haproxy 503 at once, its health check passes now", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, noRead)),
 			UpstreamAddr: "127.0.0.1:9000", Upstream: three(resp("upstream try", 200, time.Millisecond, app, noRead)),
 			HealthCheck: &HealthCheck{Method: "GET", Path: "/healthz", Passed: true, Attempt: resp("health check", 200, time.Millisecond, app, noRead)}},
-			wantCause: UpstreamNoneHealthy, wantPers: Persistent, wantProd: "haproxy", wantIn: "passes when asked now"},
+			wantCause: UpstreamNoneHealthy, wantPers: Persistent, wantProd: "haproxy", has: []claim{{cause: UpstreamNoneHealthy, kind: kindDirect}}, hasNot: []claim{{cause: UpstreamNoneHealthy, kind: kindDirect, source: "health check"}}, wantConf: High},
 		{name: "haproxy 503 at once, the server refuses", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, noRead)),
 			UpstreamAddr: "127.0.0.1:9000", Upstream: three(fail("upstream try", probe.ClassRefused, probe.PhaseConnect, 0))},
 			wantCause: UpstreamRefused, wantPers: Persistent, wantProd: "haproxy"},
 		{name: "haproxy 503 after its retries", ev: Evidence{Tries: three(resp("try", 503, 3*time.Second+2*time.Millisecond, haproxy, noRead))},
-			wantCause: Upstream, wantPers: Persistent, wantProd: "haproxy", wantIn: "connection retries", wantOut: UpstreamTimeout},
+			wantCause: Upstream, wantPers: Persistent, wantProd: "haproxy", has: []claim{{cause: UpstreamTimeout, kind: kindTiming, against: true}}, wantConf: Low, wantOut: UpstreamTimeout},
 		{name: "the browser's failure has passed", ev: Evidence{Tries: three(ok200),
 			Reported: &Reported{Source: "HAR entry 2", Status: 502, At: time.Date(2026, 11, 26, 9, 12, 4, 0, time.UTC), Took: time.Second}},
 			wantCause: OK, wantPers: NoFailure, wantProd: "nginx", wantIn: "your browser got 502 after 1.00 s at 2026-11-26 09:12:04 UTC; every try now succeeds"},
@@ -121,7 +129,7 @@ func TestJudge(t *testing.T) {
 			DNS: &DNSCheck{Host: "shop.example", Local: []string{"192.0.2.10"},
 				Others:    []probe.DNSAnswer{{Server: "1.1.1.1:53", Addrs: []string{"198.51.100.7"}}},
 				Elsewhere: []Attempt{resp("at 198.51.100.7", 200, 10*time.Millisecond, app, noRead)}}},
-			wantCause: ClientDNS, wantPers: Persistent, wantIn: "the address this machine uses is stale or wrong", wantOut: EdgeUnreachable},
+			wantCause: ClientDNS, wantPers: Persistent, has: []claim{{cause: EdgeUnreachable, kind: kindDirect}, {cause: ClientDNS, kind: kindReplay, source: "at 198.51.100.7"}}, wantConf: High, wantOut: EdgeUnreachable},
 		{name: "other resolvers agree", ev: Evidence{Tries: three(fail("try", probe.ClassRefused, probe.PhaseConnect, time.Millisecond)),
 			DNS: &DNSCheck{Host: "shop.example", Local: []string{"192.0.2.10"},
 				Others: []probe.DNSAnswer{{Server: "1.1.1.1:53", Addrs: []string{"192.0.2.10"}}}}},
@@ -130,16 +138,16 @@ func TestJudge(t *testing.T) {
 			DNS: &DNSCheck{Host: "shop.example", Local: []string{"192.0.2.10"},
 				Others:    []probe.DNSAnswer{{Server: "1.1.1.1:53", Addrs: []string{"198.51.100.7"}}},
 				Elsewhere: []Attempt{fail("at 198.51.100.7", probe.ClassRefused, probe.PhaseConnect, time.Millisecond)}}},
-			wantCause: EdgeUnreachable, wantPers: Persistent, wantIn: "the site fails too"},
+			wantCause: EdgeUnreachable, wantPers: Persistent, hasNot: []claim{{cause: ClientDNS, kind: kindReplay}}, wantConf: High},
 		{name: "nginx's own 503", ev: Evidence{Tries: three(resp("try", 503, time.Millisecond, nginx, fingerprint.Reading{Detail: "503 Service Temporarily Unavailable"}))},
-			wantCause: UpstreamOverloaded, wantPers: Persistent, wantProd: "nginx", wantIn: "limit_req or limit_conn"},
+			wantCause: UpstreamOverloaded, wantPers: Persistent, wantProd: "nginx", has: []claim{{cause: UpstreamOverloaded, kind: kindTiming}}, wantConf: Medium},
 		{name: "nginx's own 503, the upstream answers", ev: Evidence{Tries: three(resp("try", 503, time.Millisecond, nginx, noRead)),
 			UpstreamAddr: "127.0.0.1:9000", Upstream: three(resp("upstream try", 200, time.Millisecond, app, noRead))},
-			wantCause: UpstreamOverloaded, wantPers: Persistent, wantProd: "nginx", wantIn: "nginx's own limits hold the request back"},
+			wantCause: UpstreamOverloaded, wantPers: Persistent, wantProd: "nginx", has: []claim{{cause: UpstreamOverloaded, kind: kindTiming}, {cause: UpstreamOverloaded, kind: kindDirect}}, wantConf: High},
 		{name: "app error passed through", ev: Evidence{Tries: three(resp("try", 502, 5*time.Millisecond, app, fingerprint.Reading{Cause: catalog.UpstreamAppError}))},
 			wantCause: UpstreamAppError, wantPers: Persistent, wantProd: "application"},
 		{name: "cloudflare 522", ev: Evidence{Tries: three(resp("try", 522, 15*time.Second, cloudflare, fingerprint.Reading{Cause: catalog.CDNOriginUnreachable, Code: "522", Detail: "522: Connection timed out"}))},
-			wantCause: CDNOriginUnreachable, wantPers: Persistent, wantProd: "cloudflare", wantIn: "522: Connection timed out"},
+			wantCause: CDNOriginUnreachable, wantPers: Persistent, wantProd: "cloudflare", has: []claim{{cause: CDNOriginUnreachable, kind: kindOwnWords}}, wantConf: High},
 		{name: "intermittent", ev: Evidence{Tries: []Attempt{ok200, go502, ok200}}, wantCause: Upstream, wantPers: Intermittent, wantProd: "go"},
 		{name: "recovered", ev: Evidence{Tries: []Attempt{go502, go502, ok200}}, wantCause: Upstream, wantPers: Recovered, wantProd: "go"},
 		{name: "refused at the edge", ev: Evidence{Tries: three(fail("try", probe.ClassRefused, probe.PhaseConnect, 0))},
@@ -149,10 +157,10 @@ func TestJudge(t *testing.T) {
 		{name: "bad certificate at the edge", ev: Evidence{Tries: three(fail("try", probe.ClassTLSCert, probe.PhaseTLS, 0))},
 			wantCause: EdgeTLS, wantPers: Persistent, wantOut: EdgeUnreachable},
 		{name: "server without gateway closes", ev: Evidence{Tries: three(fail("try", probe.ClassClosed, probe.PhaseHeaders, time.Millisecond))},
-			wantCause: UpstreamClosed, wantPers: Persistent, wantIn: "no gateway answered"},
+			wantCause: UpstreamClosed, wantPers: Persistent, has: []claim{{cause: UpstreamClosed, kind: kindFallback}}, wantConf: Medium},
 		{name: "ladder: upstream refused", ev: Evidence{Tries: three(go502), UpstreamAddr: "127.0.0.1:9000",
 			Upstream: three(fail("upstream try", probe.ClassRefused, probe.PhaseConnect, 0))},
-			wantCause: UpstreamRefused, wantPers: Persistent, wantProd: "go", wantIn: "straight to the upstream"},
+			wantCause: UpstreamRefused, wantPers: Persistent, wantProd: "go", has: []claim{{cause: UpstreamRefused, kind: kindDirect}}, wantConf: High},
 		{name: "ladder: upstream resets", ev: Evidence{Tries: three(go502), UpstreamAddr: "127.0.0.1:9000",
 			Upstream: three(fail("upstream try", probe.ClassReset, probe.PhaseHeaders, time.Millisecond))},
 			wantCause: UpstreamClosed, wantPers: Persistent, wantOut: UpstreamRefused},
@@ -160,25 +168,25 @@ func TestJudge(t *testing.T) {
 			GatewaySpeaks:   "http",
 			Upstream:        three(fail("upstream try", probe.ClassReset, probe.PhaseHeaders, time.Millisecond)),
 			UpstreamFastCGI: func() *Attempt { a := resp("fastcgi check", 404, time.Millisecond, app, noRead); return &a }()},
-			wantCause: UpstreamInvalid, wantPers: Persistent, wantIn: "it is a FastCGI server such as PHP-FPM"},
+			wantCause: UpstreamInvalid, wantPers: Persistent, has: []claim{{cause: UpstreamInvalid, kind: kindDirect, source: "fastcgi check"}}, hasNot: []claim{{cause: UpstreamClosed, kind: kindDirect}}, wantConf: High},
 		// unix:/path is how fastcgi_pass names a socket too: the flag's form
 		// says nothing of the protocol the gateway speaks.
 		{name: "ladder: the upstream closes HTTP and answers FastCGI, the gateway's protocol unknown", ev: Evidence{Tries: three(go502), UpstreamAddr: "unix:/run/php/php8.2-fpm.sock",
 			Upstream:        three(fail("upstream try", probe.ClassReset, probe.PhaseHeaders, time.Millisecond)),
 			UpstreamFastCGI: func() *Attempt { a := resp("fastcgi check", 404, time.Millisecond, app, noRead); return &a }()},
-			wantCause: Upstream, wantPers: Persistent, wantIn: "its configuration or its log tells"},
+			wantCause: Upstream, wantPers: Persistent, hasNot: []claim{{cause: UpstreamClosed, kind: kindDirect}, {cause: UpstreamInvalid, kind: kindDirect}}, wantConf: Low},
 		{name: "ladder: a plain HOST:PORT upstream speaks TLS with a certificate that does not verify", ev: Evidence{Tries: three(go502), UpstreamAddr: "127.0.0.1:8443",
 			Upstream:    three(fail("upstream try", probe.ClassClosed, probe.PhaseHeaders, time.Millisecond)),
 			UpstreamTLS: func() *Attempt { a := tlsResp("x509: certificate signed by unknown authority"); return &a }()},
-			wantCause: UpstreamTLS, wantPers: Persistent, wantIn: "certificate does not verify"},
+			wantCause: UpstreamTLS, wantPers: Persistent, has: []claim{{cause: UpstreamTLS, kind: kindDirect, source: "upstream tls check"}}, wantConf: High},
 		{name: "ladder: a plain HOST:PORT upstream speaks TLS with a certificate that verifies", ev: Evidence{Tries: three(go502), UpstreamAddr: "127.0.0.1:8443",
 			Upstream:    three(fail("upstream try", probe.ClassClosed, probe.PhaseHeaders, time.Millisecond)),
 			UpstreamTLS: func() *Attempt { a := tlsResp(""); return &a }()},
-			wantCause: Upstream, wantPers: Persistent, wantIn: "speaks plain HTTP to that port"},
+			wantCause: Upstream, wantPers: Persistent, hasNot: []claim{{cause: UpstreamTLS, kind: kindDirect}, {cause: UpstreamClosed, kind: kindDirect}}, wantConf: Low},
 		{name: "ladder: direct requests that fail and succeed make the fault intermittent", ev: Evidence{Tries: three(go502), UpstreamAddr: "127.0.0.1:9000",
 			Upstream: []Attempt{fail("upstream try 1", probe.ClassClosed, probe.PhaseHeaders, time.Millisecond),
 				resp("upstream try 2", 200, time.Millisecond, app, noRead), resp("upstream try 3", 200, time.Millisecond, app, noRead)}},
-			wantCause: UpstreamClosed, wantPers: Intermittent, wantIn: "the fault comes and goes"},
+			wantCause: UpstreamClosed, wantPers: Intermittent, has: []claim{{cause: UpstreamClosed, kind: kindDirect}}, wantConf: High},
 		{name: "ladder: the upstream closes HTTP and FastCGI alike", ev: Evidence{Tries: three(go502), UpstreamAddr: "127.0.0.1:9000",
 			Upstream: three(fail("upstream try", probe.ClassClosed, probe.PhaseHeaders, time.Millisecond)),
 			UpstreamFastCGI: func() *Attempt {
@@ -199,29 +207,29 @@ func TestJudge(t *testing.T) {
 				a.Probe.Class, a.Probe.FailedIn, a.Probe.Response.BodyBytes = probe.ClassBodyTruncated, probe.PhaseBody, 1024
 				return three(a)
 			}()},
-			wantCause: UpstreamTruncated, wantPers: Persistent, wantIn: "breaks off (200 body.truncated)"},
+			wantCause: UpstreamTruncated, wantPers: Persistent, has: []claim{{cause: UpstreamClosed, kind: kindFallback}, {cause: UpstreamTruncated, kind: kindDirect}}, wantConf: High},
 		{name: "ladder: the upstream's connect goes unanswered", ev: Evidence{
 			Tries: three(resp("try", 502, time.Second+time.Millisecond, goProxy, noRead)), UpstreamAddr: "127.0.0.1:9000",
 			Upstream: three(fail("upstream try", probe.ClassConnectTimeout, probe.PhaseConnect, 1800*time.Millisecond))},
-			wantCause: UpstreamUnreachable, wantPers: Persistent, wantIn: "went unanswered"},
+			wantCause: UpstreamUnreachable, wantPers: Persistent, has: []claim{{cause: UpstreamUnreachable, kind: kindDirect}}, wantConf: High},
 		{name: "ladder: huge upstream head", ev: Evidence{Tries: three(go502), UpstreamAddr: "127.0.0.1:9000",
 			Upstream: func() []Attempt {
 				a := resp("upstream try", 200, time.Millisecond, app, noRead)
 				a.Probe.Response.HeaderBytes = 64 << 10
 				return three(a)
 			}()},
-			wantCause: UpstreamHeaderTooBig, wantPers: Persistent, wantIn: "65536 bytes"},
+			wantCause: UpstreamHeaderTooBig, wantPers: Persistent, has: []claim{{cause: UpstreamHeaderTooBig, kind: kindDirect}}, wantConf: High},
 		{name: "ladder: upstream slower than the gateway waits", ev: Evidence{
 			Tries: three(resp("try", 502, 2*time.Second+3*time.Millisecond, goProxy, noRead)), UpstreamAddr: "127.0.0.1:9000",
 			Upstream: three(resp("upstream try", 200, 3*time.Second, app, noRead))},
-			wantCause: UpstreamTimeout, wantPers: Persistent, wantIn: "the upstream needs 3.00 s"},
+			wantCause: UpstreamTimeout, wantPers: Persistent, has: []claim{{cause: UpstreamTimeout, kind: kindDirect, source: "upstream"}}, wantConf: High},
 		{name: "ladder: upstream answers 502 itself", ev: Evidence{Tries: three(go502), UpstreamAddr: "127.0.0.1:9000",
 			Upstream: three(resp("upstream try", 502, time.Millisecond, app, noRead))},
 			wantCause: UpstreamAppError, wantPers: Persistent},
 		{name: "client state", ev: Evidence{Tries: three(go502), StateItems: []string{"Cookie: theme", "Cookie: session_blob"},
 			Culprits: []string{"Cookie: session_blob"},
 			Variants: []Variant{{Name: VariantBare, Attempt: resp(VariantBare, 200, time.Millisecond, app, noRead)}}},
-			wantCause: ClientRequestState, wantPers: Persistent, wantProd: "go", wantIn: "session_blob"},
+			wantCause: ClientRequestState, wantPers: Persistent, wantProd: "go", has: []claim{{cause: ClientRequestState, kind: kindReplay, source: VariantBare}}, wantConf: High, wantCulprits: "Cookie: session_blob"},
 		{name: "client state irrelevant", ev: Evidence{Tries: three(go502), StateItems: []string{"Cookie: a"},
 			Variants: []Variant{{Name: VariantBare, Attempt: go502}}},
 			wantCause: Upstream, wantPers: Persistent, wantOut: ClientRequestState},
@@ -230,9 +238,9 @@ func TestJudge(t *testing.T) {
 			wantCause: Upstream, wantPers: Intermittent},
 		{name: "cached error", ev: Evidence{Tries: three(go502),
 			Variants: []Variant{{Name: VariantNoCache, Attempt: resp(VariantNoCache, 200, time.Millisecond, app, noRead)}}},
-			wantCause: ClientRequestState, wantPers: Persistent, wantIn: "caches bypassed succeeded"},
+			wantCause: ClientRequestState, wantPers: Persistent, has: []claim{{cause: ClientRequestState, kind: kindReplay, source: VariantNoCache}}, wantConf: High},
 		{name: "504 without timing", ev: Evidence{Tries: three(resp("try", 504, 1700*time.Millisecond, fingerprint.Match{Product: "unknown", Role: "unknown"}, noRead))},
-			wantCause: UpstreamTimeout, wantPers: Persistent, wantIn: "Gateway Timeout"},
+			wantCause: UpstreamTimeout, wantPers: Persistent, has: []claim{{cause: UpstreamTimeout, kind: kindStatus}}, wantConf: Medium},
 		{name: "truncated body", ev: Evidence{Tries: three(func() Attempt {
 			a := resp("try", 200, time.Millisecond, nginx, noRead)
 			a.Probe.Class, a.Probe.FailedIn = probe.ClassBodyTruncated, probe.PhaseBody
@@ -242,7 +250,23 @@ func TestJudge(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.ev.URL = "http://shop.example/checkout"
-			v := Judge(tc.ev)
+			v, cs := judge(tc.ev)
+			for _, w := range tc.has {
+				if !hasClaim(cs, w) {
+					t.Errorf("no claim %v among %v", w, cs)
+				}
+			}
+			for _, w := range tc.hasNot {
+				if hasClaim(cs, w) {
+					t.Errorf("a claim %v among %v", w, cs)
+				}
+			}
+			if tc.wantConf != "" && v.Confidence != string(tc.wantConf) {
+				t.Errorf("confidence = %s, want %s; claims %v", v.Confidence, tc.wantConf, cs)
+			}
+			if tc.wantCulprits != "" && strings.Join(v.Culprits, ", ") != tc.wantCulprits {
+				t.Errorf("culprits = %q, want %q", v.Culprits, tc.wantCulprits)
+			}
 			if v.Cause != tc.wantCause {
 				t.Fatalf("cause = %q, want %q\nevidence: %+v", v.Cause, tc.wantCause, v.Evidence)
 			}
@@ -272,6 +296,17 @@ func TestJudge(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hasClaim reports a claim among cs that matches w on cause, kind and
+// against, and on source when w names one.
+func hasClaim(cs []claim, w claim) bool {
+	for _, c := range cs {
+		if c.cause == w.cause && c.kind == w.kind && c.against == w.against && (w.source == "" || c.source == w.source) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasFinding(v Verdict, s string) bool {

@@ -32,20 +32,37 @@ func TestJudgeLogs(t *testing.T) {
 		name  string
 		ev    Evidence
 		cause string
-		quote string // in a log finding
+		// logged is the cause the log claims, "" for none; the finding
+		// that quotes the line is checked, since the quote is what the
+		// reader is shown.
+		logged, quote string
+		conf          Confidence
 	}{
-		{"the error log names the parent's exact cause", Evidence{Tries: three(nginx502), Logs: []LogLine{access, refused}}, UpstreamRefused, "error.log:2"},
-		{"the servers' failures outrank no live upstreams", Evidence{Tries: three(nginx502), Logs: []LogLine{refused, noLive, noLive}}, UpstreamRefused, "error.log:2"},
-		{"PHP-FPM's words explain nginx's closed connection", Evidence{Tries: three(slow502), Logs: []LogLine{closed, killed}}, UpstreamTimeout, "php-fpm.log:4"},
-		{"a 504 that was a connect timing out", Evidence{Tries: three(nginx504), Logs: []LogLine{connectTimeout}}, UpstreamUnreachable, "error.log:7"},
-		{"a closed connection that was a body breaking off", Evidence{Tries: three(aborted), Logs: []LogLine{cut}}, UpstreamTruncated, "error.log:8"},
-		{"access lines alone name nothing more", Evidence{Tries: three(nginx502), Logs: []LogLine{access}}, Upstream, ""},
-		{"a healthy site ignores old lines", Evidence{Tries: three(ok200), Logs: []LogLine{refused}}, OK, ""},
+		{"the error log names the parent's exact cause", Evidence{Tries: three(nginx502), Logs: []LogLine{access, refused}}, UpstreamRefused, UpstreamRefused, "error.log:2", High},
+		{"the servers' failures outrank no live upstreams", Evidence{Tries: three(nginx502), Logs: []LogLine{refused, noLive, noLive}}, UpstreamRefused, UpstreamRefused, "error.log:2", High},
+		{"PHP-FPM's words explain nginx's closed connection", Evidence{Tries: three(slow502), Logs: []LogLine{closed, killed}}, UpstreamTimeout, UpstreamTimeout, "php-fpm.log:4", High},
+		{"a 504 that was a connect timing out", Evidence{Tries: three(nginx504), Logs: []LogLine{connectTimeout}}, UpstreamUnreachable, UpstreamUnreachable, "error.log:7", High},
+		{"a closed connection that was a body breaking off", Evidence{Tries: three(aborted), Logs: []LogLine{cut}}, UpstreamTruncated, UpstreamTruncated, "error.log:8", High},
+		{"access lines alone name nothing more", Evidence{Tries: three(nginx502), Logs: []LogLine{access}}, Upstream, "", "", Low},
+		{"a healthy site ignores old lines", Evidence{Tries: three(ok200), Logs: []LogLine{refused}}, OK, "", "", High},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v := Judge(tc.ev)
-			if v.Cause != tc.cause {
-				t.Errorf("cause %s, want %s; evidence %+v", v.Cause, tc.cause, v.Evidence)
+			v, cs := judge(tc.ev)
+			if v.Cause != tc.cause || v.Confidence != string(tc.conf) {
+				t.Errorf("verdict %s (%s), want %s (%s); claims %v", v.Cause, v.Confidence, tc.cause, tc.conf, cs)
+			}
+			var fromLog []claim
+			for _, c := range cs {
+				if c.source == "log" {
+					fromLog = append(fromLog, c)
+				}
+			}
+			want := []claim{}
+			if tc.logged != "" {
+				want = append(want, claim{cause: tc.logged, kind: kindOwnWords, source: "log"})
+			}
+			if len(fromLog) != len(want) || len(want) == 1 && !hasClaim(fromLog, want[0]) {
+				t.Errorf("the log claims %v, want %v", fromLog, want)
 			}
 			if tc.quote != "" && !hasFinding(v, tc.quote) {
 				t.Errorf("no finding quotes %s: %+v", tc.quote, v.Evidence)
