@@ -52,26 +52,50 @@ type keyCount struct {
 }
 
 // capped counts by key, with at most maxKeys keys; later keys go to other.
+// With recent set, the last few keys counted are compared before the map
+// is asked: a log's few upstreams repeat line after line.
 type capped struct {
-	m     map[string]*keyCount
-	other keyCount
+	m      map[string]*keyCount
+	other  keyCount
+	recent []countedKey
+	next   int // where the next recent key goes
+}
+
+// countedKey is a key and its count.
+type countedKey struct {
+	key string
+	k   *keyCount
 }
 
 func (c *capped) add(key string, ci int) {
 	if key == "" {
 		return
 	}
+	k := c.find(key)
+	k.total++
+	k.byCause[ci]++
+}
+
+// find returns the count of key, made if need be.
+func (c *capped) find(key string) *keyCount {
+	for _, r := range c.recent {
+		if r.k != nil && r.key == key {
+			return r.k
+		}
+	}
 	k := c.m[key]
 	if k == nil {
-		if len(c.m) >= maxKeys {
-			k = &c.other
-		} else {
+		k = &c.other
+		if len(c.m) < maxKeys {
 			k = &keyCount{}
 			c.m[key] = k
 		}
 	}
-	k.total++
-	k.byCause[ci]++
+	if len(c.recent) > 0 {
+		c.recent[c.next] = countedKey{key, k}
+		c.next = (c.next + 1) % len(c.recent)
+	}
+	return k
 }
 
 // aggregator counts failures as they come, in time order, and joins
@@ -95,7 +119,7 @@ type aggregator struct {
 func newAggregator(examples int, onEntry func(Entry)) *aggregator {
 	return &aggregator{
 		examples:  examples,
-		upstreams: capped{m: map[string]*keyCount{}}, paths: capped{m: map[string]*keyCount{}},
+		upstreams: capped{m: map[string]*keyCount{}, recent: make([]countedKey, 8)}, paths: capped{m: map[string]*keyCount{}},
 		timeline: map[int64]*[nCauses]int32{}, join: newJoiner(), onEntry: onEntry,
 	}
 }

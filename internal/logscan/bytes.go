@@ -101,11 +101,11 @@ func capLen(b []byte, n int) []byte {
 // ("http://127.0.0.1:8080/api", "fastcgi://unix:/run/php.sock:") into its
 // scheme and address, without copying.
 func splitUpstream[S string | []byte](u S) (scheme, addr S) {
-	i := 0
-	for i+3 <= len(u) && (u[i] != ':' || u[i+1] != '/' || u[i+2] != '/') {
-		i++
+	i := indexByteFrom(u, ':', 0)
+	for i >= 0 && (i+2 >= len(u) || u[i+1] != '/' || u[i+2] != '/') {
+		i = indexByteFrom(u, ':', i+1)
 	}
-	if i+3 > len(u) {
+	if i < 0 {
 		return u[:0], u
 	}
 	scheme, rest := u[:i], u[i+3:]

@@ -2,6 +2,7 @@ package logscan
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -54,6 +55,39 @@ func TestNgxConn(t *testing.T) {
 		conn, after := ngxConn([]byte(tc.rest))
 		if conn != tc.conn || string(after) != tc.after {
 			t.Errorf("ngxConn(%q) = %d, %q; want %d, %q", tc.rest, conn, after, tc.conn, tc.after)
+		}
+	}
+}
+
+// TestSplitUpstream checks splitUpstream, on strings and bytes, against
+// the rule written with the strings package.
+func TestSplitUpstream(t *testing.T) {
+	rule := func(u string) (string, string) {
+		s, rest, ok := strings.Cut(u, "://")
+		if !ok {
+			return "", u
+		}
+		if strings.HasPrefix(rest, "unix:") {
+			if i := strings.IndexByte(rest[5:], ':'); i >= 0 {
+				return s, rest[:5+i]
+			}
+			return s, rest
+		}
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			rest = rest[:i]
+		}
+		return s, rest
+	}
+	for _, u := range []string{
+		"http://10.0.0.5:8080/api?x=1", "fastcgi://unix:/run/php/php8.2-fpm.sock:", "fastcgi://unix:/run/php.sock",
+		"http://backend", "grpc://[::1]:9000/x", "unix:/run/app.sock", "http:/x", "a://", "://", ":", ":/", "",
+		"h:t://x/y", "x:y:z://q:1/r", "http://unix:", "http://unix:/a:b:c",
+	} {
+		ws, wa := rule(u)
+		s, a := splitUpstream(u)
+		bs, ba := splitUpstream([]byte(u))
+		if s != ws || a != wa || string(bs) != ws || string(ba) != wa {
+			t.Errorf("splitUpstream(%q) = %q, %q and %q, %q; want %q, %q", u, s, a, bs, ba, ws, wa)
 		}
 	}
 }

@@ -70,7 +70,8 @@ type joiner struct {
 	next  int
 	index map[joinKey][]*pending
 	free  []*pending // lines that waited, to hold the next ones in
-	clock time.Time
+	clock time.Time  // the latest time seen
+	due   time.Time  // clock less joinHold: lines logged before it waited enough
 }
 
 func newJoiner() joiner { return joiner{index: map[joinKey][]*pending{}} }
@@ -152,12 +153,11 @@ func (j *joiner) matches(p *pending, e *Entry) bool {
 // expire counts the error lines that waited long enough; with all, every one.
 func (j *joiner) expire(now time.Time, all bool, count func(*Entry)) {
 	if now.After(j.clock) {
-		j.clock = now
+		j.clock, j.due = now, now.Add(-joinHold)
 	}
-	deadline := j.clock.Add(-joinHold) // a line logged before it has waited long enough
 	for j.head < len(j.queue) {
 		p := j.queue[j.head]
-		if !all && !p.done && len(j.queue)-j.head <= joinCap && !p.e.Time.Before(deadline) {
+		if !all && !p.done && len(j.queue)-j.head <= joinCap && !p.e.Time.Before(j.due) {
 			break
 		}
 		j.queue[j.head] = nil

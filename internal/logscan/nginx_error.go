@@ -71,14 +71,13 @@ func ngxConn(rest []byte) (conn int64, after []byte) {
 		return 0, rest
 	}
 	i := 1
-	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-		i++
+	for ; i < len(rest) && rest[i] >= '0' && rest[i] <= '9'; i++ {
+		conn = conn*10 + int64(rest[i]-'0')
 	}
-	if i == 1 || i > 19 || i < len(rest) && rest[i] != ' ' {
+	if i == 1 || i > 19 || i < len(rest) && rest[i] != ' ' { // at most 18 digits, as digits reads
 		return 0, rest
 	}
-	n, _ := digits(rest[1:i])
-	return int64(n), rest[min(i+1, len(rest)):]
+	return conn, rest[min(i+1, len(rest)):]
 }
 
 // lastClientField returns where the last ", client: " in b starts, or -1,

@@ -213,23 +213,30 @@ func causeSummary(c catalog.Cause, ca *causeAgg) CauseSummary {
 	return s
 }
 
+// topKeys lists the TopN keys with most failures, and the others summed
+// in a last row without a key.
 func topKeys(c *capped) []KeyCount {
-	var out []KeyCount
+	keys := make([]countedKey, 0, len(c.m))
 	for k, v := range c.m {
-		out = append(out, toKeyCount(k, v))
+		keys = append(keys, countedKey{k, v})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		return out[i].Count > out[j].Count || out[i].Count == out[j].Count && out[i].Key < out[j].Key
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		return a.k.total > b.k.total || a.k.total == b.k.total && a.key < b.key
 	})
 	other := c.other
-	if len(out) > TopN {
-		for _, k := range out[TopN:] {
-			other.total += k.Count
-			for ci, cause := range allCauses {
-				other.byCause[ci] += k.Causes[cause]
+	if len(keys) > TopN {
+		for _, kv := range keys[TopN:] {
+			other.total += kv.k.total
+			for ci, n := range kv.k.byCause {
+				other.byCause[ci] += n
 			}
 		}
-		out = out[:TopN]
+		keys = keys[:TopN]
+	}
+	var out []KeyCount
+	for _, kv := range keys {
+		out = append(out, toKeyCount(kv.key, kv.k))
 	}
 	if other.total > 0 {
 		out = append(out, toKeyCount("", &other))
