@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/monitor"
+	"github.com/gwdoctor/gwdoctor/internal/watch"
+	"github.com/gwdoctor/gwdoctor/internal/watchconfig"
+)
+
+// tally counts the watcher's events from start on.
+type tally struct {
+	mu                sync.Mutex
+	start             time.Time
+	checks, all       int
+	routine, failed   int
+	late              int // routine checks more than 1 s past their slot
+	maxLate           time.Duration
+	opened, diagnosed int
+}
+
+func (t *tally) Record(_ context.Context, ev monitor.Event) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case ev.Kind == monitor.EventCheck && ev.Check != nil:
+		t.all++
+		if ev.Time.Before(t.start) {
+			return nil
+		}
+		t.checks++
+		if !ev.Check.OK {
+			t.failed++
+		}
+		if ev.Check.Kind == monitor.KindRoutine {
+			t.routine++
+			late := ev.Check.Late()
+			t.maxLate = max(t.maxLate, late)
+			if late > time.Second {
+				t.late++
+			}
+		}
+	case ev.Kind == monitor.EventIncidentOpened:
+		t.opened++
+	case ev.Kind == monitor.EventIncidentUpdated && ev.Change == monitor.ChangeDiagnosis:
+		t.diagnosed++
+	}
+	return nil
+}
+
+// measureServe runs Serve on o.targets targets for a first interval and
+// then o.duration, and prints what it measured.
+func measureServe(o options) error {
+	addr, stop, err := targetsAt(o)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	db := o.db
+	if db == "" {
+		dir, err := os.MkdirTemp("", "gwdoctor-bench-watch")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		db = filepath.Join(dir, "gwdoctor.db")
+	}
+	cfg, err := watchconfig.Parse("bench.yaml", []byte(targetsYAML(o, addr, db)), nil)
+	if err != nil {
+		return err
+	}
+	t := &tally{start: time.Now().Add(o.interval)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- watch.Serve(ctx, cfg, watch.ServeOptions{Checker: watch.Checker{}, Sinks: []monitor.Sink{t}})
+	}()
+	time.Sleep(o.interval)
+	cpu0, rss := cpuTime(), newRSSSampler()
+	time.Sleep(o.duration)
+	cpu := cpuTime() - cpu0
+	rss.stop()
+	cancel()
+	if err := <-done; err != nil {
+		return err
+	}
+	report(o, t, cpu, rss, db)
+	return nil
+}
+
+// report prints the numbers of a serve run.
+func report(o options, t *tally, cpu time.Duration, rss *rssSampler, db string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	secs := o.duration.Seconds()
+	fmt.Printf("targets %d, interval %s, failing %.1f%%, measured %s after a first interval\n", o.targets, o.interval, o.fail*100, o.duration)
+	fmt.Printf("checks %d (routine %d, failed %d), incidents opened %d, diagnoses %d\n", t.checks, t.routine, t.failed, t.opened, t.diagnosed)
+	fmt.Printf("cpu %.1f s: %.3f cores on average; %.0f checks per CPU-second\n", cpu.Seconds(), cpu.Seconds()/secs, float64(t.checks)/cpu.Seconds())
+	fmt.Printf("rss average %.0f MB, peak %.0f MB\n", rss.avg()/1e6, rss.peak()/1e6)
+	fmt.Printf("late: latest routine check %v past its slot; %d of %d more than 1s late\n", t.maxLate.Round(time.Millisecond), t.late, t.routine)
+	if info, err := os.Stat(db); err == nil && t.all > 0 {
+		perCheck := float64(info.Size()) / float64(t.all)
+		perDay := perCheck * float64(24*time.Hour) / float64(o.interval)
+		fmt.Printf("sqlite %.1f MB for %d checks: %.0f bytes per check, %.0f bytes per target-day at this interval\n",
+			float64(info.Size())/1e6, t.all, perCheck, perDay)
+	}
+}
+
+// targetsAt is o.addr, or the address of targets started in a child process.
+func targetsAt(o options) (string, func(), error) {
+	if o.addr != "" {
+		return o.addr, func() {}, nil
+	}
+	return startTargets(o)
+}
+
+// cpuTime is this process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// rssSampler reads this process's resident set every second.
+type rssSampler struct {
+	mu    sync.Mutex
+	sum   float64
+	n     int
+	max   float64
+	done  chan struct{}
+	ended sync.WaitGroup
+}
+
+func newRSSSampler() *rssSampler {
+	s := &rssSampler{done: make(chan struct{})}
+	s.ended.Go(func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-s.done:
+				return
+			case <-t.C:
+			}
+			if v := rssBytes(); v > 0 {
+				s.mu.Lock()
+				s.sum, s.n, s.max = s.sum+v, s.n+1, max(s.max, v)
+				s.mu.Unlock()
+			}
+		}
+	})
+	return s
+}
+
+func (s *rssSampler) stop() { close(s.done); s.ended.Wait() }
+
+func (s *rssSampler) avg() float64 {
+	if s.n == 0 {
+		return 0
+	}
+	return s.sum / float64(s.n)
+}
+
+func (s *rssSampler) peak() float64 { return s.max }
+
+// rssBytes reads VmRSS from /proc/self/status.
+func rssBytes() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb float64
+			fmt.Sscanf(strings.TrimSpace(rest), "%f", &kb)
+			return kb * 1024
+		}
+	}
+	return 0
+}
