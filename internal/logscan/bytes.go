@@ -2,6 +2,7 @@ package logscan
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
@@ -122,14 +123,21 @@ func splitUpstream[S string | []byte](u S) (scheme, addr S) {
 	return scheme, rest
 }
 
-// indexByteFrom returns the index of the first c in s at or after from, or -1.
+// indexByteFrom returns the index of the first c in s at or after from,
+// or -1. The type switch lets bytes.IndexByte and strings.IndexByte, which
+// are vectorised, do the search; it does not allocate.
 func indexByteFrom[S string | []byte](s S, c byte, from int) int {
-	for i := from; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
+	i := -1
+	switch v := any(s[from:]).(type) {
+	case []byte:
+		i = bytes.IndexByte(v, c)
+	case string:
+		i = strings.IndexByte(v, c)
 	}
-	return -1
+	if i < 0 {
+		return -1
+	}
+	return from + i
 }
 
 // between returns the bytes after the first start and before the next end.

@@ -8,9 +8,9 @@ import (
 // memo remembers values by the bytes they were read from, up to maxMemo
 // of them in a map, which starts afresh when full; the last nRecent keys
 // found there again are compared one by one first, which costs less than
-// hashing them. A log repeats a few methods, upstreams and messages line
-// after line, and has lines that it writes once (limit_req's excess): they
-// do not crowd the recent ones out. A parser owns one; the zero value is
+// hashing them. An outage's error log repeats a few messages line after
+// line, and has messages that it writes once (limit_req's excess): they do
+// not crowd the recent ones out. A parser owns one; the zero value is
 // ready.
 type memo[V any] struct {
 	keys [nRecent]string
@@ -60,23 +60,6 @@ func (c *memo[V]) remember(key string, v V) {
 	c.keys[c.next], c.vals[c.next] = key, v
 	c.next = (c.next + 1) & (nRecent - 1)
 	c.n = min(c.n+1, nRecent)
-}
-
-// interner hands out one string for each distinct value of a field that
-// repeats line after line (methods, schemes, upstreams), so that reading it
-// allocates only the first time.
-type interner struct {
-	m memo[string]
-}
-
-// get returns b as a string.
-func (in *interner) get(b []byte) string {
-	if s, ok := in.m.get(b); ok {
-		return s
-	}
-	s := string(b)
-	in.m.put(s, s)
-	return s
 }
 
 // stampCache keeps the last "2006/01/02 15:04:05" time read: a busy log

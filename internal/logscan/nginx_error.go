@@ -12,10 +12,10 @@ import (
 //
 //	2026/08/21 10:15:02 [error] 2187#2187: *4711 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.7, server: example.com, request: "GET /api HTTP/1.1", upstream: "http://127.0.0.1:8080/api", host: "example.com"
 type nginxError struct {
-	loc                         *time.Location
-	stamp                       stampCache
-	msgs                        memo[ngxMessage] // the messages met so far
-	methods, schemes, upstreams interner
+	loc   *time.Location
+	stamp stampCache
+	msgs  memo[ngxMessage] // the messages met so far
+	buf   []byte           // the fields of a line, before they become one string
 	// thorough reads every line in full, as the first line of its kind
 	// is read: its time and message anew, its tail field by field. Tests
 	// compare the two readings.
@@ -147,19 +147,21 @@ func (p *nginxError) fields(tail []byte, e *Entry) {
 	if !ok || p.thorough {
 		client, req, ups = ngxTailAnywhere(tail)
 	}
-	var method, path []byte
+	var method, path, scheme, addr []byte
 	if req != nil {
 		method, path = splitRequest(req)
-		e.Method = p.methods.get(method)
 	}
-	// One string holds both client and path: they are read and kept
-	// together, and a line then allocates once.
-	both := string(client) + string(path)
-	e.Client, e.Path = both[:len(client)], both[len(client):]
 	if ups != nil {
-		s, a := splitUpstream(capLen(ups, 256))
-		e.Scheme, e.Upstream = p.schemes.get(s), p.upstreams.get(a)
+		scheme, addr = splitUpstream(capLen(ups, 256))
 	}
+	// One string holds the five fields: they are read and kept together,
+	// and a line then allocates once.
+	p.buf = append(append(append(append(append(p.buf[:0], client...), path...), addr...), method...), scheme...)
+	s := string(p.buf)
+	e.Client, s = s[:len(client)], s[len(client):]
+	e.Path, s = s[:len(path)], s[len(path):]
+	e.Upstream, s = s[:len(addr)], s[len(addr):]
+	e.Method, e.Scheme = s[:len(method)], s[len(method):]
 }
 
 // ngxTailAnywhere finds the client, request line and upstream wherever
