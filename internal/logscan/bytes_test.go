@@ -1,38 +1,9 @@
 package logscan
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 )
-
-func TestLastClientField(t *testing.T) {
-	tests := []string{
-		"",
-		", client: ",
-		"a, client: b, client: c",
-		"a, client: b, server: c",
-		", client:",
-		"x, , client: , client: ",
-		"no comma here",
-		"upstream sent invalid header: \", client: x\", client: 10.0.0.1, server: a",
-	}
-	for _, b := range tests {
-		if got, want := lastClientField([]byte(b)), bytes.LastIndex([]byte(b), []byte(", client: ")); got != want {
-			t.Errorf("lastClientField(%q) = %d, want %d", b, got, want)
-		}
-	}
-}
-
-func FuzzLastClientField(f *testing.F) {
-	f.Add([]byte("a, client: b, client: c"))
-	f.Add([]byte(", client: , client:"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if got, want := lastClientField(b), bytes.LastIndex(b, []byte(", client: ")); got != want {
-			t.Errorf("lastClientField(%q) = %d, want %d", b, got, want)
-		}
-	})
-}
 
 // TestNgxConn checks ngxConn against what the parser read before: the
 // first word after "*", when it is all digits, at most 18 of them.

@@ -51,17 +51,17 @@ func (p *nginxError) parse(line []byte, e *Entry) verdict {
 		return lineOK
 	}
 	conn, rest := ngxConn(rest)
-	msg, tail := rest, []byte(nil)
-	if k := lastClientField(rest); k >= 0 {
-		msg, tail = rest[:k], rest[k:]
+	f := ngxFieldsByCommas(rest)
+	if p.thorough {
+		f = ngxFieldsAnywhere(rest)
 	}
-	m := p.message(msg)
+	m := p.message(rest[:f.tail])
 	if m.cause == "" {
 		return lineOK
 	}
 	e.Cause, e.Conn, e.Status, e.Detail = m.cause, conn, m.status, m.detail
 	e.Product, e.Format = catalog.Nginx, "nginx-error"
-	p.fields(tail, e)
+	p.setFields(f, e)
 	return lineFailure
 }
 
@@ -78,25 +78,6 @@ func ngxConn(rest []byte) (conn int64, after []byte) {
 		return 0, rest
 	}
 	return conn, rest[min(i+1, len(rest)):]
-}
-
-// lastClientField returns where the last ", client: " in b starts, or -1,
-// as bytes.LastIndex does: it goes from one comma to the next with
-// IndexByte, which is vectorised, and LastIndex is not.
-func lastClientField(b []byte) int {
-	const sep = ", client: "
-	last := -1
-	for i := 0; i+len(sep) <= len(b); i++ {
-		j := bytes.IndexByte(b[i:len(b)-len(sep)+1], ',')
-		if j < 0 {
-			break
-		}
-		i += j
-		if string(b[i:i+len(sep)]) == sep {
-			last = i
-		}
-	}
-	return last
 }
 
 // ngxHead reads "level] PID#TID: " and returns the level and the rest.
@@ -139,83 +120,6 @@ func readNgxMessage(msg []byte) ngxMessage {
 		m.status = 500 // PHP answers its fatal errors with 500 (main/main.c, php_error_cb)
 	}
 	return m
-}
-
-// fields reads the ", client: ..., request: ..., upstream: ..." tail.
-func (p *nginxError) fields(tail []byte, e *Entry) {
-	client, req, ups, ok := ngxTailInOrder(tail)
-	if !ok || p.thorough {
-		client, req, ups = ngxTailAnywhere(tail)
-	}
-	var method, path, scheme, addr []byte
-	if req != nil {
-		method, path = splitRequest(req)
-	}
-	if ups != nil {
-		scheme, addr = splitUpstream(capLen(ups, 256))
-	}
-	// One string holds the five fields: they are read and kept together,
-	// and a line then allocates once.
-	p.buf = append(append(append(append(append(p.buf[:0], client...), path...), addr...), method...), scheme...)
-	s := string(p.buf)
-	e.Client, s = s[:len(client)], s[len(client):]
-	e.Path, s = s[:len(path)], s[len(path):]
-	e.Upstream, s = s[:len(addr)], s[len(addr):]
-	e.Method, e.Scheme = s[:len(method)], s[len(method):]
-}
-
-// ngxTailAnywhere finds the client, request line and upstream wherever
-// they are in the tail; nil for those it lacks.
-func ngxTailAnywhere(tail []byte) (client, req, ups []byte) {
-	client = between(tail, ", client: ", ",")
-	if client == nil {
-		if k := bytes.Index(tail, []byte(", client: ")); k >= 0 {
-			client = capLen(tail[k+10:], 64)
-		}
-	}
-	return client, between(tail, `, request: "`, `"`), between(tail, `, upstream: "`, `"`)
-}
-
-// ngxTailInOrder reads a tail in the order nginx writes it
-// (ngx_http_log_error_handler): client, server, request, then upstream,
-// host, referrer; with IndexByte rather than a search for each field's
-// name. It finds what ngxTailAnywhere finds, or gives up (ok false): a
-// field's name ends with its value's opening quote, so the first request
-// and upstream fields are found at the first quotes their names end at.
-func ngxTailInOrder(tail []byte) (client, req, ups []byte, ok bool) {
-	const reqKey, upsKey = `, request: "`, `, upstream: "`
-	if len(tail) < 10 {
-		return nil, nil, nil, false
-	}
-	c := bytes.IndexByte(tail[10:], ',') // tail starts with ", client: "
-	q1 := bytes.IndexByte(tail, '"')
-	if c < 0 || q1 < 0 || !bytes.HasSuffix(tail[:q1+1], []byte(reqKey)) {
-		return nil, nil, nil, false
-	}
-	q2 := quoteAfter(tail, q1)
-	if q2 < 0 || bytes.HasSuffix(tail[:q2+1], []byte(upsKey)) {
-		return nil, nil, nil, false
-	}
-	client, req = tail[10:10+c], tail[q1+1:q2]
-	q3 := quoteAfter(tail, q2)
-	if q3 < 0 || !bytes.HasSuffix(tail[:q3+1], []byte(upsKey)) {
-		// No quote after the request's can end an upstream field's name
-		// that starts before it.
-		return client, req, between(tail[q2+1:], upsKey, `"`), true
-	}
-	if q4 := quoteAfter(tail, q3); q4 >= 0 {
-		ups = tail[q3+1 : q4]
-	}
-	return client, req, ups, true
-}
-
-// quoteAfter returns the index of the first '"' after b[i], or -1.
-func quoteAfter(b []byte, i int) int {
-	j := bytes.IndexByte(b[i+1:], '"')
-	if j < 0 {
-		return -1
-	}
-	return i + 1 + j
 }
 
 // nginxSevere reports whether an error-log level can carry an upstream

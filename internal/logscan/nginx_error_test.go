@@ -76,34 +76,45 @@ func fixtureLines(t *testing.T, name string) [][]byte {
 	return lines
 }
 
-// TestNginxTailInOrder checks tails that the fixtures lack: both readings
-// must find the same fields, or the one in nginx's order give up, which it
-// must not for the first three, nginx's own shapes. A request line is
-// written as the client sent it, quotes and all.
-func TestNginxTailInOrder(t *testing.T) {
-	tails := []string{
-		`, client: 10.0.0.1, server: a, request: "GET / HTTP/1.1", upstream: "http://10.0.0.5:80/", host: "a"`,
-		`, client: 10.0.0.1, server: a, request: "GET / HTTP/1.1", host: "a"`,
-		`, client: 10.0.0.1, server: a, request: "GET / HTTP/1.1", subrequest: "/auth", upstream: "http://10.0.0.5:80/auth", host: "a"`,
-		`, client: 10.0.0.1, server: a, request: "GET /x", upstream: " HTTP/1.1", upstream: "http://10.0.0.5:80/", host: "a"`,
-		`, client: 10.0.0.1, server: a, request: "GET /x, upstream: " HTTP/1.1", upstream: "http://10.0.0.5:80/", host: "a"`,
-		`, client: 10.0.0.1, server: a, request: "GET /x"y HTTP/1.1", upstream: "http://10.0.0.5:80/", host: "a"`,
-		`, client: 10.0.0.1, server: a, request: "GET / HTTP/1.1", upstream: "http://10.0.0.5:80/`,
-		`, client: 10.0.0.1, server: a, request: "GET / HTTP/1.1`,
-		`, client: 10.0.0.1, server: "a", request: "GET / HTTP/1.1", upstream: "http://10.0.0.5:80/"`,
-		`, client: 10.0.0.1, server: a, host: "a"`,
-		`, client: 10.0.0.1`,
-		`, client: `,
-		`, client: 10.0.0.1, server: a, request: ""`,
+// TestNgxFieldsByCommas checks tails that the fixtures lack against the
+// thorough reading. A request line is written as the client sent it,
+// quotes, commas and all; a message may quote an upstream's words.
+func TestNgxFieldsByCommas(t *testing.T) {
+	for _, rest := range ngxTails {
+		checkNgxFields(t, []byte(rest))
 	}
-	for i, tail := range tails {
-		c1, r1, u1, ok := ngxTailInOrder([]byte(tail))
-		c2, r2, u2 := ngxTailAnywhere([]byte(tail))
-		if !ok && i < 3 {
-			t.Errorf("%s: gave up", tail)
-		}
-		if ok && (string(c1) != string(c2) || (c1 == nil) != (c2 == nil) || string(r1) != string(r2) || (r1 == nil) != (r2 == nil) || string(u1) != string(u2) || (u1 == nil) != (u2 == nil)) {
-			t.Errorf("%s:\nin order %q %q %q\nanywhere %q %q %q", tail, c1, r1, u1, c2, r2, u2)
-		}
+}
+
+// FuzzNgxFieldsByCommas checks ngxFieldsByCommas against the thorough
+// reading on any bytes.
+func FuzzNgxFieldsByCommas(f *testing.F) {
+	for _, rest := range ngxTails {
+		f.Add([]byte(rest))
+	}
+	f.Fuzz(func(t *testing.T, rest []byte) { checkNgxFields(t, rest) })
+}
+
+var ngxTails = []string{
+	`connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.1, server: a, request: "GET / HTTP/1.1", upstream: "http://10.0.0.5:80/", host: "a"`,
+	`limiting requests, excess: 0.953 by zone "perip", client: 10.0.0.1, server: a, request: "GET / HTTP/1.1", host: "a"`,
+	`m, client: 10.0.0.1, server: a, request: "GET / HTTP/1.1", subrequest: "/auth", upstream: "http://10.0.0.5:80/auth", host: "a", referrer: "https://a/"`,
+	`m, client: 10.0.0.1, server: a, request: "GET /x", upstream: " HTTP/1.1", upstream: "http://10.0.0.5:80/", host: "a"`,
+	`m, client: 10.0.0.1, server: a, request: "GET /x, upstream: " HTTP/1.1", upstream: "http://10.0.0.5:80/", host: "a"`,
+	`m, client: 10.0.0.1, server: a, request: "GET /x, client: 1.2.3.4 HTTP/1.1", upstream: "http://10.0.0.5:80/", host: "a"`,
+	`upstream sent invalid header: "X: a, client: b" while reading response header from upstream, client: 10.0.0.1, server: a, request: "GET / HTTP/1.1"`,
+	`m, client: 10.0.0.1, server: a, request: "GET / HTTP/1.1", upstream: "http://10.0.0.5:80/`,
+	`m, client: 10.0.0.1, server: a, request: "GET / HTTP/1.1`,
+	`m, client: 10.0.0.1`,
+	`m, client: `,
+	`m, client: , client: , request: ""`,
+	`no tail at all`,
+	``,
+}
+
+func checkNgxFields(t *testing.T, rest []byte) {
+	t.Helper()
+	got, want := ngxFieldsByCommas(rest), ngxFieldsAnywhere(rest)
+	if got.tail != want.tail || string(got.client) != string(want.client) || string(got.req) != string(want.req) || string(got.ups) != string(want.ups) {
+		t.Errorf("%q:\nby commas %d %q %q %q\nanywhere  %d %q %q %q", rest, got.tail, got.client, got.req, got.ups, want.tail, want.client, want.req, want.ups)
 	}
 }
