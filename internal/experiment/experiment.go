@@ -143,107 +143,30 @@ func Run(ctx context.Context, plan Plan) (diagnose.Evidence, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, plan.Timeout)
 	defer cancel()
-	r := &runner{plan: plan, start: plan.Now(), base: u}
+	r := &runner{plan: plan, start: plan.Now(), base: u, triesDone: make(chan struct{})}
 	ev := diagnose.Evidence{URL: plan.URL, StateItems: stateItems(plan), Limits: plan.Limits, Reported: plan.Reported, GatewaySpeaks: plan.GatewaySpeaks}
 	r.progress("repeating the request")
-
-	triesDone := make(chan struct{})
+	// Each collector fills only its own fields of ev, so those of one wave
+	// run at once without a lock.
 	var wg sync.WaitGroup
-	var upstream []diagnose.Attempt
-	if plan.Upstream != "" {
-		ev.UpstreamAddr = plan.Upstream
-		uctx, ucancel := context.WithCancel(ctx)
-		defer ucancel()
-		go func() {
-			select {
-			case <-triesDone:
-				t := time.NewTimer(upstreamGrace)
-				defer t.Stop()
-				select {
-				case <-t.C:
-				case <-uctx.Done():
-				}
-			case <-uctx.Done():
-			}
-			ucancel()
-		}()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r.progress("asking the upstream directly")
-			upstream = r.series(uctx, "upstream try", plan.Spacing/2, plan.Tries, r.upstreamRequest)
-			if closedAtOnce(upstream) {
-				r.progress("asking the upstream in FastCGI")
-				ev.UpstreamFastCGI = r.fastCGISniff(ctx)
-			}
-			fastCGI := ev.UpstreamFastCGI != nil && ev.UpstreamFastCGI.Probe.Response != nil
-			if plainToTLS(upstream) || closedAtOnce(upstream) && !fastCGI {
-				r.progress("asking the upstream over TLS")
-				ev.UpstreamTLS = r.tlsSniff(ctx)
-			}
-		}()
-	}
-	var origin []diagnose.Attempt
-	if plan.Origin != "" {
-		ev.OriginAddr = r.originAddr()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r.progress("asking the origin directly")
-			origin = r.series(ctx, "origin try", plan.Spacing/4, plan.Tries, r.originRequest)
-		}()
-	}
-	if _, fcgi := FastCGIAddr(plan.Upstream); plan.Upstream != "" && !fcgi && plan.KeepAliveWait > 0 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			req := r.upstreamRequest(0)
-			res := probe.KeepAlive(ctx, req.url, probe.KeepAliveOptions{
-				ConnectTo: req.connectTo, Header: req.header, Wait: plan.KeepAliveWait,
-				Insecure: plan.Insecure, Dialer: plan.Dialer, Resolver: plan.Resolver,
-			})
-			ev.UpstreamKeepAlive = &res
-		}()
-	}
-	if hc := plan.HealthCheck; hc != nil && plan.Upstream != "" {
-		if _, fcgi := FastCGIAddr(plan.Upstream); !fcgi {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				r.progress("replaying the gateway's health check")
-				ev.HealthCheck = r.healthCheck(ctx, hc)
-			}()
+	for _, c := range collectors {
+		if c.wave == beside && c.when(r, &ev) {
+			wg.Go(func() { c.run(r, ctx, &ev) })
 		}
 	}
-	var variants []diagnose.Variant
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		variants = r.variants(ctx)
-	}()
-	ev.Tries = r.series(ctx, "try", 0, plan.Tries, r.userRequest)
-	close(triesDone)
-	ev.Families = r.families(ctx, ev.Tries)
-	if plan.Protocol == probe.ProtocolAuto && spokeH2(ev.Tries) {
-		// Browsers speak HTTP/2 where the site offers it; one request over
-		// HTTP/1.1 shows whether the failure belongs to one version.
-		r.progress("asking again over HTTP/1.1")
-		req := r.userRequest(0)
-		req.protocol = probe.ProtocolHTTP1
-		a := r.attempt(ctx, "http/1.1", req)
-		ev.HTTP1 = &a
-	}
-	if len(plan.CompareDNS) > 0 && noResponse(ev.Tries) && net.ParseIP(u.Hostname()) == nil {
-		r.progress("asking other DNS servers")
-		ev.DNS = r.compareDNS(ctx, ev.Tries)
+	tries := r.series(ctx, "try", 0, plan.Tries, r.userRequest)
+	ev.Tries = tries
+	close(r.triesDone)
+	for _, c := range collectors {
+		if c.wave == after && c.when(r, &ev) {
+			c.run(r, ctx, &ev)
+		}
 	}
 	wg.Wait()
-	ev.Upstream = upstream
-	ev.Origin = origin
-	ev.Variants = variants
-	if r.needsShrink(ev) {
-		r.progress("finding the cookie or header responsible")
-		ev.Culprits, ev.Variants = r.shrink(ctx, ev.Variants)
+	for _, c := range collectors {
+		if c.wave == last && c.when(r, &ev) {
+			c.run(r, ctx, &ev)
+		}
 	}
 	if ctx.Err() != nil {
 		ev.Incomplete = append(ev.Incomplete, "the --timeout budget ran out before every experiment finished")
@@ -257,6 +180,8 @@ type runner struct {
 	base  *url.URL
 	mu    sync.Mutex
 	seq   int
+	// triesDone is closed once the tries are in.
+	triesDone chan struct{}
 }
 
 func (r *runner) progress(step string) {
