@@ -23,6 +23,8 @@ type tally struct {
 	routine, failed   int
 	late              int // routine checks more than 1 s past their slot
 	maxLate           time.Duration
+	maxLateAt         time.Time
+	maxLateOf         string
 	opened, diagnosed int
 }
 
@@ -42,7 +44,9 @@ func (t *tally) Record(_ context.Context, ev monitor.Event) error {
 		if ev.Check.Kind == monitor.KindRoutine {
 			t.routine++
 			late := ev.Check.Late()
-			t.maxLate = max(t.maxLate, late)
+			if late > t.maxLate {
+				t.maxLate, t.maxLateAt, t.maxLateOf = late, ev.Check.Slot, ev.Target
+			}
 			if late > time.Second {
 				t.late++
 			}
@@ -104,7 +108,8 @@ func report(o options, t *tally, cpu time.Duration, rss *rssSampler, db string) 
 	fmt.Printf("checks %d (routine %d, failed %d), incidents opened %d, diagnoses %d\n", t.checks, t.routine, t.failed, t.opened, t.diagnosed)
 	fmt.Printf("cpu %.1f s: %.3f cores on average; %.0f checks per CPU-second\n", cpu.Seconds(), cpu.Seconds()/secs, float64(t.checks)/cpu.Seconds())
 	fmt.Printf("rss average %.0f MB, peak %.0f MB\n", rss.avg()/1e6, rss.peak()/1e6)
-	fmt.Printf("late: latest routine check %v past its slot; %d of %d more than 1s late\n", t.maxLate.Round(time.Millisecond), t.late, t.routine)
+	fmt.Printf("late: latest routine check %v past its slot (of %s, %s into the run); %d of %d more than 1s late\n",
+		t.maxLate.Round(time.Millisecond), t.maxLateOf, t.maxLateAt.Sub(t.start.Add(-o.interval)).Round(time.Second), t.late, t.routine)
 	if info, err := os.Stat(db); err == nil && t.all > 0 {
 		perCheck := float64(info.Size()) / float64(t.all)
 		perDay := perCheck * float64(24*time.Hour) / float64(o.interval)
