@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gwdoctor/gwdoctor/internal/logscan"
+	"github.com/gwdoctor/gwdoctor/internal/report"
 )
 
 type logsFlags struct {
@@ -190,14 +191,14 @@ func contains(list []string, s string) bool {
 }
 
 func renderLogs(s streams, rep *logscan.Report, out string, loc *time.Location) error {
-	ro := logscan.RenderOptions{Color: colorWanted(s.out), Location: loc}
+	ro := report.LogsOptions{Color: colorWanted(s.out), Location: loc}
 	switch out {
 	case "json":
-		return logscan.RenderJSON(s.out, rep)
+		return report.LogsJSON(s.out, rep)
 	case "markdown", "md":
-		return logscan.RenderMarkdown(s.out, rep, ro)
+		return report.LogsMarkdown(s.out, rep, ro)
 	}
-	if err := logscan.RenderText(s.out, rep, ro); err != nil {
+	if err := report.LogsText(s.out, rep, ro); err != nil {
 		return err
 	}
 	if loc == nil {

@@ -1,5 +1,6 @@
 // Package report renders a diagnosis for people (text, Markdown and HTML)
-// and for programs (JSON). It formats what it is given and decides nothing.
+// and for programs (JSON), and the report of a log scan (logscan.Report) as
+// text, Markdown or JSON. It formats what it is given and decides nothing.
 package report
 
 import (

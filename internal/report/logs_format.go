@@ -1,4 +1,4 @@
-package logscan
+package report
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/catalog"
+	"github.com/gwdoctor/gwdoctor/internal/logscan"
 )
 
 // thousands writes n with thin separators: 1,234,567.
@@ -26,8 +27,8 @@ func thousands(n int64) string {
 	return b.String()
 }
 
-// size writes a byte count in B, KB, MB or GB (powers of 1000).
-func size(n int64) string {
+// byteSize writes a byte count in B, KB, MB or GB (powers of 1000).
+func byteSize(n int64) string {
 	switch {
 	case n >= 1e9:
 		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
@@ -46,7 +47,15 @@ func stamp(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2006-01-02 15:04:05")
 }
 
-func statuses(s []StatusCount) string {
+func stampShort(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(loc).Format("01-02 15:04:05")
+}
+
+// statusList lists the first two statuses of a cause: "504,502".
+func statusList(s []logscan.StatusCount) string {
 	var parts []string
 	for _, st := range s {
 		if st.Status > 0 && len(parts) < 2 {
@@ -81,8 +90,11 @@ func causeMix(m map[catalog.Cause]int64, n int) string {
 	return strings.Join(parts, ", ")
 }
 
-// cut shortens s to n runes, marking the cut with "…".
-func cut(s string, n int) string {
+// cutRunes shortens s to n runes, the "…" that marks the cut included, so
+// that a column of the logs report keeps its width. Unlike cut, which
+// bounds bytes and adds the mark after them, it counts what a terminal
+// shows.
+func cutRunes(s string, n int) string {
 	if n <= 1 || len(s) <= n {
 		return s
 	}
@@ -103,11 +115,12 @@ func cutLeft(s string, n int) string {
 	return "…" + string(r[len(r)-n+1:])
 }
 
-func stampShort(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return "-"
+// plural writes a count and its noun: "1 failure", "1,234 failures".
+func plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
 	}
-	return t.In(loc).Format("01-02 15:04:05")
+	return thousands(n) + " " + word + "s"
 }
 
 // joinProducts lists product slugs with commas.

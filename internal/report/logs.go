@@ -1,14 +1,16 @@
-package logscan
+package report
 
 import (
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/logscan"
 )
 
-// RenderOptions tune the text and Markdown renderings.
-type RenderOptions struct {
+// LogsOptions tune the text and Markdown renderings of a logs report.
+type LogsOptions struct {
 	// Color uses ANSI colours in text; default off.
 	Color bool
 	// Location is the zone times are shown in; default time.Local.
@@ -17,7 +19,7 @@ type RenderOptions struct {
 	Width int
 }
 
-func (o RenderOptions) withDefaults() RenderOptions {
+func (o LogsOptions) withDefaults() LogsOptions {
 	if o.Location == nil {
 		o.Location = time.Local
 	}
@@ -27,42 +29,33 @@ func (o RenderOptions) withDefaults() RenderOptions {
 	return o
 }
 
-type painter struct{ on bool }
-
-func (p painter) paint(code, s string) string {
-	if !p.on {
-		return s
-	}
-	return "\x1b[" + code + "m" + s + "\x1b[0m"
-}
-
-// RenderText writes the report for a terminal: totals, a causes table, a
+// LogsText writes a logs report for a terminal: totals, a causes table, a
 // per-minute chart, the top upstreams and paths, and per cause its fixes
 // and example lines.
-func RenderText(w io.Writer, r *Report, opt RenderOptions) error {
+func LogsText(w io.Writer, r *logscan.Report, opt LogsOptions) error {
 	opt = opt.withDefaults()
-	p := painter{opt.Color}
+	s := style{opt.Color}
 	var b strings.Builder
-	textHeader(&b, r, p)
+	logsHeader(&b, r, s)
 	if r.Failures > 0 {
-		textCauses(&b, r, opt, p)
-		textTimeline(&b, r, opt, p)
-		textKeys(&b, p, "TOP UPSTREAMS", r.Upstreams, "(other upstreams)")
-		textKeys(&b, p, "TOP PATHS", r.Paths, "(other paths)")
-		textDetails(&b, r, opt, p)
+		logsCauses(&b, r, opt, s)
+		logsTimeline(&b, r, opt, s)
+		logsKeys(&b, s, "TOP UPSTREAMS", r.Upstreams, "(other upstreams)")
+		logsKeys(&b, s, "TOP PATHS", r.Paths, "(other paths)")
+		logsDetails(&b, r, opt, s)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func textHeader(b *strings.Builder, r *Report, p painter) {
+func logsHeader(b *strings.Builder, r *logscan.Report, s style) {
 	head := fmt.Sprintf("%s failures", thousands(r.Failures))
 	if r.Failures > 0 {
-		head = p.paint("1;31", head)
+		head = s.red(head)
 	} else {
-		head = p.paint("1;32", "no upstream failures")
+		head = s.green("no upstream failures")
 	}
-	fmt.Fprintf(b, "%s  %s in %s lines (%s)", p.paint("1", "gwdoctor logs"), head, thousands(r.Lines), size(r.Bytes))
+	fmt.Fprintf(b, "%s  %s in %s lines (%s)", s.bold("gwdoctor logs"), head, thousands(r.Lines), byteSize(r.Bytes))
 	if r.Joined > 0 {
 		fmt.Fprintf(b, ", %s access lines explained by error lines", thousands(r.Joined))
 	}
@@ -83,46 +76,46 @@ func textHeader(b *strings.Builder, r *Report, p painter) {
 	}
 }
 
-func textCauses(b *strings.Builder, r *Report, opt RenderOptions, p painter) {
-	fmt.Fprintf(b, "\n%s\n", p.paint("1", "CAUSES"))
+func logsCauses(b *strings.Builder, r *logscan.Report, opt LogsOptions, s style) {
+	section(b, s, "CAUSES")
 	fmt.Fprintf(b, "  %-26s %10s %6s  %-9s %-19s  %-19s\n", "cause", "failures", "share", "status", "first", "last")
 	for _, c := range r.Causes {
 		fmt.Fprintf(b, "  %-26s %10s %5.1f%%  %-9s %-19s  %-19s\n", c.Cause, thousands(c.Count),
-			100*float64(c.Count)/float64(r.Failures), statuses(c.Statuses), stamp(c.First, opt.Location), stamp(c.Last, opt.Location))
+			100*float64(c.Count)/float64(r.Failures), statusList(c.Statuses), stamp(c.First, opt.Location), stamp(c.Last, opt.Location))
 	}
 }
 
-func textKeys(b *strings.Builder, p painter, title string, keys []KeyCount, otherName string) {
+func logsKeys(b *strings.Builder, s style, title string, keys []logscan.KeyCount, otherName string) {
 	if len(keys) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "\n%s\n", p.paint("1", title))
+	section(b, s, title)
 	for _, k := range keys {
 		name := k.Key
 		if name == "" {
 			name = otherName
 		}
-		fmt.Fprintf(b, "  %-40s %10s  %s\n", cut(name, 40), thousands(k.Count), causeMix(k.Causes, 3))
+		fmt.Fprintf(b, "  %-40s %10s  %s\n", cutRunes(name, 40), thousands(k.Count), causeMix(k.Causes, 3))
 	}
 }
 
-func textDetails(b *strings.Builder, r *Report, opt RenderOptions, p painter) {
-	fmt.Fprintf(b, "\n%s\n", p.paint("1", "WHAT TO DO"))
+func logsDetails(b *strings.Builder, r *logscan.Report, opt LogsOptions, s style) {
+	section(b, s, "WHAT TO DO")
 	for _, c := range r.Causes {
-		fmt.Fprintf(b, "%s  %s (%s)\n", p.paint("1;33", string(c.Cause)), plural(c.Count, "failure"), joinProducts(c.Products))
+		fmt.Fprintf(b, "%s  %s (%s)\n", s.wrap("1;33", string(c.Cause)), plural(c.Count, "failure"), joinProducts(c.Products))
 		for _, f := range c.Fixes {
 			fmt.Fprintf(b, "  fix (%s): %s\n", f.Product, f.Text)
 		}
 		for _, e := range c.Examples {
-			fmt.Fprintf(b, "  e.g. %s\n", cut(example(&e, opt.Location), opt.Width-7))
-			fmt.Fprintf(b, "       %s\n", p.paint("2", sources(&e)))
+			fmt.Fprintf(b, "  e.g. %s\n", cutRunes(logsExample(&e, opt.Location), opt.Width-7))
+			fmt.Fprintf(b, "       %s\n", s.dim(exampleSources(&e)))
 		}
 	}
 }
 
-// example describes one failure on a line: when, what, where and the
+// logsExample describes one failure on a line: when, what, where and the
 // product's own words.
-func example(e *Entry, loc *time.Location) string {
+func logsExample(e *logscan.Entry, loc *time.Location) string {
 	var b strings.Builder
 	b.WriteString(stampShort(e.Time, loc))
 	if e.Status > 0 {
@@ -144,8 +137,8 @@ func example(e *Entry, loc *time.Location) string {
 	return b.String()
 }
 
-// sources names the lines an example comes from.
-func sources(e *Entry) string {
+// exampleSources names the lines an example comes from.
+func exampleSources(e *logscan.Entry) string {
 	s := fmt.Sprintf("%s:%d", e.File, e.Line)
 	if e.Joined != nil {
 		s += fmt.Sprintf(" + %s:%d", e.Joined.File, e.Joined.Line)
@@ -153,16 +146,9 @@ func sources(e *Entry) string {
 	return s
 }
 
-func plural(n int64, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return thousands(n) + " " + word + "s"
-}
-
-// textTimeline draws failures per minute (or per group of minutes, to fit
+// logsTimeline draws failures per minute (or per group of minutes, to fit
 // the width) with block characters, and lists the burst minutes.
-func textTimeline(b *strings.Builder, r *Report, opt RenderOptions, p painter) {
+func logsTimeline(b *strings.Builder, r *logscan.Report, opt LogsOptions, s style) {
 	if len(r.Timeline) == 0 {
 		return
 	}
@@ -172,7 +158,7 @@ func textTimeline(b *strings.Builder, r *Report, opt RenderOptions, p painter) {
 	if per > 1 {
 		unit = fmt.Sprintf("%d minutes", per)
 	}
-	fmt.Fprintf(b, "\n%s  one column = %s, highest %s failures\n", p.paint("1", "TIMELINE"), unit, thousands(peak))
+	fmt.Fprintf(b, "\n%s  one column = %s, highest %s failures\n", s.bold("TIMELINE"), unit, thousands(peak))
 	const blocks = " ▁▂▃▄▅▆▇█"
 	runes := []rune(blocks)
 	var line strings.Builder
@@ -184,7 +170,7 @@ func textTimeline(b *strings.Builder, r *Report, opt RenderOptions, p painter) {
 		}
 		line.WriteRune(runes[i])
 	}
-	fmt.Fprintf(b, "  %s\n", p.paint("31", line.String()))
+	fmt.Fprintf(b, "  %s\n", s.wrap("31", line.String()))
 	last := first.Add(time.Duration(len(cols)*per) * time.Minute)
 	fmt.Fprintf(b, "  %-*s%s\n", max(len(cols)-5, 17), first.In(opt.Location).Format("2006-01-02 15:04"), last.In(opt.Location).Format("15:04"))
 	for _, m := range r.Timeline {
@@ -195,7 +181,7 @@ func textTimeline(b *strings.Builder, r *Report, opt RenderOptions, p painter) {
 }
 
 // chartColumns groups the minutes into at most width columns.
-func chartColumns(tl []Minute, width int) (cols []int64, per int, peak int64) {
+func chartColumns(tl []logscan.Minute, width int) (cols []int64, per int, peak int64) {
 	first := tl[0].Start.Unix() / 60
 	span := int(tl[len(tl)-1].Start.Unix()/60-first) + 1
 	per = (span + width - 1) / width
@@ -210,7 +196,7 @@ func chartColumns(tl []Minute, width int) (cols []int64, per int, peak int64) {
 
 // fileNotes says how a file was read when it was not plain: the wrappers
 // stripped from its lines and how many of its lines no format read.
-func fileNotes(f FileSummary) string {
+func fileNotes(f logscan.FileSummary) string {
 	var n string
 	if f.Wrapper != "" {
 		n += ", in " + f.Wrapper

@@ -1,17 +1,20 @@
-package logscan
+package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/gwdoctor/gwdoctor/internal/logscan"
 )
 
-// RenderMarkdown writes the report as Markdown, for a ticket or a wiki.
-func RenderMarkdown(w io.Writer, r *Report, opt RenderOptions) error {
+// LogsMarkdown writes a logs report as Markdown, for a ticket or a wiki.
+func LogsMarkdown(w io.Writer, r *logscan.Report, opt LogsOptions) error {
 	opt = opt.withDefaults()
 	var b strings.Builder
 	fmt.Fprintf(&b, "# gwdoctor logs: %s failures\n\n", thousands(r.Failures))
-	fmt.Fprintf(&b, "%s lines (%s) read", thousands(r.Lines), size(r.Bytes))
+	fmt.Fprintf(&b, "%s lines (%s) read", thousands(r.Lines), byteSize(r.Bytes))
 	if r.Joined > 0 {
 		fmt.Fprintf(&b, "; %s access lines explained by error lines", thousands(r.Joined))
 	}
@@ -23,13 +26,13 @@ func RenderMarkdown(w io.Writer, r *Report, opt RenderOptions) error {
 	if len(r.Causes) > 0 {
 		b.WriteString("\n## Causes\n\n| cause | failures | status | first | last |\n| --- | ---: | --- | --- | --- |\n")
 		for _, c := range r.Causes {
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", c.Cause, thousands(c.Count), statuses(c.Statuses),
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", c.Cause, thousands(c.Count), statusList(c.Statuses),
 				stamp(c.First, opt.Location), stamp(c.Last, opt.Location))
 		}
 	}
-	mdKeys(&b, "Top upstreams", r.Upstreams)
-	mdKeys(&b, "Top paths", r.Paths)
-	mdBursts(&b, r, opt)
+	logsMarkdownKeys(&b, "Top upstreams", r.Upstreams)
+	logsMarkdownKeys(&b, "Top paths", r.Paths)
+	logsMarkdownBursts(&b, r, opt)
 	for _, c := range r.Causes {
 		fmt.Fprintf(&b, "\n## `%s` (%s)\n\n", c.Cause, joinProducts(c.Products))
 		for _, f := range c.Fixes {
@@ -50,7 +53,7 @@ func RenderMarkdown(w io.Writer, r *Report, opt RenderOptions) error {
 	return err
 }
 
-func mdKeys(b *strings.Builder, title string, keys []KeyCount) {
+func logsMarkdownKeys(b *strings.Builder, title string, keys []logscan.KeyCount) {
 	if len(keys) == 0 {
 		return
 	}
@@ -64,8 +67,8 @@ func mdKeys(b *strings.Builder, title string, keys []KeyCount) {
 	}
 }
 
-func mdBursts(b *strings.Builder, r *Report, opt RenderOptions) {
-	var bursts []Minute
+func logsMarkdownBursts(b *strings.Builder, r *logscan.Report, opt LogsOptions) {
+	var bursts []logscan.Minute
 	for _, m := range r.Timeline {
 		if m.Burst {
 			bursts = append(bursts, m)
@@ -78,4 +81,13 @@ func mdBursts(b *strings.Builder, r *Report, opt RenderOptions) {
 	for _, m := range bursts {
 		fmt.Fprintf(b, "| %s | %s | %s |\n", m.Start.In(opt.Location).Format("2006-01-02 15:04"), thousands(m.Total), causeMix(m.Causes, 3))
 	}
+}
+
+// LogsJSON writes a logs report as one JSON document (schema_version 1).
+// Its fields are logscan.Report's; times are RFC 3339.
+func LogsJSON(w io.Writer, r *logscan.Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
 }
