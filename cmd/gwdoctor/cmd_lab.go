@@ -307,7 +307,7 @@ func runSetup(ctx context.Context, su lab.Setup) (labResult, error) {
 	res := labResult{
 		Scenario: su.Name, Fault: "setup", Description: su.Description, Gateway: su.Product,
 		Want: su.Want, WantWithConfig: su.WantWithConfig, Outside: doctor.Outside(d.Evidence).Cause,
-		Pass:      v.Cause == su.Want && (su.WantPersistence == "" || v.Persistence == su.WantPersistence),
+		Pass:      v.Cause == su.Want && (su.WantPersistence == "" || string(v.Persistence) == su.WantPersistence),
 		Diagnosis: report.NewDocument(d), Evidence: d.Evidence,
 	}
 	if su.WantPersistence == "" || su.WantPersistence == "persistent" {
@@ -363,7 +363,7 @@ func runScenario(ctx context.Context, sc lab.Scenario, gateway string) (labResul
 	if err != nil {
 		return labResult{}, err
 	}
-	v := d.Verdict
+	v := report.NewDocument(d).Verdict
 	want, persistence := sc.Expect(gateway)
 	res := labResult{
 		Scenario: sc.Name, Fault: string(sc.Fault), Description: sc.Description, Gateway: run.Gateway.Product(),

@@ -218,7 +218,7 @@ func incidentLines(ev monitor.Event, inc *monitor.Incident) []string {
 	case ev.Change == monitor.ChangeCause:
 		return []string{fmt.Sprintf("CAUSE     %s → %s", ev.From, ev.To)}
 	case ev.Change == monitor.ChangePersistence:
-		return []string{"NOW       " + inc.Persistence}
+		return []string{"NOW       " + string(inc.Persistence)}
 	}
 	return nil
 }

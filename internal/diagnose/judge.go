@@ -28,7 +28,7 @@ func judge(e Evidence) (Verdict, []claim) {
 	}
 	cs := j.read()
 	d := decide(cs)
-	j.v.Cause, j.v.Confidence, j.v.RuledOut = d.cause, string(d.confidence), d.ruledOut
+	j.v.Cause, j.v.Confidence, j.v.RuledOut = d.cause, d.confidence, d.ruledOut
 	j.explain(d, cs)
 	j.directPersistence()
 	j.families()
@@ -118,7 +118,7 @@ func firstFailure(tries []Attempt) (Attempt, bool) {
 
 // persistence classifies the pattern of failures over the tries, in the
 // order they started.
-func persistence(tries []Attempt) string {
+func persistence(tries []Attempt) Persistence {
 	failed, lastFailed := 0, -1
 	firstOK := -1
 	for i, t := range tries {

@@ -59,7 +59,7 @@ func TestJudge(t *testing.T) {
 		name      string
 		ev        Evidence
 		wantCause string
-		wantPers  string
+		wantPers  Persistence
 		wantProd  string
 		// has are claims the readers must make, hasNot claims they must
 		// not; a claim matches on cause, kind and against, and on source
@@ -261,7 +261,7 @@ func TestJudge(t *testing.T) {
 					t.Errorf("a claim %v among %v", w, cs)
 				}
 			}
-			if tc.wantConf != "" && v.Confidence != string(tc.wantConf) {
+			if tc.wantConf != "" && v.Confidence != tc.wantConf {
 				t.Errorf("confidence = %s, want %s; claims %v", v.Confidence, tc.wantConf, cs)
 			}
 			if tc.wantCulprits != "" && strings.Join(v.Culprits, ", ") != tc.wantCulprits {
@@ -331,7 +331,7 @@ func TestPersistence(t *testing.T) {
 	ok, bad := resp("t", 200, 0, nginx, noRead), resp("t", 502, 0, nginx, noRead)
 	tests := []struct {
 		tries []Attempt
-		want  string
+		want  Persistence
 	}{
 		{[]Attempt{ok, ok, ok}, NoFailure},
 		{[]Attempt{bad, bad, bad}, Persistent},

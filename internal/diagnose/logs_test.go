@@ -48,7 +48,7 @@ func TestJudgeLogs(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v, cs := judge(tc.ev)
-			if v.Cause != tc.cause || v.Confidence != string(tc.conf) {
+			if v.Cause != tc.cause || v.Confidence != tc.conf {
 				t.Errorf("verdict %s (%s), want %s (%s); claims %v", v.Cause, v.Confidence, tc.cause, tc.conf, cs)
 			}
 			var fromLog []claim

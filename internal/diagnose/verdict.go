@@ -1,11 +1,15 @@
 package diagnose
 
+// Persistence says how a failure behaves over the tries: a value of the
+// catalog's verdict field persistence.
+type Persistence string
+
 // Persistence values, as in the catalog.
 const (
-	Persistent   = "persistent"
-	Intermittent = "intermittent"
-	Recovered    = "recovered"
-	NoFailure    = "none"
+	Persistent   Persistence = "persistent"
+	Intermittent Persistence = "intermittent"
+	Recovered    Persistence = "recovered"
+	NoFailure    Persistence = "none"
 )
 
 // GeneratedBy is the hop that produced the response the user saw.
@@ -42,12 +46,12 @@ type Verdict struct {
 	Cause       string      `json:"cause"`
 	Title       string      `json:"title"`
 	Layer       Layer       `json:"layer"`
-	Persistence string      `json:"persistence"`
+	Persistence Persistence `json:"persistence"`
 	GeneratedBy GeneratedBy `json:"generated_by"`
 	Status      int         `json:"status"`
 	// Confidence is one of the Confidence levels, computed from the claims
 	// that agree and disagree with the cause (see the package documentation).
-	Confidence string `json:"confidence"`
+	Confidence Confidence `json:"confidence"`
 	// Summary is one sentence that says what happened.
 	Summary string `json:"summary"`
 	// Culprits are the client headers or cookies that trigger the failure.

@@ -168,9 +168,9 @@ func TestConfidence(t *testing.T) {
 		default:
 			ok = ok && (v.Cause == "upstream" || v.Cause == "unknown" || v.Cause == "ok")
 		}
-		total[v.Confidence]++
+		total[string(v.Confidence)]++
 		if ok {
-			right[v.Confidence]++
+			right[string(v.Confidence)]++
 		} else {
 			t.Logf("%s (%s): %s by %s/%s, want %s/%s cause %q", pg.name, v.Confidence, v.Cause, v.GeneratedBy.Product, v.GeneratedBy.Role, pg.product, pg.role, pg.cause)
 		}

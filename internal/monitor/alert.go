@@ -266,7 +266,7 @@ func (a *Alerter) alert(st *alertState, kind AlertKind, now time.Time) Alert {
 	inc := st.inc
 	al := Alert{
 		Kind: kind, Time: now, Target: inc.Target, Group: inc.Group, IncidentID: inc.ID,
-		Cause: inc.Cause, Title: a.p.Title(inc.Cause), Persistence: inc.Persistence,
+		Cause: inc.Cause, Title: a.p.Title(inc.Cause), Persistence: string(inc.Persistence),
 		GeneratedBy: inc.GeneratedBy, Since: inc.Start, Downtime: inc.Downtime(now),
 	}
 	if kind == AlertCauseChanged {

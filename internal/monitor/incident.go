@@ -108,7 +108,7 @@ type Incident struct {
 	// the current failure, else the checks'.
 	Cause string
 	// Persistence is "persistent" or "intermittent", as in the catalog.
-	Persistence string
+	Persistence diagnose.Persistence
 	// OpenedBy is OpenedConfirmed, OpenedSampled or OpenedLog.
 	OpenedBy    string
 	GeneratedBy diagnose.GeneratedBy

@@ -298,9 +298,9 @@ func (t *Tracker) attachFailure(c CheckResult, o *Outcome) {
 		}
 		if inc.Persistence == diagnose.Persistent {
 			inc.Persistence = diagnose.Intermittent
-			t.note(Entry{Time: c.Start, Kind: EntryPersistence, Cause: inc.Cause, Note: diagnose.Intermittent})
+			t.note(Entry{Time: c.Start, Kind: EntryPersistence, Cause: inc.Cause, Note: string(diagnose.Intermittent)})
 			ev := t.event(EventIncidentUpdated, c.Start)
-			ev.Change, ev.From, ev.To = ChangePersistence, diagnose.Persistent, diagnose.Intermittent
+			ev.Change, ev.From, ev.To = ChangePersistence, string(diagnose.Persistent), string(diagnose.Intermittent)
 			o.Events = append(o.Events, ev)
 		}
 		if c.Kind != KindBurst {

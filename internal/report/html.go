@@ -87,8 +87,8 @@ func newHTMLView(d Diagnosis) htmlView {
 	view := htmlView{
 		URL: d.URL, ID: d.ID, Tone: verdictTone(v),
 		Cause: v.Cause, Title: v.Title, Summary: v.Summary,
-		Persistence: v.Persistence, Status: statusString(v.Status),
-		Product: v.GeneratedBy.Product, Role: v.GeneratedBy.Role, Confidence: v.Confidence,
+		Persistence: string(v.Persistence), Status: statusString(v.Status),
+		Product: v.GeneratedBy.Product, Role: v.GeneratedBy.Role, Confidence: string(v.Confidence),
 		Culprits: strings.Join(v.Culprits, ", "),
 		Started:  d.Started.UTC().Format(time.RFC3339), When: whenLine(d),
 		Evidence: v.Evidence, RuledOut: v.RuledOut, Incomplete: d.Evidence.Incomplete,

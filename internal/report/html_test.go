@@ -130,7 +130,9 @@ func TestHTMLSelfContained(t *testing.T) {
 func TestVerdictTone(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		cause, persistence, want string
+		cause       string
+		persistence diagnose.Persistence
+		want        string
 	}{
 		{diagnose.OK, diagnose.NoFailure, "ok"},
 		{diagnose.UpstreamRefused, diagnose.Persistent, "fail"},

@@ -149,8 +149,8 @@ func NewDocument(d Diagnosis) Document {
 		Started:       d.Started.UTC(),
 		DurationMS:    msf(d.Duration),
 		Verdict: VerdictDoc{
-			Cause: v.Cause, Title: v.Title, Layer: v.Layer, Persistence: v.Persistence,
-			GeneratedBy: v.GeneratedBy, Status: v.Status, Confidence: v.Confidence,
+			Cause: v.Cause, Title: v.Title, Layer: v.Layer, Persistence: string(v.Persistence),
+			GeneratedBy: v.GeneratedBy, Status: v.Status, Confidence: string(v.Confidence),
 			Summary: v.Summary, Culprits: v.Culprits, Path: v.Path,
 		},
 		Evidence:       v.Evidence,

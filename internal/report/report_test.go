@@ -178,7 +178,7 @@ func TestDocument(t *testing.T) {
 		t.Errorf("schema_version = %d, want 1", doc.SchemaVersion)
 	}
 	v := doc.Verdict
-	if v.Cause != d.Verdict.Cause || v.Status != 502 || v.Persistence != diagnose.Persistent || v.GeneratedBy.Product != "nginx" {
+	if v.Cause != d.Verdict.Cause || v.Status != 502 || v.Persistence != string(diagnose.Persistent) || v.GeneratedBy.Product != "nginx" {
 		t.Errorf("verdict %s %d %s %s, want %s 502 %s nginx", v.Cause, v.Status, v.Persistence, v.GeneratedBy.Product,
 			d.Verdict.Cause, diagnose.Persistent)
 	}

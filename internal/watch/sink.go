@@ -152,7 +152,7 @@ func (r *Recorder) updated(ctx context.Context, ev monitor.Event) error {
 func (r *Recorder) row(inc monitor.Incident) (store.Incident, error) {
 	row := store.Incident{
 		TargetID: r.StoreID(inc.Target), Opened: inc.Start, Closed: inc.End, State: store.StateOpen,
-		Cause: inc.Cause, LastCause: inc.Cause, Persistence: inc.Persistence,
+		Cause: inc.Cause, LastCause: inc.Cause, Persistence: string(inc.Persistence),
 		Product: inc.GeneratedBy.Product, Role: inc.GeneratedBy.Role, Failures: inc.Failures,
 	}
 	if !inc.End.IsZero() {

@@ -24,7 +24,7 @@ func bigStore(n int) *memStore {
 		if !ok {
 			cause = diagnose.UpstreamTimeout
 			m.incidents = append(m.incidents, Incident{ID: fmt.Sprintf("%d-%04d", fixtureNow.UnixMilli(), i), Target: id,
-				Start: fixtureNow.Add(-time.Duration(i) * time.Second), Cause: cause, Persistence: diagnose.Persistent})
+				Start: fixtureNow.Add(-time.Duration(i) * time.Second), Cause: cause, Persistence: string(diagnose.Persistent)})
 		}
 		m.checks[id] = []Check{{Target: id, Time: fixtureNow, Duration: 40 * time.Millisecond, OK: ok, Cause: cause, Status: 200}}
 		for d := range 30 {

@@ -151,15 +151,15 @@ func fixture() *memStore {
 	}
 	m.incidents = []Incident{
 		{ID: "1741608000000-aaaa", Target: "evil", Start: fixtureNow.Add(-10 * time.Minute), Cause: hostile,
-			Persistence: diagnose.Intermittent, GeneratedBy: diagnose.GeneratedBy{Role: hostile, Product: hostile},
+			Persistence: string(diagnose.Intermittent), GeneratedBy: diagnose.GeneratedBy{Role: hostile, Product: hostile},
 			Checks: 20, Failures: 7, Timeline: []Entry{{Time: fixtureNow.Add(-10 * time.Minute), Kind: "opened", Cause: hostile, Note: hostile}},
 			Diagnosis: diagnosisOf("https://evil.example/?q="+hostile, hostile)},
 		{ID: "1741607000000-bbbb", Target: "api", Start: fixtureNow.Add(-26 * time.Minute), Cause: diagnose.UpstreamRefused,
-			Persistence: diagnose.Persistent, GeneratedBy: diagnose.GeneratedBy{Role: "reverse_proxy", Product: "nginx"},
+			Persistence: string(diagnose.Persistent), GeneratedBy: diagnose.GeneratedBy{Role: "reverse_proxy", Product: "nginx"},
 			Checks: 52, Failures: 52, Timeline: timeline(fixtureNow.Add(-26 * time.Minute)),
 			Diagnosis: diagnosisOf("https://api.shop.example/health", `2026/03/10 11:34:00 [error] 812#812: *1 connect() failed (111: Connection refused) while connecting to upstream`)},
 		{ID: "1741500000000-cccc", Target: "intranet", Start: fixtureNow.Add(-30 * time.Hour), End: fixtureNow.Add(-29 * time.Hour),
-			Cause: diagnose.UpstreamTimeout, Persistence: diagnose.Persistent,
+			Cause: diagnose.UpstreamTimeout, Persistence: string(diagnose.Persistent),
 			GeneratedBy: diagnose.GeneratedBy{Role: "reverse_proxy", Product: "apache"}, Checks: 130, Failures: 120},
 	}
 	return m

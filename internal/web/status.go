@@ -82,7 +82,7 @@ func (s *Server) openIncidents(ctx context.Context) (map[string]Incident, error)
 // its last check passed, unknown before its first check.
 func stateOf(last *Check, inc *Incident) string {
 	switch {
-	case inc != nil && inc.Persistence == diagnose.Intermittent:
+	case inc != nil && inc.Persistence == string(diagnose.Intermittent):
 		return StateDegraded
 	case inc != nil:
 		return StateDown
