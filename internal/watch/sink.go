@@ -28,6 +28,9 @@ type Recorder struct {
 	// incidents maps the monitor's incident IDs to the store's.
 	incidents map[string]int64
 	held      heldChecks
+	// last is each target's newest check, by configuration ID, for the
+	// status page: it need not ask the store for it.
+	last map[string]store.Check
 }
 
 // NewRecorder registers the targets in the store (adding or updating
@@ -58,7 +61,9 @@ func (r *Recorder) Record(ctx context.Context, ev monitor.Event) error {
 		if ev.Check == nil {
 			return nil
 		}
-		r.hold(r.check(*ev.Check))
+		c := r.check(*ev.Check)
+		r.remember(ev.Check.Target, c)
+		r.hold(c)
 		return nil
 	case monitor.EventIncidentOpened:
 		return r.opened(ctx, ev)
@@ -179,4 +184,25 @@ func changeText(ev monitor.Event) string {
 		return "diagnosed"
 	}
 	return string(ev.Change)
+}
+
+// remember keeps a target's newest check.
+func (r *Recorder) remember(target string, c store.Check) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.last == nil {
+		r.last = map[string]store.Check{}
+	}
+	if old, ok := r.last[target]; !ok || !c.Time.Before(old.Time) {
+		r.last[target] = c
+	}
+}
+
+// Last returns the newest check of a target seen since the recorder
+// started, and whether there is one.
+func (r *Recorder) Last(target string) (store.Check, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.last[target]
+	return c, ok
 }

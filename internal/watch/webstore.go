@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
@@ -19,17 +20,27 @@ import (
 // configuration IDs, incidents by the store's.
 type Pages struct {
 	st   *store.Store
+	rec  *Recorder
 	byID map[string]watchconfig.Target // configuration ID → target
 	ids  map[string]int64              // configuration ID → store ID
 	back map[int64]string              // store ID → configuration ID
+	// uptime caches the uptime bars for uptimeTTL: past days do not
+	// change, and today's may lag that long.
+	mu       sync.Mutex
+	uptime   map[string][]web.Day
+	uptimeAt time.Time
+	uptimeN  int
 }
+
+// uptimeTTL is how long the status page's uptime bars are reused.
+const uptimeTTL = 30 * time.Second
 
 var _ web.Store = (*Pages)(nil)
 
 // NewPages serves the targets of the configuration, as the recorder
 // registered them.
 func NewPages(st *store.Store, r *Recorder, targets []watchconfig.Target) *Pages {
-	p := &Pages{st: st, byID: map[string]watchconfig.Target{}, ids: map[string]int64{}, back: map[int64]string{}}
+	p := &Pages{st: st, rec: r, byID: map[string]watchconfig.Target{}, ids: map[string]int64{}, back: map[int64]string{}}
 	for _, t := range targets {
 		id := r.StoreID(t.ID)
 		p.byID[t.ID], p.ids[t.ID], p.back[id] = t, id, t.ID
@@ -50,6 +61,11 @@ func (p *Pages) Targets(context.Context) ([]web.Target, error) {
 func (p *Pages) LastChecks(ctx context.Context) (map[string]web.Check, error) {
 	out := map[string]web.Check{}
 	for id := range p.byID {
+		if c, ok := p.rec.Last(id); ok {
+			// Seen since the start: no query for it.
+			out[id] = webCheck(id, c)
+			continue
+		}
 		cs, err := p.RecentChecks(ctx, id, 1)
 		if err != nil {
 			return nil, err
@@ -73,18 +89,37 @@ func (p *Pages) RecentChecks(ctx context.Context, target string, n int) ([]web.C
 	}
 	out := make([]web.Check, len(cs))
 	for i, c := range cs {
-		out[i] = web.Check{
-			Target: target, Time: c.Time, Duration: c.Duration,
-			Phases: web.Phases{DNS: c.Phases.DNS, Connect: c.Phases.Connect, TLS: c.Phases.TLS, TTFB: c.Phases.TTFB, Transfer: c.Phases.Transfer},
-			OK:     c.OK, Cause: c.Cause, Status: c.Status, GeneratedBy: diagnose.GeneratedBy{Role: c.Role, Product: c.Product},
-			ErrorClass: c.ErrorClass, Protocol: c.Protocol,
-		}
+		out[i] = webCheck(target, c)
 	}
 	return out, nil
 }
 
+// webCheck is a stored check as the pages show it.
+func webCheck(target string, c store.Check) web.Check {
+	return web.Check{
+		Target: target, Time: c.Time, Duration: c.Duration,
+		Phases: web.Phases{DNS: c.Phases.DNS, Connect: c.Phases.Connect, TLS: c.Phases.TLS, TTFB: c.Phases.TTFB, Transfer: c.Phases.Transfer},
+		OK:     c.OK, Cause: c.Cause, Status: c.Status, GeneratedBy: diagnose.GeneratedBy{Role: c.Role, Product: c.Product},
+		ErrorClass: c.ErrorClass, Protocol: c.Protocol,
+	}
+}
+
 // UptimeDays returns each target's days, oldest first.
 func (p *Pages) UptimeDays(ctx context.Context, days int, now time.Time) (map[string][]web.Day, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.uptime != nil && p.uptimeN == days && now.Sub(p.uptimeAt) < uptimeTTL && now.Day() == p.uptimeAt.Day() {
+		return p.uptime, nil
+	}
+	out, err := p.uptimeDays(ctx, days, now)
+	if err != nil {
+		return nil, err
+	}
+	p.uptime, p.uptimeAt, p.uptimeN = out, now, days
+	return out, nil
+}
+
+func (p *Pages) uptimeDays(ctx context.Context, days int, now time.Time) (map[string][]web.Day, error) {
 	all, err := p.st.UptimeByDayAll(ctx, days, now)
 	if err != nil {
 		return nil, err
