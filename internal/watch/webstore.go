@@ -62,16 +62,17 @@ func (p *Pages) LastChecks(ctx context.Context) (map[string]web.Check, error) {
 	out := map[string]web.Check{}
 	for id := range p.byID {
 		if c, ok := p.rec.Last(id); ok {
-			// Seen since the start: no query for it.
+			// Seen since the start, or read once before: no query for it.
 			out[id] = webCheck(id, c)
 			continue
 		}
-		cs, err := p.RecentChecks(ctx, id, 1)
+		cs, err := p.st.RecentChecks(ctx, p.ids[id], 1)
 		if err != nil {
 			return nil, err
 		}
 		if len(cs) > 0 {
-			out[id] = cs[0]
+			p.rec.remember(id, cs[0])
+			out[id] = webCheck(id, cs[0])
 		}
 	}
 	return out, nil
