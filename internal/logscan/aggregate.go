@@ -127,9 +127,9 @@ func newAggregator(examples int, onEntry func(Entry)) *aggregator {
 // add takes one failure. An error-log line that may explain an access line
 // waits in the joiner; an access line takes the cause of the error lines of
 // its request, which are then not counted on their own.
-func (a *aggregator) add(e *Entry) {
+func (a *aggregator) add(e *Entry, seq uint64) {
 	if e.explains && joinable(e) {
-		a.join.hold(e)
+		a.join.hold(e, seq)
 	} else if !e.explains {
 		if m := a.join.take(e); m != nil {
 			e.Cause, e.Joined = m.Cause, m

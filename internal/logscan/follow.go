@@ -46,7 +46,7 @@ func follow(ctx context.Context, srcs []Source, opt Options, po parseOptions) (*
 			rb.account(b)
 			for i := range b.entries {
 				rb.file(b.entries[i].File).Failures++
-				agg.add(&b.entries[i])
+				agg.add(&b.entries[i], 0) // the batch is not reused
 			}
 			if len(b.entries) > 0 {
 				quiet = time.Now()

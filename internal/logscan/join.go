@@ -52,9 +52,11 @@ func joinable(e *Entry) bool {
 	return e.RequestID != "" || e.Conn != 0 || e.Client != "" && e.Path != "" || e.Product == catalog.Squid && e.Path != ""
 }
 
-// pending is an error line waiting for its access line.
+// pending is an error line waiting for its access line. Its entry stays
+// where the merge has it, which keeps it until no line before seq waits.
 type pending struct {
-	e       Entry
+	e       *Entry
+	seq     uint64    // the line's place in the merge
 	keys    []joinKey // set when indexed
 	indexed bool
 	done    bool
@@ -76,22 +78,33 @@ type joiner struct {
 
 func newJoiner() joiner { return joiner{index: map[joinKey][]*pending{}} }
 
-func (j *joiner) hold(e *Entry) {
+// hold keeps e, the seq-th line merged, until an access line takes it or
+// it has waited long enough.
+func (j *joiner) hold(e *Entry, seq uint64) {
 	var p *pending
 	if n := len(j.free); n > 0 {
 		p, j.free = j.free[n-1], j.free[:n-1]
-		*p = pending{e: *e, keys: p.keys[:0]}
+		*p = pending{e: e, seq: seq, keys: p.keys[:0]}
 	} else {
-		p = &pending{e: *e}
+		p = &pending{e: e, seq: seq}
 	}
 	j.queue = append(j.queue, p)
+}
+
+// oldest returns the place in the merge of the oldest line that waits;
+// ok is false when none does.
+func (j *joiner) oldest() (seq uint64, ok bool) {
+	if j.head == len(j.queue) {
+		return 0, false
+	}
+	return j.queue[j.head].seq, true
 }
 
 // indexWaiting indexes the lines held since the last time.
 func (j *joiner) indexWaiting() {
 	for ; j.next < len(j.queue); j.next++ {
 		p := j.queue[j.next]
-		p.keys, p.indexed = joinKeys(&p.e, p.keys[:0]), true
+		p.keys, p.indexed = joinKeys(p.e, p.keys[:0]), true
 		for _, k := range p.keys {
 			j.index[k] = append(j.index[k], p)
 		}
@@ -140,7 +153,7 @@ func (j *joiner) take(e *Entry) *Entry {
 	if found == nil {
 		return nil
 	}
-	m := found.e
+	m := *found.e
 	return &m
 }
 
@@ -166,8 +179,9 @@ func (j *joiner) expire(now time.Time, all bool, count func(*Entry)) {
 			j.unindex(p)
 		}
 		if !p.done {
-			count(&p.e)
+			count(p.e)
 		}
+		p.e = nil
 		j.free = append(j.free, p)
 	}
 	j.next = max(j.next, j.head)

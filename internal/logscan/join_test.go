@@ -1,7 +1,10 @@
 package logscan
 
 import (
+	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
@@ -16,5 +19,61 @@ func TestJoinable(t *testing.T) {
 		if got, want := joinable(&e), len(joinKeys(&e, nil)) > 0; got != want {
 			t.Errorf("joinable(%+v) = %v, want %v", e, got, want)
 		}
+	}
+}
+
+// TestJoinAcrossChunks reads an access and an error log in chunks of a
+// few lines, so that the error lines that wait for their access lines
+// come from batches the merge is done with, and checks that the joins and
+// counts are those of a reading in one chunk each.
+func TestJoinAcrossChunks(t *testing.T) {
+	var access, errs strings.Builder
+	t0 := time.Date(2026, 8, 21, 10, 0, 0, 0, time.UTC)
+	for i := range 5000 {
+		ts := t0.Add(time.Duration(i) * 200 * time.Millisecond)
+		status, path := 200, fmt.Sprintf("/p/%d", i)
+		if i%5 == 0 {
+			status = 502
+			fmt.Fprintf(&errs, "%s [error] 7#7: *%d connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.%d, server: shop.example, request: \"GET %s HTTP/1.1\", upstream: \"http://10.0.0.%d:8080%s\", host: \"shop.example\"\n",
+				ts.Format("2006/01/02 15:04:05"), i+1, i%200, path, i%3, path)
+		}
+		fmt.Fprintf(&access, "203.0.113.%d - - [%s] \"GET %s HTTP/1.1\" %d 157 \"-\" \"curl/8.5.0\"\n", i%200, ts.Format("02/Jan/2006:15:04:05 -0700"), path, status)
+	}
+	dir := t.TempDir()
+	a, e := writeFile(t, dir, "access.log", access.String()), writeFile(t, dir, "error.log", errs.String())
+	whole := scanFiles(t, Options{}, a, e)
+	small := scanFiles(t, Options{MaxLineLen: 1 << 10, ChunkSize: 2 << 10}, a, e)
+	if whole.Joined != 1000 || small.Joined != whole.Joined || small.Failures != whole.Failures {
+		t.Errorf("joined %d of %d failures in small chunks, %d of %d in one; want 1000 of 1000", small.Joined, small.Failures, whole.Joined, whole.Failures)
+	}
+	equalCounts(t, causeCounts(small), causeCounts(whole))
+	if fmt.Sprint(small.Upstreams) != fmt.Sprint(whole.Upstreams) {
+		t.Errorf("upstreams %v, want %v", small.Upstreams, whole.Upstreams)
+	}
+}
+
+// TestLimbo checks that a batch the merge is done with is kept while one
+// of its lines waits in the joiner, and recycled once none does.
+func TestLimbo(t *testing.T) {
+	sc, j, lb := &scanner{}, newJoiner(), limbo{}
+	b := &batch{entries: make([]Entry, 2)}
+	b.entries[0] = Entry{Time: time.Date(2026, 8, 21, 10, 0, 0, 0, time.UTC), Conn: 7, explains: true}
+	lb.seq++
+	j.hold(&b.entries[0], lb.seq) // the first line waits
+	lb.seq++                      // the second is counted at once
+	lb.batches = append(lb.batches, retired{b, lb.seq})
+	lb.release(sc, &j)
+	if len(lb.batches) != 1 {
+		t.Fatalf("a batch whose line waits was released")
+	}
+	counted := 0
+	j.expire(time.Time{}, true, func(e *Entry) {
+		if e.Conn == 7 {
+			counted++
+		}
+	})
+	lb.release(sc, &j)
+	if len(lb.batches) != 0 || counted != 1 {
+		t.Errorf("%d batches kept, %d lines counted; want 0 and 1", len(lb.batches), counted)
 	}
 }

@@ -6,45 +6,50 @@ import (
 )
 
 // memo remembers values by the bytes they were read from, up to maxMemo
-// of them in a map, which starts afresh when full; the last nRecent keys
-// found there again are compared one by one first, which costs less than
-// hashing them. An outage's error log repeats a few messages line after
-// line, and has messages that it writes once (limit_req's excess): they do
-// not crowd the recent ones out. A parser owns one; the zero value is
-// ready.
+// of them in a map, which starts afresh when full. A key found there again
+// gets a slot of its own, picked from its length and two of its bytes,
+// where it is looked for before the map is asked: that costs one
+// comparison, and hashing a key costs more. An outage's error log repeats
+// a few messages line after line, and has messages that it writes once
+// (limit_req's excess): those never take a slot. A parser owns one; the
+// zero value is ready.
 type memo[V any] struct {
-	keys [nRecent]string
-	vals [nRecent]V
-	n    int // recent keys held
-	next int // where the next recent one goes
-	m    map[string]memoized[V]
+	slots [nSlots]memoized[V]
+	m     map[string]memoized[V]
 }
 
 type memoized[V any] struct {
 	key string
 	val V
+	set bool
 }
 
-// The sizes of a memo: nRecent is a power of two.
+// The sizes of a memo: nSlots is a power of two.
 const (
-	nRecent = 16
+	nSlots  = 64
 	maxMemo = 256
 )
 
+// slot picks the slot of a key.
+func slot(b []byte) int {
+	n := len(b)
+	if n == 0 {
+		return 0
+	}
+	return (n*7 + int(b[n/2])*3 + int(b[n-1])) & (nSlots - 1)
+}
+
 // get returns the value remembered for b.
 func (c *memo[V]) get(b []byte) (V, bool) {
-	for k := 1; k <= c.n; k++ {
-		i := (c.next - k) & (nRecent - 1)
-		if c.keys[i] == string(b) {
-			return c.vals[i], true
-		}
+	s := &c.slots[slot(b)]
+	if s.set && s.key == string(b) {
+		return s.val, true
 	}
-	if mv, ok := c.m[string(b)]; ok {
-		c.remember(mv.key, mv.val)
-		return mv.val, true
+	mv, ok := c.m[string(b)]
+	if ok {
+		*s = mv
 	}
-	var zero V
-	return zero, false
+	return mv.val, ok
 }
 
 // put remembers v for key.
@@ -52,14 +57,7 @@ func (c *memo[V]) put(key string, v V) {
 	if c.m == nil || len(c.m) >= maxMemo {
 		c.m = make(map[string]memoized[V])
 	}
-	c.m[key] = memoized[V]{key, v}
-}
-
-// remember puts key among the recent ones.
-func (c *memo[V]) remember(key string, v V) {
-	c.keys[c.next], c.vals[c.next] = key, v
-	c.next = (c.next + 1) & (nRecent - 1)
-	c.n = min(c.n+1, nRecent)
+	c.m[key] = memoized[V]{key, v, true}
 }
 
 // stampCache keeps the last "2006/01/02 15:04:05" time read: a busy log

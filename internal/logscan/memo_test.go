@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// TestMemo checks that a memo gives back what was put, for keys among the
-// recent ones, in its map, and after its map started afresh.
+// TestMemo checks that a memo gives back what was put, for keys in their
+// slots, in its map, and after its map started afresh.
 func TestMemo(t *testing.T) {
 	var c memo[int]
 	if _, ok := c.get(nil); ok {
@@ -14,7 +14,7 @@ func TestMemo(t *testing.T) {
 	}
 	for i := range 3 * maxMemo {
 		c.put(strconv.Itoa(i), i)
-		for _, k := range []int{i, i / 2, max(i-nRecent, 0)} {
+		for _, k := range []int{i, i / 2, max(i-nSlots, 0)} {
 			v, ok := c.get([]byte(strconv.Itoa(k)))
 			want := k/maxMemo == i/maxMemo // in the map since it started afresh
 			if ok && v != k || want && !ok {

@@ -6,6 +6,29 @@ import (
 	"time"
 )
 
+// limbo keeps the batches that the merge is done with until no line of
+// theirs waits in the joiner, which holds its lines where they are.
+type limbo struct {
+	seq     uint64 // lines merged so far
+	batches []retired
+}
+
+// retired is a batch the merge is done with after its seq-th line.
+type retired struct {
+	b   *batch
+	seq uint64
+}
+
+// release recycles the batches merged before the oldest line that waits.
+func (l *limbo) release(sc *scanner, j *joiner) {
+	oldest, waiting := j.oldest()
+	for len(l.batches) > 0 && (!waiting || l.batches[0].seq < oldest) {
+		sc.recycle(l.batches[0].b)
+		l.batches[0] = retired{}
+		l.batches = l.batches[1:]
+	}
+}
+
 // cursor walks the entries of one stream's batches.
 type cursor struct {
 	s    *stream
@@ -26,11 +49,12 @@ func (sc *scanner) merge(ctx context.Context, streams []*stream) (*Report, error
 		cursors[i] = &cursor{s: s}
 	}
 	last := time.Now()
+	var lb limbo
 	for {
 		var best *Entry
 		var bc *cursor
 		for _, c := range cursors {
-			e, err := sc.head(c, rb)
+			e, err := sc.head(c, rb, &lb)
 			if err != nil {
 				return nil, err
 			}
@@ -43,7 +67,9 @@ func (sc *scanner) merge(ctx context.Context, streams []*stream) (*Report, error
 		}
 		bc.i++
 		bc.sum.Failures++
-		agg.add(best)
+		lb.seq++
+		agg.add(best, lb.seq)
+		lb.release(sc, &agg.join)
 		if sc.opt.Progress != nil && time.Since(last) > 200*time.Millisecond {
 			last = time.Now()
 			sc.opt.Progress(Progress{Bytes: rb.rep.Bytes, Lines: rb.rep.Lines, Elapsed: time.Since(sc.start)})
@@ -65,11 +91,13 @@ func earlier(a, b *Entry) bool {
 	return a.explains && !b.explains
 }
 
-// head returns the stream's next entry, fetching batches as needed; nil
-// when the stream is done.
-func (sc *scanner) head(c *cursor, rb *reportBuilder) (*Entry, error) {
+// head returns the stream's next entry, fetching batches as needed and
+// retiring those it is done with; nil when the stream is done.
+func (sc *scanner) head(c *cursor, rb *reportBuilder, lb *limbo) (*Entry, error) {
 	for !c.done && (c.b == nil || c.i >= len(c.b.entries)) {
-		sc.recycle(c.b)
+		if c.b != nil {
+			lb.batches = append(lb.batches, retired{c.b, lb.seq})
+		}
 		c.b = nil
 		j, ok := <-c.s.queue
 		if !ok {
