@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/logscan"
 )
 
 // envOf makes an Env from a map.
@@ -188,7 +190,7 @@ func TestParseErrors(t *testing.T) {
 		}},
 		{"origin", "targets:\n  - url: a.example\n    origin: 'a:99999'\n", []string{`3:13: targets[0].origin: "a:99999": bad port "99999"`}},
 		{"log format", "targets:\n  - url: a.example\n    logs: ['ngnix-error:/var/log/e.log']\n", []string{
-			`3:12: targets[0].logs[0]: "ngnix-error" is not a log format; known: nginx-error, nginx-access, apache-error, apache-access, haproxy, envoy, caddy, traefik, php-fpm, squid, squid-cache, lighttpd, alb`,
+			`3:12: targets[0].logs[0]: "ngnix-error" is not a log format; known: ` + strings.Join(logscan.Formats(), ", "),
 		}},
 		{"unknown route", "alerts:\n  ops: {urls: ['ntfy://ntfy.sh/t']}\ntargets:\n  - url: a.example\n    alerts: [ops, pager]\n", []string{
 			`5:19: targets[0].alerts[1]: no alert route is named "pager" (routes: ops)`,
