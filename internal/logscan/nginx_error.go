@@ -32,9 +32,12 @@ type ngxMessage struct {
 }
 
 func (p *nginxError) parse(line []byte, e *Entry) verdict {
-	t, ok := p.stamp.ymd(line, p.loc)
+	var t time.Time
+	var ok bool
 	if p.thorough {
 		t, ok = timeYMD(line, p.loc)
+	} else {
+		t, ok = p.stamp.ymd(line, p.loc)
 	}
 	if !ok || len(line) < 23 || line[19] != ' ' || line[20] != '[' {
 		if bytes.HasPrefix(line, []byte("nginx: [")) {
