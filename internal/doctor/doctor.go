@@ -75,25 +75,10 @@ func collect(ctx context.Context, p prepared) (report.Diagnosis, error) {
 	if p.plan.Now != nil {
 		start = p.plan.Now()
 	}
-	// One budget for the visit and the experiments: the visit may take a
-	// quarter of it, and the experiments have what is left.
-	budget := p.plan.Timeout
-	if budget <= 0 {
-		budget = defaultTimeout
-	}
-	deadline := time.Now().Add(budget)
-	vctx, cancel := context.WithTimeout(ctx, budget/4)
-	visit, final := experiment.Visit(vctx, p.plan, experiment.VisitOptions{
-		Input: p.req.Input, Candidates: p.req.Candidates, Follow: !p.req.NoFollow,
-	})
-	cancel()
-	p.plan.URL = final
-	p.plan.Timeout = max(time.Until(deadline), time.Millisecond)
-	ev, err := experiment.Run(ctx, p.plan)
+	ev, err := visitAndRun(ctx, &p)
 	if err != nil {
 		return report.Diagnosis{}, err
 	}
-	ev.Visit = visit
 	d := report.Diagnosis{ID: p.plan.ID, URL: p.plan.URL, Started: start, Duration: time.Since(start), Evidence: ev}
 	d.Evidence.Incomplete = append(d.Evidence.Incomplete, p.notes...)
 	d.Evidence.Inputs = append(d.Evidence.Inputs, p.inputs...)
@@ -120,4 +105,57 @@ func sleep(ctx context.Context, d time.Duration) {
 // without the limits that only the gateway's host knows.
 func Outside(e diagnose.Evidence) diagnose.Verdict {
 	return diagnose.Judge(e.Outside())
+}
+
+// visitAndRun reaches the page the visitor ends on and runs the
+// experiments there, within one budget. The scheme of a bare name is
+// chosen first; the tries then go to that address, and only when they
+// are redirected is the chain followed (a quarter of the budget at most)
+// and the experiments run again where it ends, so that a site that fails
+// at once costs no request more than the tries.
+func visitAndRun(ctx context.Context, p *prepared) (diagnose.Evidence, error) {
+	budget := p.plan.Timeout
+	if budget <= 0 {
+		budget = defaultTimeout
+	}
+	deadline := time.Now().Add(budget)
+	scheme, start := experiment.Visit(ctx, p.plan, experiment.VisitOptions{Input: p.req.Input, Candidates: p.req.Candidates})
+	p.plan.URL = start
+	p.plan.Timeout = max(time.Until(deadline), time.Millisecond)
+	ev, err := experiment.Run(ctx, p.plan)
+	if err != nil || p.req.NoFollow || !redirected(ev.Tries) {
+		ev.Visit = scheme
+		return ev, err
+	}
+	vctx, cancel := context.WithTimeout(ctx, budget/4)
+	visit, final := experiment.Visit(vctx, p.plan, experiment.VisitOptions{Input: p.req.Input, Follow: true})
+	cancel()
+	if visit != nil && scheme != nil {
+		visit.SchemeNote = scheme.SchemeNote
+	}
+	if visit != nil && visit.Loop == nil && final != start {
+		p.plan.URL = final
+		p.plan.Timeout = max(time.Until(deadline), time.Millisecond)
+		if ev, err = experiment.Run(ctx, p.plan); err != nil {
+			return ev, err
+		}
+	}
+	ev.Visit = visit
+	return ev, nil
+}
+
+// redirected reports tries that got a redirect with a Location to follow.
+func redirected(tries []diagnose.Attempt) bool {
+	for _, t := range tries {
+		if t.Probe == nil || t.Probe.Response == nil {
+			continue
+		}
+		switch t.Status() {
+		case 301, 302, 303, 307, 308:
+			if t.Probe.Response.Header.Get("Location") != "" {
+				return true
+			}
+		}
+	}
+	return false
 }
