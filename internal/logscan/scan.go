@@ -228,13 +228,13 @@ func (sc *scanner) worker(jobs <-chan *job) {
 	}
 }
 
-// parseChunk parses complete lines. Each line is read into a new last
-// entry of the batch, which stays only if the line is a failure.
+// parseChunk parses complete lines.
 func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 	b := &batch{file: fs, bytes: int64(len(data))}
 	if s, ok := sc.entries.Get().(*[]Entry); ok {
 		b.entries = (*s)[:0]
 	}
+	var e Entry
 	var pending, wt []byte // a CRI line's partial start; a wrapper's time
 	for len(data) > 0 {
 		var l []byte
@@ -260,9 +260,8 @@ func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 				continue
 			}
 		}
-		b.entries = append(b.entries, Entry{})
-		e := &b.entries[len(b.entries)-1]
-		v := p.parse(l, e)
+		e = Entry{}
+		v := p.parse(l, &e)
 		if e.Time.IsZero() && wt != nil && v != lineMalformed {
 			e.Time = wrapTime(wt, fs.wrap.loc)
 		}
@@ -273,12 +272,11 @@ func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 			b.filtered++
 		case v == lineFailure:
 			e.Line, e.File = b.lines, fs.name
-			if sc.wantRaw(e, fs) {
+			if sc.wantRaw(&e, fs) {
 				e.Raw = rawString(raw)
 			}
-			continue
+			b.entries = append(b.entries, e)
 		}
-		b.entries = b.entries[:len(b.entries)-1]
 	}
 	return b
 }
