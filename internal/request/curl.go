@@ -86,8 +86,9 @@ func wordString(w *syntax.Word) (string, bool) {
 				continue
 			}
 			// $'...' decodes escapes as printf does, and bash ends the
-			// string at a NUL.
-			s, _, _ := expand.Format(nil, p.Value, nil)
+			// string at a NUL. A config of its own: with nil, Format
+			// prepares a config shared by every caller, which races.
+			s, _, _ := expand.Format(&expand.Config{}, p.Value, nil)
 			s, _, _ = strings.Cut(s, "\x00")
 			b.WriteString(s)
 		case *syntax.DblQuoted:
