@@ -41,7 +41,6 @@ type recordedWant struct {
 // one, by file name, each with why. A case that reaches its intended
 // verdict must leave this table.
 var knownMisses = map[string]string{
-	"apache-slow": "from outside the timing reads the first failed try only, which Apache answered 270 ms after its 2 s ProxyPass timeout (not a round number), while tries 2 and 3 failed at 2.07 s and 2.01 s",
 	"go-truncated": "Go's ReverseProxy closes the connection before the response head when the upstream's body breaks off, so no one's response reaches the client and there is no generator to name; " +
 		"TestGatewayMatrix, which leaves the Go gateway out, has no exception for it",
 }

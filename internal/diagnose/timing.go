@@ -53,8 +53,9 @@ func (j *judgement) timing() []claim {
 	if j.e.Saved {
 		return nil // a saved page has no timing
 	}
-	d := failAt(j.rep)
-	src := j.rep.Label
+	first := j.earliestFailure()
+	d := failAt(first)
+	src := first.Label
 	if d < 500*time.Millisecond {
 		j.note(src, "the gateway answered after %s: far below any timeout, so it gave up at once (refused, closed, invalid, or no upstream at all)", ms(d))
 		return []claim{against(UpstreamTimeout, kindTiming, src, "the failure came after %s, far below any gateway timeout", ms(d))}
@@ -206,4 +207,18 @@ func (j *judgement) productDefaults() []Limit {
 		}
 	}
 	return out
+}
+
+// earliestFailure is the failed try, of the same status as the one the
+// verdict is about, that answered first: a limit fires at its time, and
+// load on either machine only ever delays the answer, so the earliest
+// failure is the closest to the limit that fired.
+func (j *judgement) earliestFailure() Attempt {
+	best := j.rep
+	for _, t := range j.e.Tries {
+		if t.Failed() && t.Status() == j.rep.Status() && failAt(t) > 0 && failAt(t) < failAt(best) {
+			best = t
+		}
+	}
+	return best
 }
