@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -14,12 +13,7 @@ import (
 // first, and the plain HTTP that answers is taken and said so.
 func TestBareAddress(t *testing.T) {
 	t.Parallel()
-	sc, _ := lab.LookupScenario(string(lab.Refused))
-	run, err := lab.StartScenario(context.Background(), sc, lab.GatewayOptions{Product: "nginx", Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer run.Close()
+	run, _ := startScenario(t, string(lab.Refused), lab.GatewayOptions{Product: "nginx", Dir: t.TempDir()})
 	bare := strings.TrimPrefix(run.Gateway.URL(), "http://") + "checkout"
 	for _, args := range [][]string{
 		{bare, "--json", "--upstream", run.Upstream.URL()},

@@ -17,12 +17,7 @@ import (
 func TestWaitAndWatch(t *testing.T) {
 	t.Parallel()
 	start := func(f lab.Fault) string {
-		sc, _ := lab.LookupScenario(string(f))
-		run, err := lab.StartScenario(context.Background(), sc, lab.GatewayOptions{Product: "go"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { run.Close() })
+		run, _ := startScenario(t, string(f), lab.GatewayOptions{Product: "go"})
 		return run.Gateway.URL()
 	}
 	good, bad := start(lab.Healthy), start(lab.Refused)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -18,12 +17,7 @@ import (
 // would let it be read.
 func TestDiagnoseUnusableInputs(t *testing.T) {
 	t.Parallel()
-	sc, _ := lab.LookupScenario(string(lab.Refused))
-	run, err := lab.StartScenario(context.Background(), sc, lab.GatewayOptions{Product: "nginx", Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer run.Close()
+	run, _ := startScenario(t, string(lab.Refused), lab.GatewayOptions{Product: "nginx", Dir: t.TempDir()})
 	dir := t.TempDir()
 	noise := filepath.Join(dir, "noise.log")
 	writeFile(t, noise, strings.Repeat("hello, this is not a log line of any gateway\n", 40))
