@@ -33,6 +33,7 @@ func TestStore(t *testing.T) {
 		{"concurrent writers", testConcurrentWriters},
 		{"locked", testLocked},
 		{"durability", testDurability},
+		{"maintenance", testMaintenance},
 	}
 	for _, b := range backends(t) {
 		t.Run(b.name, func(t *testing.T) {
