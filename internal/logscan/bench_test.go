@@ -155,3 +155,31 @@ func BenchmarkScanOKLine(b *testing.B) {
 		p.parse(line, &e)
 	}
 }
+
+// BenchmarkScanFiles reads the files named in $LOGSCAN_BENCH_FILES
+// (separated by spaces), such as those bench/genlogs writes, as
+// gwdoctor logs reads them; $LOGSCAN_BENCH_FORMAT is the nginx log_format
+// of access logs, if any. It is skipped when no file is named.
+func BenchmarkScanFiles(b *testing.B) {
+	names := strings.Fields(os.Getenv("LOGSCAN_BENCH_FILES"))
+	if len(names) == 0 {
+		b.Skip("LOGSCAN_BENCH_FILES names no file")
+	}
+	var srcs []Source
+	var size int64
+	for _, n := range names {
+		st, err := os.Stat(n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size += st.Size()
+		srcs = append(srcs, Source{Name: n})
+	}
+	opt := Options{NginxLogFormat: os.Getenv("LOGSCAN_BENCH_FORMAT")}
+	b.SetBytes(size)
+	for b.Loop() {
+		if _, err := Scan(context.Background(), srcs, opt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package logscan
 import (
 	"bytes"
 	"io"
-	"sync"
 )
 
 // sampleLines returns up to n non-empty lines from the start of b.
@@ -30,7 +29,7 @@ type chunkReader struct {
 	r        io.Reader
 	max      int
 	size     int
-	bufs     *sync.Pool
+	buf      func() *[]byte // a buffer of size bytes
 	carry    []byte
 	skipping bool
 	eof      bool
@@ -42,7 +41,7 @@ func (c *chunkReader) next() (buf *[]byte, n int, skipped int64, err error) {
 	if c.eof {
 		return nil, 0, 0, io.EOF
 	}
-	buf = c.bufs.Get().(*[]byte)
+	buf = c.buf()
 	b := *buf
 	n = copy(b, c.carry)
 	c.carry = c.carry[:0]

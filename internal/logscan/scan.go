@@ -151,16 +151,27 @@ func Scan(ctx context.Context, srcs []Source, opt Options) (*Report, error) {
 type scanner struct {
 	opt     Options
 	po      parseOptions
-	bufs    sync.Pool
-	entries sync.Pool // *[]Entry of merged batches, for the next chunks
+	bufs    freeList[*[]byte]
+	entries freeList[[]Entry] // of merged batches, for the next chunks
 	start   time.Time
 	full    *[nCauses]atomic.Bool // the causes that have all their examples
 }
 
 func newScanner(opt Options, po parseOptions) *scanner {
-	sc := &scanner{opt: opt, po: po, start: time.Now(), full: &[nCauses]atomic.Bool{}}
-	sc.bufs.New = func() any { b := make([]byte, opt.ChunkSize); return &b }
-	return sc
+	// Chunks in flight: a few per worker, waiting in a stream's queue,
+	// being parsed, or waiting for the merge.
+	n := 4*opt.Workers + 8
+	return &scanner{opt: opt, po: po, start: time.Now(), full: &[nCauses]atomic.Bool{},
+		bufs: newFreeList[*[]byte](n), entries: newFreeList[[]Entry](n)}
+}
+
+// buf returns a buffer of ChunkSize bytes.
+func (sc *scanner) buf() *[]byte {
+	if b, ok := sc.bufs.get(); ok {
+		return b
+	}
+	b := make([]byte, sc.opt.ChunkSize)
+	return &b
 }
 
 // fileState is one input file as it is read.
@@ -223,7 +234,7 @@ type stream struct {
 func (sc *scanner) worker(jobs <-chan *job) {
 	for j := range jobs {
 		b := sc.parseChunk(j.file, (*j.data)[:j.n], j.parser())
-		sc.bufs.Put(j.data)
+		sc.bufs.put(j.data)
 		j.res <- b
 	}
 }
@@ -231,8 +242,8 @@ func (sc *scanner) worker(jobs <-chan *job) {
 // parseChunk parses complete lines.
 func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 	b := &batch{file: fs, bytes: int64(len(data))}
-	if s, ok := sc.entries.Get().(*[]Entry); ok {
-		b.entries = (*s)[:0]
+	if s, ok := sc.entries.get(); ok {
+		b.entries = s[:0]
 	}
 	var e Entry
 	var pending, wt []byte // a CRI line's partial start; a wrapper's time
@@ -285,8 +296,7 @@ func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 // were copied where they are counted.
 func (sc *scanner) recycle(b *batch) {
 	if b != nil && cap(b.entries) > 0 {
-		s := b.entries[:0]
-		sc.entries.Put(&s)
+		sc.entries.put(b.entries[:0])
 	}
 }
 
@@ -330,7 +340,7 @@ func (sc *scanner) readFile(ctx context.Context, src Source, s *stream, jobs cha
 	}
 	defer c.Close()
 	fs := &fileState{name: src.Name, named: src.Format, sum: &FileSummary{Name: src.Name}}
-	cr := &chunkReader{r: r, max: sc.opt.MaxLineLen, size: sc.opt.ChunkSize, bufs: &sc.bufs}
+	cr := &chunkReader{r: r, max: sc.opt.MaxLineLen, size: sc.opt.ChunkSize, buf: sc.buf}
 	first := true
 	for {
 		buf, n, skipped, err := cr.next()
@@ -358,7 +368,7 @@ func (sc *scanner) readFile(ctx context.Context, src Source, s *stream, jobs cha
 			}
 			jobs <- j
 		} else if buf != nil {
-			sc.bufs.Put(buf)
+			sc.bufs.put(buf)
 		}
 		if err == io.EOF {
 			return nil
