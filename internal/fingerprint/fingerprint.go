@@ -171,6 +171,13 @@ func (in *input) fallback(hops []Match) (Match, reader, bool) {
 			h.Confidence, h.Signature = confLow, "server-header-status"
 			return h, readStatusOnly, false
 		}
+		// A CDN that sets no Server header (Front Door) still names
+		// itself in a header only it sets; it is the hop that answered.
+		if h, ok := cdnHop(hops); ok {
+			h.Markers = append(h.Markers, "status "+strconv.Itoa(in.status)+" (the body is not at hand)")
+			h.Confidence, h.Signature = confLow, "cdn-header-status"
+			return h, readCDNStatus, false
+		}
 		return unknownPage(in), readUnknown, false
 	case gateway && len(in.body) == 0:
 		// Not the page of a hop seen in the headers: nginx, Apache, HAProxy,
@@ -219,6 +226,21 @@ func serverHop(hops []Match) (Match, bool) {
 		}
 	}
 	return Match{}, false
+}
+
+// cdnHop returns the only CDN that the headers name; with two (a CDN in
+// front of another) the one that answered is not told.
+func cdnHop(hops []Match) (Match, bool) {
+	var cdn []Match
+	for _, h := range hops {
+		if h.Role == string(catalog.RoleCDN) {
+			cdn = append(cdn, h)
+		}
+	}
+	if len(cdn) != 1 {
+		return Match{}, false
+	}
+	return cdn[0], true
 }
 
 // unknownPage is a page that no known product writes.
@@ -283,6 +305,15 @@ func readStatusOnly(in *input, res *Result) {
 	res.Reading.Detail = "status " + strconv.Itoa(in.status) + ", the body is not at hand"
 	if in.reason != "" {
 		res.Reading.Detail += " (reason phrase: " + in.reason + ")"
+	}
+}
+
+// readCDNStatus reads what a CDN's status alone tells, where its
+// documentation gives the status one meaning.
+func readCDNStatus(in *input, res *Result) {
+	readStatusOnly(in, res)
+	if res.Generator.Product == string(catalog.AzureFrontDoor) {
+		res.Reading.Cause = frontDoorStatus(in.status)
 	}
 }
 

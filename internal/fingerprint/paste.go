@@ -39,8 +39,9 @@ var (
 	// HTTP/1.1 502 Bad Gateway, HTTP/2 520, as curl -i and browsers print them.
 	statusLineRe = regexp.MustCompile(`^HTTP/[0-9.]+\s+([1-5][0-9]{2})\b[ \t]*([^\r\n]*)`)
 	// A header line: a token, a colon, a value. Lower-case HTTP/2 names and
-	// the :status pseudo-header included.
-	headerLineRe = regexp.MustCompile(`^:?[A-Za-z0-9][A-Za-z0-9_-]*:[ \t]*\S`)
+	// the :status pseudo-header included. No field name starts with a digit,
+	// while a page's text may ("504: GATEWAY_TIMEOUT").
+	headerLineRe = regexp.MustCompile(`^:?[A-Za-z][A-Za-z0-9_-]*:[ \t]*\S`)
 	// Statuses that error pages state: "502 Bad Gateway", "504: GATEWAY_TIMEOUT",
 	// "Error 503 Backend fetch failed", "HTTP Error 502.3", "Error code 522",
 	// "example.com | 524: A timeout occurred", "Error 502 (Server Error)!!1".

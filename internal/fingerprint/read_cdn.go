@@ -257,9 +257,23 @@ func readFrontDoor(in *input, res *Result) {
 			return
 		}
 	}
-	if strings.Contains(res.Reading.Detail, "wasn't able to connect to the origin") {
+	switch {
+	case strings.Contains(res.Reading.Detail, "wasn't able to connect to the origin"):
 		res.Reading.Cause = catalog.CDNOriginUnreachable
+	default:
+		res.Reading.Cause = frontDoorStatus(in.status)
 	}
+}
+
+// frontDoorStatus is the cause that Front Door's own status tells: it
+// answers 504 only when the origin did not answer within the origin
+// response timeout (Microsoft Learn, "Troubleshoot Azure Front Door common
+// issues": 504 with ErrorInfo OriginTimeout).
+func frontDoorStatus(status int) catalog.Cause {
+	if status == 504 {
+		return catalog.CDNOriginTimeout
+	}
+	return ""
 }
 
 // readGCP: the GFE page is the same for every statusDetails value, which only

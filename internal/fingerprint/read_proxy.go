@@ -34,6 +34,10 @@ func readNginx(in *input, res *Result) {
 	}
 }
 
+// readNghttpx keeps the page's title: nghttpx answers 502 and 503 for
+// several backend failures alike, which only its log tells apart.
+func readNghttpx(in *input, res *Result) { res.Reading.Detail = titleOf(in.page) }
+
 // readLighttpd: mod_proxy answers 504 only when the backend's read-timeout
 // or connect-timeout fired (src/gw_backend.c), 503 when it could not
 // connect, and 500 or 502 when the backend's answer broke off or was not
@@ -153,6 +157,11 @@ func readSquid(in *input, res *Result) {
 		}
 	case "ERR_READ_TIMEOUT":
 		res.Reading.Cause = catalog.UpstreamTimeout
+	case "ERR_CANNOT_FORWARD":
+		// No forwarding path was left: direct connections are not allowed
+		// or failed and every parent cache is unreachable (Squid knowledge
+		// base, "Failed to select source").
+		res.Reading.Cause = catalog.UpstreamNoneHealthy
 	case "ERR_DNS_FAIL":
 		res.Reading.Cause = catalog.UpstreamDNS
 	case "ERR_ZERO_SIZE_OBJECT":

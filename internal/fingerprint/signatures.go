@@ -156,7 +156,7 @@ func apiGatewayMessage(alts string) cond {
 // on one line with a version as people quote it.
 func tailLine(name string) cond {
 	return anyOf(showsRe(`\A[1-5][0-9]{2} [^\n]+\n(?:-+\n)?`+name+`(?:/[0-9][^\n]*)?\z`),
-		showsRe(`\A[1-5][0-9]{2} [A-Za-z -]+ `+name+`/[0-9][0-9.]*(?: \([^)\n]*\))?\z`))
+		showsRe(`\A[1-5][0-9]{2} [A-Za-z -]+,? `+name+`/[0-9][0-9.]*(?: \([^)\n]*\))?\z`))
 }
 
 // match reports whether every cond of s holds for in, with their markers.

@@ -15,7 +15,8 @@ var platformSignatures = []signature{
 	// carries it on every error Vercel writes.
 	{name: "vercel-error-page", product: catalog.Vercel, kind: wrote, conf: confHigh,
 		all: []cond{anyOf(header("X-Vercel-Error", ""), shows("Vercel is working correctly"),
-			showsRe(`An error occurred with your deployment\n[A-Z_]+_[A-Z]+\n`))},
+			showsRe(`An error occurred with your deployment\n[A-Z_]+_[A-Z]+(?:\n|\z)`),
+			showsRe(`(?m)^[45][0-9]{2}: [A-Z]+(?:_[A-Z]+)*\nCode: [A-Z]+(?:_[A-Z]+)+$`))},
 		read: readVercel},
 	// A Lambda function that ran out of time: the runtime's error object
 	// (AWS Lambda developer guide, "Troubleshoot invocation issues": "Task

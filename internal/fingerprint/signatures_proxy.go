@@ -14,8 +14,11 @@ var proxySignatures = []signature{
 		all: []cond{header("Server", "Microsoft-Azure-Application-Gateway"),
 			body("Web server received an invalid response while acting as a gateway or proxy server")},
 		read: readNginx},
+	// OpenResty Edge, the commercial gateway, signs its pages "OpenResty
+	// Edge 2" (observed, openresty/openresty#394).
 	{name: "openresty-error-page", product: catalog.OpenResty, kind: wrote, conf: confHigh,
-		all: []cond{anyOf(bodyTo("<hr><center>openresty", "</center>"), tailLine("openresty"))}, read: readNginx},
+		all: []cond{anyOf(bodyTo("<hr><center>openresty", "</center>"), bodyTo("<hr><center>OpenResty Edge", "</center>"),
+			tailLine("(?:openresty|OpenResty Edge(?: [0-9]+)?)"))}, read: readNginx},
 	// Tengine, Alibaba's nginx: its own page text (src/http/ngx_http_special_response.c
 	// in alibaba/tengine; observed, tengine#1643).
 	{name: "tengine-error-page", product: catalog.Tengine, kind: wrote, conf: confHigh,
@@ -30,6 +33,12 @@ var proxySignatures = []signature{
 	// ALB pages are nginx pages without the signature line.
 	{name: "aws-alb-error-page", product: catalog.ALB, kind: wrote, conf: confHigh,
 		all: []cond{header("Server", "awselb"), body("<center><h1>")}, read: readALB},
+	// The same page without its headers: the heading closes the body, where
+	// every nginx build writes its <hr> and signature line first (observed,
+	// world corpus aws_alb/). ALB always names itself in Server, so another
+	// Server rules it out. Medium: a page edited by hand looks alike.
+	{name: "aws-alb-error-page-unsigned", product: catalog.ALB, kind: wrote, conf: confMedium,
+		all: []cond{noHeader("Server"), bodyRe(`<center>\s*<h1>5[0-9]{2} [A-Za-z -]+</h1>\s*</center>\s*</body>`)}, read: readALB},
 
 	// --- other proxies ---
 
@@ -81,10 +90,19 @@ var proxySignatures = []signature{
 		all: []cond{body("upstream connect error or disconnect/reset before headers")}, read: readEnvoy},
 	{name: "envoy-local-reply", product: catalog.Envoy, kind: wrote, conf: confMedium,
 		all: []cond{anyOf(bodyIs("no healthy upstream"), bodyIs("upstream request timeout"))}, read: readEnvoy},
+	// nghttpx src/shrpx_http.cc create_error_html: a footer names the
+	// server ("nghttpx nghttp2/1.0.3-DEV") and its port (observed,
+	// nghttp2/nghttp2#262).
+	{name: "nghttpx-error-page", product: catalog.Nghttpx, kind: wrote, conf: confHigh,
+		all: []cond{anyOf(body("<footer>nghttpx"), showsRe(`(?m)^nghttpx(?: nghttp2/[0-9][^ \n]*)? at port [0-9]+$`))}, read: readNghttpx},
 	// squid src/errorpage.cc: X-Squid-Error is set only on squid's own pages.
 	{name: "squid-error-page", product: catalog.Squid, kind: wrote, conf: confHigh,
 		all:  []cond{anyOf(header("X-Squid-Error", ""), body("<title>ERROR: The requested URL could not be retrieved</title>"))},
 		read: readSquid},
+	// The sentence of every squid error template (errors/templates), as a
+	// browser shows the page.
+	{name: "squid-error-text", product: catalog.Squid, kind: wrote, conf: confMedium,
+		all: []cond{shows("The following error was encountered while trying to retrieve the URL:")}, read: readSquid},
 	// varnish bin/varnishd/builtin.vcl vcl_backend_error and vcl_synth.
 	{name: "varnish-guru-meditation", product: catalog.Varnish, kind: wrote, conf: confHigh,
 		all: []cond{body("Guru Meditation:")}, read: readVarnish},
