@@ -37,6 +37,10 @@ type PHPOptions struct {
 	// TerminateTimeout is request_terminate_timeout; 0 leaves it off, as
 	// PHP-FPM does by default.
 	TerminateTimeout time.Duration
+	// ListenMode is listen.mode, the socket's permissions in octal, such
+	// as "0600". Default "0666": every user may connect. The socket
+	// belongs to the user that starts PHP-FPM.
+	ListenMode string
 }
 
 // PHP is a running PHP-FPM pool listening on a unix socket.
@@ -63,9 +67,12 @@ func StartPHP(ctx context.Context, dir string, opts PHPOptions) (*PHP, error) {
 	if opts.Backlog <= 0 {
 		opts.Backlog = 511
 	}
+	if opts.ListenMode == "" {
+		opts.ListenMode = "0666"
+	}
 	p := func(name string) string { return filepath.Join(dir, name) }
 	sock := p("php-fpm.sock")
-	pool := "[www]\nlisten = " + sock + "\nlisten.mode = 0666\nlisten.backlog = " + itoa(opts.Backlog) + "\n" +
+	pool := "[www]\nlisten = " + sock + "\nlisten.mode = " + opts.ListenMode + "\nlisten.backlog = " + itoa(opts.Backlog) + "\n" +
 		"pm = dynamic\npm.max_children = " + itoa(opts.MaxChildren) + "\npm.start_servers = " + itoa(opts.MaxChildren) +
 		"\npm.min_spare_servers = 1\npm.max_spare_servers = " + itoa(opts.MaxChildren) + "\n" +
 		"catch_workers_output = yes\n"

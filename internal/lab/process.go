@@ -167,6 +167,13 @@ func (g *procGateway) waitReady(ctx context.Context, l launch) error {
 			c.Close()
 			return nil
 		}
+		if l.socket != "" && errors.Is(err, syscall.EACCES) {
+			// The socket's mode denies this process, which cannot
+			// connect to see it ready: it exists, so the program has
+			// bound it (PHP-FPM's master binds it, sets its mode and
+			// listens at once, in fpm_sockets_new_listening_socket).
+			return nil
+		}
 		select {
 		case <-g.exited:
 			return fmt.Errorf("%s exited before it was ready (%v): %s", l.product, g.waitErr, g.tail())

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -24,6 +25,11 @@ type Setup struct {
 	// WantWithConfig with the gateway's configuration and logs (default
 	// Want).
 	Want, WantOutside, WantWithConfig string
+	// WantAsRoot, when set, is Want when the lab runs as root, which no
+	// file permission keeps out: a socket whose mode denies the gateway's
+	// workers lets the diagnosis's own requests in. Setups puts it in
+	// Want; recorded evidence is a root run's.
+	WantAsRoot string
 	// WantPersistence is "persistent" or "intermittent"; "" when it
 	// depends on timing (an overloaded pool fails some requests, or all).
 	WantPersistence string
@@ -120,13 +126,31 @@ func LookupSetup(name string) (Setup, bool) {
 	return Setup{}, false
 }
 
-// Setups returns every setup, in a stable order.
+// Setups returns every setup, in a stable order, with the Want of the
+// user the lab runs as.
 func Setups() []Setup {
+	s := setups()
+	if os.Geteuid() == 0 {
+		for i := range s {
+			s[i].Want = cmp.Or(s[i].WantAsRoot, s[i].Want)
+		}
+	}
+	return s
+}
+
+// setups is the table of Setups, with Want as a user other than root.
+func setups() []Setup {
 	return []Setup{
 		{Name: "php_socket_missing", Product: "nginx", GeneratedBy: "nginx",
 			Want: "upstream.refused", WantOutside: "upstream", WantPersistence: "persistent",
 			Description: "nginx passes requests to a PHP-FPM socket that does not exist (PHP-FPM stopped)",
 			start:       startPHPSocketMissing},
+		// As root, the diagnosis may open the socket that nginx's workers
+		// may not: it answers, and only nginx's log says why nginx fails.
+		{Name: "php_socket_denied", Product: "nginx", GeneratedBy: "nginx",
+			Want: "upstream.permission", WantAsRoot: "upstream", WantOutside: "upstream", WantWithConfig: "upstream.permission", WantPersistence: "persistent",
+			Description: "PHP-FPM's socket is root's with listen.mode = 0600 while nginx's workers run as nobody (as another user than root: listen.mode = 0000), so their connect() is denied: 13: Permission denied",
+			start:       startPHPSocketDenied},
 		{Name: "php_killed", Product: "nginx", GeneratedBy: "nginx",
 			Want: "upstream.timeout", WantOutside: "upstream.timeout", WantPersistence: "persistent",
 			Description: "the PHP script runs 3 s; PHP-FPM kills it at request_terminate_timeout 1 s and nginx reports the closed connection",
