@@ -49,11 +49,14 @@ type Alerting struct {
 	// routesOf maps a target's ID, and a log's name, to its routes;
 	// an event of anything else goes to every route.
 	routesOf map[string][]string
+	// windows are the configuration's maintenance windows, which
+	// SetMaintenance keeps beside the ones it is given.
+	windows []monitor.Window
 }
 
 type alertRoute struct {
 	name   string
-	alerts *monitor.Alerts
+	alerts *routeAlerts
 	disp   *monitor.Dispatcher
 }
 
@@ -76,7 +79,7 @@ func NewAlerting(cfg *watchconfig.Config, o AlertOptions) (*Alerting, error) {
 		}
 	}
 	shown := cfg.Redacted().Alerts
-	windows := maintenance(cfg.Maintenance)
+	a.windows = maintenance(cfg.Maintenance)
 	for _, name := range sortedRoutes(cfg.Alerts) {
 		n, err := NewNotifier(name, cfg.Alerts[name].URLs, shown[name].URLs)
 		if err != nil {
@@ -86,8 +89,8 @@ func NewAlerting(cfg *watchconfig.Config, o AlertOptions) (*Alerting, error) {
 		onError := func(err error) { o.Logger.Warn("alert not sent", "route", name, "err", err) }
 		d := monitor.NewDispatcher(n, o.Retry, o.Clock, onError)
 		al := monitor.NewAlerter(monitor.AlertPolicy{Reminder: cfg.Alerts[name].Reminder, DiagnosisWait: o.DiagnosisWait})
-		al.SetMaintenance(windows)
-		a.routes = append(a.routes, &alertRoute{name: name, alerts: monitor.NewAlerts(al, o.Clock, d), disp: d})
+		al.SetMaintenance(a.windows)
+		a.routes = append(a.routes, &alertRoute{name: name, alerts: newRouteAlerts(al, o.Clock, d), disp: d})
 	}
 	return a, nil
 }
@@ -126,6 +129,15 @@ func (a *Alerting) Start(ctx context.Context) (stop func()) {
 		wg.Go(func() { _ = r.disp.Run(ctx) })
 	}
 	return func() { cancel(); wg.Wait() }
+}
+
+// SetMaintenance mutes alerts with the windows ws besides the
+// configuration's, in place of the windows of the call before.
+func (a *Alerting) SetMaintenance(ws []monitor.Window) {
+	all := append(slices.Clone(a.windows), ws...)
+	for _, r := range a.routes {
+		r.alerts.setMaintenance(all)
+	}
 }
 
 // Stats returns each route's counters, by route name.

@@ -90,6 +90,7 @@ type watcher struct {
 	rec      *Recorder
 	alerting *Alerting
 	replica  *replica // nil unless ServeOptions.Replica
+	windows  *windows
 	// targets and sink are for following the targets' logs.
 	targets []watchconfig.Target
 	sink    monitor.Sink
@@ -101,12 +102,17 @@ func newWatcher(ctx context.Context, cfg *watchconfig.Config, st *store.Store, o
 	if err != nil {
 		return nil, err
 	}
-	w := &watcher{st: st, rec: rec, ln: o.Listener}
+	w := &watcher{st: st, rec: rec, ln: o.Listener, windows: &windows{st: st}}
 	metrics := web.NewMetrics(web.MetricsOptions{PhasesOf: phasesOf})
+	var demand *onDemand // set below, before anything is served
 	w.srv, err = web.New(web.Options{
 		Addr: cfg.Listen, Store: NewPages(st, rec, targets), Metrics: metrics,
 		ReadToken: cfg.Tokens.Read, AdminToken: cfg.Tokens.Admin, PublicGroups: publicGroups(cfg),
 		Ready: func(ctx context.Context) error { _, err := st.Targets(ctx); return err }, Logger: o.Logger,
+		CheckNow: func(ctx context.Context, id string, diag bool) (web.CheckRun, error) {
+			return demand.run(ctx, id, diag)
+		},
+		Maintenance: w.windows,
 	})
 	if err != nil {
 		return nil, err
@@ -117,6 +123,10 @@ func newWatcher(ctx context.Context, cfg *watchconfig.Config, st *store.Store, o
 		}
 	}
 	if w.alerting, err = NewAlerting(cfg, alertOptions(o, rec, w.ln.Addr().String())); err != nil {
+		return nil, err
+	}
+	w.windows.alerting = w.alerting
+	if err := w.windows.apply(ctx, time.Now()); err != nil {
 		return nil, err
 	}
 	mt := monitorTargets(targets)
@@ -131,6 +141,7 @@ func newWatcher(ctx context.Context, cfg *watchconfig.Config, st *store.Store, o
 		mo.Holds = w.replica.Holds
 	}
 	w.targets, w.sink = targets, mo.Sink
+	demand = newOnDemand(mt, mo)
 	w.sched, err = monitor.New(mt, mo)
 	return w, err
 }
@@ -144,6 +155,7 @@ func (w *watcher) run(ctx context.Context, o ServeOptions) error {
 	served := make(chan error, 1)
 	go func() { served <- w.srv.Serve(w.ln) }()
 	go upkeep(ctx, w.st, o.Logger)
+	go w.windows.run(ctx, o.Logger)
 	followLogs(ctx, w.targets, w.sink, o.Logger)
 	var bg sync.WaitGroup
 	bg.Go(func() { w.rec.Run(ctx) })

@@ -94,10 +94,15 @@ func (r *Recorder) episode(ctx context.Context, ev monitor.Event) error {
 }
 
 func (r *Recorder) check(c monitor.CheckResult) store.Check {
+	return storeCheck(r.StoreID(c.Target), c)
+}
+
+// storeCheck is the store's form of a check of the target of store ID id.
+func storeCheck(id int64, c monitor.CheckResult) store.Check {
 	rec, _ := c.Detail.(Record)
 	t := rec.Timings
 	return store.Check{
-		TargetID: r.StoreID(c.Target), Time: c.Start, Duration: c.Duration,
+		TargetID: id, Time: c.Start, Duration: c.Duration,
 		Phases: store.Phases{DNS: t.DNS, Connect: t.Connect, TLS: t.TLS, TTFB: t.TTFB, Transfer: t.Transfer},
 		Status: c.Status, Product: c.GeneratedBy.Product, Role: c.GeneratedBy.Role,
 		OK: c.OK, Cause: c.Cause, ErrorClass: string(rec.Class), Protocol: rec.Protocol,

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
-	"github.com/gwdoctor/gwdoctor/internal/monitor"
 	"github.com/gwdoctor/gwdoctor/internal/report"
 )
 
@@ -232,80 +229,4 @@ func limitParam(r *http.Request, def, most int) (int, error) {
 		return 0, fmt.Errorf("limit: want a number from 1 to %d", most)
 	}
 	return n, nil
-}
-
-// apiCheckNow asks for a check of a target at once; the check runs on its
-// own, and its result comes as any other check's.
-func (s *Server) apiCheckNow(w http.ResponseWriter, r *http.Request) {
-	if s.o.CheckNow == nil {
-		s.apiError(w, http.StatusNotImplemented, "checks on demand are not available")
-		return
-	}
-	ctx, cancel := s.storeCtx(r)
-	defer cancel()
-	t, err := s.target(ctx, r.PathValue("id"))
-	if err == nil {
-		err = s.o.CheckNow(ctx, t.ID)
-	}
-	if err != nil {
-		s.storeFailed(w, r, true, err)
-		return
-	}
-	s.writeJSON(w, http.StatusAccepted, struct {
-		Target string `json:"target"`
-	}{t.ID})
-}
-
-// MaintenanceDoc is the body of POST /api/v1/maintenance: a window from
-// Start (default now) to End, both RFC 3339, muting the alerts of the
-// targets and groups it names, or of every target when it names none.
-type MaintenanceDoc struct {
-	Start   string   `json:"start"`
-	End     string   `json:"end"`
-	Targets []string `json:"targets"`
-	Groups  []string `json:"groups"`
-}
-
-// apiMaintenance adds a maintenance window.
-func (s *Server) apiMaintenance(w http.ResponseWriter, r *http.Request) {
-	if s.o.Maintenance == nil {
-		s.apiError(w, http.StatusNotImplemented, "maintenance windows are not available")
-		return
-	}
-	win, err := s.readWindow(w, r)
-	if err != nil {
-		s.apiError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	ctx, cancel := s.storeCtx(r)
-	defer cancel()
-	if err := s.o.Maintenance(ctx, win); err != nil {
-		s.storeFailed(w, r, true, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, MaintenanceDoc{Start: rfc3339(win.Start), End: rfc3339(win.End),
-		Targets: win.Targets, Groups: win.Groups})
-}
-
-func (s *Server) readWindow(w http.ResponseWriter, r *http.Request) (monitor.Window, error) {
-	var doc MaintenanceDoc
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
-		return monitor.Window{}, fmt.Errorf("reading the window: %w", err)
-	}
-	win := monitor.Window{Start: s.o.Now(), Targets: doc.Targets, Groups: doc.Groups}
-	var err error
-	if doc.Start != "" {
-		if win.Start, err = time.Parse(time.RFC3339, doc.Start); err != nil {
-			return win, errors.New("start: want an RFC 3339 time")
-		}
-	}
-	if win.End, err = time.Parse(time.RFC3339, doc.End); err != nil {
-		return win, errors.New("end: want an RFC 3339 time")
-	}
-	if !win.End.After(win.Start) {
-		return win, errors.New("end: want a time after start")
-	}
-	return win, nil
 }

@@ -1,19 +1,14 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/gwdoctor/gwdoctor/internal/monitor"
 )
 
 // get asks s for path on loopback and returns the answer.
@@ -165,79 +160,5 @@ func TestTargetsJSON(t *testing.T) {
 	want := map[string]string{"shop": StateUp, "api": StateDown, "intranet": StateUp, "evil": StateDegraded}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("states %v, want %v", got, want)
-	}
-}
-
-// adminPost sends an admin request to s.
-func adminPost(s *Server, path, body string) *httptest.ResponseRecorder {
-	r := httptest.NewRequest("POST", path, strings.NewReader(body))
-	r.Header.Set("Authorization", "Bearer "+adminTok)
-	rec := httptest.NewRecorder()
-	s.Handler().ServeHTTP(rec, r)
-	return rec
-}
-
-func TestMaintenance(t *testing.T) {
-	t.Parallel()
-	var mu sync.Mutex
-	var got []monitor.Window
-	s, _ := newTestServer(t, Options{AdminToken: adminTok, Maintenance: func(_ context.Context, w monitor.Window) error {
-		mu.Lock()
-		defer mu.Unlock()
-		got = append(got, w)
-		return nil
-	}})
-	tests := []struct {
-		body string
-		code int
-	}{
-		{`{"end":"2026-03-10T13:00:00Z","groups":["shop"]}`, 201},
-		{`{"start":"2026-03-11T00:00:00Z","end":"2026-03-11T02:00:00+01:00","targets":["api"]}`, 201},
-		{`{"end":"2026-03-10T11:00:00Z"}`, 400},
-		{`{"end":"tomorrow"}`, 400},
-		{`{"end":"2026-03-10T13:00:00Z","mute":true}`, 400},
-		{`not json`, 400},
-	}
-	for _, tt := range tests {
-		if rec := adminPost(s, "/api/v1/maintenance", tt.body); rec.Code != tt.code {
-			t.Errorf("POST %s: %d %s, want %d", tt.body, rec.Code, rec.Body, tt.code)
-		}
-	}
-	want := []monitor.Window{
-		{Start: fixtureNow, End: time.Date(2026, 3, 10, 13, 0, 0, 0, time.UTC), Groups: []string{"shop"}},
-		{Start: time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 3, 11, 1, 0, 0, 0, time.UTC), Targets: []string{"api"}},
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(got) != len(want) {
-		t.Fatalf("got %d windows, want %d", len(got), len(want))
-	}
-	for i := range want {
-		if !got[i].Start.Equal(want[i].Start) || !got[i].End.Equal(want[i].End) ||
-			!slices.Equal(got[i].Groups, want[i].Groups) || !slices.Equal(got[i].Targets, want[i].Targets) {
-			t.Errorf("window %d: %+v, want %+v", i, got[i], want[i])
-		}
-	}
-}
-
-func TestCheckNow(t *testing.T) {
-	t.Parallel()
-	asked := make(chan string, 4)
-	s, _ := newTestServer(t, Options{AdminToken: adminTok, CheckNow: func(_ context.Context, id string) error {
-		asked <- id
-		return nil
-	}})
-	if rec := adminPost(s, "/api/v1/targets/api/check", ""); rec.Code != http.StatusAccepted {
-		t.Errorf("check api: %d %s", rec.Code, rec.Body)
-	}
-	if rec := adminPost(s, "/api/v1/targets/nope/check", ""); rec.Code != http.StatusNotFound {
-		t.Errorf("check nope: %d %s", rec.Code, rec.Body)
-	}
-	if got := <-asked; got != "api" || len(asked) != 0 {
-		t.Errorf("asked to check %q and %d more, want api only", got, len(asked))
-	}
-	s2, _ := newTestServer(t, Options{AdminToken: adminTok})
-	if rec := adminPost(s2, "/api/v1/targets/api/check", ""); rec.Code != http.StatusNotImplemented {
-		t.Errorf("without CheckNow: %d, want 501", rec.Code)
 	}
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -11,8 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/gwdoctor/gwdoctor/internal/monitor"
 )
 
 const (
@@ -206,12 +203,14 @@ func TestAccess(t *testing.T) {
 		{"GET", "/targets/api", want{"*": 200, "rebinding": 401}, readers},
 		{"GET", "/api/v1/incidents", want{"*": 200, "rebinding": 401}, readers},
 		{"GET", "/metrics", want{"*": 200, "rebinding": 401}, readers},
-		{"POST", "/api/v1/targets/api/check", want{"*": 401, "admin": 202}, want{"*": 401, "admin": 202}},
+		{"POST", "/api/v1/targets/api/check", want{"*": 401, "admin": 200}, want{"*": 401, "admin": 200}},
 		{"POST", "/api/v1/maintenance", want{"*": 401, "admin": 201}, want{"*": 401, "admin": 201}},
+		{"DELETE", "/api/v1/maintenance/1", want{"*": 401, "admin": 204}, want{"*": 401, "admin": 204}},
+		{"GET", "/api/v1/maintenance", want{"*": 200, "rebinding": 401}, readers},
 	}
 	for _, addr := range []string{"127.0.0.1:8502", "0.0.0.0:8502"} {
 		s, _ := newTestServer(t, Options{Addr: addr, ReadToken: readTok, AdminToken: adminTok, Metrics: NewMetrics(MetricsOptions{NoRuntime: true}),
-			CheckNow: func(context.Context, string) error { return nil }, Maintenance: func(context.Context, monitor.Window) error { return nil }})
+			CheckNow: okCheck, Maintenance: &memMaintenance{}})
 		for _, p := range paths {
 			w := p.loopback
 			if addr != "127.0.0.1:8502" {
@@ -234,7 +233,7 @@ func TestAccess(t *testing.T) {
 // state, whoever asks.
 func TestAdminNeedsConfiguredToken(t *testing.T) {
 	t.Parallel()
-	s, _ := newTestServer(t, Options{ReadToken: readTok, CheckNow: func(context.Context, string) error { return nil }})
+	s, _ := newTestServer(t, Options{ReadToken: readTok, CheckNow: okCheck, Maintenance: &memMaintenance{}})
 	r := httptest.NewRequest("POST", "/api/v1/targets/api/check", nil)
 	r.Header.Set("Authorization", "Bearer ")
 	rec := httptest.NewRecorder()

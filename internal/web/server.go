@@ -11,8 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gwdoctor/gwdoctor/internal/monitor"
 )
 
 // DefaultAddr is where the server listens unless told otherwise: loopback
@@ -48,13 +46,14 @@ type Options struct {
 	// Ready reports whether the store can be reached, for /readyz; nil is
 	// always ready.
 	Ready func(ctx context.Context) error
-	// CheckNow starts a check of a target at once, for POST
-	// /api/v1/targets/{id}/check; it should return without waiting for the
-	// check, and ErrNotFound for an unknown target. nil answers 501.
-	CheckNow func(ctx context.Context, target string) error
-	// Maintenance adds a maintenance window, for POST /api/v1/maintenance;
+	// CheckNow runs a check of a target at once and returns it, for POST
+	// /api/v1/targets/{id}/check, with the diagnosis of a failure when
+	// diagnose is set; ErrNotFound for an unknown target. ctx ends before
+	// the server's WriteTimeout. nil answers 501.
+	CheckNow func(ctx context.Context, target string, diagnose bool) (CheckRun, error)
+	// Maintenance keeps the maintenance windows of /api/v1/maintenance;
 	// nil answers 501.
-	Maintenance func(ctx context.Context, w monitor.Window) error
+	Maintenance Maintenance
 	// Now is the clock of relative times and uptime days (default time.Now).
 	Now func() time.Time
 	// Logger receives the errors that requests ran into (default: none).
@@ -113,6 +112,8 @@ type Server struct {
 	loopback atomic.Bool
 	// sizes are the pages' sizes last rendered (*atomic.Int64 by name).
 	sizes sync.Map
+	// checking holds a token per check on demand running.
+	checking chan struct{}
 }
 
 // New returns a server; it listens once ListenAndServe or Serve is called.
@@ -121,7 +122,7 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: Options.Store is required")
 	}
 	o = o.withDefaults()
-	s := &Server{o: o, public: map[string]bool{}}
+	s := &Server{o: o, public: map[string]bool{}, checking: make(chan struct{}, maxCheckNow)}
 	for _, g := range o.PublicGroups {
 		s.public[g] = true
 	}
@@ -153,7 +154,9 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/incidents", s.readAPI(s.apiIncidents))
 	mux.HandleFunc("GET /api/v1/incidents/{id}", s.readAPI(s.apiIncident))
 	mux.HandleFunc("POST /api/v1/targets/{id}/check", s.adminAPI(s.apiCheckNow))
+	mux.HandleFunc("GET /api/v1/maintenance", s.readAPI(s.apiMaintenanceList))
 	mux.HandleFunc("POST /api/v1/maintenance", s.adminAPI(s.apiMaintenance))
+	mux.HandleFunc("DELETE /api/v1/maintenance/{id}", s.adminAPI(s.apiMaintenanceDelete))
 
 	mux.HandleFunc("GET /metrics", s.readAPI(s.metrics))
 	mux.HandleFunc("GET /healthz", s.healthz)
