@@ -83,18 +83,34 @@ func ngxConn(rest []byte) (conn int64, after []byte) {
 	return conn, rest[min(i+1, len(rest)):]
 }
 
-// ngxHead reads "level] PID#TID: " and returns the level and the rest.
+// ngxHead reads "level] PID#TID: " and returns the level and the rest:
+// the level is before the first ']', which is one of the first 7 bytes,
+// and the rest after the first ": ", which starts in the next 25 bytes
+// after a '#'. Both are short, and searched byte by byte.
 func ngxHead(rest []byte) (level, after []byte, ok bool) {
-	i := bytes.IndexByte(rest, ']')
-	if i < 0 || i > 6 {
+	i := 0
+	for i < len(rest) && i < 7 && rest[i] != ']' {
+		i++
+	}
+	if i == len(rest) || i == 7 {
 		return nil, nil, false
 	}
 	level, rest = rest[:i], rest[i+1:]
-	j := bytes.Index(rest[:min(len(rest), 26)], []byte(": ")) // only the first 26 bytes can hold it
-	if j < 0 || j > 24 || bytes.IndexByte(rest[:j], '#') < 0 {
-		return nil, nil, false
+	hash := false
+	for j := 0; j < 25 && j+1 < len(rest); j++ {
+		switch rest[j] {
+		case '#':
+			hash = true
+		case ':':
+			if rest[j+1] == ' ' {
+				if !hash {
+					return nil, nil, false
+				}
+				return level, rest[j+2:], true
+			}
+		}
 	}
-	return level, rest[j+2:], true
+	return nil, nil, false
 }
 
 // message returns what msg says. A message met before is looked up: an

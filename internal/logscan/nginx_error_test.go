@@ -118,3 +118,60 @@ func checkNgxFields(t *testing.T, rest []byte) {
 		t.Errorf("%q:\nby commas %d %q %q %q\nanywhere  %d %q %q %q", rest, got.tail, got.client, got.req, got.ups, want.tail, want.client, want.req, want.ups)
 	}
 }
+
+// ngxHeadBySearch reads the head of an error line with searches of the
+// whole rest, as ngxHead's byte loops must: the first ']' within 7 bytes,
+// then the first ": " within the next 26 bytes, after a '#'.
+func ngxHeadBySearch(rest []byte) (level, after []byte, ok bool) {
+	i := bytes.IndexByte(rest, ']')
+	if i < 0 || i > 6 {
+		return nil, nil, false
+	}
+	level, rest = rest[:i], rest[i+1:]
+	j := bytes.Index(rest[:min(len(rest), 26)], []byte(": "))
+	if j < 0 || bytes.IndexByte(rest[:j], '#') < 0 {
+		return nil, nil, false
+	}
+	return level, rest[j+2:], true
+}
+
+var ngxHeads = []string{
+	"error] 2187#2187: *4711 connect() failed",
+	"crit] 1#1: x",
+	"emerg] 1#0: ",
+	"error] 1#1:x: y",
+	"error] 11: #1: y",
+	"error]  #: ",
+	"warn] 123456789012345678901#: late",
+	"warn] 12345678901234567890123#: at the edge",
+	"warn] 123456789012345678901234#: past it",
+	"error]",
+	"error] ",
+	"toolong] 1#1: x",
+	"]#: ",
+	"] : #",
+	"",
+}
+
+func checkNgxHead(t *testing.T, rest []byte) {
+	t.Helper()
+	l, a, ok := ngxHead(rest)
+	wl, wa, wok := ngxHeadBySearch(rest)
+	if ok != wok || string(l) != string(wl) || string(a) != string(wa) {
+		t.Errorf("%q: ngxHead %q %q %v, by search %q %q %v", rest, l, a, ok, wl, wa, wok)
+	}
+}
+
+func TestNgxHead(t *testing.T) {
+	for _, h := range ngxHeads {
+		checkNgxHead(t, []byte(h))
+	}
+}
+
+// FuzzNgxHead checks ngxHead against the reading by search on any bytes.
+func FuzzNgxHead(f *testing.F) {
+	for _, h := range ngxHeads {
+		f.Add([]byte(h))
+	}
+	f.Fuzz(func(t *testing.T, rest []byte) { checkNgxHead(t, rest) })
+}
