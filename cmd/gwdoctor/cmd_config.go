@@ -143,7 +143,7 @@ func writeConfigText(w io.Writer, doc configDocument) error {
 	for _, f := range doc.Findings {
 		msg := shortPath(f.Message)
 		if f.Cause != "" {
-			msg += " [" + f.Cause + "]"
+			msg += " [" + string(f.Cause) + "]"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", f.Severity, shortPath(f.Where()), msg)
 		if f.Fix != "" {

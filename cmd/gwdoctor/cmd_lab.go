@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 	"github.com/gwdoctor/gwdoctor/internal/doctor"
 	"github.com/gwdoctor/gwdoctor/internal/experiment"
@@ -34,19 +35,19 @@ type labFlags struct {
 
 // labResult is one scenario's outcome.
 type labResult struct {
-	Scenario    string `json:"scenario"`
-	Fault       string `json:"fault"`
-	Description string `json:"description"`
-	Gateway     string `json:"gateway"`
-	Want        string `json:"want"`
+	Scenario    string        `json:"scenario"`
+	Fault       string        `json:"fault"`
+	Description string        `json:"description"`
+	Gateway     string        `json:"gateway"`
+	Want        catalog.Cause `json:"want"`
 	// WantWithConfig is the cause expected with the configuration and
 	// logs, when it differs from Want.
-	WantWithConfig string `json:"want_with_config,omitempty"`
-	Outside        string `json:"outside"` // the verdict from the responses alone
+	WantWithConfig catalog.Cause `json:"want_with_config,omitempty"`
+	Outside        catalog.Cause `json:"outside"` // the verdict from the responses alone
 	// WithConfig is the verdict with the gateway's configuration and logs
 	// and without the upstream's address, as on the gateway host; "" when
 	// gwdoctor reads neither for the gateway.
-	WithConfig string          `json:"with_config,omitempty"`
+	WithConfig catalog.Cause   `json:"with_config,omitempty"`
 	Pass       bool            `json:"pass"`
 	Diagnosis  report.Document `json:"diagnosis"`
 	// Evidence is what the diagnosis with --upstream judged.
@@ -246,7 +247,7 @@ func printLabRow(s streams, row string, res labResult) {
 	v := res.Diagnosis.Verdict
 	mark := "yes"
 	if !res.Pass {
-		mark = "NO, want " + res.Want
+		mark = "NO, want " + string(res.Want)
 	}
 	fmt.Fprintf(s.out, row, res.Scenario, res.Gateway, res.Outside, v.Cause, cmp.Or(res.WithConfig, "-"), v.Persistence, fmt.Sprint(v.Status),
 		v.GeneratedBy.Product+" ("+v.GeneratedBy.Role+")", fmt.Sprintf("%.2fs", res.Diagnosis.DurationMS/1000), mark)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/gwconfig"
 	"github.com/gwdoctor/gwdoctor/internal/lab"
 	"github.com/gwdoctor/gwdoctor/internal/report"
@@ -20,7 +21,7 @@ func TestDiagnoseWithGatewayConfig(t *testing.T) {
 	for _, tc := range []struct {
 		product, flag, file string
 		fault               lab.Fault
-		cause               string
+		cause               catalog.Cause
 		directive           string // in a finding's message
 	}{
 		{"nginx", "--nginx-config", "nginx.conf", lab.HeaderTooBig, "upstream.header_too_big", "proxy_buffer_size"},
@@ -215,8 +216,8 @@ func checkHealthCheck(t *testing.T, setup, flag, file string) {
 	}
 	var doc struct {
 		Verdict struct {
-			Cause      string `json:"cause"`
-			Confidence string `json:"confidence"`
+			Cause      catalog.Cause `json:"cause"`
+			Confidence string        `json:"confidence"`
 		} `json:"verdict"`
 		Evidence    []struct{ Source, Text string } `json:"evidence"`
 		HealthCheck *struct {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"time"
 
@@ -22,15 +23,11 @@ const maxPerMinute = 2000
 func logEpisodes(timeline []logscan.Minute) []monitor.Episode {
 	var fs []monitor.LogFailure
 	for _, m := range timeline {
-		causes := make([]string, 0, len(m.Causes))
-		for c := range m.Causes {
-			causes = append(causes, string(c))
-		}
-		slices.Sort(causes)
+		causes := slices.Sorted(maps.Keys(m.Causes))
 		scale := min(1, float64(maxPerMinute)/float64(max(m.Total, 1)))
-		var minute []string
+		var minute []catalog.Cause
 		for _, c := range causes {
-			for range int(float64(m.Causes[catalog.Cause(c)])*scale + 0.5) {
+			for range int(float64(m.Causes[c])*scale + 0.5) {
 				minute = append(minute, c)
 			}
 		}

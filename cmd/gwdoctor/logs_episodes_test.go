@@ -26,7 +26,7 @@ func TestLogEpisodes(t *testing.T) {
 		t.Errorf("a trickle of one failure a minute: %d episodes, want none: %v", len(eps), eps)
 	}
 	eps := logEpisodes(burst)
-	if len(eps) != 1 || eps[0].Dominant != string(catalog.UpstreamTimeout) || eps[0].Failures != 200 {
+	if len(eps) != 1 || eps[0].Dominant != catalog.UpstreamTimeout || eps[0].Failures != 200 {
 		t.Errorf("a burst: %v, want one episode of 200 upstream.timeout failures", eps)
 	}
 }

@@ -7,13 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/lab"
 )
 
 // outsideWant is what a diagnosis concludes from the responses alone, for
 // the cells where it is more than the parent cause "upstream": where the
 // product's page, its status or the failure's timing names the cause.
-var outsideWant = map[string]map[lab.Fault]string{
+var outsideWant = map[string]map[lab.Fault]catalog.Cause{
 	"nginx": {lab.Invalid: "upstream.invalid_response", lab.Timeout: "upstream.timeout", lab.Slow: "upstream.timeout",
 		lab.Truncated: "upstream.truncated", lab.Unreachable: "upstream.timeout"},
 	"haproxy": {lab.Timeout: "upstream.timeout", lab.Slow: "upstream.timeout", lab.Truncated: "upstream.truncated"},
@@ -35,7 +36,7 @@ var outsideWant = map[string]map[lab.Fault]string{
 
 // alsoOutside are the other outside verdicts of cells whose answer varies
 // from one run to the next.
-var alsoOutside = map[string]map[lab.Fault]map[string]bool{
+var alsoOutside = map[string]map[lab.Fault]map[catalog.Cause]bool{
 	// Varnish answers a body that breaks off with a 503 when the fetch
 	// failed before delivery began, and with the broken 200 when not.
 	// Varnish passes an Intermittent close on now and then (lab.AlsoExpect),
@@ -53,7 +54,7 @@ var productRole = map[string]string{
 }
 
 // expectOutside returns the verdict from the responses alone.
-func expectOutside(product string, sc lab.Scenario) string {
+func expectOutside(product string, sc lab.Scenario) catalog.Cause {
 	want, _ := sc.Expect(product)
 	switch want {
 	case "ok", "upstream.app_error", "client.request_state":

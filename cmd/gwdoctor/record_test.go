@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 	"github.com/gwdoctor/gwdoctor/internal/lab"
 )
@@ -43,8 +44,8 @@ type recordedCase struct {
 type recordedWant struct {
 	// Cause and Persistence are the verdict with the upstream's address
 	// known; Persistence "" when it depends on timing.
-	Cause       string `json:"cause"`
-	Persistence string `json:"persistence,omitempty"`
+	Cause       catalog.Cause `json:"cause"`
+	Persistence string        `json:"persistence,omitempty"`
 	// Also is the other verdict that a correct diagnosis may reach, for a
 	// case whose answer varies from one run to the next (lab.AlsoExpect).
 	Also *recordedAlso `json:"also,omitempty"`
@@ -57,14 +58,14 @@ type recordedWant struct {
 	AnyGeneratorAt200 bool `json:"any_generator_at_200,omitempty"`
 	// Outside is the verdict from the responses alone (Evidence.Outside),
 	// AlsoOutside the others it may be; "" where the lab does not say.
-	Outside     string   `json:"outside,omitempty"`
-	AlsoOutside []string `json:"also_outside,omitempty"`
+	Outside     catalog.Cause   `json:"outside,omitempty"`
+	AlsoOutside []catalog.Cause `json:"also_outside,omitempty"`
 }
 
 // recordedAlso is another verdict a correct diagnosis may reach.
 type recordedAlso struct {
-	Cause       string `json:"cause"`
-	Persistence string `json:"persistence"`
+	Cause       catalog.Cause `json:"cause"`
+	Persistence string        `json:"persistence"`
 }
 
 // TestRecordEvidence runs every scenario behind every gateway and every
@@ -288,7 +289,7 @@ func writeCase(t *testing.T, name string, c recordedCase) {
 		t.Errorf("the evidence read back is judged otherwise:\ngot  %+v\nwant %+v", got, want)
 	}
 	w := c.Want
-	cause, persistence := string(v.Cause), string(v.Persistence)
+	cause, persistence := v.Cause, string(v.Persistence)
 	if cause != w.Cause || (w.Persistence != "" && persistence != w.Persistence) {
 		if w.Also == nil || cause != w.Also.Cause || persistence != w.Also.Persistence {
 			t.Logf("recorded, though the verdict is %s/%s and the lab wants %s/%s", cause, persistence, w.Cause, w.Persistence)

@@ -1,5 +1,7 @@
 package catalog
 
+import "strings"
+
 // Cause is the ID of a cause of the catalog, such as "upstream.timeout".
 type Cause string
 
@@ -112,4 +114,10 @@ func Lookup(id Cause) (Entry, bool) {
 func (id Cause) Known() bool {
 	_, ok := Lookup(id)
 	return ok
+}
+
+// Refines reports whether id is a more exact form of parent, as
+// "upstream.timeout" is of "upstream".
+func (id Cause) Refines(parent Cause) bool {
+	return strings.HasPrefix(string(id), string(parent)+".")
 }

@@ -29,74 +29,49 @@ import "github.com/gwdoctor/gwdoctor/internal/catalog"
 // Layer says where along the request path a cause lies.
 type Layer = catalog.Layer
 
-// Cause is one entry of the catalog, with its ID as the string that
-// Verdict.Cause holds. IDs are a public contract (JSON output, metric
-// labels, URLs): they never change meaning.
-type Cause struct {
-	ID          string `json:"id"`
-	Title       string `json:"title"`
-	Layer       Layer  `json:"layer"`
-	Explanation string `json:"explanation"`
-}
+// Cause is the ID of a cause of the catalog (internal/catalog), the type
+// of Verdict.Cause. IDs are a public contract (JSON output, metric labels,
+// URLs): they never change meaning.
+type Cause = catalog.Cause
 
-// The cause IDs of internal/catalog, as the strings of Verdict.Cause.
+// The cause IDs of internal/catalog, named here for the readers' brevity.
 const (
-	OK                   = string(catalog.OK)
-	ClientRequestState   = string(catalog.ClientRequestState)
-	ClientDNS            = string(catalog.ClientDNS)
-	ClientNetwork        = string(catalog.ClientNetwork)
-	DNSFailure           = string(catalog.DNSFailure)
-	EdgeUnreachable      = string(catalog.EdgeUnreachable)
-	EdgeTLS              = string(catalog.EdgeTLS)
-	EdgeRedirectLoop     = string(catalog.EdgeRedirectLoop)
-	EdgeProtocol         = string(catalog.EdgeProtocol)
-	CDNOriginUnreachable = string(catalog.CDNOriginUnreachable)
-	CDNOriginTimeout     = string(catalog.CDNOriginTimeout)
-	CDNOriginTLS         = string(catalog.CDNOriginTLS)
-	CDNOriginInvalid     = string(catalog.CDNOriginInvalid)
-	CDNInternal          = string(catalog.CDNInternal)
-	Upstream             = string(catalog.Upstream)
-	UpstreamRefused      = string(catalog.UpstreamRefused)
-	UpstreamPermission   = string(catalog.UpstreamPermission)
-	UpstreamUnreachable  = string(catalog.UpstreamUnreachable)
-	UpstreamDNS          = string(catalog.UpstreamDNS)
-	UpstreamTimeout      = string(catalog.UpstreamTimeout)
-	UpstreamClosed       = string(catalog.UpstreamClosed)
-	UpstreamInvalid      = string(catalog.UpstreamInvalid)
-	UpstreamHeaderTooBig = string(catalog.UpstreamHeaderTooBig)
-	UpstreamTLS          = string(catalog.UpstreamTLS)
-	UpstreamNoneHealthy  = string(catalog.UpstreamNoneHealthy)
-	UpstreamOverloaded   = string(catalog.UpstreamOverloaded)
-	UpstreamTruncated    = string(catalog.UpstreamTruncated)
-	UpstreamAppError     = string(catalog.UpstreamAppError)
-	Unknown              = string(catalog.Unknown)
+	OK                   = catalog.OK
+	ClientRequestState   = catalog.ClientRequestState
+	ClientDNS            = catalog.ClientDNS
+	ClientNetwork        = catalog.ClientNetwork
+	DNSFailure           = catalog.DNSFailure
+	EdgeUnreachable      = catalog.EdgeUnreachable
+	EdgeTLS              = catalog.EdgeTLS
+	EdgeRedirectLoop     = catalog.EdgeRedirectLoop
+	EdgeProtocol         = catalog.EdgeProtocol
+	CDNOriginUnreachable = catalog.CDNOriginUnreachable
+	CDNOriginTimeout     = catalog.CDNOriginTimeout
+	CDNOriginTLS         = catalog.CDNOriginTLS
+	CDNOriginInvalid     = catalog.CDNOriginInvalid
+	CDNInternal          = catalog.CDNInternal
+	Upstream             = catalog.Upstream
+	UpstreamRefused      = catalog.UpstreamRefused
+	UpstreamPermission   = catalog.UpstreamPermission
+	UpstreamUnreachable  = catalog.UpstreamUnreachable
+	UpstreamDNS          = catalog.UpstreamDNS
+	UpstreamTimeout      = catalog.UpstreamTimeout
+	UpstreamClosed       = catalog.UpstreamClosed
+	UpstreamInvalid      = catalog.UpstreamInvalid
+	UpstreamHeaderTooBig = catalog.UpstreamHeaderTooBig
+	UpstreamTLS          = catalog.UpstreamTLS
+	UpstreamNoneHealthy  = catalog.UpstreamNoneHealthy
+	UpstreamOverloaded   = catalog.UpstreamOverloaded
+	UpstreamTruncated    = catalog.UpstreamTruncated
+	UpstreamAppError     = catalog.UpstreamAppError
+	Unknown              = catalog.Unknown
 )
 
-// Catalog returns every cause of the catalog, in its documented order.
-func Catalog() []Cause {
-	all := catalog.All()
-	out := make([]Cause, len(all))
-	for i, e := range all {
-		out[i] = causeOf(e)
+// title returns the catalog's title of a cause the package itself chose,
+// or its ID when the catalog does not know it.
+func title(id Cause) string {
+	if e, ok := catalog.Lookup(id); ok {
+		return e.Title
 	}
-	return out
-}
-
-// Lookup returns the catalog entry for id, and whether it exists.
-func Lookup(id string) (Cause, bool) {
-	e, ok := catalog.Lookup(catalog.Cause(id))
-	return causeOf(e), ok
-}
-
-func causeOf(e catalog.Entry) Cause {
-	return Cause{ID: string(e.ID), Title: e.Title, Layer: e.Layer, Explanation: e.Explanation}
-}
-
-// mustLookup returns the entry for an id the package itself chose.
-func mustLookup(id string) Cause {
-	c, ok := Lookup(id)
-	if !ok {
-		return Cause{ID: id, Title: id, Layer: catalog.LayerUnknown}
-	}
-	return c
+	return string(id)
 }

@@ -55,7 +55,7 @@ func (k kind) strong() bool { return k >= kindOwnWords }
 // (or, against set, a cause the evidence rules out), the kind of evidence
 // it rests on, where that evidence comes from, and the fact in words.
 type claim struct {
-	cause string
+	cause Cause
 	kind  kind
 	// source is the attempt's label, or "log", "dns", "upstream", ...
 	source string
@@ -73,7 +73,7 @@ func (c claim) String() string {
 }
 
 // claim notes a fact and returns the claim for cause that rests on it.
-func (j *judgement) claim(cause string, k kind, source, format string, args ...any) claim {
+func (j *judgement) claim(cause Cause, k kind, source, format string, args ...any) claim {
 	c := claim{cause: cause, kind: k, source: source, fact: fmt.Sprintf(format, args...)}
 	j.v.Evidence = append(j.v.Evidence, Finding{Source: source, Text: c.fact})
 	return c
@@ -81,6 +81,6 @@ func (j *judgement) claim(cause string, k kind, source, format string, args ...a
 
 // against returns a claim that rules cause out; its fact is the reason
 // given in the verdict's ruled-out list, not a finding.
-func against(cause string, k kind, source, format string, args ...any) claim {
+func against(cause Cause, k kind, source, format string, args ...any) claim {
 	return claim{cause: cause, kind: k, source: source, fact: fmt.Sprintf(format, args...), against: true}
 }

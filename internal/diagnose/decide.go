@@ -1,7 +1,5 @@
 package diagnose
 
-import "strings"
-
 // Confidence says how far a verdict's cause can be trusted; decide
 // computes it from the claims (see the package documentation).
 type Confidence string
@@ -16,7 +14,7 @@ const (
 // refinement is a cause that a claim of the right kind makes exact: the
 // verdict general becomes exact when a claim for exact passes by.
 type refinement struct {
-	general, exact string
+	general, exact Cause
 	by             func(claim) bool
 }
 
@@ -29,7 +27,7 @@ func either(a, b func(claim) bool) func(claim) bool {
 }
 
 // anyUpstream stands for every specific upstream cause in a refinement.
-const anyUpstream = "upstream.*"
+const anyUpstream Cause = "upstream.*"
 
 // refinements are the causes that are exact forms of another. They apply
 // to the cause that won on rank, and again to the cause they give.
@@ -53,16 +51,16 @@ var refinements = []refinement{
 	{UpstreamNoneHealthy, anyUpstream, either(fromLog, ofKind(kindDirect))},
 }
 
-func (r refinement) matches(general string, c claim) bool {
+func (r refinement) matches(general Cause, c claim) bool {
 	if r.general != general || c.cause == general || !r.by(c) {
 		return false
 	}
-	return r.exact == c.cause || r.exact == anyUpstream && strings.HasPrefix(c.cause, Upstream+".")
+	return r.exact == c.cause || r.exact == anyUpstream && c.cause.Refines(Upstream)
 }
 
 // decision is what decide makes of the claims.
 type decision struct {
-	cause      string
+	cause      Cause
 	confidence Confidence
 	ruledOut   []Excluded
 	// chain is the claim that won on rank, then each claim that refined
@@ -136,10 +134,10 @@ func outranks(c, best claim) bool {
 }
 
 // parent reports the causes that say where a failure lies, not why.
-func parent(cause string) bool { return cause == Upstream || cause == Unknown }
+func parent(cause Cause) bool { return cause == Upstream || cause == Unknown }
 
 // support is the highest kind of the claims for cause, and whether any.
-func support(cause string, cs []claim) (kind, bool) {
+func support(cause Cause, cs []claim) (kind, bool) {
 	var k kind
 	found := false
 	for _, c := range cs {
@@ -152,7 +150,7 @@ func support(cause string, cs []claim) (kind, bool) {
 
 // vetoed reports a cause that a claim of a higher kind than its best
 // support rules out.
-func vetoed(cause string, cs []claim) bool {
+func vetoed(cause Cause, cs []claim) bool {
 	k, _ := support(cause, cs)
 	for _, c := range cs {
 		if c.against && c.cause == cause && c.kind > k {
@@ -175,7 +173,7 @@ func refine(best claim, cs []claim) []claim {
 	return chain
 }
 
-func refinedBy(general string, cs []claim) (claim, bool) {
+func refinedBy(general Cause, cs []claim) (claim, bool) {
 	for _, r := range refinements {
 		for _, c := range cs {
 			if !c.against && r.matches(general, c) && !vetoed(c.cause, cs) {
@@ -199,7 +197,7 @@ func refinedBy(general string, cs []claim) (claim, bool) {
 // neither a parent nor one the cause refines, or when it rules the cause
 // out. A parent cause ("upstream", "unknown") says where, not why: it is
 // medium at best, when a strong claim supports it, and low otherwise.
-func confidence(cause string, chain []claim, cs []claim) Confidence {
+func confidence(cause Cause, chain []claim, cs []claim) Confidence {
 	k, supported := support(cause, cs)
 	if parent(cause) {
 		if supported && k.strong() {
@@ -210,7 +208,7 @@ func confidence(cause string, chain []claim, cs []claim) Confidence {
 	if !supported {
 		return Low
 	}
-	refined := map[string]bool{}
+	refined := map[Cause]bool{}
 	for _, c := range chain {
 		refined[c.cause] = true
 	}
@@ -229,15 +227,15 @@ func confidence(cause string, chain []claim, cs []claim) Confidence {
 
 // exclusions lists the causes that claims rule out, but for the verdict's
 // own, each once, in the order they were read.
-func exclusions(cs []claim, cause string) []Excluded {
+func exclusions(cs []claim, cause Cause) []Excluded {
 	out := []Excluded{}
-	seen := map[string]bool{cause: true}
+	seen := map[Cause]bool{cause: true}
 	for _, c := range cs {
 		if !c.against || seen[c.cause] {
 			continue
 		}
 		seen[c.cause] = true
-		out = append(out, Excluded{Cause: c.cause, Title: mustLookup(c.cause).Title, Why: c.fact})
+		out = append(out, Excluded{Cause: c.cause, Title: title(c.cause), Why: c.fact})
 	}
 	return out
 }

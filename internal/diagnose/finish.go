@@ -106,7 +106,10 @@ func (j *judgement) finish() {
 	if j.v.Cause == UpstreamTimeout && len(j.e.Upstream) == 0 && len(j.e.Logs) == 0 && j.rep.Probe != nil && !j.connectRuledOut() {
 		j.note(j.rep.Label, "a gateway whose connection to the upstream goes unanswered gives up the same way (upstream.unreachable); asking the upstream directly (--upstream) or the gateway's log (--log) tells the two apart")
 	}
-	c := mustLookup(j.v.Cause)
+	c, ok := catalog.Lookup(j.v.Cause)
+	if !ok {
+		c = catalog.Entry{ID: j.v.Cause, Title: string(j.v.Cause), Layer: catalog.LayerUnknown}
+	}
 	j.v.Title = c.Title
 	j.v.Layer = c.Layer
 	if j.v.Cause == ClientRequestState && j.bareSucceeded() {

@@ -266,8 +266,8 @@ func (j *judgement) ownWords() []claim {
 	if fp.PassedThrough && len(fp.Hops) > 1 {
 		j.note(src, "outer hops only passed the error on: %s", hopList(fp))
 	}
-	c := string(fp.Reading.Cause)
-	if _, known := Lookup(c); !known || c == "" {
+	c := fp.Reading.Cause
+	if !c.Known() {
 		return nil
 	}
 	// A product's own marker is its own words; a rule of thumb (a JSON
@@ -329,7 +329,7 @@ func certSummary(c probe.Cert, at time.Time) string {
 // succeeded comes and goes, even when the tries through the gateway
 // happened to land on failures only.
 func (j *judgement) directPersistence() {
-	if j.v.Persistence != Persistent || !strings.HasPrefix(j.v.Cause, Upstream) || j.v.Cause == UpstreamAppError {
+	if j.v.Persistence != Persistent || j.v.Cause != Upstream && !j.v.Cause.Refines(Upstream) || j.v.Cause == UpstreamAppError {
 		return
 	}
 	failed, ok := 0, 0

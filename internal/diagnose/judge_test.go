@@ -58,7 +58,7 @@ func TestJudge(t *testing.T) {
 	tests := []struct {
 		name      string
 		ev        Evidence
-		wantCause string
+		wantCause Cause
 		wantPers  Persistence
 		wantProd  string
 		// has are claims the readers must make, hasNot claims they must
@@ -69,7 +69,7 @@ func TestJudge(t *testing.T) {
 		// wantIn is a substring of some finding, where the finding itself
 		// is what is tested: what the visitor's own client saw, a quote.
 		wantIn       string
-		wantOut      string // a cause that must be ruled out
+		wantOut      Cause // a cause that must be ruled out
 		wantCulprits string
 	}{
 		{name: "healthy", ev: Evidence{Tries: three(ok200)}, wantCause: OK, wantPers: NoFailure, wantProd: "nginx"},
@@ -282,7 +282,7 @@ func TestJudge(t *testing.T) {
 			if tc.wantOut != "" && !ruledOut(v, tc.wantOut) {
 				t.Errorf("%s not ruled out: %+v", tc.wantOut, v.RuledOut)
 			}
-			if _, ok := Lookup(v.Cause); !ok {
+			if !v.Cause.Known() {
 				t.Errorf("cause %q is not in the catalog", v.Cause)
 			}
 			if v.Title == "" || v.Summary == "" || v.Confidence == "" {
@@ -318,7 +318,7 @@ func hasFinding(v Verdict, s string) bool {
 	return false
 }
 
-func ruledOut(v Verdict, cause string) bool {
+func ruledOut(v Verdict, cause Cause) bool {
 	for _, x := range v.RuledOut {
 		if x.Cause == cause {
 			return true

@@ -23,7 +23,7 @@ const defaultHeaderLimit = 8 << 10
 
 // directCause maps the class of a failed request straight at a server to
 // the upstream cause it amounts to when that server sits behind a gateway.
-func directCause(c probe.Class) (string, bool) {
+func directCause(c probe.Class) (Cause, bool) {
 	switch c {
 	case probe.ClassRefused, probe.ClassNoSocket:
 		return UpstreamRefused, true
@@ -157,7 +157,7 @@ func (j *judgement) ladderAnswered(ok []Attempt) []claim {
 			// failing hop is deeper, and its page or its log says why.
 			cause := Upstream
 			if c := a.Print.Reading.Cause; c != "" {
-				cause = string(c)
+				cause = c
 			}
 			return []claim{j.claim(cause, kindDirect, a.Label, "the upstream is itself a gateway: %s answers %d with its own error page, so it is the hop that reaches nothing usable behind it", inner, r.Status)}
 		}
@@ -237,7 +237,7 @@ func killedAtLimit(failed []Attempt) (bool, time.Duration) {
 // mod_proxy_hcheck fails), HAProxy for a server its health check marked
 // DOWN, lighttpd for a backend it disabled ("all handlers ... are down"),
 // nginx for a request its own limit_req or limit_conn turned away.
-var heldDownProducts = map[string]string{
+var heldDownProducts = map[string]Cause{
 	"apache": UpstreamNoneHealthy, "haproxy": UpstreamNoneHealthy, "lighttpd": UpstreamNoneHealthy,
 	"nginx": UpstreamOverloaded,
 }

@@ -19,7 +19,7 @@ func TestLadderFastCGI(t *testing.T) {
 		name     string
 		tries    []Attempt
 		upstream []Attempt
-		want     string
+		want     Cause
 	}{
 		{"workers killed at a limit", three(nginx502), []Attempt{killed(1010 * time.Millisecond), killed(1210 * time.Millisecond), killed(2140 * time.Millisecond)}, UpstreamTimeout},
 		{"a crash closes at once", three(quick502), []Attempt{killed(2 * time.Millisecond), killed(3 * time.Millisecond), killed(2 * time.Millisecond)}, UpstreamClosed},

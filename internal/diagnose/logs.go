@@ -3,6 +3,8 @@ package diagnose
 import (
 	"fmt"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // LogLine is a failure line that a gateway or an application server logged
@@ -15,7 +17,7 @@ type LogLine struct {
 	// Product wrote the line ("nginx", "php_fpm", ...).
 	Product string `json:"product"`
 	// Cause is the catalog ID the line reads as.
-	Cause string `json:"cause"`
+	Cause Cause `json:"cause"`
 	// Upstream is the upstream the line names, if any.
 	Upstream string `json:"upstream,omitempty"`
 	// Raw is the line, cut to a bounded length.
@@ -85,16 +87,16 @@ func (j *judgement) explain(d decision, cs []claim) {
 
 // bestLogCause picks the cause the logs name most often, preferring error
 // lines to access lines and specific causes to the parent "upstream".
-func bestLogCause(lines []LogLine) (string, int) {
-	counts := map[string]int{}
-	var order []string
+func bestLogCause(lines []LogLine) (Cause, int) {
+	counts := map[Cause]int{}
+	var order []Cause
 	for _, l := range lines {
-		if _, ok := Lookup(l.Cause); !ok || l.Cause == Upstream || l.Cause == OK || l.Cause == Unknown {
+		if !l.Cause.Known() || l.Cause == Upstream || l.Cause == OK || l.Cause == Unknown {
 			continue
 		}
 		w := 1
 		switch {
-		case l.Product == "php_fpm":
+		case l.Product == string(catalog.PHPFPM):
 			w = 1000 // the deeper hop's own words explain the gateway's
 		case l.Cause == UpstreamNoneHealthy:
 			w = 10 // a consequence of the failures that marked servers down
@@ -106,7 +108,8 @@ func bestLogCause(lines []LogLine) (string, int) {
 		}
 		counts[l.Cause] += w
 	}
-	best, bw := "", 0
+	var best Cause
+	bw := 0
 	for _, c := range order {
 		if counts[c] > bw {
 			best, bw = c, counts[c]
@@ -121,7 +124,7 @@ func bestLogCause(lines []LogLine) (string, int) {
 	return best, n
 }
 
-func firstLine(lines []LogLine, cause string) LogLine {
+func firstLine(lines []LogLine, cause Cause) LogLine {
 	for _, l := range lines {
 		if l.Cause == cause && l.Error {
 			return l

@@ -31,12 +31,13 @@ func TestJudgeLogs(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		ev    Evidence
-		cause string
+		cause Cause
 		// logged is the cause the log claims, "" for none; the finding
 		// that quotes the line is checked, since the quote is what the
 		// reader is shown.
-		logged, quote string
-		conf          Confidence
+		logged Cause
+		quote  string
+		conf   Confidence
 	}{
 		{"the error log names the parent's exact cause", Evidence{Tries: three(nginx502), Logs: []LogLine{access, refused}}, UpstreamRefused, UpstreamRefused, "error.log:2", High},
 		{"the servers' failures outrank no live upstreams", Evidence{Tries: three(nginx502), Logs: []LogLine{refused, noLive, noLive}}, UpstreamRefused, UpstreamRefused, "error.log:2", High},

@@ -27,7 +27,7 @@ type Finding struct {
 
 // Excluded is a plausible cause that the evidence rules out.
 type Excluded struct {
-	Cause string `json:"cause"`
+	Cause Cause  `json:"cause"`
 	Title string `json:"title"`
 	Why   string `json:"why"`
 }
@@ -43,7 +43,7 @@ type Step struct {
 
 // Verdict is the judgement on one URL.
 type Verdict struct {
-	Cause       string      `json:"cause"`
+	Cause       Cause       `json:"cause"`
 	Title       string      `json:"title"`
 	Layer       Layer       `json:"layer"`
 	Persistence Persistence `json:"persistence"`

@@ -164,7 +164,7 @@ func TestConfidence(t *testing.T) {
 		ok := accepts(pg.product, v.GeneratedBy.Product) && accepts(pg.role, v.GeneratedBy.Role)
 		switch {
 		case pg.cause != "":
-			ok = ok && v.Cause == pg.cause
+			ok = ok && string(v.Cause) == pg.cause
 		default:
 			ok = ok && (v.Cause == "upstream" || v.Cause == "unknown" || v.Cause == "ok")
 		}

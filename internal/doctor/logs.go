@@ -249,7 +249,7 @@ func logLine(e logscan.Entry) diagnose.LogLine {
 	}
 	return diagnose.LogLine{
 		Where: e.File + ":" + strconv.FormatInt(e.Line, 10), Time: e.Time, Product: string(e.Product),
-		Cause: string(cause), Upstream: e.Upstream, Raw: e.Raw, Error: isError,
+		Cause: cause, Upstream: e.Upstream, Raw: e.Raw, Error: isError,
 	}
 }
 

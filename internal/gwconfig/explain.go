@@ -14,7 +14,7 @@ import (
 type Measured struct {
 	// Cause is the cause catalog ID the diagnosis reached, if any. When
 	// set, Explain keeps the findings that lead to it, unless none does.
-	Cause string
+	Cause catalog.Cause
 	// UpstreamTime is how long the upstream took to answer, or how long the
 	// gateway waited before it gave up.
 	UpstreamTime time.Duration
@@ -117,7 +117,7 @@ func explainTime(r *Route, m Measured) (Finding, bool) {
 	if p := r.Pool; p != nil {
 		if rt := p.RequestTerminateTimeout; rt.Duration > 0 && m.UpstreamTime >= rt.Duration &&
 			(!hasRead || rt.Duration < read.Duration) {
-			return Finding{Severity: Error, Code: "php_fpm.terminated", Cause: string(catalog.UpstreamClosed),
+			return Finding{Severity: Error, Code: "php_fpm.terminated", Cause: catalog.UpstreamClosed,
 				File: rt.File, Line: rt.Line, Directive: "request_terminate_timeout = " + rt.Value,
 				Message: fmt.Sprintf("the script needed %s, and PHP-FPM kills a worker after request_terminate_timeout %s (%s): "+
 					"%s sees the connection close before a response, a 502", roundDur(m.UpstreamTime), rt.Value, rt.Where(), productName(r.Gateway)),
@@ -131,7 +131,7 @@ func explainTime(r *Route, m Measured) (Finding, bool) {
 	if r.Gateway == string(catalog.Apache) {
 		status = "502"
 	}
-	return Finding{Severity: Error, Code: r.Gateway + ".read_timeout_fired", Cause: string(catalog.UpstreamTimeout),
+	return Finding{Severity: Error, Code: r.Gateway + ".read_timeout_fired", Cause: catalog.UpstreamTimeout,
 		File: read.File, Line: read.Line, Directive: read.Name + " " + read.Value,
 		Message: fmt.Sprintf("the upstream needed %s, and %s is %s (%s): %s gives up first and answers %s",
 			roundDur(m.UpstreamTime), read.Name, read.Value, read.Where(), productName(r.Gateway), status),
@@ -153,7 +153,7 @@ func explainHeader(r *Route, m Measured) (Finding, bool) {
 	if r.Gateway == string(catalog.Nginx) && (buf.Name == "proxy_buffer_size" || buf.Name == "fastcgi_buffer_size") {
 		fix += fmt.Sprintf(" %s_buffers 8 %s;", buf.Name[:len(buf.Name)-len("_buffer_size")], formatSize(want))
 	}
-	return Finding{Severity: Error, Code: r.Gateway + ".header_too_big", Cause: string(catalog.UpstreamHeaderTooBig),
+	return Finding{Severity: Error, Code: r.Gateway + ".header_too_big", Cause: catalog.UpstreamHeaderTooBig,
 		File: buf.File, Line: buf.Line, Directive: buf.Name + " " + buf.Value,
 		Message: fmt.Sprintf("the upstream sent %d bytes of headers, and %s is %s (%s): the response does not fit and the gateway answers 502",
 			m.HeaderBytes, buf.Name, buf.Value, buf.Where()),
@@ -175,7 +175,7 @@ func explainKeepAlive(r *Route, m Measured) (Finding, bool) {
 	if m.UpstreamKeepAlive <= 2*time.Second {
 		shorter = m.UpstreamKeepAlive / 2
 	}
-	return Finding{Severity: Warning, Code: r.Gateway + ".keepalive_race", Cause: string(catalog.UpstreamClosed),
+	return Finding{Severity: Warning, Code: r.Gateway + ".keepalive_race", Cause: catalog.UpstreamClosed,
 		File: idle.File, Line: idle.Line, Directive: idle.Name + " " + idle.Value,
 		Message: fmt.Sprintf("the upstream closes idle connections after %s, and %s keeps them for %s (%s): "+
 			"a request sent as the upstream closes fails with 502 now and then, more often when traffic is low; "+
@@ -188,14 +188,14 @@ func explainKeepAlive(r *Route, m Measured) (Finding, bool) {
 // upstream never accepted. The setting is not at fault; it says how long
 // every request waits before its error page, so it had better be short.
 func explainConnect(r *Route, m Measured) (Finding, bool) {
-	if m.Cause != string(catalog.UpstreamUnreachable) {
+	if m.Cause != catalog.UpstreamUnreachable {
 		return Finding{}, false
 	}
 	conn, ok := firstSetting(r, connectTimeoutNames)
 	if !ok || conn.Duration <= 0 {
 		return Finding{}, false
 	}
-	f := Finding{Severity: Info, Code: r.Gateway + ".connect_timeout_fired", Cause: string(catalog.UpstreamUnreachable),
+	f := Finding{Severity: Info, Code: r.Gateway + ".connect_timeout_fired", Cause: catalog.UpstreamUnreachable,
 		File: conn.File, Line: conn.Line, Directive: conn.Name + " " + conn.Value,
 		Message: fmt.Sprintf("the upstream does not accept connections (a firewall that drops packets, a wrong address, "+
 			"or a listen queue that is full), and %s gives up after %s %s (%s): every request waits that long for its error",

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // Severity ranks a Finding.
@@ -38,11 +40,11 @@ type Finding struct {
 	// Code is a stable slug naming the kind of finding: "nginx.no_resolver".
 	Code string `json:"code"`
 	// Cause is the cause catalog ID the setting leads to, when there is one.
-	Cause     string `json:"cause,omitempty"`
-	File      string `json:"file,omitempty"`
-	Line      int    `json:"line,omitempty"`
-	Directive string `json:"directive,omitempty"` // the directive as written, when one is at fault
-	Message   string `json:"message"`
+	Cause     catalog.Cause `json:"cause,omitempty"`
+	File      string        `json:"file,omitempty"`
+	Line      int           `json:"line,omitempty"`
+	Directive string        `json:"directive,omitempty"` // the directive as written, when one is at fault
+	Message   string        `json:"message"`
 	// Fix is the configuration line to write instead, or an instruction when
 	// no single line fixes it.
 	Fix string `json:"fix,omitempty"`

@@ -23,7 +23,7 @@ func checkApache(a *Apache) []Finding {
 		}
 		if live == 0 && len(members) > 0 {
 			m := members[0]
-			out = append(out, Finding{Severity: Error, Code: "apache.no_live_members", Cause: string(catalog.UpstreamNoneHealthy),
+			out = append(out, Finding{Severity: Error, Code: "apache.no_live_members", Cause: catalog.UpstreamNoneHealthy,
 				File: m.File, Line: m.Line, Message: fmt.Sprintf("every member of balancer://%s is disabled: Apache answers 503", name),
 				Fix: "remove status=D from at least one BalancerMember"})
 		}
@@ -50,7 +50,7 @@ func checkApacheProxy(a *Apache, px *ApacheProxy) []Finding {
 		}
 	}
 	if _, ok := px.Params["retry"]; !ok && px.Kind != "SetHandler" && !isBalancer(px.Target) {
-		out = append(out, Finding{Severity: Info, Code: "apache.retry_default", Cause: string(catalog.UpstreamNoneHealthy),
+		out = append(out, Finding{Severity: Info, Code: "apache.retry_default", Cause: catalog.UpstreamNoneHealthy,
 			File: px.File, Line: px.Line, Directive: px.String(),
 			Message: "no retry= on this ProxyPass: after one failed connection Apache puts the backend in error state for 60 s " +
 				"and answers 503 (AH00940 \"disabled connection\") even once the backend is back",

@@ -13,14 +13,14 @@ func checkHAProxy(h *HAProxy) []Finding {
 	for _, p := range h.Proxies {
 		out = append(out, checkHAProxyTimeouts(p)...)
 		if p.Kind == "frontend" && p.DefaultBackend == "" && len(p.UseBackends) == 0 {
-			out = append(out, Finding{Severity: Error, Code: "haproxy.no_backend", Cause: string(catalog.UpstreamNoneHealthy),
+			out = append(out, Finding{Severity: Error, Code: "haproxy.no_backend", Cause: catalog.UpstreamNoneHealthy,
 				File: p.File, Line: p.Line, Directive: "frontend " + p.Name,
 				Message: fmt.Sprintf("frontend %s has no default_backend and no use_backend: every request gets a 503", p.Name),
 				Fix:     "default_backend NAME"})
 		}
 		for _, name := range referencedBackends(p) {
 			if h.proxy(name.Backend) == nil && !strings.Contains(name.Backend, "%") {
-				out = append(out, Finding{Severity: Error, Code: "haproxy.unknown_backend", Cause: string(catalog.UpstreamNoneHealthy),
+				out = append(out, Finding{Severity: Error, Code: "haproxy.unknown_backend", Cause: catalog.UpstreamNoneHealthy,
 					File: name.File, Line: name.Line, Message: fmt.Sprintf("frontend %s sends requests to backend %q, which does not exist", p.Name, name.Backend)})
 			}
 		}
@@ -69,7 +69,7 @@ func checkHAProxyTimeouts(p *HAProxyProxy) []Finding {
 		} else if n == "connect" {
 			cause = catalog.UpstreamUnreachable
 		}
-		out = append(out, Finding{Severity: Warning, Code: "haproxy.missing_timeout", Cause: string(cause),
+		out = append(out, Finding{Severity: Warning, Code: "haproxy.missing_timeout", Cause: cause,
 			File: p.File, Line: p.Line, Directive: p.Kind + " " + p.Name,
 			Message: fmt.Sprintf("%s %s has no \"timeout %s\" (nor its defaults section): HAProxy waits forever and warns about missing timeouts at start-up", p.Kind, p.Name, n),
 			Fix:     "timeout " + n + " " + map[string]string{"client": "30s", "connect": "5s", "server": "60s"}[n]})
@@ -103,21 +103,21 @@ func checkHAProxyServers(p *HAProxyProxy) []Finding {
 			}
 		}
 		if !s.Check && len(p.Servers) > 1 {
-			out = append(out, Finding{Severity: Info, Code: "haproxy.no_health_check", Cause: string(catalog.UpstreamRefused),
+			out = append(out, Finding{Severity: Info, Code: "haproxy.no_health_check", Cause: catalog.UpstreamRefused,
 				File: s.File, Line: s.Line, Directive: "server " + s.Name + " " + s.Addr,
 				Message: fmt.Sprintf("server %s of %s is not health-checked: when it is down HAProxy keeps sending it requests, which fail with 503", s.Name, p.Name),
 				Fix:     "server " + s.Name + " " + s.Addr + " check"})
 		}
 	}
 	if hc := p.healthCheck(); hc != nil && hc.Method == "OPTIONS" && hc.Path == "/" && hc.Expect == "" {
-		out = append(out, Finding{Severity: Warning, Code: "haproxy.httpchk_options", Cause: string(catalog.UpstreamNoneHealthy),
+		out = append(out, Finding{Severity: Warning, Code: "haproxy.httpchk_options", Cause: catalog.UpstreamNoneHealthy,
 			File: hc.File, Line: hc.Line, Directive: "option httpchk",
 			Message: fmt.Sprintf("the health check of %s sends HAProxy's default, OPTIONS / HTTP/1.0: many applications answer it with 404, 405 or 400, "+
 				"which HAProxy counts as a failed check, and with every server DOWN it answers 503 to everything", p.Name),
 			Fix: "option httpchk GET /healthz  # a path that answers 200 while the application works"})
 	}
 	if live == 0 {
-		out = append(out, Finding{Severity: Error, Code: "haproxy.no_server", Cause: string(catalog.UpstreamNoneHealthy),
+		out = append(out, Finding{Severity: Error, Code: "haproxy.no_server", Cause: catalog.UpstreamNoneHealthy,
 			File: p.File, Line: p.Line, Directive: p.Kind + " " + p.Name,
 			Message: fmt.Sprintf("%s %s has no enabled server: HAProxy answers 503 \"No server is available to handle this request\"", p.Kind, p.Name),
 			Fix:     "server app1 127.0.0.1:8080 check"})

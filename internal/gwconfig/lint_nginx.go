@@ -83,7 +83,7 @@ func checkPassTarget(p nginxPass) []Finding {
 	var out []Finding
 	d, t := p.d, p.t
 	if t.hasVars && p.up == nil && !isIPHost(t.host) && t.unix == "" && lookup(p.chain, "resolver") == nil {
-		out = append(out, Finding{Severity: Warning, Code: "nginx.no_resolver", Cause: string(catalog.UpstreamDNS),
+		out = append(out, Finding{Severity: Warning, Code: "nginx.no_resolver", Cause: catalog.UpstreamDNS,
 			File: d.File, Line: d.Line, Directive: directiveText(d),
 			Message: fmt.Sprintf("%s has variables, so nginx resolves %q for each request, but no resolver is set: "+
 				"unless it names an upstream block, nginx answers 502 and logs \"no resolver defined to resolve\"", d.Name, t.host),
@@ -106,14 +106,14 @@ func hostFinding(d *Directive, host string) (Finding, bool) {
 		fixed := *d
 		fixed.Args = append([]string{}, d.Args...)
 		fixed.Args[0] = strings.Replace(d.Args[0], "localhost", "127.0.0.1", 1)
-		return Finding{Severity: Warning, Code: "nginx.localhost_upstream", Cause: string(catalog.UpstreamRefused),
+		return Finding{Severity: Warning, Code: "nginx.localhost_upstream", Cause: catalog.UpstreamRefused,
 			File: d.File, Line: d.Line, Directive: directiveText(d),
 			Message: "the upstream is \"localhost\", which resolves to ::1 as well as 127.0.0.1, and nginx uses both addresses: " +
 				"an app that listens on only one of them (often 127.0.0.1, or ::1 for Node.js 17 and later) refuses the other, " +
 				"nginx logs \"connect() failed (111: Connection refused)\" and retries, and answers 502 when the tries run out",
 			Fix: directiveText(&fixed)}, true
 	case host != "" && !isIPHost(host) && !hasParam(d, "resolve"):
-		return Finding{Severity: Info, Code: "nginx.static_hostname", Cause: string(catalog.UpstreamUnreachable),
+		return Finding{Severity: Info, Code: "nginx.static_hostname", Cause: catalog.UpstreamUnreachable,
 			File: d.File, Line: d.Line, Directive: directiveText(d),
 			Message: fmt.Sprintf("nginx resolves %q once, at start-up or reload, and keeps the address: "+
 				"when the upstream's address changes, requests go to the old one until nginx is reloaded", host),
@@ -186,7 +186,7 @@ func checkPassSettings(p nginxPass) []Finding {
 // settingFinding makes a finding about s; for a default value it points at
 // the location the default applies to.
 func settingFinding(s Setting, sev Severity, code string, cause catalog.Cause, msg, fix string) Finding {
-	f := Finding{Severity: sev, Code: code, Cause: string(cause), File: s.File, Line: s.Line, Message: msg, Fix: fix}
+	f := Finding{Severity: sev, Code: code, Cause: cause, File: s.File, Line: s.Line, Message: msg, Fix: fix}
 	if !s.Default {
 		f.Directive = s.Name + " " + s.Value + ";"
 	}
@@ -253,7 +253,7 @@ func checkUpstreamBlock(u *NginxUpstream) []Finding {
 	}
 	if live == 0 {
 		d := u.Directive
-		out = append(out, Finding{Severity: Error, Code: "nginx.no_live_upstreams", Cause: string(catalog.UpstreamNoneHealthy),
+		out = append(out, Finding{Severity: Error, Code: "nginx.no_live_upstreams", Cause: catalog.UpstreamNoneHealthy,
 			File: d.File, Line: d.Line, Directive: "upstream " + u.Name,
 			Message: fmt.Sprintf("every server of upstream %s is marked down: nginx answers 502 and logs \"no live upstreams\"", u.Name),
 			Fix:     "remove \"down\" from at least one server"})

@@ -12,12 +12,12 @@ func checkPHPFPM(c *PHPFPM) []Finding {
 	var out []Finding
 	for _, p := range c.Pools {
 		if p.Listen.Name == "" {
-			out = append(out, Finding{Severity: Error, Code: "php_fpm.no_listen", Cause: string(catalog.UpstreamRefused),
+			out = append(out, Finding{Severity: Error, Code: "php_fpm.no_listen", Cause: catalog.UpstreamRefused,
 				File: p.File, Line: p.Line, Message: fmt.Sprintf("pool %s has no listen address: PHP-FPM refuses to start it", p.Name),
 				Fix: "listen = /run/php/php-fpm.sock"})
 		}
 		if p.MaxChildren.Name == "" {
-			out = append(out, Finding{Severity: Error, Code: "php_fpm.no_max_children", Cause: string(catalog.UpstreamRefused),
+			out = append(out, Finding{Severity: Error, Code: "php_fpm.no_max_children", Cause: catalog.UpstreamRefused,
 				File: p.File, Line: p.Line, Message: fmt.Sprintf("pool %s has no pm.max_children: PHP-FPM refuses to start it", p.Name),
 				Fix: "pm.max_children = 10"})
 		} else if n, _ := strconv.Atoi(p.MaxChildren.Value); n > 0 && n < 4 {
@@ -26,7 +26,7 @@ func checkPHPFPM(c *PHPFPM) []Finding {
 				"pm.max_children = 10"))
 		}
 		if p.Network == "unix" && p.ListenMode.Name == "" && p.ListenOwner.Name == "" {
-			out = append(out, Finding{Severity: Info, Code: "php_fpm.socket_owner", Cause: string(catalog.UpstreamPermission),
+			out = append(out, Finding{Severity: Info, Code: "php_fpm.socket_owner", Cause: catalog.UpstreamPermission,
 				File: p.Listen.File, Line: p.Listen.Line, Directive: "listen = " + p.Listen.Value,
 				Message: fmt.Sprintf("pool %s's socket belongs to the user PHP-FPM runs as, with mode 0660: the gateway's user (www-data, nginx, apache) must be that user or in its group, or connecting fails with \"Permission denied\"", p.Name),
 				Fix:     "listen.owner = www-data\nlisten.group = www-data"})
@@ -78,7 +78,7 @@ func comparePHPTimeouts(pool *Pool, read Setting, gateway string) []Finding {
 	case rt.Duration == 0:
 		met := pool.MaxExecutionTime
 		if met.Duration == 0 || met.Duration >= read.Duration {
-			out = append(out, Finding{Severity: Info, Code: "php_fpm.runs_after_gateway", Cause: string(catalog.UpstreamTimeout),
+			out = append(out, Finding{Severity: Info, Code: "php_fpm.runs_after_gateway", Cause: catalog.UpstreamTimeout,
 				File: pool.File, Line: pool.Line,
 				Message: fmt.Sprintf("pool %s never kills a slow worker (request_terminate_timeout is off) and max_execution_time is %s (%s): "+
 					"after %s's %s %s (%s) gives up with a 504 the script still runs and holds a worker; piled up, they exhaust pm.max_children",

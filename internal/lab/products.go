@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // target is where a gateway forwards to, taken from an Upstream.
@@ -119,16 +121,19 @@ var absorbed = map[string][]Fault{
 // request whose reused backend connection closes, but not one on a fresh
 // connection, so now and then an Intermittent close reaches the client as
 // Varnish's 503.
-var sometimes = map[string]map[Fault][2]string{
-	"varnish": {Intermittent: {"upstream.closed", "intermittent"}},
+var sometimes = map[string]map[Fault]struct {
+	cause       catalog.Cause
+	persistence string
+}{
+	"varnish": {Intermittent: {catalog.UpstreamClosed, "intermittent"}},
 }
 
 // AlsoExpect returns the other cause and persistence a correct diagnosis
 // may reach for fault f behind product (see sometimes), and whether there
 // is one.
-func AlsoExpect(product string, f Fault) (cause, persistence string, ok bool) {
+func AlsoExpect(product string, f Fault) (cause catalog.Cause, persistence string, ok bool) {
 	c, ok := sometimes[product][f]
-	return c[0], c[1], ok
+	return c.cause, c.persistence, ok
 }
 
 // logSilent lists the faults whose cause a product's own log does not

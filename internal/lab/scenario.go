@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // Scenario ties a fault to what a correct diagnosis of it concludes.
@@ -23,7 +25,7 @@ type Scenario struct {
 	Header []string
 	// Want is the cause ID (docs/causes.md) that a correct diagnosis
 	// reaches when it can also probe the upstream directly.
-	Want string
+	Want catalog.Cause
 	// WantPersistence is "persistent", "intermittent" or "none".
 	WantPersistence string
 }
@@ -32,9 +34,9 @@ type Scenario struct {
 // reaches, with the upstream's address known, when the scenario runs behind
 // the gateway product: Want and WantPersistence, or "ok" and "none" for a
 // fault the product absorbs (see Absorbs).
-func (s Scenario) Expect(product string) (cause, persistence string) {
+func (s Scenario) Expect(product string) (cause catalog.Cause, persistence string) {
 	if Absorbs(product, s.Fault) {
-		return "ok", "none"
+		return catalog.OK, "none"
 	}
 	return s.Want, s.WantPersistence
 }

@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 func TestScenarios(t *testing.T) {
 	// The cause IDs of docs/causes.md that the lab can reproduce.
-	causes := map[string]bool{
+	causes := map[catalog.Cause]bool{
 		"ok": true, "client.request_state": true, "upstream.refused": true,
 		"upstream.timeout": true, "upstream.closed": true, "upstream.invalid_response": true,
 		"upstream.header_too_big": true, "upstream.tls": true, "upstream.app_error": true,

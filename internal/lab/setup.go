@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // A Setup is a lab arrangement beyond one faulty upstream behind one
@@ -24,12 +26,12 @@ type Setup struct {
 	// also probe Stack.Upstream; WantOutside from the responses alone;
 	// WantWithConfig with the gateway's configuration and logs (default
 	// Want).
-	Want, WantOutside, WantWithConfig string
+	Want, WantOutside, WantWithConfig catalog.Cause
 	// WantAsRoot, when set, is Want when the lab runs as root, which no
 	// file permission keeps out: a socket whose mode denies the gateway's
 	// workers lets the diagnosis's own requests in. Setups puts it in
 	// Want; recorded evidence is a root run's.
-	WantAsRoot string
+	WantAsRoot catalog.Cause
 	// WantPersistence is "persistent" or "intermittent"; "" when it
 	// depends on timing (an overloaded pool fails some requests, or all).
 	WantPersistence string

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 )
 
@@ -29,10 +30,10 @@ type Alert struct {
 	// Link is the incident's page: AlertPolicy.BaseURL and the incident's ID.
 	Link string
 	// Cause and Title name the cause from the catalog.
-	Cause string
+	Cause catalog.Cause
 	Title string
 	// PreviousCause is the cause the last alert named, for AlertCauseChanged.
-	PreviousCause string
+	PreviousCause catalog.Cause
 	Persistence   string
 	// GeneratedBy is who produced the error.
 	GeneratedBy diagnose.GeneratedBy
@@ -74,8 +75,8 @@ type AlertPolicy struct {
 	// "http://127.0.0.1:8502/incidents/"; empty for no link.
 	BaseURL string
 	// Title returns the title of a cause ID; default the catalog's
-	// (diagnose.Lookup), or the ID itself when it is not there.
-	Title func(id string) string
+	// (internal/catalog), or the ID itself when it is not there.
+	Title func(id catalog.Cause) string
 	// Maintenance are the windows that mute alerts.
 	Maintenance []Window
 }
@@ -92,11 +93,11 @@ func (p AlertPolicy) withDefaults() AlertPolicy {
 }
 
 // catalogTitle is the title of id in the cause catalog, or id.
-func catalogTitle(id string) string {
-	if c, ok := diagnose.Lookup(id); ok {
+func catalogTitle(id catalog.Cause) string {
+	if c, ok := catalog.Lookup(id); ok {
 		return c.Title
 	}
-	return id
+	return string(id)
 }
 
 // alertState is what the Alerter knows of one open incident.
@@ -105,9 +106,9 @@ type alertState struct {
 	announced bool      // its opening was sent
 	fresh     bool      // its latest diagnosis is about its current cause
 	lastSent  time.Time
-	pending   AlertKind // an alert waiting for the diagnosis, or for a window to end
-	until     time.Time // when the pending alert stops waiting for the diagnosis
-	prevCause string    // the cause the last alert named
+	pending   AlertKind     // an alert waiting for the diagnosis, or for a window to end
+	until     time.Time     // when the pending alert stops waiting for the diagnosis
+	prevCause catalog.Cause // the cause the last alert named
 }
 
 // Alerter decides which alerts incident events call for. It is a pure
@@ -186,7 +187,7 @@ func (a *Alerter) update(st *alertState, ev Event) []Alert {
 			return nil // the opening, still to be sent, will name the new cause
 		}
 		if st.pending == "" {
-			st.prevCause = ev.From
+			st.prevCause = catalog.Cause(ev.From)
 		}
 		return a.hold(st, AlertCauseChanged, ev.Time)
 	case ChangeDiagnosis:

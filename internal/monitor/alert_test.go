@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 )
 
@@ -16,8 +17,8 @@ type step struct {
 	at     time.Duration
 	kind   EventKind
 	change Change
-	cause  string // the incident's cause after the event
-	diag   bool   // the event brings a diagnosis
+	cause  catalog.Cause // the incident's cause after the event
+	diag   bool          // the event brings a diagnosis
 	err    error
 }
 
@@ -40,17 +41,17 @@ func runAlerter(p AlertPolicy, steps []step) ([]string, []Alert) {
 				inc.Cause = s.cause
 			}
 			if s.diag {
-				inc.Latest = &Diagnosis{Cause: inc.Cause, Steps: []string{"first " + inc.Cause, "second", "third"}}
+				inc.Latest = &Diagnosis{Cause: inc.Cause, Steps: []string{"first " + string(inc.Cause), "second", "third"}}
 			}
 			if s.kind == EventIncidentClosed {
 				inc.End = at
 			}
-			from := ""
+			var from catalog.Cause
 			if s.change == ChangeCause {
 				from = diagnose.UpstreamRefused
 			}
 			out = a.Handle(Event{Kind: s.kind, Time: at, Target: "shop", Group: "web", IncidentID: inc.ID,
-				Incident: inc.clone(), Change: s.change, From: from, To: inc.Cause, Err: s.err})
+				Incident: inc.clone(), Change: s.change, From: string(from), To: string(inc.Cause), Err: s.err})
 		}
 		for _, al := range out {
 			d := fmt.Sprintf("%s@%v", al.Kind, al.Time.Sub(t0))
@@ -165,7 +166,7 @@ func TestAlertContent(t *testing.T) {
 }
 
 func TestAlerterTitleLookup(t *testing.T) {
-	_, al := runAlerter(AlertPolicy{Title: func(id string) string { return "T:" + id }},
+	_, al := runAlerter(AlertPolicy{Title: func(id catalog.Cause) string { return "T:" + string(id) }},
 		[]step{{at: 0, kind: EventIncidentOpened, diag: true}})
 	if len(al) != 1 || al[0].Title != "T:upstream.refused" {
 		t.Errorf("got %+v, want the injected title", al)

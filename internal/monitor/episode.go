@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // EpisodeOptions holds the rules of log episodes. A zero field takes its default.
@@ -43,12 +45,12 @@ func (o EpisodeOptions) withDefaults() EpisodeOptions {
 // LogFailure is one upstream failure a log shows.
 type LogFailure struct {
 	Time  time.Time
-	Cause string
+	Cause catalog.Cause
 }
 
 // CauseCount is how many failures of an episode had one cause.
 type CauseCount struct {
-	Cause string
+	Cause catalog.Cause
 	Count int
 }
 
@@ -56,13 +58,13 @@ type CauseCount struct {
 type CauseChange struct {
 	// Time is the new cause's first failure in the episode.
 	Time   time.Time
-	Cause  string
-	Beside string
+	Cause  catalog.Cause
+	Beside catalog.Cause
 }
 
 // String says what changed: "upstream.none_healthy appears beside upstream.refused".
 func (c CauseChange) String() string {
-	return c.Cause + " appears beside " + c.Beside
+	return string(c.Cause) + " appears beside " + string(c.Beside)
 }
 
 // Episode is a rise of failures in a log, as an incident would be opened.
@@ -72,7 +74,7 @@ type Episode struct {
 	Start, End time.Time
 	Failures   int
 	// Dominant is the cause of most failures.
-	Dominant string
+	Dominant catalog.Cause
 	// Causes counts the failures by cause, most first.
 	Causes  []CauseCount
 	Changes []CauseChange
@@ -108,14 +110,14 @@ type causeAgg struct {
 
 // causeTally counts failures by cause, in the order causes first came.
 type causeTally struct {
-	by    map[string]*causeAgg
-	order []string
+	by    map[catalog.Cause]*causeAgg
+	order []catalog.Cause
 	n     int
 }
 
-func (t *causeTally) add(cause string, at time.Time, n int) {
+func (t *causeTally) add(cause catalog.Cause, at time.Time, n int) {
 	if t.by == nil {
-		t.by = map[string]*causeAgg{}
+		t.by = map[catalog.Cause]*causeAgg{}
 	}
 	a := t.by[cause]
 	if a == nil {
@@ -128,8 +130,9 @@ func (t *causeTally) add(cause string, at time.Time, n int) {
 }
 
 // dominant is the present cause with most failures, the first one on a tie.
-func (t *causeTally) dominant(presentOnly bool) string {
-	best, n := "", 0
+func (t *causeTally) dominant(presentOnly bool) catalog.Cause {
+	var best catalog.Cause
+	n := 0
 	for _, c := range t.order {
 		if a := t.by[c]; a.count > n && (a.present || !presentOnly) {
 			best, n = c, a.count
@@ -297,7 +300,7 @@ func (t *EpisodeTracker) snapshot() *Episode {
 func (t *EpisodeTracker) event(kind EventKind, at time.Time, c *CauseChange) Event {
 	ev := Event{Kind: kind, Time: at, Source: t.source, Episode: t.snapshot()}
 	if c != nil {
-		ev.Change, ev.From, ev.To = ChangeCause, c.Beside, c.Cause
+		ev.Change, ev.From, ev.To = ChangeCause, string(c.Beside), string(c.Cause)
 	}
 	return ev
 }

@@ -7,11 +7,12 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 )
 
 // every returns a failure of cause every step from t0+from until t0+to.
-func every(from, to, step time.Duration, cause string) []LogFailure {
+func every(from, to, step time.Duration, cause catalog.Cause) []LogFailure {
 	var out []LogFailure
 	for d := from; d < to; d += step {
 		out = append(out, LogFailure{Time: t0.Add(d), Cause: cause})
@@ -29,7 +30,7 @@ func merged(runs ...[]LogFailure) []LogFailure {
 func TestEpisodes(t *testing.T) {
 	const refused, none = diagnose.UpstreamRefused, diagnose.UpstreamNoneHealthy
 	type want struct {
-		dominant string
+		dominant catalog.Cause
 		changes  []string
 		open     bool
 	}

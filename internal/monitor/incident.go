@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 )
 
@@ -90,7 +91,7 @@ type Entry struct {
 	Time time.Time
 	Kind EntryKind
 	// Cause is the cause at that moment.
-	Cause string
+	Cause catalog.Cause
 	// Note says more, in words ("3 of 10 failed").
 	Note string
 }
@@ -106,7 +107,7 @@ type Incident struct {
 	End   time.Time
 	// Cause is the best known cause: the diagnosis's when it has one for
 	// the current failure, else the checks'.
-	Cause string
+	Cause catalog.Cause
 	// Persistence is "persistent" or "intermittent", as in the catalog.
 	Persistence diagnose.Persistence
 	// OpenedBy is OpenedConfirmed, OpenedSampled or OpenedLog.

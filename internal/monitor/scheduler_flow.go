@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gwdoctor/gwdoctor/internal/diagnose"
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // flow runs the routine check of one slot, holding the check slot the
@@ -114,7 +114,7 @@ func (s *Scheduler) check(ctx context.Context, ts *targetState, kind CheckKind, 
 		case <-s.o.Clock.After(s.o.AbandonAfter):
 			ts.done = make(chan CheckResult, 1) // the old one is the abandoned call's
 			s.n.abandoned.Add(1)
-			r = CheckResult{Cause: diagnose.Unknown, Err: fmt.Errorf("checking %s: %w", ts.t.ID, ErrAbandoned)}
+			r = CheckResult{Cause: catalog.Unknown, Err: fmt.Errorf("checking %s: %w", ts.t.ID, ErrAbandoned)}
 		}
 	}
 	r.Target, r.Kind, r.Slot, r.Start = ts.t.ID, kind, slot, start
@@ -122,7 +122,7 @@ func (s *Scheduler) check(ctx context.Context, ts *targetState, kind CheckKind, 
 		r.Duration = s.o.Clock.Now().Sub(start)
 	}
 	if r.OK {
-		r.Cause = diagnose.OK
+		r.Cause = catalog.OK
 	}
 	return r
 }

@@ -2,9 +2,9 @@ package monitor
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 )
 
@@ -47,9 +47,9 @@ type Tracker struct {
 	recoverSince         time.Time // the first success of the current success streak
 	lastFail             CheckResult
 
-	inc        *Incident // the open incident, or nil
-	checkCause string    // the incident's cause as the checks see it
-	cand       string    // a new cause seen in the last candN failures
+	inc        *Incident     // the open incident, or nil
+	checkCause catalog.Cause // the incident's cause as the checks see it
+	cand       catalog.Cause // a new cause seen in the last candN failures
 	candN      int
 
 	diag       *Diagnosis // a diagnosis held for an incident not yet open
@@ -118,9 +118,9 @@ func (t *Tracker) Diagnosed(at time.Time, d Diagnosis, err error) Outcome {
 	}
 	from := t.inc.Cause
 	t.applyDiagnosis(&d)
-	t.note(Entry{Time: at, Kind: EntryDiagnosis, Cause: t.inc.Cause, Note: "diagnosed " + d.Cause})
+	t.note(Entry{Time: at, Kind: EntryDiagnosis, Cause: t.inc.Cause, Note: "diagnosed " + string(d.Cause)})
 	ev := t.event(EventIncidentUpdated, at)
-	ev.Change, ev.From, ev.To = ChangeDiagnosis, from, t.inc.Cause
+	ev.Change, ev.From, ev.To = ChangeDiagnosis, string(from), string(t.inc.Cause)
 	o.Events = append(o.Events, ev)
 	return o
 }
@@ -360,21 +360,21 @@ func (t *Tracker) causeChange(c CheckResult, o *Outcome) {
 		return // the checks now see what the diagnosis had found
 	}
 	inc.Cause, inc.GeneratedBy = cause, c.GeneratedBy
-	t.note(Entry{Time: c.Start, Kind: EntryCause, Cause: cause, Note: from + " → " + cause})
+	t.note(Entry{Time: c.Start, Kind: EntryCause, Cause: cause, Note: string(from) + " → " + string(cause)})
 	ev := t.event(EventIncidentUpdated, c.Start)
-	ev.Change, ev.From, ev.To = ChangeCause, from, cause
+	ev.Change, ev.From, ev.To = ChangeCause, string(from), string(cause)
 	o.Events = append(o.Events, ev)
 	t.wantDiagnosis(o)
 }
 
 // vaguer reports whether cause says less than than: no cause, unknown, or
 // a family ("upstream") of than ("upstream.refused").
-func vaguer(cause, than string) bool {
+func vaguer(cause, than catalog.Cause) bool {
 	switch cause {
-	case "", diagnose.OK, diagnose.Unknown:
+	case "", catalog.OK, catalog.Unknown:
 		return true
 	}
-	return strings.HasPrefix(than, cause+".")
+	return than.Refines(cause)
 }
 
 func (t *Tracker) note(e Entry) {

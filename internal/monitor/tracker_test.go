@@ -7,13 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // behaviour says whether the n-th request to a target, sent at, fails and with which cause.
-type behaviour func(n int, at time.Time) (ok bool, cause string)
+type behaviour func(n int, at time.Time) (ok bool, cause catalog.Cause)
 
 // simItem is one thing the simulated scheduler does.
 type simItem struct {
@@ -31,7 +32,7 @@ func simulate(p Policy, interval, span time.Duration, b behaviour) []Event {
 	p = p.withDefaults()
 	queue := []simItem{{at: t0, kind: KindRoutine}}
 	var events []Event
-	n, lastCause := 0, ""
+	n, lastCause := 0, catalog.Cause("")
 	for len(queue) > 0 {
 		slices.SortStableFunc(queue, func(a, b simItem) int { return a.at.Compare(b.at) })
 		it := queue[0]
@@ -94,8 +95,8 @@ func count(events []Event) runTally {
 }
 
 // downBetween fails every request from from to to with cause.
-func downBetween(from, to time.Duration, cause string) behaviour {
-	return func(_ int, at time.Time) (bool, string) {
+func downBetween(from, to time.Duration, cause catalog.Cause) behaviour {
+	return func(_ int, at time.Time) (bool, catalog.Cause) {
 		d := at.Sub(t0)
 		return d < from || d >= to, cause
 	}
@@ -111,16 +112,16 @@ func TestTrackerScenarios(t *testing.T) {
 		want     runTally
 	}{
 		{"healthy", 30 * time.Second, time.Hour,
-			func(int, time.Time) (bool, string) { return true, "" },
+			func(int, time.Time) (bool, catalog.Cause) { return true, "" },
 			runTally{}},
 		{"a single failure in an hour", 30 * time.Second, time.Hour,
-			func(n int, _ time.Time) (bool, string) { return n != 50, refused },
+			func(n int, _ time.Time) (bool, catalog.Cause) { return n != 50, refused },
 			runTally{}},
 		{"one request in 20 fails", 30 * time.Second, time.Hour,
-			func(n int, _ time.Time) (bool, string) { return n%20 != 0, diagnose.UpstreamClosed },
+			func(n int, _ time.Time) (bool, catalog.Cause) { return n%20 != 0, diagnose.UpstreamClosed },
 			runTally{opened: 1, openedBy: []string{OpenedSampled}}},
 		{"one request in 20 fails for half an hour, then none", 30 * time.Second, 2 * time.Hour,
-			func(n int, at time.Time) (bool, string) {
+			func(n int, at time.Time) (bool, catalog.Cause) {
 				return n%20 != 0 || at.Sub(t0) > 30*time.Minute, diagnose.UpstreamClosed
 			},
 			runTally{opened: 1, closed: 1, openedBy: []string{OpenedSampled}}},
@@ -128,19 +129,19 @@ func TestTrackerScenarios(t *testing.T) {
 			downBetween(10*time.Minute, 15*time.Minute, refused),
 			runTally{opened: 1, closed: 1, openedBy: []string{OpenedConfirmed}}},
 		{"a flapping target: 40 s down, 40 s up, for 20 minutes", 10 * time.Second, time.Hour,
-			func(_ int, at time.Time) (bool, string) {
+			func(_ int, at time.Time) (bool, catalog.Cause) {
 				d := at.Sub(t0)
 				return d < 5*time.Minute || d >= 25*time.Minute || (d/(40*time.Second))%2 == 1, refused
 			},
 			runTally{opened: 1, closed: 1, persistenceChanges: 1, openedBy: []string{OpenedConfirmed}}},
 		{"a recovery longer than the flap window, then a failure", 30 * time.Second, time.Hour,
-			func(_ int, at time.Time) (bool, string) {
+			func(_ int, at time.Time) (bool, catalog.Cause) {
 				d := at.Sub(t0)
 				return !(d >= 5*time.Minute && d < 7*time.Minute || d >= 10*time.Minute && d < 12*time.Minute), refused
 			},
 			runTally{opened: 2, closed: 2, openedBy: []string{OpenedConfirmed, OpenedConfirmed}}},
 		{"refused, then none healthy", 30 * time.Second, time.Hour,
-			func(_ int, at time.Time) (bool, string) {
+			func(_ int, at time.Time) (bool, catalog.Cause) {
 				d := at.Sub(t0)
 				if d < 5*time.Minute || d >= 20*time.Minute {
 					return true, ""
@@ -152,7 +153,7 @@ func TestTrackerScenarios(t *testing.T) {
 			},
 			runTally{opened: 1, closed: 1, causeChanges: 1, openedBy: []string{OpenedConfirmed}}},
 		{"one check with another cause is no change", 30 * time.Second, time.Hour,
-			func(n int, at time.Time) (bool, string) {
+			func(n int, at time.Time) (bool, catalog.Cause) {
 				d := at.Sub(t0)
 				if d < 5*time.Minute || d >= 20*time.Minute {
 					return true, ""
@@ -164,7 +165,7 @@ func TestTrackerScenarios(t *testing.T) {
 			},
 			runTally{opened: 1, closed: 1, openedBy: []string{OpenedConfirmed}}},
 		{"a vaguer cause is no change", 30 * time.Second, time.Hour,
-			func(n int, at time.Time) (bool, string) {
+			func(n int, at time.Time) (bool, catalog.Cause) {
 				d := at.Sub(t0)
 				if d < 5*time.Minute || d >= 20*time.Minute {
 					return true, ""
@@ -303,7 +304,7 @@ func TestIncidentID(t *testing.T) {
 func TestTrackerFreshOnset(t *testing.T) {
 	tr := NewTracker(Target{ID: "shop"}, Policy{})
 	at := t0
-	obs := func(kind CheckKind, ok bool, cause string) Outcome {
+	obs := func(kind CheckKind, ok bool, cause catalog.Cause) Outcome {
 		at = at.Add(time.Second)
 		return tr.Observe(CheckResult{Kind: kind, Start: at, OK: ok, Cause: cause})
 	}
@@ -330,9 +331,9 @@ func TestTrackerInvariants(t *testing.T) {
 	for seed := range uint64(40) {
 		r := rand.New(rand.NewPCG(seed, 7))
 		rate := r.Float64() * 0.3
-		causes := []string{diagnose.UpstreamRefused, diagnose.UpstreamTimeout, diagnose.Upstream, diagnose.Unknown}
+		causes := []catalog.Cause{diagnose.UpstreamRefused, diagnose.UpstreamTimeout, diagnose.Upstream, diagnose.Unknown}
 		events := simulate(Policy{}, time.Duration(5+r.IntN(55))*time.Second, 3*time.Hour,
-			func(int, time.Time) (bool, string) { return r.Float64() >= rate, causes[r.IntN(len(causes))] })
+			func(int, time.Time) (bool, catalog.Cause) { return r.Float64() >= rate, causes[r.IntN(len(causes))] })
 		open := ""
 		seen := map[string]bool{}
 		for _, ev := range events {

@@ -3,6 +3,7 @@ package monitor
 import (
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 )
 
@@ -49,7 +50,7 @@ type CheckResult struct {
 	// OK is true when the target answered without a gateway failure.
 	OK bool
 	// Cause is a catalog ID: "ok" when OK, else the failure's cause.
-	Cause string
+	Cause catalog.Cause
 	// Status is the HTTP status seen, 0 when none came back.
 	Status int
 	// GeneratedBy is who produced the response.
@@ -74,7 +75,7 @@ func (c CheckResult) Late() time.Duration {
 // it: the summary that alerts quote, and the whole report, handed on as it is.
 type Diagnosis struct {
 	// Cause is the catalog ID of the verdict.
-	Cause       string
+	Cause       catalog.Cause
 	GeneratedBy diagnose.GeneratedBy
 	// Steps are what to do now, most useful first; alerts quote two.
 	Steps []string

@@ -86,7 +86,7 @@ func newHTMLView(d Diagnosis) htmlView {
 	v := d.Verdict
 	view := htmlView{
 		URL: d.URL, ID: d.ID, Tone: verdictTone(v),
-		Cause: v.Cause, Title: v.Title, Summary: v.Summary,
+		Cause: string(v.Cause), Title: v.Title, Summary: v.Summary,
 		Persistence: string(v.Persistence), Status: statusString(v.Status),
 		Product: v.GeneratedBy.Product, Role: v.GeneratedBy.Role, Confidence: string(v.Confidence),
 		Culprits: strings.Join(v.Culprits, ", "),

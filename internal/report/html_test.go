@@ -130,7 +130,7 @@ func TestHTMLSelfContained(t *testing.T) {
 func TestVerdictTone(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		cause       string
+		cause       diagnose.Cause
 		persistence diagnose.Persistence
 		want        string
 	}{

@@ -82,7 +82,7 @@ type Document struct {
 // VerdictDoc is the verdict object; cause, persistence, generated_by and
 // status are the fields of the public contract.
 type VerdictDoc struct {
-	Cause       string               `json:"cause"`
+	Cause       diagnose.Cause       `json:"cause"`
 	Title       string               `json:"title"`
 	Layer       diagnose.Layer       `json:"layer"`
 	Persistence string               `json:"persistence"`

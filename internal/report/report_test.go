@@ -272,7 +272,7 @@ func TestTextColor(t *testing.T) {
 	if err := Text(&b, d, TextOptions{Color: true}); err != nil {
 		t.Fatal(err)
 	}
-	if want := "\x1b[1;31m" + d.Verdict.Cause + "\x1b[0m"; !strings.Contains(b.String(), want) {
+	if want := "\x1b[1;31m" + string(d.Verdict.Cause) + "\x1b[0m"; !strings.Contains(b.String(), want) {
 		t.Errorf("the failed cause is not red: want %q in\n%q", want, b.String())
 	}
 }

@@ -80,7 +80,7 @@ func (c Checker) Check(ctx context.Context, t monitor.Target) monitor.CheckResul
 // quickCause is the judge's reading of one failed response; an answer that
 // only misses the target's expectations (a 404, a body without its text)
 // is "unknown", which the full diagnosis may explain.
-func quickCause(spec watchconfig.Target, a diagnose.Attempt) string {
+func quickCause(spec watchconfig.Target, a diagnose.Attempt) diagnose.Cause {
 	if !a.Failed() {
 		return diagnose.Unknown
 	}

@@ -26,7 +26,7 @@ func Line(r monitor.CheckResult) string {
 	}
 	line := fmt.Sprintf("%s  %s  %s  %-24s %8s  %-12s", r.Start.Format("15:04:05"), mark, status, bar(rec), round(r.Duration), who)
 	if !r.OK {
-		line += "  " + r.Cause
+		line += "  " + string(r.Cause)
 		if rec.Class != "" {
 			line += " (" + string(rec.Class) + ")"
 		}

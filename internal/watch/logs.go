@@ -39,7 +39,7 @@ func follow(ctx context.Context, t watchconfig.Target, out chan<- monitor.LogFai
 			return
 		}
 		select {
-		case out <- monitor.LogFailure{Time: e.Time, Cause: string(e.Cause)}:
+		case out <- monitor.LogFailure{Time: e.Time, Cause: e.Cause}:
 		default:
 		}
 	}}

@@ -82,7 +82,7 @@ func (r *Recorder) episode(ctx context.Context, ev monitor.Event) error {
 		return nil
 	}
 	inc := monitor.EpisodeIncident(ev.Source, ev.Episode)
-	as := monitor.Event{Kind: monitor.EventIncidentUpdated, Time: ev.Time, Incident: inc, Change: monitor.ChangeCause, From: inc.Cause, To: inc.Cause}
+	as := monitor.Event{Kind: monitor.EventIncidentUpdated, Time: ev.Time, Incident: inc, Change: monitor.ChangeCause, From: string(inc.Cause), To: string(inc.Cause)}
 	switch ev.Kind {
 	case monitor.EventEpisodeOpened:
 		as.Kind = monitor.EventIncidentOpened
@@ -105,7 +105,7 @@ func storeCheck(id int64, c monitor.CheckResult) store.Check {
 		TargetID: id, Time: c.Start, Duration: c.Duration,
 		Phases: store.Phases{DNS: t.DNS, Connect: t.Connect, TLS: t.TLS, TTFB: t.TTFB, Transfer: t.Transfer},
 		Status: c.Status, Product: c.GeneratedBy.Product, Role: c.GeneratedBy.Role,
-		OK: c.OK, Cause: c.Cause, ErrorClass: string(rec.Class), Protocol: rec.Protocol,
+		OK: c.OK, Cause: string(c.Cause), ErrorClass: string(rec.Class), Protocol: rec.Protocol,
 	}
 }
 
@@ -118,7 +118,7 @@ func (r *Recorder) opened(ctx context.Context, ev monitor.Event) error {
 	if err != nil {
 		return err
 	}
-	id, err := r.st.OpenIncident(ctx, row, store.Event{Time: inc.Start, Kind: store.EventOpened, Cause: inc.Cause, Text: "opened: " + inc.OpenedBy})
+	id, err := r.st.OpenIncident(ctx, row, store.Event{Time: inc.Start, Kind: store.EventOpened, Cause: string(inc.Cause), Text: "opened: " + inc.OpenedBy})
 	if err != nil {
 		return err
 	}
@@ -150,7 +150,7 @@ func (r *Recorder) updated(ctx context.Context, ev monitor.Event) error {
 		return err
 	}
 	row.ID = id
-	e := store.Event{Time: ev.Time, Kind: string(ev.Change), Cause: inc.Cause, Text: changeText(ev)}
+	e := store.Event{Time: ev.Time, Kind: string(ev.Change), Cause: string(inc.Cause), Text: changeText(ev)}
 	if ev.Kind == monitor.EventIncidentClosed {
 		e.Kind, e.Text = store.EventClosed, "closed"
 	}
@@ -162,7 +162,7 @@ func (r *Recorder) updated(ctx context.Context, ev monitor.Event) error {
 func (r *Recorder) row(inc monitor.Incident) (store.Incident, error) {
 	row := store.Incident{
 		TargetID: r.StoreID(inc.Target), Opened: inc.Start, Closed: inc.End, State: store.StateOpen,
-		Cause: inc.Cause, LastCause: inc.Cause, Persistence: string(inc.Persistence),
+		Cause: string(inc.Cause), LastCause: string(inc.Cause), Persistence: string(inc.Persistence),
 		Product: inc.GeneratedBy.Product, Role: inc.GeneratedBy.Role, Failures: inc.Failures,
 	}
 	if !inc.End.IsZero() {

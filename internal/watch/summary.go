@@ -23,7 +23,7 @@ func (s *Summary) Add(ev monitor.Event) {
 			if s.causes == nil {
 				s.causes = map[string]int{}
 			}
-			s.causes[ev.Check.Cause]++
+			s.causes[string(ev.Check.Cause)]++
 		}
 	case monitor.EventIncidentOpened:
 		s.Incidents++

@@ -20,9 +20,9 @@ func bigStore(n int) *memStore {
 		m.targets = append(m.targets, Target{ID: id, Name: fmt.Sprintf("Site %04d", i),
 			URL: "https://" + id + ".example/", Group: fmt.Sprintf("group-%02d", i%20)})
 		ok := i%100 != 0
-		cause := diagnose.OK
+		cause := string(diagnose.OK)
 		if !ok {
-			cause = diagnose.UpstreamTimeout
+			cause = string(diagnose.UpstreamTimeout)
 			m.incidents = append(m.incidents, Incident{ID: fmt.Sprintf("%d-%04d", fixtureNow.UnixMilli(), i), Target: id,
 				Start: fixtureNow.Add(-time.Duration(i) * time.Second), Cause: cause, Persistence: string(diagnose.Persistent)})
 		}

@@ -106,7 +106,7 @@ func (s *Server) incidentView(pv pageView, inc Incident, t Target, now time.Time
 			v.Steps = append(v.Steps, st.Text)
 		}
 		for _, l := range d.Evidence.Logs {
-			lv := logView{Where: l.Where, Product: l.Product, Cause: l.Cause, Raw: l.Raw}
+			lv := logView{Where: l.Where, Product: l.Product, Cause: string(l.Cause), Raw: l.Raw}
 			if !l.Time.IsZero() {
 				lv.Time = rfc3339(l.Time)
 			}

@@ -134,10 +134,10 @@ func fixture() *memStore {
 			c := Check{Target: id, Time: fixtureNow.Add(-time.Duration(k) * 30 * time.Second), Duration: 40 * time.Millisecond,
 				Phases: Phases{DNS: time.Millisecond, Connect: 2 * time.Millisecond, TLS: 8 * time.Millisecond,
 					TTFB: time.Duration(20+k) * time.Millisecond, Transfer: time.Millisecond},
-				OK: true, Cause: diagnose.OK, Status: 200, Protocol: "h2",
+				OK: true, Cause: string(diagnose.OK), Status: 200, Protocol: "h2",
 				GeneratedBy: diagnose.GeneratedBy{Role: "reverse_proxy", Product: "nginx"}}
 			if id == "api" || id == "evil" && k%3 == 0 {
-				c.OK, c.Cause, c.Status = false, diagnose.UpstreamRefused, 502
+				c.OK, c.Cause, c.Status = false, string(diagnose.UpstreamRefused), 502
 				if id == "evil" {
 					c.Cause = hostile
 				}
@@ -154,12 +154,12 @@ func fixture() *memStore {
 			Persistence: string(diagnose.Intermittent), GeneratedBy: diagnose.GeneratedBy{Role: hostile, Product: hostile},
 			Checks: 20, Failures: 7, Timeline: []Entry{{Time: fixtureNow.Add(-10 * time.Minute), Kind: "opened", Cause: hostile, Note: hostile}},
 			Diagnosis: diagnosisOf("https://evil.example/?q="+hostile, hostile)},
-		{ID: "1741607000000-bbbb", Target: "api", Start: fixtureNow.Add(-26 * time.Minute), Cause: diagnose.UpstreamRefused,
+		{ID: "1741607000000-bbbb", Target: "api", Start: fixtureNow.Add(-26 * time.Minute), Cause: string(diagnose.UpstreamRefused),
 			Persistence: string(diagnose.Persistent), GeneratedBy: diagnose.GeneratedBy{Role: "reverse_proxy", Product: "nginx"},
 			Checks: 52, Failures: 52, Timeline: timeline(fixtureNow.Add(-26 * time.Minute)),
 			Diagnosis: diagnosisOf("https://api.shop.example/health", `2026/03/10 11:34:00 [error] 812#812: *1 connect() failed (111: Connection refused) while connecting to upstream`)},
 		{ID: "1741500000000-cccc", Target: "intranet", Start: fixtureNow.Add(-30 * time.Hour), End: fixtureNow.Add(-29 * time.Hour),
-			Cause: diagnose.UpstreamTimeout, Persistence: string(diagnose.Persistent),
+			Cause: string(diagnose.UpstreamTimeout), Persistence: string(diagnose.Persistent),
 			GeneratedBy: diagnose.GeneratedBy{Role: "reverse_proxy", Product: "apache"}, Checks: 130, Failures: 120},
 	}
 	return m
@@ -167,11 +167,11 @@ func fixture() *memStore {
 
 func timeline(start time.Time) []Entry {
 	return []Entry{
-		{Time: start, Kind: "opened", Cause: diagnose.Upstream, Note: "2 checks in a row failed"},
-		{Time: start.Add(4 * time.Second), Kind: "diagnosis", Cause: diagnose.UpstreamRefused},
-		{Time: start.Add(5 * time.Second), Kind: "cause", Cause: diagnose.UpstreamRefused, Note: "upstream → upstream.refused"},
-		{Time: start.Add(10 * time.Minute), Kind: "recovering", Cause: diagnose.UpstreamRefused},
-		{Time: start.Add(10*time.Minute + 20*time.Second), Kind: "failing", Cause: diagnose.UpstreamRefused},
+		{Time: start, Kind: "opened", Cause: string(diagnose.Upstream), Note: "2 checks in a row failed"},
+		{Time: start.Add(4 * time.Second), Kind: "diagnosis", Cause: string(diagnose.UpstreamRefused)},
+		{Time: start.Add(5 * time.Second), Kind: "cause", Cause: string(diagnose.UpstreamRefused), Note: "upstream → upstream.refused"},
+		{Time: start.Add(10 * time.Minute), Kind: "recovering", Cause: string(diagnose.UpstreamRefused)},
+		{Time: start.Add(10*time.Minute + 20*time.Second), Kind: "failing", Cause: string(diagnose.UpstreamRefused)},
 	}
 }
 

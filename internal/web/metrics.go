@@ -145,12 +145,12 @@ func (m *Metrics) Record(_ context.Context, ev monitor.Event) error {
 		if ev.Check == nil {
 			return nil
 		}
-		c := CheckSample{Target: ev.Target, Group: ev.Group, OK: ev.Check.OK, Cause: ev.Check.Cause, Duration: ev.Check.Duration}
+		c := CheckSample{Target: ev.Target, Group: ev.Group, OK: ev.Check.OK, Cause: string(ev.Check.Cause), Duration: ev.Check.Duration}
 		c.Phases, _ = m.phasesOf(ev.Check.Detail)
 		m.ObserveCheck(c)
 	case monitor.EventIncidentOpened, monitor.EventIncidentUpdated:
 		if ev.Incident != nil {
-			m.setOpen(ev.Incident.ID, ev.Incident.Cause)
+			m.setOpen(ev.Incident.ID, string(ev.Incident.Cause))
 		}
 	case monitor.EventIncidentClosed:
 		if ev.Incident != nil {
@@ -163,7 +163,7 @@ func (m *Metrics) Record(_ context.Context, ev monitor.Event) error {
 			if ev.Kind == monitor.EventEpisodeClosed {
 				cause = ""
 			}
-			m.setOpen(inc.ID, cause)
+			m.setOpen(inc.ID, string(cause))
 		}
 	}
 	return nil

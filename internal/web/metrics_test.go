@@ -41,7 +41,7 @@ func scrape(t testing.TB, m *Metrics) (text string, total, own int) {
 	return rec.Body.String(), total, own
 }
 
-func checkEvent(target, group string, ok bool, cause string, timings probe.Timings) monitor.Event {
+func checkEvent(target, group string, ok bool, cause catalog.Cause, timings probe.Timings) monitor.Event {
 	return monitor.Event{Kind: monitor.EventCheck, Target: target, Group: group,
 		Check: &monitor.CheckResult{Target: target, OK: ok, Cause: cause, Duration: timings.Total, Detail: timings}}
 }
@@ -60,12 +60,12 @@ func TestSeriesAt10000Targets(t *testing.T) {
 	ctx := context.Background()
 	for i := range targets {
 		c := causes[i%len(causes)] // 20 and 29 are coprime: every group sees every cause
-		ev := checkEvent(fmt.Sprintf("https://site-%05d.example/", i), fmt.Sprintf("group-%02d", i%groups), c.ID == catalog.OK, string(c.ID), timings)
+		ev := checkEvent(fmt.Sprintf("https://site-%05d.example/", i), fmt.Sprintf("group-%02d", i%groups), c.ID == catalog.OK, c.ID, timings)
 		if err := m.Record(ctx, ev); err != nil {
 			t.Fatal(err)
 		}
 		if c.ID != catalog.OK && i < 2*len(causes) {
-			inc := &monitor.Incident{ID: fmt.Sprint("inc-", i), Cause: string(c.ID)}
+			inc := &monitor.Incident{ID: fmt.Sprint("inc-", i), Cause: c.ID}
 			m.Record(ctx, monitor.Event{Kind: monitor.EventIncidentOpened, Incident: inc})
 		}
 	}
@@ -114,12 +114,12 @@ func TestMetricsFromEvents(t *testing.T) {
 		{"up b", testutil.ToFloat64(m.up.WithLabelValues("b")), 0},
 		{"last duration a", testutil.ToFloat64(m.lastDur.WithLabelValues("a")), 0.025},
 		{"checks ok", testutil.ToFloat64(m.checks.WithLabelValues("ok", "shop", "ok")), 1},
-		{"checks refused", testutil.ToFloat64(m.checks.WithLabelValues("failure", "shop", diagnose.UpstreamRefused)), 1},
-		{"checks unknown", testutil.ToFloat64(m.checks.WithLabelValues("failure", "shop", diagnose.Unknown)), 1},
-		{"checks without a cause", testutil.ToFloat64(m.checks.WithLabelValues("failure", "", diagnose.Unknown)), 1},
-		{"open upstream", testutil.ToFloat64(m.open.WithLabelValues(diagnose.Upstream)), 0},
-		{"open refused", testutil.ToFloat64(m.open.WithLabelValues(diagnose.UpstreamRefused)), 1},
-		{"open timeout (a log episode)", testutil.ToFloat64(m.open.WithLabelValues(diagnose.UpstreamTimeout)), 1},
+		{"checks refused", testutil.ToFloat64(m.checks.WithLabelValues("failure", "shop", string(diagnose.UpstreamRefused))), 1},
+		{"checks unknown", testutil.ToFloat64(m.checks.WithLabelValues("failure", "shop", string(diagnose.Unknown))), 1},
+		{"checks without a cause", testutil.ToFloat64(m.checks.WithLabelValues("failure", "", string(diagnose.Unknown))), 1},
+		{"open upstream", testutil.ToFloat64(m.open.WithLabelValues(string(diagnose.Upstream))), 0},
+		{"open refused", testutil.ToFloat64(m.open.WithLabelValues(string(diagnose.UpstreamRefused))), 1},
+		{"open timeout (a log episode)", testutil.ToFloat64(m.open.WithLabelValues(string(diagnose.UpstreamTimeout))), 1},
 		{"phases observed", float64(testutil.CollectAndCount(m.phases)), 2}, // connect and ttfb of group shop
 	}
 	for _, tt := range tests {

@@ -127,7 +127,7 @@ func TestLogIncident(t *testing.T) {
 	s, st := newTestServer(t, Options{})
 	st.mu.Lock()
 	st.incidents = append(st.incidents, Incident{ID: "1741590000000-dddd", Target: "/var/log/nginx/error.log",
-		Start: fixtureNow.Add(-3 * time.Hour), Cause: diagnose.UpstreamNoneHealthy, Persistence: string(diagnose.Intermittent)})
+		Start: fixtureNow.Add(-3 * time.Hour), Cause: string(diagnose.UpstreamNoneHealthy), Persistence: string(diagnose.Intermittent)})
 	st.mu.Unlock()
 	for path, want := range map[string]string{
 		"/":                             `<span class="name">/var/log/nginx/error.log</span>`,
