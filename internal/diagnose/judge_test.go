@@ -39,6 +39,7 @@ var (
 	goProxy    = fingerprint.Match{Product: "go", Role: "reverse_proxy", Markers: []string{"empty 502 without Server"}}
 	app        = fingerprint.Match{Product: "application", Role: "application", Markers: []string{"JSON body"}}
 	haproxy    = fingerprint.Match{Product: "haproxy", Role: "load_balancer", Markers: []string{"body: No server is available"}}
+	apache     = fingerprint.Match{Product: "apache", Role: "reverse_proxy", Markers: []string{"body: <address>Apache"}}
 	cloudflare = fingerprint.Match{Product: "cloudflare", Role: "cdn", Markers: []string{"header cf-ray"}}
 	noRead     = fingerprint.Reading{}
 )
@@ -115,6 +116,10 @@ func TestJudge(t *testing.T) {
 			UpstreamAddr: "127.0.0.1:9000", Upstream: three(resp("upstream try", 200, time.Millisecond, app, noRead)),
 			HealthCheck: &HealthCheck{Method: "GET", Path: "/healthz", Passed: true, Attempt: resp("health check", 200, time.Millisecond, app, noRead)}},
 			wantCause: UpstreamNoneHealthy, wantPers: Persistent, wantProd: "haproxy", has: []claim{{cause: UpstreamNoneHealthy, kind: kindDirect}}, hasNot: []claim{{cause: UpstreamNoneHealthy, kind: kindDirect, source: "health check"}}, wantConf: High},
+		{name: "apache 503 at once, the unix socket answers the diagnosis", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, apache, noRead)),
+			UpstreamAddr: "fcgi:unix:/run/php/php-fpm.sock", Upstream: three(resp("upstream try", 200, time.Millisecond, app, noRead))},
+			wantCause: Upstream, wantPers: Persistent, wantProd: "apache", wantIn: "the socket's owner and mode keep Apache's user out (upstream.permission)",
+			hasNot: []claim{{cause: UpstreamNoneHealthy, kind: kindDirect}}},
 		{name: "haproxy 503 at once, the server refuses", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, noRead)),
 			UpstreamAddr: "127.0.0.1:9000", Upstream: three(fail("upstream try", probe.ClassRefused, probe.PhaseConnect, 0))},
 			wantCause: UpstreamRefused, wantPers: Persistent, wantProd: "haproxy"},

@@ -263,11 +263,25 @@ func (j *judgement) heldDown(ok Attempt) []claim {
 		return nil
 	}
 	name := productName(product)
+	if cause == UpstreamNoneHealthy && unixSocket(j.e.UpstreamAddr) {
+		// A socket answers whoever may open it: the diagnosis's request
+		// tells nothing of whether the gateway's user may. Apache answers
+		// 503 at once for a socket it may not open as for one it holds
+		// back; its error log tells the two apart.
+		j.note(ok.Label, "%s answered 503 at once while the socket answers the diagnosis: either %s holds it down, or the socket's owner and mode keep %s's user out (upstream.permission), which no mode does to root; its error log tells which (--log)", name, name, name)
+		return nil
+	}
 	if cause == UpstreamOverloaded {
 		return []claim{j.claim(cause, kindDirect, ok.Label, "the upstream answers %d when asked directly: %s's own limits hold the request back, not the upstream", ok.Status(), name)}
 	}
 	return []claim{j.claim(cause, kindDirect, ok.Label, "%s answered 503 after %s without trying the upstream, which answers %d when asked directly: %s holds it down (a failed health check, or the wait after earlier failures, such as Apache's retry=60)",
 		name, ms(failAt(j.rep)), ok.Status(), name)}
+}
+
+// unixSocket reports whether an --upstream address names a unix socket,
+// HTTP ("unix:/path") or FastCGI ("fcgi:unix:/path").
+func unixSocket(addr string) bool {
+	return strings.HasPrefix(strings.TrimPrefix(addr, "fcgi:"), "unix:")
 }
 
 // innerGateway reports an answer that is a gateway's own error page (not
