@@ -197,7 +197,7 @@ func TestMaintenanceAccess(t *testing.T) {
 
 // okCheck is a CheckNow whose check passes.
 func okCheck(_ context.Context, id string, _ bool) (CheckRun, error) {
-	return CheckRun{Check: Check{Target: id, Time: fixtureNow, OK: true, Cause: diagnose.OK, Status: 200}}, nil
+	return CheckRun{Check: Check{Target: id, Time: fixtureNow, OK: true, Cause: string(diagnose.OK), Status: 200}}, nil
 }
 
 func TestCheckNow(t *testing.T) {
@@ -208,7 +208,7 @@ func TestCheckNow(t *testing.T) {
 		mu.Lock()
 		asked = append(asked, id+":"+strconv.FormatBool(diag))
 		mu.Unlock()
-		run := CheckRun{Check: Check{Target: id, Time: fixtureNow, Duration: 30 * time.Millisecond, Cause: diagnose.UpstreamRefused, Status: 502}}
+		run := CheckRun{Check: Check{Target: id, Time: fixtureNow, Duration: 30 * time.Millisecond, Cause: string(diagnose.UpstreamRefused), Status: 502}}
 		if diag {
 			run.Diagnosis = diagnosisOf("https://api.shop.example/health", "connect() failed (111: Connection refused)")
 		}
@@ -238,7 +238,7 @@ func TestCheckNow(t *testing.T) {
 		if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
 			t.Fatal(err)
 		}
-		if doc.Target != "api" || doc.Check.Status != 502 || doc.Check.Cause != diagnose.UpstreamRefused || (doc.Diagnosis != nil) != tt.diag {
+		if doc.Target != "api" || doc.Check.Status != 502 || doc.Check.Cause != string(diagnose.UpstreamRefused) || (doc.Diagnosis != nil) != tt.diag {
 			t.Errorf("POST %s: %s", tt.path, rec.Body)
 		}
 	}
