@@ -204,8 +204,13 @@ func ourLines(entries []logscan.Entry, id, path string) []diagnose.LogLine {
 	slices.SortStableFunc(entries, func(a, b logscan.Entry) int {
 		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
 	})
-	var tagged, samePath, noPath []diagnose.LogLine
-	taggedBy := map[string]bool{} // products with tagged lines
+	type pathLine struct {
+		file string
+		line diagnose.LogLine
+	}
+	var tagged, noPath []diagnose.LogLine
+	var samePath []pathLine
+	taggedIn := map[string]bool{} // files with tagged lines
 	for _, e := range entries {
 		l := logLine(e)
 		switch {
@@ -213,19 +218,21 @@ func ourLines(entries []logscan.Entry, id, path string) []diagnose.LogLine {
 			strings.Contains(e.Raw, id+"-")):
 			l.Tagged = true
 			tagged = append(tagged, l)
-			taggedBy[l.Product] = true
+			taggedIn[e.File] = true
 		case e.Path == "":
 			noPath = append(noPath, l)
 		case samePathOf(e.Path, path):
-			samePath = append(samePath, l)
+			samePath = append(samePath, pathLine{e.File, l})
 		}
 	}
-	// The tag reaches the gateway but not every hop behind it (PHP-FPM
-	// logs the path without the query), so those hops match by path.
+	// The tag reaches the gateway but not every hop behind it, nor every
+	// log of one hop (PHP-FPM logs the path without the query, and so does
+	// Squid's access.log beside its cache.log), so a file that holds no
+	// tagged line is matched by path; one that does needs no guess.
 	out := append(noPath, tagged...)
-	for _, l := range samePath {
-		if !taggedBy[l.Product] {
-			out = append(out, l)
+	for _, pl := range samePath {
+		if !taggedIn[pl.file] {
+			out = append(out, pl.line)
 		}
 	}
 	if len(out) > maxLogLines {
