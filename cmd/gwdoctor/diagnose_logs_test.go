@@ -98,6 +98,7 @@ func TestSetupsWithLog(t *testing.T) {
 		{"php_overload", "upstream.overloaded"},
 		{"php_socket_missing", "upstream.refused"},
 		{"php_socket_denied", "upstream.permission"},
+		{"apache_socket_denied", "upstream.permission"},
 		{"nginx_resolver_nxdomain", "upstream.dns"},
 		{"nginx_no_live_upstreams", "upstream.refused"},
 		{"nginx_fastcgi_to_http", "upstream.invalid_response"},

@@ -58,3 +58,12 @@ func startPHPSocketDenied(ctx context.Context, dir string) (*Stack, error) {
 		Logs: []string{g.LogPath(), php.LogPath()}, Timeouts: t,
 		closers: []func() error{g.Close, php.Close}}, nil
 }
+
+// startApacheSocketDenied: the same socket behind Apache's mod_proxy_fcgi,
+// whose children run as nobody (its User) while the socket is root's. Apache
+// logs "(13)Permission denied: AH02454: FCGI: attempt to connect to Unix
+// domain socket ... failed" and answers 503 at once, trying the socket
+// again on every request.
+func startApacheSocketDenied(ctx context.Context, dir string) (*Stack, error) {
+	return startApachePHP(ctx, dir, PHPOptions{ListenMode: deniedSocketMode()})
+}

@@ -132,11 +132,17 @@ func startLoad(url string, n int) func() error {
 // startApachePHPKilled: Apache hands every request to app.php on the
 // PHP-FPM socket with SetHandler, as Debian's php-fpm configuration does.
 func startApachePHPKilled(ctx context.Context, dir string) (*Stack, error) {
+	return startApachePHP(ctx, dir, PHPOptions{Script: "<?php sleep(3); echo \"done\\n\";", MaxChildren: 4, TerminateTimeout: time.Second})
+}
+
+// startApachePHP starts PHP-FPM with o and Apache in front of it, handing
+// every request to its script with SetHandler.
+func startApachePHP(ctx context.Context, dir string, o PHPOptions) (*Stack, error) {
 	pdir, err := sub(dir, "php")
 	if err != nil {
 		return nil, err
 	}
-	php, err := StartPHP(ctx, pdir, PHPOptions{Script: "<?php sleep(3); echo \"done\\n\";", MaxChildren: 4, TerminateTimeout: time.Second})
+	php, err := StartPHP(ctx, pdir, o)
 	if err != nil {
 		return nil, err
 	}
