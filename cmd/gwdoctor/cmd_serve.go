@@ -103,6 +103,11 @@ func serveReloading(ctx context.Context, cfg *watchconfig.Config, path string, o
 		OnChange: func(c *watchconfig.Config) { next <- c },
 		OnError:  func(err error) { log.Error("reloading the configuration; the running one stays", "err", err) },
 	})
+	// One set of metrics for every configuration, so that counters go on
+	// across reloads; a removed target's own series go.
+	if opts.Metrics == nil {
+		opts.Metrics = watch.NewMetrics()
+	}
 	for {
 		sctx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
@@ -111,12 +116,14 @@ func serveReloading(ctx context.Context, cfg *watchconfig.Config, path string, o
 		case err := <-done:
 			cancel()
 			return err
-		case cfg = <-next:
+		case c := <-next:
 			log.Info("reloading the configuration", "file", path)
 			cancel()
 			if err := <-done; err != nil {
 				return err
 			}
+			watch.ForgetRemoved(opts.Metrics, cfg, c)
+			cfg = c
 		}
 	}
 }

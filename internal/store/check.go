@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -187,4 +188,19 @@ func (s *Store) eachCheck(ctx context.Context, q string, args []any, fn func(Che
 		}
 	}
 	return rows.Err()
+}
+
+// LastFailure returns the time of a target's newest failed check, and
+// false when none is stored.
+func (s *Store) LastFailure(ctx context.Context, targetID int64) (time.Time, bool, error) {
+	const q = `SELECT at_us FROM checks WHERE target_id = ? AND ok = ? ORDER BY at_us DESC LIMIT 1`
+	var at int64
+	err := s.rdb.QueryRowContext(ctx, s.dialect.rebind(q), targetID, false).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, s.wrap("reading the last failure of a target", err)
+	}
+	return fromMicros(at), true, nil
 }

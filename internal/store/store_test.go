@@ -318,7 +318,21 @@ func testChecks(t *testing.T, dsn string) {
 	if err := s.ExportChecks(ctx, a.ID, base, func(Check) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("ExportChecks with a failing fn: got %v, want its error", err)
 	}
+	testLastFailure(t, s, a.ID, want[250].Time)
 	testCheckErrors(t, s, a.ID, b.ID)
+}
+
+// testLastFailure reads the newest failed check of a, which failed at
+// last, and of a target without checks.
+func testLastFailure(t *testing.T, s *Store, a int64, last time.Time) {
+	got, ok, err := s.LastFailure(t.Context(), a)
+	if err != nil || !ok || !got.Equal(last) {
+		t.Errorf("LastFailure = %v, %v, %v; want %v", got, ok, err, last)
+	}
+	none := addTarget(t, s, "none.example")
+	if got, ok, err := s.LastFailure(t.Context(), none.ID); err != nil || ok {
+		t.Errorf("LastFailure of a target without checks = %v, %v, %v; want none", got, ok, err)
+	}
 }
 
 func testCheckErrors(t *testing.T, s *Store, a, b int64) {

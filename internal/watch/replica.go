@@ -35,6 +35,10 @@ type replica struct {
 	all    []int64
 	log    *slog.Logger
 
+	// taken, when set, is told the targets this replica has just taken,
+	// before it checks them.
+	taken func(ctx context.Context, ids []int64)
+
 	mu    sync.Mutex
 	until map[int64]time.Time // when this replica stops checking a target
 	since map[int64]time.Time // when it took it, to shed the newest first
@@ -111,6 +115,11 @@ func (r *replica) round(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if r.taken != nil {
+		// Before the targets are checked: their first check may already
+		// continue an incident.
+		r.taken(ctx, r.newly(start, held))
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, id := range held {
@@ -120,6 +129,19 @@ func (r *replica) round(ctx context.Context) error {
 		r.until[id] = start.Add(r.ttl - r.margin)
 	}
 	return nil
+}
+
+// newly are the targets of held that this replica did not check at now.
+func (r *replica) newly(now time.Time, held []int64) []int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := []int64{}
+	for _, id := range held {
+		if !r.until[id].After(now) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // kept are the targets this replica checks at now that it keeps, at most

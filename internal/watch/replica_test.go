@@ -10,9 +10,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gwdoctor/gwdoctor/internal/monitor"
+	"github.com/gwdoctor/gwdoctor/internal/store"
 	"github.com/gwdoctor/gwdoctor/internal/store/storetest"
 	"github.com/gwdoctor/gwdoctor/internal/watchconfig"
 )
@@ -70,9 +73,15 @@ func TestReplicasShareTargets(t *testing.T) {
 // that dies does, its leases kept.
 func serveReplica(t *testing.T, dsn, base, name string) (stop func()) {
 	t.Helper()
+	return serveReplicaWith(t, dsn, base, name, 20, monitor.Policy{})
+}
+
+// serveReplicaWith is serveReplica on n targets, under policy.
+func serveReplicaWith(t *testing.T, dsn, base, name string, n int, policy monitor.Policy) (stop func()) {
+	t.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, "db: %q\ninterval: 1s\ntargets:\n", dsn)
-	for i := range 20 {
+	for i := range n {
 		fmt.Fprintf(&b, "  - {name: t%d, url: %q, headers: {X-Replica: %s}}\n", i, fmt.Sprintf("%s/t%d", base, i), name)
 	}
 	cfg, err := watchconfig.Parse(name+".yaml", []byte(b.String()), nil)
@@ -85,7 +94,9 @@ func serveReplica(t *testing.T, dsn, base, name string) (stop func()) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, cfg, ServeOptions{Listener: ln, Replica: name, KeepLeases: true}) }()
+	go func() {
+		done <- Serve(ctx, cfg, ServeOptions{Listener: ln, Replica: name, KeepLeases: true, Policy: policy})
+	}()
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {
@@ -194,4 +205,68 @@ func TestServePostgresRestarted(t *testing.T) {
 	w.waitLog(t, "the store takes checks again")
 	stillThere(t, before, readAPI(t, w.base))
 	t.Logf("the log of the store:\n%s", w.lines("store"))
+}
+
+// TestReplicaTakeoverCarriesIncident: replica b opens an incident for a
+// failing target and dies; replica a takes the target over and continues
+// that incident (the same one in the store, its failures growing) instead
+// of opening another, and closes it when the target recovers.
+func TestReplicaTakeoverCarriesIncident(t *testing.T) {
+	cluster, err := storetest.StartPostgres(t, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsn := cluster.NewDatabase(t)
+	var failing atomic.Bool
+	failing.Store(true)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/t0" && failing.Load() {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	st, err := store.Open(t.Context(), dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	policy := monitor.Policy{FlapWindow: 2 * time.Second}
+	stopB := serveReplicaWith(t, dsn, srv.URL, "b", 2, policy)
+	left := waitIncidents(t, st, "b to open an incident", func(incs []store.Incident) bool {
+		return len(incs) == 1 && incs[0].State == store.StateOpen
+	})[0]
+	stopB()
+	serveReplicaWith(t, dsn, srv.URL, "a", 2, policy)
+	waitIncidents(t, st, "a to attach failures to b's incident", func(incs []store.Incident) bool {
+		if len(incs) != 1 || incs[0].ID != left.ID || incs[0].State != store.StateOpen {
+			t.Fatalf("after the takeover: %+v, want b's incident %d, still open, and no other", incs, left.ID)
+		}
+		return incs[0].Failures > left.Failures+1
+	})
+	failing.Store(false)
+	waitIncidents(t, st, "a to close b's incident", func(incs []store.Incident) bool {
+		if len(incs) != 1 || incs[0].ID != left.ID {
+			t.Fatalf("after the recovery: %+v, want b's incident %d and no other", incs, left.ID)
+		}
+		return incs[0].State == store.StateClosed
+	})
+}
+
+// waitIncidents polls the store's incidents until done says so, for 30 s.
+func waitIncidents(t *testing.T, st *store.Store, what string, done func([]store.Incident) bool) []store.Incident {
+	t.Helper()
+	var incs []store.Incident
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		page, err := st.Incidents(t.Context(), store.IncidentQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if incs = page.Incidents; done(incs) {
+			return incs
+		}
+	}
+	t.Fatalf("waited 30s for %s; incidents: %+v", what, incs)
+	return nil
 }

@@ -46,6 +46,11 @@ type ServeOptions struct {
 	// that stops (see the replica type for the timing). Empty: this
 	// process checks every target.
 	Replica string
+	// Metrics, when set, are the metrics served and fed, kept across the
+	// Serve calls of one process (a reload); ForgetRemoved drops the
+	// series of the targets a new configuration leaves out. Default: new
+	// ones (NewMetrics) for each call.
+	Metrics *web.Metrics
 	// KeepLeases leaves a replica's leases in place when Serve ends, as a
 	// replica that dies does: the others take its targets once the
 	// leases expire. By default they are released, to be taken at once.
@@ -103,7 +108,10 @@ func newWatcher(ctx context.Context, cfg *watchconfig.Config, st *store.Store, o
 		return nil, err
 	}
 	w := &watcher{st: st, rec: rec, ln: o.Listener, windows: &windows{st: st}}
-	metrics := web.NewMetrics(web.MetricsOptions{PhasesOf: phasesOf})
+	metrics := o.Metrics
+	if metrics == nil {
+		metrics = NewMetrics()
+	}
 	var demand *onDemand // set below, before anything is served
 	w.srv, err = web.New(web.Options{
 		Addr: cfg.Listen, Store: NewPages(st, rec, targets), Metrics: metrics,
@@ -130,15 +138,23 @@ func newWatcher(ctx context.Context, cfg *watchconfig.Config, st *store.Store, o
 		return nil, err
 	}
 	mt := monitorTargets(targets)
+	sinks := monitor.MultiSink(append([]monitor.Sink{rec, metrics}, append(o.Sinks, w.alerting)...)...)
+	carry := newCarrier(sinks, st, rec, metrics, o.Policy, mt)
 	mo := monitor.Options{
-		Check: o.Checker.Check, Diagnose: o.Checker.Diagnose, Policy: o.Policy,
-		Sink:     monitor.MultiSink(append([]monitor.Sink{rec, metrics}, append(o.Sinks, w.alerting)...)...),
+		Check: o.Checker.Check, Diagnose: o.Checker.Diagnose, Policy: o.Policy, Sink: carry,
 		Interval: cfg.Interval, Timeout: cfg.Timeout,
 		OnError: func(err error) { o.Logger.Warn("watching", "err", err) },
 	}
 	if o.Replica != "" {
 		w.replica = newReplica(st, o.Replica, rec, mt, cmp(cfg.Interval, 30*time.Second), o.Logger)
+		w.replica.taken = func(ctx context.Context, ids []int64) {
+			if err := carry.adopt(ctx, ids); err != nil && ctx.Err() == nil {
+				o.Logger.Warn("continuing the incidents of the targets taken over; new ones will open", "err", err)
+			}
+		}
 		mo.Holds = w.replica.Holds
+	} else if err := carry.adopt(ctx, nil); err != nil {
+		o.Logger.Warn("continuing the incidents left open; new ones will open", "err", err)
 	}
 	w.targets, w.sink = targets, mo.Sink
 	demand = newOnDemand(mt, mo)
@@ -236,6 +252,26 @@ func publicGroups(cfg *watchconfig.Config) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// NewMetrics returns the metrics of a watcher, which read the phase
+// timings of its checks' records.
+func NewMetrics() *web.Metrics {
+	return web.NewMetrics(web.MetricsOptions{PhasesOf: phasesOf})
+}
+
+// ForgetRemoved drops from m the per-target series of the targets of old
+// that next leaves out, when next replaces old.
+func ForgetRemoved(m *web.Metrics, old, next *watchconfig.Config) {
+	keep := map[string]bool{}
+	for _, t := range next.Targets() {
+		keep[t.ID] = true
+	}
+	for _, t := range old.Targets() {
+		if !keep[t.ID] {
+			m.Forget(t.ID)
+		}
+	}
 }
 
 // phasesOf reads a check's phase timings for the metrics.

@@ -182,6 +182,11 @@ func changeText(ev monitor.Event) string {
 	switch ev.Change {
 	case monitor.ChangeCause:
 		return ev.From + " → " + ev.To
+	case ChangeResumed:
+		if ev.From != ev.To {
+			return "continued, failing again: " + ev.From + " → " + ev.To
+		}
+		return "continued, failing again"
 	case monitor.ChangeDiagnosis:
 		if ev.Err != nil {
 			return "diagnosis failed: " + ev.Err.Error()
@@ -189,6 +194,27 @@ func changeText(ev monitor.Event) string {
 		return "diagnosed"
 	}
 	return string(ev.Change)
+}
+
+// adopt maps a monitor's incident ID to a stored incident that another
+// process opened, so that its events update that incident.
+func (r *Recorder) adopt(id string, storeID int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.incidents[id] = storeID
+}
+
+// keeps reports whether an incident of the store is one this recorder
+// writes.
+func (r *Recorder) keeps(storeID int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, id := range r.incidents {
+		if id == storeID {
+			return true
+		}
+	}
+	return false
 }
 
 // remember keeps a target's newest check.
