@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -191,10 +190,9 @@ func scenarioWant(gateway string, sc lab.Scenario) recordedWant {
 }
 
 // setupWant is what the lab's tables expect of setup su: TestLabSetups's
-// checks, as data. The evidence is recorded as root, as CI runs the lab:
-// where root's verdict differs (su.WantAsRoot), that is the one.
+// checks, as data.
 func setupWant(su lab.Setup) recordedWant {
-	w := recordedWant{Cause: cmp.Or(su.WantAsRoot, su.Want), Persistence: su.WantPersistence, Outside: su.WantOutside}
+	w := recordedWant{Cause: su.Want, Persistence: su.WantPersistence, Outside: su.WantOutside}
 	if su.Want != "ok" {
 		w.GeneratedBy = su.GeneratedBy
 	}

@@ -193,6 +193,9 @@ type Evidence struct {
 	// that answered plain HTTP as a TLS server does, its certificate
 	// recorded.
 	UpstreamTLS *Attempt `json:"upstream_tls,omitempty"`
+	// UpstreamSocket is the owner and mode of a unix socket Upstream, which
+	// decide who may open it.
+	UpstreamSocket *probe.Socket `json:"upstream_socket,omitempty"`
 	// GatewaySpeaks is the protocol the gateway's configuration has it
 	// speak to the upstream ("http", "fastcgi"), "" when not known.
 	GatewaySpeaks string `json:"gateway_speaks,omitempty"`
@@ -219,7 +222,7 @@ type Evidence struct {
 // logs and the limits that only the gateway's host knows.
 func (e Evidence) Outside() Evidence {
 	e.Upstream, e.UpstreamAddr, e.UpstreamKeepAlive, e.UpstreamFastCGI, e.Limits = nil, "", nil, nil, nil
-	e.UpstreamTLS = nil
+	e.UpstreamTLS, e.UpstreamSocket = nil, nil
 	e.Logs, e.HealthCheck = nil, nil
 	return e
 }

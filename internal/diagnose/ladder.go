@@ -171,6 +171,9 @@ func (j *judgement) ladderAnswered(ok []Attempt) []claim {
 	if failAt >= 500*time.Millisecond && slowest(ok) > failAt {
 		return []claim{j.claim(UpstreamTimeout, kindDirect, "upstream", "the upstream needs %s to answer; the gateway gave up after %s", ms(slowest(ok)), ms(failAt))}
 	}
+	if cs := j.socketDenied(a); len(cs) > 0 {
+		return cs
+	}
 	if cs := j.heldDown(a); len(cs) > 0 {
 		return cs
 	}

@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
@@ -36,6 +37,7 @@ type collector struct {
 // collectors are the experiments besides the tries themselves.
 var collectors = []collector{
 	{"upstream", beside, hasUpstream, (*runner).collectUpstream},
+	{"socket", beside, func(r *runner, _ *diagnose.Evidence) bool { return socketPath(r.plan.Upstream) != "" }, (*runner).collectSocket},
 	{"origin", beside, func(r *runner, _ *diagnose.Evidence) bool { return r.plan.Origin != "" }, (*runner).collectOrigin},
 	{"keep-alive", beside, httpUpstream(func(p Plan) bool { return p.KeepAliveWait > 0 }), (*runner).collectKeepAlive},
 	{"health check", beside, httpUpstream(func(p Plan) bool { return p.HealthCheck != nil }), (*runner).collectHealthCheck},
@@ -97,6 +99,24 @@ func (r *runner) collectUpstream(ctx context.Context, ev *diagnose.Evidence) {
 		ev.UpstreamTLS = r.tlsSniff(ctx)
 	}
 	ev.Upstream = up
+}
+
+// socketPath is the path of a unix socket upstream ("unix:/path",
+// "fcgi:unix:/path"), or "".
+func socketPath(upstream string) string {
+	path, ok := strings.CutPrefix(strings.TrimPrefix(upstream, "fcgi:"), "unix:")
+	if !ok {
+		return ""
+	}
+	return path
+}
+
+// collectSocket reads who may open a unix socket upstream. A socket that
+// cannot be read leaves the field empty: the requests to it tell why.
+func (r *runner) collectSocket(_ context.Context, ev *diagnose.Evidence) {
+	if s, err := probe.StatSocket(socketPath(r.plan.Upstream)); err == nil {
+		ev.UpstreamSocket = &s
+	}
 }
 
 func (r *runner) collectOrigin(ctx context.Context, ev *diagnose.Evidence) {

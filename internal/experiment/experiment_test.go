@@ -520,3 +520,18 @@ func TestTimeout(t *testing.T) {
 		}
 	}
 }
+
+func TestSocketPath(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"unix:/run/php/php-fpm.sock":      "/run/php/php-fpm.sock",
+		"fcgi:unix:/run/php/php-fpm.sock": "/run/php/php-fpm.sock",
+		"fcgi://127.0.0.1:9000":           "",
+		"127.0.0.1:9000":                  "",
+		"https://10.0.0.2:8443":           "",
+	} {
+		if got := socketPath(in); got != want {
+			t.Errorf("socketPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,11 +26,6 @@ type Setup struct {
 	// WantWithConfig with the gateway's configuration and logs (default
 	// Want).
 	Want, WantOutside, WantWithConfig catalog.Cause
-	// WantAsRoot, when set, is Want when the lab runs as root, which no
-	// file permission keeps out: a socket whose mode denies the gateway's
-	// workers lets the diagnosis's own requests in. Setups puts it in
-	// Want; recorded evidence is a root run's.
-	WantAsRoot catalog.Cause
 	// WantPersistence is "persistent" or "intermittent"; "" when it
 	// depends on timing (an overloaded pool fails some requests, or all).
 	WantPersistence string
@@ -128,33 +122,22 @@ func LookupSetup(name string) (Setup, bool) {
 	return Setup{}, false
 }
 
-// Setups returns every setup, in a stable order, with the Want of the
-// user the lab runs as.
+// Setups returns every setup, in a stable order.
 func Setups() []Setup {
-	s := setups()
-	if os.Geteuid() == 0 {
-		for i := range s {
-			s[i].Want = cmp.Or(s[i].WantAsRoot, s[i].Want)
-		}
-	}
-	return s
-}
-
-// setups is the table of Setups, with Want as a user other than root.
-func setups() []Setup {
 	return []Setup{
 		{Name: "php_socket_missing", Product: "nginx", GeneratedBy: "nginx",
 			Want: "upstream.refused", WantOutside: "upstream", WantPersistence: "persistent",
 			Description: "nginx passes requests to a PHP-FPM socket that does not exist (PHP-FPM stopped)",
 			start:       startPHPSocketMissing},
 		// As root, the diagnosis may open the socket that nginx's workers
-		// may not: it answers, and only nginx's log says why nginx fails.
+		// may not: it answers, and the socket's owner and mode say why
+		// nginx fails. As another user, the diagnosis is denied too.
 		{Name: "php_socket_denied", Product: "nginx", GeneratedBy: "nginx",
-			Want: "upstream.permission", WantAsRoot: "upstream", WantOutside: "upstream", WantWithConfig: "upstream.permission", WantPersistence: "persistent",
+			Want: "upstream.permission", WantOutside: "upstream", WantWithConfig: "upstream.permission", WantPersistence: "persistent",
 			Description: "PHP-FPM's socket is root's with listen.mode = 0600 while nginx's workers run as nobody (as another user than root: listen.mode = 0000), so their connect() is denied: 13: Permission denied",
 			start:       startPHPSocketDenied},
 		{Name: "apache_socket_denied", Product: "apache", GeneratedBy: "apache",
-			Want: "upstream.permission", WantAsRoot: "upstream", WantOutside: "upstream", WantWithConfig: "upstream.permission", WantPersistence: "persistent",
+			Want: "upstream.permission", WantOutside: "upstream", WantWithConfig: "upstream.permission", WantPersistence: "persistent",
 			Description: "the same socket behind Apache's mod_proxy_fcgi, whose children run as nobody: AH02454 (13)Permission denied, and an instant 503",
 			start:       startApacheSocketDenied},
 		{Name: "php_killed", Product: "nginx", GeneratedBy: "nginx",
