@@ -20,6 +20,15 @@ type Apache struct {
 	// BalancerChecks are the HTTP health checks (mod_proxy_hcheck) of the
 	// balancers whose members set hcmethod to an HTTP method, by NAME.
 	BalancerChecks map[string]*HealthCheck
+	// Workers are the parameters set for a backend URL by <Proxy URL
+	// key=value ...> or ProxySet, by URL: they apply to every ProxyPass and
+	// SetHandler that sends requests there
+	// (https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxyset).
+	Workers map[string]*ApacheProxy
+	// Problems are the parts that could not be read (an include that is
+	// missing, a section left open, a rule with a bad expression); the
+	// rest of the model stands without them.
+	Problems []*ParseError
 }
 
 // ApacheVHost is a <VirtualHost> section, or the main server.
@@ -61,6 +70,8 @@ func ParseApache(file string) (*Apache, error) {
 	return parseApache(diskSource{}, file)
 }
 
+// parseApache reads file and its includes; the error is for a main file
+// that cannot be read.
 func parseApache(src source, file string) (*Apache, error) {
 	p := &apacheParser{src: src, root: dirOf(file)}
 	tree, err := p.parseFile(file)
@@ -68,22 +79,20 @@ func parseApache(src source, file string) (*Apache, error) {
 		return nil, err
 	}
 	a := &Apache{File: file, Directives: tree, Balancers: map[string][]Upstream{}, BalancerChecks: map[string]*HealthCheck{},
-		Main: &ApacheVHost{Block: Block{Name: "main server", File: file}}}
+		Workers: map[string]*ApacheProxy{}, Main: &ApacheVHost{Block: Block{Name: "main server", File: file}}}
+	probs := &p.problems
 	for _, d := range tree {
 		if strings.EqualFold(d.Name, "VirtualHost") && d.IsBlock() {
 			v := &ApacheVHost{Block: Block{Name: "<VirtualHost " + strings.Join(d.Args, " ") + ">", File: d.File, Line: d.Line}}
 			for _, arg := range d.Args {
 				v.Addrs = append(v.Addrs, apacheVHostAddr(arg, d))
 			}
-			if err := a.collect(v, d.Block); err != nil {
-				return nil, err
-			}
+			a.collect(v, d.Block, probs)
 			a.VHosts = append(a.VHosts, v)
 		}
 	}
-	if err := a.collect(a.Main, tree); err != nil {
-		return nil, err
-	}
+	a.collect(a.Main, tree, probs)
+	a.Problems = *probs
 	return a, nil
 }
 
@@ -102,16 +111,14 @@ func apacheVHostAddr(arg string, d *Directive) Listen {
 }
 
 // collect reads the directives of one server into v; sections other than
-// <VirtualHost> are searched for proxy settings.
-func (a *Apache) collect(v *ApacheVHost, block []*Directive) error {
+// <VirtualHost> are searched for proxy settings. A directive it cannot read
+// is a problem and left out.
+func (a *Apache) collect(v *ApacheVHost, block []*Directive, probs *problems) {
 	for _, d := range block {
 		name := strings.ToLower(d.Name)
 		if d.IsBlock() {
-			if name == "virtualhost" {
-				continue
-			}
-			if err := a.collectSection(v, d); err != nil {
-				return err
+			if name != "virtualhost" {
+				a.collectSection(v, d, probs)
 			}
 			continue
 		}
@@ -121,7 +128,8 @@ func (a *Apache) collect(v *ApacheVHost, block []*Directive) error {
 		case "timeout", "proxytimeout":
 			s, err := apacheTimeSetting(d)
 			if err != nil {
-				return err
+				probs.add(d.File, d.Line, err)
+				continue
 			}
 			if name == "timeout" {
 				v.Timeout = s
@@ -131,30 +139,39 @@ func (a *Apache) collect(v *ApacheVHost, block []*Directive) error {
 		case "proxypass", "proxypassmatch":
 			px, err := apacheProxyPass(d, "")
 			if err != nil {
-				return err
+				probs.add(d.File, d.Line, err)
+				continue
 			}
 			v.Proxies = append(v.Proxies, px)
+		case "proxyset":
+			a.setWorker(d.Arg(0), d.Args[min(1, len(d.Args)):], d)
 		}
 	}
-	return nil
 }
 
-// collectSection reads <Proxy balancer://...>, and ProxyPass or SetHandler
-// inside <Location>, <LocationMatch>, <Files> and <FilesMatch>.
-func (a *Apache) collectSection(v *ApacheVHost, d *Directive) error {
+// collectSection reads <Proxy balancer://...> and <Proxy URL key=value>,
+// and ProxyPass or SetHandler inside <Location>, <LocationMatch>, <Files>
+// and <FilesMatch>, also within their <If>, <ElseIf> and <Else>.
+func (a *Apache) collectSection(v *ApacheVHost, d *Directive, probs *problems) {
 	kind := strings.ToLower(d.Name)
 	if kind == "proxy" {
 		if name, ok := strings.CutPrefix(d.Arg(0), "balancer://"); ok {
 			a.collectBalancer(strings.TrimSuffix(name, "/"), d.Block)
 		}
-		return nil
+		a.setWorker(d.Arg(0), d.Args[min(1, len(d.Args)):], d)
+		for _, c := range d.Block {
+			if strings.EqualFold(c.Name, "ProxySet") {
+				a.setWorker(d.Arg(0), c.Args, c)
+			}
+		}
+		return
 	}
 	if kind != "location" && kind != "locationmatch" && kind != "files" && kind != "filesmatch" {
-		return nil
+		return
 	}
 	pattern := d.Arg(len(d.Args) - 1)
 	isRegex := strings.HasSuffix(kind, "match") || d.Arg(0) == "~"
-	for _, c := range d.Block {
+	for _, c := range conditionalBlocks(d.Block) {
 		var px *ApacheProxy
 		switch strings.ToLower(c.Name) {
 		case "proxypass":
@@ -163,7 +180,8 @@ func (a *Apache) collectSection(v *ApacheVHost, d *Directive) error {
 			}
 			var err error
 			if px, err = apacheProxyPass(c, pattern); err != nil {
-				return err
+				probs.add(c.File, c.Line, err)
+				continue
 			}
 		case "sethandler":
 			target, ok := strings.CutPrefix(c.Arg(0), "proxy:")
@@ -178,13 +196,50 @@ func (a *Apache) collectSection(v *ApacheVHost, d *Directive) error {
 		if isRegex {
 			re, err := regexp.Compile(pattern)
 			if err != nil {
-				return parseErrorf(d.File, d.Line, "regular expression %q: %v", pattern, err)
+				probs.addf(d.File, d.Line, "regular expression %q: %v", pattern, err)
+				return
 			}
 			px.re = re
 		}
 		v.Proxies = append(v.Proxies, px)
 	}
-	return nil
+}
+
+// conditionalBlocks returns the directives of block with those of its <If>,
+// <ElseIf> and <Else> sections in their place: whether the condition holds
+// depends on the request, and the handler it sets is the one of interest.
+func conditionalBlocks(block []*Directive) []*Directive {
+	var out []*Directive
+	for _, c := range block {
+		switch strings.ToLower(c.Name) {
+		case "if", "elseif", "else":
+			if c.IsBlock() {
+				out = append(out, conditionalBlocks(c.Block)...)
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// setWorker records the key=value parameters given for the backend URL
+// target, later ones overriding earlier ones.
+func (a *Apache) setWorker(target string, args []string, d *Directive) {
+	if target == "" || target == "*" || len(args) == 0 {
+		return
+	}
+	w := a.Workers[target]
+	if w == nil {
+		w = &ApacheProxy{Kind: "Proxy", Path: target, Target: target, Params: map[string]string{}}
+		a.Workers[target] = w
+	}
+	for _, kv := range args {
+		if k, val, ok := strings.Cut(kv, "="); ok {
+			w.Params[strings.ToLower(k)] = val
+			w.File, w.Line = d.File, d.Line
+		}
+	}
 }
 
 func (a *Apache) collectBalancer(name string, block []*Directive) {

@@ -1,6 +1,7 @@
 package gwconfig
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,10 +17,11 @@ var apacheTransparent = map[string]bool{
 
 // apacheParser reads an Apache configuration and the files it includes.
 type apacheParser struct {
-	src   source
-	root  string // ServerRoot: relative includes resolve against it
-	stack includeStack
-	files int
+	src      source
+	root     string // ServerRoot: relative includes resolve against it
+	stack    includeStack
+	files    int
+	problems problems
 }
 
 // apacheLine is one logical line: continuations joined.
@@ -34,7 +36,7 @@ func splitApacheLines(data []byte) []apacheLine {
 	var out []apacheLine
 	var cur strings.Builder
 	start := 0
-	for i, raw := range strings.Split(string(data), "\n") {
+	for i, raw := range strings.Split(string(stripBOM(data)), "\n") {
 		s := strings.TrimRight(raw, " \t\r")
 		if cur.Len() == 0 {
 			start = i + 1
@@ -89,11 +91,9 @@ func splitApacheArgs(s string) []string {
 	}
 }
 
+// parseFile reads one file; the error is for a file that cannot be read.
 func (p *apacheParser) parseFile(file string) ([]*Directive, error) {
 	p.files++
-	if p.files > maxFiles {
-		return nil, parseErrorf(file, 0, "more than %d included files", maxFiles)
-	}
 	data, err := p.src.readFile(file)
 	if err != nil {
 		return nil, &ParseError{File: file, Msg: err.Error(), Err: err}
@@ -102,44 +102,34 @@ func (p *apacheParser) parseFile(file string) ([]*Directive, error) {
 	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
 	lines := splitApacheLines(data)
 	pos := 0
-	return p.parseSection(file, lines, &pos, nil)
+	return p.parseSection(file, lines, &pos, nil), nil
 }
 
 // parseSection reads directives until the end of the section open (nil at
-// the top of a file).
-func (p *apacheParser) parseSection(file string, lines []apacheLine, pos *int, open *Directive) ([]*Directive, error) {
+// the top of a file). What Apache would reject is recorded and skipped: a
+// stray closing tag, a section line without its ">"; a section left open at
+// the end of the file is closed there.
+func (p *apacheParser) parseSection(file string, lines []apacheLine, pos *int, open *Directive) []*Directive {
 	out := []*Directive{}
 	for *pos < len(lines) {
 		l := lines[*pos]
 		*pos++
 		if strings.HasPrefix(l.text, "</") {
 			name := strings.TrimSuffix(strings.TrimPrefix(l.text, "</"), ">")
-			if open == nil || !strings.EqualFold(name, open.Name) {
-				return nil, parseErrorf(file, l.line, "</%s> without matching <%s> section", name, name)
+			if open != nil && strings.EqualFold(name, open.Name) {
+				return out
 			}
-			return out, nil
+			p.problems.addf(file, l.line, "</%s> without matching <%s> section", name, name)
+			continue
 		}
 		if strings.HasPrefix(l.text, "<") {
-			inner := strings.TrimPrefix(l.text, "<")
-			if !strings.HasSuffix(inner, ">") {
-				name, _, _ := strings.Cut(inner, " ")
-				return nil, parseErrorf(file, l.line, "<%s directive missing closing '>'", name)
+			if d := p.openSection(file, l, lines, pos); d != nil {
+				if apacheTransparent[strings.ToLower(d.Name)] {
+					out = append(out, d.Block...)
+					continue
+				}
+				out = append(out, d)
 			}
-			args := splitApacheArgs(strings.TrimSuffix(inner, ">"))
-			if len(args) == 0 {
-				return nil, parseErrorf(file, l.line, "empty section")
-			}
-			d := &Directive{Name: args[0], Args: args[1:], File: file, Line: l.line}
-			block, err := p.parseSection(file, lines, pos, d)
-			if err != nil {
-				return nil, err
-			}
-			if apacheTransparent[strings.ToLower(d.Name)] {
-				out = append(out, block...)
-				continue
-			}
-			d.Block = block
-			out = append(out, d)
 			continue
 		}
 		args := splitApacheArgs(l.text)
@@ -148,57 +138,80 @@ func (p *apacheParser) parseSection(file string, lines []apacheLine, pos *int, o
 		case "serverroot":
 			p.root = d.Arg(0)
 		case "include", "includeoptional":
-			inc, err := p.include(d)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, inc...)
+			out = append(out, p.include(d)...)
 			continue
 		}
 		out = append(out, d)
 	}
 	if open != nil {
-		return nil, parseErrorf(file, open.Line, "<%s> was not closed", open.Name)
+		p.problems.addf(file, open.Line, "<%s> was not closed", open.Name)
 	}
-	return out, nil
+	return out
+}
+
+// openSection reads the section that line l opens, up to its closing tag.
+func (p *apacheParser) openSection(file string, l apacheLine, lines []apacheLine, pos *int) *Directive {
+	inner := strings.TrimPrefix(l.text, "<")
+	if !strings.HasSuffix(inner, ">") {
+		name, _, _ := strings.Cut(inner, " ")
+		p.problems.addf(file, l.line, "<%s directive missing closing '>'", name)
+		return nil
+	}
+	args := splitApacheArgs(strings.TrimSuffix(inner, ">"))
+	if len(args) == 0 {
+		p.problems.addf(file, l.line, "empty section")
+		return nil
+	}
+	d := &Directive{Name: args[0], Args: args[1:], File: file, Line: l.line}
+	d.Block = p.parseSection(file, lines, pos, d)
+	return d
 }
 
 // include reads the files of Include or IncludeOptional: a file, every file
 // of a directory, or a wildcard. Include fails when a wildcard matches
 // nothing; IncludeOptional does not
-// (https://httpd.apache.org/docs/2.4/mod/core.html#include).
-func (p *apacheParser) include(d *Directive) ([]*Directive, error) {
+// (https://httpd.apache.org/docs/2.4/mod/core.html#include). What cannot be
+// read is a problem, and the files that can be read stand.
+func (p *apacheParser) include(d *Directive) []*Directive {
 	optional := strings.EqualFold(d.Name, "IncludeOptional")
 	if len(d.Args) != 1 {
-		return nil, parseErrorf(d.File, d.Line, "%s takes one argument", d.Name)
+		p.problems.addf(d.File, d.Line, "%s takes one argument", d.Name)
+		return nil
 	}
 	files, err := expandInclude(p.src, p.root, d.Arg(0))
 	if err != nil {
-		return nil, &ParseError{File: d.File, Line: d.Line, Msg: err.Error(), Err: err}
+		p.problems.add(d.File, d.Line, &ParseError{File: d.File, Line: d.Line, Msg: err.Error(), Err: err})
+		return nil
 	}
 	if len(files) == 0 && !optional {
-		return nil, parseErrorf(d.File, d.Line, "No matches for the wildcard %q", d.Arg(0))
+		p.problems.addf(d.File, d.Line, "No matches for the wildcard %q", d.Arg(0))
+		return nil
 	}
 	files = p.expandDirs(files)
 	var out []*Directive
 	for _, f := range files {
+		if p.files >= maxFiles {
+			p.problems.addf(d.File, d.Line, "more than %d included files: %s and the rest are left out", maxFiles, f)
+			return out
+		}
 		if err := p.stack.check(f); err != nil {
-			return nil, &ParseError{File: d.File, Line: d.Line, Msg: err.Error(), Err: err}
+			p.problems.add(d.File, d.Line, &ParseError{File: d.File, Line: d.Line, Msg: err.Error(), Err: err})
+			continue
 		}
 		sub, err := p.parseFile(f)
 		if err != nil {
-			var pe *ParseError
-			if asParseError(err, &pe) && pe.File == f && pe.Line == 0 {
-				if optional {
-					continue
+			if !optional {
+				var pe *ParseError
+				if asParseError(err, &pe) {
+					err = pe.Err
 				}
-				return nil, &ParseError{File: d.File, Line: d.Line, Msg: d.Name + " " + d.Arg(0) + ": " + pe.Msg, Err: pe.Err}
+				p.problems.add(d.File, d.Line, &ParseError{File: d.File, Line: d.Line, Msg: fmt.Sprintf("%s %s: %v", d.Name, d.Arg(0), err), Err: err})
 			}
-			return nil, err
+			continue
 		}
 		out = append(out, sub...)
 	}
-	return out, nil
+	return out
 }
 
 // expandDirs replaces directories (on disk) by the files in them, sorted.

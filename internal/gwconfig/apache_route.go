@@ -139,24 +139,49 @@ func (a *Apache) settings(v *ApacheVHost, px *ApacheProxy) []Setting {
 		proxyTimeout.Name = "ProxyTimeout"
 	}
 	out := []Setting{}
-	if px != nil && px.Kind != "SetHandler" {
-		if t, ok := px.param("timeout"); ok {
+	if px != nil {
+		w := a.worker(px.Target)
+		param := func(key string) (Setting, bool) {
+			if t, ok := px.param(key); ok {
+				return t, ok
+			}
+			return w.param(key)
+		}
+		if t, ok := param("timeout"); ok {
 			out = append(out, t)
 		}
-		if t, ok := px.param("connectiontimeout"); ok {
+		if t, ok := param("connectiontimeout"); ok {
 			out = append(out, t)
 		}
-		retry, ok := px.param("retry")
-		if !ok {
-			retry = Setting{Name: "retry=", Value: apacheDefaultRetry, Duration: 60 * time.Second, Default: true}
+		retry, ok := param("retry")
+		if !ok && px.Kind != "SetHandler" {
+			retry, ok = Setting{Name: "retry=", Value: apacheDefaultRetry, Duration: 60 * time.Second, Default: true}, true
 		}
-		out = append(out, retry)
+		if ok {
+			out = append(out, retry)
+		}
 	}
 	return append(out, proxyTimeout, timeout)
 }
 
-// param returns a ProxyPass key=value as a time Setting named "key=".
+// worker returns the parameters set with <Proxy URL> or ProxySet for the
+// longest URL that target starts with; nil when there are none.
+func (a *Apache) worker(target string) *ApacheProxy {
+	var best *ApacheProxy
+	for u, w := range a.Workers {
+		if strings.HasPrefix(target, strings.TrimSuffix(u, "/")) && (best == nil || len(u) > len(best.Target)) {
+			best = w
+		}
+	}
+	return best
+}
+
+// param returns a key=value of a ProxyPass or worker as a time Setting
+// named "key="; false when px is nil or does not set key.
 func (px *ApacheProxy) param(key string) (Setting, bool) {
+	if px == nil {
+		return Setting{}, false
+	}
 	v, ok := px.Params[key]
 	if !ok {
 		return Setting{}, false

@@ -16,6 +16,9 @@ type HAProxy struct {
 	BufSize Setting
 	// Proxies are the frontend, backend and listen sections in order.
 	Proxies []*HAProxyProxy
+	// Problems are the lines that could not be read; the rest of the
+	// model stands without them.
+	Problems []*ParseError
 }
 
 // HAProxyProxy is a frontend, backend or listen section with the defaults
@@ -70,51 +73,101 @@ func ParseHAProxy(file string) (*HAProxy, error) {
 	return parseHAProxy(file, data)
 }
 
+// parseHAProxy reads data; a line it cannot read is a problem and skipped.
+// The error is always nil: it is kept for the callers' symmetry with the
+// other parsers.
 func parseHAProxy(file string, data []byte) (*HAProxy, error) {
 	h := &HAProxy{File: file, BufSize: Setting{Name: "tune.bufsize", Value: "16384", Bytes: 16384, Default: true}}
-	var cur *HAProxyProxy // nil in global and ignored sections
-	var defaults *HAProxyProxy
-	section := ""
-	for i, raw := range strings.Split(string(data), "\n") {
+	r := &haproxyReader{h: h, file: file, named: map[string]*HAProxyProxy{}}
+	for i, raw := range strings.Split(string(stripBOM(data)), "\n") {
 		words, err := splitHAProxyLine(raw)
 		if err != nil {
-			return nil, parseErrorf(file, i+1, "%v", err)
-		}
-		if len(words) == 0 {
+			r.probs.addf(file, i+1, "%v", err)
 			continue
 		}
-		if haproxySections[words[0]] {
-			section, cur = words[0], nil
-			switch section {
-			case "defaults":
-				defaults = &HAProxyProxy{Kind: "defaults", Name: strings.Join(words[1:], " "), File: file, Line: i + 1, ACLs: map[string][]string{}}
-				cur = defaults
-			case "frontend", "backend", "listen":
-				if len(words) < 2 {
-					return nil, parseErrorf(file, i+1, "%s needs a name", section)
-				}
-				cur = &HAProxyProxy{Kind: section, Name: words[1], File: file, Line: i + 1, defaults: defaults, ACLs: map[string][]string{}}
-				h.Proxies = append(h.Proxies, cur)
-			}
-			continue
-		}
-		if section == "" {
-			return nil, parseErrorf(file, i+1, "%q outside of any section", words[0])
-		}
-		if section == "global" && words[0] == "tune.bufsize" && len(words) > 1 {
-			n, err := strconv.ParseInt(words[1], 10, 64)
-			if err != nil {
-				return nil, parseErrorf(file, i+1, "tune.bufsize %q is not a number", words[1])
-			}
-			h.BufSize = Setting{Name: "tune.bufsize", Value: words[1], Bytes: n, File: file, Line: i + 1}
-		}
-		if cur != nil {
-			if err := cur.add(file, hline{words: words, line: i + 1}); err != nil {
-				return nil, err
-			}
+		if len(words) > 0 {
+			r.line(words, i+1)
 		}
 	}
+	h.Problems = r.probs
 	return h, nil
+}
+
+// haproxyReader holds the state of parseHAProxy between lines.
+type haproxyReader struct {
+	h        *HAProxy
+	file     string
+	section  string
+	cur      *HAProxyProxy // nil in global and ignored sections
+	defaults *HAProxyProxy // the last defaults section
+	named    map[string]*HAProxyProxy
+	probs    problems
+}
+
+// line reads one line of words.
+func (r *haproxyReader) line(words []string, n int) {
+	if haproxySections[words[0]] {
+		r.startSection(words, n)
+		return
+	}
+	if r.section == "" {
+		r.probs.addf(r.file, n, "%q outside of any section", words[0])
+		return
+	}
+	if r.section == "global" && words[0] == "tune.bufsize" && len(words) > 1 {
+		v, err := strconv.ParseInt(words[1], 10, 64)
+		if err != nil {
+			r.probs.addf(r.file, n, "tune.bufsize %q is not a number", words[1])
+			return
+		}
+		r.h.BufSize = Setting{Name: "tune.bufsize", Value: words[1], Bytes: v, File: r.file, Line: n}
+	}
+	if r.cur != nil {
+		if err := r.cur.add(r.file, hline{words: words, line: n}); err != nil {
+			r.probs.add(r.file, n, err)
+		}
+	}
+}
+
+// startSection opens a section. A proxy inherits the last defaults section,
+// or the named one of "from NAME" (HAProxy 2.4 and later,
+// configuration.txt §4 "Proxies").
+func (r *haproxyReader) startSection(words []string, n int) {
+	r.section, r.cur = words[0], nil
+	name, from := "", ""
+	if len(words) > 1 {
+		name = words[1]
+	}
+	if len(words) > 3 && words[2] == "from" {
+		from = words[3]
+	} else if len(words) > 2 && words[1] == "from" {
+		name, from = "", words[2]
+	}
+	parent := r.defaults
+	if from != "" {
+		if parent = r.named[from]; parent == nil {
+			r.probs.addf(r.file, n, "defaults section %q not found", from)
+		}
+	}
+	switch r.section {
+	case "defaults":
+		d := &HAProxyProxy{Kind: "defaults", Name: name, File: r.file, Line: n, ACLs: map[string][]string{}}
+		if from != "" {
+			d.defaults = parent
+		}
+		r.defaults, r.cur = d, d
+		if name != "" {
+			r.named[name] = d
+		}
+	case "frontend", "backend", "listen":
+		if name == "" {
+			r.probs.addf(r.file, n, "%s needs a name", r.section)
+			r.section = "ignored"
+			return
+		}
+		r.cur = &HAProxyProxy{Kind: r.section, Name: name, File: r.file, Line: n, defaults: parent, ACLs: map[string][]string{}}
+		r.h.Proxies = append(r.h.Proxies, r.cur)
+	}
 }
 
 // splitHAProxyLine splits a line into words: "#" starts a comment, double
@@ -193,6 +246,19 @@ func (p *HAProxyProxy) add(file string, l hline) error {
 			return parseErrorf(file, l.line, "server needs a name and an address")
 		}
 		s, err := haproxyServer(w, p.defaultServer(), file, l.line)
+		if err != nil {
+			return err
+		}
+		s.Group = p.Name
+		p.Servers = append(p.Servers, s)
+	case "server-template":
+		// "server-template PREFIX NUM|LOW-HIGH FQDN[:PORT] [params]": servers
+		// named PREFIX1... whose addresses DNS gives at run time; one
+		// Upstream stands for them all, named as written.
+		if len(w) < 4 {
+			return parseErrorf(file, l.line, "server-template needs a prefix, a number and an address")
+		}
+		s, err := haproxyServer(append([]string{w[0], w[1] + w[2]}, w[3:]...), p.defaultServer(), file, l.line)
 		if err != nil {
 			return err
 		}

@@ -30,8 +30,14 @@ func (h *HAProxy) Route(u *url.URL) (*Route, error) {
 	}
 	r := &Route{Gateway: string(catalog.HAProxy), URL: u.String(), Server: Block{Name: fe.Kind + " " + fe.Name, File: fe.File, Line: fe.Line}}
 	be := fe
-	if fe.Kind == "frontend" {
+	// A listen section may switch too; with no rule that matches it
+	// serves the request with its own servers.
+	if fe.Kind == "frontend" || len(fe.UseBackends) > 0 || fe.DefaultBackend != "" {
 		name, notes := fe.pickBackend(host, path)
+		if fe.Kind == "listen" && name == "" {
+			notes = append(notes[:len(notes)-1], "no use_backend matches: the listen section's own servers answer")
+			name = fe.Name
+		}
 		r.Notes = append(r.Notes, notes...)
 		if be = h.proxy(name); be == nil {
 			r.Notes = append(r.Notes, fmt.Sprintf("no backend %q: HAProxy answers 503", name))

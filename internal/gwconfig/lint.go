@@ -58,13 +58,16 @@ func (f Finding) Where() string { return where(f.File, f.Line) }
 func Check(c *Config) []Finding {
 	var out []Finding
 	if c.Nginx != nil {
+		out = append(out, checkProblems(string(catalog.Nginx), c.Nginx.Problems)...)
 		out = append(out, checkNginx(c.Nginx)...)
 		out = append(out, checkNginxPHP(c.Nginx, c.PHPFPM)...)
 	}
 	if c.HAProxy != nil {
+		out = append(out, checkProblems(string(catalog.HAProxy), c.HAProxy.Problems)...)
 		out = append(out, checkHAProxy(c.HAProxy)...)
 	}
 	if c.Apache != nil {
+		out = append(out, checkProblems(string(catalog.Apache), c.Apache.Problems)...)
 		out = append(out, checkApache(c.Apache)...)
 		out = append(out, checkApachePHP(c.Apache, c.PHPFPM)...)
 	}

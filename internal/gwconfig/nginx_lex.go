@@ -14,10 +14,14 @@ type token struct {
 // space, ";" or "{" — but not at the "{" of "${" — so an unquoted "}" inside a
 // word is part of it; "#" starts a comment only at the start of a word;
 // quoted strings may span lines; a backslash escapes the next character, and
-// \t, \r, \n, \", \' and \\ are unescaped.
+// \t, \r, \n, \", \' and \\ are unescaped. The body of a *_by_lua_block
+// directive is Lua, skipped as lua-nginx-module reads it. On an error the
+// tokens read before it are returned with it.
 func lexNginx(file string, data []byte) ([]token, error) {
 	var toks []token
 	line := 1
+	data = stripBOM(data)
+	stmt := -1 // index in toks of the current statement's first word
 	for i := 0; i < len(data); {
 		c := data[i]
 		switch {
@@ -30,22 +34,34 @@ func lexNginx(file string, data []byte) ([]token, error) {
 			for i < len(data) && data[i] != '\n' {
 				i++
 			}
+		case c == '{' && stmt >= 0 && strings.HasSuffix(toks[stmt].text, "_by_lua_block"):
+			toks = append(toks, token{text: "{", line: line, punct: true})
+			end, nl, ok := scanLua(data, i+1)
+			if !ok {
+				return toks, parseErrorf(file, line, "unexpected end of file, expecting \"}\" to close the Lua block of %q", toks[stmt].text)
+			}
+			line += nl
+			toks = append(toks, token{text: "}", line: line, punct: true})
+			i, stmt = end+1, -1
 		case c == ';' || c == '{' || c == '}':
 			toks = append(toks, token{text: string(c), line: line, punct: true})
-			i++
+			i, stmt = i+1, -1
 		case c == '"' || c == '\'':
 			end, nl, ok := scanQuoted(data, i)
 			if !ok {
-				return nil, parseErrorf(file, line, "unexpected end of file, expecting terminating %s", quoteName(c))
+				return toks, parseErrorf(file, line, "unexpected end of file, expecting terminating %s", quoteName(c))
 			}
 			toks = append(toks, token{text: unescape(data[i+1 : end]), line: line})
 			line += nl
 			i = end + 1
 			// nginx wants a space, ";", "{" or ")" after a quoted string.
 			if i < len(data) && !strings.ContainsRune(" \t\r\n;{)", rune(data[i])) {
-				return nil, parseErrorf(file, line, "unexpected %q", string(data[i]))
+				return toks, parseErrorf(file, line, "unexpected %q", string(data[i]))
 			}
 		default:
+			if stmt < 0 {
+				stmt = len(toks)
+			}
 			end := scanWord(data, i)
 			toks = append(toks, token{text: unescape(data[i:end]), line: line})
 			i = end

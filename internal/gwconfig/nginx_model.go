@@ -15,6 +15,10 @@ type Nginx struct {
 	HTTP       *Directive   // the http block; nil when there is none
 	Servers    []*NginxServer
 	Upstreams  []*NginxUpstream
+	// Problems are the parts that could not be read (an include that is
+	// missing, a block cut short, a directive with bad arguments); the rest
+	// of the model stands without them.
+	Problems []*ParseError
 }
 
 // NginxServer is one server block of the http block.
@@ -56,6 +60,10 @@ type NginxUpstream struct {
 	// KeepaliveTimeout is how long an idle upstream connection is kept
 	// (default 60s, https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout).
 	KeepaliveTimeout Setting
+	// Balancer is the directive that picks the server of each request at
+	// run time (balancer_by_lua_block, as ingress-nginx writes it); the
+	// server lines are then placeholders. nil when there is none.
+	Balancer *Directive
 }
 
 // Block returns the location as a Block.
@@ -69,68 +77,86 @@ func (l *NginxLocation) Block() Block {
 	return Block{Name: name, File: l.Directive.File, Line: l.Directive.Line}
 }
 
-// parseNginx parses file from src and builds the model.
+// parseNginx parses file from src and builds the model. The error is for a
+// main file that cannot be read.
 func parseNginx(src source, file string) (*Nginx, error) {
-	tree, err := parseNginxTree(src, file)
+	tree, probs, err := parseNginxTree(src, file)
 	if err != nil {
 		return nil, err
 	}
-	return buildNginx(file, tree)
+	n := buildNginx(file, tree, &probs)
+	n.Problems = probs
+	return n, nil
 }
 
-func buildNginx(file string, tree []*Directive) (*Nginx, error) {
+// buildNginx builds the model of tree. A file with no http block is read as
+// the inside of one when it holds server or upstream blocks, as a site file
+// of conf.d or sites-enabled does; locations outside any server block are
+// read as one server's, as in a snippet included by a server block.
+func buildNginx(file string, tree []*Directive, probs *problems) *Nginx {
 	n := &Nginx{File: file, Directives: tree}
 	for _, d := range tree {
 		if d.Name == "http" && d.IsBlock() {
 			n.HTTP = d
 		}
 	}
+	if n.HTTP == nil && hasBlock(tree, "server", "upstream", "location") {
+		n.HTTP = &Directive{Name: "http", File: file, Block: tree}
+	}
 	if n.HTTP == nil {
-		return n, nil
+		return n
+	}
+	if !hasBlock(n.HTTP.Block, "server") && hasBlock(n.HTTP.Block, "location") {
+		n.Servers = append(n.Servers, buildServer(&Directive{Name: "server", File: file, Block: n.HTTP.Block}, probs))
 	}
 	for _, d := range n.HTTP.Block {
 		switch {
 		case d.Name == "server" && d.IsBlock():
-			s, err := buildServer(d)
-			if err != nil {
-				return nil, err
-			}
-			n.Servers = append(n.Servers, s)
+			n.Servers = append(n.Servers, buildServer(d, probs))
 		case d.Name == "upstream" && d.IsBlock():
-			u, err := buildUpstream(d)
-			if err != nil {
-				return nil, err
-			}
-			n.Upstreams = append(n.Upstreams, u)
+			n.Upstreams = append(n.Upstreams, buildUpstream(d, probs))
 		}
 	}
-	return n, nil
+	return n
 }
 
-func buildServer(d *Directive) (*NginxServer, error) {
+// hasBlock reports whether ds holds a block directive with one of names.
+func hasBlock(ds []*Directive, names ...string) bool {
+	for _, d := range ds {
+		for _, name := range names {
+			if d.Name == name && d.IsBlock() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// buildServer reads a server block; a listen or location it cannot read is
+// a problem and left out.
+func buildServer(d *Directive, probs *problems) *NginxServer {
 	s := &NginxServer{Directive: d}
 	for _, c := range d.Block {
 		switch c.Name {
 		case "listen":
 			l, err := parseListen(c)
 			if err != nil {
-				return nil, err
+				probs.add(c.File, c.Line, err)
+				continue
 			}
 			s.Listens = append(s.Listens, l)
 		case "server_name":
 			s.Names = append(s.Names, c.Args...)
 		case "location":
-			l, err := buildLocation(c, nil)
-			if err != nil {
-				return nil, err
+			if l := buildLocation(c, nil, probs); l != nil {
+				s.Locations = append(s.Locations, l)
 			}
-			s.Locations = append(s.Locations, l)
 		}
 	}
 	if len(s.Listens) == 0 {
 		s.Listens = []Listen{{Port: 80}}
 	}
-	return s, nil
+	return s
 }
 
 func parseListen(d *Directive) (Listen, error) {
@@ -183,7 +209,8 @@ func isDigits(s string) bool {
 
 // buildLocation reads "location [modifier] pattern { ... }", also the form
 // without a space after the modifier ("location ~^/a"), as nginx accepts.
-func buildLocation(d *Directive, parent *NginxLocation) (*NginxLocation, error) {
+// A location it cannot read is a problem, and nil.
+func buildLocation(d *Directive, parent *NginxLocation, probs *problems) *NginxLocation {
 	l := &NginxLocation{Directive: d, Parent: parent}
 	switch len(d.Args) {
 	case 1:
@@ -197,10 +224,12 @@ func buildLocation(d *Directive, parent *NginxLocation) (*NginxLocation, error) 
 	case 2:
 		l.Modifier, l.Pattern = d.Args[0], d.Args[1]
 		if !strings.Contains(" = ^~ ~ ~* ", " "+l.Modifier+" ") {
-			return nil, parseErrorf(d.File, d.Line, "invalid location modifier %q", l.Modifier)
+			probs.addf(d.File, d.Line, "invalid location modifier %q", l.Modifier)
+			return nil
 		}
 	default:
-		return nil, parseErrorf(d.File, d.Line, `invalid number of arguments in "location" directive`)
+		probs.addf(d.File, d.Line, `invalid number of arguments in "location" directive`)
+		return nil
 	}
 	if l.Modifier == "~" || l.Modifier == "~*" {
 		expr := l.Pattern
@@ -211,18 +240,17 @@ func buildLocation(d *Directive, parent *NginxLocation) (*NginxLocation, error) 
 	}
 	for _, c := range d.Block {
 		if c.Name == "location" && c.IsBlock() {
-			sub, err := buildLocation(c, l)
-			if err != nil {
-				return nil, err
+			if sub := buildLocation(c, l, probs); sub != nil {
+				l.Nested = append(l.Nested, sub)
 			}
-			l.Nested = append(l.Nested, sub)
 		}
 	}
-	return l, nil
+	return l
 }
 
-// buildUpstream reads an upstream block.
-func buildUpstream(d *Directive) (*NginxUpstream, error) {
+// buildUpstream reads an upstream block; a server or setting it cannot read
+// is a problem and left out.
+func buildUpstream(d *Directive, probs *problems) *NginxUpstream {
 	u := &NginxUpstream{Name: d.Arg(0), Directive: d,
 		KeepaliveTimeout: Setting{Name: "keepalive_timeout", Value: "60s", Duration: 60 * time.Second, Default: true}}
 	for _, c := range d.Block {
@@ -230,20 +258,24 @@ func buildUpstream(d *Directive) (*NginxUpstream, error) {
 		case "server":
 			s, err := parseUpstreamServer(c, u.Name)
 			if err != nil {
-				return nil, err
+				probs.add(c.File, c.Line, err)
+				continue
 			}
 			u.Servers = append(u.Servers, s)
 		case "keepalive":
 			u.Keepalive, _ = strconv.Atoi(c.Arg(0))
+		case "balancer_by_lua_block", "balancer_by_lua_file":
+			u.Balancer = c
 		case "keepalive_timeout":
 			dur, err := parseTime(c.Arg(0), time.Second)
 			if err != nil {
-				return nil, parseErrorf(c.File, c.Line, "%v in \"keepalive_timeout\"", err)
+				probs.addf(c.File, c.Line, "%v in \"keepalive_timeout\"", err)
+				continue
 			}
 			u.KeepaliveTimeout = Setting{Name: c.Name, Value: c.Arg(0), Duration: dur, File: c.File, Line: c.Line}
 		}
 	}
-	return u, nil
+	return u
 }
 
 // parseUpstreamServer reads "server ADDRESS [weight=N] [max_fails=N]

@@ -26,15 +26,19 @@ func (n *Nginx) Route(u *url.URL) (*Route, error) {
 		return nil, fmt.Errorf("no nginx server block listens on port %d", port)
 	}
 	r := &Route{Gateway: string(catalog.Nginx), URL: u.String(), Notes: []string{why}}
+	if srv.Directive.Line == 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("%s has locations outside any server block: they are read as the locations of one server, as when the file is included in a server block", srv.Directive.File))
+	}
 	r.Server = Block{Name: serverName(srv), File: srv.Directive.File, Line: srv.Directive.Line}
 	loc := findLocation(srv.Locations, path)
+	uri := path
 	for i := 0; loc != nil && i < maxInternalRedirects; i++ {
-		next, note := tryFilesFallback(srv, loc)
+		next, nextURI, note := tryFilesFallback(srv, loc, path, uri)
 		if next == nil {
 			break
 		}
 		r.Notes = append(r.Notes, note)
-		loc = next
+		loc, uri = next, nextURI
 	}
 	if loc == nil {
 		note := fmt.Sprintf("no location matches %s: nginx serves it from the server block's root", path)
@@ -208,11 +212,13 @@ func findLocationRC(locs []*NginxLocation, path string) (*NginxLocation, bool) {
 
 // tryFilesFallback follows the last argument of a try_files in loc, which
 // is where nginx sends a request for a file that does not exist: a named
-// location ("@app") or an internal redirect ("/index.php?$args"). Routing
-// assumes no file exists, the case of application URLs.
-func tryFilesFallback(srv *NginxServer, loc *NginxLocation) (*NginxLocation, string) {
+// location ("@app") or an internal redirect ("/index.php?$args",
+// "/index.php$request_uri") of the request for reqURI, now at uri. Routing
+// assumes no file exists, the case of application URLs. It returns the
+// location and the URI it handles.
+func tryFilesFallback(srv *NginxServer, loc *NginxLocation, reqURI, uri string) (*NginxLocation, string, string) {
 	if loc.passDirective() != nil {
-		return nil, ""
+		return nil, "", ""
 	}
 	var tf *Directive
 	for _, d := range loc.Directive.Block {
@@ -221,27 +227,41 @@ func tryFilesFallback(srv *NginxServer, loc *NginxLocation) (*NginxLocation, str
 		}
 	}
 	if tf == nil {
-		return nil, ""
+		return nil, "", ""
 	}
 	last := tf.Args[len(tf.Args)-1]
 	note := fmt.Sprintf("try_files (%s) falls back to %s when no file matches", where(tf.File, tf.Line), last)
 	if name, ok := strings.CutPrefix(last, "@"); ok {
 		for _, l := range srv.Locations {
 			if l.Modifier == "@" && l.Pattern == name {
-				return l, note
+				return l, uri, note
 			}
 		}
-		return nil, ""
+		return nil, "", ""
 	}
 	if !strings.HasPrefix(last, "/") {
-		return nil, "" // "=404" and the like: nginx answers itself
+		return nil, "", "" // "=404" and the like: nginx answers itself
 	}
-	uri, _, _ := strings.Cut(last, "?")
-	next := findLocation(srv.Locations, uri)
-	if next == loc {
-		return nil, ""
+	next := expandURI(last, reqURI, uri)
+	l := findLocation(srv.Locations, next)
+	if l == loc && next == uri {
+		return nil, "", ""
 	}
-	return next, note
+	return l, next, note
+}
+
+// expandURI writes the path of an internal redirect with the variables a
+// request's URI gives ($request_uri, $uri, $document_uri; the query
+// string ones are empty for a URL without one), cut at the "?" and at a
+// variable left unknown.
+func expandURI(target, reqURI, uri string) string {
+	r := strings.NewReplacer("${request_uri}", reqURI, "$request_uri", reqURI, "${uri}", uri, "$uri", uri,
+		"$document_uri", uri, "$is_args", "", "$args", "", "$query_string", "")
+	s := r.Replace(target)
+	if i := strings.IndexAny(s, "?$"); i >= 0 {
+		s = s[:i]
+	}
+	return s
 }
 
 // behindProxy finds the server of a URL whose port no server block

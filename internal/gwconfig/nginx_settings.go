@@ -2,6 +2,7 @@ package gwconfig
 
 import (
 	"fmt"
+	"path"
 	"strings"
 	"time"
 
@@ -187,6 +188,10 @@ func (n *Nginx) resolveTarget(r *Route, loc *NginxLocation) *NginxUpstream {
 		return nil
 	}
 	if up := n.upstream(t.host); up != nil && !t.explicitPort {
+		if b := up.Balancer; b != nil {
+			r.Notes = append(r.Notes, fmt.Sprintf("upstream %s picks the server of each request at run time with %s (%s): its server lines are placeholders (ingress-nginx lists its backends with kubectl ingress-nginx backends)", up.Name, b.Name, where(b.File, b.Line)))
+			return up
+		}
 		r.Upstreams = append(r.Upstreams, up.Servers...)
 		return up
 	}
@@ -230,7 +235,9 @@ func parsePassTarget(d *Directive) passTarget {
 			t.proto = p.proto
 		}
 	}
-	if scheme, rest, ok := strings.Cut(arg, "://"); ok {
+	// "unix:///run/app.sock" is a socket path written with extra slashes,
+	// not a URL with the scheme "unix".
+	if scheme, rest, ok := strings.Cut(arg, "://"); ok && scheme != "unix" {
 		arg = rest
 		switch scheme {
 		case "https", "grpcs", "suwsgi":
@@ -243,6 +250,9 @@ func parsePassTarget(d *Directive) passTarget {
 	if p, ok := strings.CutPrefix(arg, "unix:"); ok {
 		if d.Name == "proxy_pass" {
 			p, _, _ = strings.Cut(p, ":") // http://unix:/path:/uri
+		}
+		if strings.HasPrefix(p, "/") {
+			p = path.Clean(p)
 		}
 		t.unix, t.host = p, "unix:"+p
 		return t

@@ -63,6 +63,17 @@ func TestLexNginx(t *testing.T) {
 	}
 }
 
+// firstProblem returns the first part a parser left out, or err when it
+// could not read the file at all.
+func firstProblem(ps []*ParseError, err error) error {
+	if err != nil || len(ps) == 0 {
+		return err
+	}
+	return ps[0]
+}
+
+// TestNginxParseErrors checks that what nginx would reject is a problem
+// with its file and line, and the rest of the file is still read.
 func TestNginxParseErrors(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -82,7 +93,11 @@ func TestNginxParseErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseNginxFiles(t, "/e/nginx.conf", tc.files)
+			n, err := parseNginxFiles(t, "/e/nginx.conf", tc.files)
+			if err != nil {
+				t.Fatalf("error = %v, want the problem recorded and the file read", err)
+			}
+			err = firstProblem(n.Problems, nil)
 			var pe *ParseError
 			if !errors.As(err, &pe) {
 				t.Fatalf("error = %v, want a *ParseError", err)

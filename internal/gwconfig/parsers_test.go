@@ -13,32 +13,44 @@ func TestOtherParseErrors(t *testing.T) {
 		want  string
 	}{
 		{"haproxy outside section", func() error {
-			_, err := parseHAProxy("/e/haproxy.cfg", []byte("# x\n  timeout server 5s\n"))
-			return err
+			h, err := parseHAProxy("/e/haproxy.cfg", []byte("# x\n  timeout server 5s\n"))
+			return firstProblem(h.Problems, err)
 		}, `/e/haproxy.cfg:2: "timeout" outside of any section`},
 		{"haproxy quote", func() error {
-			_, err := parseHAProxy("/e/haproxy.cfg", []byte("backend b\n  server a \"1.2.3.4:80\n"))
-			return err
+			h, err := parseHAProxy("/e/haproxy.cfg", []byte("backend b\n  server a \"1.2.3.4:80\n"))
+			return firstProblem(h.Problems, err)
 		}, "/e/haproxy.cfg:2: unterminated quoted string"},
 		{"haproxy server", func() error {
-			_, err := parseHAProxy("/e/haproxy.cfg", []byte("backend b\n  server a\n"))
-			return err
+			h, err := parseHAProxy("/e/haproxy.cfg", []byte("backend b\n  server a\n"))
+			return firstProblem(h.Problems, err)
 		}, "/e/haproxy.cfg:2: server needs a name and an address"},
 		{"apache unclosed", func() error {
-			_, err := parseApache(memSource{"/e/a.conf": []byte("<VirtualHost *:80>\n  ServerName a\n")}, "/e/a.conf")
-			return err
+			a, err := parseApache(memSource{"/e/a.conf": []byte("<VirtualHost *:80>\n  ServerName a\n")}, "/e/a.conf")
+			if err != nil {
+				return err
+			}
+			return firstProblem(a.Problems, nil)
 		}, "/e/a.conf:1: <VirtualHost> was not closed"},
 		{"apache stray close", func() error {
-			_, err := parseApache(memSource{"/e/a.conf": []byte("ServerName a\n</VirtualHost>\n")}, "/e/a.conf")
-			return err
+			a, err := parseApache(memSource{"/e/a.conf": []byte("ServerName a\n</VirtualHost>\n")}, "/e/a.conf")
+			if err != nil {
+				return err
+			}
+			return firstProblem(a.Problems, nil)
 		}, "/e/a.conf:2: </VirtualHost> without matching <VirtualHost> section"},
 		{"apache include no match", func() error {
-			_, err := parseApache(memSource{"/e/a.conf": []byte("Include sites/*.conf\n")}, "/e/a.conf")
-			return err
+			a, err := parseApache(memSource{"/e/a.conf": []byte("Include sites/*.conf\n")}, "/e/a.conf")
+			if err != nil {
+				return err
+			}
+			return firstProblem(a.Problems, nil)
 		}, `/e/a.conf:1: No matches for the wildcard "sites/*.conf"`},
 		{"apache bad regex", func() error {
-			_, err := parseApache(memSource{"/e/a.conf": []byte("ProxyPassMatch ^/(a http://b/\n")}, "/e/a.conf")
-			return err
+			a, err := parseApache(memSource{"/e/a.conf": []byte("ProxyPassMatch ^/(a http://b/\n")}, "/e/a.conf")
+			if err != nil {
+				return err
+			}
+			return firstProblem(a.Problems, nil)
 		}, `/e/a.conf:1: regular expression "^/(a"`},
 		{"php-fpm no equals", func() error {
 			c := &PHPFPM{}
