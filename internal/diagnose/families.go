@@ -14,7 +14,7 @@ func (j *judgement) families() {
 	var failed, worked []Attempt
 	for _, a := range j.e.Families {
 		if a.Probe != nil && a.Probe.NoRouteFamily() != "" {
-			j.note(a.Label, "this machine has no route for IPv%s at all (%s): the site is not to blame for it", a.Probe.NoRouteFamily(), a.Probe.Error)
+			j.note(a.Label, noteNoRouteFamily, a.Probe.NoRouteFamily(), a.Probe.Error)
 			return
 		}
 		if a.Failed() {
@@ -27,7 +27,7 @@ func (j *judgement) families() {
 		return
 	}
 	f, w := failed[0], worked[0]
-	j.note(f.Label, "the site fails over %s alone (%s, %s) and works over %s alone (%s, %s): visitors whose network speaks %s only, or whose browser prefers it without falling back, get nothing; check the AAAA or A record and the listen address of that family",
+	j.note(f.Label, noteOneFamilyFails,
 		familyName(f), f.Probe.Addr, familyFailure(f), familyName(w), w.Probe.Addr, statusText(w), familyName(f))
 }
 
@@ -42,5 +42,5 @@ func familyFailure(a Attempt) string {
 	if a.Probe.Response != nil {
 		return statusText(a)
 	}
-	return fmt.Sprintf("%s in %s", a.Probe.Class, a.Probe.FailedIn)
+	return fmt.Sprintf(phraseClassIn, a.Probe.Class, a.Probe.FailedIn)
 }

@@ -71,26 +71,26 @@ func (j *judgement) reported() {
 	if r == nil {
 		return
 	}
-	saw := "no response"
+	saw := phraseNoResponse
 	if r.Status != 0 {
 		saw = fmt.Sprintf("%d", r.Status)
 	}
 	when := ""
 	if !r.At.IsZero() {
-		when = " at " + r.At.UTC().Format("2006-01-02 15:04:05 MST")
+		when = fmt.Sprintf(phraseReportedAt, r.At.UTC().Format("2006-01-02 15:04:05 MST"))
 	}
 	after := ""
 	if r.Took > 0 {
-		after = " after " + ms(r.Took)
+		after = fmt.Sprintf(phraseReportedTook, ms(r.Took))
 	}
 	failed := r.Status == 0 || IsGatewayStatus(r.Status)
 	switch {
 	case failed && j.v.Cause == OK:
-		j.note(r.Source, "your browser got %s%s%s; every try now succeeds: the failure has passed, and the tries cannot say what it was", saw, after, when)
+		j.note(r.Source, noteReportedPassed, saw, after, when)
 	case failed:
-		j.note(r.Source, "your browser got %s%s%s; the tries still fail", saw, after, when)
+		j.note(r.Source, noteReportedFails, saw, after, when)
 	default:
-		j.note(r.Source, "your browser got %s%s%s", saw, after, when)
+		j.note(r.Source, noteReported, saw, after, when)
 	}
 }
 
@@ -147,7 +147,7 @@ func (j *judgement) healthy() []claim {
 		j.v.Status = last.Status()
 		j.v.GeneratedBy = generatedBy(last)
 	}
-	return []claim{{cause: OK, kind: kindDirect, source: "tries", fact: "every try succeeded"}}
+	return []claim{{cause: OK, kind: kindDirect, source: "tries", fact: factEveryTrySucceeded}}
 }
 
 // failure reads a failed attempt: the HTTP/2 comparison first, since a
@@ -172,8 +172,8 @@ func (j *judgement) failure() []claim {
 func (j *judgement) noResponse() []claim {
 	p := j.rep.Probe
 	src := j.rep.Label
-	j.note(src, "no HTTP response: %s in the %s phase (%s)", p.Class, p.FailedIn, p.Error)
-	fact := fmt.Sprintf("no HTTP response: %s in the %s phase", p.Class, p.FailedIn)
+	j.note(src, noteNoResponse, p.Class, p.FailedIn, p.Error)
+	fact := fmt.Sprintf(factNoResponse, p.Class, p.FailedIn)
 	var cs []claim
 	switch p.Class {
 	case probe.ClassDNSNotFound, probe.ClassDNSError, probe.ClassDNSTimeout:
@@ -184,10 +184,10 @@ func (j *judgement) noResponse() []claim {
 	case probe.ClassTLSCert, probe.ClassTLSHandshake, probe.ClassNotTLS:
 		cs = append(cs, claim{cause: EdgeTLS, kind: kindDirect, source: src, fact: fact})
 		if p.TLS != nil && p.TLS.VerifyError != "" {
-			j.note(src, "certificate verification failed: %s", p.TLS.VerifyError)
+			j.note(src, noteCertNotVerified, p.TLS.VerifyError)
 		}
 		if p.TLS != nil && len(p.TLS.Chain) > 0 {
-			j.note(src, "the site's certificate: %s", certSummary(p.TLS.Chain[0], p.Started))
+			j.note(src, noteSiteCert, certSummary(p.TLS.Chain[0], p.Started))
 		}
 	default:
 		cs = append(cs, j.lastHop()...)
@@ -204,13 +204,13 @@ func (j *judgement) lastHop() []claim {
 	p := j.rep.Probe
 	cause, ok := directCause(p.Class)
 	if !ok {
-		return []claim{{cause: Unknown, kind: kindFallback, source: j.rep.Label, fact: fmt.Sprintf("no HTTP response: %s", p.Class)}}
+		return []claim{{cause: Unknown, kind: kindFallback, source: j.rep.Label, fact: fmt.Sprintf(factNoResponseClass, p.Class)}}
 	}
 	var c claim
 	if len(j.e.Upstream) == 0 {
-		c = j.claim(cause, kindFallback, j.rep.Label, "the server at %s accepted the connection but %s; no gateway answered in its place", p.Addr, describeClass(p.Class))
+		c = j.claim(cause, kindFallback, j.rep.Label, factLastHopNoGateway, p.Addr, describeClass(p.Class))
 	} else {
-		c = j.claim(cause, kindFallback, j.rep.Label, "the server at %s accepted the connection but %s", p.Addr, describeClass(p.Class))
+		c = j.claim(cause, kindFallback, j.rep.Label, factLastHop, p.Addr, describeClass(p.Class))
 	}
 	return append([]claim{c}, j.ladder()...)
 }
@@ -222,7 +222,7 @@ func (j *judgement) gatewayResponse() []claim {
 	p := j.rep.Probe
 	if j.rep.http09Body() {
 		first, _, _ := bytes.Cut(p.Response.Body, []byte("\n"))
-		c := j.claim(UpstreamInvalid, kindOwnWords, src, "status %d, but the body starts with a status line, %q: the gateway could not parse the upstream's answer and passed it on as an HTTP/0.9 body", p.Response.Status, bytes.TrimSpace(first))
+		c := j.claim(UpstreamInvalid, kindOwnWords, src, factHTTP09Body, p.Response.Status, bytes.TrimSpace(first))
 		return append([]claim{c}, j.ladder()...)
 	}
 	cs := j.ownWords()
@@ -231,13 +231,13 @@ func (j *judgement) gatewayResponse() []claim {
 		switch {
 		case p.Class == probe.ClassBodyTruncated:
 			// A body that broke off is read from the tries alone.
-			return []claim{j.claim(UpstreamTruncated, kindStatus, src, "the response broke off after %d bytes of body", p.Response.BodyBytes)}
+			return []claim{j.claim(UpstreamTruncated, kindStatus, src, factBodyBrokeOff, p.Response.BodyBytes)}
 		case own && product == "haproxy":
 			cs = append(cs, j.noServer())
 		case own && product == "nginx":
 			cs = append(cs, j.nginxOwn503())
 		default:
-			cs = append(cs, claim{cause: Upstream, kind: kindStatus, source: src, fact: fmt.Sprintf("status %d: the gateway failed to get an answer from its upstream", p.Response.Status)})
+			cs = append(cs, claim{cause: Upstream, kind: kindStatus, source: src, fact: fmt.Sprintf(factGatewayNoAnswer, p.Response.Status)})
 		}
 	}
 	cs = append(cs, j.ladder()...)
@@ -246,7 +246,7 @@ func (j *judgement) gatewayResponse() []claim {
 		cs = append(cs, j.healthCheck()...)
 	}
 	if p.Response.Status == 504 && len(cs) > 0 && cs[0].cause == Upstream {
-		cs = append(cs, j.claim(UpstreamTimeout, kindStatus, src, "status 504 (Gateway Timeout): the gateway waited for its upstream and gave up"))
+		cs = append(cs, j.claim(UpstreamTimeout, kindStatus, src, factGatewayTimeout))
 	}
 	return cs
 }
@@ -259,12 +259,12 @@ func (j *judgement) ownWords() []claim {
 		return nil
 	}
 	src, p, g := j.rep.Label, j.rep.Probe, fp.Generator
-	j.note(src, "response %d was produced by %s (%s), recognised by %s", p.Response.Status, g.Product, g.Role, strings.Join(g.Markers, "; "))
+	j.note(src, noteProducedBy, p.Response.Status, g.Product, g.Role, strings.Join(g.Markers, "; "))
 	if fp.Reading.Detail != "" {
-		j.note(src, "%s says: %s", g.Product, fp.Reading.Detail)
+		j.note(src, noteProductSays, g.Product, fp.Reading.Detail)
 	}
 	if fp.PassedThrough && len(fp.Hops) > 1 {
-		j.note(src, "outer hops only passed the error on: %s", hopList(fp))
+		j.note(src, notePassedOn, hopList(fp))
 	}
 	c := fp.Reading.Cause
 	if !c.Known() {
@@ -276,7 +276,7 @@ func (j *judgement) ownWords() []claim {
 	if fp.Evidence == fingerprint.EvidenceFallback {
 		k = kindFallback
 	}
-	return []claim{{cause: c, kind: k, source: src, fact: fmt.Sprintf("%s's response reads as %s", g.Product, c)}}
+	return []claim{{cause: c, kind: k, source: src, fact: fmt.Sprintf(factResponseReadsAs, g.Product, c)}}
 }
 
 func generatedBy(a Attempt) GeneratedBy {
@@ -292,34 +292,34 @@ func generatedBy(a Attempt) GeneratedBy {
 
 func statusText(a Attempt) string {
 	if s := a.Status(); s != 0 {
-		return fmt.Sprintf("status %d", s)
+		return fmt.Sprintf(phraseStatus, s)
 	}
 	if a.Probe != nil {
 		return string(a.Probe.Class)
 	}
-	return "no result"
+	return phraseNoResult
 }
 
 // certSummary describes a certificate in the words that matter when it is
 // refused: whose it is, who signed it, for which names, and when it is
 // valid, measured against when the probe ran.
 func certSummary(c probe.Cert, at time.Time) string {
-	issuer := "issued by " + c.Issuer
+	issuer := fmt.Sprintf(certIssuedBy, c.Issuer)
 	if c.SelfSigned {
-		issuer = "self-signed"
+		issuer = certSelfSigned
 	}
 	names := append(append([]string{}, c.DNSNames...), c.IPs...)
-	out := fmt.Sprintf("%s, %s", c.Subject, issuer)
+	out := fmt.Sprintf(certSubjectIssuer, c.Subject, issuer)
 	if len(names) > 0 {
-		out += ", for " + strings.Join(names, ", ")
+		out += fmt.Sprintf(certNames, strings.Join(names, ", "))
 	}
-	out += fmt.Sprintf(", valid %s to %s", c.NotBefore.UTC().Format("2006-01-02"), c.NotAfter.UTC().Format("2006-01-02"))
+	out += fmt.Sprintf(certValid, c.NotBefore.UTC().Format("2006-01-02"), c.NotAfter.UTC().Format("2006-01-02"))
 	switch {
 	case at.IsZero():
 	case at.After(c.NotAfter):
-		out += fmt.Sprintf(" (expired %s ago)", roundWait(at.Sub(c.NotAfter)))
+		out += fmt.Sprintf(certExpired, roundWait(at.Sub(c.NotAfter)))
 	case at.Before(c.NotBefore):
-		out += " (not valid yet)"
+		out += certNotYetValid
 	}
 	return out
 }
@@ -352,5 +352,5 @@ func (j *judgement) directPersistence() {
 		return
 	}
 	j.v.Persistence = Intermittent
-	j.note("upstream", "straight to the upstream, %d of %d requests failed and the others succeeded: the fault comes and goes, though every try through the gateway failed", failed, failed+ok)
+	j.note("upstream", noteDirectComesGoes, failed, failed+ok)
 }

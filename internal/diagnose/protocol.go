@@ -1,5 +1,7 @@
 package diagnose
 
+import "fmt"
+
 // protocol compares the tries over HTTP/2 with the request over HTTP/1.1,
 // side by side, and claims a failure of HTTP/2's alone: every failed try
 // broke at the HTTP/2 layer (a stream reset, a GOAWAY, a protocol error)
@@ -10,7 +12,7 @@ func (j *judgement) protocol() []claim {
 		return nil
 	}
 	h2 := j.rep
-	j.note(h1.Label, "over HTTP/2: %s; over HTTP/1.1: %s", protoAnswer(h2), protoAnswer(*h1))
+	j.note(h1.Label, noteHTTP2AndHTTP1, protoAnswer(h2), protoAnswer(*h1))
 	if h1.Failed() || !h2Broken(j.e.Tries) {
 		return nil
 	}
@@ -18,7 +20,7 @@ func (j *judgement) protocol() []claim {
 	if code == "" {
 		code = string(h2.Probe.Class)
 	}
-	return []claim{j.claim(EdgeProtocol, kindReplay, h2.Label, "the site breaks HTTP/2 (%s) on every failed try, and answers %d over HTTP/1.1: a browser shows ERR_HTTP2_PROTOCOL_ERROR where curl --http1.1 works", code, h1.Status())}
+	return []claim{j.claim(EdgeProtocol, kindReplay, h2.Label, factHTTP2Breaks, code, h1.Status())}
 }
 
 // h2Broken reports whether every failed try broke at the HTTP/2 layer.
@@ -41,7 +43,7 @@ func protoAnswer(a Attempt) string {
 	p := a.Probe
 	switch {
 	case p == nil:
-		return "nothing"
+		return phraseNothing
 	case p.Response == nil && p.H2Code != "":
 		return string(p.Class) + " " + p.H2Code
 	case p.Response == nil:
@@ -49,7 +51,7 @@ func protoAnswer(a Attempt) string {
 	}
 	who := ""
 	if a.Print != nil {
-		who = " from " + a.Print.Generator.Product
+		who = fmt.Sprintf(phraseFrom, a.Print.Generator.Product)
 	}
 	return statusText(a) + who
 }

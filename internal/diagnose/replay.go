@@ -13,7 +13,7 @@ func (j *judgement) dnsCheck() []claim {
 	if c == nil {
 		return nil
 	}
-	local := "nothing"
+	local := phraseNothing
 	if len(c.Local) > 0 {
 		local = strings.Join(c.Local, ", ")
 	}
@@ -21,31 +21,31 @@ func (j *judgement) dnsCheck() []claim {
 	for _, o := range c.Others {
 		switch {
 		case o.Error != "":
-			j.note("dns", "%s could not be asked: %s", o.Server, o.Error)
+			j.note("dns", noteDNSNotAsked, o.Server, o.Error)
 		case len(o.Addrs) == 0:
-			j.note("dns", "%s answers %s for %s too", o.Server, o.Rcode, c.Host)
+			j.note("dns", noteDNSNoAnswerToo, o.Server, o.Rcode, c.Host)
 			if len(c.Local) == 0 {
 				agree++
 			}
 		case sameSet(o.Addrs, c.Local):
 			agree++
 		default:
-			j.note("dns", "this machine resolves %s to %s; %s answers %s", c.Host, local, o.Server, strings.Join(o.Addrs, ", "))
+			j.note("dns", noteDNSDiffers, c.Host, local, o.Server, strings.Join(o.Addrs, ", "))
 		}
 	}
 	for _, a := range c.Elsewhere {
 		if a.Probe != nil && a.Probe.Response != nil && !a.Failed() {
 			return []claim{
-				j.claim(ClientDNS, kindReplay, a.Label, "asked at %s, with the same Host and TLS name, the site answers %d: the address this machine uses is stale or wrong", a.Probe.Addr, a.Status()),
-				against(EdgeUnreachable, kindReplay, a.Label, "the site answers %d at %s, an address other DNS servers give", a.Status(), a.Probe.Addr),
+				j.claim(ClientDNS, kindReplay, a.Label, factElsewhereAnswers, a.Probe.Addr, a.Status()),
+				against(EdgeUnreachable, kindReplay, a.Label, whyElsewhereAnswers, a.Status(), a.Probe.Addr),
 			}
 		}
 		if a.Probe != nil {
-			j.note(a.Label, "asked at %s, the site fails too (%s)", a.Probe.Addr, failureWord(a))
+			j.note(a.Label, noteElsewhereFails, a.Probe.Addr, failureWord(a))
 		}
 	}
 	if agree == len(c.Others) && agree > 0 {
-		return []claim{against(ClientDNS, kindDirect, "dns", "%d other DNS server(s) give the same answer for %s as this machine", agree, c.Host)}
+		return []claim{against(ClientDNS, kindDirect, "dns", whyDNSAgrees, agree, c.Host)}
 	}
 	return nil
 }
@@ -93,26 +93,26 @@ func (j *judgement) clientState() []claim {
 	}
 	if bare != nil {
 		if !bare.Attempt.Failed() && j.v.Persistence == Persistent {
-			c := j.claim(ClientRequestState, kindReplay, bare.Attempt.Label, "the same request without your headers and cookies succeeded (%d)", bare.Attempt.Status())
+			c := j.claim(ClientRequestState, kindReplay, bare.Attempt.Label, factBareSucceeded, bare.Attempt.Status())
 			if len(j.e.Culprits) > 0 {
-				j.note("shrink", "the failure needs only: %s", strings.Join(j.e.Culprits, ", "))
+				j.note("shrink", noteCulprits, strings.Join(j.e.Culprits, ", "))
 			}
 			return []claim{c}
 		}
 		if bare.Attempt.Failed() {
-			cs = append(cs, against(ClientRequestState, kindReplay, bare.Attempt.Label, "the request without your headers and cookies failed too (%s)", statusText(bare.Attempt)))
+			cs = append(cs, against(ClientRequestState, kindReplay, bare.Attempt.Label, whyBareFailed, statusText(bare.Attempt)))
 		}
 	} else if len(j.e.StateItems) == 0 {
 		// A rule of thumb: a cached error is the caches' state, not the
 		// request's, and the replay past the caches may still name it.
-		cs = append(cs, against(ClientRequestState, kindFallback, "request", "no cookies or extra headers were sent, so the client's state plays no part"))
+		cs = append(cs, against(ClientRequestState, kindFallback, "request", whyNoClientState))
 	}
 	if noCache != nil {
 		if !noCache.Attempt.Failed() && j.v.Persistence == Persistent && len(j.e.StateItems) == 0 {
-			return append(cs, j.claim(ClientRequestState, kindReplay, noCache.Attempt.Label, "the request with caches bypassed succeeded (%d): a cached error is served", noCache.Attempt.Status()))
+			return append(cs, j.claim(ClientRequestState, kindReplay, noCache.Attempt.Label, factNoCacheSucceeded, noCache.Attempt.Status()))
 		}
 		if noCache.Attempt.Failed() {
-			j.note(noCache.Attempt.Label, "bypassing caches (Cache-Control: no-cache and a fresh query) changed nothing: %s", statusText(noCache.Attempt))
+			j.note(noCache.Attempt.Label, noteNoCacheChangedNone, statusText(noCache.Attempt))
 		}
 	}
 	return cs

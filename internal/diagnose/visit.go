@@ -40,7 +40,7 @@ func (j *judgement) visit() bool {
 		j.note("scheme", "%s", v.SchemeNote)
 	}
 	if len(v.Hops) > 1 && v.Loop == nil {
-		j.note("redirects", "followed %d redirects as a browser does: %s", len(v.Hops)-1, hopTrail(v.Hops))
+		j.note("redirects", noteRedirectsFollowed, len(v.Hops)-1, hopTrail(v.Hops))
 	}
 	if v.Note != "" {
 		j.note("redirects", "%s", v.Note)
@@ -57,22 +57,22 @@ func (j *judgement) redirectLoop(v *Visit) []claim {
 	l := v.Loop
 	var c claim
 	if l.Kind == target.LoopEndless {
-		c = j.claim(EdgeRedirectLoop, kindDirect, "redirects", "%d redirects without an end, and none repeated: %s", len(v.Hops)-1, hopTrail(v.Hops))
+		c = j.claim(EdgeRedirectLoop, kindDirect, "redirects", factRedirectsEndless, len(v.Hops)-1, hopTrail(v.Hops))
 	} else {
-		c = j.claim(EdgeRedirectLoop, kindDirect, "redirects", "the redirects go round in a circle: %s, and back to the start", strings.Join(l.Cycle, " → "))
+		c = j.claim(EdgeRedirectLoop, kindDirect, "redirects", factRedirectCircle, strings.Join(l.Cycle, " → "))
 	}
 	for _, h := range v.Hops[l.Start:] {
 		if h.Print != nil && h.Probe.Response != nil {
-			j.note(h.Label, "%s answers %d with Location %s", productName(h.Print.Generator.Product), h.Status(), h.Probe.Response.Header.Get("Location"))
+			j.note(h.Label, noteRedirectHop, productName(h.Print.Generator.Product), h.Status(), h.Probe.Response.Header.Get("Location"))
 		}
 	}
 	switch l.Kind {
 	case target.LoopScheme:
-		j.note("redirects", "the circle alternates http and https on one host, or sends https back to itself: a hop behind the edge sees plain HTTP and redirects to HTTPS (a CDN that reaches the origin over HTTP, \"Flexible SSL\", or a proxy that does not pass X-Forwarded-Proto)")
+		j.note("redirects", noteLoopScheme)
 	case target.LoopWWW:
-		j.note("redirects", "the circle alternates a name and its www. name: two layers disagree on the site's canonical host")
+		j.note("redirects", noteLoopWWW)
 	case target.LoopCookie:
-		j.note("redirects", "the circle repeats only while the cookie(s) %s that the site set are sent; asked without them, the site answers otherwise", strings.Join(l.Cookies, ", "))
+		j.note("redirects", noteLoopCookie, strings.Join(l.Cookies, ", "))
 	}
 	return []claim{c}
 }
@@ -81,7 +81,7 @@ func (j *judgement) redirectLoop(v *Visit) []claim {
 func hopTrail(hops []Attempt) string {
 	parts := make([]string, len(hops))
 	for i, h := range hops {
-		status := "no response"
+		status := phraseNoResponse
 		if s := h.Status(); s != 0 {
 			status = fmt.Sprint(s)
 		}
