@@ -51,42 +51,6 @@ func directCause(c probe.Class) (Cause, bool) {
 	return "", false
 }
 
-func describeClass(c probe.Class) string {
-	switch c {
-	case probe.ClassClosed:
-		return "closed it before sending a response head"
-	case probe.ClassReset:
-		return "reset it before sending a response head"
-	case probe.ClassMalformed:
-		return "answered with something that is not HTTP"
-	case probe.ClassHeaderTimeout, probe.ClassDeadline:
-		return "sent no response head in time"
-	case probe.ClassHeaderTooBig:
-		return "sent a response head larger than the cap"
-	case probe.ClassBodyTruncated:
-		return "broke off the response body"
-	case probe.ClassRefused:
-		return "the connection was refused: nothing listens there"
-	case probe.ClassNoSocket:
-		return "the unix socket does not exist"
-	case probe.ClassPermission:
-		return "connecting was not permitted"
-	case probe.ClassConnectTimeout:
-		return "the connection attempt went unanswered"
-	case probe.ClassUnreachable:
-		return "there is no route to it"
-	case probe.ClassTLSCert:
-		return "its certificate was rejected"
-	case probe.ClassTLSHandshake:
-		return "the TLS handshake failed"
-	case probe.ClassNotTLS, probe.ClassHTTPToTLS:
-		return "TLS and plain HTTP were mixed up on that port"
-	case probe.ClassDNSNotFound, probe.ClassDNSError, probe.ClassDNSTimeout:
-		return "its name did not resolve"
-	}
-	return string(c)
-}
-
 // ladder reads the requests sent straight to the upstream.
 func (j *judgement) ladder() []claim {
 	if len(j.e.Upstream) == 0 {
@@ -112,9 +76,9 @@ func (j *judgement) ladder() []claim {
 func (j *judgement) ladderFailed(failed []Attempt) []claim {
 	f := failed[0]
 	cause, known := directCause(f.Probe.Class)
-	c := j.claim(cause, kindDirect, f.Label, "straight to the upstream %s: %d of %d requests failed: %s (%s)", j.e.UpstreamAddr, len(failed), len(j.e.Upstream), describeClass(f.Probe.Class), f.Probe.Error)
+	c := j.claim(cause, kindDirect, f.Label, factDirectFailed, j.e.UpstreamAddr, len(failed), len(j.e.Upstream), describeClass(f.Probe.Class), f.Probe.Error)
 	if f.Probe.TLS != nil && f.Probe.TLS.VerifyError != "" {
-		j.note(f.Label, "the upstream's certificate does not verify: %s", f.Probe.TLS.VerifyError)
+		j.note(f.Label, noteUpstreamCertInvalid, f.Probe.TLS.VerifyError)
 	}
 	if fc := j.e.UpstreamFastCGI; fc != nil && fc.Probe != nil && fc.Probe.Response != nil && cause == UpstreamClosed {
 		// It closes HTTP and answers FastCGI: the closing is not its failure.
@@ -129,13 +93,13 @@ func (j *judgement) ladderFailed(failed []Attempt) []claim {
 	cs := []claim{c}
 	killed, d := killedAtLimit(failed)
 	if killed {
-		cs = append(cs, j.claim(UpstreamTimeout, kindDirect, f.Label, "the upstream broke every direct request off after the same %s: a time limit kills the request there (PHP-FPM request_terminate_timeout, max_execution_time, a worker timeout)", ms(d)))
+		cs = append(cs, j.claim(UpstreamTimeout, kindDirect, f.Label, factKilledAtLimit, ms(d)))
 	}
 	if (killed || cause == UpstreamTimeout) && failAt(j.rep) < 500*time.Millisecond {
 		// The gateway could not even get in, while a direct request is let
 		// in and then waits: every worker is busy and the listen queue is
 		// (at times) full.
-		cs = append(cs, j.claim(UpstreamOverloaded, kindDirect, f.Label, "the gateway failed at once (%s) while direct requests were accepted and then waited without an answer: the upstream's workers are all busy and its queue overflows", ms(failAt(j.rep))))
+		cs = append(cs, j.claim(UpstreamOverloaded, kindDirect, f.Label, factQueueOverflows, ms(failAt(j.rep))))
 	}
 	return cs
 }
@@ -149,7 +113,7 @@ func (j *judgement) ladderAnswered(ok []Attempt) []claim {
 		return j.speaksTLS(a, *tl)
 	}
 	r := a.Probe.Response
-	j.note(a.Label, "straight to the upstream %s: status %d after %s, %d bytes of response head", j.e.UpstreamAddr, r.Status, ms(a.Probe.Timings.TTFB), r.HeaderBytes)
+	j.note(a.Label, noteDirectAnswered, j.e.UpstreamAddr, r.Status, ms(a.Probe.Timings.TTFB), r.HeaderBytes)
 	if IsGatewayStatus(r.Status) {
 		if inner, ok := innerGateway(a); ok {
 			// The upstream is a gateway too (HAProxy in front of nginx): its
@@ -159,17 +123,17 @@ func (j *judgement) ladderAnswered(ok []Attempt) []claim {
 			if c := a.Print.Reading.Cause; c != "" {
 				cause = c
 			}
-			return []claim{j.claim(cause, kindDirect, a.Label, "the upstream is itself a gateway: %s answers %d with its own error page, so it is the hop that reaches nothing usable behind it", inner, r.Status)}
+			return []claim{j.claim(cause, kindDirect, a.Label, factInnerGateway, inner, r.Status)}
 		}
-		return []claim{j.claim(UpstreamAppError, kindDirect, a.Label, "the upstream itself answers %d: the failing part is behind it", r.Status)}
+		return []claim{j.claim(UpstreamAppError, kindDirect, a.Label, factUpstreamFails, r.Status)}
 	}
 	limit := j.headerLimit()
 	if r.HeaderBytes > limit && j.rep.Probe.Timings.TTFB < time.Second {
-		return []claim{j.claim(UpstreamHeaderTooBig, kindDirect, a.Label, "the upstream's response head is %d bytes, above the gateway's limit of %d bytes, and the gateway failed at once", r.HeaderBytes, limit)}
+		return []claim{j.claim(UpstreamHeaderTooBig, kindDirect, a.Label, factHeadTooBig, r.HeaderBytes, limit)}
 	}
 	failAt := j.rep.Probe.Timings.TTFB
 	if failAt >= 500*time.Millisecond && slowest(ok) > failAt {
-		return []claim{j.claim(UpstreamTimeout, kindDirect, "upstream", "the upstream needs %s to answer; the gateway gave up after %s", ms(slowest(ok)), ms(failAt))}
+		return []claim{j.claim(UpstreamTimeout, kindDirect, "upstream", factUpstreamSlower, ms(slowest(ok)), ms(failAt))}
 	}
 	if cs := j.socketDenied(a); len(cs) > 0 {
 		return cs
@@ -180,7 +144,7 @@ func (j *judgement) ladderAnswered(ok []Attempt) []claim {
 	// A gateway whose own words say it holds its servers back or turns
 	// requests away has explained why the upstream answering changes nothing.
 	if fp := j.rep.Print; fp == nil || (fp.Reading.Cause != catalog.UpstreamNoneHealthy && fp.Reading.Cause != catalog.UpstreamOverloaded) {
-		j.note("upstream", "the upstream answers directly, so the fault is between the gateway and it, or intermittent")
+		j.note("upstream", noteUpstreamAnswers)
 	}
 	return nil
 }
@@ -271,13 +235,13 @@ func (j *judgement) heldDown(ok Attempt) []claim {
 		// tells nothing of whether the gateway's user may. Apache answers
 		// 503 at once for a socket it may not open as for one it holds
 		// back; its error log tells the two apart.
-		j.note(ok.Label, "%s answered 503 at once while the socket answers the diagnosis: either %s holds it down, or the socket's owner and mode keep %s's user out (upstream.permission), which no mode does to root; its error log tells which (--log)", name, name, name)
+		j.note(ok.Label, noteSocketHeldOrDenied, name, name, name)
 		return nil
 	}
 	if cause == UpstreamOverloaded {
-		return []claim{j.claim(cause, kindDirect, ok.Label, "the upstream answers %d when asked directly: %s's own limits hold the request back, not the upstream", ok.Status(), name)}
+		return []claim{j.claim(cause, kindDirect, ok.Label, factOwnLimits, ok.Status(), name)}
 	}
-	return []claim{j.claim(cause, kindDirect, ok.Label, "%s answered 503 after %s without trying the upstream, which answers %d when asked directly: %s holds it down (a failed health check, or the wait after earlier failures, such as Apache's retry=60)",
+	return []claim{j.claim(cause, kindDirect, ok.Label, factHeldDown,
 		name, ms(failAt(j.rep)), ok.Status(), name)}
 }
 
@@ -310,11 +274,11 @@ func (j *judgement) speaksFastCGI(fc Attempt) []claim {
 	speaks, where := j.gatewaySpeaks()
 	switch speaks {
 	case "http":
-		return []claim{j.claim(UpstreamInvalid, kindDirect, fc.Label, "asked in FastCGI instead, the upstream answers (status %d): it is a FastCGI server such as PHP-FPM, and the gateway speaks HTTP to it (%s), so it gets its connection closed; point fastcgi_pass (or ProxyPass fcgi://) at it instead of proxy_pass", fc.Status(), where)}
+		return []claim{j.claim(UpstreamInvalid, kindDirect, fc.Label, factFastCGIAskedHTTP, fc.Status(), where)}
 	case "fastcgi":
-		j.note(fc.Label, "asked in FastCGI, as the gateway asks it (%s), the upstream answers with status %d", where, fc.Status())
+		j.note(fc.Label, noteFastCGIAsGateway, where, fc.Status())
 	default:
-		j.note(fc.Label, "asked in FastCGI, the upstream answers (status %d): it is a FastCGI server such as PHP-FPM; whether the gateway speaks HTTP to it (proxy_pass where fastcgi_pass belongs) its configuration or its log tells (--nginx-config, --log)", fc.Status())
+		j.note(fc.Label, noteFastCGIAnswers, fc.Status())
 	}
 	return nil
 }
@@ -325,14 +289,14 @@ func (j *judgement) speaksFastCGI(fc Attempt) []claim {
 // fastcgi://… for fastcgi_pass); "" when neither tells.
 func (j *judgement) gatewaySpeaks() (string, string) {
 	if p := j.e.GatewaySpeaks; p != "" {
-		return p, "its configuration"
+		return p, phraseByConfig
 	}
 	for _, l := range j.e.Logs {
 		switch {
 		case strings.HasPrefix(l.Upstream, "http://"), strings.HasPrefix(l.Upstream, "https://"):
-			return "http", "its log: " + l.Upstream
+			return "http", fmt.Sprintf(phraseByLog, l.Upstream)
 		case strings.HasPrefix(l.Upstream, "fastcgi://"):
-			return "fastcgi", "its log: " + l.Upstream
+			return "fastcgi", fmt.Sprintf(phraseByLog, l.Upstream)
 		}
 	}
 	return "", ""
@@ -344,19 +308,19 @@ func (j *judgement) gatewaySpeaks() (string, string) {
 // fails where the certificate does not verify.
 func (j *judgement) speaksTLS(plain, tl Attempt) []claim {
 	if plain.Status() != 0 {
-		j.note(plain.Label, "the upstream %s answers plain HTTP as a TLS server does (status %d): it speaks TLS on that port", j.e.UpstreamAddr, plain.Status())
+		j.note(plain.Label, noteTLSAnswersPlain, j.e.UpstreamAddr, plain.Status())
 	} else {
-		j.note(plain.Label, "the upstream %s closes plain HTTP at once and completes a TLS handshake: it speaks TLS on that port", j.e.UpstreamAddr)
+		j.note(plain.Label, noteTLSClosesPlain, j.e.UpstreamAddr)
 	}
 	info := tl.Probe.TLS
 	if info == nil || tl.Probe.FailedIn == "tls" && info.Version == "" {
-		return []claim{j.claim(UpstreamTLS, kindDirect, tl.Label, "over TLS the handshake fails: %s", tl.Probe.Error)}
+		return []claim{j.claim(UpstreamTLS, kindDirect, tl.Label, factTLSHandshake, tl.Probe.Error)}
 	}
 	if info.VerifyError == "" {
-		j.note(tl.Label, "over TLS (%s) its certificate verifies for %s; a gateway that speaks plain HTTP to that port gets its connection closed: check the scheme it uses (proxy_pass https://…)", info.Version, info.ServerName)
+		j.note(tl.Label, noteTLSVerifies, info.Version, info.ServerName)
 		return nil
 	}
-	return []claim{j.claim(UpstreamTLS, kindDirect, tl.Label, "over TLS (%s) its certificate does not verify: %s; a gateway that checks upstream certificates (proxy_ssl_verify on, HAProxy verify required, Caddy, Go) refuses it", info.Version, info.VerifyError)}
+	return []claim{j.claim(UpstreamTLS, kindDirect, tl.Label, factTLSCertNotVerify, info.Version, info.VerifyError)}
 }
 
 // handshook reports a request whose TLS handshake completed.

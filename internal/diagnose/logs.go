@@ -42,11 +42,11 @@ func (j *judgement) logs() []claim {
 		return nil
 	}
 	line := firstLine(j.e.Logs, best)
-	how := "matched by time and path"
+	how := phraseLogByTime
 	if line.Tagged {
-		how = "tagged with this diagnosis's ID"
+		how = phraseLogByTag
 	}
-	return []claim{j.claim(best, kindOwnWords, "log", "%s logged %d line(s) reading %s (%s), e.g. %s: %s", line.Product, n, best, how, line.Where, line.Raw)}
+	return []claim{j.claim(best, kindOwnWords, "log", factLogReads, line.Product, n, best, how, line.Where, line.Raw)}
 }
 
 // explain says how the decision weighed the failing response's own words
@@ -61,7 +61,7 @@ func (j *judgement) explain(d decision, cs []claim) {
 			continue
 		}
 		if won[0].kind == kindDirect && won[0].cause != c.cause {
-			j.note("upstream", "the direct requests show %s, which is more exact than %s's own words (%s)", won[0].cause, j.rep.Print.Generator.Product, c.cause)
+			j.note("upstream", noteDirectExacter, won[0].cause, j.rep.Print.Generator.Product, c.cause)
 		}
 	}
 	var log *claim
@@ -77,11 +77,11 @@ func (j *judgement) explain(d decision, cs []claim) {
 		return
 	}
 	if log.cause != d.cause {
-		j.note("log", "the log reads %s, but the direct evidence says %s; both may be true (one causes the other)", log.cause, d.cause)
+		j.note("log", noteLogDisagrees, log.cause, d.cause)
 		return
 	}
 	if prior := decide(others).cause; !parent(prior) && prior != log.cause {
-		j.note("log", "the log is more exact than the responses: %s rather than %s", log.cause, prior)
+		j.note("log", noteLogExacter, log.cause, prior)
 	}
 }
 

@@ -98,17 +98,17 @@ func (j *judgement) pathFindings() {
 		// the product names it only when nothing was asked in between.
 		who := prev.Product
 		if who == "" || who == "application" || (prev.Role == "site" && hops[len(hops)-1].Role != h.Role) {
-			who = "the " + prev.Role
+			who = fmt.Sprintf(phraseThe, prev.Role)
 		}
 		switch {
 		case h.Result != "" && h.Result[0] >= '0' && h.Result[0] <= '9' && !h.Failing:
-			parts = append(parts, fmt.Sprintf("the %s at %s answers %s directly", h.Role, h.Addr, h.Result))
+			parts = append(parts, fmt.Sprintf(phraseHopAnswers, h.Role, h.Addr, h.Result))
 		case h.Failing && strings.Contains(h.Result, " body."):
-			parts = append(parts, fmt.Sprintf("%s reaches the %s %s, which starts to answer and breaks off (%s)", who, h.Role, h.Addr, h.Result))
+			parts = append(parts, fmt.Sprintf(phraseHopBreaksOff, who, h.Role, h.Addr, h.Result))
 		case h.Failing && strings.Contains(h.Result, "."):
-			parts = append(parts, fmt.Sprintf("%s reaches nothing usable at the %s %s (%s)", who, h.Role, h.Addr, h.Result))
+			parts = append(parts, fmt.Sprintf(phraseHopNothingUsable, who, h.Role, h.Addr, h.Result))
 		case h.Failing:
-			parts = append(parts, fmt.Sprintf("%s reaches the %s %s, which itself answers %s", who, h.Role, h.Addr, h.Result))
+			parts = append(parts, fmt.Sprintf(phraseHopItselfFails, who, h.Role, h.Addr, h.Result))
 		}
 	}
 	for _, h := range hops {
@@ -117,7 +117,7 @@ func (j *judgement) pathFindings() {
 	if len(parts) > 0 {
 		j.note("path", "%s: %s", strings.Join(parts, "; "), j.v.Cause)
 	}
-	j.note("path", "time to the answer or the failure, hop by hop: %s", strings.Join(times, ", "))
+	j.note("path", noteHopTimes, strings.Join(times, ", "))
 }
 
 // origin reads the requests sent straight to the origin, past the CDN or
@@ -131,11 +131,11 @@ func (j *judgement) origin(siteFailed bool) []claim {
 	h, _ := hopOf("origin", j.e.Origin)
 	switch {
 	case !siteFailed && h.Failing:
-		j.note("origin", "the origin %s fails directly (%s) while the site answers: the edge serves from its cache or another origin", j.e.OriginAddr, h.Result)
+		j.note("origin", noteOriginFailsSiteOK, j.e.OriginAddr, h.Result)
 	case siteFailed && !h.Failing:
-		return []claim{j.claim(CDNOriginUnreachable, kindFallback, "origin", "the origin %s answers %s directly, with the same Host and path: the fault is between the edge and the origin (a firewall that blocks the edge's addresses, the edge's origin settings), or in the edge itself", j.e.OriginAddr, h.Result)}
+		return []claim{j.claim(CDNOriginUnreachable, kindFallback, "origin", factOriginAnswers, j.e.OriginAddr, h.Result)}
 	case siteFailed:
-		j.note("origin", "the origin %s fails directly too (%s): the edge only reports the origin's failure", j.e.OriginAddr, h.Result)
+		j.note("origin", noteOriginFailsToo, j.e.OriginAddr, h.Result)
 	}
 	return nil
 }
@@ -150,13 +150,13 @@ func (j *judgement) keepAlive() {
 	}
 	switch {
 	case !k.Reusable:
-		j.note("upstream", "the upstream closes the connection after each response: a gateway cannot reuse it, so no keep-alive race")
+		j.note("upstream", noteNoKeepAlive)
 	case k.Closed:
-		j.note("upstream", "the upstream closes an idle keep-alive connection after %s; a gateway that keeps idle upstream connections longer may reuse one as it closes", ms(k.Idle))
+		j.note("upstream", noteKeepAliveClosed, ms(k.Idle))
 		if j.v.Cause == UpstreamClosed && j.v.Persistence == "intermittent" {
-			j.note("upstream", "an intermittent closed connection with a short upstream keep-alive is the mark of a keep-alive race: the gateway's idle timeout for upstream connections must be shorter than %s", ms(k.Idle))
+			j.note("upstream", noteKeepAliveRace, ms(k.Idle))
 		}
 	default:
-		j.note("upstream", "the upstream kept an idle keep-alive connection open for the %s watched", ms(k.Idle))
+		j.note("upstream", noteKeepAliveOpen, ms(k.Idle))
 	}
 }

@@ -1,5 +1,7 @@
 package diagnose
 
+import "github.com/gwdoctor/gwdoctor/internal/probe"
+
 // The judge's words: every sentence a reader writes into a verdict, as a
 // format string named for what it says. A claim's fact is a fact…, a
 // reason a cause is ruled out a why…, any other finding a note…, the parts
@@ -92,4 +94,128 @@ const (
 	whyNoClientState       = "no cookies or extra headers were sent, so the client's state plays no part"
 	factNoCacheSucceeded   = "the request with caches bypassed succeeded (%d): a cached error is served"
 	noteNoCacheChangedNone = "bypassing caches (Cache-Control: no-cache and a fresh query) changed nothing: %s"
+)
+
+// The requests straight to the upstream (ladder.go).
+const (
+	factDirectFailed        = "straight to the upstream %s: %d of %d requests failed: %s (%s)"
+	noteUpstreamCertInvalid = "the upstream's certificate does not verify: %s"
+	factKilledAtLimit       = "the upstream broke every direct request off after the same %s: a time limit kills the request there (PHP-FPM request_terminate_timeout, max_execution_time, a worker timeout)"
+	factQueueOverflows      = "the gateway failed at once (%s) while direct requests were accepted and then waited without an answer: the upstream's workers are all busy and its queue overflows"
+	noteDirectAnswered      = "straight to the upstream %s: status %d after %s, %d bytes of response head"
+	factInnerGateway        = "the upstream is itself a gateway: %s answers %d with its own error page, so it is the hop that reaches nothing usable behind it"
+	factUpstreamFails       = "the upstream itself answers %d: the failing part is behind it"
+	factHeadTooBig          = "the upstream's response head is %d bytes, above the gateway's limit of %d bytes, and the gateway failed at once"
+	factUpstreamSlower      = "the upstream needs %s to answer; the gateway gave up after %s"
+	noteUpstreamAnswers     = "the upstream answers directly, so the fault is between the gateway and it, or intermittent"
+
+	noteSocketHeldOrDenied = "%s answered 503 at once while the socket answers the diagnosis: either %s holds it down, or the socket's owner and mode keep %s's user out (upstream.permission), which no mode does to root; its error log tells which (--log)"
+	factOwnLimits          = "the upstream answers %d when asked directly: %s's own limits hold the request back, not the upstream"
+	factHeldDown           = "%s answered 503 after %s without trying the upstream, which answers %d when asked directly: %s holds it down (a failed health check, or the wait after earlier failures, such as Apache's retry=60)"
+
+	factFastCGIAskedHTTP = "asked in FastCGI instead, the upstream answers (status %d): it is a FastCGI server such as PHP-FPM, and the gateway speaks HTTP to it (%s), so it gets its connection closed; point fastcgi_pass (or ProxyPass fcgi://) at it instead of proxy_pass"
+	noteFastCGIAsGateway = "asked in FastCGI, as the gateway asks it (%s), the upstream answers with status %d"
+	noteFastCGIAnswers   = "asked in FastCGI, the upstream answers (status %d): it is a FastCGI server such as PHP-FPM; whether the gateway speaks HTTP to it (proxy_pass where fastcgi_pass belongs) its configuration or its log tells (--nginx-config, --log)"
+	// phraseByConfig and phraseByLog say where the protocol the gateway
+	// speaks to its upstream is written.
+	phraseByConfig = "its configuration"
+	phraseByLog    = "its log: %s"
+
+	noteTLSAnswersPlain  = "the upstream %s answers plain HTTP as a TLS server does (status %d): it speaks TLS on that port"
+	noteTLSClosesPlain   = "the upstream %s closes plain HTTP at once and completes a TLS handshake: it speaks TLS on that port"
+	factTLSHandshake     = "over TLS the handshake fails: %s"
+	noteTLSVerifies      = "over TLS (%s) its certificate verifies for %s; a gateway that speaks plain HTTP to that port gets its connection closed: check the scheme it uses (proxy_pass https://…)"
+	factTLSCertNotVerify = "over TLS (%s) its certificate does not verify: %s; a gateway that checks upstream certificates (proxy_ssl_verify on, HAProxy verify required, Caddy, Go) refuses it"
+)
+
+// describeClass says how a request straight at a server failed with
+// class c: what the server did, or what kept the request from it.
+func describeClass(c probe.Class) string {
+	switch c {
+	case probe.ClassClosed:
+		return "closed it before sending a response head"
+	case probe.ClassReset:
+		return "reset it before sending a response head"
+	case probe.ClassMalformed:
+		return "answered with something that is not HTTP"
+	case probe.ClassHeaderTimeout, probe.ClassDeadline:
+		return "sent no response head in time"
+	case probe.ClassHeaderTooBig:
+		return "sent a response head larger than the cap"
+	case probe.ClassBodyTruncated:
+		return "broke off the response body"
+	case probe.ClassRefused:
+		return "the connection was refused: nothing listens there"
+	case probe.ClassNoSocket:
+		return "the unix socket does not exist"
+	case probe.ClassPermission:
+		return "connecting was not permitted"
+	case probe.ClassConnectTimeout:
+		return "the connection attempt went unanswered"
+	case probe.ClassUnreachable:
+		return "there is no route to it"
+	case probe.ClassTLSCert:
+		return "its certificate was rejected"
+	case probe.ClassTLSHandshake:
+		return "the TLS handshake failed"
+	case probe.ClassNotTLS, probe.ClassHTTPToTLS:
+		return "TLS and plain HTTP were mixed up on that port"
+	case probe.ClassDNSNotFound, probe.ClassDNSError, probe.ClassDNSTimeout:
+		return "its name did not resolve"
+	}
+	return string(c)
+}
+
+// The timing of the failure and the gateway's health check (timing.go).
+const (
+	noteFailedAtOnce    = "the gateway answered after %s: far below any timeout, so it gave up at once (refused, closed, invalid, or no upstream at all)"
+	whyFailedAtOnce     = "the failure came after %s, far below any gateway timeout"
+	noteHAProxyRetries  = "the failure came after %s: HAProxy answers 503 only after its connection retries (retries 3, about 1 s apart, by default), so the delay is retrying, not a timeout"
+	whyHAProxyRetries   = "HAProxy reports a timeout with 504, and this 503 came after its connection retries"
+	factAtLimit         = "the failure came after %s, matching %s %s = %s"
+	factRoundSeconds    = "the failure came after %s, a round number of seconds: the mark of a timeout firing"
+	noteSteadyFailures  = "every failed try took the same time to fail (within 100 ms): a fixed limit, not load"
+	noteConnectTimeout  = "it is the connect timeout that fits, not the wait for the answer: the gateway's connection to the upstream went unanswered"
+	factHAProxyNoServer = "HAProxy answered 503 after %s, without retrying: it had no server to send the request to (all DOWN by their health checks, or in maintenance); a server that refuses gets its retries first"
+	factNginxOwn503     = "nginx answered 503 itself after %s: nginx reports a failing upstream with 502 or 504, never 503, so the request was turned away before the upstream: by limit_req or limit_conn (503 is their default status), or by a \"return 503\" such as a maintenance switch"
+
+	// phraseAnyPass is what a health check without an expectation of its
+	// own counts as a pass.
+	phraseAnyPass       = "any 2xx or 3xx status"
+	noteHealthPasses    = "the gateway's health check, %s, passes when asked now (%d): the server may be in maintenance, or it has only just recovered"
+	factHealthFails     = "the gateway's health check, %s, fails when asked now: %s (%s): that is why the gateway holds the server down"
+	factHealthGetsOther = "the gateway's health check, %s, gets %d from the upstream where it expects %s: that is why the gateway holds the server down%s"
+	// phraseItSays quotes the first line of a short answer.
+	phraseItSays = "; it says %q"
+)
+
+// The hops asked directly, the origin and the upstream's keep-alive
+// (path.go).
+const (
+	// phraseThe names a hop by its role: "the upstream".
+	phraseThe              = "the %s"
+	phraseHopAnswers       = "the %s at %s answers %s directly"
+	phraseHopBreaksOff     = "%s reaches the %s %s, which starts to answer and breaks off (%s)"
+	phraseHopNothingUsable = "%s reaches nothing usable at the %s %s (%s)"
+	phraseHopItselfFails   = "%s reaches the %s %s, which itself answers %s"
+	noteHopTimes           = "time to the answer or the failure, hop by hop: %s"
+
+	noteOriginFailsSiteOK = "the origin %s fails directly (%s) while the site answers: the edge serves from its cache or another origin"
+	factOriginAnswers     = "the origin %s answers %s directly, with the same Host and path: the fault is between the edge and the origin (a firewall that blocks the edge's addresses, the edge's origin settings), or in the edge itself"
+	noteOriginFailsToo    = "the origin %s fails directly too (%s): the edge only reports the origin's failure"
+
+	noteNoKeepAlive     = "the upstream closes the connection after each response: a gateway cannot reuse it, so no keep-alive race"
+	noteKeepAliveClosed = "the upstream closes an idle keep-alive connection after %s; a gateway that keeps idle upstream connections longer may reuse one as it closes"
+	noteKeepAliveRace   = "an intermittent closed connection with a short upstream keep-alive is the mark of a keep-alive race: the gateway's idle timeout for upstream connections must be shorter than %s"
+	noteKeepAliveOpen   = "the upstream kept an idle keep-alive connection open for the %s watched"
+)
+
+// The gateway's log lines, and how the decision weighed them (logs.go).
+const (
+	phraseLogByTime   = "matched by time and path"
+	phraseLogByTag    = "tagged with this diagnosis's ID"
+	factLogReads      = "%s logged %d line(s) reading %s (%s), e.g. %s: %s"
+	noteDirectExacter = "the direct requests show %s, which is more exact than %s's own words (%s)"
+	noteLogDisagrees  = "the log reads %s, but the direct evidence says %s; both may be true (one causes the other)"
+	noteLogExacter    = "the log is more exact than the responses: %s rather than %s"
 )

@@ -57,32 +57,32 @@ func (j *judgement) timing() []claim {
 	d := failAt(first)
 	src := first.Label
 	if d < 500*time.Millisecond {
-		j.note(src, "the gateway answered after %s: far below any timeout, so it gave up at once (refused, closed, invalid, or no upstream at all)", ms(d))
-		return []claim{against(UpstreamTimeout, kindTiming, src, "the failure came after %s, far below any gateway timeout", ms(d))}
+		j.note(src, noteFailedAtOnce, ms(d))
+		return []claim{against(UpstreamTimeout, kindTiming, src, whyFailedAtOnce, ms(d))}
 	}
 	if j.retryDelay() {
-		j.note(src, "the failure came after %s: HAProxy answers 503 only after its connection retries (retries 3, about 1 s apart, by default), so the delay is retrying, not a timeout", ms(d))
-		return []claim{against(UpstreamTimeout, kindTiming, src, "HAProxy reports a timeout with 504, and this 503 came after its connection retries")}
+		j.note(src, noteHAProxyRetries, ms(d))
+		return []claim{against(UpstreamTimeout, kindTiming, src, whyHAProxyRetries)}
 	}
 	limits := append(append([]Limit(nil), j.e.Limits...), j.productDefaults()...)
 	l, hit := matchLimit(d, limits)
 	var c claim
 	switch {
 	case hit:
-		c = j.claim(UpstreamTimeout, kindTiming, src, "the failure came after %s, matching %s %s = %s", ms(d), l.Product, l.Name, ms(l.Timeout))
+		c = j.claim(UpstreamTimeout, kindTiming, src, factAtLimit, ms(d), l.Product, l.Name, ms(l.Timeout))
 	case roundSeconds(d):
-		c = j.claim(UpstreamTimeout, kindTiming, src, "the failure came after %s, a round number of seconds: the mark of a timeout firing", ms(d))
+		c = j.claim(UpstreamTimeout, kindTiming, src, factRoundSeconds, ms(d))
 	default:
 		return nil
 	}
 	if j.steadyFailures() {
-		j.note(src, "every failed try took the same time to fail (within 100 ms): a fixed limit, not load")
+		j.note(src, noteSteadyFailures)
 	}
 	if hit && l.Connect && len(j.e.Upstream) == 0 {
 		// Only the connect timeout fits: the gateway never got a
 		// connection, so nothing answered its SYN in time.
 		if fp := j.rep.Print; fp != nil && fp.Reading.Cause == catalog.UpstreamTimeout {
-			j.note(src, "it is the connect timeout that fits, not the wait for the answer: the gateway's connection to the upstream went unanswered")
+			j.note(src, noteConnectTimeout)
 		}
 		c.cause = UpstreamUnreachable
 	}
@@ -104,7 +104,7 @@ func (j *judgement) retryDelay() bool {
 // no server to try: every one marked DOWN by its health checks, in
 // maintenance, or none at all.
 func (j *judgement) noServer() claim {
-	return j.claim(UpstreamNoneHealthy, kindTiming, j.rep.Label, "HAProxy answered 503 after %s, without retrying: it had no server to send the request to (all DOWN by their health checks, or in maintenance); a server that refuses gets its retries first", ms(failAt(j.rep)))
+	return j.claim(UpstreamNoneHealthy, kindTiming, j.rep.Label, factHAProxyNoServer, ms(failAt(j.rep)))
 }
 
 // healthCheck reads the gateway's own health check, replayed against the
@@ -120,18 +120,18 @@ func (j *judgement) healthCheck() []claim {
 	if hc.Where != "" {
 		check += " (" + hc.Where + ")"
 	}
-	expect := "any 2xx or 3xx status"
+	expect := phraseAnyPass
 	if hc.Expect != "" {
 		expect = hc.Expect
 	}
 	if hc.Passed {
-		j.note(a.Label, "the gateway's health check, %s, passes when asked now (%d): the server may be in maintenance, or it has only just recovered", check, a.Status())
+		j.note(a.Label, noteHealthPasses, check, a.Status())
 		return nil
 	}
 	if a.Probe.Response == nil {
-		return []claim{j.claim(UpstreamNoneHealthy, kindDirect, a.Label, "the gateway's health check, %s, fails when asked now: %s (%s): that is why the gateway holds the server down", check, describeClass(a.Probe.Class), a.Probe.Error)}
+		return []claim{j.claim(UpstreamNoneHealthy, kindDirect, a.Label, factHealthFails, check, describeClass(a.Probe.Class), a.Probe.Error)}
 	}
-	return []claim{j.claim(UpstreamNoneHealthy, kindDirect, a.Label, "the gateway's health check, %s, gets %d from the upstream where it expects %s: that is why the gateway holds the server down%s", check, a.Status(), expect, bodyQuote(a))}
+	return []claim{j.claim(UpstreamNoneHealthy, kindDirect, a.Label, factHealthGetsOther, check, a.Status(), expect, bodyQuote(a))}
 }
 
 // bodyQuote returns ", which says: FIRST LINE" of a short text answer.
@@ -147,7 +147,7 @@ func bodyQuote(a Attempt) string {
 	if !utf8.ValidString(line) || line == "" {
 		return ""
 	}
-	return fmt.Sprintf("; it says %q", line)
+	return fmt.Sprintf(phraseItSays, line)
 }
 
 // nginxOwn503 reads a 503 that nginx wrote itself: nginx reports an
@@ -157,7 +157,7 @@ func bodyQuote(a Attempt) string {
 // in the configuration, such as a maintenance switch. The upstream is not
 // even asked.
 func (j *judgement) nginxOwn503() claim {
-	return j.claim(UpstreamOverloaded, kindTiming, j.rep.Label, "nginx answered 503 itself after %s: nginx reports a failing upstream with 502 or 504, never 503, so the request was turned away before the upstream: by limit_req or limit_conn (503 is their default status), or by a \"return 503\" such as a maintenance switch", ms(failAt(j.rep)))
+	return j.claim(UpstreamOverloaded, kindTiming, j.rep.Label, factNginxOwn503, ms(failAt(j.rep)))
 }
 
 // nginxLimited reports a verdict that nginx's own limits explain: its
