@@ -20,20 +20,20 @@ func triesFindings(tries []Attempt) []Finding {
 		p := t.Probe
 		var b strings.Builder
 		if p.Response != nil {
-			fmt.Fprintf(&b, "status %d", p.Response.Status)
+			fmt.Fprintf(&b, phraseStatus, p.Response.Status)
 		} else {
-			fmt.Fprintf(&b, "no response (%s)", p.Class)
+			fmt.Fprintf(&b, phraseNoResponseClass, p.Class)
 		}
-		fmt.Fprintf(&b, " in %s", ms(p.Timings.Total))
+		fmt.Fprintf(&b, phraseTryTook, ms(p.Timings.Total))
 		if phases := phaseTimes(p); phases != "" {
 			fmt.Fprintf(&b, " (%s)", phases)
 		}
 		if len(p.Addrs) > 1 && p.Addr != "" {
 			// The name gave several addresses: which one this try used.
-			fmt.Fprintf(&b, " at %s", p.Addr)
+			fmt.Fprintf(&b, phraseTryAddr, p.Addr)
 		}
 		if p.Protocol == probe.ALPNH2 {
-			b.WriteString(" over h2")
+			b.WriteString(phraseTryH2)
 		}
 		out = append(out, Finding{Source: t.Label, Text: b.String()})
 	}
@@ -70,19 +70,19 @@ func phaseTimes(p *probe.Result) string {
 	tm := p.Timings
 	var parts []string
 	if tm.DNS > 0 || p.FailedIn == probe.PhaseDNS {
-		parts = append(parts, "dns "+ms(tm.DNS))
+		parts = append(parts, fmt.Sprintf(phraseTimeDNS, ms(tm.DNS)))
 	}
 	if upTo >= phaseOrder[probe.PhaseConnect] {
-		parts = append(parts, "connect "+ms(tm.Connect))
+		parts = append(parts, fmt.Sprintf(phraseTimeConnect, ms(tm.Connect)))
 	}
 	if p.TLS != nil || p.FailedIn == probe.PhaseTLS {
-		parts = append(parts, "tls "+ms(tm.TLS))
+		parts = append(parts, fmt.Sprintf(phraseTimeTLS, ms(tm.TLS)))
 	}
 	if upTo >= phaseOrder[probe.PhaseHeaders] {
-		parts = append(parts, "ttfb "+ms(tm.TTFB))
+		parts = append(parts, fmt.Sprintf(phraseTimeTTFB, ms(tm.TTFB)))
 	}
 	if upTo >= phaseOrder[probe.PhaseBody] {
-		parts = append(parts, "transfer "+ms(tm.Transfer))
+		parts = append(parts, fmt.Sprintf(phraseTimeTransfer, ms(tm.Transfer)))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -104,7 +104,7 @@ func (j *judgement) finish() {
 	}
 	j.keepAlive()
 	if j.v.Cause == UpstreamTimeout && len(j.e.Upstream) == 0 && len(j.e.Logs) == 0 && j.rep.Probe != nil && !j.connectRuledOut() {
-		j.note(j.rep.Label, "a gateway whose connection to the upstream goes unanswered gives up the same way (upstream.unreachable); asking the upstream directly (--upstream) or the gateway's log (--log) tells the two apart")
+		j.note(j.rep.Label, noteTimeoutOrUnreachable)
 	}
 	c, ok := catalog.Lookup(j.v.Cause)
 	if !ok {
@@ -122,7 +122,7 @@ func (j *judgement) finish() {
 		// The upstream's capacity is not in question: its steps go.
 		j.v.Steps = slices.DeleteFunc(j.v.Steps, func(s Step) bool { return s.Who == "operator" })
 		j.v.Steps = append(j.v.Steps, Step{Who: "operator",
-			Text:  "If nginx's limits turn the requests away, find the limit_req or limit_conn on this location and raise its rate or burst for real traffic; answer 429 instead of 503 so that clients and monitors can tell a rate limit from an outage. If it is a maintenance switch, send Retry-After with the 503.",
+			Text:  stepNginxLimits,
 			Lines: []string{"grep -rn 'limit_req\\|limit_conn\\|return 503' /etc/nginx/", "limit_req zone=perip burst=20 nodelay;", "limit_req_status 429;", "limit_conn_status 429;"}})
 	}
 }
@@ -141,43 +141,43 @@ func (j *judgement) ruleOut() []claim {
 				host = h
 			}
 			if net.ParseIP(strings.Trim(host, "[]")) != nil {
-				cs = append(cs, against(DNSFailure, kindDirect, t.Label, "the URL names an address (%s): no name to resolve", host))
+				cs = append(cs, against(DNSFailure, kindDirect, t.Label, whyAddressLiteral, host))
 			} else {
-				cs = append(cs, against(DNSFailure, kindDirect, t.Label, "%s resolved to %s", host, strings.Join(p.Addrs, ", ")))
+				cs = append(cs, against(DNSFailure, kindDirect, t.Label, whyResolved, host, strings.Join(p.Addrs, ", ")))
 			}
 		}
 		if !connected && p.FailedIn != "dns" && p.FailedIn != "connect" && p.Addr != "" {
 			connected = true
-			cs = append(cs, against(EdgeUnreachable, kindDirect, t.Label, "%s accepted the connection in %s (%s)", p.Addr, ms(p.Timings.Connect), t.Label))
+			cs = append(cs, against(EdgeUnreachable, kindDirect, t.Label, whyConnected, p.Addr, ms(p.Timings.Connect), t.Label))
 		}
 		if !tlsOK && p.TLS != nil && p.TLS.Verified && p.TLS.Version != "" {
 			tlsOK = true
-			cs = append(cs, against(EdgeTLS, kindDirect, t.Label, "%s with %s, certificate verified", p.TLS.Version, p.TLS.ServerName))
+			cs = append(cs, against(EdgeTLS, kindDirect, t.Label, whyTLSVerified, p.TLS.Version, p.TLS.ServerName))
 		}
 	}
 	if j.rep.Print != nil {
 		fp := j.rep.Print
 		if fp.ErrorPage && !fp.PassedThrough && gatewayRole(fp.Generator.Role) {
-			what := "error page"
+			what := phraseErrorPage
 			if j.rep.Probe.Response != nil && j.rep.Probe.Response.BodyBytes == 0 {
-				what = "empty error response"
+				what = phraseEmptyError
 			}
-			cs = append(cs, against(UpstreamAppError, kindOwnWords, j.rep.Label, "the response is %s's own %s, not one the application sent", fp.Generator.Product, what))
+			cs = append(cs, against(UpstreamAppError, kindOwnWords, j.rep.Label, whyGatewayOwnPage, fp.Generator.Product, what))
 		}
 		cdn := false
 		for _, h := range fp.Hops {
 			cdn = cdn || catalog.Product(h.Product).Role() == catalog.RoleCDN
 		}
 		if !cdn {
-			cs = append(cs, against(CDNOriginUnreachable, kindOwnWords, j.rep.Label, "no CDN is in the path: the response carries no CDN headers or page"))
+			cs = append(cs, against(CDNOriginUnreachable, kindOwnWords, j.rep.Label, whyNoCDN))
 		}
 	}
 	for _, a := range j.e.Upstream {
 		if connected := a.Probe.Response != nil || (a.Probe.FailedIn != "" && a.Probe.FailedIn != "dns" && a.Probe.FailedIn != "connect"); connected {
 			// A rule of thumb: the upstream asked may be a gateway in front
 			// of the server that refuses.
-			cs = append(cs, against(UpstreamRefused, kindFallback, a.Label, "the upstream %s accepted a direct connection in %s", j.e.UpstreamAddr, ms(a.Probe.Timings.Connect)),
-				against(UpstreamUnreachable, kindFallback, a.Label, "the upstream %s is reachable from here", j.e.UpstreamAddr))
+			cs = append(cs, against(UpstreamRefused, kindFallback, a.Label, whyUpstreamConnected, j.e.UpstreamAddr, ms(a.Probe.Timings.Connect)),
+				against(UpstreamUnreachable, kindFallback, a.Label, whyUpstreamReachable, j.e.UpstreamAddr))
 			break
 		}
 	}
@@ -216,34 +216,34 @@ func (j *judgement) gatewayProduct() string {
 func (j *judgement) summary() string {
 	v := j.v
 	if v.Cause == OK {
-		return fmt.Sprintf("%s answered %d to every try; no gateway error seen.", hostOf(j.e.URL), v.Status)
+		return fmt.Sprintf(summaryHealthy, hostOf(j.e.URL), v.Status)
 	}
 	if j.e.Saved {
 		status := ""
 		if v.Status != 0 {
-			status = fmt.Sprintf(" with status %d", v.Status)
+			status = fmt.Sprintf(phraseSavedStatus, v.Status)
 		}
-		return fmt.Sprintf("%s (%s) wrote this page%s: %s.", productName(v.GeneratedBy.Product), v.GeneratedBy.Role, status, lowerFirst(v.Title))
+		return fmt.Sprintf(summarySaved, productName(v.GeneratedBy.Product), v.GeneratedBy.Role, status, lowerFirst(v.Title))
 	}
-	who := "No server"
+	who := phraseNoServer
 	if v.Status != 0 {
-		who = fmt.Sprintf("%s (%s) answered %d", productName(v.GeneratedBy.Product), v.GeneratedBy.Role, v.Status)
+		who = fmt.Sprintf(phraseAnswered, productName(v.GeneratedBy.Product), v.GeneratedBy.Role, v.Status)
 	}
 	var pers string
 	switch v.Persistence {
 	case Persistent:
-		pers = fmt.Sprintf("on every one of %d tries", len(j.e.Tries))
+		pers = fmt.Sprintf(phrasePersistent, len(j.e.Tries))
 	case Intermittent:
-		pers = "on some tries but not others"
+		pers = phraseIntermittent
 	case Recovered:
-		pers = "at first, then recovered"
+		pers = phraseRecovered
 	case "":
-		pers = "on this page"
+		pers = phrasePersistenceSaved
 	}
 	if v.Status == 0 {
-		return fmt.Sprintf("No HTTP response %s: %s.", pers, lowerFirst(v.Title))
+		return fmt.Sprintf(summaryNoResponse, pers, lowerFirst(v.Title))
 	}
-	return fmt.Sprintf("%s %s: %s.", who, pers, lowerFirst(v.Title))
+	return fmt.Sprintf(summaryFailed, who, pers, lowerFirst(v.Title))
 }
 
 // lowerFirst lowers the first letter of a title to go inside a sentence,
@@ -299,18 +299,18 @@ func (j *judgement) retryAfter() {
 	} else if t, err := http.ParseTime(v); err == nil {
 		wait = t.Sub(p.Started.Add(p.Timings.Total))
 	} else {
-		j.note(j.rep.Label, "the response has a Retry-After header that is neither seconds nor an HTTP date: %q", v)
+		j.note(j.rep.Label, noteRetryAfterInvalid, v)
 		return
 	}
 	if wait < 0 || wait > maxRetryAfter {
-		j.note(j.rep.Label, "the response says Retry-After: %s, %s from now", v, roundWait(wait))
+		j.note(j.rep.Label, noteRetryAfterOdd, v, roundWait(wait))
 		return
 	}
-	j.note(j.rep.Label, "the response says Retry-After: %s: the site expects to answer again in %s (planned maintenance or a rate limit)", v, roundWait(wait))
-	visitor := Step{Who: "visitor", Text: fmt.Sprintf("The site says it expects to be back in %s (Retry-After): try again then.", roundWait(wait))}
+	j.note(j.rep.Label, noteRetryAfter, v, roundWait(wait))
+	visitor := Step{Who: "visitor", Text: fmt.Sprintf(stepRetryAfter, roundWait(wait))}
 	j.v.Steps = append([]Step{visitor}, j.v.Steps...)
 	if j.rep.Status() != 503 {
-		j.v.Steps = append(j.v.Steps, Step{Who: "operator", Text: fmt.Sprintf("Retry-After comes with a %d here; for planned downtime answer 503 with it, which browsers, crawlers and monitors read as temporary.", j.rep.Status())})
+		j.v.Steps = append(j.v.Steps, Step{Who: "operator", Text: fmt.Sprintf(stepRetryAfterNot503, j.rep.Status())})
 	}
 }
 

@@ -219,3 +219,70 @@ const (
 	noteLogDisagrees  = "the log reads %s, but the direct evidence says %s; both may be true (one causes the other)"
 	noteLogExacter    = "the log is more exact than the responses: %s rather than %s"
 )
+
+// One finding per try (finish.go).
+const (
+	phraseNoResponseClass = "no response (%s)"
+	phraseTryTook         = " in %s"
+	phraseTryAddr         = " at %s"
+	phraseTryH2           = " over h2"
+	// The time of each phase a try ran, joined by ", ".
+	phraseTimeDNS      = "dns %s"
+	phraseTimeConnect  = "connect %s"
+	phraseTimeTLS      = "tls %s"
+	phraseTimeTTFB     = "ttfb %s"
+	phraseTimeTransfer = "transfer %s"
+)
+
+// The causes the tries, the response and the direct requests rule out
+// (finish.go).
+const (
+	whyAddressLiteral    = "the URL names an address (%s): no name to resolve"
+	whyResolved          = "%s resolved to %s"
+	whyConnected         = "%s accepted the connection in %s (%s)"
+	whyTLSVerified       = "%s with %s, certificate verified"
+	phraseErrorPage      = "error page"
+	phraseEmptyError     = "empty error response"
+	whyGatewayOwnPage    = "the response is %s's own %s, not one the application sent"
+	whyNoCDN             = "no CDN is in the path: the response carries no CDN headers or page"
+	whyUpstreamConnected = "the upstream %s accepted a direct connection in %s"
+	whyUpstreamReachable = "the upstream %s is reachable from here"
+)
+
+// The summary, one sentence (finish.go).
+const (
+	summaryHealthy = "%s answered %d to every try; no gateway error seen."
+	// summarySaved is a saved page's: product, role, phraseSavedStatus
+	// or nothing, and the cause's title.
+	summarySaved      = "%s (%s) wrote this page%s: %s."
+	phraseSavedStatus = " with status %d"
+	// summaryNoResponse and summaryFailed are a failure's: who answered,
+	// how often, and the cause's title.
+	summaryNoResponse      = "No HTTP response %s: %s."
+	summaryFailed          = "%s %s: %s."
+	phraseNoServer         = "No server"
+	phraseAnswered         = "%s (%s) answered %d"
+	phrasePersistent       = "on every one of %d tries"
+	phraseIntermittent     = "on some tries but not others"
+	phraseRecovered        = "at first, then recovered"
+	phrasePersistenceSaved = "on this page"
+)
+
+// Notes and steps added once the cause is settled (finish.go, steps.go).
+const (
+	noteTimeoutOrUnreachable = "a gateway whose connection to the upstream goes unanswered gives up the same way (upstream.unreachable); asking the upstream directly (--upstream) or the gateway's log (--log) tells the two apart"
+	stepNginxLimits          = "If nginx's limits turn the requests away, find the limit_req or limit_conn on this location and raise its rate or burst for real traffic; answer 429 instead of 503 so that clients and monitors can tell a rate limit from an outage. If it is a maintenance switch, send Retry-After with the 503."
+
+	noteRetryAfterInvalid = "the response has a Retry-After header that is neither seconds nor an HTTP date: %q"
+	noteRetryAfterOdd     = "the response says Retry-After: %s, %s from now"
+	noteRetryAfter        = "the response says Retry-After: %s: the site expects to answer again in %s (planned maintenance or a rate limit)"
+	stepRetryAfter        = "The site says it expects to be back in %s (Retry-After): try again then."
+	stepRetryAfterNot503  = "Retry-After comes with a %d here; for planned downtime answer 503 with it, which browsers, crawlers and monitors read as temporary."
+
+	// The visitor's steps, before the catalog's.
+	stepVisitorCert         = "Your browser warns about this site's certificate: do not go past the warning to sign in or pay; it is the site's to fix, and another device or network will not help."
+	stepVisitorSaved        = "This error page comes from the site's side, not from your browser or device. Whether it still fails, one page cannot tell: try again in a few minutes, or let gwdoctor ask the site itself (gwdoctor ADDRESS)."
+	stepVisitorIntermittent = "The failure comes and goes: retrying a page you are only reading is worth it, after a few seconds."
+	stepVisitorPersistent   = "It is not your browser, device or network: every try failed at the site's side. Retrying now will not help; try again in a few minutes."
+	stepVisitorNoResubmit   = "Do not resubmit a payment or an order while the site fails: first check your email, bank or account for a confirmation, since the request may have gone through."
+)

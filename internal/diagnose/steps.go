@@ -66,15 +66,15 @@ func steps(v Verdict, product string, fastcgi bool, fill *strings.Replacer) []St
 	case v.Cause == ClientRequestState, v.Cause == ClientDNS, v.Cause == ClientNetwork:
 		// The visitor's own step is the first fix below.
 	case v.Cause == EdgeTLS:
-		out = append(out, Step{Who: "visitor", Text: "Your browser warns about this site's certificate: do not go past the warning to sign in or pay; it is the site's to fix, and another device or network will not help."})
+		out = append(out, Step{Who: "visitor", Text: stepVisitorCert})
 	case v.Persistence == "":
-		out = append(out, Step{Who: "visitor", Text: "This error page comes from the site's side, not from your browser or device. Whether it still fails, one page cannot tell: try again in a few minutes, or let gwdoctor ask the site itself (gwdoctor ADDRESS)."})
+		out = append(out, Step{Who: "visitor", Text: stepVisitorSaved})
 	case v.Persistence == Intermittent || v.Persistence == Recovered:
-		out = append(out, Step{Who: "visitor", Text: "The failure comes and goes: retrying a page you are only reading is worth it, after a few seconds."})
+		out = append(out, Step{Who: "visitor", Text: stepVisitorIntermittent})
 	default:
-		out = append(out, Step{Who: "visitor", Text: "It is not your browser, device or network: every try failed at the site's side. Retrying now will not help; try again in a few minutes."})
+		out = append(out, Step{Who: "visitor", Text: stepVisitorPersistent})
 	}
-	out = append(out, Step{Who: "visitor", Text: "Do not resubmit a payment or an order while the site fails: first check your email, bank or account for a confirmation, since the request may have gone through."})
+	out = append(out, Step{Who: "visitor", Text: stepVisitorNoResubmit})
 	target := catalog.Target{Product: catalog.Product(product)}
 	if fastcgi {
 		target.Protocol = catalog.FastCGI
