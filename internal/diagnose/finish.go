@@ -225,10 +225,6 @@ func (j *judgement) summary() string {
 		}
 		return fmt.Sprintf(summarySaved, productName(v.GeneratedBy.Product), v.GeneratedBy.Role, status, lowerFirst(v.Title))
 	}
-	who := phraseNoServer
-	if v.Status != 0 {
-		who = fmt.Sprintf(phraseAnswered, productName(v.GeneratedBy.Product), v.GeneratedBy.Role, v.Status)
-	}
 	var pers string
 	switch v.Persistence {
 	case Persistent:
@@ -243,7 +239,7 @@ func (j *judgement) summary() string {
 	if v.Status == 0 {
 		return fmt.Sprintf(summaryNoResponse, pers, lowerFirst(v.Title))
 	}
-	return fmt.Sprintf(summaryFailed, who, pers, lowerFirst(v.Title))
+	return fmt.Sprintf(summaryFailed, productName(v.GeneratedBy.Product), v.GeneratedBy.Role, v.Status, pers, lowerFirst(v.Title))
 }
 
 // lowerFirst lowers the first letter of a title to go inside a sentence,

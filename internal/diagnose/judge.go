@@ -304,22 +304,22 @@ func statusText(a Attempt) string {
 // refused: whose it is, who signed it, for which names, and when it is
 // valid, measured against when the probe ran.
 func certSummary(c probe.Cert, at time.Time) string {
-	issuer := fmt.Sprintf(certIssuedBy, c.Issuer)
+	issuer := fmt.Sprintf(phraseCertIssuedBy, c.Issuer)
 	if c.SelfSigned {
-		issuer = certSelfSigned
+		issuer = phraseCertSelfSigned
 	}
 	names := append(append([]string{}, c.DNSNames...), c.IPs...)
-	out := fmt.Sprintf(certSubjectIssuer, c.Subject, issuer)
+	out := fmt.Sprintf(phraseCertIssuer, c.Subject, issuer)
 	if len(names) > 0 {
-		out += fmt.Sprintf(certNames, strings.Join(names, ", "))
+		out += fmt.Sprintf(phraseCertNames, strings.Join(names, ", "))
 	}
-	out += fmt.Sprintf(certValid, c.NotBefore.UTC().Format("2006-01-02"), c.NotAfter.UTC().Format("2006-01-02"))
+	out += fmt.Sprintf(phraseCertValid, c.NotBefore.UTC().Format("2006-01-02"), c.NotAfter.UTC().Format("2006-01-02"))
 	switch {
 	case at.IsZero():
 	case at.After(c.NotAfter):
-		out += fmt.Sprintf(certExpired, roundWait(at.Sub(c.NotAfter)))
+		out += fmt.Sprintf(phraseCertExpired, roundWait(at.Sub(c.NotAfter)))
 	case at.Before(c.NotBefore):
-		out += certNotYetValid
+		out += phraseCertNotYet
 	}
 	return out
 }

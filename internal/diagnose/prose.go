@@ -2,11 +2,13 @@ package diagnose
 
 import "github.com/gwdoctor/gwdoctor/internal/probe"
 
-// The judge's words: every sentence a reader writes into a verdict, as a
-// format string named for what it says. A claim's fact is a fact…, a
-// reason a cause is ruled out a why…, any other finding a note…, the parts
-// of a sentence assembled from them a phrase…. The readers choose which
-// to say and with what; rewording is done here alone.
+// The judge's words. Every sentence the readers write into a verdict is
+// here, as a format string named for what it says: a claim's fact is a
+// fact…, the reason a cause is ruled out a why…, any other finding a
+// note…, the summary a summary…, a step's text a step…, and a part of a
+// sentence assembled from parts a phrase…. The readers choose what to say
+// and with which values; rewording is done here alone. The strings are
+// constants so that go vet checks their verbs against the arguments.
 
 // Words shared by several readers.
 const (
@@ -28,8 +30,8 @@ const (
 
 	factEveryTrySucceeded = "every try succeeded"
 
-	noteNoResponse      = "no HTTP response: %s in the %s phase (%s)"
 	factNoResponse      = "no HTTP response: %s in the %s phase"
+	noteNoResponse      = factNoResponse + " (%s)"
 	factNoResponseClass = "no HTTP response: %s"
 	noteCertNotVerified = "certificate verification failed: %s"
 	noteSiteCert        = "the site's certificate: %s"
@@ -46,13 +48,18 @@ const (
 	notePassedOn        = "outer hops only passed the error on: %s"
 	factResponseReadsAs = "%s's response reads as %s"
 	noteDirectComesGoes = "straight to the upstream, %d of %d requests failed and the others succeeded: the fault comes and goes, though every try through the gateway failed"
-	certIssuedBy        = "issued by %s"
-	certSelfSigned      = "self-signed"
-	certSubjectIssuer   = "%s, %s"
-	certNames           = ", for %s"
-	certValid           = ", valid %s to %s"
-	certExpired         = " (expired %s ago)"
-	certNotYetValid     = " (not valid yet)"
+)
+
+// A certificate in the words that matter when it is refused, as
+// certSummary assembles them: subject, issuer, names, validity (judge.go).
+const (
+	phraseCertIssuer     = "%s, %s"
+	phraseCertIssuedBy   = "issued by %s"
+	phraseCertSelfSigned = "self-signed"
+	phraseCertNames      = ", for %s"
+	phraseCertValid      = ", valid %s to %s"
+	phraseCertExpired    = " (expired %s ago)"
+	phraseCertNotYet     = " (not valid yet)"
 )
 
 // The site over IPv6 alone and IPv4 alone (families.go).
@@ -256,12 +263,11 @@ const (
 	// or nothing, and the cause's title.
 	summarySaved      = "%s (%s) wrote this page%s: %s."
 	phraseSavedStatus = " with status %d"
-	// summaryNoResponse and summaryFailed are a failure's: who answered,
-	// how often, and the cause's title.
+	// summaryNoResponse and summaryFailed are a failure's: who answered
+	// what (product, role, status), how often (a phrase below), and the
+	// cause's title.
 	summaryNoResponse      = "No HTTP response %s: %s."
-	summaryFailed          = "%s %s: %s."
-	phraseNoServer         = "No server"
-	phraseAnswered         = "%s (%s) answered %d"
+	summaryFailed          = "%s (%s) answered %d %s: %s."
 	phrasePersistent       = "on every one of %d tries"
 	phraseIntermittent     = "on some tries but not others"
 	phraseRecovered        = "at first, then recovered"
