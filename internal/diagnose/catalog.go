@@ -15,6 +15,9 @@
 // request) above timing above status above fallback (a rule of thumb); a
 // table of refinements then makes the winning cause exact.
 //
+// The words the readers write (facts, findings, reasons a cause is ruled
+// out, summaries, steps) are in prose.go alone, named for what they say.
+//
 // Confidence is computed from the claims, and is defined here alone:
 // high when an own-words, direct or replay claim supports the cause and
 // no claim of an equal or higher kind contradicts it; medium when only
