@@ -135,6 +135,9 @@ const (
 	factTLSCertNotVerify = "over TLS (%s) its certificate does not verify: %s; a gateway that checks upstream certificates (proxy_ssl_verify on, HAProxy verify required, Caddy, Go) refuses it"
 )
 
+// A unix socket upstream's owner and mode (socket.go).
+const factSocketRootOnly = "the socket %s is %s %s:%s, so only root may open it; it answers this diagnosis because it runs as root, whom no mode keeps out, while the gateway's workers run as another user (nginx's user, Apache's User, nobody or www-data by default) and are denied (13: Permission denied): give the socket to the workers' user or group (PHP-FPM's listen.owner, listen.group, listen.mode = 0660)"
+
 // describeClass says how a request straight at a server failed with
 // class c: what the server did, or what kept the request from it.
 func describeClass(c probe.Class) string {

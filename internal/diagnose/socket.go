@@ -26,4 +26,3 @@ func ownerName(name string, id int) string {
 	return strconv.Itoa(id)
 }
 
-const factSocketRootOnly = "the socket %s is %s %s:%s, so only root may open it; it answers this diagnosis because it runs as root, whom no mode keeps out, while the gateway's workers run as another user (nginx's user, Apache's User, nobody or www-data by default) and are denied (13: Permission denied): give the socket to the workers' user or group (PHP-FPM's listen.owner, listen.group, listen.mode = 0660)"
