@@ -25,4 +25,3 @@ func ownerName(name string, id int) string {
 	}
 	return strconv.Itoa(id)
 }
-
