@@ -323,6 +323,8 @@ func haproxyServer(w, defaults []string, file string, line int) (Upstream, error
 			u.TLS = true
 		case "backup":
 			u.Backup = true
+		case "resolvers":
+			u.resolvers = true
 		case "disabled":
 			u.Down = true
 		case "enabled":

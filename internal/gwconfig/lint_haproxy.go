@@ -85,7 +85,7 @@ func checkHAProxyServers(p *HAProxyProxy) []Finding {
 		if !s.Down {
 			live++
 		}
-		if s.Network == "tcp" {
+		if s.Network == "tcp" && !s.resolvers {
 			d := &Directive{Name: "server " + s.Name, Args: []string{s.Addr}, File: s.File, Line: s.Line}
 			if f, ok := hostFinding(d, hostOf(s.Addr)); ok {
 				f.Code = strings.Replace(f.Code, "nginx.", "haproxy.", 1)
@@ -93,7 +93,8 @@ func checkHAProxyServers(p *HAProxyProxy) []Finding {
 					f.Message = "the server is \"localhost\": HAProxy resolves it once at start-up and uses the first address, " +
 						"which can be ::1; an app that listens on 127.0.0.1 only then refuses every connection (503, termination state SC)"
 				} else {
-					f.Message = strings.ReplaceAll(f.Message, "nginx", "HAProxy")
+					// Only the product's name: the host itself may be "nginx".
+					f.Message = strings.NewReplacer("nginx resolves", "HAProxy resolves", "until nginx is", "until HAProxy is").Replace(f.Message)
 				}
 				f.Fix = strings.TrimSuffix(strings.Replace(f.Fix, "proxy_pass", "server", 1), ";")
 				if f.Code == "haproxy.static_hostname" {
@@ -116,7 +117,9 @@ func checkHAProxyServers(p *HAProxyProxy) []Finding {
 				"which HAProxy counts as a failed check, and with every server DOWN it answers 503 to everything", p.Name),
 			Fix: "option httpchk GET /healthz  # a path that answers 200 while the application works"})
 	}
-	if live == 0 {
+	// A listen section that switches to backends may have no server of
+	// its own.
+	if live == 0 && len(p.UseBackends) == 0 && p.DefaultBackend == "" {
 		out = append(out, Finding{Severity: Error, Code: "haproxy.no_server", Cause: catalog.UpstreamNoneHealthy,
 			File: p.File, Line: p.Line, Directive: p.Kind + " " + p.Name,
 			Message: fmt.Sprintf("%s %s has no enabled server: HAProxy answers 503 \"No server is available to handle this request\"", p.Kind, p.Name),

@@ -225,7 +225,9 @@ func connectionHeaderCleared(chain [][]*Directive) bool {
 				continue
 			}
 			found = true
-			if strings.EqualFold(d.Arg(0), "Connection") && d.Arg(1) == "" {
+			// A variable, as ingress-nginx's $connection_upgrade, is
+			// mapped to "" for requests that do not upgrade.
+			if strings.EqualFold(d.Arg(0), "Connection") && (d.Arg(1) == "" || strings.HasPrefix(d.Arg(1), "$")) {
 				return true
 			}
 		}

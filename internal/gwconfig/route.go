@@ -120,6 +120,7 @@ type Upstream struct {
 	TLS         bool          `json:"tls,omitempty"`
 	File        string        `json:"file,omitempty"`
 	Line        int           `json:"line,omitempty"`
+	resolvers   bool          // HAProxy resolves its name at run time ("resolvers NAME")
 }
 
 // Setting is the effective value of one setting and where it came from.

@@ -107,6 +107,34 @@ func expandInclude(src source, dir, name string) ([]string, error) {
 	return m, nil
 }
 
+// expandIncludeFrom is expandInclude for a relative name that may be
+// written against a directory above dir: the configuration prefix of
+// nginx, or ServerRoot of Apache, is the parent of conf.d/ and
+// sites-enabled/, so a site file given on its own names its includes
+// ("snippets/fastcgi-php.conf", "conf-available/php.conf") from there. The
+// parent is tried when nothing under dir matches.
+func expandIncludeFrom(src source, dir, name string) ([]string, error) {
+	files, err := expandInclude(src, dir, name)
+	if err != nil || filepath.IsAbs(name) || filepath.Dir(dir) == dir || matches(src, files) {
+		return files, err
+	}
+	up, err := expandInclude(src, filepath.Dir(dir), name)
+	if err != nil || !matches(src, up) {
+		return files, nil
+	}
+	return up, nil
+}
+
+// matches reports whether files names at least one file that exists.
+func matches(src source, files []string) bool {
+	for _, f := range files {
+		if _, err := src.readFile(f); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // includeStack tracks the files being read to find include cycles.
 type includeStack []string
 
