@@ -1,6 +1,7 @@
 package logscan
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -61,4 +62,21 @@ func TestSplitUpstream(t *testing.T) {
 			t.Errorf("splitUpstream(%q) = %q, %q and %q, %q; want %q, %q", u, s, a, bs, ba, ws, wa)
 		}
 	}
+}
+
+func TestLastComma(t *testing.T) {
+	for _, s := range []string{"", ",", "a", "a,b", ",,,,,,,,,", "0123456789abcdef,", ",0123456789abcdef", "01234567,89abcdef", "0123456,", "0123456789abcdef0123456789abcdef", ",0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcde,f", "0123456789abcdef0123456,789abcdef", "012,3456789abcdef0123456789abcdef", "0123456,789abcdef0123456789abcdef", "\xac\xad,\x2d\xff\x00,a", "\xff\xff\xff\xff\xff\xff\xff\xff\xff"} {
+		if got, want := lastComma([]byte(s)), strings.LastIndexByte(s, ','); got != want {
+			t.Errorf("lastComma(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+func FuzzLastComma(f *testing.F) {
+	f.Add([]byte("a, b, c"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := lastComma(b), bytes.LastIndexByte(b, ','); got != want {
+			t.Errorf("lastComma(%q) = %d, want %d", b, got, want)
+		}
+	})
 }

@@ -1,6 +1,10 @@
 package logscan
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // ngxFields are the parts of an nginx error line after its connection
 // number: the message is rest[:tail], and the tail, from the last
@@ -28,52 +32,78 @@ func ngxFieldsAnywhere(rest []byte) ngxFields {
 	return ngxFields{k, client, between(tail, `, request: "`, `"`), between(tail, `, upstream: "`, `"`)}
 }
 
-// ngxFieldsByCommas finds what ngxFieldsAnywhere finds in one pass, from
-// comma to comma with IndexByte, which is vectorised: each field of the
-// tail starts with a comma, and a later ", client: " starts the tail
-// afresh.
+// ngxFieldsByCommas finds what ngxFieldsAnywhere finds, from comma to
+// comma backwards from the line's end: each field of the tail starts with
+// a comma, the first ", client: " met is the last one, where the tail
+// starts and the walk stops, and the request line and upstream are the
+// last of their names met before it. The message before the tail is not
+// walked.
 func ngxFieldsByCommas(rest []byte) ngxFields {
-	k, clientEnd, reqAt, upsAt := -1, -1, -1, -1
-	for i := 0; ; i++ {
-		j := bytes.IndexByte(rest[i:], ',')
-		if j < 0 {
-			break
+	next, reqAt, upsAt := -1, -1, -1 // the comma after i; the fields after i
+	for i := len(rest); ; {
+		i = lastComma(rest[:i])
+		if i < 0 {
+			return ngxFields{tail: len(rest)}
 		}
-		i += j
-		if k >= 0 && clientEnd < 0 {
-			clientEnd = i
+		if f := rest[i:]; len(f) >= 10 {
+			// The third byte tells the names apart; each is then compared
+			// with a constant, which takes a few loads.
+			switch f[2] {
+			case 'c':
+				if string(f[:10]) == ", client: " {
+					fs := ngxFields{tail: i, client: capLen(rest[i+10:], 64)}
+					if next >= 0 {
+						fs.client = rest[i+10 : next]
+					}
+					fs.req = quotedAt(rest, reqAt, len(`, request: "`))
+					fs.ups = quotedAt(rest, upsAt, len(`, upstream: "`))
+					return fs
+				}
+			case 'r':
+				if len(f) >= 12 && string(f[:12]) == `, request: "` {
+					reqAt = i
+				}
+			case 'u':
+				if len(f) >= 13 && string(f[:13]) == `, upstream: "` {
+					upsAt = i
+				}
+			}
 		}
-		f := rest[i:]
-		if len(f) < 10 {
-			continue
-		}
-		// The third byte tells the names apart; each is then compared
-		// with a constant, which takes a few loads.
-		switch f[2] {
-		case 'c':
-			if string(f[:10]) == ", client: " {
-				k, clientEnd, reqAt, upsAt = i, -1, -1, -1
+		next = i
+	}
+}
+
+// lastComma returns the index of the last ',' in b, or -1. It compares
+// eight bytes at a time from the end, two words a step: x has a zero byte
+// where b has a comma, and the mask has the high bit of exactly those
+// bytes set.
+func lastComma(b []byte) int {
+	const lo7, commas = 0x7f7f7f7f7f7f7f7f, 0x2c2c2c2c2c2c2c2c
+	i := len(b)
+	for ; i >= 16; i -= 16 {
+		x := binary.LittleEndian.Uint64(b[i-8:i]) ^ commas
+		y := binary.LittleEndian.Uint64(b[i-16:i-8]) ^ commas
+		mx, my := ^((x&lo7 + lo7) | x | lo7), ^((y&lo7 + lo7) | y | lo7)
+		if mx|my != 0 {
+			if mx != 0 {
+				return i - 8 + (63-bits.LeadingZeros64(mx))/8
 			}
-		case 'r':
-			if k >= 0 && reqAt < 0 && len(f) >= 12 && string(f[:12]) == `, request: "` {
-				reqAt = i
-			}
-		case 'u':
-			if k >= 0 && upsAt < 0 && len(f) >= 13 && string(f[:13]) == `, upstream: "` {
-				upsAt = i
-			}
+			return i - 16 + (63-bits.LeadingZeros64(my))/8
 		}
 	}
-	if k < 0 {
-		return ngxFields{tail: len(rest)}
+	if i >= 8 {
+		x := binary.LittleEndian.Uint64(b[i-8:i]) ^ commas
+		if m := ^((x&lo7 + lo7) | x | lo7); m != 0 {
+			return i - 8 + (63-bits.LeadingZeros64(m))/8
+		}
+		i -= 8
 	}
-	f := ngxFields{tail: k, client: capLen(rest[k+10:], 64)}
-	if clientEnd >= 0 {
-		f.client = rest[k+10 : clientEnd]
+	for i--; i >= 0; i-- {
+		if b[i] == ',' {
+			return i
+		}
 	}
-	f.req = quotedAt(rest, reqAt, len(`, request: "`))
-	f.ups = quotedAt(rest, upsAt, len(`, upstream: "`))
-	return f
+	return -1
 }
 
 // quotedAt returns the value of the field whose name, n bytes with its
