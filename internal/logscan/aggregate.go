@@ -52,14 +52,20 @@ type keyCount struct {
 }
 
 // capped counts by key, with at most maxKeys keys; later keys go to other.
-// With recent set, the last few keys counted are compared before the map
-// is asked: a log's few upstreams repeat line after line.
+// A slot per key, picked by keySlot, holds the count last found for a key
+// that maps to it, and is compared before the map is asked: a log's few
+// upstreams and its busiest paths repeat line after line.
 type capped struct {
-	m      map[string]*keyCount
-	other  keyCount
-	recent []countedKey
-	next   int // where the next recent key goes
+	m     map[string]*keyCount
+	other keyCount
+	slots [nKeySlots]countedKey
 }
+
+// nKeySlots is how many slots a capped has.
+const (
+	keySlotBits = 6
+	nKeySlots   = 1 << keySlotBits
+)
 
 // countedKey is a key and its count.
 type countedKey struct {
@@ -78,10 +84,9 @@ func (c *capped) add(key string, ci int) {
 
 // find returns the count of key, made if need be.
 func (c *capped) find(key string) *keyCount {
-	for _, r := range c.recent {
-		if r.k != nil && r.key == key {
-			return r.k
-		}
+	s := &c.slots[keySlot(key)]
+	if s.k != nil && s.key == key {
+		return s.k
 	}
 	k := c.m[key]
 	if k == nil {
@@ -91,11 +96,32 @@ func (c *capped) find(key string) *keyCount {
 			c.m[key] = k
 		}
 	}
-	if len(c.recent) > 0 {
-		c.recent[c.next] = countedKey{key, k}
-		c.next = (c.next + 1) % len(c.recent)
-	}
+	*s = countedKey{key, k}
 	return k
+}
+
+// keySlot picks the slot of a key from its length and its first and last
+// eight bytes, where addresses and paths differ.
+func keySlot(key string) int {
+	n := len(key)
+	var h uint64
+	if n >= 8 {
+		h = load64(key[:8])*0x9e3779b97f4a7c15 ^ load64(key[n-8:])*0xc2b2ae3d27d4eb4f
+	} else {
+		for i := range n {
+			h = h<<8 | uint64(key[i])
+		}
+		h *= 0x9e3779b97f4a7c15
+	}
+	h ^= uint64(n) * 0x165667b19e3779f9
+	return int(h >> (64 - keySlotBits))
+}
+
+// load64 reads the first eight bytes of s as a little-endian number.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // aggregator counts failures as they come, in time order, and joins
@@ -119,7 +145,7 @@ type aggregator struct {
 func newAggregator(examples int, onEntry func(Entry)) *aggregator {
 	return &aggregator{
 		examples:  examples,
-		upstreams: capped{m: map[string]*keyCount{}, recent: make([]countedKey, 8)}, paths: capped{m: map[string]*keyCount{}},
+		upstreams: capped{m: map[string]*keyCount{}}, paths: capped{m: map[string]*keyCount{}},
 		timeline: map[int64]*[nCauses]int32{}, join: newJoiner(), onEntry: onEntry,
 	}
 }

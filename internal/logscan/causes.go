@@ -12,14 +12,49 @@ var allCauses = [nCauses]catalog.Cause{
 	catalog.UpstreamNoneHealthy, catalog.UpstreamOverloaded, catalog.UpstreamTruncated, catalog.UpstreamAppError, catalog.Upstream,
 }
 
-// causeIndex returns the position of c in allCauses, or -1.
+// causeIndex returns the position of c in allCauses, or -1. The length
+// and the byte after "upstream." tell the causes apart; one comparison
+// then confirms the cause.
 func causeIndex(c catalog.Cause) int {
-	for i, x := range allCauses {
-		if x == c {
-			return i
+	if len(c) <= 9 {
+		if c == catalog.Upstream {
+			return 13
 		}
+		return -1
 	}
-	return -1
+	i := -1
+	switch len(c)<<8 | int(c[9]) {
+	case 16<<8 | 'r':
+		i = 0 // upstream.refused
+	case 19<<8 | 'p':
+		i = 1 // upstream.permission
+	case 20<<8 | 'u':
+		i = 2 // upstream.unreachable
+	case 12<<8 | 'd':
+		i = 3 // upstream.dns
+	case 16<<8 | 't':
+		i = 4 // upstream.timeout
+	case 15<<8 | 'c':
+		i = 5 // upstream.closed
+	case 25<<8 | 'i':
+		i = 6 // upstream.invalid_response
+	case 23<<8 | 'h':
+		i = 7 // upstream.header_too_big
+	case 12<<8 | 't':
+		i = 8 // upstream.tls
+	case 21<<8 | 'n':
+		i = 9 // upstream.none_healthy
+	case 19<<8 | 'o':
+		i = 10 // upstream.overloaded
+	case 18<<8 | 't':
+		i = 11 // upstream.truncated
+	case 18<<8 | 'a':
+		i = 12 // upstream.app_error
+	}
+	if i < 0 || allCauses[i] != c {
+		return -1
+	}
+	return i
 }
 
 // statusFor is the status nginx-like gateways give the client for a cause,
