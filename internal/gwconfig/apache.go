@@ -61,7 +61,9 @@ type ApacheProxy struct {
 // ParseApache reads an Apache configuration file (apache2.conf, httpd.conf
 // or one site file) and what it includes. Relative includes resolve against
 // ServerRoot when it is set, else the directory of file, which is
-// ServerRoot in Debian's and Red Hat's layouts.
+// ServerRoot in Debian's and Red Hat's layouts (for a site file, its
+// parent directory is tried too). What cannot be read is listed in
+// Problems; the error is for a file that cannot be read at all.
 func ParseApache(file string) (*Apache, error) {
 	file, err := absPath(file)
 	if err != nil {

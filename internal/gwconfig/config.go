@@ -33,8 +33,9 @@ type Config struct {
 var ErrNoConfig = errors.New("no configuration given")
 
 // Load reads the configurations named in s and stops at the first that
-// cannot be read. Errors in a file are *ParseError values with its file
-// and line. LoadEach goes on past such a file.
+// cannot be read at all (*ParseError with its file). Parts of a file that
+// cannot be read are left out and listed in each model's Problems, which
+// Check reports. LoadEach goes on past a file that cannot be read.
 func Load(ctx context.Context, s Sources) (*Config, error) {
 	c, errs := LoadEach(ctx, s)
 	if len(errs) > 0 {

@@ -16,8 +16,13 @@
 // headers were) to the one setting that fires, and gives the line to write
 // instead. Findings name causes with the IDs of the project's cause catalog.
 //
-// Parsers keep the file and line of every directive and report bad input as a
-// *ParseError. Facts about defaults and matching rules come from the products'
+// Parsers keep the file and line of every directive. A configuration is read
+// as people write it — a site file alone, includes that are missing on this
+// machine, a paste cut short, ingress-nginx's Lua blocks, CRLF line endings
+// and a byte order mark — and what cannot be read is left out and listed in
+// the model's Problems as a *ParseError with its file and line, so one
+// unusable part degrades the result instead of sinking it; only a main file
+// that cannot be read at all is an error. Facts about defaults and matching rules come from the products'
 // documentation: nginx https://nginx.org/en/docs/, HAProxy's configuration.txt,
 // Apache's mod_proxy documentation and PHP-FPM's www.conf.
 //

@@ -3,6 +3,7 @@ package gwconfig
 import (
 	"net/url"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -15,6 +16,15 @@ func addSeeds(f *testing.F, files ...string) {
 		}
 		f.Add(data)
 	}
+}
+
+// addWorldSeeds adds the published configurations of testdata/world/dir.
+func addWorldSeeds(f *testing.F, dir string) {
+	files, err := filepath.Glob(filepath.Join("testdata/world", dir, "*"))
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no seeds in testdata/world/%s: %v", dir, err)
+	}
+	addSeeds(f, files...)
 }
 
 var fuzzURLs = []string{"http://shop.example/api/x", "http://a.example:8080/", "https://b.example/x.php"}
@@ -33,6 +43,8 @@ func FuzzNginx(f *testing.F) {
 	addSeeds(f, "testdata/nginx/nginx.conf", "testdata/nginx/sites-enabled/shop.example.conf",
 		"testdata/nginx/sites-enabled/blog.example.conf", "testdata/nginx/conf.d/upstreams.conf")
 	f.Add([]byte(`http { server { location ~ "a{" { proxy_pass http://$x; } } }`))
+	f.Add([]byte("server { access_by_lua_block { s = [==[ } ]==] -- }\n } location / { proxy_pass http://u; } }"))
+	addWorldSeeds(f, "nginx")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The file includes itself through the glob: cycles must be caught.
 		src := memSource{"/f/nginx.conf": data, "/f/a.conf": data}
@@ -47,6 +59,7 @@ func FuzzNginx(f *testing.F) {
 
 func FuzzHAProxy(f *testing.F) {
 	addSeeds(f, "testdata/haproxy/haproxy.cfg")
+	addWorldSeeds(f, "haproxy")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h, err := parseHAProxy("/f/haproxy.cfg", data)
 		if err != nil {
@@ -60,6 +73,7 @@ func FuzzHAProxy(f *testing.F) {
 func FuzzApache(f *testing.F) {
 	addSeeds(f, "testdata/apache/apache2.conf", "testdata/apache/sites-enabled/shop.example.conf",
 		"testdata/apache/sites-enabled/blog.example.conf")
+	addWorldSeeds(f, "apache")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, err := parseApache(memSource{"/f/apache2.conf": data, "/f/a.conf": data}, "/f/apache2.conf")
 		if err != nil {

@@ -60,7 +60,9 @@ var haproxySections = map[string]bool{
 	"http-errors": true, "ring": true, "cache": true, "fcgi-app": true,
 }
 
-// ParseHAProxy reads an HAProxy configuration file.
+// ParseHAProxy reads an HAProxy configuration file. A line it cannot read
+// is listed in Problems and skipped; the error is for a file that cannot be
+// read at all.
 func ParseHAProxy(file string) (*HAProxy, error) {
 	file, err := absPath(file)
 	if err != nil {

@@ -323,7 +323,10 @@ func addrUpstream(a string, defPort int) Upstream {
 
 // ParseNginx reads the nginx configuration in file and the files it
 // includes. Relative includes resolve against file's directory, as nginx
-// resolves them against its configuration prefix.
+// resolves them against its configuration prefix (for a site file of
+// conf.d/ or sites-enabled/, its parent directory is tried too). What
+// cannot be read is listed in Problems; the error is for a file that cannot
+// be read at all.
 func ParseNginx(file string) (*Nginx, error) {
 	abs, err := absPath(file)
 	if err != nil {
