@@ -178,7 +178,7 @@ func (p *apacheParser) include(d *Directive) []*Directive {
 		p.problems.addf(d.File, d.Line, "%s takes one argument", d.Name)
 		return nil
 	}
-	files, err := expandInclude(p.src, p.root, d.Arg(0))
+	files, err := expandIncludeFrom(p.src, p.root, d.Arg(0))
 	if err != nil {
 		p.problems.add(d.File, d.Line, &ParseError{File: d.File, Line: d.Line, Msg: err.Error(), Err: err})
 		return nil

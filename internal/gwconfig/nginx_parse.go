@@ -136,7 +136,7 @@ func (p *nginxParser) include(d *Directive) []*Directive {
 		p.problems.addf(d.File, d.Line, `invalid number of arguments in "include" directive`)
 		return nil
 	}
-	files, err := expandInclude(p.src, p.prefix, d.Args[0])
+	files, err := expandIncludeFrom(p.src, p.prefix, d.Args[0])
 	if err != nil {
 		p.problems.add(d.File, d.Line, &ParseError{File: d.File, Line: d.Line, Msg: err.Error(), Err: err})
 		return nil
