@@ -47,6 +47,7 @@ func (t *tally[K]) add(v K) {
 
 // keyCount counts failures of one upstream or path, by cause.
 type keyCount struct {
+	key     string // a copy of its own: the key counted may share a chunk's string (see textBuf)
 	total   int64
 	byCause [nCauses]int64
 }
@@ -58,7 +59,7 @@ type keyCount struct {
 type capped struct {
 	m     map[string]*keyCount
 	other keyCount
-	slots [nKeySlots]countedKey
+	slots [nKeySlots]*keyCount
 }
 
 // nKeySlots is how many slots a capped has.
@@ -82,21 +83,23 @@ func (c *capped) add(key string, ci int) {
 	k.byCause[ci]++
 }
 
-// find returns the count of key, made if need be.
+// find returns the count of key, made if need be. The map and the slots
+// hold the copy of the key that its count keeps; a key counted with the
+// others is not kept.
 func (c *capped) find(key string) *keyCount {
 	s := &c.slots[keySlot(key)]
-	if s.k != nil && s.key == key {
-		return s.k
+	if *s != nil && (*s).key == key {
+		return *s
 	}
 	k := c.m[key]
 	if k == nil {
-		k = &c.other
-		if len(c.m) < maxKeys {
-			k = &keyCount{}
-			c.m[key] = k
+		if len(c.m) >= maxKeys {
+			return &c.other
 		}
+		k = &keyCount{key: strings.Clone(key)}
+		c.m[k.key] = k
 	}
-	*s = countedKey{key, k}
+	*s = k
 	return k
 }
 
@@ -201,7 +204,7 @@ func (a *aggregator) count(e *Entry) {
 		c.fastcgi++
 	}
 	if len(c.examples) < a.examples {
-		c.examples = append(c.examples, *e)
+		c.examples = append(c.examples, e.detached())
 	} else if a.full != nil && !c.full {
 		a.full[ci].Store(true)
 		c.full = true
@@ -216,7 +219,7 @@ func (a *aggregator) count(e *Entry) {
 		a.minute(e.Time, ci)
 	}
 	if a.onEntry != nil {
-		a.onEntry(*e)
+		a.onEntry(e.detached())
 	}
 }
 

@@ -2,6 +2,7 @@ package logscan
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -181,5 +182,54 @@ func BenchmarkScanFiles(b *testing.B) {
 		if _, err := Scan(context.Background(), srcs, opt); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkParseFiles parses the chunks of the files named in
+// $LOGSCAN_BENCH_FILES on one goroutine, as a worker of Scan does, without
+// the merge: what reading a line costs, apart from counting it.
+func BenchmarkParseFiles(b *testing.B) {
+	names := strings.Fields(os.Getenv("LOGSCAN_BENCH_FILES"))
+	if len(names) == 0 {
+		b.Skip("LOGSCAN_BENCH_FILES names no file")
+	}
+	for _, n := range names {
+		b.Run(filepath.Base(n), func(b *testing.B) {
+			data, err := os.ReadFile(n)
+			if err != nil {
+				b.Fatal(err)
+			}
+			opt := Options{NginxLogFormat: os.Getenv("LOGSCAN_BENCH_FORMAT")}
+			if err := opt.defaults(); err != nil {
+				b.Fatal(err)
+			}
+			po, err := opt.parseOptions()
+			if err != nil {
+				b.Fatal(err)
+			}
+			sc := newScanner(opt, po)
+			for i := range sc.full {
+				sc.full[i].Store(true) // as the merge marks them once each cause has its examples
+			}
+			fs := &fileState{name: n, sum: &FileSummary{Name: n}}
+			if err := sc.setFormat(fs, data[:min(len(data), opt.ChunkSize)]); err != nil {
+				b.Fatal(err)
+			}
+			var chunks [][]byte
+			for rest := data; len(rest) > 0; {
+				cut := len(rest)
+				if cut > opt.ChunkSize {
+					cut = bytes.LastIndexByte(rest[:opt.ChunkSize], '\n') + 1
+				}
+				chunks = append(chunks, rest[:cut])
+				rest = rest[cut:]
+			}
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				for _, c := range chunks {
+					sc.recycle(sc.parseChunk(fs, c, fs.newParser(po)))
+				}
+			}
+		})
 	}
 }

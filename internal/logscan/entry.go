@@ -46,7 +46,8 @@ type Entry struct {
 	// Joined is the error-log line that explained this access-log line, if any.
 	Joined *Entry `json:"joined,omitempty"`
 
-	explains bool // an error-log line, which explains an access-log line
+	explains bool  // an error-log line, which explains an access-log line
+	text     int32 // its strings wait in a textBuf, at this span plus one
 }
 
 // MaxRawLen is the longest Entry.Raw kept; longer lines are cut.

@@ -16,6 +16,7 @@ type nginxError struct {
 	stamp stampCache
 	msgs  memo[ngxMessage] // the messages met so far
 	buf   []byte           // the fields of a line, before they become one string
+	text  *textBuf         // where failures' strings wait, if set
 	// thorough reads every line in full, as the first line of its kind
 	// is read: its time and message anew, its tail field by field. Tests
 	// compare the two readings.
@@ -67,6 +68,8 @@ func (p *nginxError) parse(line []byte, e *Entry) verdict {
 	p.setFields(f, e)
 	return lineFailure
 }
+
+func (p *nginxError) setText(t *textBuf) { p.text = t }
 
 // ngxConn reads the connection's number, "*4711 ", if rest starts with it.
 func ngxConn(rest []byte) (conn int64, after []byte) {

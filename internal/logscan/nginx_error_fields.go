@@ -130,6 +130,9 @@ func (p *nginxError) setFields(f ngxFields, e *Entry) {
 	if f.ups != nil {
 		scheme, addr = splitUpstream(capLen(f.ups, 256))
 	}
+	if p.text != nil && p.text.add(e, f.client, path, addr, method, scheme) {
+		return
+	}
 	// One string holds the five fields: they are read and kept together,
 	// and a line then allocates once.
 	p.buf = append(append(append(append(append(p.buf[:0], f.client...), path...), addr...), method...), scheme...)

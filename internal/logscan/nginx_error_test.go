@@ -175,3 +175,46 @@ func FuzzNgxHead(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, rest []byte) { checkNgxHead(t, rest) })
 }
+
+// plainParser hides a parser's other methods, textParser's among them.
+type plainParser struct{ p parser }
+
+func (pp plainParser) parse(line []byte, e *Entry) verdict { return pp.p.parse(line, e) }
+
+// TestNginxErrorTextAgrees reads the fixtures' chunks with the failures'
+// strings left in a textBuf until the chunk is read, and with each line's
+// own strings: the entries must be the same.
+func TestNginxErrorTextAgrees(t *testing.T) {
+	opt := Options{Location: time.UTC}
+	if err := opt.defaults(); err != nil {
+		t.Fatal(err)
+	}
+	sc := newScanner(opt, parseOptions{loc: time.UTC})
+	n := 0
+	for _, name := range []string{"testdata/nginx-real-error.log", "testdata/site-error.log", "testdata/world/nginx-closed-refused-npm.log", "testdata/world/nginx-php-fatal-ninjawars.log", "testdata/world/nginx-too-big-header-sulu.log", "testdata/world/nginx-timeout-musl-lancache.log"} {
+		data := bytes.Join(fixtureLines(t, name), []byte("\n"))
+		fs := &fileState{name: name, format: &formats[0], sum: &FileSummary{}}
+		if fs.format.name != "nginx-error" {
+			t.Fatalf("formats[0] is %s", fs.format.name)
+		}
+		for _, tb := range []*textBuf{nil, {b: []byte("left over"), spans: make([]textSpan, 3)}} {
+			if tb != nil {
+				sc.texts.put(tb) // a used one, as the next chunk gets it
+			}
+			got := sc.parseChunk(fs, data, &nginxError{loc: time.UTC})
+			want := sc.parseChunk(fs, data, plainParser{&nginxError{loc: time.UTC}})
+			if len(got.entries) != len(want.entries) {
+				t.Fatalf("%s: %d entries, want %d", name, len(got.entries), len(want.entries))
+			}
+			for i := range got.entries {
+				if got.entries[i] != want.entries[i] {
+					t.Errorf("%s: entry %d:\n%+v\nwant\n%+v", name, i, got.entries[i], want.entries[i])
+				}
+			}
+			n += len(got.entries)
+		}
+	}
+	if n < 100 {
+		t.Errorf("%d failures read; want at least 100", n)
+	}
+}

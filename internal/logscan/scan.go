@@ -152,6 +152,7 @@ type scanner struct {
 	opt     Options
 	po      parseOptions
 	bufs    freeList[*[]byte]
+	texts   freeList[*textBuf]
 	entries freeList[[]Entry] // of merged batches, for the next chunks
 	start   time.Time
 	full    *[nCauses]atomic.Bool // the causes that have all their examples
@@ -162,7 +163,7 @@ func newScanner(opt Options, po parseOptions) *scanner {
 	// being parsed, or waiting for the merge.
 	n := 4*opt.Workers + 8
 	return &scanner{opt: opt, po: po, start: time.Now(), full: &[nCauses]atomic.Bool{},
-		bufs: newFreeList[*[]byte](n), entries: newFreeList[[]Entry](n)}
+		bufs: newFreeList[*[]byte](n), entries: newFreeList[[]Entry](n), texts: newFreeList[*textBuf](n)}
 }
 
 // buf returns a buffer of ChunkSize bytes.
@@ -245,6 +246,14 @@ func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 	if s, ok := sc.entries.get(); ok {
 		b.entries = s[:0]
 	}
+	tp, _ := p.(textParser)
+	var text *textBuf
+	if tp != nil {
+		if text, _ = sc.texts.get(); text == nil {
+			text = &textBuf{}
+		}
+		tp.setText(text)
+	}
 	var e Entry
 	var pending, wt []byte // a CRI line's partial start; a wrapper's time
 	for len(data) > 0 {
@@ -288,6 +297,11 @@ func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 			}
 			b.entries = append(b.entries, e)
 		}
+	}
+	if text != nil {
+		text.finish(b.entries)
+		tp.setText(nil)
+		sc.texts.put(text)
 	}
 	return b
 }
