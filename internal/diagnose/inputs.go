@@ -33,4 +33,8 @@ type Input struct {
 	Reason string `json:"reason,omitempty"`
 	// Hint says what would let it be used.
 	Hint string `json:"hint,omitempty"`
+	// NotRead lists the parts of a configuration that was used, but not
+	// whole, that could not be read ("file:line: why"): an include missing
+	// on this machine, a block cut short.
+	NotRead []string `json:"not_read,omitempty"`
 }

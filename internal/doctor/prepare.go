@@ -74,11 +74,41 @@ func (p *prepared) loadConfig(ctx context.Context) *gwconfig.Config {
 		{"nginx", s.Nginx}, {"haproxy", s.HAProxy}, {"apache", s.Apache}, {"php_fpm", s.PHPFPM}, {"php_fpm", s.PHPINI},
 	} {
 		if c.file != "" && !bad[c.product] {
-			p.inputs = append(p.inputs, diagnose.Input{Kind: "config", Name: c.file, Status: diagnose.InputUsed, Format: c.product})
+			p.inputs = append(p.inputs, diagnose.Input{Kind: "config", Name: c.file, Status: diagnose.InputUsed, Format: c.product,
+				NotRead: notRead(cfg, c.product)})
 		}
 	}
 	return cfg
 }
+
+// notRead lists the parts of a product's configuration that its parser
+// skipped, at most maxNotRead of them.
+func notRead(cfg *gwconfig.Config, product string) []string {
+	if cfg == nil {
+		return nil
+	}
+	var probs []*gwconfig.ParseError
+	switch {
+	case product == "nginx" && cfg.Nginx != nil:
+		probs = cfg.Nginx.Problems
+	case product == "haproxy" && cfg.HAProxy != nil:
+		probs = cfg.HAProxy.Problems
+	case product == "apache" && cfg.Apache != nil:
+		probs = cfg.Apache.Problems
+	}
+	var out []string
+	for _, pe := range probs {
+		if len(out) == maxNotRead {
+			out = append(out, fmt.Sprintf("and %d more", len(probs)-maxNotRead))
+			break
+		}
+		out = append(out, pe.Error())
+	}
+	return out
+}
+
+// maxNotRead is how many skipped parts of one configuration an input lists.
+const maxNotRead = 5
 
 // configUnusable says why a configuration could not be read and what
 // would let it be read.

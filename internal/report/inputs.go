@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
 )
@@ -17,6 +18,8 @@ func inputLines(inputs []diagnose.Input) []string {
 		case diagnose.InputUsed:
 			if in.Kind == "log" {
 				out = append(out, fmt.Sprintf("%s: %d lines of this diagnosis's requests", what, in.Lines))
+			} else if len(in.NotRead) > 0 {
+				out = append(out, fmt.Sprintf("%s: read (%s), but for parts it skipped: %s", what, in.Format, strings.Join(in.NotRead, "; ")))
 			} else {
 				out = append(out, fmt.Sprintf("%s: read (%s)", what, in.Format))
 			}
