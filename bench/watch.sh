@@ -94,7 +94,14 @@ pages() {
   pids+=($!)
   for _ in $(seq 600); do grep -q "pages on" "$DIR/pages.out" 2>/dev/null && break; sleep 0.5; done
   ls -l "$DIR/history.db" | awk '{ printf "history file: %.0f MB\n", $5 / 1e6 }'
-  wrk -t2 -c8 -d20s --latency http://127.0.0.1:18502/ | sed -n '/Latency Distribution/,/Requests\/sec/p'
+  local url=http://127.0.0.1:18502/
+  curl -s -o /dev/null -w 'page: %{size_download} bytes, ' "$url"
+  curl -s -o /dev/null -w '%{size_download} bytes gzipped; ' -H 'Accept-Encoding: gzip' "$url"
+  curl -s -o /dev/null -w "a group's page: %{size_download} bytes\n" "${url}?group=g00"
+  echo "-- plain"
+  wrk -t2 -c8 -d20s --latency "$url" | sed -n '/Latency Distribution/,/Requests\/sec/p'
+  echo "-- Accept-Encoding: gzip, as browsers ask"
+  wrk -t2 -c8 -d20s --latency -H 'Accept-Encoding: gzip' "$url" | sed -n '/Latency Distribution/,/Requests\/sec/p'
 }
 
 skipped throughput || throughput

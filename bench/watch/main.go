@@ -35,6 +35,9 @@ type options struct {
 	db       string
 	days     int
 	listen   string
+	// cpuprofile and trace name the files of a CPU profile and of an
+	// execution trace (runtime/trace) of a serve run's measured part.
+	cpuprofile, trace string
 }
 
 func main() {
@@ -50,6 +53,8 @@ func main() {
 	flag.StringVar(&o.db, "db", "", "the SQLite file (default: in a temporary directory)")
 	flag.IntVar(&o.days, "days", 30, "pages: days of history")
 	flag.StringVar(&o.listen, "listen", "127.0.0.1:8502", "pages: the address of the status page")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "serve: write a CPU profile of the measured part to this file")
+	flag.StringVar(&o.trace, "trace", "", "serve: write an execution trace of the measured part to this file")
 	flag.Parse()
 	var err error
 	switch o.mode {

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
+	"runtime/trace"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -26,6 +31,13 @@ type tally struct {
 	maxLateAt         time.Time
 	maxLateOf         string
 	opened, diagnosed int
+	// lates are the routine checks' lateness, with when they were due.
+	lates []lateness
+}
+
+type lateness struct {
+	late time.Duration
+	slot time.Time
 }
 
 func (t *tally) Record(_ context.Context, ev monitor.Event) error {
@@ -44,6 +56,7 @@ func (t *tally) Record(_ context.Context, ev monitor.Event) error {
 		if ev.Check.Kind == monitor.KindRoutine {
 			t.routine++
 			late := ev.Check.Late()
+			t.lates = append(t.lates, lateness{late, ev.Check.Slot})
 			if late > t.maxLate {
 				t.maxLate, t.maxLateAt, t.maxLateOf = late, ev.Check.Slot, ev.Target
 			}
@@ -87,10 +100,19 @@ func measureServe(o options) error {
 		done <- watch.Serve(ctx, cfg, watch.ServeOptions{Checker: watch.Checker{}, Sinks: []monitor.Sink{t}})
 	}()
 	time.Sleep(o.interval)
+	stopProfiles, err := startProfiles(o)
+	if err != nil {
+		cancel()
+		return err
+	}
 	cpu0, rss := cpuTime(), newRSSSampler()
 	time.Sleep(o.duration)
 	cpu := cpuTime() - cpu0
 	rss.stop()
+	if err := stopProfiles(); err != nil {
+		cancel()
+		return err
+	}
 	cancel()
 	if err := <-done; err != nil {
 		return err
@@ -110,12 +132,59 @@ func report(o options, t *tally, cpu time.Duration, rss *rssSampler, db string) 
 	fmt.Printf("rss average %.0f MB, peak %.0f MB\n", rss.avg()/1e6, rss.peak()/1e6)
 	fmt.Printf("late: latest routine check %v past its slot (of %s, %s into the run); %d of %d more than 1s late\n",
 		t.maxLate.Round(time.Millisecond), t.maxLateOf, t.maxLateAt.Sub(t.start.Add(-o.interval)).Round(time.Second), t.late, t.routine)
+	if len(t.lates) > 0 {
+		slices.SortFunc(t.lates, func(a, b lateness) int { return cmp.Compare(a.late, b.late) })
+		at := func(q float64) time.Duration {
+			return t.lates[int(q*float64(len(t.lates)-1))].late.Round(time.Millisecond)
+		}
+		fmt.Printf("lateness of routine checks: p50 %v, p99 %v, p99.9 %v; the worst, by seconds into the run:", at(0.5), at(0.99), at(0.999))
+		for _, l := range t.lates[max(0, len(t.lates)-5):] {
+			fmt.Printf(" %v at %.0f s", l.late.Round(time.Millisecond), l.slot.Sub(t.start.Add(-o.interval)).Seconds())
+		}
+		fmt.Println()
+	}
 	if info, err := os.Stat(db); err == nil && t.all > 0 {
 		perCheck := float64(info.Size()) / float64(t.all)
 		perDay := perCheck * float64(24*time.Hour) / float64(o.interval)
 		fmt.Printf("sqlite %.1f MB for %d checks: %.0f bytes per check, %.0f bytes per target-day at this interval\n",
 			float64(info.Size())/1e6, t.all, perCheck, perDay)
 	}
+}
+
+// startProfiles starts the CPU profile and the execution trace that o
+// asks for; the function returned stops them and closes their files.
+func startProfiles(o options) (func() error, error) {
+	var stops []func() error
+	stop := func() error {
+		var errs []error
+		for _, f := range stops {
+			errs = append(errs, f())
+		}
+		return errors.Join(errs...)
+	}
+	if o.cpuprofile != "" {
+		f, err := os.Create(o.cpuprofile)
+		if err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+		stops = append(stops, func() error { pprof.StopCPUProfile(); return f.Close() })
+	}
+	if o.trace != "" {
+		f, err := os.Create(o.trace)
+		if err != nil {
+			return nil, errors.Join(err, stop())
+		}
+		if err := trace.Start(f); err != nil {
+			f.Close()
+			return nil, errors.Join(err, stop())
+		}
+		stops = append(stops, func() error { trace.Stop(); return f.Close() })
+	}
+	return stop, nil
 }
 
 // targetsAt is o.addr, or the address of targets started in a child process.

@@ -138,7 +138,8 @@ func newWatcher(ctx context.Context, cfg *watchconfig.Config, st *store.Store, o
 		return nil, err
 	}
 	mt := monitorTargets(targets)
-	sinks := monitor.MultiSink(append([]monitor.Sink{rec, metrics}, append(o.Sinks, w.alerting)...)...)
+	changes := &pageChanges{changed: w.srv.Changed, ok: map[string]bool{}}
+	sinks := monitor.MultiSink(append([]monitor.Sink{rec, metrics, changes}, append(o.Sinks, w.alerting)...)...)
 	carry := newCarrier(sinks, st, rec, metrics, o.Policy, mt)
 	mo := monitor.Options{
 		Check: o.Checker.Check, Diagnose: o.Checker.Diagnose, Policy: o.Policy, Sink: carry,

@@ -31,6 +31,8 @@ type Recorder struct {
 	// last is each target's newest check, by configuration ID, for the
 	// status page: it need not ask the store for it.
 	last map[string]store.Check
+	// uptime keeps the status page's uptime bars, today's counted here.
+	uptime uptimeBook
 }
 
 // NewRecorder registers the targets in the store (adding or updating
@@ -63,6 +65,7 @@ func (r *Recorder) Record(ctx context.Context, ev monitor.Event) error {
 		}
 		c := r.check(*ev.Check)
 		r.remember(ev.Check.Target, c)
+		r.uptime.observe(c.TargetID, c.Time, c.OK)
 		r.hold(c)
 		return nil
 	case monitor.EventIncidentOpened:

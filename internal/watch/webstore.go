@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
@@ -24,16 +23,7 @@ type Pages struct {
 	byID map[string]watchconfig.Target // configuration ID → target
 	ids  map[string]int64              // configuration ID → store ID
 	back map[int64]string              // store ID → configuration ID
-	// uptime caches the uptime bars for uptimeTTL: past days do not
-	// change, and today's may lag that long.
-	mu       sync.Mutex
-	uptime   map[string][]web.Day
-	uptimeAt time.Time
-	uptimeN  int
 }
-
-// uptimeTTL is how long the status page's uptime bars are reused.
-const uptimeTTL = 30 * time.Second
 
 var _ web.Store = (*Pages)(nil)
 
@@ -105,34 +95,17 @@ func webCheck(target string, c store.Check) web.Check {
 	}
 }
 
-// UptimeDays returns each target's days, oldest first.
+// UptimeDays returns each target's days, oldest first: the store's past
+// days, read once a day, and today's counts kept by the recorder.
 func (p *Pages) UptimeDays(ctx context.Context, days int, now time.Time) (map[string][]web.Day, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.uptime != nil && p.uptimeN == days && now.Sub(p.uptimeAt) < uptimeTTL && now.Day() == p.uptimeAt.Day() {
-		return p.uptime, nil
-	}
-	out, err := p.uptimeDays(ctx, days, now)
+	all, err := p.rec.uptime.days(ctx, p.st, days, now)
 	if err != nil {
 		return nil, err
 	}
-	p.uptime, p.uptimeAt, p.uptimeN = out, now, days
-	return out, nil
-}
-
-func (p *Pages) uptimeDays(ctx context.Context, days int, now time.Time) (map[string][]web.Day, error) {
-	all, err := p.st.UptimeByDayAll(ctx, days, now)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]web.Day{}
+	out := make(map[string][]web.Day, len(all))
 	for sid, ds := range all {
-		id, ok := p.back[sid]
-		if !ok {
-			continue
-		}
-		for _, d := range ds {
-			out[id] = append(out[id], web.Day{Day: d.Day, Checks: d.Checks, Failures: d.Failures})
+		if id, ok := p.back[sid]; ok {
+			out[id] = ds
 		}
 	}
 	return out, nil

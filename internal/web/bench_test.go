@@ -35,31 +35,46 @@ func bigStore(n int) *memStore {
 	return m
 }
 
-// BenchmarkStatusPage renders the status page of 1,000 targets with 30
-// days of history, as a reader sees it, in process: the server's own
-// share of a request, without the network or a real store.
+// BenchmarkStatusPage asks for the status page of 1,000 targets with 30
+// days of history, as a reader, in process: the server's own share of a
+// request, without the network or a real store. "render" renders it for
+// each request (PageCache negative), "cached" serves it from the cache of
+// pages, plain and gzipped.
 func BenchmarkStatusPage(b *testing.B) {
 	st := bigStore(1000)
 	uptime, err := st.UptimeDays(context.Background(), 90, fixtureNow)
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := New(Options{Store: readyUptime{st, uptime}, Now: func() time.Time { return fixtureNow }})
-	if err != nil {
-		b.Fatal(err)
+	for _, bc := range []struct {
+		name   string
+		cache  time.Duration
+		accept string
+	}{
+		{"render", -1, ""},
+		{"cached", 0, ""},
+		{"cached gzip", 0, "gzip"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			s, err := New(Options{Store: readyUptime{st, uptime}, Now: func() time.Time { return fixtureNow }, PageCache: bc.cache})
+			if err != nil {
+				b.Fatal(err)
+			}
+			h := s.Handler()
+			r := httptest.NewRequest("GET", "http://127.0.0.1:8502/", nil)
+			r.Header.Set("Accept-Encoding", bc.accept)
+			var w countingWriter
+			b.ReportAllocs()
+			for b.Loop() {
+				w = countingWriter{header: http.Header{}}
+				h.ServeHTTP(&w, r)
+				if w.code != 200 {
+					b.Fatalf("got %d", w.code)
+				}
+			}
+			b.ReportMetric(float64(w.n), "bytes/page")
+		})
 	}
-	h := s.Handler()
-	r := httptest.NewRequest("GET", "http://127.0.0.1:8502/", nil)
-	var w countingWriter
-	b.ReportAllocs()
-	for b.Loop() {
-		w = countingWriter{header: http.Header{}}
-		h.ServeHTTP(&w, r)
-		if w.code != 200 {
-			b.Fatalf("got %d", w.code)
-		}
-	}
-	b.ReportMetric(float64(w.n), "bytes/page")
 }
 
 // readyUptime is a store whose uptime is read already, as a database's

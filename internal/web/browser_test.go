@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -53,7 +54,8 @@ func browser(t *testing.T) context.Context {
 // must be on the first screen.
 func TestPagesOnAPhone(t *testing.T) {
 	t.Parallel()
-	s, _ := newTestServer(t, Options{})
+	// One row per group: the groups show their summaries and links.
+	s, _ := newTestServer(t, Options{GroupRows: 1})
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	ctx := browser(t)
@@ -62,6 +64,8 @@ func TestPagesOnAPhone(t *testing.T) {
 		path, cause string // cause: the selector of the cause ID that must be on the first screen
 	}{
 		{"/", ""},
+		{"/?group=shop", ""},
+		{"/?group=" + url.QueryEscape(hostile), ""},
 		{"/incidents/1741607000000-bbbb", "#cause code.cause"},
 		{"/incidents/1741608000000-aaaa", "#cause code.cause"},
 		{"/targets/api", ""},

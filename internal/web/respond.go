@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 )
@@ -88,19 +89,27 @@ func (s *Server) storeFailed(w http.ResponseWriter, r *http.Request, api bool, e
 // render executes the named page into a buffer first, so that a failing
 // template is a clean 500 and not half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name string, view any) {
-	// The buffer starts at the size this page had last time: a status page
-	// of 1,000 targets is a megabyte, and growing to it by doubling would
-	// allocate twice that.
-	hint, _ := s.sizes.LoadOrStore(name, new(atomic.Int64))
-	b := bytes.NewBuffer(make([]byte, 0, hint.(*atomic.Int64).Load()))
-	if err := pages.ExecuteTemplate(b, name, view); err != nil {
+	b, err := s.renderBytes(name, view)
+	if err != nil {
 		s.o.Logger.Error("rendering a page", "page", name, "path", r.URL.Path, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	hint.(*atomic.Int64).Store(int64(b.Len()) + int64(b.Len())/8)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
-	w.Write(b.Bytes())
+	w.Write(b)
+}
+
+// renderBytes executes the named page.
+func (s *Server) renderBytes(name string, view any) ([]byte, error) {
+	// The buffer starts at the size this page had last time: growing to a
+	// large page by doubling would allocate twice its size.
+	hint, _ := s.sizes.LoadOrStore(name, new(atomic.Int64))
+	b := bytes.NewBuffer(make([]byte, 0, hint.(*atomic.Int64).Load()))
+	if err := pages.ExecuteTemplate(b, name, view); err != nil {
+		return nil, fmt.Errorf("rendering the %s page: %w", name, err)
+	}
+	hint.(*atomic.Int64).Store(int64(b.Len()) + int64(b.Len())/8)
+	return b.Bytes(), nil
 }

@@ -15,8 +15,8 @@ import (
 
 var esc = template.HTMLEscapeString
 
-// targetRows renders the rows of one group; reader adds the links and the
-// open incidents.
+// targetRows renders the rows of one group, with the bars of days days
+// (none when 0); reader adds the links and the open incidents.
 func targetRows(rows []targetRow, reader bool, days int, now time.Time) template.HTML {
 	b := make([]byte, 0, len(rows)*(400+12*days))
 	for _, r := range rows {
@@ -41,7 +41,9 @@ func targetRows(rows []targetRow, reader bool, days int, now time.Time) template
 		b = append(b, `<span class="uptime">`...)
 		b = append(b, esc(r.Uptime)...)
 		b = append(b, "</span></div>\n"...)
-		b = appendBars(b, r.Days, days, now)
+		if days > 0 {
+			b = appendBars(b, r.Days, days, now)
+		}
 		if i := r.Incident; i != nil {
 			b = appendIncidentLine(b, i)
 		}

@@ -41,6 +41,14 @@ type Options struct {
 	Title string
 	// UptimeDays is how many days the uptime bars show (default 90).
 	UptimeDays int
+	// GroupRows is how many targets the status page lists in each group,
+	// the failing ones first; a link leads to the rest (default
+	// DefaultGroupRows).
+	GroupRows int
+	// PageCache is how long a rendered status page is served before it
+	// is rendered again, unless Changed is called first (default
+	// DefaultPageCache; negative: rendered for each request).
+	PageCache time.Duration
 	// Metrics is served at /metrics; nil serves 404 there.
 	Metrics *Metrics
 	// Ready reports whether the store can be reached, for /readyz; nil is
@@ -76,6 +84,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.UptimeDays <= 0 {
 		o.UptimeDays = 90
+	}
+	if o.GroupRows <= 0 {
+		o.GroupRows = DefaultGroupRows
+	}
+	if o.PageCache == 0 {
+		o.PageCache = DefaultPageCache
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -114,6 +128,7 @@ type Server struct {
 	sizes sync.Map
 	// checking holds a token per check on demand running.
 	checking chan struct{}
+	cache    *pageCache
 }
 
 // New returns a server; it listens once ListenAndServe or Serve is called.
@@ -127,7 +142,8 @@ func New(o Options) (*Server, error) {
 		s.public[g] = true
 	}
 	s.loopback.Store(loopbackAddr(o.Addr))
-	s.handler = secure(s.routes())
+	s.cache = newPageCache(o.PageCache, o.StoreTimeout, func(err error) { o.Logger.Warn("rendering the status page; the last one stays", "err", err) })
+	s.handler = secure(&gzipper{next: s.routes()})
 	s.srv = &http.Server{
 		Addr: o.Addr, Handler: s.handler,
 		ReadHeaderTimeout: o.ReadHeaderTimeout, ReadTimeout: o.ReadTimeout,
@@ -163,6 +179,11 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	return mux
 }
+
+// Changed tells the server that a state has changed (a target's, an
+// incident's): the status page is rendered anew for the next request,
+// which is still served the page before.
+func (s *Server) Changed() { s.cache.changed() }
 
 // Handler is the server's handler, for tests and for mounting it in
 // another server.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/diagnose"
@@ -104,6 +105,11 @@ type statusView struct {
 	Elsewhere []incidentRef
 	// Hidden counts the targets a visitor without the read token does not see.
 	Hidden int
+	// One is set on the page of one group (?group=), which lists all its
+	// targets, PageSize at a time.
+	One *groupView
+	// RowBars is set when the targets are drawn with their own bars.
+	RowBars bool
 }
 
 type stateCount struct {
@@ -113,7 +119,20 @@ type stateCount struct {
 
 type groupView struct {
 	Name string
-	Rows template.HTML
+	// Counts are the group's targets by state; Uptime and Bars its
+	// uptime over the days, all its targets together.
+	Counts []stateCount
+	Uptime string
+	Bars   template.HTML
+	Rows   template.HTML
+	// Total is the number of the group's targets; Shown those listed.
+	Total, Shown int
+	// Summary is set when the group's counts and bars are shown: when
+	// not all its targets are listed, or not with their own bars.
+	Summary bool
+	// Link is the page of the whole group; Prev and Next the pages of its
+	// list before and after this one, "" for none.
+	Link, Prev, Next string
 }
 
 type targetRow struct {
@@ -132,22 +151,41 @@ type incidentRef struct {
 	Since  stamp
 }
 
-// statusPage shows every target by group with its state and uptime bars,
-// and to readers its current incident; a visitor without the read token
-// sees only the public groups, without incidents.
+// statusPage shows every group with its state and uptime, and the first
+// targets of each, the failing ones first, and to readers their current
+// incidents; ?group=NAME lists all the targets of one group, a page at a
+// time (?page=). A visitor without the read token sees only the public
+// groups, without incidents. The page is served from the cache of pages.
 func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := s.storeCtx(r)
-	defer cancel()
-	now := s.o.Now()
-	sn, err := s.snapshot(ctx, s.o.UptimeDays, now)
-	if err != nil {
-		s.storeFailed(w, r, false, err)
-		return
+	q := r.URL.Query()
+	pv := s.pageFor(r, s.o.Title)
+	key := pageKey{reader: pv.Reader, signedIn: pv.SignedIn, group: q.Get("group"), all: q.Has("group")}
+	if key.all {
+		n, err := strconv.Atoi(cmp.Or(q.Get("page"), "1"))
+		if err != nil || n < 1 || n > maxGroupPages {
+			s.render(w, r, http.StatusBadRequest, "error", errorView{pageView: pv, Code: http.StatusBadRequest,
+				Message: fmt.Sprintf("page: want a number from 1 to %d", maxGroupPages)})
+			return
+		}
+		key.page = n
 	}
-	s.render(w, r, http.StatusOK, "status", s.statusView(s.pageFor(r, s.o.Title), sn, now))
+	s.cache.serve(w, r, key, func(ctx context.Context) (int, []byte, error) {
+		now := s.o.Now()
+		sn, err := s.snapshot(ctx, s.o.UptimeDays, now)
+		if err != nil {
+			return 0, nil, err
+		}
+		v := s.statusView(pv, sn, now, key)
+		if key.all && v.One == nil {
+			b, err := s.renderBytes("error", errorView{pageView: pv, Code: http.StatusNotFound, Message: "no such group"})
+			return http.StatusNotFound, b, err
+		}
+		b, err := s.renderBytes("status", v)
+		return http.StatusOK, b, err
+	}, func(err error) { s.storeFailed(w, r, false, err) })
 }
 
-func (s *Server) statusView(pv pageView, sn snapshot, now time.Time) statusView {
+func (s *Server) statusView(pv pageView, sn snapshot, now time.Time, key pageKey) statusView {
 	v := statusView{pageView: pv, Days: s.o.UptimeDays}
 	byGroup := map[string][]targetRow{}
 	counts := map[string]int{}
@@ -160,17 +198,33 @@ func (s *Server) statusView(pv pageView, sn snapshot, now time.Time) statusView 
 		counts[row.State]++
 		byGroup[t.Group] = append(byGroup[t.Group], row)
 	}
-	if pv.Reader {
+	if pv.Reader && !key.all {
 		v.Elsewhere = elsewhere(sn, now)
 	}
-	for _, st := range []string{StateDown, StateDegraded, StateUp, StateUnknown} {
-		if counts[st] > 0 {
-			v.Counts = append(v.Counts, stateCount{st, counts[st]})
-		}
+	v.Counts = stateCounts(counts)
+	// The targets' own bars, unless the page would list too many.
+	listed := 0
+	for _, rows := range byGroup {
+		listed += min(len(rows), s.o.GroupRows)
 	}
+	bars := key.all || listed <= maxRowBars
+	v.RowBars = bars
 	for name, rows := range byGroup {
-		slices.SortFunc(rows, func(a, b targetRow) int { return cmp.Or(cmp.Compare(a.Label, b.Label), cmp.Compare(a.ID, b.ID)) })
-		v.Groups = append(v.Groups, groupView{Name: name, Rows: targetRows(rows, pv.Reader, s.o.UptimeDays, now)})
+		if key.all && name != key.group {
+			continue
+		}
+		// The failing targets first, then by name.
+		slices.SortFunc(rows, func(a, b targetRow) int {
+			return cmp.Or(cmp.Compare(stateRank(a.State), stateRank(b.State)), cmp.Compare(a.Label, b.Label), cmp.Compare(a.ID, b.ID))
+		})
+		g, ok := s.group(name, rows, pv.Reader, bars, now, key)
+		if !ok {
+			continue
+		}
+		if key.all {
+			v.One = &g
+		}
+		v.Groups = append(v.Groups, g)
 	}
 	// Named groups by name, then the targets without a group.
 	slices.SortFunc(v.Groups, func(a, b groupView) int {
