@@ -43,8 +43,9 @@ func follow(ctx context.Context, srcs []Source, opt Options, po parseOptions) (*
 			if b.err != nil {
 				return nil, b.err // the deferred cancel stops the tailers
 			}
-			rb.account(b)
+			base := rb.account(b)
 			for i := range b.entries {
+				b.entries[i].Line += base
 				rb.file(b.entries[i].File).Failures++
 				agg.add(&b.entries[i], 0) // the batch is not reused
 			}

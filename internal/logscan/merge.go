@@ -34,6 +34,7 @@ type cursor struct {
 	s    *stream
 	b    *batch
 	sum  *FileSummary // of the batch's file
+	base int64        // the file's lines before the batch
 	i    int
 	done bool
 }
@@ -65,6 +66,7 @@ func (sc *scanner) merge(ctx context.Context, streams []*stream) (*Report, error
 		if best == nil {
 			break
 		}
+		best.Line += bc.base
 		bc.i++
 		bc.sum.Failures++
 		lb.seq++
@@ -111,7 +113,7 @@ func (sc *scanner) head(c *cursor, rb *reportBuilder, lb *limbo) (*Entry, error)
 			}
 			return nil, b.err
 		}
-		rb.account(b)
+		c.base = rb.account(b)
 		c.b, c.i, c.sum = b, 0, rb.file(b.file.name)
 	}
 	if c.done {

@@ -142,8 +142,9 @@ func (rb *reportBuilder) file(name string) *FileSummary {
 	return f
 }
 
-// account adds a batch's counts and numbers its entries within their file.
-func (rb *reportBuilder) account(b *batch) {
+// account adds a batch's counts and returns the number of its file's
+// lines before it, which its entries' Line counts from.
+func (rb *reportBuilder) account(b *batch) (base int64) {
 	fs := b.file
 	f := rb.file(fs.name)
 	if fs.format != nil {
@@ -155,10 +156,7 @@ func (rb *reportBuilder) account(b *batch) {
 	if fs.wrap != nil {
 		f.Wrapper = fs.wrap.name()
 	}
-	for i := range b.entries {
-		b.entries[i].Line += fs.lines
-		b.entries[i].explains = b.entries[i].explains || fs.kind() == kindError
-	}
+	base = fs.lines
 	fs.lines += b.lines
 	f.Lines += b.lines
 	f.Skipped += b.skipped
@@ -171,6 +169,7 @@ func (rb *reportBuilder) account(b *batch) {
 	r.Malformed += b.malformed
 	r.Filtered += b.filtered
 	r.Bytes += b.bytes
+	return base
 }
 
 // build turns the aggregates into the report.

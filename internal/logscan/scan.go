@@ -254,6 +254,7 @@ func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 		}
 		tp.setText(text)
 	}
+	explains := fs.kind() == kindError
 	var e Entry
 	var pending, wt []byte // a CRI line's partial start; a wrapper's time
 	for len(data) > 0 {
@@ -292,6 +293,7 @@ func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 			b.filtered++
 		case v == lineFailure:
 			e.Line, e.File = b.lines, fs.name
+			e.explains = e.explains || explains
 			if sc.wantRaw(&e, fs) {
 				e.Raw = rawString(raw)
 			}
