@@ -17,6 +17,7 @@ type nginxError struct {
 	msgs  memo[ngxMessage] // the messages met so far
 	buf   []byte           // the fields of a line, before they become one string
 	text  *textBuf         // where failures' strings wait, if set
+	key   []byte           // a limit_req message without its excess
 	// thorough reads every line in full, as the first line of its kind
 	// is read: its time and message anew, its tail field by field. Tests
 	// compare the two readings.
@@ -120,12 +121,53 @@ func ngxHead(rest []byte) (level, after []byte, ok bool) {
 // outage's log repeats a few messages millions of times, and reading one
 // takes a dozen searches of it.
 func (p *nginxError) message(msg []byte) ngxMessage {
-	if m, ok := p.msgs.get(msg); ok && !p.thorough {
+	if p.thorough {
+		return readNgxMessage(msg)
+	}
+	if key, ok := ngxLimitKey(msg, p.key[:0]); ok {
+		// limit_req's excess differs from line to line: the message is
+		// looked up with an excess of 0, and only the detail is its own.
+		p.key = key
+		m, ok := p.msgs.get(key)
+		if !ok {
+			m = readNgxMessage(key)
+			p.msgs.put(string(key), m)
+		}
+		m.detail = string(capLen(msg, 300))
+		return m
+	}
+	if m, ok := p.msgs.get(msg); ok {
 		return m
 	}
 	m := readNgxMessage(msg)
 	p.msgs.put(string(msg), m)
 	return m
+}
+
+// ngxLimitPrefix starts limit_req's message, "limiting requests, excess:
+// 0.953 by zone "perip"" (ngx_http_limit_req_module.c), before the excess.
+const ngxLimitPrefix = "limiting requests, excess: "
+
+// ngxLimitKey appends to key the message of a limit_req line with its
+// excess, the digits and dots after ngxLimitPrefix, written 0; ok is false
+// for another message, or one without an excess. readNgxMessage reads the
+// same cause and status from both: the case of "limiting requests" comes
+// before any that reads the action or an errno, and of the phrases looked
+// for before it and after it ("no live upstreams", "no valid HTTP/1.0
+// header") only one has digits or dots, after a '/', which no excess
+// follows, so none is found across the excess.
+func ngxLimitKey(msg, key []byte) (k []byte, ok bool) {
+	if len(msg) <= len(ngxLimitPrefix) || string(msg[:len(ngxLimitPrefix)]) != ngxLimitPrefix {
+		return key, false
+	}
+	i := len(ngxLimitPrefix)
+	for i < len(msg) && (msg[i] >= '0' && msg[i] <= '9' || msg[i] == '.') {
+		i++
+	}
+	if i == len(ngxLimitPrefix) {
+		return key, false
+	}
+	return append(append(key, ngxLimitPrefix+"0"...), msg[i:]...), true
 }
 
 // readNgxMessage reads the message of an error line.

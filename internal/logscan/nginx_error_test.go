@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -217,4 +218,61 @@ func TestNginxErrorTextAgrees(t *testing.T) {
 	if n < 100 {
 		t.Errorf("%d failures read; want at least 100", n)
 	}
+}
+
+// limitMessages are limit_req messages, and messages that look like them,
+// with zone names that hold what readNgxMessage looks for.
+var limitMessages = []string{
+	`limiting requests, excess: 0.953 by zone "perip"`,
+	`limiting requests, excess: 12.000 by zone "no live upstreams"`,
+	`limiting requests, excess: 1.5 by zone "x" while reading upstream`,
+	`limiting requests, excess: 7 no valid HTTP/1.0 header`,
+	`limiting requests, excess: 1.0 header`,
+	`limiting requests, excess: ..5 (111: Connection refused) while connecting to upstream`,
+	`limiting requests, excess: 3while proxying upgraded upstream`,
+	`limiting requests, excess: 0`,
+	`limiting requests, excess: `,
+	`limiting requests, excess: x by zone "perip"`,
+	`limiting requests, dry run, excess: 0.953 by zone "perip"`,
+	`limiting connections by zone "addr"`,
+}
+
+func checkLimitMessage(t *testing.T, warm *nginxError, msg []byte) {
+	t.Helper()
+	got, want := warm.message(msg), readNgxMessage(msg)
+	if got != want {
+		t.Errorf("%q: looked up %+v, read %+v", msg, got, want)
+	}
+}
+
+// TestNgxLimitMessage reads limit_req messages with a parser that has met
+// them with other excesses, and checks what it looks up against what
+// reading each anew says.
+func TestNgxLimitMessage(t *testing.T) {
+	warm := &nginxError{loc: time.UTC}
+	for _, m := range limitMessages {
+		warm.message([]byte(strings.Replace(m, "excess: ", "excess: 99.9", 1)))
+	}
+	for _, m := range limitMessages {
+		checkLimitMessage(t, warm, []byte(m))
+		checkLimitMessage(t, warm, []byte(m)) // looked up the second time
+	}
+}
+
+// FuzzNgxLimitMessage checks the look-up of limit_req messages on any
+// excess and any rest, after messages with another excess and with an
+// excess of 0.
+func FuzzNgxLimitMessage(f *testing.F) {
+	for _, m := range limitMessages {
+		if rest, ok := strings.CutPrefix(m, ngxLimitPrefix); ok {
+			f.Add("0.953", rest)
+		}
+	}
+	f.Fuzz(func(t *testing.T, excess, rest string) {
+		warm := &nginxError{loc: time.UTC}
+		warm.message([]byte(ngxLimitPrefix + "1.000" + rest))
+		warm.message([]byte(ngxLimitPrefix + "0" + rest))
+		checkLimitMessage(t, warm, []byte(ngxLimitPrefix+excess+rest))
+		checkLimitMessage(t, warm, []byte(rest))
+	})
 }
