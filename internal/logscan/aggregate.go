@@ -53,20 +53,31 @@ type keyCount struct {
 }
 
 // capped counts by key, with at most maxKeys keys; later keys go to other.
-// A slot per key, picked by keySlot, holds the count last found for a key
+// A slot per key, picked by keyHash, holds the count last found for a key
 // that maps to it, and is compared before the map is asked: a log's few
-// upstreams and its busiest paths repeat line after line.
+// upstreams and its busiest paths repeat line after line. Once the map is
+// full, a key that the filter of the map's keys has not seen is counted
+// with the others without asking the map: a log with many paths has a
+// new one on many lines.
 type capped struct {
-	m     map[string]*keyCount
-	other keyCount
-	slots [nKeySlots]*keyCount
+	m      map[string]*keyCount
+	other  keyCount
+	slots  [nKeySlots]*keyCount
+	filter [filterWords]uint64 // two bits of keyHash for each key of m
 }
 
-// nKeySlots is how many slots a capped has.
+// The sizes of a capped: its slots, and its filter, with 16 bits a key.
 const (
 	keySlotBits = 6
 	nKeySlots   = 1 << keySlotBits
+	filterBits  = 18
+	filterWords = 1 << filterBits / 64
 )
+
+// filtered returns the two bits of the filter for a key's hash.
+func filtered(h uint64) (i1, i2 uint64) {
+	return h & (1<<filterBits - 1), h >> 20 & (1<<filterBits - 1)
+}
 
 // countedKey is a key and its count.
 type countedKey struct {
@@ -87,25 +98,33 @@ func (c *capped) add(key string, ci int) {
 // hold the copy of the key that its count keeps; a key counted with the
 // others is not kept.
 func (c *capped) find(key string) *keyCount {
-	s := &c.slots[keySlot(key)]
+	h := keyHash(key)
+	s := &c.slots[h>>(64-keySlotBits)]
 	if *s != nil && (*s).key == key {
 		return *s
 	}
+	i1, i2 := filtered(h)
+	full := len(c.m) >= maxKeys
+	if full && (c.filter[i1/64]>>(i1%64)&1 == 0 || c.filter[i2/64]>>(i2%64)&1 == 0) {
+		return &c.other
+	}
 	k := c.m[key]
 	if k == nil {
-		if len(c.m) >= maxKeys {
+		if full {
 			return &c.other
 		}
 		k = &keyCount{key: strings.Clone(key)}
 		c.m[k.key] = k
+		c.filter[i1/64] |= 1 << (i1 % 64)
+		c.filter[i2/64] |= 1 << (i2 % 64)
 	}
 	*s = k
 	return k
 }
 
-// keySlot picks the slot of a key from its length and its first and last
-// eight bytes, where addresses and paths differ.
-func keySlot(key string) int {
+// keyHash hashes a key from its length and its first and last eight
+// bytes, where addresses and paths differ; its top bits pick its slot.
+func keyHash(key string) uint64 {
 	n := len(key)
 	var h uint64
 	if n >= 8 {
@@ -117,7 +136,8 @@ func keySlot(key string) int {
 		h *= 0x9e3779b97f4a7c15
 	}
 	h ^= uint64(n) * 0x165667b19e3779f9
-	return int(h >> (64 - keySlotBits))
+	h = (h ^ h>>31) * 0xbf58476d1ce4e5b9 // splitmix64's finish: each bit from all
+	return h ^ h>>29
 }
 
 // load64 reads the first eight bytes of s as a little-endian number.
