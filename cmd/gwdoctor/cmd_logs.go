@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -75,17 +76,33 @@ func runLogs(ctx context.Context, s streams, files []string, f logsFlags) error 
 	if err != nil {
 		return err
 	}
-	srcs := make([]logscan.Source, len(files))
+	var srcs []logscan.Source
 	stdin := 0
-	for i, name := range files {
-		srcs[i] = logscan.Source{Name: name}
+	var unreadable []error
+	for _, name := range files {
+		src := logscan.Source{Name: name}
 		if name == "-" {
-			srcs[i].Reader = s.in
+			src.Reader = s.in
 			stdin++
+		} else if err := readable(name); err != nil {
+			unreadable = append(unreadable, err)
+			continue
 		}
+		srcs = append(srcs, src)
 	}
 	if stdin > 1 {
 		return usagef("standard input (-) can be read only once")
+	}
+	if len(srcs) == 0 {
+		msgs := make([]string, len(unreadable))
+		for i, err := range unreadable {
+			msgs[i] = err.Error()
+		}
+		return fmt.Errorf("no log could be read: %w", errors.New(strings.Join(msgs, "; ")))
+	}
+	// A file that cannot be read leaves the others to read.
+	for _, err := range unreadable {
+		fmt.Fprintf(s.err, "gwdoctor: skipping a log: %v\n", err)
 	}
 	if f.follow {
 		opt.OnEntry = liveEntry(s, out)
@@ -105,6 +122,19 @@ func runLogs(ctx context.Context, s streams, files []string, f logsFlags) error 
 	}
 	if rep.Failures > 0 {
 		return errFailureFound
+	}
+	return nil
+}
+
+// readable reports why the log file name cannot be read, or nil.
+func readable(name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory: give the log files in it", name)
 	}
 	return nil
 }

@@ -38,6 +38,22 @@ func TestLogsExitCodes(t *testing.T) {
 	}
 }
 
+// TestLogsUnreadable checks that a log that cannot be read is named and
+// skipped when others can be read, and is the error when none can.
+func TestLogsUnreadable(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := gwdoctor(t, "logs", "testdata/logs_error.log", "testdata/no-such.log")
+	if code != exitFailure || !strings.Contains(out, "upstream.header_too_big") || strings.Count(errOut, "\n") != 1 ||
+		!strings.Contains(errOut, "skipping a log: open testdata/no-such.log: no such file or directory") {
+		t.Errorf("one readable log: exit %d, stderr %q, stdout:\n%s", code, errOut, out)
+	}
+	code, out, errOut = gwdoctor(t, "logs", "testdata", "testdata/no-such.log")
+	if code != exitInternal || out != "" || strings.Count(errOut, "\n") != 1 ||
+		!strings.Contains(errOut, "no log could be read: testdata is a directory") || !strings.Contains(errOut, "no-such.log") {
+		t.Errorf("no readable log: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
 func TestLogsUsageErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
