@@ -81,7 +81,9 @@ func readPaste(s streams, name string) ([]byte, error) {
 	if name != "-" {
 		fh, err := os.Open(name)
 		if err != nil {
-			return nil, fmt.Errorf("reading the page: %w", err)
+			// The page to read is the command's argument: one that is not
+			// there is a wrong use, as a bad URL is.
+			return nil, usageError{fmt.Errorf("reading the page: %w", err)}
 		}
 		defer fh.Close()
 		r = fh

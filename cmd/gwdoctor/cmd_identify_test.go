@@ -58,7 +58,7 @@ func TestIdentify(t *testing.T) {
 	}{
 		{[]string{"identify", ok}, exitOK, ""},
 		{[]string{"identify", empty}, exitUsage, "empty"},
-		{[]string{"identify", filepath.Join(dir, "missing.txt")}, exitInternal, "missing.txt"},
+		{[]string{"identify", filepath.Join(dir, "missing.txt")}, exitUsage, "missing.txt"},
 		{[]string{"identify"}, exitUsage, "exactly one FILE"},
 		{[]string{"identify", file, "--format-out", "pdf"}, exitUsage, "unknown --format-out"},
 	} {
