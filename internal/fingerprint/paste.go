@@ -38,6 +38,8 @@ type Paste struct {
 var (
 	// HTTP/1.1 502 Bad Gateway, HTTP/2 520, as curl -i and browsers print them.
 	statusLineRe = regexp.MustCompile(`^HTTP/[0-9.]+\s+([1-5][0-9]{2})\b[ \t]*([^\r\n]*)`)
+	// The status line as curl -v prints it: "< HTTP/1.1 503 Service Unavailable".
+	curlStatusRe = regexp.MustCompile(`^< HTTP/[0-9.]+\s+[1-5][0-9]{2}\b`)
 	// A header line: a token, a colon, a value. Lower-case HTTP/2 names and
 	// the :status pseudo-header included. No field name starts with a digit,
 	// while a page's text may ("504: GATEWAY_TIMEOUT").
@@ -59,6 +61,9 @@ var (
 // no response is a body.
 func ReadPaste(data []byte) Paste {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if r, ok := curlVerbose(data); ok {
+		data = r
+	}
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	var p Paste
 	if m := statusLineRe.FindSubmatch(trimmed); m != nil {
@@ -88,6 +93,38 @@ func ReadPaste(data []byte) Paste {
 		}
 	}
 	return p
+}
+
+// curlVerbose returns the response of curl -v output as a raw response:
+// curl marks the response's status and header lines with "< ", the request's
+// with "> " and its own notes with "* ", and writes the body unmarked. The
+// last response counts (curl -L follows redirects). ok is false when data
+// has no "< HTTP/" line.
+func curlVerbose(data []byte) ([]byte, bool) {
+	lines := bytes.Split(data, []byte("\n"))
+	start := -1
+	for i, l := range lines {
+		if curlStatusRe.Match(l) {
+			start = i
+		}
+	}
+	if start < 0 {
+		return nil, false
+	}
+	var out [][]byte
+	inHead := true
+	for _, l := range lines[start:] {
+		t := bytes.TrimRight(l, "\r")
+		switch {
+		case bytes.HasPrefix(t, []byte("* ")), bytes.HasPrefix(t, []byte("> ")), bytes.Equal(t, []byte(">")):
+			continue // curl's notes and the request
+		case inHead && bytes.HasPrefix(t, []byte("<")):
+			t = bytes.TrimPrefix(bytes.TrimPrefix(t, []byte("<")), []byte(" "))
+			inHead = len(bytes.TrimSpace(t)) > 0
+		}
+		out = append(out, t)
+	}
+	return bytes.Join(out, []byte("\n")), true
 }
 
 // isHeaderBlock reports whether b starts with two header lines, as a

@@ -26,6 +26,9 @@ func TestReadPaste(t *testing.T) {
 		{"screen text", "Error 503 Backend fetch failed\nBackend fetch failed", FormText, 503, StatusFromPage, "", "", false},
 		{"cloudflare 1xxx", "Error 1033\nRay ID: 99e3e433659710be\nCloudflare Tunnel error", FormText, 530, StatusFromPage, "", "", false},
 		{"json", `{"message": "Endpoint request timed out"}`, FormJSON, 0, "", "", "", false},
+		{"curl -v", "* Connected to x (127.0.0.1) port 80\n> GET / HTTP/1.1\n> Host: x\n>\n< HTTP/1.1 503 Service Unavailable\n< server: envoy\n<\n* Connection #0 to host x left intact\nno healthy upstream", FormResponse, 503, StatusFromLine, "envoy", "no healthy upstream", false},
+		{"curl -v, empty body", "< HTTP/1.1 502 Bad Gateway\r\n< Content-Length: 0\r\n<\r\n", FormResponse, 502, StatusFromLine, "", "", false},
+		{"html body is not curl -v", "<html>\n<head><title>502 Bad Gateway</title></head>\n</html>", FormHTML, 502, StatusFromPage, "", "", false},
 		{"no status stated", "something went wrong", FormText, 0, "", "", "", false},
 	}
 	for _, tt := range tests {

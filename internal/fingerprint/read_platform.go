@@ -40,6 +40,16 @@ func readVercel(in *input, res *Result) {
 	res.Reading.Cause = vercelCodes[code]
 }
 
+// readNetlify: an edge function is the site's own code at the CDN's edge
+// (cdn.internal); a crashed serverless function says no more than that the
+// function failed.
+func readNetlify(in *input, res *Result) {
+	res.Reading.Detail = firstLine(in.text())
+	if strings.Contains(in.text(), "edge function has crashed") {
+		res.Reading.Cause = catalog.CDNInternal
+	}
+}
+
 // readLambda: the function did not finish within its timeout.
 func readLambda(in *input, res *Result) {
 	res.Reading.Detail = lambdaMsg.FindString(in.text())

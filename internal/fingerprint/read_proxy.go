@@ -14,12 +14,17 @@ import (
 // Readers of reverse proxy and app server pages, and the fallbacks.
 
 var (
-	headingRe      = regexp.MustCompile(`(?i)<h[1-3][^>]*>([^<]+)</h[1-3]>`)
-	tagRe          = regexp.MustCompile(`<[^>]*>`)
-	apacheReason   = regexp.MustCompile(`Reason: <strong>([^<]*)</strong>`)
-	squidTemplate  = regexp.MustCompile(`<!-- (ERR_[A-Z_]+) -->`)
-	iisHeading     = regexp.MustCompile(`<h3>HTTP Error ([0-9.]+) - ([^<]+)</h3>\s*(?:<h4>([^<]+)</h4>)?`)
-	iisHeadingText = regexp.MustCompile(`(?m)^HTTP Error ([0-9.]+) - ([^\n]+)(?:\n([^\n]+))?`)
+	headingRe     = regexp.MustCompile(`(?i)<h[1-3][^>]*>([^<]+)</h[1-3]>`)
+	tagRe         = regexp.MustCompile(`<[^>]*>`)
+	apacheReason  = regexp.MustCompile(`Reason: <strong>([^<]*)</strong>`)
+	squidTemplate = regexp.MustCompile(`<!-- (ERR_[A-Z_]+) -->|<body id="?(ERR_[A-Z_]+)`)
+	// Squid 2's ERR_CONNECT_FAIL names no template: "Connection to %I
+	// Failed" (errors/English); every version writes "The system returned:
+	// (%d) %s" with the errno.
+	squidConnectFail = regexp.MustCompile(`(?i)\bConnection to \S+ failed\b`)
+	squidErrno       = regexp.MustCompile(`The system returned:\s*\(([0-9]+)\)`)
+	iisHeading       = regexp.MustCompile(`<h3>HTTP Error ([0-9.]+) - ([^<]+)</h3>\s*(?:<h4>([^<]+)</h4>)?`)
+	iisHeadingText   = regexp.MustCompile(`(?m)^HTTP Error ([0-9.]+) - ([^\n]+)(?:\n([^\n]+))?`)
 	// ARR reports the WinHTTP error of the forwarded request, 0x80072eXX.
 	iisWinHTTP = regexp.MustCompile(`(?i)\b0x80072([0-9a-f]{3})\b`)
 )
@@ -140,7 +145,7 @@ func readEnvoy(in *input, res *Result) {
 func readSquid(in *input, res *Result) {
 	v := text([]byte(in.header.Get("X-Squid-Error")))
 	if v == "" {
-		v = submatch(squidTemplate, in.page, 1)
+		v = squidPageError(in)
 	}
 	name, errno, _ := strings.Cut(v, " ")
 	res.Reading.Detail, res.Reading.Code = v, name
@@ -178,6 +183,21 @@ func readSquid(in *input, res *Result) {
 	case "ERR_SECURE_CONNECT_FAIL":
 		res.Reading.Cause = catalog.UpstreamTLS
 	}
+}
+
+// squidPageError reads what X-Squid-Error would say from the page: the
+// template's name and the errno that the page reports.
+func squidPageError(in *input) string {
+	var name string
+	if m := squidTemplate.FindSubmatch(in.page); m != nil {
+		name = string(m[1]) + string(m[2])
+	} else if squidConnectFail.MatchString(in.text()) {
+		name = "ERR_CONNECT_FAIL"
+	}
+	if errno := submatch(squidErrno, []byte(in.text()), 1); name != "" && errno != "" {
+		return name + " " + errno
+	}
+	return name
 }
 
 // readVarnish: "Backend fetch failed" is every backend fault alike; the

@@ -18,6 +18,14 @@ var platformSignatures = []signature{
 			showsRe(`An error occurred with your deployment\n[A-Z_]+_[A-Z]+(?:\n|\z)`),
 			showsRe(`(?m)^[45][0-9]{2}: [A-Z]+(?:_[A-Z]+)*\nCode: [A-Z]+(?:_[A-Z]+)+$`))},
 		read: readVercel},
+	// Netlify's page for a function that crashed ("This function has
+	// crashed", "This edge function has crashed"): the sentence before the
+	// runtime's message and the footer's internal ID (observed, world corpus
+	// netlify/).
+	{name: "netlify-function-crash", product: catalog.Netlify, kind: wrote, conf: confMedium,
+		all: []cond{anyOf(shows("An unhandled error in the function code triggered the following message"),
+			showsRe(`(?m)^This (?:edge )?function has crashed$`), shows("Netlify internal ID:"))},
+		read: readNetlify},
 	// A Lambda function that ran out of time: the runtime's error object
 	// (AWS Lambda developer guide, "Troubleshoot invocation issues": "Task
 	// timed out after N seconds"), passed on by Netlify Functions, API

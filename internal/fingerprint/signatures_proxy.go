@@ -86,8 +86,9 @@ var proxySignatures = []signature{
 		all:  []cond{showsRe(`\A[1-5][0-9]{2} [A-Za-z ]+?(?: - |\n)(?:The server returned an invalid or incomplete response|No server is available to handle this request|The server didn't respond in time)\.\z`)},
 		read: readHAProxy},
 	// envoy source/common/router/router.cc local replies.
+	// The sentence is matched in any case: people retype it capitalised.
 	{name: "envoy-reset-reply", product: catalog.Envoy, kind: wrote, conf: confHigh,
-		all: []cond{body("upstream connect error or disconnect/reset before headers")}, read: readEnvoy},
+		all: []cond{bodyRe(`(?i)upstream connect error or disconnect/reset before headers`)}, read: readEnvoy},
 	{name: "envoy-local-reply", product: catalog.Envoy, kind: wrote, conf: confMedium,
 		all: []cond{anyOf(bodyIs("no healthy upstream"), bodyIs("upstream request timeout"))}, read: readEnvoy},
 	// nghttpx src/shrpx_http.cc create_error_html: a footer names the
@@ -96,13 +97,18 @@ var proxySignatures = []signature{
 	{name: "nghttpx-error-page", product: catalog.Nghttpx, kind: wrote, conf: confHigh,
 		all: []cond{anyOf(body("<footer>nghttpx"), showsRe(`(?m)^nghttpx(?: nghttp2/[0-9][^ \n]*)? at port [0-9]+$`))}, read: readNghttpx},
 	// squid src/errorpage.cc: X-Squid-Error is set only on squid's own pages.
+	// The title is matched in any case: Squid 2's templates write <TITLE>.
 	{name: "squid-error-page", product: catalog.Squid, kind: wrote, conf: confHigh,
-		all:  []cond{anyOf(header("X-Squid-Error", ""), body("<title>ERROR: The requested URL could not be retrieved</title>"))},
+		all:  []cond{anyOf(header("X-Squid-Error", ""), bodyRe(`(?i)<title>ERROR: The requested URL could not be retrieved</title>`))},
 		read: readSquid},
 	// The sentence of every squid error template (errors/templates), as a
-	// browser shows the page.
+	// browser shows the page; Squid 2's templates (errors/English) put the
+	// URL first: "While trying to retrieve the URL: ... The following error
+	// was encountered:".
 	{name: "squid-error-text", product: catalog.Squid, kind: wrote, conf: confMedium,
-		all: []cond{shows("The following error was encountered while trying to retrieve the URL:")}, read: readSquid},
+		all: []cond{anyOf(shows("The following error was encountered while trying to retrieve the URL:"),
+			showsRe(`While trying to retrieve the URL:[^\n]*\n?[^\n]*\n?The following error was encountered:`))},
+		read: readSquid},
 	// varnish bin/varnishd/builtin.vcl vcl_backend_error and vcl_synth.
 	{name: "varnish-guru-meditation", product: catalog.Varnish, kind: wrote, conf: confHigh,
 		all: []cond{body("Guru Meditation:")}, read: readVarnish},
@@ -136,6 +142,10 @@ var proxySignatures = []signature{
 		read: readPHPFPM},
 	{name: "php-fpm-script-error-bare", product: catalog.PHPFPM, kind: wrote, conf: confMedium,
 		all: []cond{anyOf(bodyIs("File not found."), bodyIs("Access denied.")), status(403, 404)}, read: readPHPFPM},
+	// The message php-fpm writes to stderr with that 404, as a raw FastCGI
+	// answer or a log line shows it (sapi/fpm/fpm/fpm_main.c).
+	{name: "php-fpm-primary-script-unknown", product: catalog.PHPFPM, kind: wrote, conf: confMedium,
+		all: []cond{shows("Primary script unknown")}, read: readPHPFPM},
 	{name: "cloudflare-status", product: catalog.Cloudflare, kind: answered, conf: confMedium,
 		all:  []cond{status(520, 521, 522, 523, 524, 525, 526, 527, 530), anyOf(header("Cf-Ray", ""), headerIs("Server", "cloudflare"))},
 		read: readCloudflare},
