@@ -215,7 +215,10 @@ func (j *judgement) gatewayProduct() string {
 
 func (j *judgement) summary() string {
 	v := j.v
-	if v.Cause == OK {
+	if undeterminedPage(v) {
+		return summarySavedUndetermined
+	}
+	if v.Cause == OK && !j.e.Saved {
 		return fmt.Sprintf(summaryHealthy, hostOf(j.e.URL), v.Status)
 	}
 	if j.e.Saved {
@@ -240,6 +243,12 @@ func (j *judgement) summary() string {
 		return fmt.Sprintf(summaryNoResponse, pers, lowerFirst(v.Title))
 	}
 	return fmt.Sprintf(summaryFailed, productName(v.GeneratedBy.Product), v.GeneratedBy.Role, v.Status, pers, lowerFirst(v.Title))
+}
+
+// undeterminedPage reports the verdict on a saved page that shows neither
+// a status nor an error page a product writes: nothing says it failed.
+func undeterminedPage(v Verdict) bool {
+	return v.Persistence == "" && v.Status == 0 && v.Cause == Unknown && v.GeneratedBy.Product == "unknown"
 }
 
 // lowerFirst lowers the first letter of a title to go inside a sentence,

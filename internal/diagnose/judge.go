@@ -146,8 +146,26 @@ func (j *judgement) healthy() []claim {
 		last := j.e.Tries[n-1]
 		j.v.Status = last.Status()
 		j.v.GeneratedBy = generatedBy(last)
+		if j.e.Saved {
+			return j.savedPage(last)
+		}
 	}
 	return []claim{{cause: OK, kind: kindDirect, source: "tries", fact: factEveryTrySucceeded}}
+}
+
+// savedPage reads a saved or pasted page that shows no failure: its status
+// says whether it is one; without a status (text copied from a browser's
+// screen) and without an error page that a product writes, nothing does,
+// and a rule of thumb does not name its producer either.
+func (j *judgement) savedPage(a Attempt) []claim {
+	if s := a.Status(); s != 0 {
+		return []claim{{cause: OK, kind: kindStatus, source: a.Label, fact: fmt.Sprintf(factSavedStatus, s)}}
+	}
+	if a.Print == nil || a.Print.Evidence == fingerprint.EvidenceFallback {
+		j.v.GeneratedBy = GeneratedBy{Role: "unknown", Product: "unknown"}
+	}
+	j.note(a.Label, noteSavedNoStatus)
+	return []claim{{cause: Unknown, kind: kindFallback, source: a.Label, fact: noteSavedNoStatus}}
 }
 
 // failure reads a failed attempt: the HTTP/2 comparison first, since a

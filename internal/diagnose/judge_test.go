@@ -367,3 +367,35 @@ func tlsResp(verifyErr string) Attempt {
 	a.Probe.TLS = &probe.TLSInfo{Version: "TLS 1.3", ServerName: "127.0.0.1", Verified: verifyErr == "", VerifyError: verifyErr}
 	return a
 }
+
+// TestSavedPageWithoutFailure checks a saved page that shows no failure:
+// its status says so at medium confidence; without a status and without
+// an error page a product writes, nothing is known, and a rule of thumb
+// does not name its producer.
+func TestSavedPageWithoutFailure(t *testing.T) {
+	t.Parallel()
+	guessed := fingerprint.Match{Product: "application", Role: "application", Markers: []string{"no gateway marker"}}
+	page := func(status int) Evidence {
+		a := resp("page", status, 0, guessed, noRead)
+		a.Print.Evidence = fingerprint.EvidenceFallback
+		return Evidence{Saved: true, Tries: []Attempt{a}}
+	}
+	for _, tc := range []struct {
+		name    string
+		ev      Evidence
+		cause   Cause
+		conf    Confidence
+		product string
+	}{
+		{"status 200", page(200), OK, Medium, "application"},
+		{"no status", page(0), Unknown, Low, "unknown"},
+	} {
+		v := Judge(tc.ev)
+		if v.Cause != tc.cause || v.Confidence != tc.conf || v.GeneratedBy.Product != tc.product {
+			t.Errorf("%s: %s/%s by %s, want %s/%s by %s", tc.name, v.Cause, v.Confidence, v.GeneratedBy.Product, tc.cause, tc.conf, tc.product)
+		}
+		if tc.cause == Unknown && (len(v.Steps) != 1 || v.Steps[0].Text != stepVisitorUndetermined || v.Summary != summarySavedUndetermined) {
+			t.Errorf("%s: summary %q, steps %+v: want the undetermined page's", tc.name, v.Summary, v.Steps)
+		}
+	}
+}

@@ -29,6 +29,8 @@ const (
 	phraseReportedTook = " after %s"
 
 	factEveryTrySucceeded = "every try succeeded"
+	factSavedStatus       = "the page's status, %d, is not a gateway error"
+	noteSavedNoStatus     = "the page shows no status and is no error page that a known product writes: whether it is a failure, and whose, the status line and headers would tell (curl -i, or the response in the browser's network panel), or gwdoctor ADDRESS asking the site itself"
 
 	factNoResponse      = "no HTTP response: %s in the %s phase"
 	noteNoResponse      = factNoResponse + " (%s)"
@@ -264,8 +266,11 @@ const (
 	summaryHealthy = "%s answered %d to every try; no gateway error seen."
 	// summarySaved is a saved page's: product, role, phraseSavedStatus
 	// or nothing, and the cause's title.
-	summarySaved      = "%s (%s) wrote this page%s: %s."
-	phraseSavedStatus = " with status %d"
+	summarySaved = "%s (%s) wrote this page%s: %s."
+	// summarySavedUndetermined is a saved page's that shows neither a
+	// status nor an error page a product writes.
+	summarySavedUndetermined = "Nothing in this page says whether the site failed, or who wrote it: it shows no status and no error page that a known product writes."
+	phraseSavedStatus        = " with status %d"
 	// summaryNoResponse and summaryFailed are a failure's: who answered
 	// what (product, role, status), how often (a phrase below), and the
 	// cause's title.
@@ -291,6 +296,7 @@ const (
 	// The visitor's steps, before the catalog's.
 	stepVisitorCert         = "Your browser warns about this site's certificate: do not go past the warning to sign in or pay; it is the site's to fix, and another device or network will not help."
 	stepVisitorSaved        = "This error page comes from the site's side, not from your browser or device. Whether it still fails, one page cannot tell: try again in a few minutes, or let gwdoctor ask the site itself (gwdoctor ADDRESS)."
+	stepVisitorUndetermined = "Give gwdoctor the page's status line and headers as well (curl -i ADDRESS, or the response in the browser's network panel), or let it ask the site itself (gwdoctor ADDRESS)."
 	stepVisitorIntermittent = "The failure comes and goes: retrying a page you are only reading is worth it, after a few seconds."
 	stepVisitorPersistent   = "It is not your browser, device or network: every try failed at the site's side. Retrying now will not help; try again in a few minutes."
 	stepVisitorNoResubmit   = "Do not resubmit a payment or an order while the site fails: first check your email, bank or account for a confirmation, since the request may have gone through."

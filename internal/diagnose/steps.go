@@ -67,6 +67,8 @@ func steps(v Verdict, product string, fastcgi bool, fill *strings.Replacer) []St
 		// The visitor's own step is the first fix below.
 	case v.Cause == EdgeTLS:
 		out = append(out, Step{Who: "visitor", Text: stepVisitorCert})
+	case undeterminedPage(v):
+		return []Step{{Who: "visitor", Text: stepVisitorUndetermined}}
 	case v.Persistence == "":
 		out = append(out, Step{Who: "visitor", Text: stepVisitorSaved})
 	case v.Persistence == Intermittent || v.Persistence == Recovered:
