@@ -18,6 +18,7 @@ type Sources struct {
 	Apache  string // apache2.conf, httpd.conf or a single site file
 	PHPFPM  string // php-fpm.conf or one pool file such as www.conf
 	PHPINI  string // php.ini, for max_execution_time
+	Caddy   string // a Caddyfile, or Caddy's JSON configuration
 }
 
 // Config holds the configurations read by Load; a field is nil when its
@@ -27,6 +28,7 @@ type Config struct {
 	HAProxy *HAProxy
 	Apache  *Apache
 	PHPFPM  *PHPFPM
+	Caddy   *Caddy
 }
 
 // ErrNoConfig is returned by Load when Sources names nothing to read.
@@ -48,7 +50,7 @@ func Load(ctx context.Context, s Sources) (*Config, error) {
 }
 
 // Routes returns the route of u through each gateway configuration loaded,
-// in the order nginx, HAProxy, Apache. A gateway that cannot route u (no
+// in the order nginx, HAProxy, Apache, Caddy. A gateway that cannot route u (no
 // server on the port) is left out; the error tells why when none can.
 func (c *Config) Routes(u *url.URL) ([]*Route, error) {
 	var out []*Route
@@ -70,6 +72,9 @@ func (c *Config) Routes(u *url.URL) ([]*Route, error) {
 	if c.Apache != nil {
 		try(c.Apache.Route(u))
 	}
+	if c.Caddy != nil {
+		try(c.Caddy.Route(u))
+	}
 	if len(out) == 0 {
 		if len(errs) == 0 {
 			return nil, fmt.Errorf("routing %s: no gateway configuration loaded", u)
@@ -80,7 +85,7 @@ func (c *Config) Routes(u *url.URL) ([]*Route, error) {
 }
 
 // Route returns the first of Routes: the route through nginx when its
-// configuration was loaded, else HAProxy, else Apache.
+// configuration was loaded, else HAProxy, else Apache, else Caddy.
 func (c *Config) Route(u *url.URL) (*Route, error) {
 	rs, err := c.Routes(u)
 	if err != nil {

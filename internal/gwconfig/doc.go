@@ -1,11 +1,12 @@
 // Package gwconfig reads the configuration of the gateways that answer 502,
-// 503 and 504 — nginx, HAProxy, Apache httpd — and of the PHP-FPM pools behind
-// them, finds the path a request takes through it, and names the settings that
-// make a failure happen.
+// 503 and 504 — nginx, HAProxy, Apache httpd, Caddy — and of the PHP-FPM
+// pools behind them, finds the path a request takes through it, and names
+// the settings that make a failure happen.
 //
 // Load reads whichever configurations are given (Sources) into a Config.
 // Config.Route tells, for a URL, which server block and location (nginx),
-// frontend and backend (HAProxy) or ProxyPass (Apache) handle it, the
+// frontend and backend (HAProxy), ProxyPass (Apache) or site block and
+// reverse_proxy or php_fastcgi (Caddy, its Caddyfile or JSON) handle it, the
 // upstreams behind it, and the effective values of the settings that decide
 // between a 502 and a 504, each with the file and line that set it or
 // "default" when the product's default applies.
@@ -24,7 +25,8 @@
 // unusable part degrades the result instead of sinking it; only a main file
 // that cannot be read at all is an error. Facts about defaults and matching rules come from the products'
 // documentation: nginx https://nginx.org/en/docs/, HAProxy's configuration.txt,
-// Apache's mod_proxy documentation and PHP-FPM's www.conf.
+// Apache's mod_proxy documentation, Caddy's https://caddyserver.com/docs/
+// and PHP-FPM's www.conf.
 //
 // The package never logs. The only program it runs is nginx itself, in
 // DumpNginx, under a deadline.

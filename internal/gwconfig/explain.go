@@ -30,20 +30,20 @@ type Measured struct {
 // response, per gateway and protocol.
 var readTimeoutNames = []string{
 	"proxy_read_timeout", "fastcgi_read_timeout", "uwsgi_read_timeout", "grpc_read_timeout",
-	"timeout server", "timeout=", "ProxyTimeout",
+	"timeout server", "timeout=", "ProxyTimeout", "response_header_timeout", "read_timeout",
 }
 
 // connectTimeoutNames are the settings that end a wait for a connection to
 // the upstream.
 var connectTimeoutNames = []string{
 	"proxy_connect_timeout", "fastcgi_connect_timeout", "uwsgi_connect_timeout", "grpc_connect_timeout",
-	"timeout connect", "connectiontimeout=",
+	"timeout connect", "connectiontimeout=", "dial_timeout",
 }
 
 // headerBufferNames are the settings that bound the upstream's response header.
 var headerBufferNames = []string{
 	"proxy_buffer_size", "fastcgi_buffer_size", "uwsgi_buffer_size", "grpc_buffer_size",
-	"tune.bufsize",
+	"tune.bufsize", "max_response_header",
 }
 
 // Explain compares what was measured with the settings on r and returns the
@@ -168,6 +168,9 @@ func explainKeepAlive(r *Route, m Measured) (Finding, bool) {
 		return Finding{}, false
 	}
 	idle, ok := r.Setting("upstream keepalive_timeout")
+	if r.Gateway == string(catalog.Caddy) {
+		idle, ok = r.Setting("keepalive") // Caddy keeps idle connections 2 min unless told otherwise
+	}
 	if !ok || idle.Duration < m.UpstreamKeepAlive {
 		return Finding{}, false
 	}
@@ -209,6 +212,10 @@ func explainConnect(r *Route, m Measured) (Finding, bool) {
 // fixLine writes name = value in the gateway's syntax.
 func fixLine(gateway, name, value string) string {
 	switch gateway {
+	case string(catalog.Caddy):
+		// Caddy's timeouts are written in reverse_proxy's transport
+		// block, or directly in php_fastcgi's.
+		return name + " " + value + "  # in reverse_proxy's transport block"
 	case string(catalog.HAProxy):
 		return name + " " + value
 	case string(catalog.Apache):

@@ -71,6 +71,11 @@ func Check(c *Config) []Finding {
 		out = append(out, checkApache(c.Apache)...)
 		out = append(out, checkApachePHP(c.Apache, c.PHPFPM)...)
 	}
+	if c.Caddy != nil {
+		out = append(out, checkProblems(string(catalog.Caddy), c.Caddy.Problems)...)
+		out = append(out, checkCaddy(c.Caddy)...)
+		out = append(out, checkCaddyPHP(c.Caddy, c.PHPFPM)...)
+	}
 	if c.PHPFPM != nil {
 		out = append(out, checkPHPFPM(c.PHPFPM)...)
 	}

@@ -12,7 +12,7 @@ import (
 // flag's file, and why (a *ParseError with its file and line, or the
 // error of running nginx -T).
 type SourceError struct {
-	Product string // "nginx", "haproxy", "apache", "php_fpm"
+	Product string // "nginx", "haproxy", "apache", "php_fpm", "caddy"
 	File    string // the file as given, or AutoNginx
 	Err     error
 }
@@ -56,12 +56,17 @@ func LoadEach(ctx context.Context, s Sources) (*Config, []*SourceError) {
 			fail(string(catalog.Apache), s.Apache, err)
 		}
 	}
+	if s.Caddy != "" {
+		if c.Caddy, err = ParseCaddy(s.Caddy); err != nil {
+			fail(string(catalog.Caddy), s.Caddy, err)
+		}
+	}
 	if s.PHPFPM != "" || s.PHPINI != "" {
 		if c.PHPFPM, err = ParsePHPFPM(s.PHPFPM, s.PHPINI); err != nil {
 			fail(string(catalog.PHPFPM), cmp.Or(s.PHPFPM, s.PHPINI), err)
 		}
 	}
-	if c.Nginx == nil && c.HAProxy == nil && c.Apache == nil && c.PHPFPM == nil {
+	if c.Nginx == nil && c.HAProxy == nil && c.Apache == nil && c.PHPFPM == nil && c.Caddy == nil {
 		return nil, errs
 	}
 	return c, errs
