@@ -29,6 +29,8 @@ http {
 	broken := filepath.Join(dir, "broken.conf")
 	writeFile(t, broken, "http {\n    server {\n    }\n}\n}\n")
 	nginx := filepath.Join(configFixtures, "nginx", "nginx.conf")
+	caddyfile := filepath.Join(dir, "Caddyfile")
+	writeFile(t, caddyfile, "shop.example {\n\treverse_proxy app1:8080 app2:8080\n}\n")
 	tests := []struct {
 		name    string
 		args    []string
@@ -43,6 +45,8 @@ http {
 		{"argument", []string{"config", "check", "x"}, exitUsage, "", "takes no arguments"},
 		{"broken", []string{"config", "check", "--nginx-config", broken}, exitInternal, "", "broken.conf:5: unexpected \"}\""},
 		{"missing", []string{"config", "check", "--haproxy-config", filepath.Join(dir, "nope.cfg")}, exitInternal, "", "nope.cfg"},
+		{"caddy missing", []string{"config", "check", "--caddy-config", filepath.Join(dir, "nope.caddy")}, exitInternal, "", "nope.caddy"},
+		{"caddy findings", []string{"config", "check", "--caddy-config", caddyfile, "--url", "https://shop.example/"}, exitFailure, "neither health checks", ""},
 		// A URL on a port nginx does not listen on reaches it through
 		// another proxy first; its only server block answers.
 		{"no server on port", []string{"config", "check", "--nginx-config", clean, "--url", "http://a.example:81/"}, exitOK, "through another proxy first", ""},

@@ -519,6 +519,7 @@ var configNames = map[string][2]string{
 	"nginx":   {"--nginx-config", "nginx.conf"},
 	"haproxy": {"--haproxy-config", "haproxy.cfg"},
 	"apache":  {"--apache-config", "apache2.conf"},
+	"caddy":   {"--caddy-config", "Caddyfile"},
 }
 
 // configFile is the configuration file of a running lab gateway that
@@ -556,6 +557,8 @@ func labConfig(g lab.Gateway) gwconfig.Sources {
 		return gwconfig.Sources{HAProxy: file}
 	case "--apache-config":
 		return gwconfig.Sources{Apache: file}
+	case "--caddy-config":
+		return gwconfig.Sources{Caddy: file}
 	}
 	return gwconfig.Sources{}
 }

@@ -38,6 +38,7 @@ func TestDiagnoseUnusableInputs(t *testing.T) {
 		{"nothing found", []string{"--log", quiet}, map[string]diagnose.InputStatus{quiet: diagnose.InputNothingFound}, nil},
 		{"parse error in config", []string{"--nginx-config", badConf}, map[string]diagnose.InputStatus{badConf: diagnose.InputUnusable}, map[string]string{badConf: "nginx.conf:"}},
 		{"missing config", []string{"--haproxy-config", filepath.Join(dir, "nope.cfg")}, map[string]diagnose.InputStatus{filepath.Join(dir, "nope.cfg"): diagnose.InputUnusable}, map[string]string{filepath.Join(dir, "nope.cfg"): "missing"}},
+		{"missing caddy config", []string{"--caddy-config", filepath.Join(dir, "Caddyfile")}, map[string]diagnose.InputStatus{filepath.Join(dir, "Caddyfile"): diagnose.InputUnusable}, map[string]string{filepath.Join(dir, "Caddyfile"): "missing"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"diagnose", "--json", run.Gateway.URL() + "checkout", "--log", run.Gateway.LogPath()}, tc.args...)

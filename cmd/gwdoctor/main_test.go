@@ -402,13 +402,16 @@ func (g fakeGateway) Close() error                  { return nil }
 func TestConfigFlag(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "haproxy.cfg"), "global\n")
+	caddyDir := t.TempDir()
+	writeFile(t, filepath.Join(caddyDir, "Caddyfile"), ":80 {\n}\n")
 	for _, tc := range []struct {
 		g    fakeGateway
 		want string
 	}{
 		{fakeGateway{"haproxy", filepath.Join(dir, "haproxy.out")}, "--haproxy-config " + filepath.Join(dir, "haproxy.cfg")},
 		{fakeGateway{"nginx", filepath.Join(dir, "error.log")}, ""}, // no nginx.conf there
-		{fakeGateway{"caddy", filepath.Join(dir, "caddy.log")}, ""},
+		{fakeGateway{"caddy", filepath.Join(dir, "caddy.log")}, ""}, // no Caddyfile there
+		{fakeGateway{"caddy", filepath.Join(caddyDir, "error.log")}, "--caddy-config " + filepath.Join(caddyDir, "Caddyfile")},
 	} {
 		if got := configFlag(tc.g); got != tc.want {
 			t.Errorf("configFlag(%s) = %q, want %q", tc.g.product, got, tc.want)

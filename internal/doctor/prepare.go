@@ -71,7 +71,7 @@ func (p *prepared) loadConfig(ctx context.Context) *gwconfig.Config {
 		p.inputs = append(p.inputs, configUnusable(e))
 	}
 	for _, c := range []struct{ product, file string }{
-		{"nginx", s.Nginx}, {"haproxy", s.HAProxy}, {"apache", s.Apache}, {"php_fpm", s.PHPFPM}, {"php_fpm", s.PHPINI},
+		{"nginx", s.Nginx}, {"haproxy", s.HAProxy}, {"apache", s.Apache}, {"caddy", s.Caddy}, {"php_fpm", s.PHPFPM}, {"php_fpm", s.PHPINI},
 	} {
 		if c.file != "" && !bad[c.product] {
 			p.inputs = append(p.inputs, diagnose.Input{Kind: "config", Name: c.file, Status: diagnose.InputUsed, Format: c.product,
@@ -95,6 +95,8 @@ func notRead(cfg *gwconfig.Config, product string) []string {
 		probs = cfg.HAProxy.Problems
 	case product == "apache" && cfg.Apache != nil:
 		probs = cfg.Apache.Problems
+	case product == "caddy" && cfg.Caddy != nil:
+		probs = cfg.Caddy.Problems
 	}
 	var out []string
 	for _, pe := range probs {
@@ -138,6 +140,8 @@ func configHint(product string) string {
 		return "haproxy -c -f /etc/haproxy/haproxy.cfg checks it"
 	case "apache":
 		return "apachectl -t checks it; apachectl -V names the main file"
+	case "caddy":
+		return "caddy validate --config /etc/caddy/Caddyfile checks it; caddy adapt prints it as JSON"
 	default:
 		return "php-fpm -t checks it"
 	}
