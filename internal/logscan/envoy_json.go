@@ -14,8 +14,9 @@ import (
 // meshConfig.accessLogEncoding: JSON and Envoy Gateway by default: one
 // object a line with the fields of Envoy's command operators, named as
 // Istio's default JSON format names them (start_time, response_code,
-// response_flags, upstream_host, …). RESPONSE_FLAGS drive the cause, as
-// in the text format.
+// response_flags, upstream_host, …), or in camel case (responseFlags,
+// responseCode, …), as json_format names them in many published
+// configurations. RESPONSE_FLAGS drive the cause, as in the text format.
 type envoyJSON struct{}
 
 // envoyJSONLine holds the fields a diagnosis reads.
@@ -30,18 +31,51 @@ type envoyJSONLine struct {
 	RequestID  string  `json:"request_id"`
 	Client     string  `json:"x_forwarded_for"`
 	TLSFailure string  `json:"upstream_transport_failure_reason"`
+	camel      envoyJSONCamel
+}
+
+// envoyJSONCamel holds the same fields named in camel case.
+type envoyJSONCamel struct {
+	Start     string  `json:"startTime"`
+	Method    string  `json:"requestMethod"`
+	Path      string  `json:"requestPath"`
+	Code      jsonInt `json:"responseCode"`
+	Flags     string  `json:"responseFlags"`
+	Details   string  `json:"responseCodeDetails"`
+	Upstream  string  `json:"upstreamHost"`
+	RequestID string  `json:"requestId"`
+}
+
+// decodeEnvoyJSON reads a line in either naming.
+func decodeEnvoyJSON(line []byte) (envoyJSONLine, bool) {
+	var l envoyJSONLine
+	if bytes.Contains(line, []byte(`"response_flags"`)) {
+		return l, json.Unmarshal(line, &l) == nil
+	}
+	if !bytes.Contains(line, []byte(`"responseFlags"`)) {
+		return l, false
+	}
+	c := &l.camel
+	if json.Unmarshal(line, c) != nil {
+		return l, false
+	}
+	l.Start, l.Method, l.Path, l.Code, l.Flags = c.Start, c.Method, c.Path, c.Code, c.Flags
+	l.Details, l.Upstream, l.RequestID = c.Details, c.Upstream, c.RequestID
+	return l, true
 }
 
 func (p *envoyJSON) parse(line []byte, e *Entry) verdict {
-	if len(line) < 2 || line[0] != '{' || !bytes.Contains(line, []byte(`"response_flags"`)) {
+	if len(line) < 2 || line[0] != '{' {
 		return lineMalformed
 	}
-	var l envoyJSONLine
-	if err := json.Unmarshal(line, &l); err != nil {
+	l, ok := decodeEnvoyJSON(line)
+	if !ok {
 		return lineMalformed
 	}
-	if t, err := time.Parse(time.RFC3339Nano, l.Start); err == nil {
+	if t, ok := timeRFC3339([]byte(l.Start)); ok {
 		e.Time = t
+	} else if t, err := time.Parse("2006-01-02T15:04:05.999999999-0700", l.Start); err == nil {
+		e.Time = t // %START_TIME% with a zone written +0000
 	}
 	code := int(l.Code)
 	cause := envoyCause([]byte(l.Flags), code)

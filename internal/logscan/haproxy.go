@@ -29,45 +29,83 @@ func (p *haproxyLog) parse(line []byte, e *Entry) verdict {
 	if v := haproxyServerDown(line, rest, p.loc, e); v != lineOK {
 		return v
 	}
-	body := rest
-	client, rest := word(rest)
-	if bytes.IndexByte(client, ':') < 0 || len(rest) < 2 || rest[0] != '[' {
-		return otherLine(line, body)
+	open := haproxyDate(rest)
+	if open < 0 {
+		return otherLine(line, rest)
 	}
-	end := bytes.IndexByte(rest, ']')
+	// The client is the word before the date; a line whose client was
+	// cut out by whoever published it still has the fields after it.
+	client := lastWord(rest[:open])
+	if bytes.IndexByte(client, ':') < 0 {
+		client = nil
+	}
+	end := bytes.IndexByte(rest[open:], ']')
 	if end < 0 {
 		return lineMalformed
 	}
-	t, ok := timeCLF(rest[1:end], p.loc, &p.zc)
+	t, ok := timeCLF(rest[open+1:open+end], p.loc, &p.zc)
 	if !ok {
 		return lineMalformed
 	}
 	e.Time = t
-	var f [10][]byte // frontend, backend/server, timers, status, bytes, cc, cs, tsc, conns, queues
-	rest = rest[min(end+2, len(rest)):]
-	for i := range f {
-		f[i], rest = word(rest)
+	f, after, ok := haproxyFields(rest[open+end+1:])
+	if !ok {
+		return lineMalformed
 	}
-	status, tsc := statusOrMinus(f[3]), f[7]
-	if tcpLog(f[2], f[4]) {
+	return p.failure(e, client, f, after)
+}
+
+// haproxyFields finds the fields of a log line after its date by the timers
+// (configuration.txt §8.2.3, §8.2.2), not by position, so that a space
+// more or a frontend or server name less does not shift them: the word
+// before the timers is the backend/server, and status, bytes, cookies and
+// the termination state follow them. after is the rest of the line.
+func haproxyFields(b []byte) (f haproxyLine, after []byte, ok bool) {
+	var w [6][]byte // the word before the timers, and the five after them
+	for i := 0; i < 8; i++ {
+		var x []byte
+		x, b = nextWord(b)
+		if len(x) == 0 {
+			return f, nil, false
+		}
+		if n := timersSlashes(x); n == 4 || n == 2 {
+			f.server, f.timers = w[0], x
+			break
+		}
+		w[0] = x
+	}
+	if f.timers == nil {
+		return f, nil, false
+	}
+	for i := 1; i < len(w); i++ {
+		w[i], b = nextWord(b)
+	}
+	f.status, f.tsc = statusOrMinus(w[1]), w[5]
+	if tcpLog(f.timers, w[2]) {
 		// option tcplog: timers Tw/Tc/Tt, bytes, a two-letter state; no
 		// HTTP status, the client's connection is just closed.
-		status, tsc = 0, f[4]
-	} else if len(tsc) != 4 {
-		return lineMalformed
+		f.status, f.tsc = 0, w[2]
+	} else if len(f.tsc) != 4 {
+		return f, nil, false
 	}
-	if bytes.IndexByte(f[1], '/') < 0 {
-		return lineMalformed
-	}
-	server := f[1][bytes.IndexByte(f[1], '/')+1:]
-	cause := haproxyCause(tsc, status, bytes.Equal(server, []byte("<NOSRV>")))
+	return f, b, true
+}
+
+// haproxyLine holds the fields of a log line that tell its failure.
+type haproxyLine struct {
+	server, timers, tsc []byte
+	status              int
+}
+
+func (p *haproxyLog) failure(e *Entry, client []byte, f haproxyLine, rest []byte) verdict {
+	cause := haproxyCause(f.tsc, f.status, bytes.Contains(f.server, []byte("<NOSRV>")))
 	if cause == "" {
 		return lineOK
 	}
-	e.Cause, e.Product, e.Format, e.Status = cause, catalog.HAProxy, "haproxy", status
+	e.Cause, e.Product, e.Format, e.Status = cause, catalog.HAProxy, "haproxy", f.status
 	e.Client = string(capLen(client, 64))
-	e.Upstream = string(capLen(f[1], 128))
-	e.Detail = "termination state " + string(tsc)
+	e.Upstream = string(capLen(f.server, 128))
+	e.Detail = "termination state " + string(f.tsc)
 	if i := bytes.IndexByte(rest, '"'); i >= 0 {
 		if r, _, ok := quoted(rest[i:]); ok {
 			e.Method, e.Path = requestLine(r)
@@ -76,17 +114,81 @@ func (p *haproxyLog) parse(line []byte, e *Entry) verdict {
 	return lineFailure
 }
 
-// haproxyNoServer reads the alert of a backend left without servers:
-// "backend be has no server available!"; lineOK for any other line.
+// haproxyDate finds the "[" of the accept date, "[dd/Mon/yyyy:", or -1.
+func haproxyDate(b []byte) int {
+	for i := 0; ; {
+		j := bytes.IndexByte(b[i:], '[')
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if d := b[i+1:]; len(d) > 12 && isDigit(d[0]) && isDigit(d[1]) && d[2] == '/' && d[6] == '/' {
+			return i
+		}
+		i++
+	}
+}
+
+// timersSlashes counts the slashes of a timers field, "0/0/3/-1/600004",
+// or reports 0 when b is not one.
+func timersSlashes(b []byte) int {
+	n := 0
+	for i, c := range b {
+		switch {
+		case c == '/':
+			n++
+		case c == '-' || c == '+':
+			if i > 0 && b[i-1] != '/' {
+				return 0
+			}
+		case !isDigit(c):
+			return 0
+		}
+	}
+	return n
+}
+
+// nextWord is word after any spaces before it.
+func nextWord(b []byte) (w, rest []byte) {
+	return word(bytes.TrimLeft(b, " "))
+}
+
+// lastWord is the last space-separated word of b.
+func lastWord(b []byte) []byte {
+	b = bytes.TrimRight(b, " ")
+	return b[bytes.LastIndexByte(b, ' ')+1:]
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// haproxyNoServer reads the alert of a backend left without servers,
+// "backend be has no server available!" ("proxy 'px'" for a listen
+// section; HAProxy 2 quotes the name), with or without the "[ALERT]
+// (pid) : " prefix of stderr; lineOK for any other line.
 func haproxyNoServer(line, rest []byte, loc *time.Location, e *Entry) verdict {
-	if !bytes.HasPrefix(rest, []byte("backend ")) || !bytes.HasSuffix(rest, []byte(" has no server available!")) {
+	rest = stripLevel(rest)
+	if !bytes.HasPrefix(rest, []byte("backend ")) && !bytes.HasPrefix(rest, []byte("proxy ")) ||
+		!bytes.HasSuffix(rest, []byte(" has no server available!")) {
 		return lineOK
 	}
 	e.Time = syslogTime(line, loc)
 	e.Cause, e.Product, e.Format, e.Status = catalog.UpstreamNoneHealthy, catalog.HAProxy, "haproxy", 503
-	e.Upstream = string(capLen(between(rest, "backend ", " has no server"), 128))
+	_, name := word(rest)
+	name = bytes.Trim(name[:len(name)-len(" has no server available!")], "'")
+	e.Upstream = string(capLen(name, 128))
 	e.Detail = string(capLen(rest, 300))
 	return lineFailure
+}
+
+// stripLevel removes the "[WARNING]  (pid) : " or "[ALERT] 035/080447 (1) : "
+// prefix HAProxy writes before a message on stderr.
+func stripLevel(b []byte) []byte {
+	if len(b) > 0 && b[0] == '[' {
+		if i := bytes.Index(b, []byte(" : ")); i > 0 {
+			return b[i+3:]
+		}
+	}
+	return b
 }
 
 // tcpLog reports whether the fields after the server are those of
@@ -189,19 +291,16 @@ func syslogTime(line []byte, loc *time.Location) time.Time {
 //
 //	Server app/app1 is DOWN, reason: Layer7 wrong status, code: 503, info: "Service Unavailable", check duration: 0ms. 0 active and 0 backup servers left. ...
 //
+// HAProxy 2.6 and later say why in the check's own line, which ends with
+// the server's state, and then "Server app/app1 is DOWN." without a reason:
+//
+//	Health check for server app/app1 failed, reason: Layer4 timeout, check duration: 2001ms, status: 0/2 DOWN.
+//
 // The reason (configuration.txt, "check"; the check status codes of the
 // stats page) says why: L4CON a refused connection, L4TOUT an unanswered
 // one, L7STS a wrong status. It reports lineOK for any other line.
 func haproxyServerDown(line, rest []byte, loc *time.Location, e *Entry) verdict {
-	if len(rest) > 0 && rest[0] == '[' {
-		if i := bytes.Index(rest, []byte(" : ")); i > 0 {
-			rest = rest[i+3:]
-		}
-	}
-	if !bytes.HasPrefix(rest, []byte("Server ")) {
-		return lineOK
-	}
-	name, after, ok := bytes.Cut(rest[len("Server "):], []byte(" is DOWN, reason: "))
+	name, after, ok := serverDown(stripLevel(rest))
 	if !ok || len(name) == 0 || bytes.IndexByte(name, ' ') >= 0 {
 		return lineOK
 	}
@@ -224,4 +323,18 @@ func haproxyServerDown(line, rest []byte, loc *time.Location, e *Entry) verdict 
 	}
 	e.explains = true
 	return lineFailure
+}
+
+// serverDown finds the server a health check took out and the reason,
+// in either wording haproxyServerDown names; a failed check that leaves
+// the server up ("status: 1/3 UP.") is not one.
+func serverDown(b []byte) (name, reason []byte, ok bool) {
+	if rest, found := bytes.CutPrefix(b, []byte("Server ")); found {
+		return bytes.Cut(rest, []byte(" is DOWN, reason: "))
+	}
+	rest, found := bytes.CutPrefix(b, []byte("Health check for server "))
+	if !found || !bytes.HasSuffix(rest, []byte(" DOWN.")) {
+		return nil, nil, false
+	}
+	return bytes.Cut(rest, []byte(" failed, reason: "))
 }

@@ -128,11 +128,12 @@ func TestGzipRotatedOrder(t *testing.T) {
 // testdata/haproxy-real.log was written by a real HAProxy 2.6.12 (log stdout
 // format raw) in front of a refused port, a stalled and a closing upstream,
 // and a backend whose only server is down. The health check's "Server
-// none/s1 is DOWN" event counts twice: in -db mode HAProxy writes it to
-// stderr as well as to its log.
+// none/s1 is DOWN" event and the alert "backend none has no server
+// available!" count twice: in -db mode HAProxy writes them to stderr as
+// well as to its log.
 func TestRealHAProxy(t *testing.T) {
 	r := scanFiles(t, Options{}, "testdata/haproxy-real.log")
-	equalCounts(t, causeCounts(r), map[catalog.Cause]int64{catalog.UpstreamRefused: 4, catalog.UpstreamTimeout: 1, catalog.UpstreamClosed: 1, catalog.UpstreamNoneHealthy: 2})
+	equalCounts(t, causeCounts(r), map[catalog.Cause]int64{catalog.UpstreamRefused: 4, catalog.UpstreamTimeout: 1, catalog.UpstreamClosed: 1, catalog.UpstreamNoneHealthy: 3})
 	if r.Malformed != 0 || r.Files[0].Format != "haproxy" {
 		t.Errorf("malformed %d, format %s", r.Malformed, r.Files[0].Format)
 	}

@@ -34,7 +34,8 @@ type traefikLine struct {
 }
 
 func (p *traefikLog) parse(line []byte, e *Entry) verdict {
-	if bytes.HasPrefix(line, []byte(`time="`)) {
+	line = bytes.TrimLeft(line, " \t")
+	if bytes.HasPrefix(line, []byte(`time="`)) || bytes.HasPrefix(line, []byte("level=")) {
 		return traefikDebug(line, e)
 	}
 	if len(line) > 0 && line[0] != '{' {

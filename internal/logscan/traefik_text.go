@@ -55,13 +55,16 @@ func traefikCLF(line []byte, loc *time.Location, zc *zoneCache, e *Entry) verdic
 // (pkg/proxy/httputil):
 //
 //	time="2018-07-17T03:57:54Z" level=debug msg="'502 Bad Gateway' caused by: EOF"
+//
+// A line quoted without its time, which begins with "level=", is read too.
 func traefikDebug(line []byte, e *Entry) verdict {
-	ts := between(line, `time="`, `"`)
-	t, ok := timeRFC3339(ts)
-	if !ok || !bytes.Contains(line, []byte(" level=")) {
-		return lineMalformed
+	if !bytes.HasPrefix(line, []byte("level=")) {
+		t, ok := timeRFC3339(between(line, `time="`, `"`))
+		if !ok || !bytes.Contains(line, []byte(" level=")) {
+			return lineMalformed
+		}
+		e.Time = t
 	}
-	e.Time = t
 	i := bytes.Index(line, []byte(` msg="`))
 	if i < 0 {
 		return lineOK

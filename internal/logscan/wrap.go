@@ -15,14 +15,16 @@ const (
 	wrapDocker                      // docker logs --timestamps: an RFC 3339 time and a space
 	wrapCompose                     // docker compose and swarm services: "web-1  | "
 	wrapTAI64N                      // s6-log's "t" directive: "@4000000060a1b2c3d4e5f607 "
+	wrapStamp                       // s6-log's "T" directive and other collectors: "2015-11-28 09:46:25.676384500 "
 )
 
 // wrapKinds are tried in this order: CRI and RFC 5424 lines begin with the
 // time docker's own prefix is made of.
-var wrapKinds = []wrapKind{wrapCRI, wrapSyslog, wrapDocker, wrapCompose, wrapTAI64N}
+var wrapKinds = []wrapKind{wrapCRI, wrapSyslog, wrapDocker, wrapCompose, wrapTAI64N, wrapStamp}
 
 var wrapNames = map[wrapKind]string{
 	wrapCRI: "cri", wrapSyslog: "syslog", wrapDocker: "docker", wrapCompose: "compose", wrapTAI64N: "s6",
+	wrapStamp: "stamp",
 }
 
 // strip removes one wrapper of kind k from line. It returns the line
@@ -41,6 +43,8 @@ func (k wrapKind) strip(line []byte) (inner, ts []byte, partial, ok bool) {
 		inner, ok = stripCompose(line)
 	case wrapTAI64N:
 		inner, ts, ok = stripTAI64N(line)
+	case wrapStamp:
+		inner, ts, ok = stripStamp(line)
 	}
 	return inner, ts, false, ok
 }
@@ -144,6 +148,38 @@ func stripTAI64N(line []byte) (inner, ts []byte, ok bool) {
 	return line[26:], line[:25], true
 }
 
+// stripStamp removes a local time written "2006-01-02 15:04:05", with or
+// without a fraction, and the spaces after it: s6-log's "T" directive
+// (skarnet.org/software/s6/s6-log.html) and collectors that write the time
+// they read a line. A time followed by anything but a space (lighttpd's
+// "2025-07-13 19:22:02: ") is a format's own.
+func stripStamp(line []byte) (inner, ts []byte, ok bool) {
+	n := stampLen(line)
+	if n == 0 || n >= len(line) || line[n] != ' ' {
+		return line, nil, false
+	}
+	return bytes.TrimLeft(line[n:], " "), line[:n], true
+}
+
+// stampLen returns the length of the "2006-01-02 15:04:05[.999999999]"
+// time at the start of b, or 0.
+func stampLen(b []byte) int {
+	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':' || num4(b, 0) < 0 {
+		return 0
+	}
+	if _, _, _, ok := clock(b, 11); !ok {
+		return 0
+	}
+	i := 19
+	if b[i] == '.' {
+		i++
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	return i
+}
+
 // wrapTime reads the time of a wrapper as strip returned it.
 func wrapTime(ts []byte, loc *time.Location) time.Time {
 	switch {
@@ -151,6 +187,9 @@ func wrapTime(ts []byte, loc *time.Location) time.Time {
 		return time.Time{}
 	case ts[0] == '@':
 		return taiTime(ts[1:])
+	case stampLen(ts) == len(ts):
+		t, _ := time.ParseInLocation("2006-01-02 15:04:05.999999999", string(ts), loc)
+		return t
 	case rfc3339Len(ts) == len(ts):
 		if t, ok := timeRFC3339(ts); ok {
 			return t
