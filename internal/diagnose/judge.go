@@ -347,7 +347,11 @@ func certSummary(c probe.Cert, at time.Time) string {
 // succeeded comes and goes, even when the tries through the gateway
 // happened to land on failures only.
 func (j *judgement) directPersistence() {
-	if j.v.Persistence != Persistent || j.v.Cause != Upstream && !j.v.Cause.Refines(Upstream) || j.v.Cause == UpstreamAppError {
+	if j.v.Persistence != Persistent && j.v.Persistence != Recovered || j.v.Cause != Upstream && !j.v.Cause.Refines(Upstream) || j.v.Cause == UpstreamAppError {
+		return
+	}
+	if j.v.Persistence == Recovered {
+		j.failsAfterRecovery()
 		return
 	}
 	failed, ok := 0, 0
@@ -371,4 +375,31 @@ func (j *judgement) directPersistence() {
 	}
 	j.v.Persistence = Intermittent
 	j.note("upstream", noteDirectComesGoes, failed, failed+ok)
+}
+
+// failsAfterRecovery reads tries through the gateway that failed and then
+// succeeded: when a direct request to the upstream failed after the site
+// had recovered, the fault did not go, it comes and goes.
+func (j *judgement) failsAfterRecovery() {
+	var recovered time.Time
+	for _, t := range j.e.Tries {
+		if !t.Failed() && t.Probe != nil {
+			recovered = t.Probe.Started
+			break
+		}
+	}
+	if recovered.IsZero() {
+		return
+	}
+	for _, a := range j.e.Upstream {
+		if a.Probe == nil || a.Probe.Started.Before(recovered) {
+			continue
+		}
+		if a.Probe.Response == nil && a.Probe.Class != probe.ClassDeadline && a.Probe.Class != probe.ClassHeaderTimeout && a.Probe.Class != probe.ClassBodyTimeout ||
+			a.Probe.Class == probe.ClassBodyTruncated || IsGatewayStatus(a.Status()) {
+			j.v.Persistence = Intermittent
+			j.note(a.Label, noteDirectFailsAfterRecovery)
+			return
+		}
+	}
 }

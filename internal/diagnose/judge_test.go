@@ -399,3 +399,37 @@ func TestSavedPageWithoutFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestFailsAfterRecovery checks that tries through the gateway that fail
+// and then succeed read as intermittent when a direct request to the
+// upstream fails after the recovery, and as recovered when none does.
+func TestFailsAfterRecovery(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	at := func(a Attempt, d time.Duration) Attempt {
+		a.Probe.Started = t0.Add(d)
+		return a
+	}
+	tries := []Attempt{
+		at(resp("try 1", 502, 300*time.Millisecond, haproxy, noRead), 0),
+		at(resp("try 2", 200, 100*time.Millisecond, app, noRead), 400*time.Millisecond),
+		at(resp("try 3", 200, 3*time.Millisecond, app, noRead), 600*time.Millisecond),
+	}
+	upOK := func(label string, d time.Duration) Attempt { return at(resp(label, 200, time.Millisecond, app, noRead), d) }
+	upClosed := func(label string, d time.Duration) Attempt {
+		return at(fail(label, probe.ClassClosed, probe.PhaseHeaders, time.Millisecond), d)
+	}
+	for _, tc := range []struct {
+		name     string
+		upstream []Attempt
+		want     Persistence
+	}{
+		{"a direct failure after the recovery", []Attempt{upOK("upstream try 1", 100*time.Millisecond), upOK("upstream try 2", 300*time.Millisecond), upClosed("upstream try 3", 500*time.Millisecond)}, Intermittent},
+		{"direct failures before it only", []Attempt{upClosed("upstream try 1", 100*time.Millisecond), upOK("upstream try 2", 500*time.Millisecond), upOK("upstream try 3", 700*time.Millisecond)}, Recovered},
+	} {
+		v := Judge(Evidence{Tries: tries, UpstreamAddr: "127.0.0.1:9000", Upstream: tc.upstream})
+		if v.Persistence != tc.want {
+			t.Errorf("%s: persistence %s (cause %s), want %s", tc.name, v.Persistence, v.Cause, tc.want)
+		}
+	}
+}

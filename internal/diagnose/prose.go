@@ -41,15 +41,16 @@ const (
 	factLastHop          = "the server at %s accepted the connection but %s"
 	factLastHopNoGateway = factLastHop + "; no gateway answered in its place"
 
-	factHTTP09Body      = "status %d, but the body starts with a status line, %q: the gateway could not parse the upstream's answer and passed it on as an HTTP/0.9 body"
-	factBodyBrokeOff    = "the response broke off after %d bytes of body"
-	factGatewayNoAnswer = "status %d: the gateway failed to get an answer from its upstream"
-	factGatewayTimeout  = "status 504 (Gateway Timeout): the gateway waited for its upstream and gave up"
-	noteProducedBy      = "response %d was produced by %s (%s), recognised by %s"
-	noteProductSays     = "%s says: %s"
-	notePassedOn        = "outer hops only passed the error on: %s"
-	factResponseReadsAs = "%s's response reads as %s"
-	noteDirectComesGoes = "straight to the upstream, %d of %d requests failed and the others succeeded: the fault comes and goes, though every try through the gateway failed"
+	factHTTP09Body               = "status %d, but the body starts with a status line, %q: the gateway could not parse the upstream's answer and passed it on as an HTTP/0.9 body"
+	factBodyBrokeOff             = "the response broke off after %d bytes of body"
+	factGatewayNoAnswer          = "status %d: the gateway failed to get an answer from its upstream"
+	factGatewayTimeout           = "status 504 (Gateway Timeout): the gateway waited for its upstream and gave up"
+	noteProducedBy               = "response %d was produced by %s (%s), recognised by %s"
+	noteProductSays              = "%s says: %s"
+	notePassedOn                 = "outer hops only passed the error on: %s"
+	factResponseReadsAs          = "%s's response reads as %s"
+	noteDirectFailsAfterRecovery = "straight to the upstream, a request failed after the tries through the gateway had begun to succeed: the fault comes and goes"
+	noteDirectComesGoes          = "straight to the upstream, %d of %d requests failed and the others succeeded: the fault comes and goes, though every try through the gateway failed"
 )
 
 // A certificate in the words that matter when it is refused, as
