@@ -106,6 +106,7 @@ func buildCaddy(file string, tree []*CaddyDirective, probs *problems) *Caddy {
 		c.Global, tree = tree[0], tree[1:]
 		c.readGlobal(probs)
 	}
+	tree = dropEnvLines(tree, probs)
 	if len(tree) > 0 && !tree[0].HasBlock {
 		c.addSite(tree[0], tree[1:], probs)
 		return c
@@ -121,6 +122,26 @@ func buildCaddy(file string, tree []*CaddyDirective, probs *problems) *Caddy {
 		}
 	}
 	return c
+}
+
+// dropEnvLines leaves out lines that are one environment placeholder
+// ("{$EXTRA_CONFIG}"): Caddy puts the variable's text there when it
+// starts, which is not known here.
+func dropEnvLines(ds []*CaddyDirective, probs *problems) []*CaddyDirective {
+	var out []*CaddyDirective
+	for _, d := range ds {
+		if isEnvPlaceholder(d.Name) && len(d.Args) == 0 && !d.HasBlock {
+			probs.addf(d.File, d.Line, "%s comes from the environment when Caddy starts", d.Name)
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// isEnvPlaceholder reports "{$VAR}" or "{$VAR:default}".
+func isEnvPlaceholder(s string) bool {
+	return strings.HasPrefix(s, "{$") && strings.HasSuffix(s, "}")
 }
 
 // readGlobal reads the global options that decide where sites listen
@@ -178,6 +199,11 @@ func (c *Caddy) addSite(key *CaddyDirective, body []*CaddyDirective, probs *prob
 // HTTP (https://caddyserver.com/docs/caddyfile/concepts#addresses).
 func (c *Caddy) parseAddr(w string) (CaddyAddr, error) {
 	var a CaddyAddr
+	if isEnvPlaceholder(w) {
+		// "{$SITE_ADDRESS:localhost}": known when Caddy starts; read as a
+		// host on the HTTPS port.
+		return CaddyAddr{Host: w, Port: c.HTTPSPort}, nil
+	}
 	if s, rest, ok := strings.Cut(w, "://"); ok {
 		a.Scheme, w = strings.ToLower(s), rest
 		if a.Scheme != "http" && a.Scheme != "https" {
@@ -238,8 +264,11 @@ func (s *CaddySite) collect(ds []*CaddyDirective, probs *problems) {
 			s.Proxies = append(s.Proxies, p)
 			s.proxyOf[d] = p
 			continue
+		case isEnvPlaceholder(d.Name) && len(d.Args) == 0 && !d.HasBlock:
+			probs.addf(d.File, d.Line, "%s comes from the environment when Caddy starts", d.Name)
+			continue
 		case !caddyDirectives[d.Name]:
-			probs.addf(d.File, d.Line, "unknown directive %q (a plugin's, or a misspelling): left out", d.Name)
+			probs.addf(d.File, d.Line, "unknown directive %q (a plugin's, or a misspelling)", d.Name)
 			continue
 		}
 		if caddyHandlerBlocks[d.Name] {

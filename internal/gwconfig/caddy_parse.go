@@ -26,7 +26,7 @@ type CaddyDirective struct {
 
 // Arg returns the i-th argument, or "".
 func (d *CaddyDirective) Arg(i int) string {
-	if i < len(d.Args) {
+	if i >= 0 && i < len(d.Args) {
 		return d.Args[i]
 	}
 	return ""

@@ -75,7 +75,7 @@ func TestCaddyProblems(t *testing.T) {
 		{"stray close", map[string]string{"/c/Caddyfile": "a.example {\n}\n}\n"},
 			[]string{"/c/Caddyfile:3: unexpected }: no block is open"}},
 		{"unknown directive", map[string]string{"/c/Caddyfile": "a.example {\n\trate_limit 10\n\treverse_proxy app:80\n}\n"},
-			[]string{`/c/Caddyfile:2: unknown directive "rate_limit" (a plugin's, or a misspelling): left out`}},
+			[]string{`/c/Caddyfile:2: unknown directive "rate_limit" (a plugin's, or a misspelling)`}},
 		{"import cycle", map[string]string{"/c/Caddyfile": "import a.caddy\n", "/c/a.caddy": "import Caddyfile\n"},
 			[]string{"/c/a.caddy:1: import Caddyfile: include cycle: /c/Caddyfile is already being read"}},
 		{"snippet cycle", map[string]string{"/c/Caddyfile": "(s) {\n\timport s\n}\na.example {\n\timport s\n}\n"},

@@ -104,6 +104,14 @@ var worldCases = []worldCase{
 	{file: "caddy/nextcloud-Caddyfile", url: "https://cloud.example.com/index.php/apps/files/",
 		location: "php_fastcgi nextcloud:9000", target: "nextcloud:9000", ups: []string{"tcp:nextcloud:9000"}},
 	{file: "caddy/nextcloud-Caddyfile", url: "https://cloud.example.com/robots.txt", location: "file_server"},
+	{file: "caddy/caddy-4025-Caddyfile", url: "https://site.test/index.php",
+		location: "php_fastcgi unix//run/php/php7.4-fpm.sock", target: "unix//run/php/php7.4-fpm.sock", ups: []string{"unix:/run/php/php7.4-fpm.sock"}},
+	{file: "caddy/2fauth-448-Caddyfile", url: "http://100.106.194.97/",
+		location: "reverse_proxy 2fauth:8000", target: "2fauth:8000", ups: []string{"tcp:2fauth:8000"}},
+	{file: "caddy/frankenphp-Caddyfile", problems: []int{11, 45, 47}, url: "https://localhost/", note: "comes from a placeholder"},
+	{file: "caddy/caddy-docs-health-Caddyfile", url: "https://example.com/",
+		location: "reverse_proxy node1:80 node2:80 node3:80", target: "node1:80 node2:80 node3:80",
+		ups: []string{"tcp:node1:80", "tcp:node2:80", "tcp:node3:80"}, settings: map[string]time.Duration{"lb_try_duration": 5 * time.Second}},
 }
 
 // parseWorld reads one world file alone and returns its problems and a
