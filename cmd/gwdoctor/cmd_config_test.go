@@ -43,7 +43,7 @@ http {
 		{"no config", []string{"config", "check"}, exitUsage, "", "needs at least one of"},
 		{"bad url", []string{"config", "check", "--nginx-config", clean, "--url", "shop"}, exitUsage, "", "bad --url"},
 		{"argument", []string{"config", "check", "x"}, exitUsage, "", "takes no arguments"},
-		{"broken", []string{"config", "check", "--nginx-config", broken}, exitInternal, "", "broken.conf:5: unexpected \"}\""},
+		{"broken", []string{"config", "check", "--nginx-config", broken}, exitFailure, "unexpected \"}\": left out", ""},
 		{"missing", []string{"config", "check", "--haproxy-config", filepath.Join(dir, "nope.cfg")}, exitInternal, "", "nope.cfg"},
 		{"caddy missing", []string{"config", "check", "--caddy-config", filepath.Join(dir, "nope.caddy")}, exitInternal, "", "nope.caddy"},
 		{"caddy findings", []string{"config", "check", "--caddy-config", caddyfile, "--url", "https://shop.example/"}, exitFailure, "neither health checks", ""},

@@ -30,13 +30,14 @@ func TestDiagnoseUnusableInputs(t *testing.T) {
 		name   string
 		args   []string
 		inputs map[string]diagnose.InputStatus
-		reason map[string]string // a word of the reason, per unusable input
+		reason map[string]string // a word of the reason, per unusable input, or of the parts not read of a used one
 	}{
 		{"missing log", []string{"--log", missing}, map[string]diagnose.InputStatus{missing: diagnose.InputUnusable}, map[string]string{missing: "missing"}},
 		{"unknown format", []string{"--log", noise}, map[string]diagnose.InputStatus{noise: diagnose.InputUnusable}, map[string]string{noise: "unknown format"}},
 		{"named format that does not read it", []string{"--log", "haproxy:" + noise}, map[string]diagnose.InputStatus{noise: diagnose.InputUnusable}, nil},
 		{"nothing found", []string{"--log", quiet}, map[string]diagnose.InputStatus{quiet: diagnose.InputNothingFound}, nil},
-		{"parse error in config", []string{"--nginx-config", badConf}, map[string]diagnose.InputStatus{badConf: diagnose.InputUnusable}, map[string]string{badConf: "nginx.conf:"}},
+		// A block cut short is left out; the rest of the file is used.
+		{"config partly read", []string{"--nginx-config", badConf}, map[string]diagnose.InputStatus{badConf: diagnose.InputUsed}, map[string]string{badConf: "nginx.conf:"}},
 		{"missing config", []string{"--haproxy-config", filepath.Join(dir, "nope.cfg")}, map[string]diagnose.InputStatus{filepath.Join(dir, "nope.cfg"): diagnose.InputUnusable}, map[string]string{filepath.Join(dir, "nope.cfg"): "missing"}},
 		{"missing caddy config", []string{"--caddy-config", filepath.Join(dir, "Caddyfile")}, map[string]diagnose.InputStatus{filepath.Join(dir, "Caddyfile"): diagnose.InputUnusable}, map[string]string{filepath.Join(dir, "Caddyfile"): "missing"}},
 	} {
@@ -70,6 +71,9 @@ func TestDiagnoseUnusableInputs(t *testing.T) {
 				}
 				if want == diagnose.InputUnusable && (in.Reason == "" || in.Hint == "" || !strings.Contains(in.Reason, tc.reason[name])) {
 					t.Errorf("%s: reason %q hint %q, want a reason with %q and a hint", name, in.Reason, in.Hint, tc.reason[name])
+				}
+				if word := tc.reason[name]; want == diagnose.InputUsed && word != "" && !strings.Contains(strings.Join(in.NotRead, "\n"), word) {
+					t.Errorf("%s: parts not read %q, want one with %q", name, in.NotRead, word)
 				}
 			}
 		})

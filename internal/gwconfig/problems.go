@@ -39,11 +39,13 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 func stripBOM(data []byte) []byte { return bytes.TrimPrefix(data, utf8BOM) }
 
 // checkProblems turns the parts a parser left out into findings
-// ("nginx.not_read"): the route and findings may miss what they held.
+// ("nginx.not_read"): the route and findings may miss what they held. They
+// are warnings: the product's own test refuses such a file, or it names
+// files this machine does not have.
 func checkProblems(product string, ps []*ParseError) []Finding {
 	var out []Finding
 	for _, p := range ps {
-		out = append(out, Finding{Severity: Info, Code: product + ".not_read", File: p.File, Line: p.Line,
+		out = append(out, Finding{Severity: Warning, Code: product + ".not_read", File: p.File, Line: p.Line,
 			Message: p.Msg + ": left out, the rest of the configuration is read without it",
 			Fix:     "check the file with the product's own test of its configuration"})
 	}
