@@ -91,10 +91,40 @@ func buildNginxAccess(o parseOptions, sample [][]byte) parser {
 }
 
 // buildApacheAccess reads Apache's common and combined formats
-// (LogFormat "%h %l %u %t \"%r\" %>s %b ...").
-func buildApacheAccess(o parseOptions, _ [][]byte) parser {
+// (LogFormat "%h %l %u %t \"%r\" %>s %b ...") and Debian's
+// vhost_combined, which puts "%v:%p " (the virtual host and its port) in
+// front of them: the format other_vhosts_access.log is written in.
+func buildApacheAccess(o parseOptions, sample [][]byte) parser {
 	common, _ := compileLogFormat(`$remote_addr $ident $remote_user [$time_local] "$request" $status $body_bytes_sent`)
-	return &accessLog{f: common, trailing: true, product: catalog.Apache, format: "apache-access", loc: o.loc, needTime: o.needTime}
+	vhost, _ := compileLogFormat(`$host:$server_port $remote_addr $ident $remote_user [$time_local] "$request" $status $body_bytes_sent`)
+	cands := []*accessLog{{f: common, trailing: true}, {f: vhost, trailing: true}}
+	for _, c := range cands {
+		c.product, c.format, c.loc, c.needTime = catalog.Apache, "apache-access", o.loc, o.needTime
+	}
+	// A container's output mixes the two (a vhost's lines and the default
+	// server's): the one that reads the sample best comes first, the other
+	// reads the lines it cannot.
+	best := pickParser(cands, sample).(*accessLog)
+	if best == cands[1] {
+		cands[0], cands[1] = cands[1], cands[0]
+	}
+	return eitherAccess(cands)
+}
+
+// eitherAccess reads a line with the first of its formats that reads it.
+type eitherAccess []*accessLog
+
+func (p eitherAccess) parse(line []byte, e *Entry) verdict {
+	start := *e
+	v := p[0].parse(line, e)
+	for _, alt := range p[1:] {
+		if v != lineMalformed {
+			break
+		}
+		*e = start
+		v = alt.parse(line, e)
+	}
+	return v
 }
 
 // pickParser returns the candidate that reads most sample lines fully.

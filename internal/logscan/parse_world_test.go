@@ -19,6 +19,8 @@ func TestParseVariants(t *testing.T) {
 		{"apache-error", parseCase{"2.2 disabled", `[Wed May 28 17:00:35 2014] [error] proxy: HTTP: disabled connection for (127.1.244.129)`, lineFailure, catalog.UpstreamNoneHealthy, 503, "127.1.244.129", ""}},
 		{"apache-error", parseCase{"AH02454", `[Thu Sep 25 17:59:06.717056 2025] [proxy:error] [pid 25:tid 94] (2)No such file or directory: AH02454: FCGI: attempt to connect to Unix domain socket /run/php/php8.2-fpm.sock (localhost:8000) failed`, lineFailure, catalog.UpstreamRefused, 503, "", ""}},
 		{"apache-error", parseCase{"AH01079 companion", `[Thu Sep 25 17:59:06.717077 2025] [proxy_fcgi:error] [pid 25:tid 94] [client 172.18.0.11:48176] AH01079: failed to make connection to backend: localhost`, lineOK, "", 0, "", ""}},
+		// Debian's vhost_combined (LogFormat "%v:%p %h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\"").
+		{"apache-access", parseCase{"vhost_combined", `shop.example:443 203.0.113.7 - - [05/Dec/2026:10:00:01 +0000] "GET /checkout HTTP/1.1" 502 341 "-" "curl/8.0"`, lineFailure, catalog.Upstream, 502, "", "/checkout"}},
 		{"haproxy", parseCase{"tcplog nosrv", `10.42.0.1:12558 [03/Nov/2016:22:22:19.363] 900 900/<NOSRV> -1/-1/4 213 SC 0/0/0/0/0 0/0`, lineFailure, catalog.UpstreamNoneHealthy, 0, "900/<NOSRV>", ""}},
 		{"haproxy", parseCase{"tcplog ok", `10.42.0.1:45202 [03/Nov/2016:22:22:18.053] 900 900_www/10.42.145.247 0/0/0 243 -- 1/1/0/0/0 0/0`, lineOK, "", 0, "", ""}},
 		{"haproxy", parseCase{"frontend name spaced, server cut out", `fddd:1194:1194:1194::1000:51034 [26/Mar/2025:20:15:23.929] webserver ~ webserver 0/0/36/-1/476 502 1029 - - SH-- 8/4/15/14/0 0/0 "GET HTTP/2.0" fc_err=- bc_err=ERESET`, lineFailure, catalog.UpstreamClosed, 502, "webserver", ""}},
