@@ -12,6 +12,9 @@ type Timeout struct {
 	// Name is the setting as the product calls it, and what the value is.
 	Name    string
 	Timeout time.Duration
+	// Connect says that it limits the connect to the upstream, not the
+	// wait for its answer.
+	Connect bool
 }
 
 // timeouts are the products' default timeouts. Sources: nginx
@@ -22,23 +25,26 @@ type Timeout struct {
 // CloudFront origin response timeout 30 s; PHP max_execution_time 30;
 // Heroku router H12 after 30 s; GCP backend service timeout 30 s; Fastly
 // first_byte_timeout 15 s; Varnish first_byte_timeout 60 s; Envoy route
-// timeout 15 s; Akamai read timeout 120 s.
+// timeout 15 s; Akamai read timeout 120 s; Caddy reverse_proxy docs
+// (dial_timeout 3 s since Caddy 2.5, caddyserver/caddy#4436; no read or
+// response header timeout by default).
 var timeouts = []Timeout{
-	{Nginx, "proxy_read_timeout", "proxy_read_timeout / fastcgi_read_timeout (default)", 60 * time.Second},
-	{OpenResty, "proxy_read_timeout", "proxy_read_timeout (default)", 60 * time.Second},
-	{Apache, "Timeout", "Timeout / ProxyTimeout (default)", 60 * time.Second},
-	{Cloudflare, "", "proxy read timeout (default)", 100 * time.Second},
-	{Cloudflare, "", "proxy read timeout (some plans)", 120 * time.Second},
-	{ALB, "idle_timeout.timeout_seconds", "idle timeout (default)", 60 * time.Second},
-	{APIGateway, "", "integration timeout", 29 * time.Second},
-	{CloudFront, "", "origin response timeout (default)", 30 * time.Second},
-	{GCPLB, "", "backend service timeout (default)", 30 * time.Second},
-	{Heroku, "", "router timeout (H12)", 30 * time.Second},
-	{Fastly, "first_byte_timeout", "first_byte_timeout (default)", 15 * time.Second},
-	{Varnish, "first_byte_timeout", "first_byte_timeout (default)", 60 * time.Second},
-	{Envoy, "timeout", "route timeout (default)", 15 * time.Second},
-	{Akamai, "", "read timeout (default)", 120 * time.Second},
-	{PHPFPM, "max_execution_time", "PHP max_execution_time (default)", 30 * time.Second},
+	{Nginx, "proxy_read_timeout", "proxy_read_timeout / fastcgi_read_timeout (default)", 60 * time.Second, false},
+	{OpenResty, "proxy_read_timeout", "proxy_read_timeout (default)", 60 * time.Second, false},
+	{Apache, "Timeout", "Timeout / ProxyTimeout (default)", 60 * time.Second, false},
+	{Cloudflare, "", "proxy read timeout (default)", 100 * time.Second, false},
+	{Cloudflare, "", "proxy read timeout (some plans)", 120 * time.Second, false},
+	{ALB, "idle_timeout.timeout_seconds", "idle timeout (default)", 60 * time.Second, false},
+	{APIGateway, "", "integration timeout", 29 * time.Second, false},
+	{CloudFront, "", "origin response timeout (default)", 30 * time.Second, false},
+	{GCPLB, "", "backend service timeout (default)", 30 * time.Second, false},
+	{Heroku, "", "router timeout (H12)", 30 * time.Second, false},
+	{Fastly, "first_byte_timeout", "first_byte_timeout (default)", 15 * time.Second, false},
+	{Varnish, "first_byte_timeout", "first_byte_timeout (default)", 60 * time.Second, false},
+	{Envoy, "timeout", "route timeout (default)", 15 * time.Second, false},
+	{Akamai, "", "read timeout (default)", 120 * time.Second, false},
+	{PHPFPM, "max_execution_time", "PHP max_execution_time (default)", 30 * time.Second, false},
+	{Caddy, "dial_timeout", "dial_timeout (default)", 3 * time.Second, true},
 }
 
 // DefaultTimeouts returns the timeouts the catalog knows for every product,

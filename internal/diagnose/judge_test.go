@@ -98,6 +98,8 @@ func TestJudge(t *testing.T) {
 				{Name: "Dialer.Timeout", Product: "go", Timeout: 60 * time.Second, Connect: true},
 				{Name: "ResponseHeaderTimeout", Product: "go", Timeout: 60 * time.Second}}},
 			wantCause: UpstreamTimeout, wantPers: Persistent, wantProd: "go", has: []claim{{cause: UpstreamTimeout, kind: kindTiming}}, wantConf: Medium},
+		{name: "caddy 502 at its default dial timeout", ev: Evidence{Tries: three(resp("try", 502, 3*time.Second+5*time.Millisecond, fingerprint.Match{Product: "caddy", Role: "reverse_proxy", Markers: []string{"header Server: Caddy"}}, noRead))},
+			wantCause: UpstreamUnreachable, wantPers: Persistent, wantProd: "caddy", has: []claim{{cause: UpstreamUnreachable, kind: kindTiming}}},
 		{name: "haproxy 503 at once: no server", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, fingerprint.Reading{Detail: "No server is available to handle this request."}))},
 			wantCause: UpstreamNoneHealthy, wantPers: Persistent, wantProd: "haproxy", has: []claim{{cause: UpstreamNoneHealthy, kind: kindTiming}}, wantConf: Medium},
 		{name: "haproxy 503 at once, the server answers directly", ev: Evidence{Tries: three(resp("try", 503, 2*time.Millisecond, haproxy, noRead)),

@@ -201,7 +201,7 @@ func (j *judgement) productDefaults() []Limit {
 	for _, t := range catalog.DefaultTimeouts() {
 		for _, h := range j.rep.Print.Hops {
 			if h.Product == string(t.Product) {
-				out = append(out, Limit{Name: t.Name, Product: h.Product, Timeout: t.Timeout})
+				out = append(out, Limit{Name: t.Name, Product: h.Product, Timeout: t.Timeout, Connect: t.Connect})
 				break
 			}
 		}

@@ -6,18 +6,19 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // Caddy's defaults for the settings a route reports, from the
 // reverse_proxy documentation
 // (https://caddyserver.com/docs/caddyfile/directives/reverse_proxy): the
-// http and fastcgi transports dial for 3 s (since Caddy 2.5, PR
-// caddyserver/caddy#4436; before, 10 s); response_header_timeout and the
+// http and fastcgi transports dial for the catalog's dial_timeout (since
+// Caddy 2.5, PR caddyserver/caddy#4436; before, 10 s); response_header_timeout and the
 // read and write timeouts have none; idle upstream connections are kept
 // 2 min; a response header may be 10 MiB; retries are off (lb_try_duration
 // 0).
 const (
-	caddyDialTimeout     = 3 * time.Second
 	caddyKeepalive       = 2 * time.Minute
 	caddyMaxHeaderBytes  = 10 << 20
 	caddyDefaultNoLimit  = "none"
@@ -350,7 +351,8 @@ func (p *CaddyProxy) Settings() []Setting {
 		}
 		return Setting{Name: name, Value: def, Duration: d, Default: true}
 	}
-	out := []Setting{get("dial_timeout", formatDuration(caddyDialTimeout), caddyDialTimeout)}
+	dial, _ := catalog.Caddy.DefaultTimeout("dial_timeout")
+	out := []Setting{get("dial_timeout", formatDuration(dial), dial)}
 	if p.Transport == caddyFastCGITrans {
 		out = append(out, get("read_timeout", caddyDefaultNoLimit, 0), get("write_timeout", caddyDefaultNoLimit, 0))
 	} else {
