@@ -38,6 +38,8 @@ type options struct {
 	// cpuprofile and trace name the files of a CPU profile and of an
 	// execution trace (runtime/trace) of a serve run's measured part.
 	cpuprofile, trace string
+	// concurrency is the scheduler's MaxConcurrent; 0 for Serve's default.
+	concurrency int
 }
 
 func main() {
@@ -53,6 +55,7 @@ func main() {
 	flag.StringVar(&o.db, "db", "", "the SQLite file (default: in a temporary directory)")
 	flag.IntVar(&o.days, "days", 30, "pages: days of history")
 	flag.StringVar(&o.listen, "listen", "127.0.0.1:8502", "pages: the address of the status page")
+	flag.IntVar(&o.concurrency, "concurrency", 0, "serve: the most checks at once (default: Serve's, sized to the targets)")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "serve: write a CPU profile of the measured part to this file")
 	flag.StringVar(&o.trace, "trace", "", "serve: write an execution trace of the measured part to this file")
 	flag.Parse()

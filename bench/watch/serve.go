@@ -33,6 +33,8 @@ type tally struct {
 	opened, diagnosed int
 	// lates are the routine checks' lateness, with when they were due.
 	lates []lateness
+	// spans are when each check began and ended, for the checks in flight.
+	spans [][2]time.Time
 }
 
 type lateness struct {
@@ -50,6 +52,7 @@ func (t *tally) Record(_ context.Context, ev monitor.Event) error {
 			return nil
 		}
 		t.checks++
+		t.spans = append(t.spans, [2]time.Time{ev.Check.Start, ev.Check.Start.Add(ev.Check.Duration)})
 		if !ev.Check.OK {
 			t.failed++
 		}
@@ -97,7 +100,7 @@ func measureServe(o options) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- watch.Serve(ctx, cfg, watch.ServeOptions{Checker: watch.Checker{}, Sinks: []monitor.Sink{t}})
+		done <- watch.Serve(ctx, cfg, watch.ServeOptions{Checker: watch.Checker{}, Sinks: []monitor.Sink{t}, MaxConcurrent: o.concurrency})
 	}()
 	time.Sleep(o.interval)
 	stopProfiles, err := startProfiles(o)
@@ -126,12 +129,14 @@ func report(o options, t *tally, cpu time.Duration, rss *rssSampler, db string) 
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	secs := o.duration.Seconds()
-	fmt.Printf("targets %d, interval %s, failing %.1f%%, measured %s after a first interval\n", o.targets, o.interval, o.fail*100, o.duration)
+	fmt.Printf("targets %d, interval %s, failing %.1f%%, measured %s after a first interval, concurrency %d (0: Serve's)\n",
+		o.targets, o.interval, o.fail*100, o.duration, o.concurrency)
 	fmt.Printf("checks %d (routine %d, failed %d), incidents opened %d, diagnoses %d\n", t.checks, t.routine, t.failed, t.opened, t.diagnosed)
 	fmt.Printf("cpu %.1f s: %.3f cores on average; %.0f checks per CPU-second\n", cpu.Seconds(), cpu.Seconds()/secs, float64(t.checks)/cpu.Seconds())
 	fmt.Printf("rss average %.0f MB, peak %.0f MB\n", rss.avg()/1e6, rss.peak()/1e6)
 	fmt.Printf("late: latest routine check %v past its slot (of %s, %s into the run); %d of %d more than 1s late\n",
 		t.maxLate.Round(time.Millisecond), t.maxLateOf, t.maxLateAt.Sub(t.start.Add(-o.interval)).Round(time.Second), t.late, t.routine)
+	fmt.Printf("checks in flight: %d at most\n", peakInFlight(t.spans))
 	if len(t.lates) > 0 {
 		slices.SortFunc(t.lates, func(a, b lateness) int { return cmp.Compare(a.late, b.late) })
 		at := func(q float64) time.Duration {
@@ -149,6 +154,25 @@ func report(o options, t *tally, cpu time.Duration, rss *rssSampler, db string) 
 		fmt.Printf("sqlite %.1f MB for %d checks: %.0f bytes per check, %.0f bytes per target-day at this interval\n",
 			float64(info.Size())/1e6, t.all, perCheck, perDay)
 	}
+}
+
+// peakInFlight is the most spans that overlap at one time.
+func peakInFlight(spans [][2]time.Time) int {
+	type edge struct {
+		at time.Time
+		d  int
+	}
+	edges := make([]edge, 0, 2*len(spans))
+	for _, s := range spans {
+		edges = append(edges, edge{s[0], 1}, edge{s[1], -1})
+	}
+	slices.SortFunc(edges, func(a, b edge) int { return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.d, b.d)) })
+	n, peak := 0, 0
+	for _, e := range edges {
+		n += e.d
+		peak = max(peak, n)
+	}
+	return peak
 }
 
 // startProfiles starts the CPU profile and the execution trace that o

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/lab"
+	"github.com/gwdoctor/gwdoctor/internal/monitor"
 	"github.com/gwdoctor/gwdoctor/internal/watchconfig"
 )
 
@@ -131,4 +132,30 @@ func startScenario(t *testing.T, f lab.Fault) *lab.Running {
 	}
 	t.Cleanup(func() { run.Close() })
 	return run
+}
+
+func TestConcurrency(t *testing.T) {
+	t.Parallel()
+	many := func(n int, interval, timeout time.Duration) []monitor.Target {
+		ts := make([]monitor.Target, n)
+		for i := range ts {
+			ts[i] = monitor.Target{Interval: interval, Timeout: timeout}
+		}
+		return ts
+	}
+	tests := []struct {
+		name    string
+		targets []monitor.Target
+		want    int
+	}{
+		{"none", nil, minConcurrent},
+		{"a few", many(20, 30*time.Second, 10*time.Second), minConcurrent},
+		{"10,000 every 60 s, 5 s timeout", many(10000, time.Minute, 5*time.Second), 1667},
+		{"100,000 every 10 s", many(100000, 10*time.Second, 10*time.Second), maxConcurrent},
+	}
+	for _, tt := range tests {
+		if got := concurrency(tt.targets); got != tt.want {
+			t.Errorf("%s: concurrency = %d, want %d", tt.name, got, tt.want)
+		}
+	}
 }
