@@ -149,6 +149,12 @@ func (c *pageCache) render(p *cachedPage, key pageKey, render renderFunc) {
 		return
 	}
 	p.code, p.body, p.gz, p.err, p.at, p.changes = code, body, gz, nil, began, changes
+	if code != http.StatusOK {
+		// Served to the requests that waited for it, not kept: the
+		// variants kept are the pages that exist, not every ?group=
+		// anyone asks for.
+		delete(c.pages, key)
+	}
 }
 
 // gzipped is body compressed with gzip.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -139,5 +140,25 @@ func TestGzip(t *testing.T) {
 		if rec.Code != http.StatusOK || !bytes.Equal(body, plain.Body.Bytes()) {
 			t.Errorf("GET %s with %q: %d, and the body differs from the plain one", tt.path, tt.accept, rec.Code)
 		}
+	}
+}
+
+// TestPageCacheKeepsPages: a page that does not exist is not kept, so
+// that asking for many is not a way to fill the memory.
+func TestPageCacheKeepsPages(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t, Options{})
+	for i := range 50 {
+		if rec := get(t, s, "/?group=nope"+strconv.Itoa(i)); rec.Code != http.StatusNotFound {
+			t.Fatalf("GET /?group=nope%d: %d, want 404", i, rec.Code)
+		}
+	}
+	get(t, s, "/")
+	get(t, s, "/?group=shop")
+	s.cache.mu.Lock()
+	n := len(s.cache.pages)
+	s.cache.mu.Unlock()
+	if n != 2 {
+		t.Errorf("%d variants kept, want 2 (/ and shop's)", n)
 	}
 }
