@@ -45,6 +45,17 @@ func (t *tally[K]) add(v K) {
 	*t = append(*t, tallied[K]{v, 1})
 }
 
+// addN adds n to the count of v.
+func (t *tally[K]) addN(v K, n int64) {
+	for i := range *t {
+		if (*t)[i].value == v {
+			(*t)[i].count += n
+			return
+		}
+	}
+	*t = append(*t, tallied[K]{v, n})
+}
+
 // keyCount counts failures of one upstream or path, by cause.
 type keyCount struct {
 	key     string // a copy of its own: the key counted may share a chunk's string (see textBuf)
@@ -64,6 +75,10 @@ type capped struct {
 	other  keyCount
 	slots  [nKeySlots]*keyCount
 	filter [filterWords]uint64 // two bits of keyHash for each key of m
+	// tab, when the workers count (see part), names each key of m to
+	// them by its index in ids.
+	tab *keyTable
+	ids []*keyCount
 }
 
 // The sizes of a capped: its slots, and its filter, with 16 bits a key.
@@ -117,6 +132,10 @@ func (c *capped) find(key string) *keyCount {
 		c.m[k.key] = k
 		c.filter[i1/64] |= 1 << (i1 % 64)
 		c.filter[i2/64] |= 1 << (i2 % 64)
+		if c.tab != nil {
+			c.tab.insert(k.key, h, int32(len(c.ids)))
+			c.ids = append(c.ids, k)
+		}
 	}
 	*s = k
 	return k
@@ -124,7 +143,7 @@ func (c *capped) find(key string) *keyCount {
 
 // keyHash hashes a key from its length and its first and last eight
 // bytes, where addresses and paths differ; its top bits pick its slot.
-func keyHash(key string) uint64 {
+func keyHash[S string | []byte](key S) uint64 {
 	n := len(key)
 	var h uint64
 	if n >= 8 {
@@ -141,7 +160,7 @@ func keyHash(key string) uint64 {
 }
 
 // load64 reads the first eight bytes of s as a little-endian number.
-func load64(s string) uint64 {
+func load64[S string | []byte](s S) uint64 {
 	_ = s[7]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
@@ -161,6 +180,7 @@ type aggregator struct {
 	failures  int64
 	joined    int64
 	join      joiner
+	joins     bool // whether an access line may come, for error lines to wait for
 	onEntry   func(Entry)
 	full      *[nCauses]atomic.Bool // set when a cause has all its examples
 }
@@ -169,15 +189,16 @@ func newAggregator(examples int, onEntry func(Entry)) *aggregator {
 	return &aggregator{
 		examples:  examples,
 		upstreams: capped{m: map[string]*keyCount{}}, paths: capped{m: map[string]*keyCount{}},
-		timeline: map[int64]*[nCauses]int32{}, join: newJoiner(), onEntry: onEntry,
+		timeline: map[int64]*[nCauses]int32{}, join: newJoiner(), onEntry: onEntry, joins: true,
 	}
 }
 
 // add takes one failure. An error-log line that may explain an access line
-// waits in the joiner; an access line takes the cause of the error lines of
-// its request, which are then not counted on their own.
+// waits in the joiner, if an access line may come; an access line takes the
+// cause of the error lines of its request, which are then not counted on
+// their own.
 func (a *aggregator) add(e *Entry, seq uint64) {
-	if e.explains && joinable(e) {
+	if e.explains && a.joins && joinable(e) {
 		a.join.hold(e, seq)
 	} else if !e.explains {
 		if m := a.join.take(e); m != nil {

@@ -187,7 +187,8 @@ func BenchmarkScanFiles(b *testing.B) {
 
 // BenchmarkParseFiles parses the chunks of the files named in
 // $LOGSCAN_BENCH_FILES on one goroutine, as a worker of Scan does, without
-// the merge: what reading a line costs, apart from counting it.
+// the merge: what reading a line costs, with the counting a worker does
+// in a scan of one log.
 func BenchmarkParseFiles(b *testing.B) {
 	names := strings.Fields(os.Getenv("LOGSCAN_BENCH_FILES"))
 	if len(names) == 0 {
@@ -208,6 +209,8 @@ func BenchmarkParseFiles(b *testing.B) {
 				b.Fatal(err)
 			}
 			sc := newScanner(opt, po)
+			sc.tally = newTalliers() // one log, as Scan reads one alone
+			w := sc.tally.add()
 			for i := range sc.full {
 				sc.full[i].Store(true) // as the merge marks them once each cause has its examples
 			}
@@ -227,7 +230,7 @@ func BenchmarkParseFiles(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
 				for _, c := range chunks {
-					sc.recycle(sc.parseChunk(fs, c, fs.newParser(po)))
+					sc.recycle(sc.parse(fs, c, fs.newParser(po), w))
 				}
 			}
 		})

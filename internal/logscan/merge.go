@@ -44,6 +44,10 @@ type cursor struct {
 func (sc *scanner) merge(ctx context.Context, streams []*stream) (*Report, error) {
 	agg := newAggregator(sc.opt.Examples, sc.opt.OnEntry)
 	agg.full = sc.full
+	agg.joins = false // until a log of access lines is read
+	if sc.tally != nil {
+		agg.upstreams.tab, agg.paths.tab = sc.tally.tabs[0], sc.tally.tabs[1]
+	}
 	rb := newReportBuilder()
 	cursors := make([]*cursor, len(streams))
 	for i, s := range streams {
@@ -55,7 +59,7 @@ func (sc *scanner) merge(ctx context.Context, streams []*stream) (*Report, error
 		var best *Entry
 		var bc *cursor
 		for _, c := range cursors {
-			e, err := sc.head(c, rb, &lb)
+			e, err := sc.head(c, rb, &lb, agg)
 			if err != nil {
 				return nil, err
 			}
@@ -81,6 +85,9 @@ func (sc *scanner) merge(ctx context.Context, streams []*stream) (*Report, error
 		}
 	}
 	agg.flush()
+	if sc.tally != nil {
+		agg.addTalliers(sc.tally)
+	}
 	return rb.build(agg), nil
 }
 
@@ -94,8 +101,9 @@ func earlier(a, b *Entry) bool {
 }
 
 // head returns the stream's next entry, fetching batches as needed and
-// retiring those it is done with; nil when the stream is done.
-func (sc *scanner) head(c *cursor, rb *reportBuilder, lb *limbo) (*Entry, error) {
+// retiring those it is done with; nil when the stream is done. A batch
+// whose worker counted its entries is added to agg as it is fetched.
+func (sc *scanner) head(c *cursor, rb *reportBuilder, lb *limbo, agg *aggregator) (*Entry, error) {
 	for !c.done && (c.b == nil || c.i >= len(c.b.entries)) {
 		if c.b != nil {
 			lb.batches = append(lb.batches, retired{c.b, lb.seq})
@@ -115,6 +123,14 @@ func (sc *scanner) head(c *cursor, rb *reportBuilder, lb *limbo) (*Entry, error)
 		}
 		c.base = rb.account(b)
 		c.b, c.i, c.sum = b, 0, rb.file(b.file.name)
+		if b.file != nil && b.file.format != nil && b.file.kind() != kindError {
+			agg.joins = true
+		}
+		if b.part != nil {
+			agg.flush() // lines of an earlier log that waited, in a log of one stream
+			agg.addPart(b.part, c.base)
+			c.sum.Failures += b.part.failures
+		}
 	}
 	if c.done {
 		return nil, nil

@@ -122,13 +122,16 @@ func Scan(ctx context.Context, srcs []Source, opt Options) (*Report, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	sc := newScanner(opt, po)
+	groups := groupSources(srcs)
+	if len(groups) == 1 && opt.OnEntry == nil {
+		sc.tally = newTalliers()
+	}
 	jobs := make(chan *job)
 	var wg sync.WaitGroup
 	for range opt.Workers {
 		wg.Add(1)
 		go func() { defer wg.Done(); sc.worker(jobs) }()
 	}
-	groups := groupSources(srcs)
 	streams := make([]*stream, len(groups))
 	inflight := max(2, 2*opt.Workers/len(groups)+1)
 	for i, g := range groups {
@@ -154,8 +157,12 @@ type scanner struct {
 	bufs    freeList[*[]byte]
 	texts   freeList[*textBuf]
 	entries freeList[[]Entry] // of merged batches, for the next chunks
-	start   time.Time
-	full    *[nCauses]atomic.Bool // the causes that have all their examples
+	parts   freeList[*part]
+	// tally, when set, has the workers count the failures of error logs
+	// (see part): set when one log is read, and no OnEntry sees each line.
+	tally *talliers
+	start time.Time
+	full  *[nCauses]atomic.Bool // the causes that have all their examples
 }
 
 func newScanner(opt Options, po parseOptions) *scanner {
@@ -163,7 +170,8 @@ func newScanner(opt Options, po parseOptions) *scanner {
 	// being parsed, or waiting for the merge.
 	n := 4*opt.Workers + 8
 	return &scanner{opt: opt, po: po, start: time.Now(), full: &[nCauses]atomic.Bool{},
-		bufs: newFreeList[*[]byte](n), entries: newFreeList[[]Entry](n), texts: newFreeList[*textBuf](n)}
+		bufs: newFreeList[*[]byte](n), entries: newFreeList[[]Entry](n), texts: newFreeList[*textBuf](n),
+		parts: newFreeList[*part](n)}
 }
 
 // buf returns a buffer of ChunkSize bytes.
@@ -224,6 +232,7 @@ type batch struct {
 	file                                       *fileState
 	lines, skipped, malformed, filtered, bytes int64
 	entries                                    []Entry // Line counts from the chunk's start
+	part                                       *part   // the entries counted, when the worker counts them
 	err                                        error
 }
 
@@ -233,8 +242,12 @@ type stream struct {
 }
 
 func (sc *scanner) worker(jobs <-chan *job) {
+	var w *tallier
+	if sc.tally != nil {
+		w = sc.tally.add()
+	}
 	for j := range jobs {
-		b := sc.parseChunk(j.file, (*j.data)[:j.n], j.parser())
+		b := sc.parse(j.file, (*j.data)[:j.n], j.parser(), w)
 		sc.bufs.put(j.data)
 		j.res <- b
 	}
@@ -242,8 +255,16 @@ func (sc *scanner) worker(jobs <-chan *job) {
 
 // parseChunk parses complete lines.
 func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
+	return sc.parse(fs, data, p, nil)
+}
+
+// parse parses complete lines; with w set, and an error log's lines, it
+// counts their failures in the batch's part, with w's counts.
+func (sc *scanner) parse(fs *fileState, data []byte, p parser, w *tallier) *batch {
 	b := &batch{file: fs, bytes: int64(len(data))}
-	if s, ok := sc.entries.get(); ok {
+	if w != nil && fs.kind() == kindError {
+		b.part = sc.part()
+	} else if s, ok := sc.entries.get(); ok {
 		b.entries = s[:0]
 	}
 	tp, _ := p.(textParser)
@@ -294,6 +315,10 @@ func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 		case v == lineFailure:
 			e.Line, e.File = b.lines, fs.name
 			e.explains = e.explains || explains
+			if b.part != nil {
+				sc.count(w, b.part, &e, raw, text)
+				continue
+			}
 			if sc.wantRaw(&e, fs) {
 				e.Raw = rawString(raw)
 			}
@@ -313,6 +338,36 @@ func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
 func (sc *scanner) recycle(b *batch) {
 	if b != nil && cap(b.entries) > 0 {
 		sc.entries.put(b.entries[:0])
+	}
+	if b != nil && b.part != nil {
+		sc.parts.put(b.part)
+		b.part = nil
+	}
+}
+
+// part returns an empty part.
+func (sc *scanner) part() *part {
+	if p, ok := sc.parts.get(); ok {
+		p.reset()
+		return p
+	}
+	return &part{}
+}
+
+// count counts a failure in the part, and keeps it as an example while
+// its cause may need one; its strings may still be in t, which it empties.
+func (sc *scanner) count(w *tallier, p *part, e *Entry, raw []byte, t *textBuf) {
+	if t != nil && e.text != 0 {
+		path, ups, scheme := t.fields(e)
+		count(w, sc.tally, p, e, path, ups, scheme)
+	} else {
+		count(w, sc.tally, p, e, e.Path, e.Upstream, e.Scheme)
+	}
+	if sc.opt.Examples > 0 && !sc.full[causeIndex(e.Cause)].Load() {
+		p.example(e, sc.opt.Examples, raw, t)
+	}
+	if t != nil {
+		t.b, t.spans = t.b[:0], t.spans[:0]
 	}
 }
 
