@@ -40,6 +40,8 @@ type options struct {
 	cpuprofile, trace string
 	// concurrency is the scheduler's MaxConcurrent; 0 for Serve's default.
 	concurrency int
+	// warmup is how long a serve run goes before it is measured.
+	warmup time.Duration
 }
 
 func main() {
@@ -55,10 +57,14 @@ func main() {
 	flag.StringVar(&o.db, "db", "", "the SQLite file (default: in a temporary directory)")
 	flag.IntVar(&o.days, "days", 30, "pages: days of history")
 	flag.StringVar(&o.listen, "listen", "127.0.0.1:8502", "pages: the address of the status page")
+	flag.DurationVar(&o.warmup, "warmup", -1, "serve: how long to run before measuring (default: one interval)")
 	flag.IntVar(&o.concurrency, "concurrency", 0, "serve: the most checks at once (default: Serve's, sized to the targets)")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "serve: write a CPU profile of the measured part to this file")
 	flag.StringVar(&o.trace, "trace", "", "serve: write an execution trace of the measured part to this file")
 	flag.Parse()
+	if o.warmup < 0 {
+		o.warmup = o.interval
+	}
 	var err error
 	switch o.mode {
 	case "targets":

@@ -22,8 +22,9 @@ import (
 
 // tally counts the watcher's events from start on.
 type tally struct {
-	mu                sync.Mutex
-	start             time.Time
+	mu sync.Mutex
+	// began is when Serve was started; start when the measure begins.
+	began, start      time.Time
 	checks, all       int
 	routine, failed   int
 	late              int // routine checks more than 1 s past their slot
@@ -75,8 +76,8 @@ func (t *tally) Record(_ context.Context, ev monitor.Event) error {
 	return nil
 }
 
-// measureServe runs Serve on o.targets targets for a first interval and
-// then o.duration, and prints what it measured.
+// measureServe runs Serve on o.targets targets for o.warmup and then
+// o.duration, and prints what it measured.
 func measureServe(o options) error {
 	addr, stop, err := targetsAt(o)
 	if err != nil {
@@ -96,13 +97,14 @@ func measureServe(o options) error {
 	if err != nil {
 		return err
 	}
-	t := &tally{start: time.Now().Add(o.interval)}
+	began := time.Now()
+	t := &tally{start: began.Add(o.warmup), began: began}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		done <- watch.Serve(ctx, cfg, watch.ServeOptions{Checker: watch.Checker{}, Sinks: []monitor.Sink{t}, MaxConcurrent: o.concurrency})
 	}()
-	time.Sleep(o.interval)
+	time.Sleep(o.warmup)
 	stopProfiles, err := startProfiles(o)
 	if err != nil {
 		cancel()
@@ -129,13 +131,13 @@ func report(o options, t *tally, cpu time.Duration, rss *rssSampler, db string) 
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	secs := o.duration.Seconds()
-	fmt.Printf("targets %d, interval %s, failing %.1f%%, measured %s after a first interval, concurrency %d (0: Serve's)\n",
-		o.targets, o.interval, o.fail*100, o.duration, o.concurrency)
+	fmt.Printf("targets %d, interval %s, failing %.1f%%, measured %s after %s, concurrency %d (0: Serve's)\n",
+		o.targets, o.interval, o.fail*100, o.duration, o.warmup, o.concurrency)
 	fmt.Printf("checks %d (routine %d, failed %d), incidents opened %d, diagnoses %d\n", t.checks, t.routine, t.failed, t.opened, t.diagnosed)
 	fmt.Printf("cpu %.1f s: %.3f cores on average; %.0f checks per CPU-second\n", cpu.Seconds(), cpu.Seconds()/secs, float64(t.checks)/cpu.Seconds())
 	fmt.Printf("rss average %.0f MB, peak %.0f MB\n", rss.avg()/1e6, rss.peak()/1e6)
 	fmt.Printf("late: latest routine check %v past its slot (of %s, %s into the run); %d of %d more than 1s late\n",
-		t.maxLate.Round(time.Millisecond), t.maxLateOf, t.maxLateAt.Sub(t.start.Add(-o.interval)).Round(time.Second), t.late, t.routine)
+		t.maxLate.Round(time.Millisecond), t.maxLateOf, t.maxLateAt.Sub(t.began).Round(time.Second), t.late, t.routine)
 	fmt.Printf("checks in flight: %d at most\n", peakInFlight(t.spans))
 	if len(t.lates) > 0 {
 		slices.SortFunc(t.lates, func(a, b lateness) int { return cmp.Compare(a.late, b.late) })
@@ -144,7 +146,7 @@ func report(o options, t *tally, cpu time.Duration, rss *rssSampler, db string) 
 		}
 		fmt.Printf("lateness of routine checks: p50 %v, p99 %v, p99.9 %v; the worst, by seconds into the run:", at(0.5), at(0.99), at(0.999))
 		for _, l := range t.lates[max(0, len(t.lates)-5):] {
-			fmt.Printf(" %v at %.0f s", l.late.Round(time.Millisecond), l.slot.Sub(t.start.Add(-o.interval)).Seconds())
+			fmt.Printf(" %v at %.0f s", l.late.Round(time.Millisecond), l.slot.Sub(t.began).Seconds())
 		}
 		fmt.Println()
 	}
