@@ -222,7 +222,9 @@ func nginxCause(msg []byte) catalog.Cause {
 		// limit_req and limit_conn turning a request away, with 503
 		// unless limit_req_status or limit_conn_status say otherwise.
 		return catalog.UpstreamOverloaded
-	case containsAny(msg, "could not be resolved", "no resolver defined to resolve", "host not found in upstream"):
+	case bytes.HasPrefix(msg, []byte("[lua] ")) && !bytes.Contains(action, []byte("upstream")):
+		return "" // a Lua script's own requests and lookups, not the upstream's
+	case containsAny(msg, "could not be resolved", "no resolver defined to resolve", "host not found in upstream", "resolver failed, \""):
 		return catalog.UpstreamDNS
 	case bytes.Contains(msg, []byte("upstream sent too big header")):
 		return catalog.UpstreamHeaderTooBig
@@ -244,6 +246,14 @@ func nginxCause(msg []byte) catalog.Cause {
 		return catalog.UpstreamClosed
 	case bytes.HasPrefix(msg, []byte("connect() ")):
 		return causeOfErrno(errnoIn(msg))
+	case bytes.HasPrefix(msg, []byte("open() ")), bytes.HasPrefix(msg, []byte("pwrite() ")), bytes.HasPrefix(msg, []byte("write() \"")):
+		// A file of nginx's own, such as the temporary file a response is
+		// buffered to (proxy_temp_path), failed: the gateway's fault, not
+		// the upstream's.
+		if body {
+			return catalog.Unknown
+		}
+		return ""
 	}
 	if !bytes.Contains(action, []byte("upstream")) || bytes.HasPrefix(action, []byte("proxying upgraded")) {
 		return "" // static files, clients going away, configuration
