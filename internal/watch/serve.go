@@ -151,21 +151,30 @@ func newWatcher(ctx context.Context, cfg *watchconfig.Config, st *store.Store, o
 		Interval: cfg.Interval, Timeout: cfg.Timeout, MaxConcurrent: cmpInt(o.MaxConcurrent, concurrency(mt)),
 		OnError: func(err error) { o.Logger.Warn("watching", "err", err) },
 	}
-	if o.Replica != "" {
-		w.replica = newReplica(st, o.Replica, rec, mt, cmp(cfg.Interval, 30*time.Second), o.Logger)
-		w.replica.taken = func(ctx context.Context, ids []int64) {
-			if err := carry.adopt(ctx, ids); err != nil && ctx.Err() == nil {
-				o.Logger.Warn("continuing the incidents of the targets taken over; new ones will open", "err", err)
-			}
-		}
-		mo.Holds = w.replica.Holds
-	} else if err := carry.adopt(ctx, nil); err != nil {
-		o.Logger.Warn("continuing the incidents left open; new ones will open", "err", err)
-	}
+	w.carryOn(ctx, cfg, o, carry, mt, &mo)
 	w.targets, w.sink = targets, mo.Sink
 	demand = newOnDemand(mt, mo)
 	w.sched, err = monitor.New(mt, mo)
 	return w, err
+}
+
+// carryOn continues the incidents left open in the store: those of every
+// target at once, or, for a replica, those of the targets it takes, as it
+// takes them (mo.Holds is then the replica's).
+func (w *watcher) carryOn(ctx context.Context, cfg *watchconfig.Config, o ServeOptions, carry *carrier, mt []monitor.Target, mo *monitor.Options) {
+	if o.Replica == "" {
+		if err := carry.adopt(ctx, nil); err != nil {
+			o.Logger.Warn("continuing the incidents left open; new ones will open", "err", err)
+		}
+		return
+	}
+	w.replica = newReplica(w.st, o.Replica, w.rec, mt, cmp(cfg.Interval, 30*time.Second), o.Logger)
+	w.replica.taken = func(ctx context.Context, ids []int64) {
+		if err := carry.adopt(ctx, ids); err != nil && ctx.Err() == nil {
+			o.Logger.Warn("continuing the incidents of the targets taken over; new ones will open", "err", err)
+		}
+	}
+	mo.Holds = w.replica.Holds
 }
 
 // run serves the pages, runs the scheduler, the recorder, the leases and
