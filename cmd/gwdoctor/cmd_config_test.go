@@ -29,6 +29,8 @@ http {
 	broken := filepath.Join(dir, "broken.conf")
 	writeFile(t, broken, "http {\n    server {\n    }\n}\n}\n")
 	nginx := filepath.Join(configFixtures, "nginx", "nginx.conf")
+	vcl := filepath.Join(dir, "default.vcl")
+	writeFile(t, vcl, "backend a { .host = \"a\"; }\nbackend b { .host = \"b\"; }\nsub vcl_init {\n\tnew d = directors.round_robin();\n\td.add_backend(a);\n\td.add_backend(b);\n}\nsub vcl_recv {\n\tset req.backend_hint = d.backend();\n}\n")
 	caddyfile := filepath.Join(dir, "Caddyfile")
 	writeFile(t, caddyfile, "shop.example {\n\treverse_proxy app1:8080 app2:8080\n}\n")
 	tests := []struct {
@@ -46,6 +48,8 @@ http {
 		{"broken", []string{"config", "check", "--nginx-config", broken}, exitFailure, "unexpected \"}\": left out", ""},
 		{"missing", []string{"config", "check", "--haproxy-config", filepath.Join(dir, "nope.cfg")}, exitInternal, "", "nope.cfg"},
 		{"caddy missing", []string{"config", "check", "--caddy-config", filepath.Join(dir, "nope.caddy")}, exitInternal, "", "nope.caddy"},
+		{"varnish missing", []string{"config", "check", "--varnish-config", filepath.Join(dir, "nope.vcl")}, exitInternal, "", "nope.vcl"},
+		{"varnish findings", []string{"config", "check", "--varnish-config", vcl, "--url", "https://shop.example/"}, exitFailure, "counts a backend without a probe as healthy", ""},
 		{"caddy findings", []string{"config", "check", "--caddy-config", caddyfile, "--url", "https://shop.example/"}, exitFailure, "neither health checks", ""},
 		// A URL on a port nginx does not listen on reaches it through
 		// another proxy first; its only server block answers.

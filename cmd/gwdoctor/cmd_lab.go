@@ -520,16 +520,23 @@ var configNames = map[string][2]string{
 	"haproxy": {"--haproxy-config", "haproxy.cfg"},
 	"apache":  {"--apache-config", "apache2.conf"},
 	"caddy":   {"--caddy-config", "Caddyfile"},
+	"varnish": {"--varnish-config", "default.vcl"},
 }
 
 // configFile is the configuration file of a running lab gateway that
 // gwdoctor reads, and its flag; "" when there is none.
 func configFile(g lab.Gateway) (flag, file string) {
 	c, ok := configNames[g.Product()]
-	if !ok || g.LogPath() == "" {
+	dir := ""
+	if g.LogPath() != "" {
+		dir = filepath.Dir(g.LogPath())
+	} else if d, isDir := g.(interface{ Dir() string }); isDir {
+		dir = d.Dir() // Varnish logs to shared memory, not to a file
+	}
+	if !ok || dir == "" {
 		return "", ""
 	}
-	file = filepath.Join(filepath.Dir(g.LogPath()), c[1])
+	file = filepath.Join(dir, c[1])
 	if _, err := os.Stat(file); err != nil {
 		return "", ""
 	}
@@ -559,6 +566,8 @@ func labConfig(g lab.Gateway) gwconfig.Sources {
 		return gwconfig.Sources{Apache: file}
 	case "--caddy-config":
 		return gwconfig.Sources{Caddy: file}
+	case "--varnish-config":
+		return gwconfig.Sources{Varnish: file}
 	}
 	return gwconfig.Sources{}
 }

@@ -388,6 +388,15 @@ func TestRunJobs(t *testing.T) {
 	}
 }
 
+// dirGateway is a fakeGateway that names the directory of its
+// configuration files, as the lab's programs do.
+type dirGateway struct {
+	fakeGateway
+	dir string
+}
+
+func (g dirGateway) Dir() string { return g.dir }
+
 // fakeGateway is a lab.Gateway with only a product and a log path.
 type fakeGateway struct{ product, log string }
 
@@ -404,17 +413,22 @@ func TestConfigFlag(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "haproxy.cfg"), "global\n")
 	caddyDir := t.TempDir()
 	writeFile(t, filepath.Join(caddyDir, "Caddyfile"), ":80 {\n}\n")
+	varnishDir := t.TempDir()
+	writeFile(t, filepath.Join(varnishDir, "default.vcl"), "vcl 4.1;\n")
 	for _, tc := range []struct {
-		g    fakeGateway
+		g    lab.Gateway
 		want string
 	}{
 		{fakeGateway{"haproxy", filepath.Join(dir, "haproxy.out")}, "--haproxy-config " + filepath.Join(dir, "haproxy.cfg")},
 		{fakeGateway{"nginx", filepath.Join(dir, "error.log")}, ""}, // no nginx.conf there
 		{fakeGateway{"caddy", filepath.Join(dir, "caddy.log")}, ""}, // no Caddyfile there
 		{fakeGateway{"caddy", filepath.Join(caddyDir, "error.log")}, "--caddy-config " + filepath.Join(caddyDir, "Caddyfile")},
+		// Varnish has no log file: its configuration is found in its directory.
+		{dirGateway{fakeGateway{"varnish", ""}, varnishDir}, "--varnish-config " + filepath.Join(varnishDir, "default.vcl")},
+		{fakeGateway{"varnish", ""}, ""},
 	} {
 		if got := configFlag(tc.g); got != tc.want {
-			t.Errorf("configFlag(%s) = %q, want %q", tc.g.product, got, tc.want)
+			t.Errorf("configFlag(%s) = %q, want %q", tc.g.Product(), got, tc.want)
 		}
 	}
 }

@@ -24,7 +24,10 @@ type Timeout struct {
 // timeout 60 s); API Gateway quotas (29 s integration timeout);
 // CloudFront origin response timeout 30 s; PHP max_execution_time 30;
 // Heroku router H12 after 30 s; GCP backend service timeout 30 s; Fastly
-// first_byte_timeout 15 s; Varnish first_byte_timeout 60 s; Envoy route
+// first_byte_timeout 15 s; varnishd's parameters (connect_timeout 3.5 s,
+// first_byte_timeout 60 s, between_bytes_timeout 60 s,
+// https://varnish-cache.org/docs/7.1/reference/varnishd.html#connect-timeout);
+// Envoy route
 // timeout 15 s; Akamai read timeout 120 s; Caddy reverse_proxy docs
 // (dial_timeout 3 s since Caddy 2.5, caddyserver/caddy#4436; no read or
 // response header timeout by default).
@@ -41,6 +44,8 @@ var timeouts = []Timeout{
 	{Heroku, "", "router timeout (H12)", 30 * time.Second, false},
 	{Fastly, "first_byte_timeout", "first_byte_timeout (default)", 15 * time.Second, false},
 	{Varnish, "first_byte_timeout", "first_byte_timeout (default)", 60 * time.Second, false},
+	{Varnish, "between_bytes_timeout", "between_bytes_timeout (default)", 60 * time.Second, false},
+	{Varnish, "connect_timeout", "connect_timeout (default)", 3500 * time.Millisecond, true},
 	{Envoy, "timeout", "route timeout (default)", 15 * time.Second, false},
 	{Akamai, "", "read timeout (default)", 120 * time.Second, false},
 	{PHPFPM, "max_execution_time", "PHP max_execution_time (default)", 30 * time.Second, false},

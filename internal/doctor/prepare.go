@@ -71,7 +71,7 @@ func (p *prepared) loadConfig(ctx context.Context) *gwconfig.Config {
 		p.inputs = append(p.inputs, configUnusable(e))
 	}
 	for _, c := range []struct{ product, file string }{
-		{"nginx", s.Nginx}, {"haproxy", s.HAProxy}, {"apache", s.Apache}, {"caddy", s.Caddy}, {"php_fpm", s.PHPFPM}, {"php_fpm", s.PHPINI},
+		{"nginx", s.Nginx}, {"haproxy", s.HAProxy}, {"apache", s.Apache}, {"caddy", s.Caddy}, {"varnish", s.Varnish}, {"php_fpm", s.PHPFPM}, {"php_fpm", s.PHPINI},
 	} {
 		if c.file != "" && !bad[c.product] {
 			p.inputs = append(p.inputs, diagnose.Input{Kind: "config", Name: c.file, Status: diagnose.InputUsed, Format: c.product,
@@ -97,6 +97,8 @@ func notRead(cfg *gwconfig.Config, product string) []string {
 		probs = cfg.Apache.Problems
 	case product == "caddy" && cfg.Caddy != nil:
 		probs = cfg.Caddy.Problems
+	case product == "varnish" && cfg.Varnish != nil:
+		probs = cfg.Varnish.Problems
 	}
 	var out []string
 	for _, pe := range probs {
@@ -142,6 +144,8 @@ func configHint(product string) string {
 		return "apachectl -t checks it; apachectl -V names the main file"
 	case "caddy":
 		return "caddy validate --config /etc/caddy/Caddyfile checks it; caddy adapt prints it as JSON"
+	case "varnish":
+		return "varnishd -C -f /etc/varnish/default.vcl compiles it"
 	default:
 		return "php-fpm -t checks it"
 	}

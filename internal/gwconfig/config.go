@@ -19,6 +19,7 @@ type Sources struct {
 	PHPFPM  string // php-fpm.conf or one pool file such as www.conf
 	PHPINI  string // php.ini, for max_execution_time
 	Caddy   string // a Caddyfile, or Caddy's JSON configuration
+	Varnish string // a VCL file such as default.vcl
 }
 
 // Config holds the configurations read by Load; a field is nil when its
@@ -29,6 +30,7 @@ type Config struct {
 	Apache  *Apache
 	PHPFPM  *PHPFPM
 	Caddy   *Caddy
+	Varnish *Varnish
 }
 
 // ErrNoConfig is returned by Load when Sources names nothing to read.
@@ -50,7 +52,7 @@ func Load(ctx context.Context, s Sources) (*Config, error) {
 }
 
 // Routes returns the route of u through each gateway configuration loaded,
-// in the order nginx, HAProxy, Apache, Caddy. A gateway that cannot route u (no
+// in the order nginx, HAProxy, Apache, Caddy, Varnish. A gateway that cannot route u (no
 // server on the port) is left out; the error tells why when none can.
 func (c *Config) Routes(u *url.URL) ([]*Route, error) {
 	var out []*Route
@@ -75,6 +77,9 @@ func (c *Config) Routes(u *url.URL) ([]*Route, error) {
 	if c.Caddy != nil {
 		try(c.Caddy.Route(u))
 	}
+	if c.Varnish != nil {
+		try(c.Varnish.Route(u))
+	}
 	if len(out) == 0 {
 		if len(errs) == 0 {
 			return nil, fmt.Errorf("routing %s: no gateway configuration loaded", u)
@@ -85,7 +90,8 @@ func (c *Config) Routes(u *url.URL) ([]*Route, error) {
 }
 
 // Route returns the first of Routes: the route through nginx when its
-// configuration was loaded, else HAProxy, else Apache, else Caddy.
+// configuration was loaded, else HAProxy, else Apache, else Caddy, else
+// Varnish.
 func (c *Config) Route(u *url.URL) (*Route, error) {
 	rs, err := c.Routes(u)
 	if err != nil {

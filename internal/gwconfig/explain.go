@@ -30,14 +30,14 @@ type Measured struct {
 // response, per gateway and protocol.
 var readTimeoutNames = []string{
 	"proxy_read_timeout", "fastcgi_read_timeout", "uwsgi_read_timeout", "grpc_read_timeout",
-	"timeout server", "timeout=", "ProxyTimeout", "response_header_timeout", "read_timeout",
+	"timeout server", "timeout=", "ProxyTimeout", "response_header_timeout", "read_timeout", "first_byte_timeout",
 }
 
 // connectTimeoutNames are the settings that end a wait for a connection to
 // the upstream.
 var connectTimeoutNames = []string{
 	"proxy_connect_timeout", "fastcgi_connect_timeout", "uwsgi_connect_timeout", "grpc_connect_timeout",
-	"timeout connect", "connectiontimeout=", "dial_timeout",
+	"timeout connect", "connectiontimeout=", "dial_timeout", "connect_timeout",
 }
 
 // headerBufferNames are the settings that bound the upstream's response header.
@@ -128,8 +128,11 @@ func explainTime(r *Route, m Measured) (Finding, bool) {
 		return Finding{}, false
 	}
 	status := "504"
-	if r.Gateway == string(catalog.Apache) {
+	switch r.Gateway {
+	case string(catalog.Apache):
 		status = "502"
+	case string(catalog.Varnish):
+		status = "503" // Varnish answers every failed fetch with 503 Backend fetch failed
 	}
 	return Finding{Severity: Error, Code: r.Gateway + ".read_timeout_fired", Cause: catalog.UpstreamTimeout,
 		File: read.File, Line: read.Line, Directive: read.Name + " " + read.Value,
@@ -218,6 +221,8 @@ func fixLine(gateway, name, value string) string {
 		return name + " " + value + "  # in reverse_proxy's transport block"
 	case string(catalog.HAProxy):
 		return name + " " + value
+	case string(catalog.Varnish):
+		return "." + name + " = " + value + ";  # in the backend, or set bereq." + name + " in vcl_backend_fetch"
 	case string(catalog.Apache):
 		if strings.HasSuffix(name, "=") {
 			return "add " + name + value + " to the ProxyPass line"

@@ -76,6 +76,10 @@ func Check(c *Config) []Finding {
 		out = append(out, checkCaddy(c.Caddy)...)
 		out = append(out, checkCaddyPHP(c.Caddy, c.PHPFPM)...)
 	}
+	if c.Varnish != nil {
+		out = append(out, checkProblems(string(catalog.Varnish), c.Varnish.Problems)...)
+		out = append(out, checkVarnish(c.Varnish)...)
+	}
 	if c.PHPFPM != nil {
 		out = append(out, checkPHPFPM(c.PHPFPM)...)
 	}

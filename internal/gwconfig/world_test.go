@@ -112,6 +112,21 @@ var worldCases = []worldCase{
 	{file: "caddy/caddy-docs-health-Caddyfile", url: "https://example.com/",
 		location: "reverse_proxy node1:80 node2:80 node3:80", target: "node1:80 node2:80 node3:80",
 		ups: []string{"tcp:node1:80", "tcp:node2:80", "tcp:node3:80"}, settings: map[string]time.Duration{"lb_try_duration": 5 * time.Second}},
+
+	{file: "varnish/varnish-cache-3474.vcl", problems: []int{22, 23, 27}, url: "http://pim.example/pim/ping",
+		location: "set req.backend_hint = pim_cluster.backend();", target: "pim_cluster.backend()",
+		ups: []string{"tcp:1.2.3.4:12500", "tcp:1.2.3.5:12500"}, note: "round_robin"},
+	{file: "varnish/varnish-cache-3474.vcl", problems: []int{22, 23, 27}, url: "http://pim.example/other",
+		location: "backend pim_a", target: "pim_a", ups: []string{"tcp:1.2.3.4:12500"}, note: "no backend_hint"},
+	{file: "varnish/varnish-templates-22.vcl", url: "http://domain.com/",
+		location: "backend server1", target: "server1", ups: []string{"tcp:127.0.0.1:8081"},
+		settings: map[string]time.Duration{"first_byte_timeout": 300 * time.Second, "connect_timeout": 300 * time.Second}},
+	{file: "varnish/libvmod-dynamic-4.vcl", url: "http://www.dalestrailseries.co.uk/",
+		location: "set bereq.backend = dynamic_dir.backend();", target: "dynamic_dir.backend()", note: "known only at run time"},
+	{file: "varnish/oreilly-getting-started-ch06.vcl", url: "http://www.example.com/admin/users",
+		location: "set req.backend_hint = admin;", target: "admin", ups: []string{"tcp:web002.example.com:80"}},
+	{file: "varnish/oreilly-getting-started-ch06.vcl", url: "http://www.example.com/blog/post",
+		location: "set req.backend_hint = public;", target: "public", ups: []string{"tcp:web001.example.com:80"}},
 }
 
 // parseWorld reads one world file alone and returns its problems and a
@@ -136,6 +151,12 @@ func parseWorld(t *testing.T, file string) ([]*ParseError, func(*url.URL) (*Rout
 			t.Fatal(err)
 		}
 		return c.Problems, c.Route, &Config{Caddy: c}
+	case strings.HasPrefix(file, "varnish/"):
+		v, err := parseVarnish(memSource{name: data}, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.Problems, v.Route, &Config{Varnish: v}
 	case strings.HasPrefix(file, "haproxy/"):
 		h, err := parseHAProxy(name, data)
 		if err != nil {

@@ -64,6 +64,7 @@ type procGateway struct {
 	timeouts GatewayTimeouts
 	logPath  string
 	outPath  string // the program's stdout and stderr
+	confDir  string // where its configuration files are written
 	dir      string // removed by Close when not ""
 	cmd      *exec.Cmd
 	exited   chan struct{} // closed when the process has been waited for
@@ -86,6 +87,10 @@ func (g *procGateway) Timeouts() GatewayTimeouts { return g.timeouts }
 // LogPath returns the program's error log.
 func (g *procGateway) LogPath() string { return g.logPath }
 
+// Dir returns the directory that holds the program's configuration
+// files, for a diagnosis that reads them.
+func (g *procGateway) Dir() string { return g.confDir }
+
 // startProcess writes l's files into dir, starts the program in its own
 // process group and waits until its port accepts connections. ctx bounds
 // the start; a program that exits early fails the start with the end of its
@@ -97,6 +102,7 @@ func startProcess(ctx context.Context, l launch, dir string, owned bool, t Gatew
 		timeouts: t,
 		logPath:  l.logPath,
 		outPath:  filepath.Join(dir, l.product+".out"),
+		confDir:  dir,
 		exited:   make(chan struct{}),
 	}
 	if owned {
