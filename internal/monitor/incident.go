@@ -36,6 +36,10 @@ type Policy struct {
 	MaxTimeline int
 }
 
+// WithDefaults returns p with its zero fields set to their defaults, the
+// values a Tracker works with.
+func (p Policy) WithDefaults() Policy { return p.withDefaults() }
+
 // withDefaults returns p with its zero fields set to their defaults.
 func (p Policy) withDefaults() Policy {
 	setInt(&p.OpenAfter, 2)

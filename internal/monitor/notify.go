@@ -152,6 +152,14 @@ func NewAlerts(a *Alerter, clock Clock, out ...*Dispatcher) *Alerts {
 	return &Alerts{a: a, clock: clock, out: out}
 }
 
+// SetMaintenance replaces the windows that mute the alerts, while they
+// are being decided.
+func (x *Alerts) SetMaintenance(ws []Window) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.a.SetMaintenance(ws)
+}
+
 // Record takes one event.
 func (x *Alerts) Record(_ context.Context, ev Event) error {
 	if ev.Incident == nil && ev.Episode == nil {

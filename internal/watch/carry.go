@@ -57,23 +57,12 @@ type carried struct {
 }
 
 func newCarrier(next monitor.Sink, st *store.Store, rec *Recorder, m *web.Metrics, p monitor.Policy, targets []monitor.Target) *carrier {
-	c := &carrier{next: next, st: st, rec: rec, metrics: m, policy: policyDefaults(p),
+	c := &carrier{next: next, st: st, rec: rec, metrics: m, policy: p.WithDefaults(),
 		targets: map[int64]monitor.Target{}, waiting: map[string]*carried{}, as: map[string]*carried{}}
 	for _, t := range targets {
 		c.targets[rec.StoreID(t.ID)] = t
 	}
 	return c
-}
-
-// policyDefaults fills the fields of p the carrier reads with the
-// monitor's defaults (see monitor.Policy).
-func policyDefaults(p monitor.Policy) monitor.Policy {
-	if p.CloseAfter <= 0 {
-		p.CloseAfter = 3
-	}
-	p.FlapWindow = cmp(p.FlapWindow, time.Minute)
-	p.SampleWindow = cmp(p.SampleWindow, 10*time.Minute)
-	return p
 }
 
 // adopt carries the incidents the store has open for the targets of

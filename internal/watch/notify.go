@@ -56,7 +56,7 @@ type Alerting struct {
 
 type alertRoute struct {
 	name   string
-	alerts *routeAlerts
+	alerts *monitor.Alerts
 	disp   *monitor.Dispatcher
 }
 
@@ -90,7 +90,7 @@ func NewAlerting(cfg *watchconfig.Config, o AlertOptions) (*Alerting, error) {
 		d := monitor.NewDispatcher(n, o.Retry, o.Clock, onError)
 		al := monitor.NewAlerter(monitor.AlertPolicy{Reminder: cfg.Alerts[name].Reminder, DiagnosisWait: o.DiagnosisWait})
 		al.SetMaintenance(a.windows)
-		a.routes = append(a.routes, &alertRoute{name: name, alerts: newRouteAlerts(al, o.Clock, d), disp: d})
+		a.routes = append(a.routes, &alertRoute{name: name, alerts: monitor.NewAlerts(al, o.Clock, d), disp: d})
 	}
 	return a, nil
 }
@@ -136,7 +136,7 @@ func (a *Alerting) Start(ctx context.Context) (stop func()) {
 func (a *Alerting) SetMaintenance(ws []monitor.Window) {
 	all := append(slices.Clone(a.windows), ws...)
 	for _, r := range a.routes {
-		r.alerts.setMaintenance(all)
+		r.alerts.SetMaintenance(all)
 	}
 }
 
