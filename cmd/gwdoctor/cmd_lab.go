@@ -521,6 +521,7 @@ var configNames = map[string][2]string{
 	"apache":  {"--apache-config", "apache2.conf"},
 	"caddy":   {"--caddy-config", "Caddyfile"},
 	"varnish": {"--varnish-config", "default.vcl"},
+	"squid":   {"--squid-config", "squid.conf"},
 }
 
 // configFile is the configuration file of a running lab gateway that
@@ -568,6 +569,8 @@ func labConfig(g lab.Gateway) gwconfig.Sources {
 		return gwconfig.Sources{Caddy: file}
 	case "--varnish-config":
 		return gwconfig.Sources{Varnish: file}
+	case "--squid-config":
+		return gwconfig.Sources{Squid: file}
 	}
 	return gwconfig.Sources{}
 }

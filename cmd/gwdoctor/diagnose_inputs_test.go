@@ -40,6 +40,7 @@ func TestDiagnoseUnusableInputs(t *testing.T) {
 		{"config partly read", []string{"--nginx-config", badConf}, map[string]diagnose.InputStatus{badConf: diagnose.InputUsed}, map[string]string{badConf: "nginx.conf:"}},
 		{"missing config", []string{"--haproxy-config", filepath.Join(dir, "nope.cfg")}, map[string]diagnose.InputStatus{filepath.Join(dir, "nope.cfg"): diagnose.InputUnusable}, map[string]string{filepath.Join(dir, "nope.cfg"): "missing"}},
 		{"missing varnish config", []string{"--varnish-config", filepath.Join(dir, "default.vcl")}, map[string]diagnose.InputStatus{filepath.Join(dir, "default.vcl"): diagnose.InputUnusable}, map[string]string{filepath.Join(dir, "default.vcl"): "missing"}},
+		{"missing squid config", []string{"--squid-config", filepath.Join(dir, "squid.conf")}, map[string]diagnose.InputStatus{filepath.Join(dir, "squid.conf"): diagnose.InputUnusable}, map[string]string{filepath.Join(dir, "squid.conf"): "missing"}},
 		{"missing caddy config", []string{"--caddy-config", filepath.Join(dir, "Caddyfile")}, map[string]diagnose.InputStatus{filepath.Join(dir, "Caddyfile"): diagnose.InputUnusable}, map[string]string{filepath.Join(dir, "Caddyfile"): "missing"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -415,6 +415,8 @@ func TestConfigFlag(t *testing.T) {
 	writeFile(t, filepath.Join(caddyDir, "Caddyfile"), ":80 {\n}\n")
 	varnishDir := t.TempDir()
 	writeFile(t, filepath.Join(varnishDir, "default.vcl"), "vcl 4.1;\n")
+	squidDir := t.TempDir()
+	writeFile(t, filepath.Join(squidDir, "squid.conf"), "http_port 3128 accel\n")
 	for _, tc := range []struct {
 		g    lab.Gateway
 		want string
@@ -426,6 +428,8 @@ func TestConfigFlag(t *testing.T) {
 		// Varnish has no log file: its configuration is found in its directory.
 		{dirGateway{fakeGateway{"varnish", ""}, varnishDir}, "--varnish-config " + filepath.Join(varnishDir, "default.vcl")},
 		{fakeGateway{"varnish", ""}, ""},
+		{fakeGateway{"squid", filepath.Join(varnishDir, "cache.log")}, ""}, // no squid.conf there
+		{fakeGateway{"squid", filepath.Join(squidDir, "cache.log")}, "--squid-config " + filepath.Join(squidDir, "squid.conf")},
 	} {
 		if got := configFlag(tc.g); got != tc.want {
 			t.Errorf("configFlag(%s) = %q, want %q", tc.g.Product(), got, tc.want)

@@ -27,6 +27,10 @@ type Timeout struct {
 // first_byte_timeout 15 s; varnishd's parameters (connect_timeout 3.5 s,
 // first_byte_timeout 60 s, between_bytes_timeout 60 s,
 // https://varnish-cache.org/docs/7.1/reference/varnishd.html#connect-timeout);
+// squid.conf's documentation (read_timeout 15 minutes, connect_timeout 1
+// minute, peer_connect_timeout 30 seconds, forward_timeout 4 minutes, which
+// bounds the connects of one request,
+// http://www.squid-cache.org/Doc/config/read_timeout/ and its neighbours);
 // Envoy route
 // timeout 15 s; Akamai read timeout 120 s; Caddy reverse_proxy docs
 // (dial_timeout 3 s since Caddy 2.5, caddyserver/caddy#4436; no read or
@@ -46,6 +50,10 @@ var timeouts = []Timeout{
 	{Varnish, "first_byte_timeout", "first_byte_timeout (default)", 60 * time.Second, false},
 	{Varnish, "between_bytes_timeout", "between_bytes_timeout (default)", 60 * time.Second, false},
 	{Varnish, "connect_timeout", "connect_timeout (default)", 3500 * time.Millisecond, true},
+	{Squid, "read_timeout", "read_timeout (default)", 15 * time.Minute, false},
+	{Squid, "peer_connect_timeout", "peer_connect_timeout (default)", 30 * time.Second, true},
+	{Squid, "connect_timeout", "connect_timeout (default)", time.Minute, true},
+	{Squid, "forward_timeout", "forward_timeout (default)", 4 * time.Minute, true},
 	{Envoy, "timeout", "route timeout (default)", 15 * time.Second, false},
 	{Akamai, "", "read timeout (default)", 120 * time.Second, false},
 	{PHPFPM, "max_execution_time", "PHP max_execution_time (default)", 30 * time.Second, false},

@@ -71,7 +71,7 @@ func (p *prepared) loadConfig(ctx context.Context) *gwconfig.Config {
 		p.inputs = append(p.inputs, configUnusable(e))
 	}
 	for _, c := range []struct{ product, file string }{
-		{"nginx", s.Nginx}, {"haproxy", s.HAProxy}, {"apache", s.Apache}, {"caddy", s.Caddy}, {"varnish", s.Varnish}, {"php_fpm", s.PHPFPM}, {"php_fpm", s.PHPINI},
+		{"nginx", s.Nginx}, {"haproxy", s.HAProxy}, {"apache", s.Apache}, {"caddy", s.Caddy}, {"varnish", s.Varnish}, {"squid", s.Squid}, {"php_fpm", s.PHPFPM}, {"php_fpm", s.PHPINI},
 	} {
 		if c.file != "" && !bad[c.product] {
 			p.inputs = append(p.inputs, diagnose.Input{Kind: "config", Name: c.file, Status: diagnose.InputUsed, Format: c.product,
@@ -99,6 +99,8 @@ func notRead(cfg *gwconfig.Config, product string) []string {
 		probs = cfg.Caddy.Problems
 	case product == "varnish" && cfg.Varnish != nil:
 		probs = cfg.Varnish.Problems
+	case product == "squid" && cfg.Squid != nil:
+		probs = cfg.Squid.Problems
 	}
 	var out []string
 	for _, pe := range probs {
@@ -146,6 +148,8 @@ func configHint(product string) string {
 		return "caddy validate --config /etc/caddy/Caddyfile checks it; caddy adapt prints it as JSON"
 	case "varnish":
 		return "varnishd -C -f /etc/varnish/default.vcl compiles it"
+	case "squid":
+		return "squid -k parse -f /etc/squid/squid.conf checks it"
 	default:
 		return "php-fpm -t checks it"
 	}

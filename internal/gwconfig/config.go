@@ -20,6 +20,7 @@ type Sources struct {
 	PHPINI  string // php.ini, for max_execution_time
 	Caddy   string // a Caddyfile, or Caddy's JSON configuration
 	Varnish string // a VCL file such as default.vcl
+	Squid   string // squid.conf
 }
 
 // Config holds the configurations read by Load; a field is nil when its
@@ -31,6 +32,7 @@ type Config struct {
 	PHPFPM  *PHPFPM
 	Caddy   *Caddy
 	Varnish *Varnish
+	Squid   *Squid
 }
 
 // ErrNoConfig is returned by Load when Sources names nothing to read.
@@ -52,7 +54,7 @@ func Load(ctx context.Context, s Sources) (*Config, error) {
 }
 
 // Routes returns the route of u through each gateway configuration loaded,
-// in the order nginx, HAProxy, Apache, Caddy, Varnish. A gateway that cannot route u (no
+// in the order nginx, HAProxy, Apache, Caddy, Varnish, Squid. A gateway that cannot route u (no
 // server on the port) is left out; the error tells why when none can.
 func (c *Config) Routes(u *url.URL) ([]*Route, error) {
 	var out []*Route
@@ -80,6 +82,9 @@ func (c *Config) Routes(u *url.URL) ([]*Route, error) {
 	if c.Varnish != nil {
 		try(c.Varnish.Route(u))
 	}
+	if c.Squid != nil {
+		try(c.Squid.Route(u))
+	}
 	if len(out) == 0 {
 		if len(errs) == 0 {
 			return nil, fmt.Errorf("routing %s: no gateway configuration loaded", u)
@@ -91,7 +96,7 @@ func (c *Config) Routes(u *url.URL) ([]*Route, error) {
 
 // Route returns the first of Routes: the route through nginx when its
 // configuration was loaded, else HAProxy, else Apache, else Caddy, else
-// Varnish.
+// Varnish, else Squid.
 func (c *Config) Route(u *url.URL) (*Route, error) {
 	rs, err := c.Routes(u)
 	if err != nil {

@@ -37,7 +37,7 @@ var readTimeoutNames = []string{
 // the upstream.
 var connectTimeoutNames = []string{
 	"proxy_connect_timeout", "fastcgi_connect_timeout", "uwsgi_connect_timeout", "grpc_connect_timeout",
-	"timeout connect", "connectiontimeout=", "dial_timeout", "connect_timeout",
+	"timeout connect", "connectiontimeout=", "dial_timeout", "connect_timeout", "connect-timeout=", "peer_connect_timeout",
 }
 
 // headerBufferNames are the settings that bound the upstream's response header.
@@ -221,6 +221,11 @@ func fixLine(gateway, name, value string) string {
 		return name + " " + value + "  # in reverse_proxy's transport block"
 	case string(catalog.HAProxy):
 		return name + " " + value
+	case string(catalog.Squid):
+		if name == "connect-timeout=" {
+			return "add connect-timeout=" + strings.TrimSuffix(value, " seconds") + " to the cache_peer line"
+		}
+		return name + " " + value
 	case string(catalog.Varnish):
 		return "." + name + " = " + value + ";  # in the backend, or set bereq." + name + " in vcl_backend_fetch"
 	case string(catalog.Apache):
@@ -243,8 +248,12 @@ func productName(gateway string) string {
 // timeFor writes d for gateway: whole seconds without a unit for Apache,
 // nginx and HAProxy units otherwise.
 func timeFor(gateway string, d time.Duration) string {
-	if gateway == string(catalog.Apache) {
-		return strconv.Itoa(int((d + time.Second - 1) / time.Second))
+	secs := strconv.Itoa(int((d + time.Second - 1) / time.Second))
+	switch gateway {
+	case string(catalog.Apache):
+		return secs
+	case string(catalog.Squid):
+		return secs + " seconds"
 	}
 	return formatDuration(d)
 }

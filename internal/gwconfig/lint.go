@@ -80,6 +80,10 @@ func Check(c *Config) []Finding {
 		out = append(out, checkProblems(string(catalog.Varnish), c.Varnish.Problems)...)
 		out = append(out, checkVarnish(c.Varnish)...)
 	}
+	if c.Squid != nil {
+		out = append(out, checkProblems(string(catalog.Squid), c.Squid.Problems)...)
+		out = append(out, checkSquid(c.Squid)...)
+	}
 	if c.PHPFPM != nil {
 		out = append(out, checkPHPFPM(c.PHPFPM)...)
 	}

@@ -12,7 +12,7 @@ import (
 // flag's file, and why (a *ParseError with its file and line, or the
 // error of running nginx -T).
 type SourceError struct {
-	Product string // "nginx", "haproxy", "apache", "php_fpm", "caddy", "varnish"
+	Product string // "nginx", "haproxy", "apache", "php_fpm", "caddy", "varnish", "squid"
 	File    string // the file as given, or AutoNginx
 	Err     error
 }
@@ -66,12 +66,17 @@ func LoadEach(ctx context.Context, s Sources) (*Config, []*SourceError) {
 			fail(string(catalog.Varnish), s.Varnish, err)
 		}
 	}
+	if s.Squid != "" {
+		if c.Squid, err = ParseSquid(s.Squid); err != nil {
+			fail(string(catalog.Squid), s.Squid, err)
+		}
+	}
 	if s.PHPFPM != "" || s.PHPINI != "" {
 		if c.PHPFPM, err = ParsePHPFPM(s.PHPFPM, s.PHPINI); err != nil {
 			fail(string(catalog.PHPFPM), cmp.Or(s.PHPFPM, s.PHPINI), err)
 		}
 	}
-	if c.Nginx == nil && c.HAProxy == nil && c.Apache == nil && c.PHPFPM == nil && c.Caddy == nil && c.Varnish == nil {
+	if c.Nginx == nil && c.HAProxy == nil && c.Apache == nil && c.PHPFPM == nil && c.Caddy == nil && c.Varnish == nil && c.Squid == nil {
 		return nil, errs
 	}
 	return c, errs

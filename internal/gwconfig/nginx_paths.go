@@ -108,7 +108,8 @@ func (s Setting) Limit() LimitKind {
 		"response_header_timeout", "read_timeout", "first_byte_timeout":
 		return LimitResponse
 	case "proxy_connect_timeout", "fastcgi_connect_timeout", "uwsgi_connect_timeout", "grpc_connect_timeout",
-		"timeout connect", "connectiontimeout=", "dial_timeout", "connect_timeout":
+		"timeout connect", "connectiontimeout=", "dial_timeout", "connect_timeout",
+		"peer_connect_timeout", "connect-timeout=", "forward_timeout":
 		return LimitConnect
 	case "proxy_buffer_size", "fastcgi_buffer_size", "uwsgi_buffer_size", "tune.bufsize", "max_response_header":
 		return LimitHeader

@@ -127,6 +127,20 @@ var worldCases = []worldCase{
 		location: "set req.backend_hint = admin;", target: "admin", ups: []string{"tcp:web002.example.com:80"}},
 	{file: "varnish/oreilly-getting-started-ch06.vcl", url: "http://www.example.com/blog/post",
 		location: "set req.backend_hint = public;", target: "public", ups: []string{"tcp:web001.example.com:80"}},
+
+	{file: "squid/squid-faq-reverseproxy-hosts.conf", url: "http://download.example.com/file.iso",
+		location: "cache_peer ip.of.server2 parent 80 0 no-query originserver name=server_2", target: "server_2", ups: []string{"tcp:ip.of.server2:80"}},
+	{file: "squid/squid-faq-reverseproxy-hosts.conf", url: "http://example.com/",
+		location: "cache_peer ip.of.server1 parent 80 0 no-query originserver name=server_1", target: "server_1", ups: []string{"tcp:ip.of.server1:80"}},
+	{file: "squid/squid-faq-reverseproxy-hosts.conf", url: "http://www.example.org/", location: "direct to www.example.org:80",
+		target: "www.example.org:80", ups: []string{"tcp:www.example.org:80"}, note: "goes to the site itself"},
+	{file: "squid/squid-faq-reverseproxy-path.conf", url: "http://your.main.website/foo/bar",
+		location: "cache_peer ip.of.server2 parent 80 0 no-query originserver name=server2", target: "server2", ups: []string{"tcp:ip.of.server2:80"}},
+	{file: "squid/squid-faq-reverseproxy-path.conf", url: "http://your.main.website/index.html",
+		location: "cache_peer ip.of.server1 parent 80 0 no-query originserver name=server1", target: "server1", ups: []string{"tcp:ip.of.server1:80"}},
+	{file: "squid/squid-faq-reverseproxy-roundrobin.conf", url: "http://your.main.website/",
+		location: "cache_peer ip.of.server1 parent 80 0 no-query originserver round-robin", target: "ip.of.server1",
+		ups: []string{"tcp:ip.of.server1:80", "tcp:ip.of.server2:80"}, note: "round-robin"},
 }
 
 // parseWorld reads one world file alone and returns its problems and a
@@ -157,6 +171,12 @@ func parseWorld(t *testing.T, file string) ([]*ParseError, func(*url.URL) (*Rout
 			t.Fatal(err)
 		}
 		return v.Problems, v.Route, &Config{Varnish: v}
+	case strings.HasPrefix(file, "squid/"):
+		s, err := parseSquid(memSource{name: data}, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Problems, s.Route, &Config{Squid: s}
 	case strings.HasPrefix(file, "haproxy/"):
 		h, err := parseHAProxy(name, data)
 		if err != nil {
