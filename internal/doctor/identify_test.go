@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,7 +20,7 @@ const worldPages = "../fingerprint/testdata/world/*/*.txt"
 
 // forms turns one published page into what users give identify: the page
 // as published, its HTML alone (headers dropped) and its visible text
-// alone (tags dropped), as pasted from a browser's screen.
+// alone, as copied from a browser's window (fingerprint.VisibleText).
 func forms(shows string, data []byte) map[string][]byte {
 	out := map[string][]byte{"as published": data}
 	body := data
@@ -34,29 +33,9 @@ func forms(shows string, data []byte) map[string][]byte {
 		out["html only"] = body
 	}
 	if shows == "response" || shows == "body" {
-		out["text only"] = visibleText(body)
+		out["text only"] = []byte(fingerprint.VisibleText(body))
 	}
 	return out
-}
-
-var (
-	scriptRe = regexp.MustCompile(`(?is)<(script|style)[^>]*>.*?</(script|style)>`)
-	tagRe    = regexp.MustCompile(`(?s)<[^>]*>`)
-	spaceRe  = regexp.MustCompile(`[ \t]+`)
-)
-
-// visibleText is roughly what a browser shows of an HTML page.
-func visibleText(html []byte) []byte {
-	t := scriptRe.ReplaceAll(html, nil)
-	t = tagRe.ReplaceAll(t, []byte("\n"))
-	t = spaceRe.ReplaceAll(t, []byte(" "))
-	var lines []string
-	for _, l := range strings.Split(string(t), "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			lines = append(lines, l)
-		}
-	}
-	return []byte(strings.Join(lines, "\n"))
 }
 
 // TestIdentifyForms reads every published page of the corpus as given, and

@@ -83,7 +83,7 @@ var proxySignatures = []signature{
 		all: []cond{shows("Web server received an invalid response while acting as a gateway or proxy server")}, read: readIIS},
 	// HAProxy's pages as a browser shows them: the status, then its sentence.
 	{name: "haproxy-error-text", product: catalog.HAProxy, kind: wrote, conf: confMedium,
-		all:  []cond{showsRe(`\A[1-5][0-9]{2} [A-Za-z ]+?(?: - |\n)(?:The server returned an invalid or incomplete response|No server is available to handle this request|The server didn't respond in time)\.\z`)},
+		all:  []cond{showsRe(`\A[1-5][0-9]{2} [A-Za-z -]+?(?: - |\n)(?:The server returned an invalid or incomplete response|No server is available to handle this request|The server didn't respond in time)\.\z`)},
 		read: readHAProxy},
 	// envoy source/common/router/router.cc local replies.
 	// The sentence is matched in any case: people retype it capitalised.
@@ -152,10 +152,12 @@ var proxySignatures = []signature{
 
 	// --- the applications' own pages, as their frameworks write them ---
 
-	// Spring Boot's ErrorMvcAutoConfiguration, Rails' public/500.html,
-	// Elasticsearch's error object (its docs, "Common options: error").
+	// Spring Boot's ErrorMvcAutoConfiguration, Rails' public/500.html (its
+	// markup, or its two sentences as a browser shows them), Elasticsearch's
+	// error object (its docs, "Common options: error").
 	{name: "application-framework-page", product: catalog.Application, kind: wrote, conf: confHigh,
 		all: []cond{anyOf(shows("Whitelabel Error Page"), body(`class="rails-default-error-page"`),
+			shows("We're sorry, but something went wrong.\nIf you are the application owner check the logs for more information."),
 			bodyRe(`"root_cause"\s*:\s*\[[\s\S]*"status"\s*:\s*[45][0-9]{2}\s*\}\s*\z`))},
 		read: readApplication},
 }

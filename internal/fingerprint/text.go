@@ -16,6 +16,11 @@ var (
 	spaceRe = regexp.MustCompile(`[ \t\f\v\p{Zs}]+`)
 )
 
+// VisibleText returns what a browser shows of an HTML page, as someone
+// who selects the page and copies it pastes it: one line per block, the
+// title left out.
+func VisibleText(page []byte) string { return visibleText(page, false) }
+
 // visibleText returns what a browser shows of page: tags, scripts, styles
 // and comments removed, entities decoded, one line per block, blank lines
 // dropped. Text that is no HTML keeps its lines. With title, the title
