@@ -18,9 +18,9 @@ import (
 )
 
 type configFlags struct {
-	nginx, haproxy, apache, caddy, varnish, squid, phpFPM, phpINI string
-	url                                                           string
-	json                                                          bool
+	nginx, haproxy, apache, caddy, varnish, squid, lighttpd, phpFPM, phpINI string
+	url                                                                     string
+	json                                                                    bool
 }
 
 const configExitHelp = `Exit codes:
@@ -42,7 +42,7 @@ func newConfigCheckCmd(s streams) *cobra.Command {
 	var f configFlags
 	cmd := &cobra.Command{
 		Use:   "check",
-		Short: "Lint nginx, HAProxy, Apache, Caddy, Varnish, Squid and PHP-FPM settings that cause 502, 503 and 504",
+		Short: "Lint nginx, HAProxy, Apache, Caddy, Varnish, Squid, lighttpd and PHP-FPM settings that cause 502, 503 and 504",
 		Long: `check reads the given gateway configurations with their includes and reports
 the settings that make requests fail with 502, 503 or 504: short or very
 long timeouts, header buffers that large cookies overflow, "localhost"
@@ -52,8 +52,9 @@ Each finding names the file and line and the line to write instead.
 
 With --url it also shows the route of that URL: the server block and
 location (or frontend and backend, ProxyPass, Caddy's site and
-reverse_proxy, Varnish's backend_hint, or Squid's accel http_port and
-cache_peer) that handle it, the
+reverse_proxy, Varnish's backend_hint, Squid's accel http_port and
+cache_peer, or lighttpd's conditionals and proxy.server or fastcgi.server)
+that handle it, the
 upstreams behind them, and the effective timeouts and buffers with the file
 and line that set each, or "default".
 
@@ -64,7 +65,8 @@ and line that set each, or "default".
   gwdoctor config check --haproxy-config /etc/haproxy/haproxy.cfg --json
   gwdoctor config check --caddy-config /etc/caddy/Caddyfile --url https://shop.example/
   gwdoctor config check --varnish-config /etc/varnish/default.vcl --url https://shop.example/
-  gwdoctor config check --squid-config /etc/squid/squid.conf --url https://shop.example/`,
+  gwdoctor config check --squid-config /etc/squid/squid.conf --url https://shop.example/
+  gwdoctor config check --lighttpd-config /etc/lighttpd/lighttpd.conf --url https://shop.example/`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usagef("config check takes no arguments, got %q", args[0])
@@ -82,6 +84,7 @@ and line that set each, or "default".
 	fl.StringVar(&f.caddy, "caddy-config", "", "a Caddyfile to read with its imports, or Caddy's JSON configuration")
 	fl.StringVar(&f.varnish, "varnish-config", "", "a VCL file such as default.vcl to read with its includes")
 	fl.StringVar(&f.squid, "squid-config", "", "squid.conf of a reverse proxy (accel) to read with its includes")
+	fl.StringVar(&f.lighttpd, "lighttpd-config", "", "lighttpd.conf to read with its includes (include_shell is not run)")
 	fl.StringVar(&f.phpFPM, "php-fpm-config", "", "php-fpm.conf or a pool file such as www.conf")
 	fl.StringVar(&f.phpINI, "php-ini", "", "php.ini, for max_execution_time")
 	fl.StringVar(&f.url, "url", "", "also show the route of this URL through the configurations")
@@ -97,9 +100,9 @@ type configDocument struct {
 }
 
 func runConfigCheck(ctx context.Context, s streams, f configFlags) error {
-	src := gwconfig.Sources{Nginx: f.nginx, HAProxy: f.haproxy, Apache: f.apache, Caddy: f.caddy, Varnish: f.varnish, Squid: f.squid, PHPFPM: f.phpFPM, PHPINI: f.phpINI}
+	src := gwconfig.Sources{Nginx: f.nginx, HAProxy: f.haproxy, Apache: f.apache, Caddy: f.caddy, Varnish: f.varnish, Squid: f.squid, Lighttpd: f.lighttpd, PHPFPM: f.phpFPM, PHPINI: f.phpINI}
 	if src == (gwconfig.Sources{}) {
-		return usagef("config check needs at least one of --nginx-config, --haproxy-config, --apache-config, --caddy-config, --varnish-config, --squid-config, --php-fpm-config")
+		return usagef("config check needs at least one of --nginx-config, --haproxy-config, --apache-config, --caddy-config, --varnish-config, --squid-config, --lighttpd-config, --php-fpm-config")
 	}
 	var u *url.URL
 	if f.url != "" {

@@ -33,6 +33,8 @@ http {
 	writeFile(t, vcl, "backend a { .host = \"a\"; }\nbackend b { .host = \"b\"; }\nsub vcl_init {\n\tnew d = directors.round_robin();\n\td.add_backend(a);\n\td.add_backend(b);\n}\nsub vcl_recv {\n\tset req.backend_hint = d.backend();\n}\n")
 	squidConf := filepath.Join(dir, "squid.conf")
 	writeFile(t, squidConf, "http_port 80 accel defaultsite=shop.example\ncache_peer 10.0.0.1 parent 80 0 no-query originserver name=app\nread_timeout 2 seconds\n")
+	lighttpdConf := filepath.Join(dir, "lighttpd.conf")
+	writeFile(t, lighttpdConf, "proxy.server = ( \"\" => ( ( \"host\" => \"127.0.0.1\", \"port\" => 8080, \"read-timeout\" => 2 ) ) )\n")
 	caddyfile := filepath.Join(dir, "Caddyfile")
 	writeFile(t, caddyfile, "shop.example {\n\treverse_proxy app1:8080 app2:8080\n}\n")
 	tests := []struct {
@@ -54,6 +56,8 @@ http {
 		{"varnish findings", []string{"config", "check", "--varnish-config", vcl, "--url", "https://shop.example/"}, exitFailure, "counts a backend without a probe as healthy", ""},
 		{"squid missing", []string{"config", "check", "--squid-config", filepath.Join(dir, "nope.conf")}, exitInternal, "", "nope.conf"},
 		{"squid findings", []string{"config", "check", "--squid-config", squidConf, "--url", "http://shop.example/"}, exitFailure, "ERR_READ_TIMEOUT", ""},
+		{"lighttpd missing", []string{"config", "check", "--lighttpd-config", filepath.Join(dir, "nope-lighttpd.conf")}, exitInternal, "", "nope-lighttpd.conf"},
+		{"lighttpd findings", []string{"config", "check", "--lighttpd-config", lighttpdConf, "--url", "http://shop.example/"}, exitFailure, "read-timeout is 2 s", ""},
 		{"caddy findings", []string{"config", "check", "--caddy-config", caddyfile, "--url", "https://shop.example/"}, exitFailure, "neither health checks", ""},
 		// A URL on a port nginx does not listen on reaches it through
 		// another proxy first; its only server block answers.

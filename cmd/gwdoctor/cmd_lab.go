@@ -516,12 +516,13 @@ func serveSetup(ctx context.Context, s streams, name string) error {
 // configNames are the configuration files the lab writes for the products
 // whose configuration gwdoctor reads, beside the gateway's log.
 var configNames = map[string][2]string{
-	"nginx":   {"--nginx-config", "nginx.conf"},
-	"haproxy": {"--haproxy-config", "haproxy.cfg"},
-	"apache":  {"--apache-config", "apache2.conf"},
-	"caddy":   {"--caddy-config", "Caddyfile"},
-	"varnish": {"--varnish-config", "default.vcl"},
-	"squid":   {"--squid-config", "squid.conf"},
+	"nginx":    {"--nginx-config", "nginx.conf"},
+	"haproxy":  {"--haproxy-config", "haproxy.cfg"},
+	"apache":   {"--apache-config", "apache2.conf"},
+	"caddy":    {"--caddy-config", "Caddyfile"},
+	"varnish":  {"--varnish-config", "default.vcl"},
+	"squid":    {"--squid-config", "squid.conf"},
+	"lighttpd": {"--lighttpd-config", "lighttpd.conf"},
 }
 
 // configFile is the configuration file of a running lab gateway that
@@ -571,6 +572,8 @@ func labConfig(g lab.Gateway) gwconfig.Sources {
 		return gwconfig.Sources{Varnish: file}
 	case "--squid-config":
 		return gwconfig.Sources{Squid: file}
+	case "--lighttpd-config":
+		return gwconfig.Sources{Lighttpd: file}
 	}
 	return gwconfig.Sources{}
 }

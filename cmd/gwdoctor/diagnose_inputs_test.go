@@ -41,6 +41,7 @@ func TestDiagnoseUnusableInputs(t *testing.T) {
 		{"missing config", []string{"--haproxy-config", filepath.Join(dir, "nope.cfg")}, map[string]diagnose.InputStatus{filepath.Join(dir, "nope.cfg"): diagnose.InputUnusable}, map[string]string{filepath.Join(dir, "nope.cfg"): "missing"}},
 		{"missing varnish config", []string{"--varnish-config", filepath.Join(dir, "default.vcl")}, map[string]diagnose.InputStatus{filepath.Join(dir, "default.vcl"): diagnose.InputUnusable}, map[string]string{filepath.Join(dir, "default.vcl"): "missing"}},
 		{"missing squid config", []string{"--squid-config", filepath.Join(dir, "squid.conf")}, map[string]diagnose.InputStatus{filepath.Join(dir, "squid.conf"): diagnose.InputUnusable}, map[string]string{filepath.Join(dir, "squid.conf"): "missing"}},
+		{"missing lighttpd config", []string{"--lighttpd-config", filepath.Join(dir, "lighttpd.conf")}, map[string]diagnose.InputStatus{filepath.Join(dir, "lighttpd.conf"): diagnose.InputUnusable}, map[string]string{filepath.Join(dir, "lighttpd.conf"): "missing"}},
 		{"missing caddy config", []string{"--caddy-config", filepath.Join(dir, "Caddyfile")}, map[string]diagnose.InputStatus{filepath.Join(dir, "Caddyfile"): diagnose.InputUnusable}, map[string]string{filepath.Join(dir, "Caddyfile"): "missing"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

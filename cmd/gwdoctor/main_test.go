@@ -416,6 +416,8 @@ func TestConfigFlag(t *testing.T) {
 	varnishDir := t.TempDir()
 	writeFile(t, filepath.Join(varnishDir, "default.vcl"), "vcl 4.1;\n")
 	squidDir := t.TempDir()
+	lighttpdDir := t.TempDir()
+	writeFile(t, filepath.Join(lighttpdDir, "lighttpd.conf"), "server.port = 80\n")
 	writeFile(t, filepath.Join(squidDir, "squid.conf"), "http_port 3128 accel\n")
 	for _, tc := range []struct {
 		g    lab.Gateway
@@ -430,6 +432,8 @@ func TestConfigFlag(t *testing.T) {
 		{fakeGateway{"varnish", ""}, ""},
 		{fakeGateway{"squid", filepath.Join(varnishDir, "cache.log")}, ""}, // no squid.conf there
 		{fakeGateway{"squid", filepath.Join(squidDir, "cache.log")}, "--squid-config " + filepath.Join(squidDir, "squid.conf")},
+		{fakeGateway{"lighttpd", filepath.Join(squidDir, "error.log")}, ""}, // no lighttpd.conf there
+		{fakeGateway{"lighttpd", filepath.Join(lighttpdDir, "error.log")}, "--lighttpd-config " + filepath.Join(lighttpdDir, "lighttpd.conf")},
 	} {
 		if got := configFlag(tc.g); got != tc.want {
 			t.Errorf("configFlag(%s) = %q, want %q", tc.g.Product(), got, tc.want)

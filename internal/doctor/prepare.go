@@ -71,7 +71,7 @@ func (p *prepared) loadConfig(ctx context.Context) *gwconfig.Config {
 		p.inputs = append(p.inputs, configUnusable(e))
 	}
 	for _, c := range []struct{ product, file string }{
-		{"nginx", s.Nginx}, {"haproxy", s.HAProxy}, {"apache", s.Apache}, {"caddy", s.Caddy}, {"varnish", s.Varnish}, {"squid", s.Squid}, {"php_fpm", s.PHPFPM}, {"php_fpm", s.PHPINI},
+		{"nginx", s.Nginx}, {"haproxy", s.HAProxy}, {"apache", s.Apache}, {"caddy", s.Caddy}, {"varnish", s.Varnish}, {"squid", s.Squid}, {"lighttpd", s.Lighttpd}, {"php_fpm", s.PHPFPM}, {"php_fpm", s.PHPINI},
 	} {
 		if c.file != "" && !bad[c.product] {
 			p.inputs = append(p.inputs, diagnose.Input{Kind: "config", Name: c.file, Status: diagnose.InputUsed, Format: c.product,
@@ -101,6 +101,8 @@ func notRead(cfg *gwconfig.Config, product string) []string {
 		probs = cfg.Varnish.Problems
 	case product == "squid" && cfg.Squid != nil:
 		probs = cfg.Squid.Problems
+	case product == "lighttpd" && cfg.Lighttpd != nil:
+		probs = cfg.Lighttpd.Problems
 	}
 	var out []string
 	for _, pe := range probs {
@@ -150,6 +152,8 @@ func configHint(product string) string {
 		return "varnishd -C -f /etc/varnish/default.vcl compiles it"
 	case "squid":
 		return "squid -k parse -f /etc/squid/squid.conf checks it"
+	case "lighttpd":
+		return "lighttpd -tt -f /etc/lighttpd/lighttpd.conf checks it; lighttpd -p prints it as lighttpd reads it"
 	default:
 		return "php-fpm -t checks it"
 	}

@@ -21,6 +21,8 @@ type Sources struct {
 	Caddy   string // a Caddyfile, or Caddy's JSON configuration
 	Varnish string // a VCL file such as default.vcl
 	Squid   string // squid.conf
+	// Lighttpd is lighttpd.conf.
+	Lighttpd string
 }
 
 // Config holds the configurations read by Load; a field is nil when its
@@ -33,6 +35,8 @@ type Config struct {
 	Caddy   *Caddy
 	Varnish *Varnish
 	Squid   *Squid
+	// Lighttpd is lighttpd's configuration.
+	Lighttpd *Lighttpd
 }
 
 // ErrNoConfig is returned by Load when Sources names nothing to read.
@@ -54,7 +58,7 @@ func Load(ctx context.Context, s Sources) (*Config, error) {
 }
 
 // Routes returns the route of u through each gateway configuration loaded,
-// in the order nginx, HAProxy, Apache, Caddy, Varnish, Squid. A gateway that cannot route u (no
+// in the order nginx, HAProxy, Apache, Caddy, Varnish, Squid, lighttpd. A gateway that cannot route u (no
 // server on the port) is left out; the error tells why when none can.
 func (c *Config) Routes(u *url.URL) ([]*Route, error) {
 	var out []*Route
@@ -85,6 +89,9 @@ func (c *Config) Routes(u *url.URL) ([]*Route, error) {
 	if c.Squid != nil {
 		try(c.Squid.Route(u))
 	}
+	if c.Lighttpd != nil {
+		try(c.Lighttpd.Route(u))
+	}
 	if len(out) == 0 {
 		if len(errs) == 0 {
 			return nil, fmt.Errorf("routing %s: no gateway configuration loaded", u)
@@ -96,7 +103,7 @@ func (c *Config) Routes(u *url.URL) ([]*Route, error) {
 
 // Route returns the first of Routes: the route through nginx when its
 // configuration was loaded, else HAProxy, else Apache, else Caddy, else
-// Varnish, else Squid.
+// Varnish, else Squid, else lighttpd.
 func (c *Config) Route(u *url.URL) (*Route, error) {
 	rs, err := c.Routes(u)
 	if err != nil {

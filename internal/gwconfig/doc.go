@@ -1,5 +1,6 @@
 // Package gwconfig reads the configuration of the gateways that answer 502,
-// 503 and 504 — nginx, HAProxy, Apache httpd, Caddy, Varnish, Squid — and of the PHP-FPM
+// 503 and 504 — nginx, HAProxy, Apache httpd, Caddy, Varnish, Squid,
+// lighttpd — and of the PHP-FPM
 // pools behind them, finds the path a request takes through it, and names
 // the settings that make a failure happen.
 //
@@ -7,8 +8,9 @@
 // Config.Route tells, for a URL, which server block and location (nginx),
 // frontend and backend (HAProxy), ProxyPass (Apache) or site block and
 // reverse_proxy or php_fastcgi (Caddy, its Caddyfile or JSON), vcl_recv's
-// backend_hint (Varnish's VCL) or the accel http_port and cache_peer
-// (squid.conf) handle it, the
+// backend_hint (Varnish's VCL), the accel http_port and cache_peer
+// (squid.conf), or the conditional block and proxy.server or
+// fastcgi.server entry (lighttpd.conf) handle it, the
 // upstreams behind it, and the effective values of the settings that decide
 // between a 502 and a 504, each with the file and line that set it or
 // "default" when the product's default applies.
@@ -29,8 +31,10 @@
 // documentation: nginx https://nginx.org/en/docs/, HAProxy's configuration.txt,
 // Apache's mod_proxy documentation, Caddy's https://caddyserver.com/docs/,
 // Varnish's https://varnish-cache.org/docs/7.1/reference/, Squid's
-// http://www.squid-cache.org/Doc/config/ and PHP-FPM's www.conf.
+// http://www.squid-cache.org/Doc/config/, lighttpd's
+// https://redmine.lighttpd.net/projects/lighttpd/wiki/Docs_Configuration
+// and PHP-FPM's www.conf.
 //
 // The package never logs. The only program it runs is nginx itself, in
-// DumpNginx, under a deadline.
+// DumpNginx, under a deadline; lighttpd's include_shell is never run.
 package gwconfig

@@ -30,14 +30,14 @@ type Measured struct {
 // response, per gateway and protocol.
 var readTimeoutNames = []string{
 	"proxy_read_timeout", "fastcgi_read_timeout", "uwsgi_read_timeout", "grpc_read_timeout",
-	"timeout server", "timeout=", "ProxyTimeout", "response_header_timeout", "read_timeout", "first_byte_timeout",
+	"timeout server", "timeout=", "ProxyTimeout", "response_header_timeout", "read_timeout", "first_byte_timeout", "read-timeout",
 }
 
 // connectTimeoutNames are the settings that end a wait for a connection to
 // the upstream.
 var connectTimeoutNames = []string{
 	"proxy_connect_timeout", "fastcgi_connect_timeout", "uwsgi_connect_timeout", "grpc_connect_timeout",
-	"timeout connect", "connectiontimeout=", "dial_timeout", "connect_timeout", "connect-timeout=", "peer_connect_timeout",
+	"timeout connect", "connectiontimeout=", "dial_timeout", "connect_timeout", "connect-timeout=", "peer_connect_timeout", "connect-timeout",
 }
 
 // headerBufferNames are the settings that bound the upstream's response header.
@@ -221,6 +221,8 @@ func fixLine(gateway, name, value string) string {
 		return name + " " + value + "  # in reverse_proxy's transport block"
 	case string(catalog.HAProxy):
 		return name + " " + value
+	case string(catalog.Lighttpd):
+		return fmt.Sprintf("%q => %s,  # in the host of proxy.server or fastcgi.server", name, value)
 	case string(catalog.Squid):
 		if name == "connect-timeout=" {
 			return "add connect-timeout=" + strings.TrimSuffix(value, " seconds") + " to the cache_peer line"
@@ -250,7 +252,7 @@ func productName(gateway string) string {
 func timeFor(gateway string, d time.Duration) string {
 	secs := strconv.Itoa(int((d + time.Second - 1) / time.Second))
 	switch gateway {
-	case string(catalog.Apache):
+	case string(catalog.Apache), string(catalog.Lighttpd):
 		return secs
 	case string(catalog.Squid):
 		return secs + " seconds"

@@ -84,6 +84,10 @@ func Check(c *Config) []Finding {
 		out = append(out, checkProblems(string(catalog.Squid), c.Squid.Problems)...)
 		out = append(out, checkSquid(c.Squid)...)
 	}
+	if c.Lighttpd != nil {
+		out = append(out, checkProblems(string(catalog.Lighttpd), c.Lighttpd.Problems)...)
+		out = append(out, checkLighttpd(c.Lighttpd)...)
+	}
 	if c.PHPFPM != nil {
 		out = append(out, checkPHPFPM(c.PHPFPM)...)
 	}

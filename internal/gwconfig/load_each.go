@@ -12,7 +12,7 @@ import (
 // flag's file, and why (a *ParseError with its file and line, or the
 // error of running nginx -T).
 type SourceError struct {
-	Product string // "nginx", "haproxy", "apache", "php_fpm", "caddy", "varnish", "squid"
+	Product string // "nginx", "haproxy", "apache", "php_fpm", "caddy", "varnish", "squid", "lighttpd"
 	File    string // the file as given, or AutoNginx
 	Err     error
 }
@@ -71,12 +71,17 @@ func LoadEach(ctx context.Context, s Sources) (*Config, []*SourceError) {
 			fail(string(catalog.Squid), s.Squid, err)
 		}
 	}
+	if s.Lighttpd != "" {
+		if c.Lighttpd, err = ParseLighttpd(s.Lighttpd); err != nil {
+			fail(string(catalog.Lighttpd), s.Lighttpd, err)
+		}
+	}
 	if s.PHPFPM != "" || s.PHPINI != "" {
 		if c.PHPFPM, err = ParsePHPFPM(s.PHPFPM, s.PHPINI); err != nil {
 			fail(string(catalog.PHPFPM), cmp.Or(s.PHPFPM, s.PHPINI), err)
 		}
 	}
-	if c.Nginx == nil && c.HAProxy == nil && c.Apache == nil && c.PHPFPM == nil && c.Caddy == nil && c.Varnish == nil && c.Squid == nil {
+	if c.Nginx == nil && c.HAProxy == nil && c.Apache == nil && c.PHPFPM == nil && c.Caddy == nil && c.Varnish == nil && c.Squid == nil && c.Lighttpd == nil {
 		return nil, errs
 	}
 	return c, errs

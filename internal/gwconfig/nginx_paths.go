@@ -105,11 +105,11 @@ func (s Setting) Limit() LimitKind {
 	switch s.Name {
 	case "proxy_read_timeout", "fastcgi_read_timeout", "uwsgi_read_timeout", "grpc_read_timeout",
 		"timeout server", "ProxyTimeout", "Timeout", "timeout=", "request_terminate_timeout", "max_execution_time",
-		"response_header_timeout", "read_timeout", "first_byte_timeout":
+		"response_header_timeout", "read_timeout", "first_byte_timeout", "read-timeout":
 		return LimitResponse
 	case "proxy_connect_timeout", "fastcgi_connect_timeout", "uwsgi_connect_timeout", "grpc_connect_timeout",
 		"timeout connect", "connectiontimeout=", "dial_timeout", "connect_timeout",
-		"peer_connect_timeout", "connect-timeout=", "forward_timeout":
+		"peer_connect_timeout", "connect-timeout=", "forward_timeout", "connect-timeout":
 		return LimitConnect
 	case "proxy_buffer_size", "fastcgi_buffer_size", "uwsgi_buffer_size", "tune.bufsize", "max_response_header":
 		return LimitHeader

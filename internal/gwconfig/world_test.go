@@ -141,6 +141,16 @@ var worldCases = []worldCase{
 	{file: "squid/squid-faq-reverseproxy-roundrobin.conf", url: "http://your.main.website/",
 		location: "cache_peer ip.of.server1 parent 80 0 no-query originserver round-robin", target: "ip.of.server1",
 		ups: []string{"tcp:ip.of.server1:80", "tcp:ip.of.server2:80"}, note: "round-robin"},
+
+	{file: "lighttpd/jsxc-223-lighttpd.conf", problems: []int{3, 5, 7, 9}, url: "https://cloud.myserver.com/http-bind", note: "no proxy.server"},
+	{file: "lighttpd/jsxc-223-myserver.conf", url: "https://cloud.myserver.com/http-bind",
+		location: `proxy.server "/http-bind"`, target: "127.0.0.1:5280", ups: []string{"tcp:127.0.0.1:5280"}},
+	{file: "lighttpd/jsxc-223-myserver.conf", url: "https://cloud.myserver.com/index.php", note: "no proxy.server"},
+	{file: "lighttpd/netdata-4018.conf", problems: []int{3}, url: "http://www.domain.com/netdata",
+		location: `proxy.server ""`, target: "127.0.0.1:19999", ups: []string{"tcp:127.0.0.1:19999"}},
+	{file: "lighttpd/netdata-4018.conf", problems: []int{3}, url: "http://www.b.com/netdata", note: "no proxy.server"},
+	{file: "lighttpd/etherpad-2629.conf", url: "http://pad.phnt.io/p/test",
+		location: `proxy.server ""`, target: "127.0.0.1:9001", ups: []string{"tcp:127.0.0.1:9001"}},
 }
 
 // parseWorld reads one world file alone and returns its problems and a
@@ -177,6 +187,12 @@ func parseWorld(t *testing.T, file string) ([]*ParseError, func(*url.URL) (*Rout
 			t.Fatal(err)
 		}
 		return s.Problems, s.Route, &Config{Squid: s}
+	case strings.HasPrefix(file, "lighttpd/"):
+		l, err := parseLighttpd(memSource{name: data}, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.Problems, l.Route, &Config{Lighttpd: l}
 	case strings.HasPrefix(file, "haproxy/"):
 		h, err := parseHAProxy(name, data)
 		if err != nil {
