@@ -213,13 +213,27 @@ type request struct {
 // stable from one run to the next.
 func (r *runner) series(ctx context.Context, label string, delay time.Duration, n int, build func(n int) request) []diagnose.Attempt {
 	out := make([]diagnose.Attempt, n)
+	// Each request starts at its time, and never before the one before it:
+	// on a busy machine the goroutines may wake out of order.
+	started := make([]chan struct{}, n)
+	for i := range started {
+		started[i] = make(chan struct{})
+	}
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sleep(ctx, delay+time.Duration(i)*r.plan.Spacing)
-			out[i] = r.attempt(ctx, fmt.Sprintf("%s %d", label, i+1), build(i))
+			if i > 0 {
+				select {
+				case <-started[i-1]:
+				case <-ctx.Done():
+				}
+			}
+			offset := r.plan.Now().Sub(r.start)
+			close(started[i])
+			out[i] = r.attemptFrom(ctx, fmt.Sprintf("%s %d", label, i+1), build(i), offset)
 		}()
 	}
 	wg.Wait()
@@ -228,7 +242,12 @@ func (r *runner) series(ctx context.Context, label string, delay time.Duration, 
 
 // attempt sends one request and recognises who answered it.
 func (r *runner) attempt(ctx context.Context, label string, req request) diagnose.Attempt {
-	offset := r.plan.Now().Sub(r.start)
+	return r.attemptFrom(ctx, label, req, r.plan.Now().Sub(r.start))
+}
+
+// attemptFrom is attempt for a request that started offset into the
+// diagnosis.
+func (r *runner) attemptFrom(ctx context.Context, label string, req request, offset time.Duration) diagnose.Attempt {
 	budget := time.Until(deadlineOr(ctx, time.Now().Add(r.plan.Timeout)))
 	var res *probe.Result
 	if req.fastcgi != "" {
