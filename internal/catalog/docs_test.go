@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -52,7 +53,7 @@ func causesDoc() string {
 	for _, p := range Products() {
 		var tms []string
 		for _, tm := range p.Slug.Timeouts() {
-			tms = append(tms, fmt.Sprintf("%s: %d s", tm.Name, int(tm.Timeout.Seconds())))
+			tms = append(tms, fmt.Sprintf("%s: %s s", tm.Name, strconv.FormatFloat(tm.Timeout.Seconds(), 'f', -1, 64)))
 		}
 		if len(tms) == 0 {
 			tms = []string{"—"}
