@@ -417,7 +417,9 @@ func TestFailsAfterRecovery(t *testing.T) {
 		at(resp("try 2", 200, 100*time.Millisecond, app, noRead), 400*time.Millisecond),
 		at(resp("try 3", 200, 3*time.Millisecond, app, noRead), 600*time.Millisecond),
 	}
-	upOK := func(label string, d time.Duration) Attempt { return at(resp(label, 200, time.Millisecond, app, noRead), d) }
+	upOK := func(label string, d time.Duration) Attempt {
+		return at(resp(label, 200, time.Millisecond, app, noRead), d)
+	}
 	upClosed := func(label string, d time.Duration) Attempt {
 		return at(fail(label, probe.ClassClosed, probe.PhaseHeaders, time.Millisecond), d)
 	}
