@@ -193,12 +193,13 @@ func newAggregator(examples int, onEntry func(Entry)) *aggregator {
 	}
 }
 
-// add takes one failure. An error-log line that may explain an access line
-// waits in the joiner, if an access line may come; an access line takes the
-// cause of the error lines of its request, which are then not counted on
-// their own.
+// add takes one failure. An error-log line waits in the joiner, if an
+// access line may come; an access line takes the cause of the error lines
+// of its request, which are then not counted on their own. A line that no
+// access line could find waits too, so that error lines are counted in
+// the order merged.
 func (a *aggregator) add(e *Entry, seq uint64) {
-	if e.explains && a.joins && joinable(e) {
+	if e.explains && a.joins {
 		a.join.hold(e, seq)
 	} else if !e.explains {
 		if m := a.join.take(e); m != nil {

@@ -46,12 +46,6 @@ func joinKeys(e *Entry, keys []joinKey) []joinKey {
 	return keys
 }
 
-// joinable reports whether an access line could find e: whether e has
-// one of the keys of joinKeys.
-func joinable(e *Entry) bool {
-	return e.RequestID != "" || e.Conn != 0 || e.Client != "" && e.Path != "" || e.Product == catalog.Squid && e.Path != ""
-}
-
 // pending is an error line waiting for its access line. Its entry stays
 // where the merge has it, which keeps it until no line before seq waits.
 type pending struct {
@@ -163,11 +157,17 @@ func (j *joiner) matches(p *pending, e *Entry) bool {
 	return !p.done && p.e.Product == e.Product && d <= joinWindow && d >= -joinWindow
 }
 
-// expire counts the error lines that waited long enough; with all, every one.
-func (j *joiner) expire(now time.Time, all bool, count func(*Entry)) {
+// advance moves the clock to now, if later: to the latest time merged,
+// or counted in a part (see takePart).
+func (j *joiner) advance(now time.Time) {
 	if now.After(j.clock) {
 		j.clock, j.due = now, now.Add(-joinHold)
 	}
+}
+
+// expire counts the error lines that waited long enough; with all, every one.
+func (j *joiner) expire(now time.Time, all bool, count func(*Entry)) {
+	j.advance(now)
 	for j.head < len(j.queue) {
 		p := j.queue[j.head]
 		if !all && !p.done && len(j.queue)-j.head <= joinCap && !p.e.Time.Before(j.due) {

@@ -37,6 +37,16 @@ type cursor struct {
 	base int64        // the file's lines before the batch
 	i    int
 	done bool
+	held []heldPart // parts not yet counted, in the order of their chunks
+	next []placed   // batches to walk before the next one in the queue
+}
+
+// placed is a batch with where it is: its file's lines before it, and
+// its file's summary.
+type placed struct {
+	b    *batch
+	base int64
+	sum  *FileSummary
 }
 
 // merge takes the streams' batches in order and their entries in time order
@@ -46,7 +56,7 @@ func (sc *scanner) merge(ctx context.Context, streams []*stream) (*Report, error
 	agg.full = sc.full
 	agg.joins = false // until a log of access lines is read
 	if sc.tally != nil {
-		agg.upstreams.tab, agg.paths.tab = sc.tally.tabs[0], sc.tally.tabs[1]
+		agg.upstreams.tab, agg.paths.tab = sc.tally[0], sc.tally[1]
 	}
 	rb := newReportBuilder()
 	cursors := make([]*cursor, len(streams))
@@ -85,9 +95,6 @@ func (sc *scanner) merge(ctx context.Context, streams []*stream) (*Report, error
 		}
 	}
 	agg.flush()
-	if sc.tally != nil {
-		agg.addTalliers(sc.tally)
-	}
 	return rb.build(agg), nil
 }
 
@@ -101,39 +108,62 @@ func earlier(a, b *Entry) bool {
 }
 
 // head returns the stream's next entry, fetching batches as needed and
-// retiring those it is done with; nil when the stream is done. A batch
-// whose worker counted its entries is added to agg as it is fetched.
+// retiring those it is done with; nil when the stream is done.
 func (sc *scanner) head(c *cursor, rb *reportBuilder, lb *limbo, agg *aggregator) (*Entry, error) {
 	for !c.done && (c.b == nil || c.i >= len(c.b.entries)) {
 		if c.b != nil {
 			lb.batches = append(lb.batches, retired{c.b, lb.seq})
 		}
 		c.b = nil
-		j, ok := <-c.s.queue
+		p, ok, err := sc.fetch(c, rb, agg)
+		if err != nil {
+			return nil, err
+		}
 		if !ok {
 			c.done = true
 			break
+		}
+		c.b, c.i, c.base, c.sum = p.b, 0, p.base, p.sum
+	}
+	if c.done {
+		return nil, nil
+	}
+	return &c.b.entries[c.i], nil
+}
+
+// fetch returns the stream's next batch of entries; false when the
+// stream is done. A batch whose worker counted its entries (a part) is
+// added to agg once it is known to count as its lines would, or read
+// again for its entries (see takePart).
+func (sc *scanner) fetch(c *cursor, rb *reportBuilder, agg *aggregator) (placed, bool, error) {
+	for len(c.next) == 0 {
+		j, ok := <-c.s.queue
+		if !ok {
+			sc.settle(c, agg, len(c.held))
+			return placed{}, false, nil
 		}
 		b := <-j.res
 		if b.err != nil {
 			if errors.Is(b.err, errStop) {
 				continue
 			}
-			return nil, b.err
+			return placed{}, false, b.err
 		}
-		c.base = rb.account(b)
-		c.b, c.i, c.sum = b, 0, rb.file(b.file.name)
+		p := placed{b, rb.account(b), rb.file(b.file.name)}
 		if b.file != nil && b.file.format != nil && b.file.kind() != kindError {
 			agg.joins = true
 		}
 		if b.part != nil {
-			agg.flush() // lines of an earlier log that waited, in a log of one stream
-			agg.addPart(b.part, c.base)
-			c.sum.Failures += b.part.failures
+			sc.takePart(c, p, agg)
+			continue
 		}
+		if len(b.entries) > 0 {
+			sc.beforeEntries(c, b.entries, agg)
+		}
+		c.next = append(c.next, p)
 	}
-	if c.done {
-		return nil, nil
-	}
-	return &c.b.entries[c.i], nil
+	p := c.next[0]
+	c.next[0] = placed{}
+	c.next = c.next[1:]
+	return p, true, nil
 }

@@ -124,7 +124,7 @@ func Scan(ctx context.Context, srcs []Source, opt Options) (*Report, error) {
 	sc := newScanner(opt, po)
 	groups := groupSources(srcs)
 	if len(groups) == 1 && opt.OnEntry == nil {
-		sc.tally = newTalliers()
+		sc.tally = &[2]*keyTable{{}, {}}
 	}
 	jobs := make(chan *job)
 	var wg sync.WaitGroup
@@ -158,9 +158,10 @@ type scanner struct {
 	texts   freeList[*textBuf]
 	entries freeList[[]Entry] // of merged batches, for the next chunks
 	parts   freeList[*part]
-	// tally, when set, has the workers count the failures of error logs
-	// (see part): set when one log is read, and no OnEntry sees each line.
-	tally *talliers
+	// tally, when set, has the workers count the failures of error lines
+	// (see part), with the upstreams and paths the merge names in these
+	// tables: set when one log is read, and no OnEntry sees each line.
+	tally *[2]*keyTable
 	start time.Time
 	full  *[nCauses]atomic.Bool // the causes that have all their examples
 }
@@ -233,7 +234,12 @@ type batch struct {
 	lines, skipped, malformed, filtered, bytes int64
 	entries                                    []Entry // Line counts from the chunk's start
 	part                                       *part   // the entries counted, when the worker counts them
-	err                                        error
+	// chunk is the chunk a part was counted from, in data, kept while the
+	// merge may need to read it again line by line.
+	chunk []byte
+	data  *[]byte
+	mixed bool // a part's chunk has a line no error line explains; the part is not counted
+	err   error
 }
 
 // stream is one log's ordered queue of jobs.
@@ -241,28 +247,39 @@ type stream struct {
 	queue chan *job
 }
 
+// worker parses chunks. When the scan has its workers count, it counts
+// the failures of a chunk of error lines in a part, and keeps the chunk
+// for the merge; a chunk that turns out to have a line no error line
+// explains (an access line's, in a container's output) is read again
+// for its entries.
 func (sc *scanner) worker(jobs <-chan *job) {
-	var w *tallier
-	if sc.tally != nil {
-		w = sc.tally.add()
-	}
 	for j := range jobs {
-		b := sc.parse(j.file, (*j.data)[:j.n], j.parser(), w)
-		sc.bufs.put(j.data)
+		data := (*j.data)[:j.n]
+		b := sc.parse(j.file, data, j.parser(), sc.tally != nil)
+		if b.mixed {
+			sc.recycle(b)
+			b = sc.parse(j.file, data, j.parser(), false)
+		}
+		if b.part != nil && b.part.failures > 0 {
+			b.chunk, b.data = data, j.data
+		} else {
+			sc.bufs.put(j.data)
+		}
 		j.res <- b
 	}
 }
 
 // parseChunk parses complete lines.
 func (sc *scanner) parseChunk(fs *fileState, data []byte, p parser) *batch {
-	return sc.parse(fs, data, p, nil)
+	return sc.parse(fs, data, p, false)
 }
 
-// parse parses complete lines; with w set, and an error log's lines, it
-// counts their failures in the batch's part, with w's counts.
-func (sc *scanner) parse(fs *fileState, data []byte, p parser, w *tallier) *batch {
+// parse parses complete lines. With tally set, in a file of error lines,
+// it counts their failures in the batch's part, until it meets a failure
+// no error line explains: it then stops, and marks the batch mixed.
+func (sc *scanner) parse(fs *fileState, data []byte, p parser, tally bool) *batch {
 	b := &batch{file: fs, bytes: int64(len(data))}
-	if w != nil && fs.kind() == kindError {
+	if tally && fs.kind() != kindAccess {
 		b.part = sc.part()
 	} else if s, ok := sc.entries.get(); ok {
 		b.entries = s[:0]
@@ -315,8 +332,12 @@ func (sc *scanner) parse(fs *fileState, data []byte, p parser, w *tallier) *batc
 		case v == lineFailure:
 			e.Line, e.File = b.lines, fs.name
 			e.explains = e.explains || explains
+			if b.part != nil && e.explains {
+				sc.count(b.part, &e, raw, text)
+				continue
+			}
 			if b.part != nil {
-				sc.count(w, b.part, &e, raw, text)
+				b.mixed, data = true, nil
 				continue
 			}
 			if sc.wantRaw(&e, fs) {
@@ -343,6 +364,10 @@ func (sc *scanner) recycle(b *batch) {
 		sc.parts.put(b.part)
 		b.part = nil
 	}
+	if b != nil && b.data != nil {
+		sc.bufs.put(b.data)
+		b.chunk, b.data = nil, nil
+	}
 }
 
 // part returns an empty part.
@@ -356,12 +381,12 @@ func (sc *scanner) part() *part {
 
 // count counts a failure in the part, and keeps it as an example while
 // its cause may need one; its strings may still be in t, which it empties.
-func (sc *scanner) count(w *tallier, p *part, e *Entry, raw []byte, t *textBuf) {
+func (sc *scanner) count(p *part, e *Entry, raw []byte, t *textBuf) {
 	if t != nil && e.text != 0 {
 		path, ups, scheme := t.fields(e)
-		count(w, sc.tally, p, e, path, ups, scheme)
+		count(sc.tally, p, e, path, ups, scheme)
 	} else {
-		count(w, sc.tally, p, e, e.Path, e.Upstream, e.Scheme)
+		count(sc.tally, p, e, e.Path, e.Upstream, e.Scheme)
 	}
 	if sc.opt.Examples > 0 && !sc.full[causeIndex(e.Cause)].Load() {
 		p.example(e, sc.opt.Examples, raw, t)

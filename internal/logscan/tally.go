@@ -1,24 +1,26 @@
 package logscan
 
 import (
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
-// A scan that reads one error log, and no access log, has no line to join
-// and counts each failure in the order the merge takes it, which is the
-// order of the file. Its workers then count each chunk's failures
-// themselves (a part), and the merge adds the parts in the order of the
-// chunks: what depends on that order (which lines become examples, which
-// upstreams and paths are named past maxKeys, which minutes past
-// maxMinutes) comes out as if the merge had counted every line.
+// A scan that reads one log counts its error lines in the order the merge
+// takes them, which is the order of the file. Its workers then count each
+// chunk's failures themselves (a part), and the merge adds the parts in
+// the order of the chunks: what depends on that order (which lines become
+// examples, which upstreams and paths are named past maxKeys, which
+// minutes past maxMinutes) comes out as if the merge had counted every
+// line. A chunk of a container's output that holds an access line's
+// failure is not counted so, and where access lines may come, a part is
+// held until it is known that no access line would have found its lines
+// (see takePart).
 
-// part is what a worker counted of one chunk's failures. The counts of
-// upstreams and paths that the key tables already name are the worker's
-// own (see tallier); the others are kept in the order met.
+// part is what a worker counted of one chunk's failures. The upstreams
+// and paths that the key tables already name are counted as hits; the
+// others are kept in the order met.
 type part struct {
 	failures int64
 	causes   [nCauses]partCause
@@ -26,6 +28,8 @@ type part struct {
 	at       map[int64]int // minutes' places in minutes
 	last     int           // the place of the minute counted last
 	keys     [2][]newKey   // upstreams, paths
+	hits     []uint32
+	other    [2][nCauses]int64 // lines of keys that can no longer be named
 }
 
 // partCause is what a chunk says of one cause: as causeAgg, with the
@@ -57,6 +61,19 @@ func (p *part) reset() {
 	p.failures, p.minutes, p.last = 0, p.minutes[:0], 0
 	clear(p.at)
 	p.keys[0], p.keys[1] = p.keys[0][:0], p.keys[1][:0]
+	p.hits, p.other = p.hits[:0], [2][nCauses]int64{}
+}
+
+// clock returns the latest time of the part's failures, zero if none has
+// a time.
+func (p *part) clock() time.Time {
+	var t time.Time
+	for i := range p.causes {
+		if c := &p.causes[i]; c.count > 0 && c.last.After(t) {
+			t = c.last
+		}
+	}
+	return t
 }
 
 // keyTable names the keys of a capped count to the workers, by the index
@@ -102,49 +119,29 @@ func (t *keyTable) insert(key string, h uint64, id int32) {
 	}
 }
 
-// tallier is one worker's counts of the upstreams and paths that the key
-// tables name, by id, and of those that can no longer be named.
-type tallier struct {
-	keys  [2][][nCauses]int64
-	other [2][nCauses]int64
-}
-
-// talliers are the scan's workers' counts, which the merge adds to the
-// named keys' once every chunk is counted.
-type talliers struct {
-	mu   sync.Mutex
-	all  []*tallier
-	tabs [2]*keyTable // upstreams, paths
-}
-
-func newTalliers() *talliers {
-	return &talliers{tabs: [2]*keyTable{{}, {}}}
-}
-
-func (ts *talliers) add() *tallier {
-	w := &tallier{}
-	ts.mu.Lock()
-	ts.all = append(ts.all, w)
-	ts.mu.Unlock()
-	return w
-}
+// A part counts the lines of upstreams and paths that the key tables name
+// in hits, each a key's id, its table and its cause packed as hitCause
+// and hitTable say, and the merge adds them to the named keys' counts: a part can be
+// dropped, and its chunk read again line by line, without leaving counts
+// behind. Lines of keys that can no longer be named are counted in other.
+const (
+	hitCause = 5 // the cause's bits; nCauses fits in them
+	hitTable = 1 // the table's bit, above the cause's
+)
 
 // countKey counts a line of cause ci under key in table t (0 upstreams,
-// 1 paths): in the worker's counts when the table names the key or can
-// name no more, else in the part, for the merge to name it.
-func countKey[S string | []byte](w *tallier, ts *talliers, p *part, t int, key S, ci int) {
+// 1 paths): as a hit when the table names the key, in other when it can
+// name no more, else among the part's new keys, for the merge to name it.
+func countKey[S string | []byte](tabs *[2]*keyTable, p *part, t int, key S, ci int) {
 	if len(key) == 0 {
 		return
 	}
-	tab := ts.tabs[t]
+	tab := tabs[t]
 	full := tab.n.Load() >= maxKeys
 	if id, ok := lookup(tab, key, keyHash(key)); ok {
-		if int(id) >= len(w.keys[t]) {
-			w.keys[t] = append(w.keys[t], make([][nCauses]int64, int(id)+1-len(w.keys[t]))...)
-		}
-		w.keys[t][id][ci]++
+		p.hits = append(p.hits, uint32(id)<<(hitCause+hitTable)|uint32(t)<<hitCause|uint32(ci))
 	} else if full {
-		w.other[t][ci]++
+		p.other[t][ci]++
 	} else {
 		p.keys[t] = append(p.keys[t], newKey{string(key), ci})
 	}
@@ -152,7 +149,7 @@ func countKey[S string | []byte](w *tallier, ts *talliers, p *part, t int, key S
 
 // count adds a failure to the part, as aggregator.count adds it to the
 // totals; path, ups and scheme are e's, which may still be in a textBuf.
-func count[S string | []byte](w *tallier, ts *talliers, p *part, e *Entry, path, ups, scheme S) {
+func count[S string | []byte](tabs *[2]*keyTable, p *part, e *Entry, path, ups, scheme S) {
 	ci := causeIndex(e.Cause)
 	if ci < 0 {
 		e.Cause, ci = catalog.Upstream, causeIndex(catalog.Upstream)
@@ -171,14 +168,14 @@ func count[S string | []byte](w *tallier, ts *talliers, p *part, e *Entry, path,
 	if string(scheme) == "fastcgi" || len(ups) >= 5 && string(ups[:5]) == "unix:" || e.Product == catalog.PHPFPM {
 		c.fastcgi++
 	}
-	countKey(w, ts, p, 0, ups, ci)
+	countKey(tabs, p, 0, ups, ci)
 	for i := range len(path) {
 		if path[i] == '?' {
 			path = path[:i]
 			break
 		}
 	}
-	countKey(w, ts, p, 1, path, ci)
+	countKey(tabs, p, 1, path, ci)
 	if !e.Time.IsZero() {
 		p.minute(e.Time.Unix()/60, ci)
 	}
@@ -241,31 +238,24 @@ func (a *aggregator) addPart(p *part, base int64) {
 			c.full = true
 		}
 	}
-	for t, c := range [2]*capped{&a.upstreams, &a.paths} {
+	keys := [2]*capped{&a.upstreams, &a.paths}
+	for _, h := range p.hits {
+		k := keys[h>>hitCause&(1<<hitTable-1)].ids[h>>(hitCause+hitTable)]
+		k.byCause[h&(1<<hitCause-1)]++
+		k.total++
+	}
+	for t, c := range keys {
 		for _, k := range p.keys[t] {
 			c.add(k.key, k.ci)
 		}
+		c.other.addCounts(&p.other[t])
 	}
 	for i := range p.minutes {
 		a.minuteRow(p.minutes[i].m, &p.minutes[i].row)
 	}
 }
 
-// addTalliers adds the workers' counts of named keys, and of those that
-// could no longer be named, once every part is added.
-func (a *aggregator) addTalliers(ts *talliers) {
-	ts.mu.Lock() // a worker that took no chunk may register still
-	defer ts.mu.Unlock()
-	for _, w := range ts.all {
-		for t, c := range [2]*capped{&a.upstreams, &a.paths} {
-			for id, byCause := range w.keys[t] {
-				c.ids[id].addCounts(&byCause)
-			}
-			c.other.addCounts(&w.other[t])
-		}
-	}
-}
-
+// addCounts adds counts by cause to k.
 func (k *keyCount) addCounts(byCause *[nCauses]int64) {
 	for ci, n := range byCause {
 		k.byCause[ci] += n
