@@ -43,3 +43,14 @@ func (m *multiParser) clone() parser {
 	}
 	return &c
 }
+
+// setText lets the parsers that can leave their failures' strings in a
+// textBuf do so: a container's error lines are read as a file of error
+// lines alone is.
+func (m *multiParser) setText(t *textBuf) {
+	for _, p := range m.ps {
+		if tp, ok := p.(textParser); ok {
+			tp.setText(t)
+		}
+	}
+}
