@@ -100,10 +100,12 @@ type watcher struct {
 }
 
 // poll reloads when the file differs from the last reload's and has
-// stayed the same since the previous poll.
+// stayed the same since the previous poll. An empty file is taken for one
+// being written (truncated, its content still to come): it never settles,
+// and the configuration running stays.
 func (w *watcher) poll() {
 	cur := look(w.path)
-	settled := cur.same(w.seen)
+	settled := cur.same(w.seen) && (cur.info == nil || cur.info.Size() > 0)
 	w.seen = cur
 	if settled && !cur.same(w.loaded) {
 		w.loaded = cur

@@ -202,3 +202,23 @@ func TestWatchWithoutCurrent(t *testing.T) {
 		t.Fatal("the first configuration was not delivered")
 	}
 }
+
+// TestWatchEmptyFile checks that a file caught truncated, its content still
+// to come, is not reloaded: the configuration running stays, without an
+// error, until the content is there.
+func TestWatchEmptyFile(t *testing.T) {
+	w := startWatch(t, watchedV1, 5*time.Millisecond)
+	w.write("")
+	time.Sleep(60 * time.Millisecond) // several polls of the empty file
+	select {
+	case err := <-w.errs:
+		t.Fatalf("an empty file was reloaded: %v", err)
+	case c := <-w.changes:
+		t.Fatalf("an empty file delivered %+v", c)
+	default:
+	}
+	w.write(watchedV2)
+	if c, err := w.next(); err != nil || len(c.TargetSpecs) != 2 {
+		t.Errorf("got %v, %v; want the content written after", c, err)
+	}
+}
