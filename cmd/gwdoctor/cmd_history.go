@@ -48,7 +48,12 @@ are listed; a store that does not exist), 3 the store could not be read.`,
 		Example: `  gwdoctor history shop --since 30d --format csv > shop.csv
   gwdoctor history https://api.shop.example/health --since 36h --format json
   gwdoctor history shop --db /var/lib/gwdoctor/gwdoctor.db`,
-		Args: cobra.ExactArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("history takes exactly one target (its name in the configuration, or its URL), got %d arguments", len(args))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runHistory(cmd.Context(), s, args[0], f)
 		},

@@ -122,7 +122,8 @@ func TestHistoryUsage(t *testing.T) {
 		{[]string{"history", "shop", "--db", db, "--since", "-2d"}, `--since "-2d"`},
 		{[]string{"history", "shop", "--db", db, "--format", "xml"}, `unknown --format "xml"`},
 		{[]string{"history", "shop", "--db", filepath.Join(t.TempDir(), "none.db")}, "no store at"},
-		{[]string{"history"}, "accepts 1 arg"},
+		{[]string{"history"}, "history takes exactly one target"},
+		{[]string{"history", "shop", "api"}, "got 2 arguments"},
 	}
 	for _, tc := range tests {
 		code, _, stderr := gwdoctor(t, tc.args...)
