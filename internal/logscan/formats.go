@@ -1,6 +1,7 @@
 package logscan
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -96,23 +97,59 @@ func buildNginxAccess(o parseOptions, sample [][]byte) parser {
 // front of them: the format other_vhosts_access.log is written in.
 func buildApacheAccess(o parseOptions, sample [][]byte) parser {
 	common, _ := compileLogFormat(`$remote_addr $ident $remote_user [$time_local] "$request" $status $body_bytes_sent`)
-	vhost, _ := compileLogFormat(`$host:$server_port $remote_addr $ident $remote_user [$time_local] "$request" $status $body_bytes_sent`)
-	cands := []*accessLog{{f: common, trailing: true}, {f: vhost, trailing: true}}
-	for _, c := range cands {
-		c.product, c.format, c.loc, c.needTime = catalog.Apache, "apache-access", o.loc, o.needTime
-	}
+	plain := &accessLog{f: common, trailing: true, product: catalog.Apache, format: "apache-access", loc: o.loc, needTime: o.needTime}
+	vhost := &vhostAccess{inner: plain.clone().(*accessLog)}
 	// A container's output mixes the two (a vhost's lines and the default
 	// server's): the one that reads the sample best comes first, the other
 	// reads the lines it cannot.
-	best := pickParser(cands, sample).(*accessLog)
-	if best == cands[1] {
-		cands[0], cands[1] = cands[1], cands[0]
+	if readsMore(vhost, plain, sample) {
+		return eitherAccess{vhost, plain}
 	}
-	return eitherAccess(cands)
+	return eitherAccess{plain, vhost}
 }
 
-// eitherAccess reads a line with the first of its formats that reads it.
-type eitherAccess []*accessLog
+// readsMore reports whether a reads more of the sample's lines than b.
+func readsMore(a, b parser, sample [][]byte) bool {
+	n := 0
+	for _, l := range sample {
+		var e Entry
+		if a.parse(l, &e) != lineMalformed {
+			n++
+		}
+		e = Entry{}
+		if b.parse(l, &e) != lineMalformed {
+			n--
+		}
+	}
+	return n > 0
+}
+
+// vhostAccess reads a line of vhost_combined: "host:port " in front of a
+// line of the common or combined format. The port is digits, so that no
+// timestamp ("2024-01-02T03:04:05Z ...") passes for a host and its port.
+type vhostAccess struct{ inner *accessLog }
+
+func (p *vhostAccess) parse(line []byte, e *Entry) verdict {
+	sp := bytes.IndexByte(line, ' ')
+	if sp < 0 {
+		return lineMalformed
+	}
+	colon := bytes.LastIndexByte(line[:sp], ':')
+	if colon <= 0 || colon == sp-1 {
+		return lineMalformed
+	}
+	for _, c := range line[colon+1 : sp] {
+		if c < '0' || c > '9' {
+			return lineMalformed
+		}
+	}
+	return p.inner.parse(line[sp+1:], e)
+}
+
+func (p *vhostAccess) clone() parser { return &vhostAccess{inner: p.inner.clone().(*accessLog)} }
+
+// eitherAccess reads a line with the first of its parsers that reads it.
+type eitherAccess []parser
 
 func (p eitherAccess) parse(line []byte, e *Entry) verdict {
 	start := *e
@@ -125,6 +162,14 @@ func (p eitherAccess) parse(line []byte, e *Entry) verdict {
 		v = alt.parse(line, e)
 	}
 	return v
+}
+
+func (p eitherAccess) clone() parser {
+	c := make(eitherAccess, len(p))
+	for i, q := range p {
+		c[i] = q.(cloner).clone()
+	}
+	return c
 }
 
 // pickParser returns the candidate that reads most sample lines fully.

@@ -1,7 +1,13 @@
 package logscan
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
@@ -67,5 +73,47 @@ func TestParseVariants(t *testing.T) {
 				t.Errorf("upstream, path = %q, %q; want %q, %q", e.Upstream, e.Path, c.upstream, c.path)
 			}
 		})
+	}
+}
+
+// TestVhostNotATimestamp checks that vhost_combined's "host:port " prefix
+// is read only with a port of digits: a collector's timestamp in front of
+// a combined line ("2026-08-21T00:00:00.002Z 198.51.100.1 - - [...") is no
+// host and port, and docker's output of nginx is read as nginx's.
+func TestVhostNotATimestamp(t *testing.T) {
+	p := buildApacheAccess(parseOptions{loc: time.UTC}, nil)
+	combined := `198.51.100.178 - - [21/Aug/2026:00:00:00 +0000] "GET /api HTTP/1.1" 502 157 "-" "curl/8.0"`
+	for _, tc := range []struct {
+		line string
+		want verdict
+	}{
+		{"shop.example:443 " + combined, lineFailure},
+		{combined, lineFailure},
+		{"2026-08-21T00:00:00.002639512Z " + combined, lineMalformed},
+		{"shop.example: " + combined, lineMalformed},
+	} {
+		var e Entry
+		if got := p.parse([]byte(tc.line), &e); got != tc.want {
+			t.Errorf("%.40q: %v, want %v", tc.line, got, tc.want)
+		}
+	}
+	var lines []string
+	for i := range 8 {
+		at := fmt.Sprintf("2026-08-21T00:00:0%d.000000000Z ", i)
+		lines = append(lines, at+fmt.Sprintf(`198.51.100.178 - - [21/Aug/2026:00:00:0%d +0000] "GET /p/%d HTTP/1.1" 200 25647 "-" "curl/8.0"`, i, i))
+		if i == 5 {
+			lines = append(lines, at+`2026/08/21 00:00:05 [error] 29#29: *3 connect() failed (111: Connection refused) while connecting to upstream, client: 198.51.100.178, server: _, request: "GET /api HTTP/1.1", upstream: "http://10.0.0.5:8080/api", host: "shop.example"`)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "docker.log")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Scan(context.Background(), []Source{{Name: path}}, Options{Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := r.Files[0]; f.Format != "nginx-access" || f.Wrapper != "docker" || f.Malformed != 0 {
+		t.Errorf("read as %s in %q, %d malformed; want nginx-access in docker's, none malformed", f.Format, f.Wrapper, f.Malformed)
 	}
 }
