@@ -189,5 +189,14 @@ func pickParser(cands []*accessLog, sample [][]byte) parser {
 			best, bestN = c, n
 		}
 	}
+	if bestN == 0 && len(cands) > 1 {
+		// No line to choose by (a companion built from the other log's
+		// lines): each line is read by the first candidate that reads it.
+		either := make(eitherAccess, len(cands))
+		for i, c := range cands {
+			either[i] = c
+		}
+		return either
+	}
 	return best
 }

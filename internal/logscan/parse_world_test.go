@@ -117,3 +117,20 @@ func TestVhostNotATimestamp(t *testing.T) {
 		t.Errorf("read as %s in %q, %d malformed; want nginx-access in docker's, none malformed", f.Format, f.Wrapper, f.Malformed)
 	}
 }
+
+// TestAccessWithoutSample checks the access parser built with no access
+// line to choose its format by (the companion of an error log whose first
+// lines are all errors): each line is read by the format that reads it,
+// ingress-nginx's or combined with fields after it.
+func TestAccessWithoutSample(t *testing.T) {
+	p := buildNginxAccess(parseOptions{loc: time.UTC}, [][]byte{[]byte(`2026/08/21 00:00:00 [error] 812#812: *38 connect() failed`)})
+	for _, line := range []string{
+		`198.51.100.7 - - [21/Aug/2026:00:00:00 +0000] "GET /api HTTP/1.1" 502 157 "-" "curl/8.5.0" 200 10.0.0.11:8080 0.060 0.061`,
+		`198.51.100.7 - - [21/Aug/2026:00:00:00 +0000] "GET /api HTTP/1.1" 502 157 "-" "curl/8.5.0" 312 0.002 [default-shop-80] [] 10.0.0.11:8080 0 0.002 502 4f8c2a1e0b7d`,
+	} {
+		var e Entry
+		if v := p.parse([]byte(line), &e); v != lineFailure || e.Status != 502 {
+			t.Errorf("%.60q: %v, status %d; want a failure with status 502", line, v, e.Status)
+		}
+	}
+}
