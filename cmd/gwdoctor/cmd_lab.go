@@ -513,22 +513,26 @@ func serveSetup(ctx context.Context, s streams, name string) error {
 	return nil
 }
 
-// configNames are the configuration files the lab writes for the products
-// whose configuration gwdoctor reads, beside the gateway's log.
-var configNames = map[string][2]string{
-	"nginx":    {"--nginx-config", "nginx.conf"},
-	"haproxy":  {"--haproxy-config", "haproxy.cfg"},
-	"apache":   {"--apache-config", "apache2.conf"},
-	"caddy":    {"--caddy-config", "Caddyfile"},
-	"varnish":  {"--varnish-config", "default.vcl"},
-	"squid":    {"--squid-config", "squid.conf"},
-	"lighttpd": {"--lighttpd-config", "lighttpd.conf"},
+// labConfigs are the configuration files the lab writes for the products
+// whose configuration gwdoctor reads, beside the gateway's log: the flag
+// that names one, its file name, and its field of gwconfig.Sources.
+var labConfigs = map[string]struct {
+	flag, name string
+	field      func(*gwconfig.Sources) *string
+}{
+	"nginx":    {"--nginx-config", "nginx.conf", func(s *gwconfig.Sources) *string { return &s.Nginx }},
+	"haproxy":  {"--haproxy-config", "haproxy.cfg", func(s *gwconfig.Sources) *string { return &s.HAProxy }},
+	"apache":   {"--apache-config", "apache2.conf", func(s *gwconfig.Sources) *string { return &s.Apache }},
+	"caddy":    {"--caddy-config", "Caddyfile", func(s *gwconfig.Sources) *string { return &s.Caddy }},
+	"varnish":  {"--varnish-config", "default.vcl", func(s *gwconfig.Sources) *string { return &s.Varnish }},
+	"squid":    {"--squid-config", "squid.conf", func(s *gwconfig.Sources) *string { return &s.Squid }},
+	"lighttpd": {"--lighttpd-config", "lighttpd.conf", func(s *gwconfig.Sources) *string { return &s.Lighttpd }},
 }
 
 // configFile is the configuration file of a running lab gateway that
 // gwdoctor reads, and its flag; "" when there is none.
 func configFile(g lab.Gateway) (flag, file string) {
-	c, ok := configNames[g.Product()]
+	c, ok := labConfigs[g.Product()]
 	dir := ""
 	if g.LogPath() != "" {
 		dir = filepath.Dir(g.LogPath())
@@ -538,11 +542,11 @@ func configFile(g lab.Gateway) (flag, file string) {
 	if !ok || dir == "" {
 		return "", ""
 	}
-	file = filepath.Join(dir, c[1])
+	file = filepath.Join(dir, c.name)
 	if _, err := os.Stat(file); err != nil {
 		return "", ""
 	}
-	return c[0], file
+	return c.flag, file
 }
 
 // configFlag is the flag that hands a running lab gateway's configuration
@@ -558,22 +562,9 @@ func configFlag(g lab.Gateway) string {
 // labConfig is the running lab gateway's configuration as a diagnosis
 // reads it.
 func labConfig(g lab.Gateway) gwconfig.Sources {
-	flag, file := configFile(g)
-	switch flag {
-	case "--nginx-config":
-		return gwconfig.Sources{Nginx: file}
-	case "--haproxy-config":
-		return gwconfig.Sources{HAProxy: file}
-	case "--apache-config":
-		return gwconfig.Sources{Apache: file}
-	case "--caddy-config":
-		return gwconfig.Sources{Caddy: file}
-	case "--varnish-config":
-		return gwconfig.Sources{Varnish: file}
-	case "--squid-config":
-		return gwconfig.Sources{Squid: file}
-	case "--lighttpd-config":
-		return gwconfig.Sources{Lighttpd: file}
+	var src gwconfig.Sources
+	if _, file := configFile(g); file != "" {
+		*labConfigs[g.Product()].field(&src) = file
 	}
-	return gwconfig.Sources{}
+	return src
 }
