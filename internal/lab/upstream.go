@@ -32,6 +32,7 @@ type Upstream struct {
 	start     time.Time // when it started, the origin of Flap's halves
 	tlsConfig *tls.Config
 	ln        net.Listener // nil for Refused
+	reserved  int          // for Refused: the bound, never listening socket that holds Addr; -1 otherwise
 	done      chan struct{}
 	wg        sync.WaitGroup
 	requests  atomic.Int64
@@ -50,12 +51,21 @@ func StartUpstream(ctx context.Context, f Fault, opts UpstreamOptions) (*Upstrea
 		return nil, fmt.Errorf("starting upstream: unknown fault %q", f)
 	}
 	u := &Upstream{
-		Fault:  f,
-		Scheme: "http",
-		opts:   opts.withDefaults(),
-		start:  time.Now(),
-		done:   make(chan struct{}),
-		conns:  make(map[net.Conn]struct{}),
+		Fault:    f,
+		Scheme:   "http",
+		opts:     opts.withDefaults(),
+		start:    time.Now(),
+		done:     make(chan struct{}),
+		conns:    make(map[net.Conn]struct{}),
+		reserved: -1,
+	}
+	if f == Refused {
+		fd, addr, err := reservePort()
+		if err != nil {
+			return nil, fmt.Errorf("starting %s upstream: %w", f, err)
+		}
+		u.reserved, u.Addr = fd, addr
+		return u, nil
 	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
@@ -63,15 +73,6 @@ func StartUpstream(ctx context.Context, f Fault, opts UpstreamOptions) (*Upstrea
 		return nil, fmt.Errorf("starting %s upstream: %w", f, err)
 	}
 	u.Addr = ln.Addr().String()
-	if f == Refused {
-		// The port was free a moment ago and is free again now; another
-		// program could take it in between, which is unlikely on a test
-		// machine and harmless for a lab.
-		if err := ln.Close(); err != nil {
-			return nil, fmt.Errorf("starting %s upstream: %w", f, err)
-		}
-		return u, nil
-	}
 	if f == Unreachable {
 		u.ln = ln // Close closes it and the connections that fill its queue
 		if err := u.fillQueue(ctx, ln); err != nil {
@@ -150,6 +151,12 @@ func (u *Upstream) Requests() int { return int(u.requests.Load()) }
 // It is safe to call more than once.
 func (u *Upstream) Close() error {
 	u.once.Do(func() {
+		if u.reserved >= 0 {
+			if err := syscall.Close(u.reserved); err != nil {
+				u.err = fmt.Errorf("closing %s upstream: %w", u.Fault, err)
+			}
+			return
+		}
 		if u.ln == nil {
 			return
 		}
@@ -232,4 +239,30 @@ func (u *Upstream) sleep(d time.Duration) bool {
 func (u *Upstream) down() bool {
 	f := u.opts.Flap
 	return f > 0 && time.Since(u.start)/f%2 == 1
+}
+
+// reservePort binds a TCP socket to a free port of 127.0.0.1 and never
+// listens on it: a connection to the port is refused, and, since the socket
+// is bound without SO_REUSEADDR, no other server (a gateway or upstream of a
+// test running beside) can take the port while the socket is open.
+func reservePort() (fd int, addr string, err error) {
+	fd, err = syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, "", fmt.Errorf("reserving a port: %w", err)
+	}
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		syscall.Close(fd)
+		return -1, "", fmt.Errorf("reserving a port: %w", err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		syscall.Close(fd)
+		return -1, "", fmt.Errorf("reserving a port: %w", err)
+	}
+	in, ok := sa.(*syscall.SockaddrInet4)
+	if !ok {
+		syscall.Close(fd)
+		return -1, "", fmt.Errorf("reserving a port: bound to %T", sa)
+	}
+	return fd, fmt.Sprintf("127.0.0.1:%d", in.Port), nil
 }

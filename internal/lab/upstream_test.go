@@ -100,6 +100,12 @@ func TestUpstreamDirect(t *testing.T) {
 			if !errors.Is(err, syscall.ECONNREFUSED) {
 				t.Errorf("dial: got %v, want ECONNREFUSED", err)
 			}
+			// The port stays held: a server started beside cannot take
+			// it, even with SO_REUSEADDR as Go and the gateways set it.
+			if ln, err := net.Listen("tcp", u.Addr); err == nil {
+				ln.Close()
+				t.Errorf("listening on the refused upstream's %s succeeded; the port must stay held", u.Addr)
+			}
 		}},
 		{Closed, UpstreamOptions{}, func(t *testing.T, u *Upstream) {
 			n, err := firstRead(sendHead(t, u.Addr), 2*time.Second)
