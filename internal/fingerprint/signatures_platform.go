@@ -33,6 +33,13 @@ var platformSignatures = []signature{
 	{name: "aws-lambda-timeout-error", product: catalog.Lambda, kind: wrote, conf: confMedium,
 		all:  []cond{bodyRe(`"errorMessage"\s*:\s*"[^"]*Task timed out after [0-9.]+ seconds`)},
 		read: readLambda},
+	// Fly.io's proxy answers its own failures (no instance it could reach)
+	// with the status alone, under its own Server header (observed,
+	// direnv#361). An application behind it that sends an empty 502 without
+	// a Server header of its own would read the same, hence medium.
+	{name: "fly-proxy-empty-error", product: catalog.Fly, kind: wrote, conf: confMedium,
+		all:  []cond{anyOf(header("Server", "Fly/"), header("Server", "Fly.io")), emptyBody(), status(502, 503, 504)},
+		read: readEmpty},
 	// App Service's page for an app that does not start (Microsoft Learn,
 	// "Troubleshoot HTTP 502 and 503 errors in App Service"; observed).
 	{name: "azure-app-service-error", product: catalog.AppService, kind: wrote, conf: confHigh,
@@ -87,9 +94,11 @@ var pathSignatures = []signature{
 		all: []cond{header("Server", "Microsoft-Azure-Application-Gateway")}},
 	{name: "heroku-router-headers", product: catalog.Heroku, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(headerHas("Via", "vegur"), headerHas("Via", "heroku-router"), headerIs("Server", "heroku"))}},
-	// Fly.io docs, "Fly-Request-Id"; its proxy names itself in Server.
+	// Fly.io docs, "Fly-Request-Id"; its proxy names itself in Server
+	// ("Fly/<build> (<date>)", earlier "Fly.io (<build>)": direnv#361) and
+	// in Via ("... fly.io").
 	{name: "fly-headers", product: catalog.Fly, kind: onPath, conf: confHigh,
-		all: []cond{anyOf(header("Fly-Request-Id", ""), header("Server", "Fly/"))}},
+		all: []cond{anyOf(header("Fly-Request-Id", ""), header("Server", "Fly/"), header("Server", "Fly.io"), headerHas("Via", " fly.io"))}},
 	// Render adds rndr-id and x-render-origin-server (Render docs,
 	// "Troubleshooting your deploy").
 	{name: "render-headers", product: catalog.Render, kind: onPath, conf: confHigh,
