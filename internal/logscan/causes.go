@@ -3,13 +3,14 @@ package logscan
 import "github.com/gwdoctor/gwdoctor/internal/catalog"
 
 // nCauses is how many causes a log line can show.
-const nCauses = 14
+const nCauses = 15
 
 // allCauses lists the causes in the order reports show ties and tables.
 var allCauses = [nCauses]catalog.Cause{
 	catalog.UpstreamRefused, catalog.UpstreamPermission, catalog.UpstreamUnreachable, catalog.UpstreamDNS, catalog.UpstreamTimeout,
 	catalog.UpstreamClosed, catalog.UpstreamInvalid, catalog.UpstreamHeaderTooBig, catalog.UpstreamTLS,
 	catalog.UpstreamNoneHealthy, catalog.UpstreamOverloaded, catalog.UpstreamTruncated, catalog.UpstreamAppError, catalog.Upstream,
+	catalog.Unknown,
 }
 
 // causeIndex returns the position of c in allCauses, or -1. The length
@@ -17,8 +18,11 @@ var allCauses = [nCauses]catalog.Cause{
 // then confirms the cause.
 func causeIndex(c catalog.Cause) int {
 	if len(c) <= 9 {
-		if c == catalog.Upstream {
+		switch c {
+		case catalog.Upstream:
 			return 13
+		case catalog.Unknown:
+			return 14 // a failure of the gateway's own, such as a temporary file it cannot write
 		}
 		return -1
 	}

@@ -69,7 +69,6 @@ var worldCases2 = []worldCase{
 var worldOpen2 = map[string]string{
 	"ingress-nginx-closed-redacted":   "the error line's redacted client (\"client: XXX server: XXX\") keeps it from joining the access line before it",
 	"compose-forego-nginx-emerg-code": "one nginx line among seven lines of forego and docker-gen: detection wants a quarter of the lines read",
-	"s6-nginx-temp-permission":        "a temporary file of nginx's own that fails (EACCES while reading upstream) is the gateway's fault, unknown; the report counts upstream causes only, and counts it as upstream",
 }
 
 func TestWorldCorpusRound2(t *testing.T) {
