@@ -37,13 +37,25 @@ func joinKeys(e *Entry, keys []joinKey) []joinKey {
 		keys = append(keys, joinKey{kind: 'c', product: e.Product, conn: e.Conn})
 	}
 	if e.Client != "" && e.Path != "" {
-		keys = append(keys, joinKey{kind: 'r', product: e.Product, client: e.Client, method: e.Method, path: e.Path})
+		keys = append(keys, joinKey{kind: 'r', product: e.Product, client: clientKey(e.Client), method: e.Method, path: e.Path})
 	}
 	if e.Product == catalog.Squid && e.Path != "" {
 		// Squid's cache.log names the URL but not the client.
 		keys = append(keys, joinKey{kind: 'u', path: e.Path})
 	}
 	return keys
+}
+
+// clientKey is the client as the joiner keys it: "" for a client with no
+// digit, which is no address but a redaction ("XXX", "x.x.x.x",
+// "<redacted>") that any client's line may match.
+func clientKey(c string) string {
+	for i := 0; i < len(c); i++ {
+		if c[i] >= '0' && c[i] <= '9' {
+			return c
+		}
+	}
+	return ""
 }
 
 // pending is an error line waiting for its access line. Its entry stays
@@ -142,6 +154,21 @@ func (j *joiner) take(e *Entry) *Entry {
 		}
 		if found != nil {
 			break
+		}
+	}
+	if found == nil && e.Path != "" && clientKey(e.Client) != "" {
+		// An error line whose client was redacted is found by its
+		// request line alone, the oldest in the window.
+		k := joinKey{kind: 'r', product: e.Product, method: e.Method, path: e.Path}
+		for _, p := range j.index[k] {
+			if j.matches(p, e) {
+				if found == nil {
+					found = p
+				}
+				if p == found || p.e.Conn != 0 && p.e.Conn == found.e.Conn {
+					keep(p)
+				}
+			}
 		}
 	}
 	if found == nil {

@@ -62,3 +62,33 @@ func TestLimbo(t *testing.T) {
 		t.Errorf("%d batches kept, %d lines counted; want 0 and 1", len(lb.batches), counted)
 	}
 }
+
+// TestJoinRedactedClient joins an error line whose client was redacted,
+// or lost its comma in a paste, to its access line by the request line;
+// a client that is an address must still match.
+func TestJoinRedactedClient(t *testing.T) {
+	const access = `3.18.201.127 - - [17/Apr/2023:20:24:55 +0000] "POST /api/token HTTP/1.1" 502 150 "-" "axios/0.23.0"` + "\n"
+	errLine := func(client string) string {
+		return `2023/04/17 20:24:55 [error] 397#397: *56 upstream prematurely closed connection while reading response header from upstream, ` +
+			client + `, request: "POST /api/token HTTP/1.1", upstream: "http://10.0.0.9/api/token", host: "api.example"` + "\n"
+	}
+	for _, tc := range []struct {
+		name, client string
+		joined       int64
+	}{
+		{"redacted", "client: XXX, server: XXX", 1},
+		{"redacted without its comma", "client: XXX server: XXX", 1},
+		{"address without its comma", "client: 3.18.201.127 server: XXX", 1},
+		{"dotted redaction", "client: x.x.x.x, server: api.example", 1},
+		{"another client", "client: 198.51.100.4, server: api.example", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			a, e := writeFile(t, dir, "access.log", access), writeFile(t, dir, "error.log", errLine(tc.client))
+			r := scanFiles(t, Options{Location: time.UTC}, a, e)
+			if r.Joined != tc.joined {
+				t.Errorf("joined %d, want %d (failures %d)", r.Joined, tc.joined, r.Failures)
+			}
+		})
+	}
+}

@@ -123,6 +123,12 @@ func quotedAt(b []byte, at, n int) []byte {
 
 // setFields sets the entry's client, path, method, upstream and scheme.
 func (p *nginxError) setFields(f ngxFields, e *Entry) {
+	// The client is an address, one word: a copy that lost the comma
+	// after it ("client: XXX server: XXX", a redacted paste) ends it at
+	// the space.
+	if i := bytes.IndexByte(f.client, ' '); i >= 0 {
+		f.client = f.client[:i]
+	}
 	var method, path, scheme, addr []byte
 	if f.req != nil {
 		method, path = splitRequest(f.req)
