@@ -142,11 +142,29 @@ func choose(name string, sample [][]byte, o parseOptions, forced *format) (choic
 			c.other, _ = lookupFormat(name)
 		}
 	}
-	if c.first == nil || c.read*4 < len(sample) {
+	if c.first == nil || c.read*4 < len(sample) && !readsFailure(c, sample, o) {
 		return c, fmt.Errorf("%s: %w: none of the supported formats reads its first lines; name one with --format (%s)",
 			name, ErrUnknownFormat, strings.Join(Formats(), ", "))
 	}
 	return c, nil
+}
+
+// readsFailure tells whether c's format reads a gateway failure with its
+// time among lines: one such line names the format, however few of the
+// lines around it are read (a gateway's line among a supervisor's).
+func readsFailure(c choice, lines [][]byte, o parseOptions) bool {
+	o.needTime = true
+	p := c.first.build(o, lines)
+	for _, l := range lines {
+		if c.wrap != nil {
+			l, _, _ = c.wrap.unwrap(l)
+		}
+		var e Entry
+		if p.parse(l, &e) == lineFailure && !e.Time.IsZero() {
+			return true
+		}
+	}
+	return false
 }
 
 // detect chooses the format of a file from its first lines; nil when there

@@ -221,3 +221,31 @@ func TestErrorInOneOfSeveralStreams(t *testing.T) {
 		t.Fatal("Scan did not return")
 	}
 }
+
+// TestDetectOneFailureAmongNoise: a gateway's failure line among many lines
+// of other programs names the format; a line of the format that is no
+// failure does not, and neither does noise alone.
+func TestDetectOneFailureAmongNoise(t *testing.T) {
+	noise := strings.Repeat("supervisor | starting worker on port 5000\n", 9)
+	for _, tc := range []struct {
+		name, text, want string
+	}{
+		{"failure among noise", noise + formatSamples["nginx-error"] + "\n" + noise, "nginx-error"},
+		{"notice among noise", noise + "2026/08/21 10:15:02 [notice] 1#1: signal process started\n" + noise, ""},
+		{"noise alone", noise, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sample [][]byte
+			for l := range strings.Lines(tc.text) {
+				sample = append(sample, []byte(strings.TrimSuffix(l, "\n")))
+			}
+			f, err := detect("some.log", sample, parseOptions{loc: time.UTC})
+			switch {
+			case tc.want == "" && !errors.Is(err, ErrUnknownFormat):
+				t.Errorf("detect = %v, %v; want an unknown format", f, err)
+			case tc.want != "" && (err != nil || f == nil || f.name != tc.want):
+				t.Errorf("detect = %v, %v; want %s", f, err, tc.want)
+			}
+		})
+	}
+}
