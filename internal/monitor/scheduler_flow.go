@@ -96,26 +96,9 @@ func (s *Scheduler) check(ctx context.Context, ts *targetState, kind CheckKind, 
 	if kind == KindRoutine {
 		s.countLate(start.Sub(slot))
 	}
-	cctx, cancel := context.WithTimeout(ctx, ts.timeout)
-	defer cancel()
-	done := ts.done
-	ts.inflight.Add(1)
-	go func() {
-		r := s.o.Check(cctx, ts.t)
-		ts.inflight.Add(-1)
-		done <- r
-	}()
-	var r CheckResult
-	select {
-	case r = <-done:
-	case <-cctx.Done():
-		select {
-		case r = <-done:
-		case <-s.o.Clock.After(s.o.AbandonAfter):
-			ts.done = make(chan CheckResult, 1) // the old one is the abandoned call's
-			s.n.abandoned.Add(1)
-			r = CheckResult{Cause: catalog.Unknown, Err: fmt.Errorf("checking %s: %w", ts.t.ID, ErrAbandoned)}
-		}
+	r, abandoned := s.run(ctx, ts, ts.done)
+	if abandoned {
+		ts.done = make(chan CheckResult, 1) // the old one is the abandoned call's
 	}
 	r.Target, r.Kind, r.Slot, r.Start = ts.t.ID, kind, slot, start
 	if r.Duration == 0 {
@@ -125,6 +108,33 @@ func (s *Scheduler) check(ctx context.Context, ts *targetState, kind CheckKind, 
 		r.Cause = catalog.OK
 	}
 	return r
+}
+
+// run calls the check function under the target's deadline and waits for
+// its result on done; a call that ignores its context is abandoned
+// AbandonAfter past the deadline, and its result, when it comes, goes to
+// done, which the caller must then no longer read.
+func (s *Scheduler) run(ctx context.Context, ts *targetState, done chan CheckResult) (CheckResult, bool) {
+	cctx, cancel := context.WithTimeout(ctx, ts.timeout)
+	defer cancel()
+	ts.inflight.Add(1)
+	go func() {
+		r := s.o.Check(cctx, ts.t)
+		ts.inflight.Add(-1)
+		done <- r
+	}()
+	select {
+	case r := <-done:
+		return r, false
+	case <-cctx.Done():
+		select {
+		case r := <-done:
+			return r, false
+		case <-s.o.Clock.After(s.o.AbandonAfter):
+			s.n.abandoned.Add(1)
+			return CheckResult{Cause: catalog.Unknown, Err: fmt.Errorf("checking %s: %w", ts.t.ID, ErrAbandoned)}, true
+		}
+	}
 }
 
 func (s *Scheduler) countLate(late time.Duration) {

@@ -79,7 +79,8 @@ targets:
 
 // TestServeAPIChanges runs Serve with an admin token and asks its API for
 // a check on demand of a failing and a healthy target, with the
-// diagnosis of the failure, and adds a maintenance window.
+// diagnosis of the failure, sees the checks on demand open an incident,
+// and adds a maintenance window.
 func TestServeAPIChanges(t *testing.T) {
 	t.Parallel()
 	bad := startScenario(t, lab.Refused)
@@ -125,6 +126,13 @@ targets:
 	post(t, base+"/api/v1/targets/nope/check", "admintoken", "", http.StatusNotFound, nil)
 	post(t, base+"/api/v1/targets/"+api+"/check", "", "", http.StatusUnauthorized, nil)
 	waitFor(t, func() bool { return strings.Contains(get(t, base+"/api/v1/targets/"+shop+"/checks"), `"status":502`) })
+	// Checks on demand count in the target's incident tracking: a second
+	// failed one opens the incident, with the diagnosis of the first.
+	post(t, base+"/api/v1/targets/"+shop+"/check", "admintoken", "", http.StatusOK, &run)
+	waitFor(t, func() bool {
+		list := get(t, base+"/api/v1/incidents")
+		return strings.Contains(list, `"target":"`+shop+`"`) && strings.Contains(list, "upstream.refused")
+	})
 	var win web.MaintenanceDoc
 	post(t, base+"/api/v1/maintenance", "admintoken", `{"duration":"2h","targets":["shop"]}`, http.StatusCreated, &win)
 	if win.ID == "" || len(win.Targets) != 1 || win.Targets[0] != shop {

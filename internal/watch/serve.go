@@ -153,8 +153,8 @@ func newWatcher(ctx context.Context, cfg *watchconfig.Config, st *store.Store, o
 	}
 	w.carryOn(ctx, cfg, o, carry, mt, &mo)
 	w.targets, w.sink = targets, mo.Sink
-	demand = newOnDemand(mt, mo)
 	w.sched, err = monitor.New(mt, mo)
+	demand = &onDemand{sched: w.sched}
 	return w, err
 }
 
