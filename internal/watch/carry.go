@@ -19,6 +19,10 @@ import (
 // watcher before a restart or a reload.
 const ChangeResumed monitor.Change = "resumed"
 
+// textClosedRemoved is the timeline's entry of an incident closed because
+// its target left the configuration.
+const textClosedRemoved = "closed: the target was removed from the configuration"
+
 // carrier continues the incidents that the store has open for the
 // targets this process takes on: the scheduler's trackers start with
 // none, so, without it, a target failing still would open a second
@@ -88,6 +92,15 @@ func (c *carrier) adopt(ctx context.Context, ids []int64) error {
 		}
 		for _, inc := range page.Incidents {
 			t, ok := c.targets[inc.TargetID]
+			if !ok && ids == nil {
+				// A single process watches every target the store
+				// knows: one no longer configured will not be checked
+				// again, and its incident would stay open for good.
+				if err := c.closeRemoved(ctx, inc); err != nil {
+					return err
+				}
+				continue
+			}
 			if !ok || only != nil && !only[inc.TargetID] || c.rec.keeps(inc.ID) {
 				continue
 			}
@@ -100,6 +113,21 @@ func (c *carrier) adopt(ctx context.Context, ids []int64) error {
 		}
 		q.After = page.Next
 	}
+}
+
+// closeRemoved closes the open incident of a target that is no longer
+// configured, saying so in its timeline.
+func (c *carrier) closeRemoved(ctx context.Context, inc store.Incident) error {
+	now := time.Now()
+	if now.Before(inc.Opened) {
+		now = inc.Opened
+	}
+	inc.State, inc.Closed = store.StateClosed, now
+	ev := store.Event{Time: now, Kind: store.EventClosed, Cause: inc.LastCause, Text: textClosedRemoved}
+	if err := c.st.UpdateIncident(ctx, inc, ev); err != nil {
+		return fmt.Errorf("closing the incident of a removed target: %w", err)
+	}
+	return nil
 }
 
 // carry takes on one stored incident of t. Of two open for one target,

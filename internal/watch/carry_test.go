@@ -198,7 +198,9 @@ func TestCarryRecovered(t *testing.T) {
 }
 
 // TestServeOpenIncidentsAtStart: the open-incidents gauge counts, from
-// the start, the incidents the store has open for the targets watched.
+// the start, the incidents the store has open for the targets watched;
+// the incident of a target no longer configured is closed, with a
+// timeline entry that says why.
 func TestServeOpenIncidentsAtStart(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "gwdoctor.db")
@@ -206,14 +208,17 @@ func TestServeOpenIncidentsAtStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"shop", "api"} {
+	var gone int64
+	for _, name := range []string{"shop", "api", "gone"} {
 		tg, err := st.AddTarget(t.Context(), store.Target{Name: name, URL: "http://127.0.0.1:1/" + name})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.OpenIncident(t.Context(), store.Incident{TargetID: tg.ID, Opened: t0, Cause: string(diagnose.UpstreamTimeout)}); err != nil {
+		id, err := st.OpenIncident(t.Context(), store.Incident{TargetID: tg.ID, Opened: t0, Cause: string(diagnose.UpstreamTimeout)})
+		if err != nil {
 			t.Fatal(err)
 		}
+		gone = id
 	}
 	st.Close()
 	cfg, err := watchconfig.Parse("test.yaml", []byte("db: "+db+"\ninterval: 1h\ntargets:\n"+
@@ -234,6 +239,22 @@ func TestServeOpenIncidentsAtStart(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Error(err)
+	}
+	st, err = store.Open(t.Context(), db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	inc, events, err := st.Incident(t.Context(), gone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inc.State != store.StateClosed || len(events) == 0 || events[len(events)-1].Text != textClosedRemoved {
+		t.Errorf("the removed target's incident: %+v, timeline %+v; want it closed, saying why", inc, events)
+	}
+	page, err := st.Incidents(t.Context(), store.IncidentQuery{State: store.StateOpen})
+	if err != nil || len(page.Incidents) != 2 {
+		t.Errorf("open incidents after the start: %+v, %v; want the 2 of the targets watched", page.Incidents, err)
 	}
 }
 
