@@ -72,10 +72,16 @@ var proxySignatures = []signature{
 		all: []cond{header("Server", "Microsoft-IIS"),
 			body("Web server received an invalid response while acting as a gateway or proxy server")},
 		read: readIIS},
-	// An IIS substatus heading as a browser shows it (Microsoft Learn, "HTTP
-	// status codes in IIS"; observed).
+	// An IIS substatus heading as a browser shows it, or quoted without
+	// its "HTTP Error" ("502.3 - Bad Gateway": the substatus is IIS's
+	// notation), and the sentences of IIS's CGI and ASP.NET Core module
+	// errors (Microsoft Learn, "HTTP status codes in IIS"; observed,
+	// aspnet/Hosting#1195 and #983).
 	{name: "iis-substatus-text", product: catalog.IIS, kind: wrote, conf: confMedium,
-		all: []cond{showsRe(`(?m)^HTTP Error 50[0-9]\.[0-9]+ - `)}, read: readIIS},
+		all: []cond{anyOf(showsRe(`(?m)^HTTP Error 50[0-9]\.[0-9]+ - `),
+			showsRe(`(?:^|\s)50[0-9]\.[0-9]{1,2} - (?:Bad Gateway|Service Unavailable|Gateway Timeout|Internal Server Error)\b`),
+			shows("The specified CGI application encountered an error and the server terminated the process"),
+			shows("The CGI application did not return a valid set of HTTP"))}, read: readIIS},
 	// The text of IIS's custom 502 page (%SystemDrive%\inetpub\custerr). It
 	// is sent by IIS with ARR, by App Service's front ends and by App Gateway
 	// v1 alike; without a header, IIS is what the page proves.
