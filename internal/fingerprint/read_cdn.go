@@ -291,6 +291,9 @@ func readAPIGateway(in *input, res *Result) {
 	}
 	if json.Unmarshal(in.page, &msg) == nil {
 		res.Reading.Detail = text([]byte(msg.Message))
+	} else if i := bytes.Index(in.page, []byte("{")); i >= 0 && json.NewDecoder(bytes.NewReader(in.page[i:])).Decode(&msg) == nil {
+		// The object quoted inside a line of text.
+		res.Reading.Detail = text([]byte(msg.Message))
 	}
 	if v := in.header.Get("X-Amzn-Errortype"); v != "" {
 		res.Reading.Code, _, _ = strings.Cut(v, ":")

@@ -137,9 +137,12 @@ var cdnSignatures = []signature{
 		all:  []cond{header("X-Amz-Apigw-Id", ""), apiGatewayMessage(`Internal server error|Internal Server Error|Endpoint request timed out|Service Unavailable`)},
 		read: readAPIGateway},
 	// Its two default messages that no other product words so, without the
-	// headers (API Gateway developer guide, "Gateway responses"; observed).
+	// headers (API Gateway developer guide, "Gateway responses"; observed);
+	// the timeout's object also quoted inside a line of text, as clients'
+	// errors print it (request-promise#154: `504 - {"message":...}`).
 	{name: "aws-api-gateway-message-body", product: catalog.APIGateway, kind: wrote, conf: confMedium,
-		all: []cond{apiGatewayMessage(`Endpoint request timed out|Internal server error`)}, read: readAPIGateway},
+		all: []cond{anyOf(apiGatewayMessage(`Endpoint request timed out|Internal server error`),
+			showsRe(`\{\s*"message"\s*:\s*"Endpoint request timed out"\s*\}`))}, read: readAPIGateway},
 	// Classic ELB's own 503 has this reason phrase and no body (AWS
 	// Knowledge Center, "ELB 503 Back-end server is at capacity"; observed).
 	{name: "aws-elb-capacity", product: catalog.ELB, kind: wrote, conf: confHigh,
