@@ -263,7 +263,10 @@ func (j *judgement) gatewayResponse() []claim {
 	if own && heldDownProducts[product] == UpstreamNoneHealthy {
 		cs = append(cs, j.healthCheck()...)
 	}
-	if p.Response.Status == 504 && len(cs) > 0 && cs[0].cause == Upstream {
+	// A 504 reads as a timeout when only its status speaks: a page whose
+	// own words name another failure (API Gateway's network error) is not
+	// overruled by the status's name.
+	if p.Response.Status == 504 && len(cs) > 0 && cs[0].cause == Upstream && cs[0].kind == kindStatus {
 		cs = append(cs, j.claim(UpstreamTimeout, kindStatus, src, factGatewayTimeout))
 	}
 	return cs

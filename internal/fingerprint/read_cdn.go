@@ -284,7 +284,8 @@ func readGCP(in *input, res *Result) {
 
 // readAPIGateway: a failed or malformed Lambda answer is a 502 "Internal
 // server error"; an integration timeout is a 504 "Endpoint request timed
-// out" (API Gateway developer guide).
+// out", and an integration that failed on the network a 504 "Network error
+// communicating with endpoint" (API Gateway developer guide).
 func readAPIGateway(in *input, res *Result) {
 	var msg struct {
 		Message string `json:"message"`
@@ -298,8 +299,13 @@ func readAPIGateway(in *input, res *Result) {
 	if v := in.header.Get("X-Amzn-Errortype"); v != "" {
 		res.Reading.Code, _, _ = strings.Cut(v, ":")
 	}
-	if strings.EqualFold(res.Reading.Detail, "Endpoint request timed out") {
+	switch {
+	case strings.EqualFold(res.Reading.Detail, "Endpoint request timed out"):
 		res.Reading.Cause = catalog.UpstreamTimeout
+	case strings.EqualFold(res.Reading.Detail, "Network error communicating with endpoint"):
+		// The integration failed on the network (its 504 is no timeout:
+		// a refused, reset or unresolved endpoint reads the same).
+		res.Reading.Cause = catalog.Upstream
 	}
 }
 
