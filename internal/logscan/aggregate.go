@@ -181,6 +181,7 @@ type aggregator struct {
 	joined    int64
 	join      joiner
 	joins     bool // whether an access line may come, for error lines to wait for
+	errs      bool // whether an error line may come, for access lines to wait for
 	onEntry   func(Entry)
 	full      *[nCauses]atomic.Bool // set when a cause has all its examples
 }
@@ -189,7 +190,7 @@ func newAggregator(examples int, onEntry func(Entry)) *aggregator {
 	return &aggregator{
 		examples:  examples,
 		upstreams: capped{m: map[string]*keyCount{}}, paths: capped{m: map[string]*keyCount{}},
-		timeline: map[int64]*[nCauses]int32{}, join: newJoiner(), onEntry: onEntry, joins: true,
+		timeline: map[int64]*[nCauses]int32{}, join: newJoiner(), onEntry: onEntry, joins: true, errs: true,
 	}
 }
 
@@ -197,20 +198,30 @@ func newAggregator(examples int, onEntry func(Entry)) *aggregator {
 // access line may come; an access line takes the cause of the error lines
 // of its request, which are then not counted on their own. A line that no
 // access line could find waits too, so that error lines are counted in
-// the order merged.
+// the order merged. An access line that finds no error line waits, if an
+// error line may come, for one logged after it: a container's two
+// streams, merged, do not always keep nginx's order.
 func (a *aggregator) add(e *Entry, seq uint64) {
-	if e.explains && a.joins {
-		a.join.hold(e, seq)
-	} else if !e.explains {
+	switch {
+	case e.explains && a.joins:
+		if a.join.giveTo(e) {
+			a.joined++
+		} else {
+			a.join.hold(e, seq)
+		}
+	case !e.explains:
 		if m := a.join.take(e); m != nil {
 			e.Cause, e.Joined = m.Cause, m
 			if e.Upstream == "" {
 				e.Upstream, e.Scheme = m.Upstream, m.Scheme
 			}
 			a.joined++
+		} else if a.errs && e.Cause == catalog.Upstream {
+			a.join.holdAccess(e, seq)
+			break
 		}
 		a.count(e)
-	} else {
+	default:
 		a.count(e)
 	}
 	a.join.expire(e.Time, false, a.count)

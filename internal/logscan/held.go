@@ -16,7 +16,8 @@ import "time"
 // a part until it knows one or the other; a part whose next access line
 // comes first is read again, line by line, from the chunk it keeps.
 // Where no access line may come, error lines do not wait, and a part is
-// counted at once.
+// counted at once. While an access line waits for an error line logged
+// after it, a part is read again at once.
 
 // maxHeld is how many parts a stream holds, each with its chunk, before
 // the oldest is read again: a log whose error lines are all within
@@ -41,6 +42,12 @@ func (sc *scanner) takePart(c *cursor, p placed, agg *aggregator) {
 		return
 	case !agg.joins && len(c.held) == 0:
 		sc.addPart(p, agg)
+		return
+	case agg.join.accWaiting > 0:
+		// An access line waits for an error line after it, which may be
+		// in this part: its lines are merged one by one.
+		c.held = append(c.held, heldPart{placed: p})
+		sc.reread(c, len(c.held))
 		return
 	}
 	t := pt.clock()

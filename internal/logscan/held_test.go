@@ -14,9 +14,9 @@ import (
 // ("cri"): stretches of an outage's error lines, dense (many lines a
 // second, so that thousands of lines wait at once) and sparse (seconds
 // apart), and, with access set, stretches of requests whose access lines
-// (stdout) follow the error lines (stderr) of their failures, some of
-// which no access line names, and stretches of access lines without a
-// failure. Paths are more than maxKeys; some CRI lines are split in two.
+// (stdout) follow the error lines (stderr) of their failures, or come
+// before them, some of which no access line names, and stretches of
+// access lines without a failure. Paths are more than maxKeys; some CRI lines are split in two.
 type containerLog struct {
 	wrap   string
 	access bool
@@ -89,6 +89,10 @@ func (c *containerLog) stretch(kind, n int) {
 			case p < 3:
 				c.errorLine(client, path, p != 0)
 				c.accessLine(client, path, 502)
+			case p < 4 && c.r.IntN(2) == 0:
+				// stdout before stderr: the access line comes first
+				c.accessLine(client, path, 502)
+				c.errorLine(client, path, true)
 			case p < 4:
 				c.errorLine(client, path, true)
 			case p < 5:

@@ -66,6 +66,7 @@ type pending struct {
 	keys    []joinKey // set when indexed
 	indexed bool
 	done    bool
+	access  bool // an access line that waits for an error line after it
 }
 
 // joiner holds recent error lines by the keys an access line can find them
@@ -77,24 +78,83 @@ type joiner struct {
 	head  int
 	next  int
 	index map[joinKey][]*pending
-	free  []*pending // lines that waited, to hold the next ones in
-	clock time.Time  // the latest time seen
-	due   time.Time  // clock less joinHold: lines logged before it waited enough
+	// accIndex holds the access lines that wait for an error line logged
+	// after them (two streams of a container merged out of order), by
+	// their keys, each also under its request line without the client,
+	// for an error line whose client was redacted.
+	accIndex   map[joinKey][]*pending
+	accWaiting int        // access lines in accIndex
+	free       []*pending // lines that waited, to hold the next ones in
+	clock      time.Time  // the latest time seen
+	due        time.Time  // clock less joinHold: lines logged before it waited enough
 }
 
-func newJoiner() joiner { return joiner{index: map[joinKey][]*pending{}} }
+func newJoiner() joiner {
+	return joiner{index: map[joinKey][]*pending{}, accIndex: map[joinKey][]*pending{}}
+}
+
+// holdAccess keeps e, an access line of a failure that found no error
+// line, the seq-th line merged, until an error line of its request comes
+// or it has waited long enough; it is then counted in its place.
+func (j *joiner) holdAccess(e *Entry, seq uint64) {
+	p := j.newPending(e, seq)
+	p.access, p.indexed = true, true
+	p.keys = joinKeys(e, p.keys)
+	for _, k := range p.keys {
+		if k.kind == 'r' && k.client != "" {
+			k.client = ""
+			p.keys = append(p.keys, k)
+			break
+		}
+	}
+	for _, k := range p.keys {
+		j.accIndex[k] = append(j.accIndex[k], p)
+	}
+	j.accWaiting++
+	j.queue = append(j.queue, p)
+}
+
+// giveTo finds the access line that waits for e, an error line logged
+// after it, and gives it e's cause; false when none waits.
+func (j *joiner) giveTo(e *Entry) bool {
+	if j.accWaiting == 0 {
+		return false
+	}
+	var buf [4]joinKey
+	for _, k := range joinKeys(e, buf[:0]) {
+		for _, p := range j.accIndex[k] {
+			if !j.matches(p, e) {
+				continue
+			}
+			m := *e
+			p.e.Cause, p.e.Joined = m.Cause, &m
+			if p.e.Upstream == "" {
+				p.e.Upstream, p.e.Scheme = m.Upstream, m.Scheme
+			}
+			j.unindexFrom(j.accIndex, p)
+			p.indexed = false
+			j.accWaiting--
+			return true
+		}
+	}
+	return false
+}
 
 // hold keeps e, the seq-th line merged, until an access line takes it or
 // it has waited long enough.
 func (j *joiner) hold(e *Entry, seq uint64) {
-	var p *pending
+	j.queue = append(j.queue, j.newPending(e, seq))
+}
+
+// newPending returns a pending line for e, from the free list if it can.
+func (j *joiner) newPending(e *Entry, seq uint64) *pending {
 	if n := len(j.free); n > 0 {
-		p, j.free = j.free[n-1], j.free[:n-1]
+		p := j.free[n-1]
+		j.free = j.free[:n-1]
 		*p = pending{e: e, seq: seq, keys: p.keys[:0]}
-	} else {
-		p = &pending{e: e, seq: seq}
+		return p
 	}
-	j.queue = append(j.queue, p)
+	return &pending{e: e, seq: seq}
 }
 
 // oldest returns the place in the merge of the oldest line that waits;
@@ -110,6 +170,9 @@ func (j *joiner) oldest() (seq uint64, ok bool) {
 func (j *joiner) indexWaiting() {
 	for ; j.next < len(j.queue); j.next++ {
 		p := j.queue[j.next]
+		if p.access {
+			continue // in accIndex from the start
+		}
 		p.keys, p.indexed = joinKeys(p.e, p.keys[:0]), true
 		for _, k := range p.keys {
 			j.index[k] = append(j.index[k], p)
@@ -202,8 +265,11 @@ func (j *joiner) expire(now time.Time, all bool, count func(*Entry)) {
 		}
 		j.queue[j.head] = nil
 		j.head++
-		if p.indexed {
-			j.unindex(p)
+		if p.indexed && p.access {
+			j.unindexFrom(j.accIndex, p)
+			j.accWaiting--
+		} else if p.indexed {
+			j.unindexFrom(j.index, p)
 		}
 		if !p.done {
 			count(p.e)
@@ -219,9 +285,9 @@ func (j *joiner) expire(now time.Time, all bool, count func(*Entry)) {
 	}
 }
 
-func (j *joiner) unindex(p *pending) {
+func (j *joiner) unindexFrom(index map[joinKey][]*pending, p *pending) {
 	for _, k := range p.keys {
-		list := j.index[k]
+		list := index[k]
 		for i, q := range list {
 			if q == p {
 				list = append(list[:i], list[i+1:]...)
@@ -229,9 +295,9 @@ func (j *joiner) unindex(p *pending) {
 			}
 		}
 		if len(list) == 0 {
-			delete(j.index, k)
+			delete(index, k)
 		} else {
-			j.index[k] = list
+			index[k] = list
 		}
 	}
 }

@@ -92,3 +92,47 @@ func TestJoinRedactedClient(t *testing.T) {
 		})
 	}
 }
+
+// TestJoinErrorAfterAccess reads a container's output whose access line
+// comes before the error line of its request (its two streams merged out
+// of order): the access line waits and takes the error line's cause,
+// whether the workers or the merge count; an access line of another
+// request, or one that an error line follows too late, does not.
+func TestJoinErrorAfterAccess(t *testing.T) {
+	t0 := time.Date(2026, 8, 21, 10, 0, 0, 0, time.UTC)
+	access := func(at time.Duration, path string) string {
+		return fmt.Sprintf(`203.0.113.7 - - [%s] "GET %s HTTP/1.1" 502 157 "-" "curl/8.5.0"`+"\n", t0.Add(at).Format("02/Jan/2006:15:04:05 -0700"), path)
+	}
+	errLine := func(at time.Duration, path string) string {
+		return fmt.Sprintf(`%s [error] 7#7: *9 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.7, server: shop.example, request: "GET %s HTTP/1.1", upstream: "http://10.0.0.1:8080%s", host: "shop.example"`+"\n",
+			t0.Add(at).Format("2006/01/02 15:04:05"), path, path)
+	}
+	for _, tc := range []struct {
+		name   string
+		text   string
+		joined int64
+	}{
+		{"error line right after", access(0, "/a") + errLine(0, "/a"), 1},
+		{"another request", access(0, "/a") + errLine(0, "/b"), 0},
+		{"too late", access(0, "/a") + errLine(5*time.Second, "/a"), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// access lines first, for the file to be read as both logs
+			var head strings.Builder
+			for i := range 4 {
+				fmt.Fprintf(&head, `203.0.113.8 - - [%s] "GET /ok%d HTTP/1.1" 200 157 "-" "curl/8.5.0"`+"\n", t0.Add(-time.Minute).Format("02/Jan/2006:15:04:05 -0700"), i)
+			}
+			p := writeFile(t, t.TempDir(), "nginx.log", head.String()+tc.text)
+			for _, opt := range []Options{{}, {OnEntry: func(Entry) {}}} {
+				r := scanFiles(t, opt, p)
+				want := 2 - tc.joined
+				if r.Joined != tc.joined || r.Failures != want {
+					t.Errorf("OnEntry %v: joined %d of %d failures, want %d of %d", opt.OnEntry != nil, r.Joined, r.Failures, tc.joined, want)
+				}
+				if tc.joined == 1 && (len(r.Causes) != 1 || r.Causes[0].Cause != "upstream.refused") {
+					t.Errorf("causes %+v, want the error line's", r.Causes)
+				}
+			}
+		})
+	}
+}

@@ -55,6 +55,7 @@ func (sc *scanner) merge(ctx context.Context, streams []*stream) (*Report, error
 	agg := newAggregator(sc.opt.Examples, sc.opt.OnEntry)
 	agg.full = sc.full
 	agg.joins = false // until a log of access lines is read
+	agg.errs = false  // until a log of error lines is read
 	if sc.tally != nil {
 		agg.upstreams.tab, agg.paths.tab = sc.tally[0], sc.tally[1]
 	}
@@ -152,6 +153,9 @@ func (sc *scanner) fetch(c *cursor, rb *reportBuilder, agg *aggregator) (placed,
 		p := placed{b, rb.account(b), rb.file(b.file.name)}
 		if b.file != nil && b.file.format != nil && b.file.kind() != kindError {
 			agg.joins = true
+		}
+		if b.file != nil && b.file.format != nil && b.file.kind() != kindAccess {
+			agg.errs = true
 		}
 		if b.part != nil {
 			sc.takePart(c, p, agg)
