@@ -169,6 +169,13 @@ func (r *haproxyReader) startSection(words []string, n int) {
 		}
 		r.cur = &HAProxyProxy{Kind: r.section, Name: name, File: r.file, Line: n, defaults: parent, ACLs: map[string][]string{}}
 		r.h.Proxies = append(r.h.Proxies, r.cur)
+		if r.section != "backend" && len(words) > 2 && words[2] != "from" {
+			// HAProxy 1.x's "listen NAME ADDR:PORT[,...]": the address on
+			// the section's line is its bind.
+			for _, a := range strings.Split(words[2], ",") {
+				r.cur.Binds = append(r.cur.Binds, haproxyBind(a, r.file, n))
+			}
+		}
 	}
 }
 
@@ -348,17 +355,30 @@ func haproxyServer(w, defaults []string, file string, line int) (Upstream, error
 // timeout returns the effective "timeout NAME" of p: its own, else its
 // defaults section's.
 func (p *HAProxyProxy) timeout(name string) (Setting, bool) {
+	old := haproxyOldTimeouts[name]
 	for q := p; q != nil; q = q.defaults {
 		for i := len(q.lines) - 1; i >= 0; i-- {
 			w := q.lines[i].words
-			if len(w) >= 3 && w[0] == "timeout" && w[1] == name {
-				d, _ := parseTime(w[2], time.Millisecond) // HAProxy times are in ms unless a unit is given
-				return Setting{Name: "timeout " + name, Value: w[2], Duration: d, File: q.File, Line: q.lines[i].line}, true
+			var v string
+			switch {
+			case len(w) >= 3 && w[0] == "timeout" && w[1] == name:
+				v = w[2]
+			case old != "" && len(w) >= 2 && w[0] == old:
+				v = w[1]
+			default:
+				continue
 			}
+			d, _ := parseTime(v, time.Millisecond) // HAProxy times are in ms unless a unit is given
+			return Setting{Name: "timeout " + name, Value: v, Duration: d, File: q.File, Line: q.lines[i].line}, true
 		}
 	}
 	return Setting{}, false
 }
+
+// haproxyOldTimeouts are the keywords of HAProxy 1.x that "timeout
+// client", "connect" and "server" replaced (configuration.txt of 1.4:
+// clitimeout, contimeout, srvtimeout; refused since 2.1).
+var haproxyOldTimeouts = map[string]string{"client": "clitimeout", "connect": "contimeout", "server": "srvtimeout"}
 
 // proxy returns the backend or listen section called name.
 func (h *HAProxy) proxy(name string) *HAProxyProxy {

@@ -1,8 +1,10 @@
 package gwconfig
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/gwdoctor/gwdoctor/internal/catalog"
@@ -29,11 +31,17 @@ func (h *HAProxy) Route(u *url.URL) (*Route, error) {
 		return nil, fmt.Errorf("no HAProxy frontend or listen section binds port %d", port)
 	}
 	r := &Route{Gateway: string(catalog.HAProxy), URL: u.String(), Server: Block{Name: fe.Kind + " " + fe.Name, File: fe.File, Line: fe.Line}}
+	req := haproxyReq{host: host, path: path, tls: u.Scheme == "https"}
+	if note, ok := fe.answersItself(req); ok {
+		r.Notes = append(r.Notes, note)
+		r.Settings = h.settings(fe, nil)
+		return r, nil
+	}
 	be := fe
 	// A listen section may switch too; with no rule that matches it
 	// serves the request with its own servers.
 	if fe.Kind == "frontend" || len(fe.UseBackends) > 0 || fe.DefaultBackend != "" {
-		name, notes := fe.pickBackend(host, path)
+		name, notes := fe.pickBackend(req)
 		if fe.Kind == "listen" && name == "" {
 			notes = append(notes[:len(notes)-1], "no use_backend matches: the listen section's own servers answer")
 			name = fe.Name
@@ -145,10 +153,10 @@ func (h *HAProxy) frontendFor(port int) *HAProxyProxy {
 // pickBackend applies the use_backend rules in order and falls back to
 // default_backend. A rule whose condition cannot be read here is skipped
 // with a note.
-func (p *HAProxyProxy) pickBackend(host, path string) (string, []string) {
+func (p *HAProxyProxy) pickBackend(req haproxyReq) (string, []string) {
 	var notes []string
 	for _, ub := range p.UseBackends {
-		match, known := p.evalCond(ub.Cond, host, path)
+		match, known := p.evalCond(ub.Cond, req)
 		where := where(ub.File, ub.Line)
 		switch {
 		case !known:
@@ -170,7 +178,7 @@ func (p *HAProxyProxy) pickBackend(host, path string) (string, []string) {
 // (optionally negated with "!") joined by AND (juxtaposition) and "||" or
 // "or", or anonymous ACLs in braces. known is false when a term uses a
 // fetch other than host or path matching.
-func (p *HAProxyProxy) evalCond(cond, host, path string) (match, known bool) {
+func (p *HAProxyProxy) evalCond(cond string, req haproxyReq) (match, known bool) {
 	words := strings.Fields(cond)
 	if len(words) == 0 {
 		return true, true
@@ -191,16 +199,17 @@ func (p *HAProxyProxy) evalCond(cond, host, path string) (match, known bool) {
 			continue
 		}
 		var m, ok bool
-		if w == "{" {
+		if w == "{" || w == "!{" {
 			j := i + 1
 			for j < len(words) && words[j] != "}" {
 				j++
 			}
-			m, ok = evalACL(strings.Join(words[i+1:min(j, len(words))], " "), host, path)
+			m, ok = evalACL(strings.Join(words[i+1:min(j, len(words))], " "), req)
+			m = m != (w == "!{")
 			i = j
 		} else {
 			name, not := strings.CutPrefix(w, "!")
-			m, ok = p.evalNamedACL(name, host, path)
+			m, ok = p.evalNamedACL(name, req)
 			m = m != not
 		}
 		if !ok {
@@ -212,13 +221,13 @@ func (p *HAProxyProxy) evalCond(cond, host, path string) (match, known bool) {
 }
 
 // evalNamedACL: an ACL defined on several lines matches when any does.
-func (p *HAProxyProxy) evalNamedACL(name, host, path string) (bool, bool) {
+func (p *HAProxyProxy) evalNamedACL(name string, req haproxyReq) (bool, bool) {
 	defs, ok := p.ACLs[name]
 	if !ok {
 		return false, false
 	}
 	for _, d := range defs {
-		m, known := evalACL(d, host, path)
+		m, known := evalACL(d, req)
 		if !known {
 			return false, false
 		}
@@ -229,39 +238,63 @@ func (p *HAProxyProxy) evalNamedACL(name, host, path string) (bool, bool) {
 	return false, true
 }
 
+// haproxyReq is what conditions may read of a request here: its host,
+// its path and whether it came over TLS.
+type haproxyReq struct {
+	host, path string
+	tls        bool
+}
+
 // evalACL evaluates one ACL body "FETCH [-i] [-m TYPE] VALUE..." for the
-// fetches that depend on host and path only.
-func evalACL(body, host, path string) (match, known bool) {
+// fetches that depend on the host, the path or TLS only: path, path_beg,
+// path_end, path_sub, path_dir, path_reg, hdr(host) and its _beg, _end,
+// _dom, _sub and _reg forms (the header's name in any case, req. in front
+// or not), and ssl_fc (configuration.txt §7.3.6: a fetch's suffix, or -m,
+// says how its patterns match).
+func evalACL(body string, req haproxyReq) (match, known bool) {
 	w := strings.Fields(body)
+	if len(w) == 0 {
+		return false, false
+	}
+	fetch := strings.TrimPrefix(w[0], "req.")
+	if fetch == "ssl_fc" {
+		return req.tls, true
+	}
 	if len(w) < 2 {
 		return false, false
 	}
-	fetch, vals, fold := w[0], []string{}, false
-	for _, v := range w[1:] {
-		switch v {
+	var vals []string
+	fold, method := false, ""
+	for i := 1; i < len(w); i++ {
+		switch w[i] {
 		case "-i":
 			fold = true
-		case "-m", "--":
+		case "-m":
+			if i+1 < len(w) {
+				i++
+				method = w[i]
+			}
+		case "--":
 		default:
-			vals = append(vals, v)
+			vals = append(vals, w[i])
 		}
 	}
+	base, arg, _ := strings.Cut(strings.TrimSuffix(fetch, ")"), "(")
+	kind, suffix, _ := strings.Cut(base, "_")
 	var subject string
-	var test func(s, v string) bool
-	switch fetch {
-	case "path_beg":
-		subject, test = path, strings.HasPrefix
-	case "path_end":
-		subject, test = path, strings.HasSuffix
-	case "path":
-		subject, test = path, func(s, v string) bool { return s == v }
-	case "hdr(host)", "req.hdr(host)", "hdr_dom(host)":
-		subject, test = host, func(s, v string) bool { return s == v || strings.HasSuffix(s, "."+v) && fetch == "hdr_dom(host)" }
-	case "hdr_beg(host)":
-		subject, test = host, strings.HasPrefix
-	case "hdr_end(host)":
-		subject, test = host, strings.HasSuffix
+	switch {
+	case kind == "path" && arg == "":
+		subject = req.path
+	case kind == "hdr" && strings.EqualFold(arg, "host"):
+		subject = req.host
 	default:
+		return false, false
+	}
+	if method == "" {
+		method = cmp.Or(suffix, "str")
+	}
+	test, ok := haproxyMatch[method]
+	if !ok {
 		return false, false
 	}
 	for _, v := range vals {
@@ -269,11 +302,86 @@ func evalACL(body, host, path string) (match, known bool) {
 		if fold {
 			s, v = strings.ToLower(s), strings.ToLower(v)
 		}
-		if test(s, v) {
+		m, ok := test(s, v)
+		if !ok {
+			return false, false
+		}
+		if m {
 			return true, true
 		}
 	}
 	return false, true
+}
+
+// haproxyMatch are the pattern matching methods of ACLs (-m TYPE); ok is
+// false for a pattern that cannot be read (a regex Go does not take).
+var haproxyMatch = map[string]func(s, v string) (m, ok bool){
+	"str": func(s, v string) (bool, bool) { return s == v, true },
+	"beg": func(s, v string) (bool, bool) { return strings.HasPrefix(s, v), true },
+	"end": func(s, v string) (bool, bool) { return strings.HasSuffix(s, v), true },
+	"sub": func(s, v string) (bool, bool) { return strings.Contains(s, v), true },
+	"dir": func(s, v string) (bool, bool) { return delimited(s, v, "/"), true },
+	"dom": func(s, v string) (bool, bool) { return delimited(s, v, "/."), true },
+	"reg": func(s, v string) (bool, bool) {
+		re, err := regexp.Compile(v)
+		if err != nil {
+			return false, false
+		}
+		return re.MatchString(s), true
+	},
+}
+
+// delimited reports whether v is found in s between delimiters (any of
+// seps) or the ends of s, as -m dir and -m dom match.
+func delimited(s, v, seps string) bool {
+	if v == "" {
+		return false
+	}
+	for i := 0; i+len(v) <= len(s); i++ {
+		if s[i:i+len(v)] != v {
+			continue
+		}
+		before := i == 0 || strings.IndexByte(seps, s[i-1]) >= 0
+		after := i+len(v) == len(s) || strings.IndexByte(seps, s[i+len(v)]) >= 0
+		if before && after {
+			return true
+		}
+	}
+	return false
+}
+
+// answersItself tells whether the frontend answers the request itself
+// before any backend is chosen: an "http-request redirect" or "redirect"
+// rule (or an "http-request return" or "deny") whose condition holds.
+// A rule whose condition cannot be read here is passed over.
+func (p *HAProxyProxy) answersItself(req haproxyReq) (string, bool) {
+	for _, l := range p.lines {
+		w := l.words
+		var cond string
+		switch {
+		case len(w) >= 2 && w[0] == "http-request" && (w[1] == "redirect" || w[1] == "return" || w[1] == "deny"):
+			cond = haproxyCond(w[2:])
+		case len(w) >= 1 && w[0] == "redirect":
+			cond = haproxyCond(w[1:])
+		default:
+			continue
+		}
+		if m, known := p.evalCond(cond, req); known && m {
+			return fmt.Sprintf("%s (%s) answers the request: HAProxy answers it itself, no backend is asked", strings.Join(w, " "), where(p.File, l.line)), true
+		}
+	}
+	return "", false
+}
+
+// haproxyCond returns the "if|unless ..." tail of a rule's words, "" when
+// it has none.
+func haproxyCond(w []string) string {
+	for i, x := range w {
+		if x == "if" || x == "unless" {
+			return strings.Join(w[i:], " ")
+		}
+	}
+	return ""
 }
 
 // settings returns the timeouts of fe and be and tune.bufsize.
