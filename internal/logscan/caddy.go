@@ -50,10 +50,12 @@ func (p *caddyLog) parse(line []byte, e *Entry) verdict {
 		return lineMalformed
 	}
 	st := jsonNumberAfter(line, `"status":`)
-	if bytes.Contains(line, []byte(`"msg":"aborting with incomplete response"`)) {
+	if containsAny(line, `"msg":"aborting with incomplete response"`, `"msg":"reading from backend"`) {
 		// The reverse proxy had begun to pass a response on when the
-		// upstream broke off; the client got a cut 200, so no failure
-		// status is logged. The line names no request.
+		// upstream broke off (the body's read failed: "reading from
+		// backend", then "aborting with incomplete response"); the client
+		// got a cut 200, so no failure status is logged. The line names
+		// no request.
 		return p.truncated(line, e)
 	}
 	if !catalog.IsGatewayStatus(st) {
@@ -138,7 +140,9 @@ func goErrorCause(msg string) catalog.Cause {
 		return false
 	}
 	switch {
-	case has("no upstreams available", "no available server"):
+	case has("no upstreams available", "no available server", "unreachable backend"):
+		// Caddy 1's proxy says "unreachable backend" when no host of the
+		// upstream is available (caddyhttp/proxy: errUnreachable).
 		return catalog.UpstreamNoneHealthy
 	case has("no such host", "server misbehaving"):
 		return catalog.UpstreamDNS

@@ -205,7 +205,7 @@ func otherLine(line, rest []byte) verdict {
 	if bytes.Contains(line, []byte("haproxy[")) {
 		return lineOK
 	}
-	for _, p := range []string{"Server ", "Proxy ", "Connect from ", "[WARNING]", "[ALERT]", "[NOTICE]"} {
+	for _, p := range []string{"Server ", "Proxy ", "Health check for ", "Connect from ", "[WARNING]", "[ALERT]", "[NOTICE]"} {
 		if bytes.HasPrefix(rest, []byte(p)) {
 			return lineOK
 		}
@@ -310,6 +310,11 @@ func haproxyServerDown(line, rest []byte, loc *time.Location, e *Entry) verdict 
 	reason, _, _ := bytes.Cut(after, []byte(", check duration"))
 	e.Detail = "server " + e.Upstream + " is DOWN: " + string(capLen(reason, 240))
 	switch {
+	case bytes.HasPrefix(reason, []byte("Health analyze")):
+		// "observe" marked the server down from live traffic's errors
+		// ("last one was: L4 unsuccessful connection"), which say no more
+		// than that requests to it failed; others may be left.
+		e.Cause = catalog.Upstream
 	case bytes.HasPrefix(reason, []byte("Layer4 connection problem")) && bytes.Contains(reason, []byte("refused")):
 		e.Cause = catalog.UpstreamRefused
 	case bytes.HasPrefix(reason, []byte("Layer4 timeout")):

@@ -79,7 +79,10 @@ func lighttpdCause(msg []byte) catalog.Cause {
 			return catalog.UpstreamOverloaded
 		}
 		return catalog.Upstream
-	case bytes.Contains(msg, []byte("all handlers for ")) && bytes.Contains(msg, []byte(" are down")):
+	case bytes.Contains(msg, []byte("all handlers for ")) && bytes.Contains(msg, []byte(" are down")),
+		bytes.HasPrefix(msg, []byte("no proxy-handler found for:")):
+		// Before gw_backend (1.4.4x), mod_proxy wrote the second when
+		// every host of the extension was disabled, and answered 500.
 		return catalog.UpstreamNoneHealthy
 	case bytes.Contains(msg, []byte("connect timeout on socket")):
 		return catalog.UpstreamUnreachable

@@ -41,17 +41,24 @@ func (p *nginxError) parse(line []byte, e *Entry) verdict {
 	} else {
 		t, ok = p.stamp.ymd(line, p.loc)
 	}
+	head := 21
 	if !ok || len(line) < 23 || line[19] != ' ' || line[20] != '[' {
-		if bytes.HasPrefix(line, []byte("nginx: [")) {
+		switch {
+		case bytes.HasPrefix(line, []byte("nginx: [")):
 			return lineOK // nginx's own stderr at start-up (ngx_log_stderr), no request's
+		case len(line) > 2 && line[0] == '[':
+			// "[error] 7#7: ..." without its date: a syslog message's
+			// body as a collector keeps it, or a paste that left it out.
+			head, t = 1, time.Time{}
+		default:
+			return lineMalformed
 		}
-		return lineMalformed
 	}
-	e.Time = t
-	level, rest, ok := ngxHead(line[21:])
+	level, rest, ok := ngxHead(line[head:])
 	if !ok {
 		return lineMalformed
 	}
+	e.Time = t
 	if !nginxSevere(level) {
 		return lineOK
 	}
@@ -224,7 +231,10 @@ func nginxCause(msg []byte) catalog.Cause {
 		return catalog.UpstreamOverloaded
 	case bytes.HasPrefix(msg, []byte("[lua] ")) && !bytes.Contains(action, []byte("upstream")):
 		return "" // a Lua script's own requests and lookups, not the upstream's
-	case containsAny(msg, "could not be resolved", "no resolver defined to resolve", "host not found in upstream", "resolver failed, \""):
+	case containsAny(msg, "could not be resolved", "no resolver defined to resolve", "host not found in upstream", "resolver failed, \""),
+		bytes.HasPrefix(action, []byte("resolving, resolver: ")):
+		// The last: the resolver nginx asks for an upstream's name failed
+		// ("recv() failed (111: ...) while resolving, resolver: ADDR").
 		return catalog.UpstreamDNS
 	case bytes.Contains(msg, []byte("upstream sent too big header")):
 		return catalog.UpstreamHeaderTooBig

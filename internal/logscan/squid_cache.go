@@ -127,6 +127,10 @@ func squidCacheCause(msg []byte) (catalog.Cause, int) {
 		return catalog.UpstreamInvalid, 502 // ERR_INVALID_RESP
 	case bytes.HasPrefix(msg, []byte("WARNING: DNS lookup for '")) && bytes.HasSuffix(msg, []byte("' failed!")):
 		return catalog.UpstreamDNS, 502 // a cache_peer's name
+	case bytes.HasPrefix(msg, []byte("ipcacheParse ")) && bytes.Contains(msg, []byte("No Address records")):
+		// src/ipcache.cc: a name Squid was to forward to has no address;
+		// the client gets ERR_DNS_FAIL (503).
+		return catalog.UpstreamDNS, 503
 	}
 	return "", 0
 }
