@@ -84,7 +84,8 @@ func buildNginxAccess(o parseOptions, sample [][]byte) parser {
 	}
 	ingress, _ := compileLogFormat(formatIngress)
 	combined, _ := compileLogFormat(formatCombined)
-	cands = append(cands, &accessLog{f: ingress}, &accessLog{f: combined, trailing: true})
+	vhost, _ := compileLogFormat(formatVhost)
+	cands = append(cands, &accessLog{f: ingress}, &accessLog{f: combined, trailing: true}, &accessLog{f: vhost, trailing: true})
 	for _, c := range cands {
 		c.product, c.format, c.loc, c.needTime = catalog.Nginx, "nginx-access", o.loc, o.needTime
 	}

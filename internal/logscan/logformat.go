@@ -50,10 +50,13 @@ type logFormat struct {
 	has    [varConnection + 1]bool
 }
 
-// Built-in nginx formats: "combined" (ngx_http_log_module.c) and the
-// ingress-nginx default (logFormatUpstream in its config.go).
+// Built-in nginx formats: "combined" (ngx_http_log_module.c), the
+// ingress-nginx default (logFormatUpstream in its config.go) and
+// nginx-proxy's "vhost" (its nginx.tmpl: the host in front of combined,
+// "$upstream_addr" after it in later releases).
 const (
 	formatCombined = `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"`
+	formatVhost    = `$host ` + formatCombined
 	formatIngress  = `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id`
 )
 
