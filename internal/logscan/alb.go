@@ -53,6 +53,13 @@ func (p *albLog) parse(line []byte, e *Entry) verdict {
 		reason = q[7]
 	}
 	e.Cause = albCause(status, f[9], reason, e.Upstream != "")
+	if e.Cause == catalog.UpstreamTimeout && status == 504 && string(f[5]) == "-1" {
+		// request_processing_time is -1 when the load balancer could not
+		// dispatch the request to the target: its 504 is then the
+		// connection that was not made within the 10 s connect timeout
+		// (ALB access log entries; troubleshooting, "HTTP 504").
+		e.Cause = catalog.UpstreamUnreachable
+	}
 	e.Detail = "target_status_code " + string(capLen(f[9], 8))
 	if len(reason) > 0 {
 		e.Detail += ", error_reason " + string(capLen(reason, 64))

@@ -3,6 +3,7 @@ package logscan
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/catalog"
@@ -24,6 +25,7 @@ type traefikLine struct {
 	ClientHost       string `json:"ClientHost"`
 	DownstreamStatus int    `json:"DownstreamStatus"`
 	OriginStatus     int    `json:"OriginStatus"`
+	OriginSize       int    `json:"OriginContentSize"`
 	RequestMethod    string `json:"RequestMethod"`
 	RequestPath      string `json:"RequestPath"`
 	ServiceURL       string `json:"ServiceURL"`
@@ -68,7 +70,14 @@ func (p *traefikLog) parse(line []byte, e *Entry) verdict {
 	if e.Upstream == "" {
 		e.Scheme, e.Upstream = splitUpstream(t.ServiceURL)
 	}
-	e.Cause = traefikCause(st, t.OriginStatus, t.ServiceURL != "" || t.ServiceAddr != "")
+	origin := t.OriginStatus
+	if origin == st && t.OriginSize == len(http.StatusText(st)) {
+		// Traefik's own answer to a failed proxying is the status text
+		// alone ("Bad Gateway", 11 bytes), and its access log counts it
+		// as the origin's; an application's page is rarely just that.
+		origin = 0
+	}
+	e.Cause = traefikCause(st, origin, t.ServiceURL != "" || t.ServiceAddr != "")
 	e.Detail = "OriginStatus " + string(bytes.TrimSpace(jsonNumberBytes(line, `"OriginStatus":`)))
 	return lineFailure
 }
