@@ -16,8 +16,15 @@ import (
 //
 // mod_proxy logs one failure on several lines (AH00957, then AH00959 and
 // AH01114); the line with the errno is counted and its companions are not.
+// mod_proxy_fcgi logs why a request failed (AH01067 "Failed to read
+// FastCGI header", AH01068, AH01070) and then AH01075 "Error dispatching
+// request" for the same request: that second line is not counted again.
 type apacheError struct {
 	loc *time.Location
+	// fcgi is the client of the last mod_proxy_fcgi failure that AH01075
+	// follows, and its time.
+	fcgi   string
+	fcgiAt time.Time
 }
 
 func (p *apacheError) parse(line []byte, e *Entry) verdict {
@@ -53,6 +60,16 @@ func (p *apacheError) parse(line []byte, e *Entry) verdict {
 	cause := apacheCause(code, msg, errnoIn(pre))
 	if cause == "" {
 		return lineOK
+	}
+	switch code {
+	case "AH01067", "AH01068", "AH01070":
+		p.fcgi, p.fcgiAt = string(between(rest, "[client ", "]")), t
+	case "AH01075":
+		c := between(rest, "[client ", "]")
+		if p.fcgi != "" && string(c) == p.fcgi && t.Sub(p.fcgiAt) < time.Second {
+			p.fcgi = ""
+			return lineOK // the same request's failure, logged above
+		}
 	}
 	e.Cause, e.Product, e.Format = cause, catalog.Apache, "apache-error"
 	e.Status = statusFor(catalog.Apache, cause)

@@ -95,6 +95,17 @@ func worldLines3(c worldCase) (got map[int64]string, detected string, malformed 
 	return got, r.Files[0].Format, r.Files[0].Malformed
 }
 
+// worldOpen3 names the files of worldCases3 not yet read as they should be,
+// and why; the test logs them instead of failing, and fails when one is
+// read right, so that it leaves this list.
+var worldOpen3 = map[string]string{
+	"tengine-stream-reset-proxying":              "a stream (TCP) proxy's reset after the upstream sent 16 bytes reads as closed; whether a stream's reset after some bytes is a cut response is not settled",
+	"syslog-phpfpm-old-sigterm-warmshowers":      "PHP 5.3's syslog form (\"php-fpm:  [WARNING] fpm_children_bury(), line 252: ...\") is not php-fpm's known line; the line is read right by another format",
+	"apache-fcgi-permission-android-linuxdeploy": "the published line lost its brackets and errno (\"pid 12721:tid 2934961200Permission denied: AH00952\")",
+	"syslog-haproxy-json-connect-timeout":        "a custom JSON log-format of HAProxy: no fixed field names to read",
+	"envoy-custom-kv-ut-grpc":                    "a custom key=value access-log format of Envoy",
+}
+
 func TestWorldCorpusRound3(t *testing.T) {
 	var files, detected, lines, right int
 	for _, c := range worldCases3 {
@@ -116,16 +127,23 @@ func TestWorldCorpusRound3(t *testing.T) {
 			for _, f := range formats {
 				ok = ok || r.detected == f
 			}
+			miss := t.Errorf
+			if why, open := worldOpen3[c.file]; open {
+				if ok && r.right == r.lines {
+					t.Errorf("read right now: drop it from worldOpen3")
+				}
+				miss = func(f string, args ...any) { t.Logf("open (%s): "+f, append([]any{why}, args...)...) }
+			}
 			if ok {
 				detected++
 			} else {
-				t.Logf("miss: format = %q, want %q", r.detected, c.format)
+				miss("miss: format = %q, want %q", r.detected, c.format)
 			}
 			if r.right == r.lines {
 				return
 			}
 			got, _, malformed := worldLines3(c)
-			t.Logf("miss: %d of %d lines read as expected (%d malformed)", r.right, r.lines, malformed)
+			miss("miss: %d of %d lines read as expected (%d malformed)", r.right, r.lines, malformed)
 			for i, w := range want {
 				g, read := got[int64(i+1)]
 				if w == "x" || w == "." {
@@ -138,7 +156,7 @@ func TestWorldCorpusRound3(t *testing.T) {
 				if !read {
 					g = "(none)"
 				}
-				t.Logf("miss: line %d want %s, got %s: %s", i+1, w, g, short3(text[i]))
+				miss("miss: line %d want %s, got %s: %s", i+1, w, g, short3(text[i]))
 			}
 		})
 	}
