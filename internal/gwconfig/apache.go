@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +41,11 @@ type ApacheVHost struct {
 	// (https://httpd.apache.org/docs/2.4/mod/core.html#timeout,
 	// https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxytimeout).
 	Timeout, ProxyTimeout Setting
+	// Fallback is FallbackResource's local URL, set in this section or in
+	// one of its <Directory> or <Location> sections: where mod_dir sends a
+	// request that maps to no file
+	// (https://httpd.apache.org/docs/2.4/mod/mod_dir.html#fallbackresource).
+	Fallback *Directive
 }
 
 // ApacheProxy is one way a request reaches an upstream: ProxyPass,
@@ -54,7 +58,7 @@ type ApacheProxy struct {
 	Params map[string]string
 	File   string
 	Line   int
-	re     *regexp.Regexp
+	re     *pcre
 	onFile bool // the expression applies to the file name (<Files>, <FilesMatch>)
 }
 
@@ -147,7 +151,21 @@ func (a *Apache) collect(v *ApacheVHost, block []*Directive, probs *problems) {
 			v.Proxies = append(v.Proxies, px)
 		case "proxyset":
 			a.setWorker(d.Arg(0), d.Args[min(1, len(d.Args)):], d)
+		case "fallbackresource":
+			v.setFallback(d)
 		}
+	}
+}
+
+// setFallback keeps a FallbackResource; "disabled" turns an inherited one
+// off.
+func (v *ApacheVHost) setFallback(d *Directive) {
+	if strings.EqualFold(d.Arg(0), "disabled") {
+		v.Fallback = nil
+		return
+	}
+	if strings.HasPrefix(d.Arg(0), "/") {
+		v.Fallback = d
 	}
 }
 
@@ -167,6 +185,13 @@ func (a *Apache) collectSection(v *ApacheVHost, d *Directive, probs *problems) {
 			}
 		}
 		return
+	}
+	if kind == "directory" || kind == "location" {
+		for _, c := range d.Block {
+			if strings.EqualFold(c.Name, "FallbackResource") {
+				v.setFallback(c)
+			}
+		}
 	}
 	if kind != "location" && kind != "locationmatch" && kind != "files" && kind != "filesmatch" {
 		return
@@ -196,7 +221,7 @@ func (a *Apache) collectSection(v *ApacheVHost, d *Directive, probs *problems) {
 		}
 		px.onFile = strings.HasPrefix(kind, "files")
 		if isRegex {
-			re, err := regexp.Compile(pattern)
+			re, err := compilePCRE(pattern)
 			if err != nil {
 				probs.addf(d.File, d.Line, "regular expression %q: %v", pattern, err)
 				return
@@ -319,7 +344,7 @@ func apacheProxyPass(d *Directive, implied string) (*ApacheProxy, error) {
 		px.Params[strings.ToLower(k)] = v
 	}
 	if px.Kind == "ProxyPassMatch" {
-		re, err := regexp.Compile(px.Path)
+		re, err := compilePCRE(px.Path)
 		if err != nil {
 			return nil, parseErrorf(d.File, d.Line, "regular expression %q: %v", px.Path, err)
 		}

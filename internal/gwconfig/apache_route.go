@@ -1,6 +1,7 @@
 package gwconfig
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"path"
@@ -25,9 +26,13 @@ func (a *Apache) Route(u *url.URL) (*Route, error) {
 	}
 	v, why := a.findVHost(host, port)
 	r := &Route{Gateway: string(catalog.Apache), URL: u.String(), Server: v.Block, Notes: []string{why}}
-	px := v.match(p)
-	if px == nil && v != a.Main {
-		px = a.Main.match(p) // ProxyPass of the main server applies to virtual hosts too
+	px := a.match(v, p)
+	if fb := cmp.Or(v.Fallback, a.Main.Fallback); px == nil && fb != nil {
+		// mod_dir sends a request that maps to no file to the fallback,
+		// whose own handler then answers (a front controller in PHP).
+		if px = a.match(v, fb.Arg(0)); px != nil {
+			r.Notes = append(r.Notes, fmt.Sprintf("FallbackResource %s (%s): a path that is no file goes to %s", fb.Arg(0), where(fb.File, fb.Line), fb.Arg(0)))
+		}
 	}
 	if px == nil || px.Target == "!" {
 		r.Notes = append(r.Notes, "no ProxyPass or proxy handler matches "+p+": Apache serves it itself")
@@ -50,6 +55,16 @@ func (a *Apache) Route(u *url.URL) (*Route, error) {
 	}
 	r.Settings = a.settings(v, px)
 	return r, nil
+}
+
+// match returns the proxy rule for p in v, else in the main server, whose
+// ProxyPass applies to virtual hosts too.
+func (a *Apache) match(v *ApacheVHost, p string) *ApacheProxy {
+	px := v.match(p)
+	if px == nil && v != a.Main {
+		px = a.Main.match(p)
+	}
+	return px
 }
 
 func (a *Apache) findVHost(host string, port int) (*ApacheVHost, string) {

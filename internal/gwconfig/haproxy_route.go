@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/gwdoctor/gwdoctor/internal/catalog"
@@ -323,7 +322,7 @@ var haproxyMatch = map[string]func(s, v string) (m, ok bool){
 	"dir": func(s, v string) (bool, bool) { return delimited(s, v, "/"), true },
 	"dom": func(s, v string) (bool, bool) { return delimited(s, v, "/."), true },
 	"reg": func(s, v string) (bool, bool) {
-		re, err := regexp.Compile(v)
+		re, err := compilePCRE(v)
 		if err != nil {
 			return false, false
 		}

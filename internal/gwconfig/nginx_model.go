@@ -2,7 +2,6 @@ package gwconfig
 
 import (
 	"net"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -48,7 +47,7 @@ type NginxLocation struct {
 	Pattern   string
 	Parent    *NginxLocation // nil for a location directly in the server block
 	Nested    []*NginxLocation
-	re        *regexp.Regexp // for ~ and ~*; nil when RE2 cannot compile the PCRE
+	re        *pcre // for ~ and ~*; nil when the expression cannot be read (a problem says so)
 }
 
 // NginxUpstream is an upstream block.
@@ -236,7 +235,11 @@ func buildLocation(d *Directive, parent *NginxLocation, probs *problems) *NginxL
 		if l.Modifier == "~*" {
 			expr = "(?i)" + expr
 		}
-		l.re, _ = regexp.Compile(expr) // PCRE-only syntax stays nil: reported by Check
+		re, err := compilePCRE(expr)
+		if err != nil {
+			probs.addf(d.File, d.Line, "location %s %s: the regular expression cannot be read here (%v); requests are routed as if it matched nothing", l.Modifier, l.Pattern, err)
+		}
+		l.re = re
 	}
 	for _, c := range d.Block {
 		if c.Name == "location" && c.IsBlock() {

@@ -31,6 +31,16 @@ func (n *Nginx) Route(u *url.URL) (*Route, error) {
 	}
 	r.Server = Block{Name: serverName(srv), File: srv.Directive.File, Line: srv.Directive.Line}
 	loc := findLocation(srv.Locations, path)
+	if loc != nil {
+		if in := lookup([][]*Directive{loc.Directive.Block}, "internal"); in != nil {
+			// Only nginx's own redirects may enter it; a request from
+			// outside gets 404 (ngx_http_core_module, "internal").
+			r.Location = loc.Block()
+			r.Notes = append(r.Notes, fmt.Sprintf("%s is internal (%s): nginx answers 404 to a request from outside, no upstream is asked", loc.Block().Name, where(in.File, in.Line)))
+			r.Settings = nginxSettings(n, srv, nil, "")
+			return r, nil
+		}
+	}
 	uri := path
 	for i := 0; loc != nil && i < maxInternalRedirects; i++ {
 		next, nextURI, note := tryFilesFallback(srv, loc, path, uri)

@@ -5,7 +5,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"testing"
 	"time"
 )
 
@@ -179,35 +178,4 @@ func worldRouteMismatches(tc worldCase, r *Route, err error) []string {
 		}
 	}
 	return out
-}
-
-// TestWorldConfigsRound2 scores the readers on worldCases2 with the checks
-// of TestWorldConfigs. It only logs what differs, and the totals: the
-// round measures the readers, it does not gate them.
-func TestWorldConfigsRound2(t *testing.T) {
-	var files []string
-	badFiles := map[string]bool{}
-	routed := 0
-	for _, tc := range worldCases2 {
-		if !slices.Contains(files, tc.file) {
-			files = append(files, tc.file)
-		}
-		probs, route, _ := parseWorld(t, tc.file)
-		if m := worldProblemsMismatch(tc, probs); m != "" {
-			if !badFiles[tc.file] {
-				t.Logf("MISMATCH %s: %s", tc.file, m)
-			}
-			badFiles[tc.file] = true
-		}
-		r, err := route(mustURL(t, tc.url))
-		if ms := worldRouteMismatches(tc, r, err); len(ms) > 0 {
-			for _, m := range ms {
-				t.Logf("MISMATCH %s %s: %s", tc.file, tc.url, m)
-			}
-			continue
-		}
-		routed++
-	}
-	t.Logf("world configs, round 2: %d files, read without unexpected parts left out: %d; URLs routed as expected: %d of %d",
-		len(files), len(files)-len(badFiles), routed, len(worldCases2))
 }

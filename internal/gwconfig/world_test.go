@@ -3,7 +3,6 @@ package gwconfig
 import (
 	"net/url"
 	"os"
-	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -209,54 +208,22 @@ func parseWorld(t *testing.T, file string) ([]*ParseError, func(*url.URL) (*Rout
 }
 
 // TestWorldConfigs reads configurations published with 502/503/504 reports
-// and in projects' documentation: each is read (what cannot be, named by
-// its line), and the URL the source talks about takes the route, upstream
-// and timeouts the file gives it.
+// and in projects' documentation, both rounds: each is read (what cannot
+// be, named by its line), and the URL the source talks about takes the
+// route, upstream and timeouts the file gives it.
 func TestWorldConfigs(t *testing.T) {
-	for _, tc := range worldCases {
+	for _, tc := range slices.Concat(worldCases, worldCases2) {
 		t.Run(tc.file+" "+tc.url, func(t *testing.T) {
 			probs, route, cfg := parseWorld(t, tc.file)
-			var lines []int
-			for _, p := range probs {
-				if p.File != "/world/"+tc.file {
-					t.Errorf("problem %v is about another file", p)
-				}
-				lines = append(lines, p.Line)
-			}
-			if !slices.Equal(lines, tc.problems) {
-				t.Errorf("problems at lines %v, want %v (%v)", lines, tc.problems, probs)
+			if m := worldProblemsMismatch(tc, probs); m != "" {
+				t.Error(m)
 			}
 			for _, f := range Check(cfg) {
 				t.Logf("%s %s %s: %s", f.Severity, f.Code, f.Where(), f.Message)
 			}
 			r, err := route(mustURL(t, tc.url))
-			if tc.routeErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.routeErr) {
-					t.Errorf("Route error = %v, want one with %q", err, tc.routeErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Route: %v", err)
-			}
-			if r.Location.Name != tc.location || r.Target != tc.target {
-				t.Errorf("route = %q to %q, want %q to %q (notes %q)", r.Location.Name, r.Target, tc.location, tc.target, r.Notes)
-			}
-			if tc.note != "" && !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, tc.note) }) {
-				t.Errorf("notes %q, want one with %q", r.Notes, tc.note)
-			}
-			var ups []string
-			for _, u := range r.Upstreams {
-				ups = append(ups, u.Network+":"+u.Addr)
-			}
-			if !slices.Equal(ups, tc.ups) {
-				t.Errorf("upstreams = %q, want %q", ups, tc.ups)
-			}
-			for name, want := range tc.settings {
-				s, ok := r.Setting(name)
-				if !ok || s.Default || s.Duration != want || path.Base(s.File) != path.Base(tc.file) {
-					t.Errorf("setting %s = %+v, want %v set in the file", name, s, want)
-				}
+			for _, m := range worldRouteMismatches(tc, r, err) {
+				t.Error(m)
 			}
 		})
 	}
