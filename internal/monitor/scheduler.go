@@ -187,6 +187,13 @@ type Scheduler struct {
 	mu    sync.Mutex // guards queue and o.Rand
 	queue slotHeap
 	due   []slotItem
+
+	// stopping is set, under stopMu, once Run waits for the work under
+	// way, and stopped closed: a diagnosis a check on demand asks for then
+	// no longer starts, and one under way ends.
+	stopMu   sync.RWMutex
+	stopping bool
+	stopped  chan struct{}
 }
 
 // New returns a Scheduler for targets. Target IDs must be unique and not empty.
@@ -197,7 +204,7 @@ func New(targets []Target, o Options) (*Scheduler, error) {
 	o = o.withDefaults()
 	s := &Scheduler{o: o, byID: make(map[string]*targetState, len(targets)),
 		sem: make(chan struct{}, o.MaxConcurrent), diagSem: make(chan struct{}, o.MaxDiagnoses),
-		wake: make(chan struct{}, 1), queue: make(slotHeap, 0, len(targets))}
+		wake: make(chan struct{}, 1), queue: make(slotHeap, 0, len(targets)), stopped: make(chan struct{})}
 	for _, t := range targets {
 		if t.ID == "" {
 			return nil, errors.New("monitor: a target has no ID")
@@ -256,6 +263,10 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	s.dispatch(ctx)
+	s.stopMu.Lock()
+	s.stopping = true
+	close(s.stopped)
+	s.stopMu.Unlock()
 	s.wg.Wait()
 	return nil
 }

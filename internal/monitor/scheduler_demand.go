@@ -57,9 +57,14 @@ func (s *Scheduler) CheckOnDemand(ctx context.Context, id string, kind CheckKind
 		o := s.observe(ctx, ts, r)
 		od.IncidentID = o.IncidentID
 		if o.Diagnose && !diagnose {
-			// Not stopped with the request that asked for the check: the
-			// diagnosis has its own deadline.
-			s.diagnose(context.WithoutCancel(ctx), ts)
+			// Not ended with the request that asked for the check: the
+			// diagnosis has its own deadline, and ends when Run stops;
+			// once Run is stopping, none starts.
+			s.stopMu.RLock()
+			if !s.stopping {
+				s.diagnoseUntil(context.WithoutCancel(ctx), ts, s.stopped)
+			}
+			s.stopMu.RUnlock()
 		}
 	}
 	if !diagnose || r.OK || s.o.Diagnose == nil {

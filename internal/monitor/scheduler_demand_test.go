@@ -90,3 +90,47 @@ func TestCheckOnDemand(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckOnDemandStops: a diagnosis that a check on demand started
+// beside it ends when Run stops, and none starts after.
+func TestCheckOnDemandStops(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var started atomic.Int32
+		s, err := New([]Target{{ID: "shop", Interval: time.Hour}}, Options{Rand: zeroRand,
+			Check: func(context.Context, Target) CheckResult {
+				return CheckResult{Cause: diagnose.UpstreamRefused, Status: 502}
+			},
+			Diagnose: func(ctx context.Context, _ Target) (Diagnosis, error) {
+				started.Add(1)
+				<-ctx.Done() // a diagnosis that takes its whole deadline
+				return Diagnosis{}, ctx.Err()
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error)
+		go func() { done <- s.Run(ctx) }()
+		synctest.Wait()
+		if _, err := s.CheckOnDemand(t.Context(), "shop", "on_demand", false); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if started.Load() != 1 {
+			t.Fatalf("%d diagnoses started beside the check, want 1", started.Load())
+		}
+		start := time.Now()
+		cancel()
+		<-done
+		if waited := time.Since(start); waited >= time.Minute {
+			t.Errorf("Run waited %v for the diagnosis, want it ended at once", waited)
+		}
+		if _, err := s.CheckOnDemand(t.Context(), "shop", "on_demand", false); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if started.Load() != 1 {
+			t.Errorf("a diagnosis started after Run stopped")
+		}
+	})
+}

@@ -172,6 +172,12 @@ func (s *Scheduler) observe(ctx context.Context, ts *targetState, r CheckResult)
 
 // diagnose runs a diagnosis beside the checks and gives it to the tracker.
 func (s *Scheduler) diagnose(ctx context.Context, ts *targetState) {
+	s.diagnoseUntil(ctx, ts, nil)
+}
+
+// diagnoseUntil is diagnose, also ended when stop closes (a nil stop never
+// does): for a diagnosis whose ctx outlives Run's.
+func (s *Scheduler) diagnoseUntil(ctx context.Context, ts *targetState, stop <-chan struct{}) {
 	if s.o.Diagnose == nil {
 		return
 	}
@@ -182,13 +188,24 @@ func (s *Scheduler) diagnose(ctx context.Context, ts *targetState) {
 		case s.diagSem <- struct{}{}:
 		case <-ctx.Done():
 			return
+		case <-stop:
+			return
 		}
 		dctx, cancel := context.WithTimeout(ctx, s.o.DiagnoseTimeout)
+		if stop != nil {
+			go func() {
+				select {
+				case <-stop:
+					cancel()
+				case <-dctx.Done():
+				}
+			}()
+		}
 		d, err := s.o.Diagnose(dctx, ts.t)
 		cancel()
 		<-s.diagSem
 		s.n.diagnoses.Add(1)
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || closed(stop) {
 			return
 		}
 		if err != nil {
@@ -201,6 +218,16 @@ func (s *Scheduler) diagnose(ctx context.Context, ts *targetState) {
 			s.emit(ctx, ev)
 		}
 	}()
+}
+
+// closed reports whether c is closed; a nil c never is.
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
 
 // emit records one event; called with the target's lock held, so that a
