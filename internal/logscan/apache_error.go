@@ -101,10 +101,12 @@ func isAHCode(b []byte) bool {
 func apacheCause(code string, msg []byte, errno int) catalog.Cause {
 	timedOut := errno == 70007
 	switch code {
-	case "AH00957", "AH02454":
+	case "AH00957", "AH02454", "AH00952":
 		// AH02454: mod_proxy_fcgi's "FCGI: attempt to connect to Unix
 		// domain socket ... failed"; its companion AH01079 ("failed to make
-		// connection to backend") is not counted again.
+		// connection to backend") is not counted again. AH00952: "error
+		// creating fam N socket for target": the socket itself was refused
+		// (EACCES under SELinux or a sandbox).
 		return causeOfErrno(errno)
 	case "AH01102", "AH01097", "AH01084", "AH01075":
 		if timedOut {

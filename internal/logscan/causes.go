@@ -78,7 +78,9 @@ func statusFor(product catalog.Product, cause catalog.Cause) int {
 		if product != catalog.Nginx {
 			return 503
 		}
-	case catalog.UpstreamRefused:
+	case catalog.UpstreamRefused, catalog.UpstreamPermission:
+		// A connection that could not be made, refused or not allowed:
+		// mod_proxy and the others answer it as unavailable.
 		switch product {
 		case catalog.Apache, catalog.HAProxy, catalog.Envoy, catalog.Lighttpd, catalog.Squid:
 			return 503

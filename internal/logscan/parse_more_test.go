@@ -10,6 +10,7 @@ func TestParseApacheError(t *testing.T) {
 	runParseCases(t, "apache-error", []parseCase{
 		{"AH00957 refused", "[Fri Aug 21 10:15:02.123456 2026] [proxy:error] [pid 1234:tid 140001] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:8080 (localhost:8080) failed", lineFailure, catalog.UpstreamRefused, 503, "127.0.0.1:8080", ""},
 		{"AH00957 timeout", "[Fri Aug 21 10:15:02.123456 2026] [proxy:error] [pid 1234:tid 140001] (110)Connection timed out: AH00957: http: attempt to connect to 10.0.0.9:8080 (app:8080) failed", lineFailure, catalog.UpstreamUnreachable, 502, "10.0.0.9:8080", ""},
+		{"AH00952 socket refused", "[Fri Nov 11 17:38:48.627827 2016] [proxy:error] [pid 12721:tid 2934961200] (13)Permission denied: AH00952: FCGI: error creating fam 2 socket for target 127.0.0.1", lineFailure, catalog.UpstreamPermission, 503, "", ""},
 		// mod_proxy_balancer and mod_proxy_hcheck, as the lab's Apache 2.4.71 logs them.
 		{"AH01170 all workers down", "[Thu Nov 26 03:27:08.414497 2026] [proxy_balancer:error] [pid 7402:tid 7430] [client 127.0.0.1:57860] AH01170: balancer://app: All workers are in error state", lineFailure, catalog.UpstreamNoneHealthy, 503, "app", ""},
 		{"AH03303 check disables", "[Thu Nov 26 03:27:05.412671 2026] [proxy_hcheck:info] [pid 7402:tid 7409] AH03303: Threaded Health check DISABLING http://127.0.0.1:46311", lineFailure, catalog.UpstreamNoneHealthy, 503, "http://127.0.0.1:46311", ""},
