@@ -136,7 +136,30 @@ func (in *input) hops() []Match {
 		out[j].Markers = merge(out[j].Markers, markers)
 		out[j].Confidence = stronger(out[j].Confidence, s.conf)
 	}
-	return out
+	return dropBase(out)
+}
+
+// builtOn names the products that run inside another: Kong is OpenResty
+// with its own Lua, and answers "Server: openresty" when its own server
+// tokens are turned off (Kong docs, "headers").
+var builtOn = map[catalog.Product]catalog.Product{catalog.Kong: catalog.OpenResty}
+
+// dropBase folds the hop of a product that another hop runs on into that
+// hop, markers and all: one program, not two hops.
+func dropBase(hops []Match) []Match {
+	for i := range hops {
+		base, ok := builtOn[catalog.Product(hops[i].Product)]
+		if !ok {
+			continue
+		}
+		j := slices.IndexFunc(hops, func(m Match) bool { return m.Product == string(base) })
+		if j < 0 {
+			continue
+		}
+		hops[i].Markers = merge(hops[i].Markers, hops[j].Markers)
+		return slices.Delete(hops, j, j+1)
+	}
+	return hops
 }
 
 // generator picks the hop that produced the body and status, the reader of

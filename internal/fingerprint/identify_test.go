@@ -154,8 +154,12 @@ func TestIdentify(t *testing.T) {
 		{"large application body",
 			Response{Status: 502, Header: http.Header{"Server": {"nginx"}}, Body: bytes.Repeat([]byte(`{"k":"<hr><center>nginx</center>"},`), 8000), BodyTruncated: true},
 			want{"application", "application", "upstream.app_error", true, false, []string{"nginx", "application"}}},
-		{"Cloudflare 522 status without a page",
+		// The plain-text body Cloudflare answers clients that take no HTML.
+		{"Cloudflare 522 plain-text error",
 			Response{Status: 522, Header: http.Header{"Server": {"cloudflare"}, "Cf-Ray": {"1-FRA"}}, Body: []byte("error code: 522")},
+			want{"cloudflare", "cdn", "cdn.origin_unreachable", false, true, []string{"cloudflare"}}},
+		{"Cloudflare 522 status without a page",
+			Response{Status: 522, Header: http.Header{"Server": {"cloudflare"}, "Cf-Ray": {"1-FRA"}}},
 			want{"cloudflare", "cdn", "cdn.origin_unreachable", false, false, []string{"cloudflare"}}},
 		{"Varnish page behind Fastly",
 			Response{Status: 503, Header: http.Header{"X-Served-By": {"cache-fra-1"}, "X-Varnish": {"5"}},

@@ -18,7 +18,7 @@ var (
 	// "Error code 522" (5xx pages), <span class="cf-error-code">1016</span> (1xxx pages).
 	cfCode = regexp.MustCompile(`(?:Error code |class="cf-error-code">)(\d{3,4})\b`)
 	// As a browser shows it: "Error 1033", "Error 520 Ray ID: ...", "Error reference number: 520".
-	cfCodeText = regexp.MustCompile(`(?:\bError (?:reference number: )?)((?:1[0-9]{3}|5[0-9]{2}))\b`)
+	cfCodeText = regexp.MustCompile(`(?i)(?:\bError (?:code:? |reference number: )?)((?:1[0-9]{3}|5[0-9]{2}))\b`)
 	cfCodeJSON = regexp.MustCompile(`"error_code"\s*:\s*([0-9]{3,4})\b`)
 	cfCodeLink = regexp.MustCompile(`utm_source=errorcode_([0-9]{3,4})\b`)
 	// 1xxx pages: <h2 class="cf-subheadline" ...>Origin DNS error</h2>.
@@ -209,6 +209,13 @@ func readFastly(in *input, res *Result) {
 	case strings.Contains(reason, "certificate"), strings.Contains(reason, "ssl"), strings.Contains(reason, "tls"):
 		res.Reading.Cause = catalog.CDNOriginTLS
 	}
+}
+
+// readFastlyUnknownDomain: Fastly has no service for the host name, so
+// the fault is in the site's configuration at the CDN.
+func readFastlyUnknownDomain(in *input, res *Result) {
+	res.Reading.Detail = lineWithText(in.text(), "unknown domain")
+	res.Reading.Cause = catalog.CDNInternal
 }
 
 // varnishDetail reads "503 first byte timeout" from the heading of a

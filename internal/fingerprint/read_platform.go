@@ -13,7 +13,7 @@ var (
 	// "Code: FUNCTION_INVOCATION_TIMEOUT" on the page; the code alone in the
 	// plain-text form.
 	vercelCodeLine = regexp.MustCompile(`(?m)^Code: ([A-Z_]+)$`)
-	vercelCode     = regexp.MustCompile(`\b([A-Z]+_INVOCATION_[A-Z]+|NO_RESPONSE_FROM_FUNCTION)\b`)
+	vercelCode     = regexp.MustCompile(`\b([A-Z]+_INVOCATION_[A-Z]+|NO_RESPONSE_FROM_FUNCTION|NO_STATUS_CODE_FROM_FUNCTION)\b`)
 	lambdaMsg      = regexp.MustCompile(`Task timed out after [0-9.]+ seconds`)
 )
 
@@ -24,6 +24,7 @@ var vercelCodes = map[string]catalog.Cause{
 	"MIDDLEWARE_INVOCATION_TIMEOUT":    catalog.UpstreamTimeout,
 	"FUNCTION_INVOCATION_FAILED":       "", // the function threw: its log tells
 	"NO_RESPONSE_FROM_FUNCTION":        catalog.UpstreamClosed,
+	"NO_STATUS_CODE_FROM_FUNCTION":     catalog.UpstreamInvalid, // the function answered without a status
 }
 
 // readVercel reads the code from x-vercel-error, else from the page.
@@ -83,6 +84,14 @@ func readKong(in *input, res *Result) {
 // when no registered instance can take the request (unhealthy instances or
 // a full surge queue alike), so it names no single cause.
 func readELB(in *input, res *Result) {
+	if in.status == 504 {
+		// Classic ELB's 504 is the back end's idle timeout or the back
+		// end closing the connection (AWS Knowledge Center): the page
+		// does not say which, and the status alone is no timeout.
+		res.Reading.Detail = "GATEWAY_TIMEOUT"
+		res.Reading.Cause = catalog.Upstream
+		return
+	}
 	res.Reading.Detail = "Back-end server is at capacity"
 }
 

@@ -117,10 +117,10 @@ var envoyReasons = map[string]struct {
 func readEnvoy(in *input, res *Result) {
 	page := text(in.page)
 	switch {
-	case page == "no healthy upstream":
-		res.Reading = Reading{Cause: catalog.UpstreamNoneHealthy, Detail: page, Code: "UH"}
-	case page == "upstream request timeout":
-		res.Reading = Reading{Cause: catalog.UpstreamTimeout, Detail: page, Code: "UT"}
+	case page == "no healthy upstream", strings.HasSuffix(page, " no healthy upstream"):
+		res.Reading = Reading{Cause: catalog.UpstreamNoneHealthy, Detail: "no healthy upstream", Code: "UH"}
+	case page == "upstream request timeout", strings.HasSuffix(page, " upstream request timeout"):
+		res.Reading = Reading{Cause: catalog.UpstreamTimeout, Detail: "upstream request timeout", Code: "UT"}
 	default:
 		_, detail, _ := strings.Cut(page, "before headers. ")
 		res.Reading.Detail = detail

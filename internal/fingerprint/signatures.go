@@ -72,6 +72,9 @@ var cdnSignatures = []signature{
 			shows("Visit cloudflare.com for more information"), shows("Cloudflare Tunnel error"),
 			// 520-527 are Cloudflare's own status codes (Cloudflare docs, "5xx errors").
 			showsRe(`\bError (?:code )?52[0-7]\b`),
+			// The plain-text body Cloudflare answers clients that take no
+			// HTML with: "error code: 520", "error code: 1020".
+			showsRe(`(?m)\berror code: (?:52[0-7]|530|1[0-9]{3})$`),
 			shows("between Cloudflare and the origin web server"), shows("between Cloudflare's network and the origin web server"),
 			showsRe(`(?i)Cloudflare is unable to establish an SSL connection to the origin`))},
 		read: readCloudflare},
@@ -101,6 +104,10 @@ var cdnSignatures = []signature{
 	// The reference alone, as a browser shows it: #<error>.<hex>.<epoch>.<hex>.
 	{name: "akamai-reference-text", product: catalog.Akamai, kind: wrote, conf: confMedium,
 		all: []cond{showsRe(`\bReference #[0-9]{1,3}\.[0-9a-f]+\.[0-9]{9,10}\.[0-9a-f]+\b`)}, read: readAkamai},
+	// A host name no Fastly service has: the site's own configuration at
+	// the CDN is at fault (Fastly docs, "Unknown domain" errors).
+	{name: "fastly-unknown-domain", product: catalog.Fastly, kind: wrote, conf: confHigh,
+		all: []cond{shows("Fastly error: unknown domain")}, read: readFastlyUnknownDomain},
 	// Fastly spells it "Mediation", Varnish "Meditation"; Fastly comes first.
 	{name: "fastly-error-page", product: catalog.Fastly, kind: wrote, conf: confHigh,
 		all: []cond{body("Guru Mediation:")}, read: readFastly},
@@ -129,12 +136,20 @@ var cdnSignatures = []signature{
 			showsRe(`The server encountered (?:a temporary error|an error) and could not complete your request`)),
 			anyOf(body("Please try again in 30 seconds"), shows("Please try again in 30 seconds"))},
 		read: readGCP},
+	// The GFE's own error page: its title ends in "!!1" (Google's error
+	// pages, "Error 502 (Server Error)!!1"; observed).
+	{name: "gcp-gfe-error-title", product: catalog.GCPLB, kind: wrote, conf: confHigh,
+		all:  []cond{bodyRe(`<title>Error 5[0-9]{2} \([A-Za-z ]+\)!!1</title>`)},
+		read: readGCP},
 	// API Gateway marks the errors it generates with x-amzn-ErrorType; a Lambda
 	// function's own JSON passes through without it.
 	{name: "aws-api-gateway-error", product: catalog.APIGateway, kind: wrote, conf: confHigh,
 		all: []cond{header("X-Amzn-Errortype", ""), body(`"message"`)}, read: readAPIGateway},
+	// REST APIs send x-amz-apigw-id, HTTP APIs apigw-requestid (API
+	// Gateway developer guide, "Working with HTTP APIs"; observed).
 	{name: "aws-api-gateway-message", product: catalog.APIGateway, kind: wrote, conf: confMedium,
-		all:  []cond{header("X-Amz-Apigw-Id", ""), apiGatewayMessage(`Internal server error|Internal Server Error|Endpoint request timed out|Service Unavailable`)},
+		all: []cond{anyOf(header("X-Amz-Apigw-Id", ""), header("Apigw-Requestid", "")),
+			apiGatewayMessage(`Internal server error|Internal Server Error|Endpoint request timed out|Service Unavailable|Not Found`)},
 		read: readAPIGateway},
 	// Its two default messages that no other product words so, without the
 	// headers (API Gateway developer guide, "Gateway responses"; observed);
@@ -148,6 +163,12 @@ var cdnSignatures = []signature{
 	{name: "aws-elb-capacity", product: catalog.ELB, kind: wrote, conf: confHigh,
 		all:  []cond{anyOf(reason("Back-end server is at capacity"), shows("Service Unavailable: Back-end server is at capacity"))},
 		read: readELB},
+	// Classic ELB's own 504 says GATEWAY_TIMEOUT in its reason phrase and
+	// has no body (AWS Knowledge Center, "ELB 504 Gateway Timeout";
+	// observed).
+	{name: "aws-elb-gateway-timeout", product: catalog.ELB, kind: wrote, conf: confMedium,
+		all:  []cond{status(504), reason("GATEWAY_TIMEOUT")},
+		read: readELB},
 }
 
 // apiGatewayMessage matches a JSON body that is only {"message": one of
@@ -159,10 +180,14 @@ func apiGatewayMessage(alts string) cond {
 // tailLine matches the visible text of an nginx-style page whose last line
 // names the server ("502 Bad Gateway" then "nginx/1.18.0 (Ubuntu)"), with
 // the page's title above its heading when the copy took both (the same
-// status line twice), also on one line with a version as people quote it.
+// status line twice), also on one line with a version as people quote it,
+// or with the line breaks lost to runs of spaces.
 func tailLine(name string) cond {
 	return anyOf(showsRe(`\A(?:[1-5][0-9]{2} [^\n]+\n){1,2}(?:-+\n)?`+name+`(?:/[0-9v][^\n]*)?\z`),
-		showsRe(`\A[1-5][0-9]{2} [A-Za-z -]+,? `+name+`/[0-9][0-9.]*(?: \([^)\n]*\))?\z`))
+		showsRe(`\A[1-5][0-9]{2} [A-Za-z -]+,? `+name+`/[0-9][0-9.]*(?: \([^)\n]*\))?\z`),
+		// title, heading and signature run together by a copy that kept
+		// the page's spaces but not its line breaks
+		showsRe(`\A(?:[1-5][0-9]{2} [A-Za-z][A-Za-z -]*?[ \t]+){2}`+name+`/[0-9][0-9.]*(?: \([^)\n]*\))?\z`))
 }
 
 // match reports whether every cond of s holds for in, with their markers.

@@ -7,7 +7,7 @@ var platformSignatures = []signature{
 	// The router's H-code page frames a page from Heroku's CDN; its text
 	// (Heroku Dev Center, "Customizing Error Pages"; observed).
 	{name: "heroku-error-page", product: catalog.Heroku, kind: wrote, conf: confHigh,
-		all: []cond{anyOf(body("herokucdn.com/error-pages/"),
+		all: []cond{anyOf(body("herokucdn.com/error-pages/"), body("s3.amazonaws.com/heroku_pages/"),
 			shows("An error occurred in the application and your page could not be served"))},
 		read: readHeroku},
 	// Vercel's error page and its plain-text form name the error code

@@ -56,6 +56,12 @@ var proxySignatures = []signature{
 		all: []cond{anyOf(showsRe(`(?m)^Apache(?:/[0-9][^ \n]*)?(?: \([^)\n]*\))? Server at [^\n]+ Port [0-9]+$`),
 			shows("error was encountered while trying to use an ErrorDocument to handle the request"))},
 		read: readApache},
+	// httpd's 504 sentence (modules/http/http_protocol.c) and mod_proxy's
+	// reason phrase "Proxy Error", as a browser or wget shows them.
+	{name: "apache-status-text", product: catalog.Apache, kind: wrote, conf: confMedium,
+		all: []cond{anyOf(shows("The gateway did not receive a timely response from the upstream server or application"),
+			showsRe(`(?m)\b50[0-9]:? Proxy Error\b`))},
+		read: readApache},
 	// The doctype is shared with other servers' pages: only with httpd's
 	// wording does it name Apache.
 	{name: "apache-error-page-unsigned", product: catalog.Apache, kind: wrote, conf: confMedium,
@@ -85,6 +91,10 @@ var proxySignatures = []signature{
 	// The text of IIS's custom 502 page (%SystemDrive%\inetpub\custerr). It
 	// is sent by IIS with ARR, by App Service's front ends and by App Gateway
 	// v1 alike; without a header, IIS is what the page proves.
+	// HTTP.sys's own 503 when the application pool is stopped or
+	// overloaded: "HTTP Error 503. The service is unavailable."
+	{name: "iis-httpsys-503", product: catalog.IIS, kind: wrote, conf: confMedium,
+		all: []cond{shows("HTTP Error 503. The service is unavailable.")}, read: readPlain},
 	{name: "iis-502-text", product: catalog.IIS, kind: wrote, conf: confMedium,
 		all: []cond{shows("Web server received an invalid response while acting as a gateway or proxy server")}, read: readIIS},
 	// HAProxy's pages as a browser shows them: the status, then its sentence.
@@ -93,10 +103,14 @@ var proxySignatures = []signature{
 		read: readHAProxy},
 	// envoy source/common/router/router.cc local replies.
 	// The sentence is matched in any case: people retype it capitalised.
+	// A JSON string quotes it with an escaped slash ("disconnect\/reset").
 	{name: "envoy-reset-reply", product: catalog.Envoy, kind: wrote, conf: confHigh,
-		all: []cond{bodyRe(`(?i)upstream connect error or disconnect/reset before headers`)}, read: readEnvoy},
+		all: []cond{bodyRe(`(?i)upstream connect error or disconnect\\?/reset before headers`)}, read: readEnvoy},
+	// Its two short replies, the whole body, or quoted at the end of a
+	// client's message ("API Error: 504 upstream request timeout").
 	{name: "envoy-local-reply", product: catalog.Envoy, kind: wrote, conf: confMedium,
-		all: []cond{anyOf(bodyIs("no healthy upstream"), bodyIs("upstream request timeout"))}, read: readEnvoy},
+		all: []cond{anyOf(bodyIs("no healthy upstream"), bodyIs("upstream request timeout"),
+			showsRe(`(?m)\b50[34]:? (?:no healthy upstream|upstream request timeout)$`))}, read: readEnvoy},
 	// nghttpx src/shrpx_http.cc create_error_html: a footer names the
 	// server ("nghttpx nghttp2/1.0.3-DEV") and its port (observed,
 	// nghttp2/nghttp2#262).
