@@ -44,7 +44,8 @@ var proxySignatures = []signature{
 
 	// httpd modules/http/http_protocol.c, modules/proxy/proxy_util.c.
 	{name: "apache-proxy-error-page", product: catalog.Apache, kind: wrote, conf: confHigh,
-		all:  []cond{anyOf(body("<h1>Proxy Error</h1>"), shows("The proxy server received an invalid response from an upstream server.\nThe proxy server could not handle the request"))},
+		all: []cond{anyOf(body("<h1>Proxy Error</h1>"),
+			showsRe(`The proxy server received an invalid\s+response from an upstream server\.\s+The proxy server could not handle the request`))},
 		read: readApache},
 	{name: "apache-error-page", product: catalog.Apache, kind: wrote, conf: confHigh,
 		all: []cond{apacheDoctype(),
@@ -173,10 +174,12 @@ var proxySignatures = []signature{
 	// --- the applications' own pages, as their frameworks write them ---
 
 	// Spring Boot's ErrorMvcAutoConfiguration, Rails' public/500.html (its
-	// markup, or its two sentences as a browser shows them), Elasticsearch's
-	// error object (its docs, "Common options: error").
+	// markup, or its two sentences as a browser shows them), Werkzeug's
+	// (Flask's) InternalServerError description, Elasticsearch's error
+	// object (its docs, "Common options: error").
 	{name: "application-framework-page", product: catalog.Application, kind: wrote, conf: confHigh,
 		all: []cond{anyOf(shows("Whitelabel Error Page"), body(`class="rails-default-error-page"`),
+			showsRe(`The server encountered an internal error and was unable to complete your request\.\s+Either the server is overloaded or there is an error in the application\.`),
 			shows("We're sorry, but something went wrong.\nIf you are the application owner check the logs for more information."),
 			bodyRe(`"root_cause"\s*:\s*\[[\s\S]*"status"\s*:\s*[45][0-9]{2}\s*\}\s*\z`))},
 		read: readApplication},
