@@ -143,10 +143,46 @@ func choose(name string, sample [][]byte, o parseOptions, forced *format) (choic
 		}
 	}
 	if c.first == nil || c.read*4 < len(sample) && !readsFailure(c, sample, o) {
+		if cs, ok := choosePrefixed(name, sample, o, c.wrap); ok {
+			return cs, nil
+		}
 		return c, fmt.Errorf("%s: %w: none of the supported formats reads its first lines; name one with --format (%s)",
 			name, ErrUnknownFormat, strings.Join(Formats(), ", "))
 	}
 	return c, nil
+}
+
+// maxPrefixWords is how many leading words of a prefix no wrapper names
+// detection looks past.
+const maxPrefixWords = 8
+
+// choosePrefixed looks for a prefix of a few words that every line has,
+// when no format reads the lines as they are: the fewest words after
+// which a format reads a quarter of the sample (as choose wants), the
+// lines then read past that prefix.
+func choosePrefixed(name string, sample [][]byte, o parseOptions, wrap *unwrapper) (choice, bool) {
+	inner := make([][]byte, len(sample))
+	for k := 1; k <= maxPrefixWords; k++ {
+		u := &unwrapper{skip: k, loc: o.loc}
+		if wrap != nil {
+			u.kinds = wrap.kinds
+		}
+		for i, l := range sample {
+			inner[i], _, _ = u.unwrap(l)
+		}
+		c := pickFormat(name, inner, o, nil)
+		if c.first == nil || c.read*4 < len(sample) {
+			continue
+		}
+		c.wrap = u
+		if c.other == nil {
+			if other, ok := companions[c.first.name]; ok {
+				c.other, _ = lookupFormat(other)
+			}
+		}
+		return c, true
+	}
+	return choice{}, false
 }
 
 // readsFailure tells whether c's format reads a gateway failure with its

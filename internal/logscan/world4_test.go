@@ -89,26 +89,21 @@ var worldCases4 = []worldCase{
 // read right, so that it leaves this list.
 var worldOpen4 = map[string]string{
 	"nginx-grpc-rejected-error2":                  "grpc's \"upstream rejected request with error 2\" (an RST_STREAM before the header) reads as upstream, not closed; whether a stream reset is closed is not settled",
-	"rancher-ui-prefix-nginx-proxy-no-live":       "Rancher's log view prefix (\"20.1.2017 09:52:13nginx.1     | \") is no known wrapper",
 	"compose-attach-nginx-host-not-found-ansible": "five lines of compose chatter before the only nginx line: no format detected",
 	"apisix-ssl-alert-40-no-prefix":               "an error line published without its date, level and pid (\"SSL_do_handshake() failed ...\")",
 	"nginx-ssl-sni-alert-star-prefix-matrix":      "an error line published from its connection number on (\"*10 SSL_do_handshake() ...\")",
 	"apisix-wrong-version-number-pid-prefix":      "an error line published from its pid on (\"60380#60380: *3539468988 ...\")",
 	"apache22-proxy-temp-dir-modsecurity":         "Apache 2.2's \"proxy: search for temporary directory failed\" (a failure of the gateway's own) is not read",
 	"istio-uc-no-start-time":                      "an Istio access line published without its [START_TIME]",
-	"stern-istio-proxy-404-nr-grpc":               "stern's \"pod container \" prefix is no known wrapper",
 	"traefik-v3-console-no-route-pangolin":        "Traefik v3's console log (\"DBG httputil/proxy.go:121 > 502 Bad Gateway | error=...\") is not read",
 	"ingress-nginx-connect-timeout-three-tries":   "two error lines of one request: only one is joined to its access line, the other counts as its own failure",
 	"phpfpm-max-children-bare-pool":               "a PHP-FPM line published without its date and level (\"[pool www] server reached ...\")",
 	"syslog-haproxy-clf-cc-503":                   "HAProxy's CLF httplog is taken for an nginx access line, and its 503 with CC-- for a failure",
 	"istio-egress-tcp-uf-urx-10s":                 "UF after Envoy's 10 s connect timeout reads as refused; the duration is not used",
-	"gke-logging-istio-egress-uh":                 "Cloud Logging's \"INFO <time> [resource.labels.containerName: istio-proxy] \" prefix is no known wrapper",
 	"istio13-json-tcp-uf-urx-string-code":         "UF after a 10002 ms duration reads as refused; the duration is not used",
-	"opnsense-gui-table-lighttpd-fastcgi-refused": "OPNsense's log table (\"<time> | Error | lighttpd | ...\") and lighttpd 1.4.79's \"connect() <socket>: Connection refused\" are not read",
 	"classic-elb-grep-prefix-backend-503":         "a Classic ELB line (no type field) behind grep's file name is not read",
 	"systemctl-status-haproxy-down-truncated":     "systemctl's header makes the file squid-cache, and the DOWN line cut at \"Connection >\" reads as none_healthy",
 	"haproxy-check-socket-permission-denied":      "a DOWN line's \"General socket error (Permission denied)\" reads as none_healthy, not permission",
-	"logread-daemon-debug-nginx-504-finalize":     "OpenWrt logread's \"daemon.debug: \" prefix with the host named twice is no known wrapper",
 }
 
 func TestWorldCorpusRound4(t *testing.T) {

@@ -2,6 +2,7 @@ package logscan
 
 import (
 	"bytes"
+	"strconv"
 	"time"
 )
 
@@ -219,9 +220,13 @@ func taiTime(h []byte) time.Time {
 	return time.Unix(int64(sec-1<<62)-37, int64(ns)).UTC()
 }
 
-// unwrapper strips a file's wrappers, outermost first.
+// unwrapper strips a file's wrappers, outermost first, then the first
+// skip words of what is left: a prefix of no known kind that every line of
+// the file has (a log viewer's pod and container names, a collector's
+// level and labels), found because the lines read after it.
 type unwrapper struct {
 	kinds []wrapKind
+	skip  int
 	loc   *time.Location
 }
 
@@ -234,7 +239,28 @@ func (u *unwrapper) name() string {
 		}
 		b = append(b, wrapNames[k]...)
 	}
+	if u.skip > 0 {
+		if len(b) > 0 {
+			b = append(b, '+')
+		}
+		b = append(b, "prefix("...)
+		b = strconv.AppendInt(b, int64(u.skip), 10)
+		b = append(b, " words)"...)
+	}
 	return string(b)
+}
+
+// skipWords returns line without its first n words and the spaces after
+// them; ok is false when it has no more than n words.
+func skipWords(line []byte, n int) (rest []byte, ok bool) {
+	for range n {
+		i := bytes.IndexAny(line, " \t")
+		if i < 0 {
+			return line, false
+		}
+		line = bytes.TrimLeft(line[i:], " \t")
+	}
+	return line, len(line) > 0
 }
 
 // unwrap returns the line inside the wrappers, the outermost wrapper's time
@@ -250,6 +276,11 @@ func (u *unwrapper) unwrap(line []byte) (inner, ts []byte, partial bool) {
 			ts = t
 		}
 		line, partial = in, partial || p
+	}
+	if u.skip > 0 {
+		if in, ok := skipWords(line, u.skip); ok {
+			line = in
+		}
 	}
 	return line, ts, partial
 }
