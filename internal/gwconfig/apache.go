@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,7 +53,7 @@ type ApacheVHost struct {
 // ProxyPassMatch, or SetHandler "proxy:..." in a <FilesMatch>, <Files>,
 // <Location> or <LocationMatch> section.
 type ApacheProxy struct {
-	Kind   string // "ProxyPass", "ProxyPassMatch" or "SetHandler"
+	Kind   string // "ProxyPass", "ProxyPassMatch", "RewriteRule" (with [P]) or "SetHandler"
 	Path   string // the local path prefix, or the regular expression
 	Target string // the backend URL as written; "!" excludes Path from proxying
 	Params map[string]string
@@ -153,8 +154,33 @@ func (a *Apache) collect(v *ApacheVHost, block []*Directive, probs *problems) {
 			a.setWorker(d.Arg(0), d.Args[min(1, len(d.Args)):], d)
 		case "fallbackresource":
 			v.setFallback(d)
+		case "rewriterule":
+			if px := apacheRewriteProxy(d, probs); px != nil {
+				v.Proxies = append(v.Proxies, px)
+			}
 		}
 	}
+}
+
+// apacheRewriteProxy reads "RewriteRule PATTERN URL [P,...]", mod_rewrite's
+// way to proxy: the pattern is matched against the path, as
+// ProxyPassMatch's is (https://httpd.apache.org/docs/2.4/rewrite/flags.html#flag_p).
+// Rules without the P flag rewrite or redirect, and are not followed here;
+// nor are RewriteCond lines, whose rule is then taken as if they held.
+func apacheRewriteProxy(d *Directive, probs *problems) *ApacheProxy {
+	if len(d.Args) < 3 {
+		return nil
+	}
+	flags := strings.Split(strings.Trim(d.Args[2], "[]"), ",")
+	if !slices.ContainsFunc(flags, func(f string) bool { return strings.EqualFold(strings.TrimSpace(f), "P") }) {
+		return nil
+	}
+	re, err := compilePCRE(d.Args[0])
+	if err != nil {
+		probs.addf(d.File, d.Line, "regular expression %q: %v", d.Args[0], err)
+		return nil
+	}
+	return &ApacheProxy{Kind: "RewriteRule", Path: d.Args[0], Target: d.Args[1], Params: map[string]string{}, File: d.File, Line: d.Line, re: re}
 }
 
 // setFallback keeps a FallbackResource; "disabled" turns an inherited one

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,14 +99,18 @@ func globMatch(pattern, s string) bool {
 
 // match returns the first proxy rule for p: ProxyPass and ProxyPassMatch in
 // order (https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxypass:
-// "the first match wins"), then proxy handlers.
+// "the first match wins"), then RewriteRule [P], then proxy handlers.
 func (v *ApacheVHost) match(p string) *ApacheProxy {
-	for _, px := range v.Proxies {
-		if px.Kind == "SetHandler" {
-			continue
-		}
-		if (px.re != nil && px.re.MatchString(p)) || (px.re == nil && aliasMatch(p, px.Path)) {
-			return px
+	// mod_proxy translates the URL before mod_rewrite does (its hook runs
+	// first): a ProxyPass that matches wins over a RewriteRule [P].
+	for _, kinds := range [][]string{{"ProxyPass", "ProxyPassMatch"}, {"RewriteRule"}} {
+		for _, px := range v.Proxies {
+			if !slices.Contains(kinds, px.Kind) {
+				continue
+			}
+			if (px.re != nil && px.re.MatchString(p)) || (px.re == nil && aliasMatch(p, px.Path)) {
+				return px
+			}
 		}
 	}
 	for _, px := range v.Proxies {

@@ -30,6 +30,13 @@ func (n *Nginx) Route(u *url.URL) (*Route, error) {
 		r.Notes = append(r.Notes, fmt.Sprintf("%s has locations outside any server block: they are read as the locations of one server, as when the file is included in a server block", srv.Directive.File))
 	}
 	r.Server = Block{Name: serverName(srv), File: srv.Directive.File, Line: srv.Directive.Line}
+	if ret, cond := serverReturns(srv, u, host); ret != nil {
+		// The server block's rewrite phase runs before any location is
+		// chosen: an if that holds with a return answers the request.
+		r.Notes = append(r.Notes, fmt.Sprintf("the server block answers itself: %s when %s (%s)", directiveText(ret), cond, where(ret.File, ret.Line)))
+		r.Settings = nginxSettings(n, srv, nil, "")
+		return r, nil
+	}
 	loc := findLocation(srv.Locations, path)
 	if loc != nil {
 		if in := lookup([][]*Directive{loc.Directive.Block}, "internal"); in != nil {
@@ -43,7 +50,10 @@ func (n *Nginx) Route(u *url.URL) (*Route, error) {
 	}
 	uri := path
 	for i := 0; loc != nil && i < maxInternalRedirects; i++ {
-		next, nextURI, note := tryFilesFallback(srv, loc, path, uri)
+		next, nextURI, note := rewriteLast(srv, loc, uri)
+		if next == nil {
+			next, nextURI, note = tryFilesFallback(srv, loc, path, uri)
+		}
 		if next == nil {
 			break
 		}
@@ -60,7 +70,7 @@ func (n *Nginx) Route(u *url.URL) (*Route, error) {
 		return r, nil
 	}
 	r.Location = loc.Block()
-	up := n.resolveTarget(r, loc)
+	up := n.resolveTarget(r, srv, loc)
 	r.Settings = nginxSettings(n, srv, loc, r.Protocol)
 	if up != nil && up.Keepalive > 0 {
 		s := up.KeepaliveTimeout
@@ -295,4 +305,94 @@ func (n *Nginx) behindProxy(host string, port int) (*NginxServer, string) {
 		return all[0], fmt.Sprintf("no server block listens on port %d, so the URL reaches nginx through another proxy first; nginx has one server block, which answers", port)
 	}
 	return nil, ""
+}
+
+// serverReturns finds an "if (COND) { return ...; }" of the server block
+// whose condition holds for u: the condition compares $scheme, $host,
+// $http_host or $server_port with "=" or "!=", or matches one with "~" or
+// "~*". Conditions on anything else are not evaluated.
+func serverReturns(srv *NginxServer, u *url.URL, host string) (*Directive, string) {
+	vars := map[string]string{"$scheme": u.Scheme, "$host": host, "$http_host": u.Host, "$server_port": u.Port()}
+	if vars["$server_port"] == "" {
+		vars["$server_port"] = map[string]string{"https": "443"}[u.Scheme]
+		if vars["$server_port"] == "" {
+			vars["$server_port"] = "80"
+		}
+	}
+	for _, d := range srv.Directive.Block {
+		if d.Name != "if" || !d.IsBlock() {
+			continue
+		}
+		ret := lookup([][]*Directive{d.Block}, "return")
+		if ret == nil {
+			continue
+		}
+		cond := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.Join(d.Args, " "), "("), ")"))
+		w := strings.Fields(cond)
+		if len(w) != 3 {
+			continue
+		}
+		v, ok := vars[w[0]]
+		if !ok {
+			continue
+		}
+		want := strings.Trim(w[2], `"'`)
+		var holds bool
+		switch w[1] {
+		case "=":
+			holds = v == want
+		case "!=":
+			holds = v != want
+		case "~", "~*":
+			expr := want
+			if w[1] == "~*" {
+				expr = "(?i)" + expr
+			}
+			re, err := compilePCRE(expr)
+			if err != nil {
+				continue
+			}
+			holds = re.MatchString(v)
+		default:
+			continue
+		}
+		if holds {
+			return ret, cond
+		}
+	}
+	return nil, ""
+}
+
+// rewriteLast follows a "rewrite REGEX REPLACEMENT last" of loc whose
+// expression matches uri: nginx searches the locations again for the new
+// URI (ngx_http_rewrite_module). A replacement that starts with a scheme
+// is a redirect, not followed.
+func rewriteLast(srv *NginxServer, loc *NginxLocation, uri string) (*NginxLocation, string, string) {
+	for _, d := range loc.Directive.Block {
+		if d.Name != "rewrite" || len(d.Args) < 3 || d.Args[2] != "last" {
+			continue
+		}
+		repl := d.Args[1]
+		if strings.Contains(repl, "://") || strings.HasPrefix(repl, "$scheme") {
+			continue
+		}
+		re, err := compilePCRE(d.Args[0])
+		if err != nil {
+			continue
+		}
+		m := re.FindStringSubmatchIndex(uri)
+		if m == nil {
+			continue
+		}
+		// nginx's $1 is Go's ${1}: a digit after it is no part of the name.
+		tmpl := regexp.MustCompile(`\$([0-9])`).ReplaceAllString(repl, "$${$1}")
+		next := string(re.re2.ExpandString(nil, tmpl, uri, m))
+		next, _, _ = strings.Cut(next, "?")
+		nl := findLocation(srv.Locations, next)
+		if nl == nil {
+			return nil, "", ""
+		}
+		return nl, next, fmt.Sprintf("rewrite %s %s last (%s) sends %s to %s, which %s takes", d.Args[0], repl, where(d.File, d.Line), uri, next, nl.Block().Name)
+	}
+	return nil, "", ""
 }

@@ -167,7 +167,7 @@ func (l *NginxLocation) passDirective() *Directive {
 
 // resolveTarget fills r's Target, Protocol and Upstreams from loc's pass
 // directive, and returns the upstream block it names, if any.
-func (n *Nginx) resolveTarget(r *Route, loc *NginxLocation) *NginxUpstream {
+func (n *Nginx) resolveTarget(r *Route, srv *NginxServer, loc *NginxLocation) *NginxUpstream {
 	d := loc.passDirective()
 	if d == nil {
 		r.Notes = append(r.Notes, "the location has no proxy_pass or fastcgi_pass: nginx answers itself")
@@ -179,6 +179,12 @@ func (n *Nginx) resolveTarget(r *Route, loc *NginxLocation) *NginxUpstream {
 		return nil
 	}
 	r.Target = d.Arg(0)
+	if v, set := setValue(srv, loc, d.Arg(0)); set != nil {
+		// "proxy_pass $upstream" with "set $upstream https://host/...":
+		// the host the variable holds is written in the file.
+		r.Notes = append(r.Notes, fmt.Sprintf("%s is set to %s (%s)", d.Arg(0), v, where(set.File, set.Line)))
+		d = &Directive{Name: d.Name, Args: []string{v}, File: d.File, Line: d.Line}
+	}
 	t := parsePassTarget(d)
 	r.Protocol = t.proto
 	if t.hasVars {
@@ -202,6 +208,36 @@ func (n *Nginx) resolveTarget(r *Route, loc *NginxLocation) *NginxUpstream {
 	u.File, u.Line = d.File, d.Line
 	r.Upstreams = append(r.Upstreams, u)
 	return nil
+}
+
+// setValue returns the value a "set $name VALUE" gives the variable that
+// is the whole of arg, set unconditionally in loc, its enclosing
+// locations or the server block (nginx's rewrite phase runs the server's
+// first, then the location's); nil when none does.
+func setValue(srv *NginxServer, loc *NginxLocation, arg string) (string, *Directive) {
+	if !strings.HasPrefix(arg, "$") || strings.ContainsAny(arg[1:], "$/:") {
+		return "", nil
+	}
+	var set *Directive
+	chain := [][]*Directive{srv.Directive.Block}
+	var locs []*NginxLocation
+	for l := loc; l != nil; l = l.Parent {
+		locs = append([]*NginxLocation{l}, locs...)
+	}
+	for _, l := range locs {
+		chain = append(chain, l.Directive.Block)
+	}
+	for _, block := range chain {
+		for _, d := range block {
+			if d.Name == "set" && len(d.Args) == 2 && d.Args[0] == arg {
+				set = d
+			}
+		}
+	}
+	if set == nil {
+		return "", nil
+	}
+	return set.Args[1], set
 }
 
 // upstream returns the upstream block called name.
@@ -259,6 +295,13 @@ func parsePassTarget(d *Directive) passTarget {
 	}
 	if i := strings.IndexAny(arg, "/?"); i >= 0 && d.Name == "proxy_pass" {
 		arg = arg[:i]
+	}
+	// "http://127.0.0.1:11000$request_uri": a variable of the URI after
+	// a host written out.
+	for _, v := range []string{"$request_uri", "$uri", "$is_args", "$args", "$query_string", "$document_uri"} {
+		if i := strings.Index(arg, v); i > 0 {
+			arg = arg[:i]
+		}
 	}
 	t.host = arg
 	t.explicitPort = strings.Contains(strings.TrimPrefix(arg, "["), ":") && !strings.HasSuffix(arg, "]")

@@ -97,3 +97,70 @@ func TestApacheFallbackResource(t *testing.T) {
 		t.Errorf("route %q with the fallback disabled, want Apache's own answer", r.Target)
 	}
 }
+
+// TestNginxRewritePhase routes through what nginx's rewrite phase does
+// before proxying: a server-level if with a return, a rewrite ... last
+// that searches the locations again, a proxy_pass to a variable set in
+// the file, and a URI variable after a host written out.
+func TestNginxRewritePhase(t *testing.T) {
+	n, err := parseNginxFiles(t, "/t/nginx.conf", map[string]string{"/t/nginx.conf": `
+server {
+  listen 80;
+  listen 443 ssl;
+  if ($scheme = "http") { return 301 https://$host$request_uri; }
+  set $cdn https://cdn.example.com/assets$request_uri;
+  location ~ "^/static/[0-9a-f]{8}/(.*)$" { rewrite "^/static/[0-9a-f]{8}/(.*)" /$1 last; }
+  location /assets/ { proxy_pass $cdn; }
+  location / { proxy_pass http://127.0.0.1:8080$request_uri; }
+}
+`})
+	if err != nil || len(n.Problems) > 0 {
+		t.Fatalf("%v %v", err, n.Problems)
+	}
+	for _, tc := range []struct{ url, loc, up, note string }{
+		{"http://x.example/app", "", "", "return 301"},
+		{"https://x.example/static/abcdef12/css/a.css", "location /", "tcp:127.0.0.1:8080", "rewrite"},
+		{"https://x.example/assets/a.js", "location /assets/", "tcp:cdn.example.com:443", "$cdn is set to"},
+		{"https://x.example/app", "location /", "tcp:127.0.0.1:8080", ""},
+	} {
+		r, err := n.Route(mustURL(t, tc.url))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var up string
+		if len(r.Upstreams) > 0 {
+			up = r.Upstreams[0].Network + ":" + r.Upstreams[0].Addr
+		}
+		if r.Location.Name != tc.loc || up != tc.up {
+			t.Errorf("%s: %q to %s, want %q to %s (notes %q)", tc.url, r.Location.Name, up, tc.loc, tc.up, r.Notes)
+		}
+		if tc.note != "" && !strings.Contains(strings.Join(r.Notes, "\n"), tc.note) {
+			t.Errorf("%s: notes %q, want one with %q", tc.url, r.Notes, tc.note)
+		}
+	}
+}
+
+// TestApacheRewriteProxy: RewriteRule with [P] proxies, after ProxyPass
+// (mod_proxy translates first); one without P is not followed.
+func TestApacheRewriteProxy(t *testing.T) {
+	conf := "<VirtualHost *:80>\n ServerName a.example\n RewriteEngine On\n" +
+		" RewriteRule ^/app/(.*) http://10.0.0.5:5080/$1 [P,L]\n RewriteRule ^/old/(.*) /new/$1 [R=301,L]\n" +
+		" ProxyPass /app/admin http://10.0.0.6:9000/admin\n</VirtualHost>\n"
+	a, err := parseApache(memSource{"/t/a.conf": []byte(conf)}, "/t/a.conf")
+	if err != nil || len(a.Problems) > 0 {
+		t.Fatalf("%v %v", err, a.Problems)
+	}
+	for _, tc := range []struct{ url, target string }{
+		{"http://a.example/app/api", "http://10.0.0.5:5080/$1"},
+		{"http://a.example/app/admin/x", "http://10.0.0.6:9000/admin"},
+		{"http://a.example/old/x", ""},
+	} {
+		r, err := a.Route(mustURL(t, tc.url))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Target != tc.target {
+			t.Errorf("%s: target %q, want %q (notes %q)", tc.url, r.Target, tc.target, r.Notes)
+		}
+	}
+}

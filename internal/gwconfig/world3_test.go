@@ -138,39 +138,30 @@ var worldCases3 = []worldCase{
 		ups: []string{"unix:/run/php/custom.php-fpm.sock", "tcp:php:80"}},
 }
 
-// TestWorldConfigsRound3 scores the readers on round 3: for this first
-// scoring, before any reader changes, a mismatch is logged, not failed.
+// worldConfigsOpen names the files of round 3 not yet read as they should
+// be, and why; the test logs them instead of failing.
+var worldConfigsOpen = map[string]string{
+	"haproxy/hapee-map-files.cfg": "a use_backend that looks its backend up in a map file: map files are not read, so a missing one is not named as a part left out",
+}
+
+// TestWorldConfigsRound3 checks round 3 as TestWorldConfigs checks the
+// others, but for the files worldConfigsOpen lists, whose mismatches are
+// logged.
 func TestWorldConfigsRound3(t *testing.T) {
-	read := map[string]bool{} // file → its parts left out are those expected
-	routed := 0
 	for _, tc := range worldCases3 {
 		t.Run(tc.file+" "+tc.url, func(t *testing.T) {
+			miss := t.Error
+			if why, open := worldConfigsOpen[tc.file]; open {
+				miss = func(args ...any) { t.Log(append([]any{"open (" + why + "):"}, args...)...) }
+			}
 			probs, route, _ := parseWorld(t, tc.file)
-			ok, seen := read[tc.file]
 			if m := worldProblemsMismatch(tc, probs); m != "" {
-				t.Logf("mismatch %s: %s", tc.file, m)
-				ok, seen = false, true
+				miss(m)
 			}
-			if !seen {
-				ok = true
-			}
-			read[tc.file] = ok
 			r, err := route(mustURL(t, tc.url))
-			ms := worldRouteMismatches(tc, r, err)
-			for _, m := range ms {
-				t.Logf("mismatch %s %s: %s", tc.file, tc.url, m)
-			}
-			if len(ms) == 0 {
-				routed++
+			for _, m := range worldRouteMismatches(tc, r, err) {
+				miss(m)
 			}
 		})
 	}
-	good := 0
-	for _, ok := range read {
-		if ok {
-			good++
-		}
-	}
-	t.Logf("world configs, round 3: %d files, read without unexpected parts left out: %d; URLs routed as expected: %d of %d",
-		len(read), good, routed, len(worldCases3))
 }
