@@ -51,7 +51,7 @@ func (p *nginxError) parse(line []byte, e *Entry) verdict {
 			// body as a collector keeps it, or a paste that left it out.
 			head, t = 1, time.Time{}
 		default:
-			return lineMalformed
+			return p.headless(line, e)
 		}
 	}
 	level, rest, ok := ngxHead(line[head:])
@@ -78,6 +78,51 @@ func (p *nginxError) parse(line []byte, e *Entry) verdict {
 }
 
 func (p *nginxError) setText(t *textBuf) { p.text = t }
+
+// ngxMessageStarts are how nginx's upstream failures begin: a system or
+// TLS call that failed, or nginx's own words.
+var ngxMessageStarts = []string{
+	"connect() ", "recv() ", "send() ", "readv() ", "writev() ", "SSL_do_handshake() ", "SSL_read() ", "SSL_write() ",
+	"upstream ", "no live upstreams", "FastCGI sent in stderr", "host not found in upstream", "no resolver defined",
+	"peer closed connection in SSL handshake", "limiting requests", "limiting connections",
+}
+
+// ngxMessageStart reports whether b begins as nginx's message of an
+// upstream failure does.
+func ngxMessageStart(b []byte) bool {
+	for _, s := range ngxMessageStarts {
+		if bytes.HasPrefix(b, []byte(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// headless reads an error line published from its pid ("60380#60380:
+// *3 ..."), its connection number ("*10 ...") or its message on: an
+// upstream failure nginx words so, with the request's tail (", client: ")
+// when the line has one, is read without a time; anything else is not
+// nginx's.
+func (p *nginxError) headless(line []byte, e *Entry) verdict {
+	rest := line
+	if i := bytes.Index(rest, []byte(": ")); i > 0 && i < 25 && bytes.IndexByte(rest[:i], '#') > 0 && isDigit(rest[0]) {
+		rest = rest[i+2:]
+	}
+	conn, rest := ngxConn(rest)
+	if !ngxMessageStart(rest) {
+		return lineMalformed
+	}
+	f := ngxFieldsAnywhere(rest)
+	cause := nginxCause(rest[:f.tail])
+	if cause == "" || f.client == nil && conn == 0 && !bytes.Contains(rest, []byte(" upstream")) {
+		return lineMalformed
+	}
+	m := p.message(rest[:f.tail])
+	e.Cause, e.Conn, e.Status, e.Detail = m.cause, conn, m.status, m.detail
+	e.Product, e.Format = catalog.Nginx, "nginx-error"
+	p.setFields(f, e)
+	return lineFailure
+}
 
 // ngxConn reads the connection's number, "*4711 ", if rest starts with it.
 func ngxConn(rest []byte) (conn int64, after []byte) {
@@ -249,6 +294,10 @@ func nginxCause(msg []byte) catalog.Cause {
 		return catalog.UpstreamTLS
 	case bytes.Contains(msg, []byte("upstream timed out")):
 		return nginxTimeout(action)
+	case bytes.HasPrefix(msg, []byte("upstream rejected request with error ")):
+		// An HTTP/2 upstream (grpc_pass) reset the stream with
+		// RST_STREAM before a response header: a closed upstream.
+		return catalog.UpstreamClosed
 	case bytes.Contains(msg, []byte("upstream prematurely closed")):
 		if body {
 			return catalog.UpstreamTruncated

@@ -88,11 +88,7 @@ var worldCases4 = []worldCase{
 // and why; the test logs them instead of failing, and fails when one is
 // read right, so that it leaves this list.
 var worldOpen4 = map[string]string{
-	"nginx-grpc-rejected-error2":                  "grpc's \"upstream rejected request with error 2\" (an RST_STREAM before the header) reads as upstream, not closed; whether a stream reset is closed is not settled",
 	"compose-attach-nginx-host-not-found-ansible": "five lines of compose chatter before the only nginx line: no format detected",
-	"apisix-ssl-alert-40-no-prefix":               "an error line published without its date, level and pid (\"SSL_do_handshake() failed ...\")",
-	"nginx-ssl-sni-alert-star-prefix-matrix":      "an error line published from its connection number on (\"*10 SSL_do_handshake() ...\")",
-	"apisix-wrong-version-number-pid-prefix":      "an error line published from its pid on (\"60380#60380: *3539468988 ...\")",
 	"apache22-proxy-temp-dir-modsecurity":         "Apache 2.2's \"proxy: search for temporary directory failed\" (a failure of the gateway's own) is not read",
 	"istio-uc-no-start-time":                      "an Istio access line published without its [START_TIME]",
 	"traefik-v3-console-no-route-pangolin":        "Traefik v3's console log (\"DBG httputil/proxy.go:121 > 502 Bad Gateway | error=...\") is not read",
