@@ -46,6 +46,7 @@ func (p *envoyLog) parse(line []byte, e *Entry) verdict {
 	e.Detail = "response flags " + string(capLen(flags, 64))
 	next, _ := word(rest)
 	istio := len(next) > 0 && (next[0] < '0' || next[0] > '9')
+	e.Cause = connectWaited(e.Cause, envoyDuration(rest, istio))
 	q := quotedFields(rest, 8)
 	if istio && len(q) > 0 {
 		if len(q[0]) > 1 && cause == catalog.UpstreamRefused && containsAny(q[0], "TLS", "CERTIFICATE", "SSL") {
@@ -61,6 +62,44 @@ func (p *envoyLog) parse(line []byte, e *Entry) verdict {
 		}
 	}
 	return lineFailure
+}
+
+// envoyDuration reads %DURATION% (ms) after the response flags: the third
+// word in Envoy's default format, and in Istio's, which puts the code's
+// details, the termination details and the quoted transport failure
+// before the two byte counts; -1 when it is not there.
+func envoyDuration(rest []byte, istio bool) int {
+	if istio {
+		_, rest = word(bytes.TrimLeft(rest, " "))
+		_, rest = word(bytes.TrimLeft(rest, " "))
+		rest = bytes.TrimLeft(rest, " ")
+		_, after, ok := quoted(rest)
+		if !ok {
+			return -1
+		}
+		rest = after
+	}
+	var d []byte
+	for range 3 {
+		d, rest = word(bytes.TrimLeft(rest, " "))
+	}
+	n, ok := digits(d)
+	if !ok {
+		return -1
+	}
+	return n
+}
+
+// connectWaited refines UF: Envoy fails a refused connection at once, and
+// one that went unanswered after its connect timeout (5 s by default, 10 s
+// in Istio); a failure that took about that long or longer waited for it.
+// Shorter ones (refused tries with retries' back-off between them) stay
+// refused.
+func connectWaited(cause catalog.Cause, durationMS int) catalog.Cause {
+	if cause == catalog.UpstreamRefused && durationMS >= 4500 {
+		return catalog.UpstreamUnreachable
+	}
+	return cause
 }
 
 // quotedFields returns up to n double-quoted fields of b, in order.

@@ -31,6 +31,7 @@ type envoyJSONLine struct {
 	RequestID  string  `json:"request_id"`
 	Client     string  `json:"x_forwarded_for"`
 	TLSFailure string  `json:"upstream_transport_failure_reason"`
+	Duration   jsonInt `json:"duration"`
 	camel      envoyJSONCamel
 }
 
@@ -84,6 +85,9 @@ func (p *envoyJSON) parse(line []byte, e *Entry) verdict {
 	}
 	if cause == catalog.UpstreamRefused && l.TLSFailure != "" && l.TLSFailure != "-" {
 		cause = catalog.UpstreamTLS
+	}
+	if bytes.Contains(line, []byte(`"duration"`)) {
+		cause = connectWaited(cause, int(l.Duration))
 	}
 	e.Cause, e.Product, e.Format, e.Status = cause, catalog.Envoy, "envoy-json", code
 	e.Method, e.Path = l.Method, cut(l.Path, 2048)

@@ -315,6 +315,10 @@ func haproxyServerDown(line, rest []byte, loc *time.Location, e *Entry) verdict 
 		// ("last one was: L4 unsuccessful connection"), which say no more
 		// than that requests to it failed; others may be left.
 		e.Cause = catalog.Upstream
+	case bytes.Contains(reason, []byte("Permission denied")):
+		// "General socket error (Permission denied)": the socket itself
+		// was refused (SELinux, a sandbox), not the server.
+		e.Cause = catalog.UpstreamPermission
 	case bytes.HasPrefix(reason, []byte("Layer4 connection problem")) && bytes.Contains(reason, []byte("refused")):
 		e.Cause = catalog.UpstreamRefused
 	case bytes.HasPrefix(reason, []byte("Layer4 timeout")):

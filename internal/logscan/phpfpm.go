@@ -48,7 +48,9 @@ func (p *phpFPMLog) parse(line []byte, e *Entry) verdict {
 // syslog ("[WARNING] [pool www] ...").
 func (p *phpFPMLog) head(line []byte, e *Entry) ([]byte, bool) {
 	if len(line) < 24 || line[0] != '[' || line[12] != ' ' {
-		if fpmLevel(line) || len(line) > 1 && line[0] == '[' && fpmLevel(line[1:]) {
+		if fpmLevel(line) || len(line) > 1 && line[0] == '[' && fpmLevel(line[1:]) || bytes.HasPrefix(line, []byte("[pool ")) {
+			// the last: a pool's message published without its time
+			// and level ("[pool www] server reached pm.max_children")
 			return line, true
 		}
 		return nil, false

@@ -93,13 +93,9 @@ var worldOpen4 = map[string]string{
 	"istio-uc-no-start-time":                      "an Istio access line published without its [START_TIME]",
 	"traefik-v3-console-no-route-pangolin":        "Traefik v3's console log (\"DBG httputil/proxy.go:121 > 502 Bad Gateway | error=...\") is not read",
 	"ingress-nginx-connect-timeout-three-tries":   "two error lines of one request: only one is joined to its access line, the other counts as its own failure",
-	"phpfpm-max-children-bare-pool":               "a PHP-FPM line published without its date and level (\"[pool www] server reached ...\")",
 	"syslog-haproxy-clf-cc-503":                   "HAProxy's CLF httplog is taken for an nginx access line, and its 503 with CC-- for a failure",
-	"istio-egress-tcp-uf-urx-10s":                 "UF after Envoy's 10 s connect timeout reads as refused; the duration is not used",
-	"istio13-json-tcp-uf-urx-string-code":         "UF after a 10002 ms duration reads as refused; the duration is not used",
 	"classic-elb-grep-prefix-backend-503":         "a Classic ELB line (no type field) behind grep's file name is not read",
 	"systemctl-status-haproxy-down-truncated":     "systemctl's header makes the file squid-cache, and the DOWN line cut at \"Connection >\" reads as none_healthy",
-	"haproxy-check-socket-permission-denied":      "a DOWN line's \"General socket error (Permission denied)\" reads as none_healthy, not permission",
 }
 
 func TestWorldCorpusRound4(t *testing.T) {
