@@ -158,8 +158,8 @@ const maxPrefixWords = 8
 
 // choosePrefixed looks for a prefix of a few words that every line has,
 // when no format reads the lines as they are: the fewest words after
-// which a format reads a quarter of the sample (as choose wants), the
-// lines then read past that prefix.
+// which a format reads a quarter of the sample, or a gateway's failure
+// with its time (as choose wants), the lines then read past that prefix.
 func choosePrefixed(name string, sample [][]byte, o parseOptions, wrap *unwrapper) (choice, bool) {
 	inner := make([][]byte, len(sample))
 	for k := 1; k <= maxPrefixWords; k++ {
@@ -171,10 +171,13 @@ func choosePrefixed(name string, sample [][]byte, o parseOptions, wrap *unwrappe
 			inner[i], _, _ = u.unwrap(l)
 		}
 		c := pickFormat(name, inner, o, nil)
-		if c.first == nil || c.read*4 < len(sample) {
+		if c.first == nil {
 			continue
 		}
 		c.wrap = u
+		if c.read*4 < len(sample) && !readsFailure(c, sample, o) {
+			continue
+		}
 		if c.other == nil {
 			if other, ok := companions[c.first.name]; ok {
 				c.other, _ = lookupFormat(other)

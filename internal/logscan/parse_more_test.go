@@ -98,6 +98,9 @@ func TestParseTraefik(t *testing.T) {
 		{"timeout", `{"ClientHost":"203.0.113.7","DownstreamStatus":504,"OriginStatus":0,"RequestMethod":"GET","RequestPath":"/slow","ServiceURL":"http://10.0.0.5:8080","StartUTC":"2026-08-21T10:15:02Z"}`, lineFailure, catalog.UpstreamTimeout, 504, "10.0.0.5:8080", ""},
 		{"passthrough", `{"ClientHost":"203.0.113.7","DownstreamStatus":502,"OriginStatus":502,"RequestMethod":"GET","RequestPath":"/","ServiceURL":"http://10.0.0.5:8080","StartUTC":"2026-08-21T10:15:02Z"}`, lineFailure, catalog.UpstreamAppError, 502, "", ""},
 		{"ok", `{"ClientHost":"203.0.113.7","DownstreamStatus":200,"OriginStatus":200,"StartUTC":"2026-08-21T10:15:02Z"}`, lineOK, "", 0, "", ""},
+		{"own status text", `{"ClientHost":"203.0.113.7","DownstreamStatus":502,"OriginStatus":502,"OriginContentSize":11,"RequestMethod":"GET","RequestPath":"/","ServiceURL":"http://10.0.0.5:8080","StartUTC":"2026-08-21T10:15:02Z"}`, lineFailure, catalog.Upstream, 502, "", ""},
+		{"v3 console refused", `2026-08-21T10:15:02Z DBG httputil/proxy.go:121 > 502 Bad Gateway error="dial tcp 10.0.0.5:8080: connect: connection refused"`, lineFailure, catalog.UpstreamRefused, 502, "10.0.0.5:8080", ""},
+		{"v3 console other", `2026-08-21T10:15:02Z INF github.com/traefik/traefik/v3/cmd/traefik/traefik.go:100 > Traefik version 3.0.0 built on 2024-04-29`, lineOK, "", 0, "", ""},
 		{"caddy line", `{"level":"info","ts":1,"logger":"http.log.access","status":200}`, lineMalformed, "", 0, "", ""},
 	})
 }

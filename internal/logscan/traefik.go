@@ -40,6 +40,9 @@ func (p *traefikLog) parse(line []byte, e *Entry) verdict {
 	if bytes.HasPrefix(line, []byte(`time="`)) || bytes.HasPrefix(line, []byte("level=")) {
 		return traefikDebug(line, e)
 	}
+	if n := rfc3339Len(line); n > 0 && bytes.Contains(line, []byte(" > ")) {
+		return traefikConsole(line, n, e)
+	}
 	if len(line) > 0 && line[0] != '{' {
 		return traefikCLF(line, p.loc, &p.zc, e)
 	}

@@ -88,6 +88,39 @@ func traefikDebug(line []byte, e *Entry) verdict {
 	return lineFailure
 }
 
+// traefikConsole reads Traefik 3's console log (zerolog's console writer:
+// time, level, caller, "> ", message, fields), where the proxy's error
+// handler logs the status it answered and the error (pkg/proxy/httputil):
+//
+//	2025-07-07T15:46:15Z DBG httputil/proxy.go:121 > 502 Bad Gateway error="dial tcp 10.0.0.5:8080: connect: no route to host"
+func traefikConsole(line []byte, n int, e *Entry) verdict {
+	t, ok := timeRFC3339(line[:n])
+	if !ok {
+		return lineMalformed
+	}
+	e.Time = t
+	_, msg, _ := bytes.Cut(line[n:], []byte(" > "))
+	status, ok := digits(msg[:min(3, len(msg))])
+	if !ok || !catalog.IsGatewayStatus(status) {
+		return lineOK
+	}
+	i := bytes.Index(msg, []byte("error="))
+	if i < 0 {
+		return lineOK
+	}
+	errText := bytes.TrimSpace(msg[i+6:])
+	if len(errText) > 0 && errText[0] == '"' {
+		if q, _, ok := quoted(errText); ok {
+			errText = q
+		}
+	}
+	text := string(capLen(errText, 300))
+	e.Product, e.Format, e.Status = catalog.Traefik, "traefik", status
+	e.Cause, e.Detail, e.Upstream = goErrorCause(text), text, dialAddress(text)
+	e.explains = true
+	return lineFailure
+}
+
 // traefikCause is the cause of a failure Traefik answered: the origin's own
 // 5xx, the load balancer's "no available server" (no server URL), a
 // timeout (a net.Error with Timeout(), pkg/proxy/httputil), or unknown.
