@@ -53,18 +53,31 @@ server {
 	if len(n.Problems) != 1 || !strings.Contains(n.Problems[0].Error(), "/broken(x") {
 		t.Errorf("problems %v, want the location whose expression cannot be read", n.Problems)
 	}
-	for _, tc := range []struct{ url, loc, target, note string }{
-		{"http://x/.env", `location ~ /\.(?!well-known).*`, "", ""},
-		{"http://x/index.php", `location ~ ^/index\.php(/|$)`, "", "internal"},
-		{"http://x/other.php", `location ~ \.php$`, "unix:/run/php.sock", ""},
-		{"http://x/blog", `location ~ ^/index\.php(/|$)`, "unix:/run/php.sock", "try_files"},
-	} {
+	checkRoutes(t, n, []routeCase{
+		{"http://x/.env", `location ~ /\.(?!well-known).*`, "", "", ""},
+		{"http://x/index.php", `location ~ ^/index\.php(/|$)`, "", "", "internal"},
+		{"http://x/other.php", `location ~ \.php$`, "unix:/run/php.sock", "unix:/run/php.sock", ""},
+		{"http://x/blog", `location ~ ^/index\.php(/|$)`, "unix:/run/php.sock", "unix:/run/php.sock", "try_files"},
+	})
+}
+
+// routeCase is a URL and the route it must take: the location, the
+// target, the first upstream ("network:addr") and a part of one note.
+type routeCase struct{ url, loc, target, up, note string }
+
+func checkRoutes(t *testing.T, n *Nginx, cases []routeCase) {
+	t.Helper()
+	for _, tc := range cases {
 		r, err := n.Route(mustURL(t, tc.url))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Location.Name != tc.loc || r.Target != tc.target {
-			t.Errorf("%s: %q to %q, want %q to %q (notes %q)", tc.url, r.Location.Name, r.Target, tc.loc, tc.target, r.Notes)
+		var up string
+		if len(r.Upstreams) > 0 {
+			up = r.Upstreams[0].Network + ":" + r.Upstreams[0].Addr
+		}
+		if r.Location.Name != tc.loc || r.Target != tc.target || up != tc.up {
+			t.Errorf("%s: %q to %q (%s), want %q to %q (%s); notes %q", tc.url, r.Location.Name, r.Target, up, tc.loc, tc.target, tc.up, r.Notes)
 		}
 		if tc.note != "" && !strings.Contains(strings.Join(r.Notes, "\n"), tc.note) {
 			t.Errorf("%s: notes %q, want one with %q", tc.url, r.Notes, tc.note)
@@ -117,27 +130,12 @@ server {
 	if err != nil || len(n.Problems) > 0 {
 		t.Fatalf("%v %v", err, n.Problems)
 	}
-	for _, tc := range []struct{ url, loc, up, note string }{
-		{"http://x.example/app", "", "", "return 301"},
-		{"https://x.example/static/abcdef12/css/a.css", "location /", "tcp:127.0.0.1:8080", "rewrite"},
-		{"https://x.example/assets/a.js", "location /assets/", "tcp:cdn.example.com:443", "$cdn is set to"},
-		{"https://x.example/app", "location /", "tcp:127.0.0.1:8080", ""},
-	} {
-		r, err := n.Route(mustURL(t, tc.url))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var up string
-		if len(r.Upstreams) > 0 {
-			up = r.Upstreams[0].Network + ":" + r.Upstreams[0].Addr
-		}
-		if r.Location.Name != tc.loc || up != tc.up {
-			t.Errorf("%s: %q to %s, want %q to %s (notes %q)", tc.url, r.Location.Name, up, tc.loc, tc.up, r.Notes)
-		}
-		if tc.note != "" && !strings.Contains(strings.Join(r.Notes, "\n"), tc.note) {
-			t.Errorf("%s: notes %q, want one with %q", tc.url, r.Notes, tc.note)
-		}
-	}
+	checkRoutes(t, n, []routeCase{
+		{"http://x.example/app", "", "", "", "return 301"},
+		{"https://x.example/static/abcdef12/css/a.css", "location /", "http://127.0.0.1:8080$request_uri", "tcp:127.0.0.1:8080", "rewrite"},
+		{"https://x.example/assets/a.js", "location /assets/", "$cdn", "tcp:cdn.example.com:443", "$cdn is set to"},
+		{"https://x.example/app", "location /", "http://127.0.0.1:8080$request_uri", "tcp:127.0.0.1:8080", ""},
+	})
 }
 
 // TestApacheRewriteProxy: RewriteRule with [P] proxies, after ProxyPass

@@ -1,9 +1,6 @@
 package logscan
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -96,59 +93,4 @@ var worldOpen4 = map[string]string{
 	"systemctl-status-haproxy-down-truncated":   "systemctl's header makes the file squid-cache, and the DOWN line cut at \"Connection >\" reads as none_healthy",
 }
 
-func TestWorldCorpusRound4(t *testing.T) {
-	var files, detected, lines, right int
-	for _, c := range worldCases4 {
-		t.Run(c.file, func(t *testing.T) {
-			if _, err := os.Stat(filepath.Join("testdata", "world", c.file+".url")); err != nil {
-				t.Errorf("no source URL beside %s.log", c.file)
-			}
-			want := strings.Fields(c.lines)
-			text := worldText3(t, c.file)
-			if len(want) != len(text) {
-				t.Fatalf("%d words for %d lines", len(want), len(text))
-			}
-			r := scanWorld(t, c)
-			files++
-			lines += r.lines
-			right += r.right
-			formats := strings.Split(c.format, "|")
-			ok := false
-			for _, f := range formats {
-				ok = ok || r.detected == f
-			}
-			miss := t.Errorf
-			if why, open := worldOpen4[c.file]; open {
-				if ok && r.right == r.lines {
-					t.Errorf("read right now: drop it from worldOpen4")
-				}
-				miss = func(f string, args ...any) { t.Logf("open (%s): "+f, append([]any{why}, args...)...) }
-			}
-			if ok {
-				detected++
-			} else {
-				miss("miss: format = %q, want %q", r.detected, c.format)
-			}
-			if r.right == r.lines {
-				return
-			}
-			got, _, malformed := worldLines3(c)
-			miss("miss: %d of %d lines read as expected (%d malformed)", r.right, r.lines, malformed)
-			for i, w := range want {
-				g, read := got[int64(i+1)]
-				if w == "x" || w == "." {
-					if !read {
-						continue
-					}
-				} else if g == w {
-					continue
-				}
-				if !read {
-					g = "(none)"
-				}
-				miss("miss: line %d want %s, got %s: %s", i+1, w, g, short3(text[i]))
-			}
-		})
-	}
-	t.Logf("world corpus, round 4: %d files, format detected in %d; %d lines, %d read as expected", files, detected, lines, right)
-}
+func TestWorldCorpusRound4(t *testing.T) { runWorldRound(t, "4", worldCases4, worldOpen4) }
