@@ -363,6 +363,10 @@ func serverReturns(srv *NginxServer, u *url.URL, host string) (*Directive, strin
 	return nil, ""
 }
 
+// nginxCapture is a capture in a replacement: nginx's $1 is Go's ${1}, and
+// a digit after it is no part of its name.
+var nginxCapture = regexp.MustCompile(`\$([0-9])`)
+
 // rewriteLast follows a "rewrite REGEX REPLACEMENT last" of loc whose
 // expression matches uri: nginx searches the locations again for the new
 // URI (ngx_http_rewrite_module). A replacement that starts with a scheme
@@ -384,8 +388,7 @@ func rewriteLast(srv *NginxServer, loc *NginxLocation, uri string) (*NginxLocati
 		if m == nil {
 			continue
 		}
-		// nginx's $1 is Go's ${1}: a digit after it is no part of the name.
-		tmpl := regexp.MustCompile(`\$([0-9])`).ReplaceAllString(repl, "$${$1}")
+		tmpl := nginxCapture.ReplaceAllString(repl, "$${$1}")
 		next := string(re.re2.ExpandString(nil, tmpl, uri, m))
 		next, _, _ = strings.Cut(next, "?")
 		nl := findLocation(srv.Locations, next)
