@@ -1,7 +1,9 @@
 package logscan
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -67,7 +69,7 @@ func pickFormat(name string, lines [][]byte, o parseOptions, forced *format) cho
 			continue
 		}
 		s, n := readScore(f.build(o, lines), lines, nil, nil)
-		if s > c.score || (s == c.score && s > 0 && preferOnTie(name, f, c.first)) {
+		if s > c.score || (s == c.score && s > 0 && preferOnTie(name, lines, f, c.first)) {
 			c.first, c.score, c.read = f, s, n
 		}
 	}
@@ -103,14 +105,19 @@ func countTrue(b []bool) int {
 }
 
 // preferOnTie breaks a tie between formats that read the same lines: a
-// file named for Apache is Apache's, and a Traefik CLF line, which ends
-// with the router, the server URL and the duration, is Traefik's though
-// combined-format readers take it too.
-func preferOnTie(name string, f, best *format) bool {
+// file named for Apache is Apache's, a Traefik CLF line, which ends with
+// the router, the server URL and the duration, is Traefik's though
+// combined-format readers take it too, and lines that syslog says
+// HAProxy wrote are HAProxy's.
+func preferOnTie(name string, lines [][]byte, f, best *format) bool {
 	if best == nil {
 		return false
 	}
 	switch {
+	case f.name == "haproxy":
+		// HAProxy's CLF httplog reads as an access line too; syslog
+		// names the program.
+		return slices.ContainsFunc(lines, func(l []byte) bool { return bytes.Contains(l, []byte("haproxy[")) })
 	case f.name == "apache-access":
 		return apacheName(name)
 	case f.name == "traefik":

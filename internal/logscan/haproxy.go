@@ -50,9 +50,56 @@ func (p *haproxyLog) parse(line []byte, e *Entry) verdict {
 	e.Time = t
 	f, after, ok := haproxyFields(rest[open+end+1:])
 	if !ok {
+		if f, req, ok := haproxyCLF(rest[open+end+1:]); ok {
+			return p.failure(e, client, f, req)
+		}
 		return lineMalformed
 	}
 	return p.failure(e, client, f, after)
+}
+
+// haproxyCLF reads the fields of "option httplog clf" (configuration.txt
+// §8.2.3, "HTTP log format" in CLF) after the date: the quoted request,
+// status and bytes, two quoted cookies, the client's port and
+// milliseconds, the quoted frontend, backend and server, the five timers
+// one by one, then the termination state. after is the request, quoted
+// again, for the caller to read its method and path.
+func haproxyCLF(b []byte) (f haproxyLine, after []byte, ok bool) {
+	b = bytes.TrimLeft(b, " ")
+	if len(b) == 0 || b[0] != '"' {
+		return f, nil, false
+	}
+	end := bytes.IndexByte(b[1:], '"')
+	if end < 0 {
+		return f, nil, false
+	}
+	after, b = b[:end+2], b[end+2:]
+	st, b := nextWord(b)
+	f.status = statusOrMinus(st)
+	_, b = nextWord(b) // bytes
+	var q [5][]byte
+	var w [7][]byte
+	for i := range 2 { // cookies
+		if q[i], b, ok = quoted(bytes.TrimLeft(b, " ")); !ok {
+			return f, nil, false
+		}
+	}
+	w[0], b = nextWord(b) // client port
+	w[1], b = nextWord(b) // accept date's milliseconds
+	for i := 2; i < 5; i++ { // frontend, backend, server
+		if q[i], b, ok = quoted(bytes.TrimLeft(b, " ")); !ok {
+			return f, nil, false
+		}
+	}
+	for i := 2; i < 7; i++ { // TR Tw Tc Tr Ta
+		w[i], b = nextWord(b)
+	}
+	f.tsc, _ = nextWord(b)
+	if len(f.tsc) != 4 || f.status < 0 && !bytes.Equal(st, []byte("-1")) {
+		return f, nil, false
+	}
+	f.server, f.timers = q[4], w[6]
+	return f, after, true
 }
 
 // haproxyFields finds the fields of a log line after its date by the timers
@@ -250,8 +297,14 @@ func haproxyCause(tsc []byte, status int, nosrv bool) catalog.Cause {
 		if nosrv {
 			return catalog.UpstreamNoneHealthy
 		}
-		if tsc[0] == '-' {
+		switch tsc[0] {
+		case '-':
 			return catalog.UpstreamAppError
+		case 'C', 'c':
+			// The client ended the session (configuration.txt §8.5): the
+			// status is what HAProxy logged for a request left unanswered,
+			// not an upstream's failure.
+			return ""
 		}
 		return catalog.Upstream
 	}

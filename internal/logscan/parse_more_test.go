@@ -40,6 +40,9 @@ func TestParseApacheAccess(t *testing.T) {
 func TestParseHAProxy(t *testing.T) {
 	pre := "Aug 21 10:15:02 lb haproxy[674]: "
 	runParseCases(t, "haproxy", []parseCase{
+		// option httplog clf (configuration.txt §8.2.3): the termination state after the five timers.
+		{"clf refused", `haproxy[30170]: 10.0.0.9 - - [10/Mar/2022:14:00:56 +0000] "GET /api HTTP/1.1" 503 217 "" "" 59794 528 "fe" "be" "srv1" 0 0 -1 -1 3 SC-- 4 1 0 0 3 0 0 "" ""`, lineFailure, catalog.UpstreamRefused, 503, "srv1", "/api"},
+		{"clf client abort", `haproxy[30170]: 10.0.0.9 - - [10/Mar/2022:14:00:56 +0000] "GET /5.js HTTP/1.1" 503 217 "" "" 59794 528 "fe" "be" "srv1" 0 0 -1 -1 3 CC-- 4 1 0 0 0 0 0 "" ""`, lineOK, "", 0, "", ""},
 		{"PH", pre + `127.0.0.1:33320 [21/Aug/2026:10:15:02.925] px-http px-http/srv1 9/0/7/14/30 502 243 - - PH-- 3/2/2/0/0 0/0 "GET /cgi-bin/bug.cgi? HTTP/1.0"`, lineFailure, catalog.UpstreamInvalid, 502, "px-http/srv1", "/cgi-bin/bug.cgi?"},
 		{"SC", pre + `10.0.0.1:34552 [21/Aug/2026:15:26:31.462] px-http px-http/srv1 3183/-1/-1/-1/11215 503 0 - - SC-- 205/202/202/115/3 0/0 "HEAD / HTTP/1.0"`, lineFailure, catalog.UpstreamRefused, 503, "", ""},
 		// Health-check events, as the lab's HAProxy 2.6.12 writes them.

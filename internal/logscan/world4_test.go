@@ -88,7 +88,6 @@ var worldOpen4 = map[string]string{
 	"apache22-proxy-temp-dir-modsecurity":       "Apache 2.2's \"proxy: search for temporary directory failed\" (a failure of the gateway's own) is not read",
 	"istio-uc-no-start-time":                    "an Istio access line published without its [START_TIME]",
 	"ingress-nginx-connect-timeout-three-tries": "two error lines of one request: only one is joined to its access line, the other counts as its own failure",
-	"syslog-haproxy-clf-cc-503":                 "HAProxy's CLF httplog is taken for an nginx access line, and its 503 with CC-- for a failure",
 	"classic-elb-grep-prefix-backend-503":       "a Classic ELB line (no type field) behind grep's file name is not read",
 	"systemctl-status-haproxy-down-truncated":   "systemctl's header makes the file squid-cache, and the DOWN line cut at \"Connection >\" reads as none_healthy",
 }
