@@ -112,6 +112,7 @@ func curlVerbose(data []byte) ([]byte, bool) {
 		return nil, false
 	}
 	var out [][]byte
+	var marked []byte // the last "< " line of the head
 	inHead := true
 	for _, l := range lines[start:] {
 		t := bytes.TrimRight(l, "\r")
@@ -121,6 +122,11 @@ func curlVerbose(data []byte) ([]byte, bool) {
 		case inHead && bytes.HasPrefix(t, []byte("<")):
 			t = bytes.TrimPrefix(bytes.TrimPrefix(t, []byte("<")), []byte(" "))
 			inHead = len(bytes.TrimSpace(t)) > 0
+			marked = t
+		case inHead && marked != nil && bytes.Equal(bytes.TrimSpace(t), bytes.TrimSpace(marked)):
+			// curl -v with -i or --head prints each header line twice:
+			// marked on stderr, then plain on stdout.
+			continue
 		}
 		out = append(out, t)
 	}

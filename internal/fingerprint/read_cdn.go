@@ -65,6 +65,8 @@ var cloudflareCodes = map[string]catalog.Cause{
 	"526":  catalog.CDNOriginTLS,
 	"1016": catalog.CDNOriginUnreachable, // Origin DNS error: Cloudflare cannot resolve the origin's name, so it cannot reach it
 	"1033": catalog.CDNOriginUnreachable, // the Cloudflare Tunnel is not connected
+	"1101": catalog.CDNInternal,          // Worker threw exception: the site's code at the edge
+	"1102": catalog.CDNInternal,          // Worker exceeded resource limits
 }
 
 // cloudflareSentences are the "What happened?" sentences of the branded
@@ -316,15 +318,19 @@ func readAPIGateway(in *input, res *Result) {
 	}
 }
 
-// readALB: 503 means no registered (or no healthy) target, 504 that the target
-// did not answer in time (ALB troubleshooting guide). A 502 has five causes.
+// readALB: 503 means no registered (or no healthy) target (ALB
+// troubleshooting guide); 504 a connect or an idle timeout, and a 502 has
+// five causes.
 func readALB(in *input, res *Result) {
 	res.Reading.Detail = titleOf(in.page)
 	switch in.status {
 	case 503:
 		res.Reading.Cause = catalog.UpstreamNoneHealthy
 	case 504:
-		res.Reading.Cause = catalog.UpstreamTimeout
+		// The target's connection was not made within the 10 s connect
+		// timeout, or it made no answer within the idle timeout (ALB
+		// troubleshooting, "HTTP 504"): the page does not say which.
+		res.Reading.Cause = catalog.Upstream
 	}
 }
 

@@ -110,7 +110,7 @@ var envoyReasons = map[string]struct {
 	"overflow":                    {catalog.UpstreamOverloaded, "UO"},
 	"remote reset":                {catalog.UpstreamClosed, "UR"},
 	"remote refused stream reset": {catalog.UpstreamClosed, "UR"},
-	"local reset":                 {"", "LR"},
+	"local reset":                 {catalog.Upstream, "LR"}, // Envoy reset the stream itself: a failure whose kind it does not say
 }
 
 // readEnvoy reads the router's local reply (source/common/router/router.cc).

@@ -134,7 +134,8 @@ var cdnSignatures = []signature{
 	{name: "gcp-lb-error-page", product: catalog.GCPLB, kind: wrote, conf: confHigh,
 		all: []cond{anyOf(body("<h1>Error: Server Error</h1>"),
 			showsRe(`The server encountered (?:a temporary error|an error) and could not complete your request`)),
-			anyOf(body("Please try again in 30 seconds"), shows("Please try again in 30 seconds"))},
+			anyOf(body("Please try again in 30 seconds"), shows("Please try again in 30 seconds"),
+				shows("If the problem persists, please report your problem and mention this error message and the query that caused it"))},
 		read: readGCP},
 	// The GFE's own error page: its title ends in "!!1" (Google's error
 	// pages, "Error 502 (Server Error)!!1"; observed).

@@ -33,6 +33,12 @@ var platformSignatures = []signature{
 	{name: "aws-lambda-timeout-error", product: catalog.Lambda, kind: wrote, conf: confMedium,
 		all:  []cond{bodyRe(`"errorMessage"\s*:\s*"[^"]*Task timed out after [0-9.]+ seconds`)},
 		read: readLambda},
+	// The runtime's error object for a function that failed before or
+	// while it ran ("Runtime.ImportModuleError", "Runtime.ExitError"; AWS
+	// Lambda developer guide, "Troubleshoot invocation issues").
+	{name: "aws-lambda-runtime-error", product: catalog.Lambda, kind: wrote, conf: confMedium,
+		all:  []cond{bodyRe(`\A\s*\{\s*"errorType"\s*:\s*"Runtime\.[A-Za-z]+"`)},
+		read: readPlain},
 	// Fly.io's proxy answers its own failures (no instance it could reach)
 	// with the status alone, under its own Server header (observed,
 	// direnv#361). An application behind it that sends an empty 502 without
@@ -43,7 +49,7 @@ var platformSignatures = []signature{
 	// App Service's page for an app that does not start (Microsoft Learn,
 	// "Troubleshoot HTTP 502 and 503 errors in App Service"; observed).
 	{name: "azure-app-service-error", product: catalog.AppService, kind: wrote, conf: confHigh,
-		all:  []cond{shows("If you are the application administrator, you can access the diagnostic resources")},
+		all:  []cond{showsRe(`If you are the application administrator, you can access the \[?diagnostic resources`)},
 		read: readPlain},
 	// Kong's default error bodies (kong/tools/utils.lua and the balancer:
 	// "An invalid response was received from the upstream server", "failure

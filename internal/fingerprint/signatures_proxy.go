@@ -57,10 +57,12 @@ var proxySignatures = []signature{
 		all: []cond{anyOf(showsRe(`(?m)^Apache(?:/[0-9][^ \n]*)?(?: \([^)\n]*\))? Server at [^\n]+ Port [0-9]+$`),
 			shows("error was encountered while trying to use an ErrorDocument to handle the request"))},
 		read: readApache},
-	// httpd's 504 sentence (modules/http/http_protocol.c) and mod_proxy's
-	// reason phrase "Proxy Error", as a browser or wget shows them.
+	// httpd's 504 and 503 sentences (modules/http/http_protocol.c) and
+	// mod_proxy's reason phrase "Proxy Error", as a browser or wget shows
+	// them.
 	{name: "apache-status-text", product: catalog.Apache, kind: wrote, conf: confMedium,
 		all: []cond{anyOf(shows("The gateway did not receive a timely response from the upstream server or application"),
+			shows("The server is temporarily unable to service your request due to maintenance downtime or capacity problems."),
 			showsRe(`(?m)\b50[0-9]:? Proxy Error\b`))},
 		read: readApache},
 	// The doctype is shared with other servers' pages: only with httpd's
@@ -100,7 +102,7 @@ var proxySignatures = []signature{
 		all: []cond{shows("Web server received an invalid response while acting as a gateway or proxy server")}, read: readIIS},
 	// HAProxy's pages as a browser shows them: the status, then its sentence.
 	{name: "haproxy-error-text", product: catalog.HAProxy, kind: wrote, conf: confMedium,
-		all:  []cond{showsRe(`\A[1-5][0-9]{2} [A-Za-z -]+?(?: - |\n)(?:The server returned an invalid or incomplete response|No server is available to handle this request|The server didn't respond in time)\.\z`)},
+		all:  []cond{showsRe(`\A[1-5][0-9]{2} [A-Za-z -]+?(?: [-/] |\n)(?:The server returned an invalid or incomplete response|No server is available to handle this request|The server didn't respond in time)\.\z`)},
 		read: readHAProxy},
 	// envoy source/common/router/router.cc local replies.
 	// The sentence is matched in any case: people retype it capitalised.
