@@ -84,8 +84,8 @@ func haproxyCLF(b []byte) (f haproxyLine, after []byte, ok bool) {
 			return f, nil, false
 		}
 	}
-	w[0], b = nextWord(b) // client port
-	w[1], b = nextWord(b) // accept date's milliseconds
+	w[0], b = nextWord(b)    // client port
+	w[1], b = nextWord(b)    // accept date's milliseconds
 	for i := 2; i < 5; i++ { // frontend, backend, server
 		if q[i], b, ok = quoted(bytes.TrimLeft(b, " ")); !ok {
 			return f, nil, false
