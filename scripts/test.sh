@@ -38,11 +38,14 @@ echo "== fuzz (short)"
 # duration ends while a worker is busy (go.dev/issue/75804), a failure
 # with no failing input behind it.
 fuzz_time="${FUZZ_TIME:-200000x}"
+# Each new input that widens coverage is minimized; by default for up to
+# 60 s each, which can stall a short run for minutes. A count bounds it.
+minimize="${FUZZ_MINIMIZE:-2000x}"
 for pkg in $(go list ./...); do
   dir=$(go list -f '{{.Dir}}' "$pkg")
   for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/func //'); do
     echo "-- $pkg $target"
-    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzz_time" "$pkg"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzz_time" -fuzzminimizetime "$minimize" "$pkg"
   done
 done
 echo "== all tests passed"
