@@ -125,6 +125,10 @@ func apacheCause(code string, msg []byte, errno int) catalog.Cause {
 		return ""
 	case "AH00941":
 		return catalog.UpstreamOverloaded
+	case "AH01144":
+		// "No protocol handler was valid for the URL": the proxy module
+		// the URL needs is not loaded; Apache answers 500 itself.
+		return catalog.Unknown
 	case "AH01106", "AH01068", "AH01070":
 		return catalog.UpstreamInvalid
 	case "AH01110":

@@ -40,6 +40,7 @@ type caddyLine struct {
 }
 
 func (p *caddyLog) parse(line []byte, e *Entry) verdict {
+	line = bytes.TrimRight(line, " \t")
 	if len(line) > 0 && line[0] >= '0' && line[0] <= '9' {
 		if len(line) > 4 && line[4] == '/' {
 			return p.console(line, e)

@@ -85,7 +85,10 @@ func buildNginxAccess(o parseOptions, sample [][]byte) parser {
 	ingress, _ := compileLogFormat(formatIngress)
 	combined, _ := compileLogFormat(formatCombined)
 	vhost, _ := compileLogFormat(formatVhost)
-	cands = append(cands, &accessLog{f: ingress}, &accessLog{f: combined, trailing: true}, &accessLog{f: vhost, trailing: true})
+	ingressOld, _ := compileLogFormat(formatIngressOld)
+	npm, _ := compileLogFormat(formatNPM)
+	cands = append(cands, &accessLog{f: ingress}, &accessLog{f: combined, trailing: true}, &accessLog{f: vhost, trailing: true},
+		&accessLog{f: ingressOld}, &accessLog{f: npm, trailing: true})
 	for _, c := range cands {
 		c.product, c.format, c.loc, c.needTime = catalog.Nginx, "nginx-access", o.loc, o.needTime
 	}

@@ -53,6 +53,12 @@ func (p *haproxyLog) parse(line []byte, e *Entry) verdict {
 		if f, req, ok := haproxyCLF(rest[open+end+1:]); ok {
 			return p.failure(e, client, f, req)
 		}
+		if containsAny(rest[open+end+1:], ": SSL handshake failure", " during SSL handshake", ": Connection error during SSL handshake",
+			": Received something which does not look like a PROXY protocol header") {
+			// A connection-level line (option log-separate-errors): the
+			// client's TLS or PROXY header failed, no request went on.
+			return lineOK
+		}
 		return lineMalformed
 	}
 	return p.failure(e, client, f, after)
@@ -132,10 +138,28 @@ func haproxyFields(b []byte) (f haproxyLine, after []byte, ok bool) {
 		// option tcplog: timers Tw/Tc/Tt, bytes, a two-letter state; no
 		// HTTP status, the client's connection is just closed.
 		f.status, f.tsc = 0, w[2]
-	} else if len(f.tsc) != 4 {
+	} else if !terminationState(f.tsc) {
+		// A field more between the bytes and the state (a version's or
+		// a log-format's): the state is the next word shaped as one.
+		x := f.tsc
+		for range 2 {
+			if x, b = nextWord(b); terminationState(x) {
+				f.tsc = x
+				return f, b, true
+			}
+		}
 		return f, nil, false
 	}
 	return f, b, true
+}
+
+// terminationState reports whether b is shaped as a session state: four
+// characters, each a letter or "-", the first two from §8.5's lists.
+func terminationState(b []byte) bool {
+	if len(b) != 4 {
+		return false
+	}
+	return bytes.IndexByte([]byte("CSPLRIDUKcs-"), b[0]) >= 0 && bytes.IndexByte([]byte("RQCHDLT-"), b[1]) >= 0
 }
 
 // haproxyLine holds the fields of a log line that tell its failure.

@@ -51,13 +51,19 @@ type logFormat struct {
 }
 
 // Built-in nginx formats: "combined" (ngx_http_log_module.c), the
-// ingress-nginx default (logFormatUpstream in its config.go) and
-// nginx-proxy's "vhost" (its nginx.tmpl: the host in front of combined,
-// "$upstream_addr" after it in later releases).
+// ingress-nginx default (logFormatUpstream in its config.go, and its form
+// before 0.22), nginx-proxy's "vhost" (its nginx.tmpl: the host in front
+// of combined, "$upstream_addr" after it in later releases) and Nginx
+// Proxy Manager's proxy-host format.
 const (
 	formatCombined = `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"`
 	formatVhost    = `$host ` + formatCombined
-	formatIngress  = `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id`
+	// ingress-nginx before 0.22: the real client in brackets, no
+	// alternative upstream name.
+	formatIngressOld = `$remote_addr - [$the_real_ip] - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id`
+	// Nginx Proxy Manager's proxy hosts (its conf.d/include/log.conf).
+	formatNPM     = `[$time_local] $upstream_cache_status $upstream_status $status - $request_method $scheme $host "$request_uri" [Client $remote_addr] [Length $body_bytes_sent] [Gzip $gzip_ratio] [Sent-to $server] "$http_user_agent" "$http_referer"`
+	formatIngress = `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id`
 )
 
 // compileLogFormat turns an nginx log_format definition into fields.

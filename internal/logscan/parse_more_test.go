@@ -8,6 +8,7 @@ import (
 
 func TestParseApacheError(t *testing.T) {
 	runParseCases(t, "apache-error", []parseCase{
+		{"AH01144 no protocol handler", "[Sat May 02 10:00:00.000000 2026] [proxy:warn] [pid 1:tid 2] [client 10.0.0.9:5555] AH01144: No protocol handler was valid for the URL /socket.io/1/ (scheme 'ws'). If you are using a DSO version of mod_proxy, make sure the proxy submodules are included in the configuration using LoadModule.", lineFailure, catalog.Unknown, 502, "", ""},
 		{"AH00957 refused", "[Fri Aug 21 10:15:02.123456 2026] [proxy:error] [pid 1234:tid 140001] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:8080 (localhost:8080) failed", lineFailure, catalog.UpstreamRefused, 503, "127.0.0.1:8080", ""},
 		{"AH00957 timeout", "[Fri Aug 21 10:15:02.123456 2026] [proxy:error] [pid 1234:tid 140001] (110)Connection timed out: AH00957: http: attempt to connect to 10.0.0.9:8080 (app:8080) failed", lineFailure, catalog.UpstreamUnreachable, 502, "10.0.0.9:8080", ""},
 		{"AH00952 socket refused", "[Fri Nov 11 17:38:48.627827 2016] [proxy:error] [pid 12721:tid 2934961200] (13)Permission denied: AH00952: FCGI: error creating fam 2 socket for target 127.0.0.1", lineFailure, catalog.UpstreamPermission, 503, "", ""},
@@ -40,6 +41,8 @@ func TestParseApacheAccess(t *testing.T) {
 func TestParseHAProxy(t *testing.T) {
 	pre := "Aug 21 10:15:02 lb haproxy[674]: "
 	runParseCases(t, "haproxy", []parseCase{
+		{"a field more before the state", `haproxy[10341]: 127.0.0.1:45396 [14/Oct/2020:14:14:14.713] fe be/srv1 0/0/-1/-1/2002 503 237 0 - - SC-- 1/1/0/0/0 0/0 "GET / HTTP/1.1"`, lineFailure, catalog.UpstreamRefused, 503, "be/srv1", "/"},
+		{"TLS handshake failure line", `haproxy[153]: 10.0.1.179:1527 [21/Feb/2023:14:49:40.001] fe_sni/1: SSL handshake failure`, lineOK, "", 0, "", ""},
 		// option httplog clf (configuration.txt §8.2.3): the termination state after the five timers.
 		{"clf refused", `haproxy[30170]: 10.0.0.9 - - [10/Mar/2022:14:00:56 +0000] "GET /api HTTP/1.1" 503 217 "" "" 59794 528 "fe" "be" "srv1" 0 0 -1 -1 3 SC-- 4 1 0 0 3 0 0 "" ""`, lineFailure, catalog.UpstreamRefused, 503, "srv1", "/api"},
 		{"clf client abort", `haproxy[30170]: 10.0.0.9 - - [10/Mar/2022:14:00:56 +0000] "GET /5.js HTTP/1.1" 503 217 "" "" 59794 528 "fe" "be" "srv1" 0 0 -1 -1 3 CC-- 4 1 0 0 0 0 0 "" ""`, lineOK, "", 0, "", ""},
@@ -96,6 +99,8 @@ func TestParseCaddy(t *testing.T) {
 
 func TestParseTraefik(t *testing.T) {
 	runParseCases(t, "traefik", []parseCase{
+		{"own JSON log", `{"level":"debug","msg":"http: TLS handshake error from 10.0.0.9:5555: remote error: tls: bad certificate","time":"2026-08-21T10:15:02Z"}`, lineOK, "", 0, "", ""},
+		{"v3 console TLS 500", `2026-08-21T10:15:02Z DBG httputil/proxy.go:113 > 500 Internal Server Error error="tls: failed to verify certificate: x509: cannot validate certificate for 10.0.0.5 because it doesn't contain any IP SANs"`, lineFailure, catalog.UpstreamTLS, 500, "", ""},
 		{"generated 502", `{"ClientHost":"203.0.113.7","DownstreamStatus":502,"OriginStatus":0,"RequestMethod":"GET","RequestPath":"/api","ServiceURL":"http://10.0.0.5:8080","ServiceAddr":"10.0.0.5:8080","StartUTC":"2026-08-21T10:15:02.123456789Z","level":"info","msg":""}`, lineFailure, catalog.Upstream, 502, "10.0.0.5:8080", "/api"},
 		{"no server", `{"ClientHost":"203.0.113.7","DownstreamStatus":503,"RequestMethod":"GET","RequestPath":"/","StartUTC":"2026-08-21T10:15:02Z"}`, lineFailure, catalog.UpstreamNoneHealthy, 503, "", "/"},
 		{"timeout", `{"ClientHost":"203.0.113.7","DownstreamStatus":504,"OriginStatus":0,"RequestMethod":"GET","RequestPath":"/slow","ServiceURL":"http://10.0.0.5:8080","StartUTC":"2026-08-21T10:15:02Z"}`, lineFailure, catalog.UpstreamTimeout, 504, "10.0.0.5:8080", ""},

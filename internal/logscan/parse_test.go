@@ -103,6 +103,8 @@ func TestParseNginxError(t *testing.T) {
 
 func TestParseNginxAccess(t *testing.T) {
 	runParseCases(t, "nginx-access", []parseCase{
+		{"nginx proxy manager", `[12/Jan/2023:05:24:15 +0000] - 502 502 - GET https shop.example "/api" [Client 77.51.203.17] [Length 166] [Gzip -] [Sent-to 172.31.21.178] "curl/8.5.0" "-"`, lineFailure, catalog.Upstream, 502, "", "/api"},
+		{"ingress-nginx before 0.22", `223.65.108.109 - [223.65.108.109] - - [29/Dec/2018:16:02:02 +0000] "GET /health HTTP/1.1" 502 157 "-" "curl/8.5.0" 240 0.002 [ns-svc-8888] 10.36.0.1:8888, 10.36.0.1:8888 0, 0 0.000, 0.001 502, 502 d22a768555620d053d72cfc24178e3b4`, lineFailure, catalog.Upstream, 502, "10.36.0.1:8888", "/health"},
 		{"combined 502", `203.0.113.7 - - [21/Aug/2026:10:15:02 +0200] "GET /api HTTP/1.1" 502 157 "-" "curl/8.5.0"`, lineFailure, catalog.Upstream, 502, "", "/api"},
 		{"combined 200", `203.0.113.7 - - [21/Aug/2026:10:15:02 +0200] "GET / HTTP/1.1" 200 612 "-" "Mozilla/5.0 (X11; Linux x86_64)"`, lineOK, "", 0, "", ""},
 		{"escaped quote", `203.0.113.7 - - [21/Aug/2026:10:15:02 +0000] "GET /a\x22b HTTP/1.1" 504 0 "-" "a \"quoted\" agent"`, lineFailure, catalog.Upstream, 504, "", `/a\x22b`},

@@ -51,6 +51,13 @@ func (p *traefikLog) parse(line []byte, e *Entry) verdict {
 	}
 	st := jsonNumberAfter(line, `"DownstreamStatus":`)
 	if st == 0 {
+		if bytes.Contains(line, []byte(`"level":"`)) && bytes.Contains(line, []byte(`"msg":"`)) && !bytes.Contains(line, []byte(`"logger":"`)) {
+			// Traefik's own log as JSON (log.format: json), no request's.
+			if ts := between(line, `"time":"`, `"`); ts != nil {
+				e.Time, _ = timeRFC3339(ts)
+			}
+			return lineOK
+		}
 		return lineMalformed
 	}
 	if !catalog.IsGatewayStatus(st) {

@@ -101,7 +101,7 @@ func traefikConsole(line []byte, n int, e *Entry) verdict {
 	e.Time = t
 	_, msg, _ := bytes.Cut(line[n:], []byte(" > "))
 	status, ok := digits(msg[:min(3, len(msg))])
-	if !ok || !catalog.IsGatewayStatus(status) {
+	if !ok || status < 500 || status > 504 {
 		return lineOK
 	}
 	i := bytes.Index(msg, []byte("error="))
@@ -115,6 +115,11 @@ func traefikConsole(line []byte, n int, e *Entry) verdict {
 		}
 	}
 	text := string(capLen(errText, 300))
+	if !catalog.IsGatewayStatus(status) && goErrorCause(text) == catalog.Upstream {
+		// Traefik answers 500 for an upstream's TLS it cannot verify;
+		// another 500 is no upstream failure it names.
+		return lineOK
+	}
 	e.Product, e.Format, e.Status = catalog.Traefik, "traefik", status
 	e.Cause, e.Detail, e.Upstream = goErrorCause(text), text, dialAddress(text)
 	e.explains = true

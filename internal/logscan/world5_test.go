@@ -92,17 +92,9 @@ var worldCases5 = []worldCase{
 var worldOpen5 = map[string]string{
 	"nginx-fastcgi-no-route-then-primary-script-lemp": "one line alone carries docker --timestamps' prefix: the file is taken to mix a second log and that line counts as malformed",
 	"nginx-crit-socket-missing-access-502-offset-tz":  "the error log's local time and the access log's +0100 differ by the offset, so the error lines are not joined to their 502 access lines",
-	"ingress-nginx-refused-one-of-three-tries":        "ingress-nginx 0.21's access format (\"$remote_addr - [$the_real_ip] - $remote_user\") is not read, so the error line is not joined to it",
 	"nginx-stderr-arrow-prefix-beakerx":               "the \"name-stderr>\" prefix is not stripped: nginx's untimed [alert] and its [notice] count as malformed (the refused lines are still found)",
-	"npm-proxy-host-and-timing-access-tail":           "Nginx Proxy Manager's proxy-host log_format (\"[time] - 304 304 - GET https host ...\") is not read; the file is taken for apache-access",
-	"apache-proxy-no-protocol-handler-ah01144":        "AH01144 (no proxy submodule for the URL's scheme, Apache's own 500) is not read as a failure",
-	"haproxy-stdout-pri-proxy-started-badreq":         "httplog lines with an extra field after the bytes (\"408 237 0 - - cR--\") count as malformed",
-	"haproxy-frontend-ssl-handshake-failure-chain":    "connection error lines (\"host:port [date] frontend/bind: SSL handshake failure\") without a syslog prefix are not detected as HAProxy",
-	"syslog-haproxy-router-ssl-timeout-cr":            "HAProxy's \"frontend/bind: Timeout during SSL handshake\" connection lines count as malformed",
 	"istio-ingress-uc-pasted-table-row":               "the table's \"  | \" in front of the access line is not stripped; the file is taken for squid-cache",
 	"traefik-v3-dbg-tls-ip-sans-forward-auth-refused": "Traefik v3's console DEBUG lines (\"DBG .../proxy.go:113 > 500 ... error=...\") are read, but neither the TLS error nor the ForwardAuth dial error is",
-	"traefik-json-debug-client-tls-bad-certificate":   "Traefik's JSON debug log (level, msg, time; no access fields) is not detected",
-	"compose-caddy-docker-proxy-no-upstreams":         "the space after the JSON object, as published, makes the line unreadable (without it the line reads none_healthy)",
 	"classic-elb-tcp-listener-dash-status":            "a Classic ELB's TCP-listener lines (statuses \"- -\", request \"- - - \") are not read",
 }
 

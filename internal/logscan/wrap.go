@@ -253,6 +253,7 @@ func (u *unwrapper) name() string {
 // skipWords returns line without its first n words and the spaces after
 // them; ok is false when it has no more than n words.
 func skipWords(line []byte, n int) (rest []byte, ok bool) {
+	line = bytes.TrimLeft(line, " \t")
 	for range n {
 		i := bytes.IndexAny(line, " \t")
 		if i < 0 {
