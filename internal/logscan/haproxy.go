@@ -141,8 +141,8 @@ func haproxyFields(b []byte) (f haproxyLine, after []byte, ok bool) {
 	} else if !terminationState(f.tsc) {
 		// A field more between the bytes and the state (a version's or
 		// a log-format's): the state is the next word shaped as one.
-		x := f.tsc
 		for range 2 {
+			var x []byte
 			if x, b = nextWord(b); terminationState(x) {
 				f.tsc = x
 				return f, b, true
