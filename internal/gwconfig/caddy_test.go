@@ -51,10 +51,7 @@ func TestLexCaddy(t *testing.T) {
 // parseCaddyMem reads /c/Caddyfile and the other files given, from memory.
 func parseCaddyMem(t *testing.T, files map[string]string) *Caddy {
 	t.Helper()
-	src := memSource{}
-	for name, text := range files {
-		src[name] = []byte(text)
-	}
+	src := memFiles(files)
 	c, err := parseCaddy(src, "/c/Caddyfile")
 	if err != nil {
 		t.Fatal(err)
@@ -253,10 +250,7 @@ func TestCaddyRoute(t *testing.T) {
 			if tc.proto != "" && r.Protocol != tc.proto {
 				t.Errorf("protocol = %q, want %q", r.Protocol, tc.proto)
 			}
-			var ups []string
-			for _, u := range r.Upstreams {
-				ups = append(ups, u.Network+":"+u.Addr)
-			}
+			ups := upstreamKeys(r)
 			if tc.ups != nil && !slices.Equal(ups, tc.ups) {
 				t.Errorf("upstreams = %q, want %q", ups, tc.ups)
 			}

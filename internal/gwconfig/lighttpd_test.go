@@ -11,10 +11,7 @@ import (
 // parseLighttpdMem reads /l/lighttpd.conf and the other files given, from memory.
 func parseLighttpdMem(t *testing.T, files map[string]string) *Lighttpd {
 	t.Helper()
-	src := memSource{}
-	for name, text := range files {
-		src[name] = []byte(text)
-	}
+	src := memFiles(files)
 	l, err := parseLighttpd(src, "/l/lighttpd.conf")
 	if err != nil {
 		t.Fatal(err)
@@ -120,10 +117,7 @@ func TestLighttpdRoute(t *testing.T) {
 			if r.Location.Name != tc.location || r.Target != tc.target {
 				t.Errorf("route = %q to %q, want %q to %q (notes %q)", r.Location.Name, r.Target, tc.location, tc.target, r.Notes)
 			}
-			var ups []string
-			for _, u := range r.Upstreams {
-				ups = append(ups, u.Network+":"+u.Addr)
-			}
+			ups := upstreamKeys(r)
 			if !slices.Equal(ups, tc.ups) {
 				t.Errorf("upstreams = %q, want %q", ups, tc.ups)
 			}

@@ -118,10 +118,7 @@ func TestParseCaddyJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var ups []string
-		for _, u := range r.Upstreams {
-			ups = append(ups, u.Network+":"+u.Addr)
-		}
+		ups := upstreamKeys(r)
 		s, _ := r.Setting(tc.setting)
 		health := ""
 		if hc := r.HealthCheck; hc != nil {

@@ -14,11 +14,26 @@ import (
 // parseNginxFiles parses in-memory files; the first key given as main.
 func parseNginxFiles(t *testing.T, main string, files map[string]string) (*Nginx, error) {
 	t.Helper()
+	src := memFiles(files)
+	return parseNginx(src, main)
+}
+
+// memFiles is an in-memory source of the files given, by name.
+func memFiles(files map[string]string) memSource {
 	src := memSource{}
 	for name, text := range files {
 		src[name] = []byte(text)
 	}
-	return parseNginx(src, main)
+	return src
+}
+
+// upstreamKeys names a route's upstreams as "network:addr", in order.
+func upstreamKeys(r *Route) []string {
+	var ups []string
+	for _, u := range r.Upstreams {
+		ups = append(ups, u.Network+":"+u.Addr)
+	}
+	return ups
 }
 
 func mustURL(t *testing.T, s string) *url.URL {

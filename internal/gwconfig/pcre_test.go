@@ -73,8 +73,8 @@ func checkRoutes(t *testing.T, n *Nginx, cases []routeCase) {
 			t.Fatal(err)
 		}
 		var up string
-		if len(r.Upstreams) > 0 {
-			up = r.Upstreams[0].Network + ":" + r.Upstreams[0].Addr
+		if ups := upstreamKeys(r); len(ups) > 0 {
+			up = ups[0]
 		}
 		if r.Location.Name != tc.loc || r.Target != tc.target || up != tc.up {
 			t.Errorf("%s: %q to %q (%s), want %q to %q (%s); notes %q", tc.url, r.Location.Name, r.Target, up, tc.loc, tc.target, tc.up, r.Notes)

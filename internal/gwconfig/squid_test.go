@@ -10,10 +10,7 @@ import (
 // parseSquidMem reads /s/squid.conf and the other files given, from memory.
 func parseSquidMem(t *testing.T, files map[string]string) *Squid {
 	t.Helper()
-	src := memSource{}
-	for name, text := range files {
-		src[name] = []byte(text)
-	}
+	src := memFiles(files)
 	s, err := parseSquid(src, "/s/squid.conf")
 	if err != nil {
 		t.Fatal(err)
@@ -111,10 +108,7 @@ func TestSquidRoute(t *testing.T) {
 			if r.Target != tc.target {
 				t.Errorf("target %q, want %q (notes %q)", r.Target, tc.target, r.Notes)
 			}
-			var ups []string
-			for _, u := range r.Upstreams {
-				ups = append(ups, u.Network+":"+u.Addr)
-			}
+			ups := upstreamKeys(r)
 			if !slices.Equal(ups, tc.ups) {
 				t.Errorf("upstreams = %q, want %q", ups, tc.ups)
 			}

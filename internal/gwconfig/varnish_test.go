@@ -52,10 +52,7 @@ func TestLexVCL(t *testing.T) {
 // parseVarnishMem reads /v/default.vcl and the other files given, from memory.
 func parseVarnishMem(t *testing.T, files map[string]string) *Varnish {
 	t.Helper()
-	src := memSource{}
-	for name, text := range files {
-		src[name] = []byte(text)
-	}
+	src := memFiles(files)
 	v, err := parseVarnish(src, "/v/default.vcl")
 	if err != nil {
 		t.Fatal(err)
@@ -197,10 +194,7 @@ func TestVarnishRoute(t *testing.T) {
 			if r.Location.Name != tc.location || r.Target != tc.target {
 				t.Errorf("route = %q to %q, want %q to %q (notes %q)", r.Location.Name, r.Target, tc.location, tc.target, r.Notes)
 			}
-			var ups []string
-			for _, u := range r.Upstreams {
-				ups = append(ups, u.Network+":"+u.Addr)
-			}
+			ups := upstreamKeys(r)
 			if !slices.Equal(ups, tc.ups) {
 				t.Errorf("upstreams = %q, want %q", ups, tc.ups)
 			}

@@ -158,10 +158,7 @@ func worldRouteMismatches(tc worldCase, r *Route, err error) []string {
 	if tc.note != "" && !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, tc.note) }) {
 		out = append(out, fmt.Sprintf("notes %q, want one with %q", r.Notes, tc.note))
 	}
-	var ups []string
-	for _, u := range r.Upstreams {
-		ups = append(ups, u.Network+":"+u.Addr)
-	}
+	ups := upstreamKeys(r)
 	if !slices.Equal(ups, tc.ups) {
 		out = append(out, fmt.Sprintf("upstreams = %q, want %q", ups, tc.ups))
 	}
