@@ -79,23 +79,6 @@ var worldCases3 = []worldCase{
 	{"alb-h2-504-connect-timeout", "alb", ". unreachable"},
 }
 
-// worldLines3 scans one file as scanWorld does and returns what each line
-// was read as (its cause without "upstream.", or "j"), by line number.
-func worldLines3(c worldCase) (got map[int64]string, detected string, malformed int64) {
-	got = map[int64]string{}
-	opt := Options{OnEntry: func(e Entry) {
-		got[e.Line] = strings.TrimPrefix(string(e.Cause), "upstream.")
-		if e.Joined != nil {
-			got[e.Joined.Line] = "j"
-		}
-	}}
-	r, err := scanReport(filepath.Join("testdata", "world", c.file+".log"), opt)
-	if err != nil {
-		return got, "", 0
-	}
-	return got, r.Files[0].Format, r.Files[0].Malformed
-}
-
 // worldOpen3 names the files of worldCases3 not yet read as they should be,
 // and why; the test logs them instead of failing, and fails when one is
 // read right, so that it leaves this list.
@@ -146,10 +129,9 @@ func runWorldRound(t *testing.T, round string, cases []worldCase, open map[strin
 			if r.right == r.lines {
 				return
 			}
-			got, _, malformed := worldLines3(c)
-			miss("miss: %d of %d lines read as expected (%d malformed)", r.right, r.lines, malformed)
+			miss("miss: %d of %d lines read as expected (%d malformed)", r.right, r.lines, r.malformed)
 			for i, w := range want {
-				g, read := got[int64(i+1)]
+				g, read := r.got[int64(i+1)]
 				if w == "x" || w == "." {
 					if !read {
 						continue

@@ -65,14 +65,15 @@ type worldResult struct {
 	malformed int64
 	right     int // lines read as worldCase.lines says
 	lines     int
+	got       map[int64]string // what each line was read as (its cause without "upstream.", or "j"), by line number
 }
 
 // scanWorld scans one file of testdata/world and compares it line by line.
 func scanWorld(t *testing.T, c worldCase) worldResult {
 	t.Helper()
 	want := strings.Fields(c.lines)
-	res := worldResult{lines: len(want)}
 	got := map[int64]string{}
+	res := worldResult{lines: len(want), got: got}
 	opt := Options{OnEntry: func(e Entry) {
 		got[e.Line] = strings.TrimPrefix(string(e.Cause), "upstream.")
 		if e.Joined != nil {
