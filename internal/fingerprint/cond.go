@@ -86,6 +86,7 @@ const (
 	opBodyContains             // the page contains arg
 	opBodyEquals               // the page, spaces trimmed, equals arg
 	opBodyEmpty                // the body is empty
+	opBodyUnseen               // the body is not at hand (headers alone)
 	opStatus                   // the status is one of codes
 	opAny                      // one of alts matches
 	opText                     // the visible text contains arg
@@ -131,6 +132,10 @@ func bodyTo(needle, until string) cond { return cond{op: opBodyContains, arg: ne
 func bodyIs(text string) cond { return cond{op: opBodyEquals, arg: text} }
 
 func emptyBody() cond { return cond{op: opBodyEmpty} }
+
+// bodyUnseen holds for headers without their body (curl -I, a browser's
+// network panel).
+func bodyUnseen() cond { return cond{op: opBodyUnseen} }
 
 // shows matches the visible text: what a browser shows of an HTML page
 // (tags dropped, entities decoded, a line per block), or a pasted screen.
@@ -178,6 +183,8 @@ func (c *cond) eval(in *input) (string, bool) {
 		return "", false
 	case opBodyEmpty:
 		return "empty body", len(in.body) == 0 && in.bodySeen
+	case opBodyUnseen:
+		return "the body is not at hand", !in.bodySeen
 	case opText, opTextMatch, opBodyMatch, opReason:
 		return c.evalMatch(in)
 	case opStatus:

@@ -51,6 +51,29 @@ func readNetlify(in *input, res *Result) {
 	}
 }
 
+// readRender reads Render's routing decision: a suspended service, a free
+// instance that did not wake, or no instance at all leave the edge without
+// a live instance to route to; a 502 of its own means the service's process
+// did not answer it.
+func readRender(in *input, res *Result) {
+	routing := strings.ToLower(strings.TrimSpace(in.header.Get("X-Render-Routing")))
+	res.Reading.Code = routing
+	switch {
+	case strings.HasPrefix(routing, "suspend") || strings.Contains(in.text(), "has been suspended"):
+		res.Reading.Cause = catalog.UpstreamNoneHealthy
+		res.Reading.Detail = "the service is suspended: it runs no instance until it is resumed"
+	case strings.Contains(routing, "hibernate"):
+		res.Reading.Cause = catalog.UpstreamNoneHealthy
+		res.Reading.Detail = "the service's free instance was asleep and did not wake in time"
+	case routing == "no-server":
+		res.Reading.Cause = catalog.UpstreamNoneHealthy
+		res.Reading.Detail = "no instance of the service runs: its last deploy failed, or it stopped"
+	case in.status == 502:
+		res.Reading.Cause = catalog.Upstream
+		res.Reading.Detail = "Render's edge got no answer from the service's process"
+	}
+}
+
 // readLambda: the function did not finish within its timeout.
 func readLambda(in *input, res *Result) {
 	res.Reading.Detail = lambdaMsg.FindString(in.text())

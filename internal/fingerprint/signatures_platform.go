@@ -46,6 +46,27 @@ var platformSignatures = []signature{
 	{name: "fly-proxy-empty-error", product: catalog.Fly, kind: wrote, conf: confMedium,
 		all:  []cond{anyOf(header("Server", "Fly/"), header("Server", "Fly.io")), emptyBody(), status(502, 503, 504)},
 		read: readEmpty},
+	// Render's edge names its own routing decision in x-render-routing
+	// ("no-server", "suspend", "suspend-by-user", "hibernate-wake-error",
+	// "dynamic-hibernate-error-503", observed in published responses; a
+	// routed request says "server"), and its page for a suspended service
+	// says so.
+	{name: "render-routing", product: catalog.Render, kind: wrote, conf: confHigh,
+		all: []cond{anyOf(header("X-Render-Routing", "no-server"), header("X-Render-Routing", "suspend"),
+			headerHas("X-Render-Routing", "hibernate")), status(500, 502, 503, 504)},
+		read: readRender},
+	{name: "render-suspended-page", product: catalog.Render, kind: wrote, conf: confMedium,
+		all:  []cond{shows("This service has been suspended by its owner")},
+		read: readRender},
+	// A 502 is Render's edge's own: it could not get an answer from the
+	// service's process (Render tutorials, "Runtime errors": "502 comes
+	// from Render's edge"). Render passes the process's Server header on as
+	// x-render-origin-server; a 502 without it, seen with no body, is the
+	// edge's, as far as the headers tell: an application that sends its
+	// own 502 without a Server header reads the same, hence medium.
+	{name: "render-edge-502", product: catalog.Render, kind: wrote, conf: confMedium,
+		all:  []cond{header("Rndr-Id", ""), noHeader("X-Render-Origin-Server"), status(502), anyOf(bodyUnseen(), emptyBody())},
+		read: readRender},
 	// App Service's page for an app that does not start (Microsoft Learn,
 	// "Troubleshoot HTTP 502 and 503 errors in App Service"; observed).
 	{name: "azure-app-service-error", product: catalog.AppService, kind: wrote, conf: confHigh,
@@ -105,8 +126,9 @@ var pathSignatures = []signature{
 	// in Via ("... fly.io").
 	{name: "fly-headers", product: catalog.Fly, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(header("Fly-Request-Id", ""), header("Server", "Fly/"), header("Server", "Fly.io"), headerHas("Via", " fly.io"))}},
-	// Render adds rndr-id and x-render-origin-server (Render docs,
-	// "Troubleshooting your deploy").
+	// Render adds rndr-id to every response, and names the process's own
+	// Server header x-render-origin-server (Render docs, "Logging": "Rndr-Id";
+	// observed).
 	{name: "render-headers", product: catalog.Render, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(header("Rndr-Id", ""), header("X-Render-Origin-Server", ""))}},
 	// Kong adds Via: kong/x.y and X-Kong-* latencies (Kong docs, "Headers").
