@@ -24,6 +24,8 @@ type Target struct {
 type Step struct {
 	Text  string
 	lines map[Target][]string
+	// gatewayHost marks a step taken on the gateway's own host.
+	gatewayHost bool
 }
 
 // Lines returns the step's lines for t: those of its product and protocol,

@@ -74,8 +74,8 @@ var remedies = map[Cause]remedy{
 				{Apache, HTTP}:  {"tail -n 50 /var/log/apache2/error.log"},
 				{HAProxy, HTTP}: {"journalctl -u haproxy -n 50"},
 				{}:              {"journalctl -u <gateway> -n 50"},
-			}},
-			{Text: "Check the upstream directly from the gateway host (gwdoctor diagnose URL --upstream ADDR) to tell refused, closed, invalid and slow apart."},
+			}, gatewayHost: true},
+			{Text: "Check the upstream directly from the gateway host (gwdoctor diagnose URL --upstream ADDR) to tell refused, closed, invalid and slow apart.", gatewayHost: true},
 		},
 		advice: map[Target][]string{
 			{Nginx, HTTP}: {"read nginx's error log for the same minutes to learn the exact cause (pass it to gwdoctor logs with the access log)"},
@@ -148,5 +148,5 @@ var remedies = map[Cause]remedy{
 			{ALB, HTTP}:   {"the target answered 5xx itself (target_status_code): read the application's log"},
 		},
 	},
-	Unknown: {steps: []Step{{Text: "Run again with --verbose and the gateway's logs (--log FILE) to gather more evidence."}}},
+	Unknown: {steps: []Step{{Text: "Run again with --verbose and the gateway's logs (--log FILE) to gather more evidence.", gatewayHost: true}}},
 }

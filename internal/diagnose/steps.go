@@ -81,7 +81,19 @@ func steps(v Verdict, product string, fastcgi bool, fill *strings.Replacer) []St
 	if fastcgi {
 		target.Protocol = catalog.FastCGI
 	}
-	for i, f := range catalog.Steps(catalog.Cause(v.Cause)) {
+	cause := catalog.Cause(v.Cause)
+	platform, managed := catalog.PlatformStep(target.Product)
+	if managed && onPlatform(cause) {
+		var filled []string
+		for _, l := range platform.Lines(target) {
+			filled = append(filled, fill.Replace(l))
+		}
+		out = append(out, Step{Who: "operator", Text: platform.Text, Lines: filled})
+	}
+	for i, f := range catalog.Steps(cause) {
+		if managed && f.OnGatewayHost() {
+			continue
+		}
 		who := "operator"
 		if (v.Cause == ClientRequestState || v.Cause == ClientDNS || v.Cause == ClientNetwork) && i == 0 {
 			who = "visitor"
@@ -93,4 +105,19 @@ func steps(v Verdict, product string, fastcgi bool, fill *strings.Replacer) []St
 		out = append(out, Step{Who: who, Text: f.Text, Lines: filled})
 	}
 	return out
+}
+
+// onPlatform reports whether a managed platform's own log and state speak
+// to c: a failure behind its front end, not one of the CDN, the edge or
+// the client in front of it.
+func onPlatform(c catalog.Cause) bool {
+	e, ok := catalog.Lookup(c)
+	if !ok {
+		return false
+	}
+	switch e.Layer {
+	case catalog.LayerUpstream, catalog.LayerApp, catalog.LayerUnknown:
+		return true
+	}
+	return false
 }

@@ -156,3 +156,47 @@ func TestEdgeTLSCertificate(t *testing.T) {
 		t.Errorf("lines %q, want openssl on the site's port", lines)
 	}
 }
+
+// TestStepsOnPlatform: behind a managed platform, the operator's first
+// step is the platform's own log and state, and no step asks for the
+// gateway's host; a failure in front of the platform keeps its own steps.
+func TestStepsOnPlatform(t *testing.T) {
+	fill := strings.NewReplacer()
+	for _, tc := range []struct {
+		cause   catalog.Cause
+		product string
+		first   string // the first operator step starts so; "" for no platform step
+	}{
+		{Upstream, "heroku", "On Heroku"},
+		{UpstreamNoneHealthy, "render", "On Render"},
+		{UpstreamAppError, "fly", "On Fly.io"},
+		{Unknown, "aws_alb", "The load balancer's access log"},
+		{Upstream, "nginx", ""},
+		{CDNOriginUnreachable, "heroku", ""},
+	} {
+		t.Run(string(tc.cause)+"/"+tc.product, func(t *testing.T) {
+			var ops []Step
+			for _, s := range steps(Verdict{Cause: tc.cause, Persistence: Persistent}, tc.product, false, fill) {
+				if s.Who == "operator" {
+					ops = append(ops, s)
+				}
+			}
+			if len(ops) == 0 {
+				t.Fatal("no operator step")
+			}
+			platform := strings.HasPrefix(ops[0].Text, tc.first) && tc.first != ""
+			if tc.first != "" && !platform {
+				t.Errorf("first operator step %q, want one starting %q", ops[0].Text, tc.first)
+			}
+			for _, s := range ops {
+				onHost := strings.Contains(s.Text, "gateway host") || strings.Contains(s.Text, "gateway's error log") || strings.Contains(s.Text, "gateway's logs")
+				if tc.first != "" && onHost {
+					t.Errorf("step %q asks for the gateway's host on %s", s.Text, tc.product)
+				}
+				if tc.first == "" && strings.HasPrefix(s.Text, "On ") {
+					t.Errorf("platform step %q for %s", s.Text, tc.cause)
+				}
+			}
+		})
+	}
+}
