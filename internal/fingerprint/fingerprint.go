@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -185,6 +186,14 @@ func (in *input) generator(hops []Match) (Match, reader, bool, string) {
 // fallback picks the generator when no row names it.
 func (in *input) fallback(hops []Match) (Match, reader, bool) {
 	gateway := catalog.IsGatewayStatus(in.status)
+	if h, ok := serverHop(hops); ok && !in.bodySeen && in.status >= 500 && in.json() && htmlPages[catalog.Product(h.Product)] {
+		// Headers without their body, whose Content-Type is JSON: not the
+		// page of the server that the Server header names, which writes
+		// HTML; the application behind it answered.
+		m := application("json-behind-html-gateway", in)
+		m.Markers = append(m.Markers, "header Content-Type: "+in.header.Get("Content-Type")+" ("+h.Product+" writes its own errors as HTML)")
+		return m, readApplication, false
+	}
 	switch {
 	case gateway && !in.bodySeen:
 		// Headers without their body: the status is the gateway's that the
@@ -238,6 +247,16 @@ func (in *input) fallback(hops []Match) (Match, reader, bool) {
 			Markers: []string{"no status"}, Confidence: confLow}, nil, false
 	}
 	return application("no-product-seen", in), nil, false
+}
+
+// htmlPages are the servers whose own error responses are HTML pages
+// (nginx's ngx_http_special_response.c, httpd's, HAProxy's errorfiles,
+// Varnish's synth, Squid's templates, ...): a JSON error behind one of
+// them is not its own.
+var htmlPages = map[catalog.Product]bool{
+	catalog.Nginx: true, catalog.OpenResty: true, catalog.Tengine: true, catalog.Apache: true,
+	catalog.HAProxy: true, catalog.Varnish: true, catalog.Squid: true, catalog.Lighttpd: true,
+	catalog.IIS: true, catalog.LiteSpeed: true,
 }
 
 // serverHop returns the hop named by the Server header, other than the
@@ -321,6 +340,39 @@ func readUnknown(in *input, res *Result) {
 	if t := titleOf(in.page); t != "" {
 		res.Reading.Detail += ": " + t
 	}
+	switch {
+	case goDialError(in.text()) != "":
+		// A small Go proxy writes its dial error as the body.
+		res.Reading.Cause = goDialError(in.text())
+	case in.status == 504:
+		// The status's own words: the gateway waited and gave up.
+		res.Reading.Cause = catalog.UpstreamTimeout
+	}
+}
+
+// goDialErrors are the words of Go's net package for a failed dial
+// ("dial tcp: lookup db: no such host", "dial tcp 10.0.0.5:80: connect:
+// connection refused"), which small Go proxies (goproxy, httputil with a
+// custom ErrorHandler) write into the body of their 502.
+var goDialErrors = []struct {
+	re    *regexp.Regexp
+	cause catalog.Cause
+}{
+	{regexp.MustCompile(`\bdial (?:tcp|udp|unix)[46]?\b[^\n]*?: lookup [^\n]*?: no such host`), catalog.UpstreamDNS},
+	{regexp.MustCompile(`\bdial (?:tcp|unix)[46]?\b[^\n]*?: connect: connection refused`), catalog.UpstreamRefused},
+	{regexp.MustCompile(`\bdial (?:tcp|unix)[46]?\b[^\n]*?: connect: (?:no route to host|network is unreachable)`), catalog.UpstreamUnreachable},
+	{regexp.MustCompile(`\bdial tcp[46]?\b[^\n]*?: (?:i/o timeout|connect: connection timed out)`), catalog.UpstreamUnreachable},
+	{regexp.MustCompile(`\bdial unix\b[^\n]*?: connect: (?:no such file or directory)`), catalog.UpstreamRefused},
+	{regexp.MustCompile(`\bdial (?:tcp|unix)[46]?\b[^\n]*?: connect: permission denied`), catalog.UpstreamPermission},
+}
+
+func goDialError(t string) catalog.Cause {
+	for _, e := range goDialErrors {
+		if e.re.MatchString(t) {
+			return e.cause
+		}
+	}
+	return ""
 }
 
 // readStatusOnly reads what the status alone tells.

@@ -3,6 +3,7 @@ package fingerprint
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/textproto"
 	"regexp"
@@ -46,23 +47,38 @@ var (
 	headerLineRe = regexp.MustCompile(`^:?[A-Za-z][A-Za-z0-9_-]*:[ \t]*\S`)
 	// Statuses that error pages state: "502 Bad Gateway", "504: GATEWAY_TIMEOUT",
 	// "Error 503 Backend fetch failed", "HTTP Error 502.3", "Error code 522",
+	// a browser's "HTTP ERROR 502",
 	// "example.com | 524: A timeout occurred", "Error 502 (Server Error)!!1".
 	pageStatusRes = []*regexp.Regexp{
 		regexp.MustCompile(`(?m)^(?:HTTP/[0-9.]+ )?([45][0-9]{2})(?:[ .:(-]|$)`),
-		regexp.MustCompile(`\b(?:Error code|HTTP Error|Error) ([45][0-9]{2})\b`),
+		regexp.MustCompile(`\b(?i:Error code|HTTP Error|Error) ([45][0-9]{2})\b`),
 		regexp.MustCompile(`\| ([45][0-9]{2}): `),
 	}
 	// Cloudflare's 1xxx errors are served with status 530 (Cloudflare docs,
 	// "Cloudflare 1xxx errors").
 	cloudflare1xxxRe = regexp.MustCompile(`\bError (?:code )?(1[0-9]{3})\b`)
+	// The prefix that a process manager writes before each line of its
+	// program's output: pm2's "1|app | " and docker compose's "web_1  | ".
+	// Foundation's description of an HTTPURLResponse, as iOS apps log it:
+	// "{ Status Code: 500, Headers {\n Server = (\n \"nginx\"\n);".
+	nsStatusRe  = regexp.MustCompile(`Status Code: ([1-5][0-9]{2}), Headers \{`)
+	nsHeaderRe  = regexp.MustCompile(`(?m)^\s*"?([A-Za-z][A-Za-z0-9-]*)"?\s*=\s*\(?\s*"?([^"\n)]*)"?\s*\)?;?\s*$`)
+	logPrefixRe = regexp.MustCompile(`^(?:[0-9]+\|[A-Za-z0-9_.-]+|[A-Za-z0-9][A-Za-z0-9_.-]*)[ \t]*\| `)
 )
 
 // ReadPaste reads pasted text as a response. It never fails: text that is
 // no response is a body.
 func ReadPaste(data []byte) Paste {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	data = stripLogPrefix(data)
 	if r, ok := curlVerbose(data); ok {
 		data = r
+	}
+	if p, ok := clientResponse(data); ok {
+		return p
+	}
+	if p, ok := foundationResponse(data); ok {
+		return p
 	}
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	var p Paste
@@ -93,6 +109,88 @@ func ReadPaste(data []byte) Paste {
 		}
 	}
 	return p
+}
+
+// stripLogPrefix removes the prefix that a process manager wrote before
+// every line (pm2, docker compose), when every line carries the same one.
+func stripLogPrefix(data []byte) []byte {
+	lines := bytes.Split(bytes.TrimRight(data, "\r\n"), []byte("\n"))
+	if len(lines) < 2 {
+		return data
+	}
+	prefix := logPrefixRe.Find(lines[0])
+	if prefix == nil {
+		return data
+	}
+	for _, l := range lines[1:] {
+		if !bytes.HasPrefix(l, prefix) && len(bytes.TrimSpace(l)) > 0 {
+			return data
+		}
+	}
+	for i, l := range lines {
+		lines[i] = bytes.TrimPrefix(l, prefix)
+	}
+	return bytes.Join(lines, []byte("\n"))
+}
+
+// clientResponse reads the response object that an HTTP client library
+// prints for a failed request, as people paste it from a browser console:
+// axios's {"data": "<page>", "status": 503, "statusText": ..., "headers":
+// {...}}. ok is false for any other JSON, which is a body.
+func clientResponse(data []byte) (Paste, bool) {
+	t := bytes.TrimSpace(data)
+	if len(t) == 0 || t[0] != '{' || !bytes.Contains(t, []byte(`"status"`)) {
+		return Paste{}, false
+	}
+	var obj struct {
+		Data       json.RawMessage   `json:"data"`
+		Status     int               `json:"status"`
+		StatusText string            `json:"statusText"`
+		Headers    map[string]string `json:"headers"`
+	}
+	if json.Unmarshal(t, &obj) != nil || obj.Status < 100 || obj.Status > 599 || len(obj.Data) == 0 {
+		return Paste{}, false
+	}
+	var body string
+	if json.Unmarshal(obj.Data, &body) != nil {
+		body = string(obj.Data) // a JSON body, kept as JSON
+	}
+	p := Paste{Form: FormResponse, StatusFrom: StatusFromLine}
+	p.Response.Status, p.Response.Reason = obj.Status, obj.StatusText
+	p.Response.Header = http.Header{}
+	for k, v := range obj.Headers {
+		p.Response.Header.Add(k, v)
+	}
+	p.Response.Body = []byte(strings.TrimSpace(body))
+	return p, true
+}
+
+// foundationResponse reads the description of an HTTPURLResponse that iOS
+// and macOS apps log: the status and the headers, each header's value in
+// parentheses on the lines after its name. It has no body.
+func foundationResponse(data []byte) (Paste, bool) {
+	m := nsStatusRe.FindSubmatchIndex(data)
+	if m == nil {
+		return Paste{}, false
+	}
+	p := Paste{Form: FormHeaders, StatusFrom: StatusFromLine}
+	p.Response.Status, _ = strconv.Atoi(string(data[m[2]:m[3]]))
+	p.Response.Header = http.Header{}
+	// Join each header's lines: "Server = (\n\"nginx\"\n);" becomes one.
+	rest := string(data[m[1]:])
+	var joined strings.Builder
+	for _, l := range strings.Split(rest, "\n") {
+		t := strings.TrimSpace(l)
+		joined.WriteString(t)
+		if strings.HasSuffix(t, ";") || strings.HasSuffix(t, "}") {
+			joined.WriteString("\n")
+		}
+	}
+	for _, hm := range nsHeaderRe.FindAllStringSubmatch(joined.String(), -1) {
+		p.Response.Header.Add(hm[1], strings.TrimSpace(hm[2]))
+	}
+	p.Response.BodyTruncated = true // the description holds no body
+	return p, len(p.Response.Header) > 0
 }
 
 // curlVerbose returns the response of curl -v output as a raw response:

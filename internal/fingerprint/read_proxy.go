@@ -194,10 +194,31 @@ func squidPageError(in *input) string {
 	} else if squidConnectFail.MatchString(in.text()) {
 		name = "ERR_CONNECT_FAIL"
 	}
+	if name == "" {
+		name = squidTitle(in.text())
+	}
 	if errno := submatch(squidErrno, []byte(in.text()), 1); name != "" && errno != "" {
 		return name + " " + errno
 	}
 	return name
+}
+
+// squidTitles are the headlines of Squid's error templates (errors/English),
+// for the text of a page that lost its template's name.
+var squidTitles = []struct{ text, name string }{
+	{"Unable to forward this request at this time", "ERR_CANNOT_FORWARD"},
+	{"Unable to determine IP address from host name", "ERR_DNS_FAIL"},
+	{"Zero Sized Reply", "ERR_ZERO_SIZE_OBJECT"},
+	{"Read Timeout", "ERR_READ_TIMEOUT"},
+}
+
+func squidTitle(t string) string {
+	for _, s := range squidTitles {
+		if strings.Contains(t, s.text) {
+			return s.name
+		}
+	}
+	return ""
 }
 
 // readVarnish: "Backend fetch failed" is every backend fault alike; the

@@ -181,11 +181,12 @@ func apiGatewayMessage(alts string) cond {
 // tailLine matches the visible text of an nginx-style page whose last line
 // names the server ("502 Bad Gateway" then "nginx/1.18.0 (Ubuntu)"), with
 // the page's title above its heading when the copy took both (the same
-// status line twice), also on one line with a version as people quote it,
+// status line twice), also on one line as people quote it ("504 Gateway
+// Time-out openresty", "502 Bad Gateway - NAME/v2"),
 // or with the line breaks lost to runs of spaces.
 func tailLine(name string) cond {
 	return anyOf(showsRe(`\A(?:[1-5][0-9]{2} [^\n]+\n){1,2}(?:-+\n)?`+name+`(?:/[0-9v][^\n]*)?\z`),
-		showsRe(`\A[1-5][0-9]{2} [A-Za-z -]+,? `+name+`/[0-9][0-9.]*(?: \([^)\n]*\))?\z`),
+		showsRe(`\A[1-5][0-9]{2} [A-Za-z -]+,? `+name+`(?:/v?[0-9][0-9.]*(?: \([^)\n]*\))?)?\z`),
 		// title, heading and signature run together by a copy that kept
 		// the page's spaces but not its line breaks
 		showsRe(`\A(?:[1-5][0-9]{2} [A-Za-z][A-Za-z -]*?[ \t]+){2}`+name+`/[0-9][0-9.]*(?: \([^)\n]*\))?\z`))

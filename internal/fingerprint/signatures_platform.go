@@ -76,6 +76,13 @@ var platformSignatures = []signature{
 	// "An invalid response was received from the upstream server", "failure
 	// to get a peer from the ring-balancer", ...), as JSON, HTML ("Kong
 	// Error") or text.
+	// Kong's default body for a 500 of its own ("An unexpected error
+	// occurred", kong/tools/utils.lua), common words that only Kong's own
+	// headers make its.
+	{name: "kong-unexpected-error", product: catalog.Kong, kind: wrote, conf: confHigh,
+		all: []cond{anyOf(header("X-Kong-Upstream-Status", ""), header("X-Kong-Upstream-Latency", ""), header("X-Kong-Proxy-Latency", ""),
+			header("X-Kong-Response-Latency", ""), headerHas("Via", "kong/")), shows("An unexpected error occurred"), status(500)},
+		read: readPlain},
 	{name: "kong-error", product: catalog.Kong, kind: wrote, conf: confHigh,
 		all: []cond{anyOf(shows("An invalid response was received from the upstream server"),
 			shows("failure to get a peer from the ring-balancer"), shows("The upstream server is timing out"),
@@ -131,9 +138,10 @@ var pathSignatures = []signature{
 	// observed).
 	{name: "render-headers", product: catalog.Render, kind: onPath, conf: confHigh,
 		all: []cond{anyOf(header("Rndr-Id", ""), header("X-Render-Origin-Server", ""))}},
-	// Kong adds Via: kong/x.y and X-Kong-* latencies (Kong docs, "Headers").
+	// Kong adds Via: kong/x.y, X-Kong-Upstream-Status and X-Kong-*
+	// latencies (Kong docs, "Headers").
 	{name: "kong-headers", product: catalog.Kong, kind: onPath, conf: confHigh,
-		all: []cond{anyOf(header("Server", "kong/"), headerHas("Via", "kong/"), header("X-Kong-Upstream-Latency", ""),
+		all: []cond{anyOf(header("Server", "kong/"), headerHas("Via", "kong/"), header("X-Kong-Upstream-Status", ""), header("X-Kong-Upstream-Latency", ""),
 			header("X-Kong-Proxy-Latency", ""), header("X-Kong-Response-Latency", ""))}},
 	{name: "nginx-server", product: catalog.Nginx, kind: onPath, conf: confHigh,
 		all: []cond{header("Server", "nginx")}},

@@ -30,9 +30,12 @@ var proxySignatures = []signature{
 	// The same page as a browser shows it: the status, then "nginx".
 	{name: "nginx-error-text", product: catalog.Nginx, kind: wrote, conf: confMedium,
 		all: []cond{tailLine("nginx")}, read: readNginx},
-	// ALB pages are nginx pages without the signature line.
+	// ALB pages are nginx pages without the signature line, or with
+	// "awselb/2.0" in it (observed, world corpus aws_alb/).
 	{name: "aws-alb-error-page", product: catalog.ALB, kind: wrote, conf: confHigh,
 		all: []cond{header("Server", "awselb"), body("<center><h1>")}, read: readALB},
+	{name: "aws-alb-signed-page", product: catalog.ALB, kind: wrote, conf: confHigh,
+		all: []cond{anyOf(bodyTo("<hr><center>awselb", "</center>"), tailLine("awselb"))}, read: readALB},
 	// The same page without its headers: the heading closes the body, where
 	// every nginx build writes its <hr> and signature line first (observed,
 	// world corpus aws_alb/). ALB always names itself in Server, so another
@@ -176,13 +179,17 @@ var proxySignatures = []signature{
 	// --- the applications' own pages, as their frameworks write them ---
 
 	// Spring Boot's ErrorMvcAutoConfiguration, Rails' public/500.html (its
-	// markup, or its two sentences as a browser shows them), Werkzeug's
+	// markup, or its two sentences as a browser shows them, in Rails 4 and
+	// later or before), Django's default server_error page ("<h1>Server
+	// Error (500)</h1>", django/views/defaults.py), Werkzeug's
 	// (Flask's) InternalServerError description, Elasticsearch's error
 	// object (its docs, "Common options: error").
 	{name: "application-framework-page", product: catalog.Application, kind: wrote, conf: confHigh,
 		all: []cond{anyOf(shows("Whitelabel Error Page"), body(`class="rails-default-error-page"`),
 			showsRe(`The server encountered an internal error and was unable to complete your request\.\s+Either the server is overloaded or there is an error in the application\.`),
 			shows("We're sorry, but something went wrong.\nIf you are the application owner check the logs for more information."),
+			shows("We're sorry, but something went wrong.\nWe've been notified about this issue and we'll take a look at it shortly."),
+			showsRe(`(?m)^Server Error \(500\)$`),
 			bodyRe(`"root_cause"\s*:\s*\[[\s\S]*"status"\s*:\s*[45][0-9]{2}\s*\}\s*\z`))},
 		read: readApplication},
 }
