@@ -154,6 +154,10 @@ func (a *Apache) collect(v *ApacheVHost, block []*Directive, probs *problems) {
 			a.setWorker(d.Arg(0), d.Args[min(1, len(d.Args)):], d)
 		case "fallbackresource":
 			v.setFallback(d)
+		case "rewritecond":
+			if fc := frontController(block, d); fc != nil {
+				v.Fallback = fc
+			}
 		case "rewriterule":
 			if px := apacheRewriteProxy(d, probs); px != nil {
 				v.Proxies = append(v.Proxies, px)
@@ -181,6 +185,57 @@ func apacheRewriteProxy(d *Directive, probs *problems) *ApacheProxy {
 		return nil
 	}
 	return &ApacheProxy{Kind: "RewriteRule", Path: d.Args[0], Target: d.Args[1], Params: map[string]string{}, File: d.File, Line: d.Line, re: re}
+}
+
+// frontController reads the rewrite that sends every path that is no file
+// to one script, the way FallbackResource does: "RewriteCond
+// %{REQUEST_FILENAME} !-f" (and "!-d") right before "RewriteRule ^
+// index.php [L]" with a pattern that matches any path, a local target and
+// no P or R flag. cond is a RewriteCond of block; it returns a directive
+// whose argument is the script's path, nil when cond starts no such rule.
+func frontController(block []*Directive, cond *Directive) *Directive {
+	i := slices.Index(block, cond)
+	if i < 0 || !isNoFileCond(cond) {
+		return nil
+	}
+	for _, d := range block[i+1:] {
+		if strings.EqualFold(d.Name, "RewriteCond") {
+			if !isNoFileCond(d) {
+				return nil
+			}
+			continue
+		}
+		if !strings.EqualFold(d.Name, "RewriteRule") || len(d.Args) < 2 {
+			return nil
+		}
+		switch d.Args[0] {
+		case "^", ".", "^(.*)$", "(.*)", "^.*$", ".*", "^/(.*)$", "^(.+)$", "(.+)", ".?":
+		default:
+			return nil
+		}
+		if len(d.Args) > 2 {
+			for _, f := range strings.Split(strings.Trim(d.Args[2], "[]"), ",") {
+				f = strings.ToUpper(strings.TrimSpace(f))
+				if f == "P" || f == "R" || strings.HasPrefix(f, "R=") || f == "F" || f == "G" {
+					return nil
+				}
+			}
+		}
+		target, _, _ := strings.Cut(d.Args[1], "?")
+		if target == "" || target == "-" || strings.Contains(target, "://") || strings.Contains(target, "$") {
+			return nil
+		}
+		if !strings.HasPrefix(target, "/") {
+			target = "/" + target
+		}
+		return &Directive{Name: "RewriteRule", Args: []string{target}, File: d.File, Line: d.Line}
+	}
+	return nil
+}
+
+// isNoFileCond reports a "RewriteCond %{REQUEST_FILENAME} !-f" or "!-d".
+func isNoFileCond(d *Directive) bool {
+	return len(d.Args) >= 2 && strings.EqualFold(d.Args[0], "%{REQUEST_FILENAME}") && (d.Args[1] == "!-f" || d.Args[1] == "!-d")
 }
 
 // setFallback keeps a FallbackResource; "disabled" turns an inherited one
@@ -216,6 +271,9 @@ func (a *Apache) collectSection(v *ApacheVHost, d *Directive, probs *problems) {
 		for _, c := range d.Block {
 			if strings.EqualFold(c.Name, "FallbackResource") {
 				v.setFallback(c)
+			}
+			if fc := frontController(d.Block, c); strings.EqualFold(c.Name, "RewriteCond") && fc != nil {
+				v.Fallback = fc
 			}
 		}
 	}

@@ -32,7 +32,11 @@ func (a *Apache) Route(u *url.URL) (*Route, error) {
 		// mod_dir sends a request that maps to no file to the fallback,
 		// whose own handler then answers (a front controller in PHP).
 		if px = a.match(v, fb.Arg(0)); px != nil {
-			r.Notes = append(r.Notes, fmt.Sprintf("FallbackResource %s (%s): a path that is no file goes to %s", fb.Arg(0), where(fb.File, fb.Line), fb.Arg(0)))
+			how := "FallbackResource " + fb.Arg(0)
+			if fb.Name == "RewriteRule" {
+				how = "RewriteRule after RewriteCond %{REQUEST_FILENAME} !-f"
+			}
+			r.Notes = append(r.Notes, fmt.Sprintf("%s (%s): a path that is no file goes to %s", how, where(fb.File, fb.Line), fb.Arg(0)))
 		}
 	}
 	if px == nil || px.Target == "!" {

@@ -70,7 +70,7 @@ func (n *Nginx) Route(u *url.URL) (*Route, error) {
 		return r, nil
 	}
 	r.Location = loc.Block()
-	up := n.resolveTarget(r, srv, loc)
+	up := n.resolveTarget(r, srv, loc, requestVars(u, host, uri, srv, loc))
 	r.Settings = nginxSettings(n, srv, loc, r.Protocol)
 	if up != nil && up.Keepalive > 0 {
 		s := up.KeepaliveTimeout

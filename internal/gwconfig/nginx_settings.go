@@ -166,9 +166,16 @@ func (l *NginxLocation) passDirective() *Directive {
 }
 
 // resolveTarget fills r's Target, Protocol and Upstreams from loc's pass
-// directive, and returns the upstream block it names, if any.
-func (n *Nginx) resolveTarget(r *Route, srv *NginxServer, loc *NginxLocation) *NginxUpstream {
+// directive, with the request's variables put in, and returns the upstream
+// block it names, if any.
+func (n *Nginx) resolveTarget(r *Route, srv *NginxServer, loc *NginxLocation, vars map[string]reqVar) *NginxUpstream {
 	d := loc.passDirective()
+	if d == nil {
+		if pass, cond := ifPass(loc, vars); pass != nil {
+			r.Notes = append(r.Notes, fmt.Sprintf("the if (%s) at %s holds for this request: its %s applies", cond, where(pass.File, pass.Line), pass.Name))
+			d = pass
+		}
+	}
 	if d == nil {
 		r.Notes = append(r.Notes, "the location has no proxy_pass or fastcgi_pass: nginx answers itself")
 		for _, c := range loc.Directive.Block {
@@ -179,12 +186,41 @@ func (n *Nginx) resolveTarget(r *Route, srv *NginxServer, loc *NginxLocation) *N
 		return nil
 	}
 	r.Target = d.Arg(0)
-	if v, set := setValue(srv, loc, d.Arg(0)); set != nil {
-		// "proxy_pass $upstream" with "set $upstream https://host/...":
-		// the host the variable holds is written in the file.
-		r.Notes = append(r.Notes, fmt.Sprintf("%s is set to %s (%s)", d.Arg(0), v, where(set.File, set.Line)))
-		d = &Directive{Name: d.Name, Args: []string{v}, File: d.File, Line: d.Line}
+	arg, missing := expandVars(d.Arg(0), vars)
+	if arg != d.Arg(0) {
+		// "proxy_pass $upstream" with "set $upstream https://host/...",
+		// "proxy_pass http://localhost:$port" with a server_name capture:
+		// the address is written in the file or in the request.
+		r.Notes = append(r.Notes, varNotes(d.Arg(0), vars)...)
+		if len(missing) == 0 {
+			t := parsePassTarget(&Directive{Name: d.Name, Args: []string{arg}})
+			if t.unix == "" && n.upstream(t.host) == nil {
+				r.Notes = append(r.Notes, fmt.Sprintf("%s has variables: nginx resolves %q for each request", d.Name, t.host))
+			}
+		}
 	}
+	if len(missing) == 1 {
+		if vals, from := n.choices(missing[0]); len(vals) > 0 {
+			// split_clients or map: each value is the route of some requests.
+			r.Notes = append(r.Notes, fmt.Sprintf("%s %s (%s) gives $%s one of %s: each request takes one of their routes", from.Name, strings.Join(from.Args, " "), where(from.File, from.Line), missing[0], strings.Join(vals, ", ")))
+			var first *NginxUpstream
+			for _, v := range vals {
+				one := map[string]reqVar{missing[0]: {value: v}}
+				a, _ := expandVars(arg, one)
+				up := n.passUpstreams(r, &Directive{Name: d.Name, Args: []string{a}, File: d.File, Line: d.Line})
+				if first == nil {
+					first = up
+				}
+			}
+			return first
+		}
+	}
+	return n.passUpstreams(r, &Directive{Name: d.Name, Args: []string{arg}, File: d.File, Line: d.Line})
+}
+
+// passUpstreams adds the upstreams of pass directive d (its argument with
+// the known variables put in) to r, and returns the upstream block it names.
+func (n *Nginx) passUpstreams(r *Route, d *Directive) *NginxUpstream {
 	t := parsePassTarget(d)
 	r.Protocol = t.proto
 	if t.hasVars {
@@ -208,36 +244,6 @@ func (n *Nginx) resolveTarget(r *Route, srv *NginxServer, loc *NginxLocation) *N
 	u.File, u.Line = d.File, d.Line
 	r.Upstreams = append(r.Upstreams, u)
 	return nil
-}
-
-// setValue returns the value a "set $name VALUE" gives the variable that
-// is the whole of arg, set unconditionally in loc, its enclosing
-// locations or the server block (nginx's rewrite phase runs the server's
-// first, then the location's); nil when none does.
-func setValue(srv *NginxServer, loc *NginxLocation, arg string) (string, *Directive) {
-	if !strings.HasPrefix(arg, "$") || strings.ContainsAny(arg[1:], "$/:") {
-		return "", nil
-	}
-	var set *Directive
-	chain := [][]*Directive{srv.Directive.Block}
-	var locs []*NginxLocation
-	for l := loc; l != nil; l = l.Parent {
-		locs = append([]*NginxLocation{l}, locs...)
-	}
-	for _, l := range locs {
-		chain = append(chain, l.Directive.Block)
-	}
-	for _, block := range chain {
-		for _, d := range block {
-			if d.Name == "set" && len(d.Args) == 2 && d.Args[0] == arg {
-				set = d
-			}
-		}
-	}
-	if set == nil {
-		return "", nil
-	}
-	return set.Args[1], set
 }
 
 // upstream returns the upstream block called name.

@@ -162,3 +162,80 @@ func TestApacheRewriteProxy(t *testing.T) {
 		}
 	}
 }
+
+// TestNginxRequestVariables: a pass directive's variables take the values
+// the request and the file give them: a set in the server, a capture of a
+// regular server_name, an if that holds on one, and each value of a
+// split_clients or map.
+func TestNginxRequestVariables(t *testing.T) {
+	n, err := parseNginxFiles(t, "/t/nginx.conf", map[string]string{"/t/nginx.conf": `
+upstream green { server 10.0.0.1:80; }
+upstream blue { server 10.0.0.2:80; }
+split_clients "${remote_addr}" $pool { 90% green; * blue; }
+map $http_upgrade $ws { default ""; websocket ws.internal; }
+server {
+  listen 80;
+  server_name app.example;
+  set $app 127.0.0.1;
+  set $lua "";
+  location / { proxy_pass http://$app:8096; }
+  location /ab/ { proxy_pass http://$pool; }
+  location /lua/ { proxy_pass http://$lua; }
+  location /ws/ { proxy_pass http://$ws:81; }
+}
+server {
+  listen 80;
+  server_name ~^(?P<port>[0-9]+)\.dev\.example$;
+  location / { if ($port) { proxy_pass http://localhost:$port; } }
+}
+server {
+  listen 80 default_server;
+  location / { if ($http_x_test) { proxy_pass http://10.9.9.9; } }
+}
+`})
+	if err != nil || len(n.Problems) > 0 {
+		t.Fatalf("%v %v", err, n.Problems)
+	}
+	checkRoutes(t, n, []routeCase{
+		{"http://app.example/web/", "location /", "http://$app:8096", "tcp:127.0.0.1:8096", "$app is set to 127.0.0.1"},
+		{"http://app.example/ab/x", "location /ab/", "http://$pool", "tcp:10.0.0.1:80", "split_clients"},
+		{"http://app.example/lua/x", "location /lua/", "http://$lua", "", "has variables"},
+		{"http://app.example/ws/x", "location /ws/", "http://$ws:81", "tcp:ws.internal:81", "map $http_upgrade $ws"},
+		{"http://8080.dev.example/", "location /", "http://localhost:$port", "tcp:localhost:8080", "capture of server_name"},
+		{"http://other.example/", "location /", "", "", "except when the if"},
+	})
+	r, err := n.Route(mustURL(t, "http://app.example/ab/x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := upstreamKeys(r); len(got) != 2 || got[1] != "tcp:10.0.0.2:80" {
+		t.Errorf("split_clients upstreams %q, want both pools", got)
+	}
+}
+
+// TestApacheFrontController: "RewriteCond %{REQUEST_FILENAME} !-f" and a
+// catch-all RewriteRule to a script send a path that is no file to it, as
+// FallbackResource does; a redirect or a rule with a narrower pattern does
+// not.
+func TestApacheFrontController(t *testing.T) {
+	conf := "<VirtualHost *:80>\n ServerName a.example\n <FilesMatch \\.php$>\n  SetHandler proxy:fcgi://127.0.0.1:9000\n </FilesMatch>\n" +
+		" <Directory /srv/public>\n  RewriteEngine On\n  RewriteCond %{REQUEST_FILENAME} !-f\n  RewriteCond %{REQUEST_FILENAME} !-d\n  RewriteRule ^ index.php [QSA,L]\n </Directory>\n</VirtualHost>\n" +
+		"<VirtualHost *:80>\n ServerName b.example\n <FilesMatch \\.php$>\n  SetHandler proxy:fcgi://127.0.0.1:9000\n </FilesMatch>\n" +
+		" RewriteCond %{REQUEST_FILENAME} !-f\n RewriteRule ^ https://c.example/ [R=301,L]\n</VirtualHost>\n"
+	a, err := parseApache(memSource{"/t/a.conf": []byte(conf)}, "/t/a.conf")
+	if err != nil || len(a.Problems) > 0 {
+		t.Fatalf("%v %v", err, a.Problems)
+	}
+	for _, tc := range []struct{ url, target string }{
+		{"http://a.example/containers", "fcgi://127.0.0.1:9000"},
+		{"http://b.example/containers", ""},
+	} {
+		r, err := a.Route(mustURL(t, tc.url))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Target != tc.target {
+			t.Errorf("%s: target %q, want %q (notes %q)", tc.url, r.Target, tc.target, r.Notes)
+		}
+	}
+}
