@@ -61,6 +61,9 @@ type ApacheProxy struct {
 	Line   int
 	re     *pcre
 	onFile bool // the expression applies to the file name (<Files>, <FilesMatch>)
+	// conds are the RewriteCond lines before a RewriteRule: the rule
+	// applies only when they hold.
+	conds []*Directive
 }
 
 // ParseApache reads an Apache configuration file (apache2.conf, httpd.conf
@@ -121,6 +124,7 @@ func apacheVHostAddr(arg string, d *Directive) Listen {
 // <VirtualHost> are searched for proxy settings. A directive it cannot read
 // is a problem and left out.
 func (a *Apache) collect(v *ApacheVHost, block []*Directive, probs *problems) {
+	var conds []*Directive // the RewriteCond lines before the next RewriteRule
 	for _, d := range block {
 		name := strings.ToLower(d.Name)
 		if d.IsBlock() {
@@ -158,10 +162,13 @@ func (a *Apache) collect(v *ApacheVHost, block []*Directive, probs *problems) {
 			if fc := frontController(block, d); fc != nil {
 				v.Fallback = fc
 			}
+			conds = append(conds, d)
 		case "rewriterule":
 			if px := apacheRewriteProxy(d, probs); px != nil {
+				px.conds = conds
 				v.Proxies = append(v.Proxies, px)
 			}
+			conds = nil
 		}
 	}
 }
@@ -169,8 +176,8 @@ func (a *Apache) collect(v *ApacheVHost, block []*Directive, probs *problems) {
 // apacheRewriteProxy reads "RewriteRule PATTERN URL [P,...]", mod_rewrite's
 // way to proxy: the pattern is matched against the path, as
 // ProxyPassMatch's is (https://httpd.apache.org/docs/2.4/rewrite/flags.html#flag_p).
-// Rules without the P flag rewrite or redirect, and are not followed here;
-// nor are RewriteCond lines, whose rule is then taken as if they held.
+// Rules without the P flag rewrite or redirect, and are not followed here.
+// The RewriteCond lines before a rule are kept with it (ApacheProxy.conds).
 func apacheRewriteProxy(d *Directive, probs *problems) *ApacheProxy {
 	if len(d.Args) < 3 {
 		return nil

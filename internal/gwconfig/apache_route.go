@@ -3,8 +3,10 @@ package gwconfig
 import (
 	"cmp"
 	"fmt"
+	"net/textproto"
 	"net/url"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -27,11 +29,12 @@ func (a *Apache) Route(u *url.URL) (*Route, error) {
 	}
 	v, why := a.findVHost(host, port)
 	r := &Route{Gateway: string(catalog.Apache), URL: u.String(), Server: v.Block, Notes: []string{why}}
-	px := a.match(v, p)
+	req := rewriteRequest(u, host, port, p)
+	px := a.match(v, p, req)
 	if fb := cmp.Or(v.Fallback, a.Main.Fallback); px == nil && fb != nil {
 		// mod_dir sends a request that maps to no file to the fallback,
 		// whose own handler then answers (a front controller in PHP).
-		if px = a.match(v, fb.Arg(0)); px != nil {
+		if px = a.match(v, fb.Arg(0), req); px != nil {
 			how := "FallbackResource " + fb.Arg(0)
 			if fb.Name == "RewriteRule" {
 				how = "RewriteRule after RewriteCond %{REQUEST_FILENAME} !-f"
@@ -64,10 +67,10 @@ func (a *Apache) Route(u *url.URL) (*Route, error) {
 
 // match returns the proxy rule for p in v, else in the main server, whose
 // ProxyPass applies to virtual hosts too.
-func (a *Apache) match(v *ApacheVHost, p string) *ApacheProxy {
-	px := v.match(p)
+func (a *Apache) match(v *ApacheVHost, p string, req map[string]string) *ApacheProxy {
+	px := v.match(p, req)
 	if px == nil && v != a.Main {
-		px = a.Main.match(p)
+		px = a.Main.match(p, req)
 	}
 	return px
 }
@@ -101,15 +104,20 @@ func globMatch(pattern, s string) bool {
 	return err == nil && ok
 }
 
-// match returns the first proxy rule for p: ProxyPass and ProxyPassMatch in
-// order (https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxypass:
-// "the first match wins"), then RewriteRule [P], then proxy handlers.
-func (v *ApacheVHost) match(p string) *ApacheProxy {
-	// mod_proxy translates the URL before mod_rewrite does (its hook runs
-	// first): a ProxyPass that matches wins over a RewriteRule [P].
-	for _, kinds := range [][]string{{"ProxyPass", "ProxyPassMatch"}, {"RewriteRule"}} {
+// match returns the first proxy rule for p: a server-level RewriteRule [P],
+// then ProxyPass and ProxyPassMatch in order
+// (https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxypass: "the
+// first match wins"), then proxy handlers.
+func (v *ApacheVHost) match(p string, req map[string]string) *ApacheProxy {
+	// mod_rewrite translates the URL in the server's context before
+	// mod_proxy's ProxyPass does: with both matching, Apache 2.4 proxies
+	// to the RewriteRule's target (tried with Debian's apache2 2.4).
+	for _, kinds := range [][]string{{"RewriteRule"}, {"ProxyPass", "ProxyPassMatch"}} {
 		for _, px := range v.Proxies {
 			if !slices.Contains(kinds, px.Kind) {
+				continue
+			}
+			if px.Kind == "RewriteRule" && !condsHold(px.conds, req) {
 				continue
 			}
 			if (px.re != nil && px.re.MatchString(p)) || (px.re == nil && aliasMatch(p, px.Path)) {
@@ -212,4 +220,92 @@ func (px *ApacheProxy) param(key string) (Setting, bool) {
 	}
 	d, _ := parseTime(v, time.Second)
 	return Setting{Name: key + "=", Value: v, Duration: d, File: px.File, Line: px.Line}, true
+}
+
+// rewriteRequest returns the server variables of mod_rewrite that a
+// RewriteCond may test, for a plain GET of u without Upgrade or other
+// request headers.
+func rewriteRequest(u *url.URL, host string, port int, p string) map[string]string {
+	https := "off"
+	if u.Scheme == "https" {
+		https = "on"
+	}
+	uri := u.RequestURI()
+	return map[string]string{
+		"HTTPS": https, "HTTP_HOST": u.Host, "SERVER_NAME": host, "SERVER_PORT": fmt.Sprint(port),
+		"REQUEST_URI": p, "QUERY_STRING": u.RawQuery, "REQUEST_METHOD": "GET", "REQUEST_SCHEME": u.Scheme,
+		"THE_REQUEST": "GET " + uri + " HTTP/1.1", "HTTP:Upgrade": "", "HTTP:Connection": "",
+	}
+}
+
+// condsHold reports whether RewriteCond lines hold for req
+// (https://httpd.apache.org/docs/2.4/mod/mod_rewrite.html#rewritecond):
+// a test string that is one server variable, against a regular expression,
+// "=string", "!" negating either, with the NC and OR flags. A condition
+// that tests anything else (files, environment, other headers) is not
+// known to hold, and its rule is not taken.
+func condsHold(conds []*Directive, req map[string]string) bool {
+	// Conditions are ANDed; [OR] joins a condition with the next one.
+	group := false // whether the current OR group holds so far
+	for _, c := range conds {
+		holds, known := condHolds(c, req)
+		if !known {
+			return false
+		}
+		group = group || holds
+		flags := ""
+		if len(c.Args) > 2 {
+			flags = strings.ToUpper(strings.Trim(c.Args[2], "[]"))
+		}
+		if slices.Contains(strings.Split(flags, ","), "OR") {
+			continue
+		}
+		if !group {
+			return false
+		}
+		group = false
+	}
+	return true
+}
+
+var rewriteVarRe = regexp.MustCompile(`^%\{([A-Za-z_:-]+)\}$`)
+
+func condHolds(c *Directive, req map[string]string) (holds, known bool) {
+	if len(c.Args) < 2 {
+		return false, false
+	}
+	m := rewriteVarRe.FindStringSubmatch(c.Args[0])
+	if m == nil {
+		return false, false
+	}
+	name := m[1]
+	if h, ok := strings.CutPrefix(name, "HTTP:"); ok {
+		name = "HTTP:" + textproto.CanonicalMIMEHeaderKey(h)
+	}
+	v, ok := req[name]
+	if !ok {
+		return false, false
+	}
+	pat := c.Args[1]
+	nc := len(c.Args) > 2 && slices.Contains(strings.Split(strings.ToUpper(strings.Trim(c.Args[2], "[]")), ","), "NC")
+	neg := strings.HasPrefix(pat, "!")
+	pat = strings.TrimPrefix(pat, "!")
+	switch {
+	case strings.HasPrefix(pat, "="):
+		want := strings.Trim(pat[1:], `"`)
+		holds = v == want || (nc && strings.EqualFold(v, want))
+	case strings.HasPrefix(pat, "-") || strings.HasPrefix(pat, "<") || strings.HasPrefix(pat, ">"):
+		return false, false // file tests and comparisons
+	default:
+		expr := pat
+		if nc {
+			expr = "(?i)" + expr
+		}
+		re, err := compilePCRE(expr)
+		if err != nil {
+			return false, false
+		}
+		holds = re.MatchString(v)
+	}
+	return holds != neg, true
 }

@@ -138,8 +138,9 @@ server {
 	})
 }
 
-// TestApacheRewriteProxy: RewriteRule with [P] proxies, after ProxyPass
-// (mod_proxy translates first); one without P is not followed.
+// TestApacheRewriteProxy: RewriteRule with [P] proxies, before ProxyPass
+// (mod_rewrite translates first in the server's context); one without P
+// is not followed.
 func TestApacheRewriteProxy(t *testing.T) {
 	conf := "<VirtualHost *:80>\n ServerName a.example\n RewriteEngine On\n" +
 		" RewriteRule ^/app/(.*) http://10.0.0.5:5080/$1 [P,L]\n RewriteRule ^/old/(.*) /new/$1 [R=301,L]\n" +
@@ -150,7 +151,8 @@ func TestApacheRewriteProxy(t *testing.T) {
 	}
 	for _, tc := range []struct{ url, target string }{
 		{"http://a.example/app/api", "http://10.0.0.5:5080/$1"},
-		{"http://a.example/app/admin/x", "http://10.0.0.6:9000/admin"},
+		{"http://a.example/app/admin/x", "http://10.0.0.5:5080/$1"},
+		{"http://a.example/admin/x", ""},
 		{"http://a.example/old/x", ""},
 	} {
 		r, err := a.Route(mustURL(t, tc.url))
@@ -229,6 +231,37 @@ func TestApacheFrontController(t *testing.T) {
 	for _, tc := range []struct{ url, target string }{
 		{"http://a.example/containers", "fcgi://127.0.0.1:9000"},
 		{"http://b.example/containers", ""},
+	} {
+		r, err := a.Route(mustURL(t, tc.url))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Target != tc.target {
+			t.Errorf("%s: target %q, want %q (notes %q)", tc.url, r.Target, tc.target, r.Notes)
+		}
+	}
+}
+
+// TestApacheRewriteConds: a RewriteRule [P] applies only when its
+// RewriteCond lines hold for the request; a condition that cannot be told
+// (a file test) keeps the rule out.
+func TestApacheRewriteConds(t *testing.T) {
+	conf := "<VirtualHost *:80>\n ServerName a.example\n RewriteEngine On\n" +
+		" RewriteCond %{HTTP:Upgrade} websocket [NC]\n RewriteCond %{HTTP:Connection} upgrade [NC]\n RewriteRule ^/(.*) ws://10.0.0.7:3000/$1 [P]\n" +
+		" RewriteCond %{QUERY_STRING} debug=1 [OR]\n RewriteCond %{HTTP_HOST} ^a\\.example$\n RewriteRule ^/api/(.*) http://10.0.0.8:8080/$1 [P]\n" +
+		" RewriteCond %{REQUEST_FILENAME} !-f\n RewriteRule ^/files/(.*) http://10.0.0.9:80/$1 [P]\n" +
+		" RewriteCond %{HTTPS} =on\n RewriteRule ^/secure/(.*) http://10.0.0.10:80/$1 [P]\n" +
+		" ProxyPass / http://10.0.0.5:5080/\n</VirtualHost>\n"
+	a, err := parseApache(memSource{"/t/a.conf": []byte(conf)}, "/t/a.conf")
+	if err != nil || len(a.Problems) > 0 {
+		t.Fatalf("%v %v", err, a.Problems)
+	}
+	for _, tc := range []struct{ url, target string }{
+		{"http://a.example/chat", "http://10.0.0.5:5080/"},          // no Upgrade header
+		{"http://a.example/api/x", "http://10.0.0.8:8080/$1"},       // the host matches, OR'ed with the query
+		{"http://a.example/files/x", "http://10.0.0.5:5080/"},       // a file test is not told
+		{"http://a.example/secure/x", "http://10.0.0.5:5080/"},      // plain http
+		{"https://a.example:80/secure/x", "http://10.0.0.10:80/$1"}, // HTTPS on
 	} {
 		r, err := a.Route(mustURL(t, tc.url))
 		if err != nil {
