@@ -1,15 +1,12 @@
 package gwconfig
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -136,32 +133,5 @@ Include %[1]s/site.conf
 	if err := os.WriteFile(filepath.Join(dir, "httpd.conf"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	cmd := exec.CommandContext(ctx, apache, "-X", "-f", filepath.Join(dir, "httpd.conf"))
-	out := &strings.Builder{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { cancel(); <-exited })
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		select {
-		case <-exited:
-			return vhost, "exited: " + out.String()
-		default:
-		}
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
-		if err == nil {
-			c.Close()
-			return vhost, ""
-		}
-		if time.Now().After(deadline) {
-			return vhost, "timed out: " + out.String()
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return vhost, startServer(t, port, apache, "-X", "-f", filepath.Join(dir, "httpd.conf"))
 }
