@@ -30,7 +30,7 @@ func (h *HAProxy) Route(u *url.URL) (*Route, error) {
 		return nil, fmt.Errorf("no HAProxy frontend or listen section binds port %d", port)
 	}
 	r := &Route{Gateway: string(catalog.HAProxy), URL: u.String(), Server: Block{Name: fe.Kind + " " + fe.Name, File: fe.File, Line: fe.Line}}
-	req := haproxyReq{host: host, path: path, tls: u.Scheme == "https"}
+	req := haproxyReq{host: hostHeader(u, host), path: path, tls: u.Scheme == "https"}
 	if note, ok := fe.answersItself(req); ok {
 		r.Notes = append(r.Notes, note)
 		r.Settings = h.settings(fe, nil)
@@ -237,8 +237,9 @@ func (p *HAProxyProxy) evalNamedACL(name string, req haproxyReq) (bool, bool) {
 	return false, true
 }
 
-// haproxyReq is what conditions may read of a request here: its host,
-// its path and whether it came over TLS.
+// haproxyReq is what conditions may read of a request here: its Host
+// header (with a port that is not the scheme's default), its path and
+// whether it came over TLS.
 type haproxyReq struct {
 	host, path string
 	tls        bool
@@ -422,4 +423,15 @@ func (p *HAProxyProxy) timeoutOrFallback(name string) Setting {
 		}
 	}
 	return Setting{Name: "timeout " + name, Value: "none", Default: true}
+}
+
+// hostHeader is the Host header a browser sends for u: the host, with the
+// port when it is not the scheme's default. HAProxy's hdr(host) fetches
+// match the header as sent, port and all.
+func hostHeader(u *url.URL, host string) string {
+	p := u.Port()
+	if p == "" || (u.Scheme == "http" && p == "80") || (u.Scheme == "https" && p == "443") {
+		return host
+	}
+	return host + ":" + p
 }

@@ -1,0 +1,147 @@
+package gwconfig
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// realRouteHAProxy exercises what Route models of HAProxy's backend choice:
+// named and anonymous ACLs on the path and the Host header with their match
+// methods, AND, OR and negation, rule order, deny and redirect rules, and
+// default_backend. {A}..{G} stand for the backends' addresses, {P} for the
+// frontend's port.
+const realRouteHAProxy = `defaults
+  mode http
+  timeout connect 2s
+  timeout client 5s
+  timeout server 5s
+frontend fe
+  bind 127.0.0.1:{P}
+  acl is_api path_beg /api
+  acl v2 path_reg ^/api/v2/
+  acl host_b hdr(host) -i b.test
+  acl host_sub hdr_sub(host) -i .sub.
+  acl img path_end .png .jpg
+  acl docs path_dir docs
+  http-request deny if { path_beg /admin }
+  http-request redirect location /new if { path /old }
+  use_backend be_v2 if is_api v2
+  use_backend be_api if is_api
+  use_backend be_b if host_b !img
+  use_backend be_img if img || { path_beg /media/ }
+  use_backend be_sub if host_sub
+  use_backend be_docs if docs
+  default_backend be_default
+backend be_v2
+  server s {A}
+backend be_api
+  server s {B}
+backend be_b
+  server s {C}
+backend be_img
+  server s {D}
+backend be_sub
+  server s {E}
+backend be_docs
+  server s {F}
+backend be_default
+  server s {G}
+`
+
+// TestHAProxyRoutesAsHAProxy runs Debian's haproxy on loopback with
+// realRouteHAProxy and checks, request by request (with the Host header a
+// client sends, its port included), that the backend which gets it is the
+// one Route names, or that HAProxy answered itself where Route names none.
+func TestHAProxyRoutesAsHAProxy(t *testing.T) {
+	haproxy := requireProgram(t, "/usr/sbin/haproxy", "haproxy")
+	names := []string{"A", "B", "C", "D", "E", "F", "G"}
+	backends := map[string]string{}
+	addr := map[string]string{}
+	got := make(chan string, 16)
+	for _, name := range names {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		backends[ln.Addr().String()], addr[name] = name, ln.Addr().String()
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got <- name
+			io.WriteString(w, name)
+		}), ReadHeaderTimeout: 5 * time.Second}
+		go srv.Serve(ln)
+		t.Cleanup(func() { srv.Close() })
+	}
+	var port int
+	var conf string
+	for attempt := 0; ; attempt++ {
+		port = freePort(t)
+		pairs := []string{"{P}", fmt.Sprint(port)}
+		for _, n := range names {
+			pairs = append(pairs, "{"+n+"}", addr[n])
+		}
+		conf = strings.NewReplacer(pairs...).Replace(realRouteHAProxy)
+		file := filepath.Join(t.TempDir(), "haproxy.cfg")
+		if err := os.WriteFile(file, []byte(conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := startServer(t, port, haproxy, "-db", "-f", file)
+		if out == "" {
+			break
+		}
+		if attempt == 2 {
+			t.Fatalf("haproxy did not listen on 127.0.0.1:%d: %s", port, out)
+		}
+	}
+	h, err := parseHAProxy("/t/haproxy.cfg", []byte(conf))
+	if err != nil || len(h.Problems) > 0 {
+		t.Fatalf("%v %v", err, h.Problems)
+	}
+	client := &http.Client{Timeout: 5 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tc := range []struct{ host, path string }{
+		{"a.test", "/api/users"},
+		{"a.test", "/api/v2/users"},
+		{"b.test", "/page"},
+		{"b.test", "/logo.png"},
+		{"a.test", "/media/x"},
+		{"x.sub.test", "/"},
+		{"a.test", "/help/docs/intro"},
+		{"a.test", "/helpdocs"},
+		{"a.test", "/admin/x"},
+		{"a.test", "/old"},
+		{"a.test", "/"},
+	} {
+		hostport := fmt.Sprintf("%s:%d", tc.host, port)
+		req, _ := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d%s", port, tc.path), nil)
+		req.Host = hostport
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		real := ""
+		select {
+		case real = <-got:
+		case <-time.After(300 * time.Millisecond):
+		}
+		r, err := h.Route(mustURL(t, "http://"+hostport+tc.path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var predicted []string
+		for _, u := range r.Upstreams {
+			predicted = append(predicted, backends[u.Addr])
+		}
+		t.Logf("%s%s: real %q predicted %q", tc.host, tc.path, real, predicted)
+		if real == "" && len(predicted) > 0 || real != "" && !slices.Contains(predicted, real) {
+			t.Errorf("%s%s: haproxy sent it to %q (status %d), Route names %q (%s; %q)", tc.host, tc.path, real, resp.StatusCode, predicted, r.Location.Name, r.Notes)
+		}
+	}
+}
