@@ -2,15 +2,10 @@ package gwconfig
 
 import (
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 // realRouteCaddy exercises what Route models of Caddy's handling: the
@@ -56,22 +51,7 @@ http://b.test:{P} {
 func TestCaddyRoutesAsCaddy(t *testing.T) {
 	caddy := requireProgram(t, "/usr/bin/caddy", "caddy")
 	names := []string{"A", "B", "C", "D", "E", "F"}
-	backends := map[string]string{}
-	addr := map[string]string{}
-	got := make(chan string, 16)
-	for _, name := range names {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		backends[ln.Addr().String()], addr[name] = name, ln.Addr().String()
-		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			got <- name
-			io.WriteString(w, name)
-		}), ReadHeaderTimeout: 5 * time.Second}
-		go srv.Serve(ln)
-		t.Cleanup(func() { srv.Close() })
-	}
+	backends, addr, got := startBackends(t, names)
 	var port int
 	var conf string
 	for attempt := 0; ; attempt++ {
@@ -98,7 +78,6 @@ func TestCaddyRoutesAsCaddy(t *testing.T) {
 		}
 	}
 	c := parseCaddyMem(t, map[string]string{"/c/Caddyfile": conf})
-	client := &http.Client{Timeout: 5 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, tc := range []struct{ host, path string }{
 		{"a.test", "/api/users"},
 		{"a.test", "/old"},
@@ -110,30 +89,11 @@ func TestCaddyRoutesAsCaddy(t *testing.T) {
 		{"a.test", "/logo.png"},
 		{"b.test", "/anything"},
 	} {
-		hostport := fmt.Sprintf("%s:%d", tc.host, port)
-		req, _ := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d%s", port, tc.path), nil)
-		req.Host = hostport
-		resp, err := client.Do(req)
+		real, status := fetch(t, port, tc.host, tc.path, got)
+		r, err := c.Route(mustURL(t, fmt.Sprintf("http://%s:%d%s", tc.host, port, tc.path)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
-		real := ""
-		select {
-		case real = <-got:
-		case <-time.After(300 * time.Millisecond):
-		}
-		r, err := c.Route(mustURL(t, "http://"+hostport+tc.path))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var predicted []string
-		for _, u := range r.Upstreams {
-			predicted = append(predicted, backends[u.Addr])
-		}
-		t.Logf("%s%s: real %q predicted %q", tc.host, tc.path, real, predicted)
-		if real == "" && len(predicted) > 0 || real != "" && !slices.Contains(predicted, real) {
-			t.Errorf("%s%s: caddy sent it to %q (status %d), Route names %q (%s; %q)", tc.host, tc.path, real, resp.StatusCode, predicted, r.Location.Name, r.Notes)
-		}
+		checkReal(t, "caddy", tc.host+tc.path, real, status, r, backends)
 	}
 }

@@ -2,15 +2,10 @@ package gwconfig
 
 import (
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 // realRouteHAProxy exercises what Route models of HAProxy's backend choice:
@@ -63,22 +58,7 @@ backend be_default
 func TestHAProxyRoutesAsHAProxy(t *testing.T) {
 	haproxy := requireProgram(t, "/usr/sbin/haproxy", "haproxy")
 	names := []string{"A", "B", "C", "D", "E", "F", "G"}
-	backends := map[string]string{}
-	addr := map[string]string{}
-	got := make(chan string, 16)
-	for _, name := range names {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		backends[ln.Addr().String()], addr[name] = name, ln.Addr().String()
-		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			got <- name
-			io.WriteString(w, name)
-		}), ReadHeaderTimeout: 5 * time.Second}
-		go srv.Serve(ln)
-		t.Cleanup(func() { srv.Close() })
-	}
+	backends, addr, got := startBackends(t, names)
 	var port int
 	var conf string
 	for attempt := 0; ; attempt++ {
@@ -104,7 +84,6 @@ func TestHAProxyRoutesAsHAProxy(t *testing.T) {
 	if err != nil || len(h.Problems) > 0 {
 		t.Fatalf("%v %v", err, h.Problems)
 	}
-	client := &http.Client{Timeout: 5 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, tc := range []struct{ host, path string }{
 		{"a.test", "/api/users"},
 		{"a.test", "/api/v2/users"},
@@ -118,30 +97,11 @@ func TestHAProxyRoutesAsHAProxy(t *testing.T) {
 		{"a.test", "/old"},
 		{"a.test", "/"},
 	} {
-		hostport := fmt.Sprintf("%s:%d", tc.host, port)
-		req, _ := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d%s", port, tc.path), nil)
-		req.Host = hostport
-		resp, err := client.Do(req)
+		real, status := fetch(t, port, tc.host, tc.path, got)
+		r, err := h.Route(mustURL(t, fmt.Sprintf("http://%s:%d%s", tc.host, port, tc.path)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
-		real := ""
-		select {
-		case real = <-got:
-		case <-time.After(300 * time.Millisecond):
-		}
-		r, err := h.Route(mustURL(t, "http://"+hostport+tc.path))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var predicted []string
-		for _, u := range r.Upstreams {
-			predicted = append(predicted, backends[u.Addr])
-		}
-		t.Logf("%s%s: real %q predicted %q", tc.host, tc.path, real, predicted)
-		if real == "" && len(predicted) > 0 || real != "" && !slices.Contains(predicted, real) {
-			t.Errorf("%s%s: haproxy sent it to %q (status %d), Route names %q (%s; %q)", tc.host, tc.path, real, resp.StatusCode, predicted, r.Location.Name, r.Notes)
-		}
+		checkReal(t, "haproxy", tc.host+tc.path, real, status, r, backends)
 	}
 }

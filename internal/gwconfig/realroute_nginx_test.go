@@ -3,13 +3,10 @@ package gwconfig
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -71,22 +68,7 @@ http {
 func TestNginxRoutesAsNginx(t *testing.T) {
 	nginx := requireProgram(t, "/usr/sbin/nginx", "nginx")
 	names := []string{"A", "B", "C", "D2", "E", "F", "G", "H"}
-	backends := map[string]string{} // address → name
-	addr := map[string]string{}     // name → address
-	got := make(chan string, 16)
-	for _, name := range names {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		backends[ln.Addr().String()], addr[name] = name, ln.Addr().String()
-		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			got <- name
-			io.WriteString(w, name)
-		}), ReadHeaderTimeout: 5 * time.Second}
-		go srv.Serve(ln)
-		t.Cleanup(func() { srv.Close() })
-	}
+	backends, addr, got := startBackends(t, names)
 	var port int
 	var conf string
 	for attempt := 0; ; attempt++ {
@@ -116,7 +98,6 @@ func TestNginxRoutesAsNginx(t *testing.T) {
 		t.Fatalf("%v %v", err, n.Problems)
 	}
 	hPort := addr["H"][strings.LastIndex(addr["H"], ":")+1:]
-	client := &http.Client{Timeout: 5 * time.Second}
 	for _, tc := range []struct{ host, path string }{
 		{"app.test", "/exact"},
 		{"app.test", "/exact/more"},
@@ -131,30 +112,12 @@ func TestNginxRoutesAsNginx(t *testing.T) {
 		{hPort + ".dev.test", "/"},
 		{"other.test", "/"},
 	} {
-		req, _ := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d%s", port, tc.path), nil)
-		req.Host = tc.host
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		real := ""
-		select {
-		case real = <-got:
-		case <-time.After(300 * time.Millisecond):
-		}
+		real, status := fetch(t, port, tc.host, tc.path, got)
 		r, err := n.Route(mustURL(t, fmt.Sprintf("http://%s:%d%s", tc.host, port, tc.path)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var predicted []string
-		for _, u := range r.Upstreams {
-			predicted = append(predicted, backends[u.Addr])
-		}
-		t.Logf("%s%s: real %q predicted %q", tc.host, tc.path, real, predicted)
-		if real == "" && len(predicted) > 0 || real != "" && !slices.Contains(predicted, real) {
-			t.Errorf("%s%s: nginx sent it to %q (status %d), Route names %q (%s; %q)", tc.host, tc.path, real, resp.StatusCode, predicted, r.Location.Name, r.Notes)
-		}
+		checkReal(t, "nginx", tc.host+tc.path, real, status, r, backends)
 	}
 }
 
