@@ -3,6 +3,7 @@ package gwconfig
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +29,9 @@ type nginxPass struct {
 	t     passTarget
 	up    *NginxUpstream // the upstream block the target names, if any
 	chain [][]*Directive
+	// needsResolver is false when every host the target's variables can
+	// give is an address or an upstream block's name: nginx resolves none.
+	needsResolver bool
 }
 
 // passes lists every location of n with a pass directive.
@@ -37,7 +41,10 @@ func (n *Nginx) passes() []nginxPass {
 	walk = func(srv *NginxServer, locs []*NginxLocation) {
 		for _, l := range locs {
 			if d := l.passDirective(); d != nil {
-				p := nginxPass{srv: srv, loc: l, d: d, t: parsePassTarget(d), chain: nginxChain(n, srv, l)}
+				p := nginxPass{srv: srv, loc: l, d: d, t: parsePassTarget(d), chain: nginxChain(n, srv, l), needsResolver: true}
+				if hosts, ok := n.staticHosts(srv, l, d); ok && p.t.hasVars {
+					p.needsResolver = slices.ContainsFunc(hosts, func(h string) bool { return !isIPHost(h) && n.upstream(h) == nil })
+				}
 				if !p.t.explicitPort && !strings.Contains(p.t.host, "$") {
 					p.up = n.upstream(p.t.host)
 				}
@@ -82,7 +89,7 @@ func checkNginx(n *Nginx) []Finding {
 func checkPassTarget(p nginxPass) []Finding {
 	var out []Finding
 	d, t := p.d, p.t
-	if t.hasVars && p.up == nil && !isIPHost(t.host) && t.unix == "" && lookup(p.chain, "resolver") == nil {
+	if t.hasVars && p.up == nil && !isIPHost(t.host) && t.unix == "" && lookup(p.chain, "resolver") == nil && p.needsResolver {
 		out = append(out, Finding{Severity: Warning, Code: "nginx.no_resolver", Cause: catalog.UpstreamDNS,
 			File: d.File, Line: d.Line, Directive: directiveText(d),
 			Message: fmt.Sprintf("%s has variables, so nginx resolves %q for each request, but no resolver is set: "+

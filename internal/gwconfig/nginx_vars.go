@@ -57,6 +57,14 @@ func requestVars(u *url.URL, host, path string, srv *NginxServer, loc *NginxLoca
 		}
 		break
 	}
+	setVars(vars, srv, loc)
+	return vars
+}
+
+// setVars adds to vars the variables that "set" gives outside any if in
+// the server block, then in the locations around loc, in the order
+// nginx's rewrite phase runs them; an empty value removes the variable.
+func setVars(vars map[string]reqVar, srv *NginxServer, loc *NginxLocation) {
 	chain := [][]*Directive{srv.Directive.Block}
 	var locs []*NginxLocation
 	for l := loc; l != nil; l = l.Parent {
@@ -81,7 +89,32 @@ func requestVars(u *url.URL, host, path string, srv *NginxServer, loc *NginxLoca
 			vars[name] = reqVar{v, fmt.Sprintf("is set to %s (%s)", d.Args[1], where(d.File, d.Line))}
 		}
 	}
-	return vars
+}
+
+// staticHosts returns the hosts that pass directive d of loc can name
+// whatever the request: its argument with the file's set values put in,
+// and each value of a split_clients or map variable. ok is false when a
+// variable takes a value only a request gives.
+func (n *Nginx) staticHosts(srv *NginxServer, loc *NginxLocation, d *Directive) ([]string, bool) {
+	vars := map[string]reqVar{}
+	setVars(vars, srv, loc)
+	arg, missing := expandVars(d.Arg(0), vars)
+	switch len(missing) {
+	case 0:
+		return []string{parsePassTarget(&Directive{Name: d.Name, Args: []string{arg}}).host}, true
+	case 1:
+		vals, _ := n.choices(missing[0])
+		var hosts []string
+		for _, v := range vals {
+			a, rest := expandVars(arg, map[string]reqVar{missing[0]: {value: v}})
+			if len(rest) > 0 {
+				return nil, false
+			}
+			hosts = append(hosts, parsePassTarget(&Directive{Name: d.Name, Args: []string{a}}).host)
+		}
+		return hosts, len(hosts) > 0
+	}
+	return nil, false
 }
 
 // expandVars puts the values of vars into arg, and returns the names of

@@ -127,6 +127,11 @@ func TestCheckNginxSnippets(t *testing.T) {
   server { location / { proxy_pass http://u; proxy_http_version 1.1; proxy_set_header Host $host; proxy_buffer_size 8k; } } }`,
 			[]string{"nginx.keepalive_unused"}},
 		{"resolver set", `http { resolver 127.0.0.53; server { location / { proxy_pass http://$host:8080; proxy_buffer_size 8k; } } }`, nil},
+		{"no resolver", `http { server { location / { proxy_pass http://$host:8080; proxy_buffer_size 8k; } } }`, []string{"nginx.no_resolver"}},
+		{"variable set to an address", `http { server { set $app 127.0.0.1; location / { proxy_pass http://$app:8096; proxy_buffer_size 8k; } } }`, nil},
+		{"variable set to a name", `http { server { set $app app.internal; location / { proxy_pass http://$app:8096; proxy_buffer_size 8k; } } }`, []string{"nginx.no_resolver"}},
+		{"split_clients over upstream blocks", `http { upstream a { server 127.0.0.1:1; } upstream b { server 127.0.0.1:2; }
+  split_clients "${remote_addr}" $v { 50% a; * b; } server { location / { proxy_pass http://$v; proxy_buffer_size 8k; } } }`, nil},
 		{"short timeout", `http { server { location / { proxy_pass http://127.0.0.1:1; proxy_read_timeout 2s; proxy_buffer_size 8k; } } }`,
 			[]string{"nginx.read_timeout_short"}},
 		{"all down", `http { upstream u { server 127.0.0.1:1 down; } server { location / { proxy_pass http://u; proxy_buffer_size 8k; } } }`,
