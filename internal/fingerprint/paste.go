@@ -53,6 +53,11 @@ var (
 		regexp.MustCompile(`(?m)^(?:HTTP/[0-9.]+ )?([45][0-9]{2})(?:[ .:(-]|$)`),
 		regexp.MustCompile(`\b(?i:Error code|HTTP Error|Error) ([45][0-9]{2})\b`),
 		regexp.MustCompile(`\| ([45][0-9]{2}): `),
+		// HTTP clients' errors: Python requests' "502 Server Error: Bad
+		// Gateway for url", "status code 503", "(Status code: 504)",
+		// "httpStatusCode = 504", "non-JSON response (status 503)".
+		regexp.MustCompile(`\b([45][0-9]{2}) (?:Server|Client) Error\b`),
+		regexp.MustCompile(`(?i)\b(?:http)?status(?:[ _]?code)?\s*(?:[:=]\s*|is\s+)?\(?([45][0-9]{2})\b`),
 	}
 	// Cloudflare's 1xxx errors are served with status 530 (Cloudflare docs,
 	// "Cloudflare 1xxx errors").
@@ -70,7 +75,7 @@ var (
 // no response is a body.
 func ReadPaste(data []byte) Paste {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	data = stripLogPrefix(data)
+	data = dropCommand(dedent(stripLogPrefix(data)))
 	if r, ok := curlVerbose(data); ok {
 		data = r
 	}
@@ -109,6 +114,47 @@ func ReadPaste(data []byte) Paste {
 		}
 	}
 	return p
+}
+
+// dedent removes the indentation that every line shares (a quoted or
+// indented code block).
+func dedent(data []byte) []byte {
+	lines := bytes.Split(data, []byte("\n"))
+	var common []byte
+	first := true
+	for _, l := range lines {
+		if len(bytes.TrimSpace(l)) == 0 {
+			continue
+		}
+		ind := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]
+		if first {
+			common, first = ind, false
+			continue
+		}
+		for !bytes.HasPrefix(ind, common) {
+			common = common[:len(common)-1]
+		}
+	}
+	if len(common) == 0 {
+		return data
+	}
+	for i, l := range lines {
+		lines[i] = bytes.TrimPrefix(l, common)
+	}
+	return bytes.Join(lines, []byte("\n"))
+}
+
+// shellCommand is a prompt and the HTTP client command that printed what
+// follows: "$ curl -i https://...", "user@host:~$ wget ...".
+var shellCommand = regexp.MustCompile(`^[^\n]*?[$#%>] +(?:curl|wget|http|https|xh)\b[^\n]*\n`)
+
+// dropCommand removes the command line in front of a pasted response.
+func dropCommand(data []byte) []byte {
+	t := bytes.TrimLeft(data, " \t\r\n")
+	if m := shellCommand.Find(t); m != nil {
+		return t[len(m):]
+	}
+	return data
 }
 
 // stripLogPrefix removes the prefix that a process manager wrote before

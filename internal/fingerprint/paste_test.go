@@ -36,6 +36,13 @@ func TestReadPaste(t *testing.T) {
 		{"prefix on some lines only", "a | b\nc", FormText, 0, "", "", "a | b\nc", false},
 		{"axios error response", `{"data":"<html><title>503</title></html>","status":503,"statusText":"Service Unavailable","headers":{"server":"lighttpd"},"config":{"url":"x"}}`, FormResponse, 503, StatusFromLine, "lighttpd", "<html><title>503</title></html>", false},
 		{"json with a status is a body", `{"status": 503, "error": "down"}`, FormJSON, 0, "", "", "", false},
+		{"indented curl -v", "\t$ curl -v http://x/\n\t< HTTP/1.1 502 Bad Gateway\n\t< Server: nginx\n\t<\n\toops", FormResponse, 502, StatusFromLine, "nginx", "oops", false},
+		{"command line first", "user@host:~$ curl -si http://x/\nHTTP/1.1 503 Service Unavailable\nServer: envoy\n\nno healthy upstream", FormResponse, 503, StatusFromLine, "envoy", "no healthy upstream", false},
+		{"requests error", "requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: https://x/", FormText, 502, StatusFromPage, "", "", false},
+		{"status code in a sentence", "ClientError: Response error with status code 503: Service Unavailable", FormText, 503, StatusFromPage, "", "", false},
+		{"status code in parentheses", "unable to load the page (Status code: 504)", FormText, 504, StatusFromPage, "", "", false},
+		{"status field", "ServiceApiException [httpStatusCode = 504, errorCode = UNKNOWN]", FormText, 504, StatusFromPage, "", "", false},
+		{"exit status is no http status", "process exited with status 1", FormText, 0, "", "", "", false},
 		{"foundation description", "<NSHTTPURLResponse: 0x1> { URL: https://x/ } { Status Code: 502, Headers {\n    Server =     (\n        \"nginx/1.8.0\"\n    );\n    \"Content-Length\" =     (\n        166\n    );\n} }", FormHeaders, 502, StatusFromLine, "nginx/1.8.0", "", true},
 	}
 	for _, tt := range tests {

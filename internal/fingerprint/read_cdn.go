@@ -24,7 +24,7 @@ var (
 	// 1xxx pages: <h2 class="cf-subheadline" ...>Origin DNS error</h2>.
 	cfSubheadline = regexp.MustCompile(`class="cf-subheadline"[^>]*>([^<]+)<`)
 	// CloudFront states the fault in a line of its own that starts with its name.
-	cloudFrontSentence = regexp.MustCompile(`(?m)^(CloudFront [^\r\n<]+)`)
+	cloudFrontSentence = regexp.MustCompile(`(?m)(?:^|[\s"'])(CloudFront [a-z][^\r\n<"]+)`)
 	// Akamai: "Reference #18.6c1e3e17.1705313702.2a9b5f0", often entity-encoded.
 	akamaiRef = regexp.MustCompile(`Reference(?:\s|&#32;)+(?:#|&#35;)(\d+)(?:\.|&#46;)([0-9a-f]+)(?:\.|&#46;)(\d+)(?:\.|&#46;)([0-9a-f]+)`)
 	// Fastly and Varnish: <h1>Error 503 first byte timeout</h1>.

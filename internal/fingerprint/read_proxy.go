@@ -113,6 +113,26 @@ var envoyReasons = map[string]struct {
 	"local reset":                 {catalog.Upstream, "LR"}, // Envoy reset the stream itself: a failure whose kind it does not say
 }
 
+// envoyReason looks up a reset reason, also when words follow it on the
+// line (a gRPC client's "connection failure Failed to dial target host"):
+// the longest known reason it starts with.
+func envoyReason(reason string) (struct {
+	cause catalog.Cause
+	flag  string
+}, bool) {
+	if r, ok := envoyReasons[reason]; ok {
+		return r, true
+	}
+	best := ""
+	for k := range envoyReasons {
+		if strings.HasPrefix(reason, k+" ") && len(k) > len(best) {
+			best = k
+		}
+	}
+	r, ok := envoyReasons[best]
+	return r, ok && best != ""
+}
+
 // readEnvoy reads the router's local reply (source/common/router/router.cc).
 func readEnvoy(in *input, res *Result) {
 	page := text(in.page)
@@ -126,7 +146,7 @@ func readEnvoy(in *input, res *Result) {
 		res.Reading.Detail = detail
 		_, reason, _ := strings.Cut(detail, "reset reason: ")
 		reason, transport, _ := strings.Cut(reason, ", transport failure reason: ")
-		if r, ok := envoyReasons[reason]; ok {
+		if r, ok := envoyReason(reason); ok {
 			res.Reading.Cause, res.Reading.Code = r.cause, r.flag
 		}
 		if strings.Contains(transport, "TLS error") || strings.Contains(transport, "TLS_error") ||
@@ -244,9 +264,15 @@ func readIIS(in *input, res *Result) {
 		res.Reading.Detail = firstLine(in.text())
 	}
 	// The substatus text of ARR's timeout (Microsoft Learn, "HTTP status
-	// codes in IIS": 502.3, "The operation timed out").
-	if strings.Contains(res.Reading.Detail, "The operation timed out") {
+	// codes in IIS": 502.3, "The operation timed out"). 502.5 is the
+	// ASP.NET Core Module's "Process Failure": the application's process
+	// did not start, stopped, or does not listen on its port (Microsoft
+	// Learn, "Troubleshoot ASP.NET Core on Azure App Service and IIS").
+	switch {
+	case strings.Contains(res.Reading.Detail, "The operation timed out"):
 		res.Reading.Cause = catalog.UpstreamTimeout
+	case res.Reading.Code == "502.5":
+		res.Reading.Cause = catalog.UpstreamRefused
 	}
 	m = iisWinHTTP.FindSubmatch(in.page)
 	if m == nil {

@@ -137,6 +137,11 @@ var cdnSignatures = []signature{
 			anyOf(body("Please try again in 30 seconds"), shows("Please try again in 30 seconds"),
 				shows("If the problem persists, please report your problem and mention this error message and the query that caused it"))},
 		read: readGCP},
+	// The same page cut short after its head, as clients quote it: its
+	// title and the body tag that only this page writes.
+	{name: "gcp-lb-error-page-cut", product: catalog.GCPLB, kind: wrote, conf: confMedium,
+		all:  []cond{bodyRe(`<title>5[0-9]{2} Server Error</title>\s*</head>\s*<body text=#000000 bgcolor=`)},
+		read: readGCP},
 	// The GFE's own error page: its title ends in "!!1" (Google's error
 	// pages, "Error 502 (Server Error)!!1"; observed).
 	{name: "gcp-gfe-error-title", product: catalog.GCPLB, kind: wrote, conf: confHigh,

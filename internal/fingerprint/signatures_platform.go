@@ -16,7 +16,8 @@ var platformSignatures = []signature{
 	{name: "vercel-error-page", product: catalog.Vercel, kind: wrote, conf: confHigh,
 		all: []cond{anyOf(header("X-Vercel-Error", ""), shows("Vercel is working correctly"),
 			showsRe(`An error occurred with your deployment\n[A-Z_]+_[A-Z]+(?:\n|\z)`),
-			showsRe(`(?m)^[45][0-9]{2}: [A-Z]+(?:_[A-Z]+)*\nCode: [A-Z]+(?:_[A-Z]+)+$`))},
+			showsRe(`(?m)^[45][0-9]{2}: [A-Z]+(?:_[A-Z]+)*\nCode: [A-Z]+(?:_[A-Z]+)+$`),
+			showsRe(`\b[45][0-9]{2}: [A-Z]+(?:_[A-Z]+)*[ (]+Code: (?:[A-Z]+_)*INVOCATION_(?:TIMEOUT|FAILED)\b`))},
 		read: readVercel},
 	// Netlify's page for a function that crashed ("This function has
 	// crashed", "This edge function has crashed"): the sentence before the

@@ -30,6 +30,12 @@ var proxySignatures = []signature{
 	// The same page as a browser shows it: the status, then "nginx".
 	{name: "nginx-error-text", product: catalog.Nginx, kind: wrote, conf: confMedium,
 		all: []cond{tailLine("nginx")}, read: readNginx},
+	// An nginx page that a client cut short inside its signature line
+	// ("<hr><ce"): nginx's layout, the status in title and heading, then
+	// the <hr> that only nginx and its forks write before the signature.
+	{name: "nginx-error-page-cut", product: catalog.Nginx, kind: wrote, conf: confMedium,
+		all: []cond{bodyRe(`<title>([1-5][0-9]{2} [^<]+)</title></head>\s*<body[^>]*>\s*<center><h1>([1-5][0-9]{2} [^<]+)</h1></center>\s*<hr>(?:<(?:c(?:e(?:n(?:t(?:e(?:r(?:>[^<]*)?)?)?)?)?)?)?)?\s*\z`)},
+		read: readNginx},
 	// ALB pages are nginx pages without the signature line, or with
 	// "awselb/2.0" in it (observed, world corpus aws_alb/).
 	{name: "aws-alb-error-page", product: catalog.ALB, kind: wrote, conf: confHigh,
@@ -138,6 +144,10 @@ var proxySignatures = []signature{
 	// varnish bin/varnishd/builtin.vcl vcl_backend_error and vcl_synth.
 	{name: "varnish-guru-meditation", product: catalog.Varnish, kind: wrote, conf: confHigh,
 		all: []cond{body("Guru Meditation:")}, read: readVarnish},
+	// The same page's title alone, as people quote it: builtin.vcl's
+	// vcl_backend_error writes "Error 503 Backend fetch failed".
+	{name: "varnish-backend-fetch-failed", product: catalog.Varnish, kind: wrote, conf: confMedium,
+		all: []cond{showsRe(`\bError 503 Backend fetch failed\b`)}, read: readVarnish},
 	// LiteSpeed Web Server's own 503 page (observed, Osclass#725).
 	{name: "litespeed-error-page", product: catalog.LiteSpeed, kind: wrote, conf: confMedium,
 		all: []cond{anyOf(shows("The server is temporarily busy, try again later!"),
@@ -172,6 +182,10 @@ var proxySignatures = []signature{
 	// answer or a log line shows it (sapi/fpm/fpm/fpm_main.c).
 	{name: "php-fpm-primary-script-unknown", product: catalog.PHPFPM, kind: wrote, conf: confMedium,
 		all: []cond{shows("Primary script unknown")}, read: readPHPFPM},
+	// The body PHP's CGI and FastCGI SAPIs send when they cannot open the
+	// script they were given (main/fopen_wrappers.c, php_fopen_primary_script).
+	{name: "php-no-input-file", product: catalog.PHPFPM, kind: wrote, conf: confMedium,
+		all: []cond{shows("No input file specified.")}, read: readPHPFPM},
 	{name: "cloudflare-status", product: catalog.Cloudflare, kind: answered, conf: confMedium,
 		all:  []cond{status(520, 521, 522, 523, 524, 525, 526, 527, 530), anyOf(header("Cf-Ray", ""), headerIs("Server", "cloudflare"))},
 		read: readCloudflare},

@@ -119,12 +119,15 @@ func (w worldWant) accepts(field, got string) bool {
 // TestWorld logs them instead of failing, and fails when one is read
 // right, so that it leaves this list.
 var worldOpen = map[string]string{
-	"aws_elb/rapidapi-6477-504-gateway-timeout-unirest-text": "a PHP var_export of the client's response, whose status line sits inside curly quotes: no reader takes the status from it",
-	"go/tailscale-docker-guide-26-502-chrome-text":           "a browser's own page for an empty 502: nothing in it names the proxy, so it stays unknown",
-	"squid/pastebin-pj1ncprz-grpc-connect-fail-113-text":     "Squid's response escaped twice inside a gRPC error string and cut into lines by the copy: X-Squid-Error is not read from it",
-	"unknown/gist-lloyd-persona-lb-500-no-servers-text":      "a custom 500 page that calls itself a load balancer's: a 500 with an HTML body that no product writes is read as the application's",
-	"unknown/mitmproxy-3569-502-server-disconnected-body":    "mitmproxy is no product of the catalog, and the sentence that tells the cause (\"HttpReadDisconnect('Server disconnected')\") is its own",
-	"unknown/sub2api-3244-503-temporarily-text":              "a client's message that quotes a status inside its line: the page reader finds no status, so the fingerprint falls back to the application (the verdict is unknown, low)",
+	"application/ynm3k-readme-502-test-app-curl-text":            "a test application's own 502 under its own Server name: nothing in the response says it is the application's rather than an unknown proxy's",
+	"lighttpd/pi-hole-5131-503-misspelled-title-text":            "lighttpd's \"503 Service Not Available\" as the reporter retyped it, misspelled",
+	"tengine/tengine-1096-chinese-info-block-text":               "only the URL, Server and Date lines of Tengine's Chinese error page, retyped: no marker of the page itself",
+	"traefik/calegix-404-bad-gateway-errors-middleware-response": "Traefik's errors middleware answering 404 with the words \"Bad Gateway\" when its error page cannot be fetched: a 404 with a short text body reads as the application's",
+	"aws_elb/rapidapi-6477-504-gateway-timeout-unirest-text":     "a PHP var_export of the client's response, whose status line sits inside curly quotes: no reader takes the status from it",
+	"go/tailscale-docker-guide-26-502-chrome-text":               "a browser's own page for an empty 502: nothing in it names the proxy, so it stays unknown",
+	"squid/pastebin-pj1ncprz-grpc-connect-fail-113-text":         "Squid's response escaped twice inside a gRPC error string and cut into lines by the copy: X-Squid-Error is not read from it",
+	"unknown/gist-lloyd-persona-lb-500-no-servers-text":          "a custom 500 page that calls itself a load balancer's: a 500 with an HTML body that no product writes is read as the application's",
+	"unknown/mitmproxy-3569-502-server-disconnected-body":        "mitmproxy is no product of the catalog, and the sentence that tells the cause (\"HttpReadDisconnect('Server disconnected')\") is its own",
 }
 
 // TestWorld identifies each published response and logs how many it got
