@@ -34,7 +34,7 @@ var proxySignatures = []signature{
 	// ("<hr><ce"): nginx's layout, the status in title and heading, then
 	// the <hr> that only nginx and its forks write before the signature.
 	{name: "nginx-error-page-cut", product: catalog.Nginx, kind: wrote, conf: confMedium,
-		all: []cond{bodyRe(`<title>([1-5][0-9]{2} [^<]+)</title></head>\s*<body[^>]*>\s*<center><h1>([1-5][0-9]{2} [^<]+)</h1></center>\s*<hr>(?:<(?:c(?:e(?:n(?:t(?:e(?:r(?:>[^<]*)?)?)?)?)?)?)?)?\s*\z`)},
+		all:  []cond{bodyRe(`<title>([1-5][0-9]{2} [^<]+)</title></head>\s*<body[^>]*>\s*<center><h1>([1-5][0-9]{2} [^<]+)</h1></center>\s*<hr>(?:<(?:c(?:e(?:n(?:t(?:e(?:r(?:>[^<]*)?)?)?)?)?)?)?)?\s*\z`)},
 		read: readNginx},
 	// ALB pages are nginx pages without the signature line, or with
 	// "awselb/2.0" in it (observed, world corpus aws_alb/).
