@@ -12,8 +12,9 @@ import (
 )
 
 // maxPaste bounds what identify reads: an error page with its headers is a
-// few kilobytes; a saved page with inline assets stays far below this.
-const maxPaste = 4 << 20
+// few kilobytes; a saved page with inline assets, or a browser's HAR export
+// of the failing page load, stays below this.
+const maxPaste = 32 << 20
 
 type identifyFlags struct {
 	json   bool
@@ -26,8 +27,10 @@ func newIdentifyCmd(s streams) *cobra.Command {
 		Use:   "identify FILE|-",
 		Short: "Tell who produced a saved or pasted error page, without a network",
 		Long: `identify reads an error page that was saved or pasted: a raw response with its
-headers (curl -i), the headers alone, the HTML or JSON body, or just the text
-the browser showed (what people paste into a ticket). It says who produced it
+headers (curl -i, curl -v), the headers alone, the HTML or JSON body, just the
+text the browser showed (what people paste into a ticket), a browser's HAR
+export (its first entry with a gateway error), or an HTTP client's response
+object. It says who produced it
 (CDN, load balancer, proxy, application; the product), what the page says,
 and the cause and the steps where the page alone tells them, with the same
 verdict fields as diagnose. - reads standard input.

@@ -3,12 +3,15 @@ package fingerprint
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/textproto"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
 
 // Forms of pasted input, for Paste.Form.
@@ -78,6 +81,9 @@ func ReadPaste(data []byte) Paste {
 	data = dropCommand(dedent(stripLogPrefix(data)))
 	if r, ok := curlVerbose(data); ok {
 		data = r
+	}
+	if p, ok := harResponse(data); ok {
+		return p
 	}
 	if p, ok := clientResponse(data); ok {
 		return p
@@ -177,6 +183,72 @@ func stripLogPrefix(data []byte) []byte {
 		lines[i] = bytes.TrimPrefix(l, prefix)
 	}
 	return bytes.Join(lines, []byte("\n"))
+}
+
+// harResponse reads a browser's HAR export (the HTTP Archive format that
+// the network panel saves): the response of its first entry with a
+// gateway status, else its first with a 5xx, else its last. ok is false
+// for any other JSON.
+func harResponse(data []byte) (Paste, bool) {
+	t := bytes.TrimSpace(data)
+	if len(t) == 0 || t[0] != '{' || !bytes.Contains(t, []byte(`"entries"`)) {
+		return Paste{}, false
+	}
+	type header struct{ Name, Value string }
+	var har struct {
+		Log struct {
+			Entries []struct {
+				Response struct {
+					Status     int      `json:"status"`
+					StatusText string   `json:"statusText"`
+					Headers    []header `json:"headers"`
+					Content    struct {
+						Text     string `json:"text"`
+						Encoding string `json:"encoding"`
+					} `json:"content"`
+				} `json:"response"`
+			} `json:"entries"`
+		} `json:"log"`
+	}
+	if json.Unmarshal(t, &har) != nil || len(har.Log.Entries) == 0 {
+		return Paste{}, false
+	}
+	pick, server := -1, -1
+	for i, e := range har.Log.Entries {
+		if catalog.IsGatewayStatus(e.Response.Status) {
+			pick = i
+			break
+		}
+		if e.Response.Status >= 500 && server < 0 {
+			server = i
+		}
+	}
+	if pick < 0 {
+		pick = server
+	}
+	if pick < 0 {
+		pick = len(har.Log.Entries) - 1
+	}
+	r := har.Log.Entries[pick].Response
+	if r.Status < 100 || r.Status > 599 {
+		return Paste{}, false
+	}
+	p := Paste{Form: FormResponse, StatusFrom: StatusFromLine}
+	p.Response.Status, p.Response.Reason = r.Status, r.StatusText
+	p.Response.Header = http.Header{}
+	for _, h := range r.Headers {
+		if !strings.HasPrefix(h.Name, ":") {
+			p.Response.Header.Add(h.Name, h.Value)
+		}
+	}
+	body := []byte(r.Content.Text)
+	if r.Content.Encoding == "base64" {
+		if b, err := base64.StdEncoding.DecodeString(r.Content.Text); err == nil {
+			body = b
+		}
+	}
+	p.Response.Body = bytes.TrimSpace(body)
+	return p, true
 }
 
 // clientResponse reads the response object that an HTTP client library

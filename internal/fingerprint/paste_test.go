@@ -43,6 +43,9 @@ func TestReadPaste(t *testing.T) {
 		{"status code in parentheses", "unable to load the page (Status code: 504)", FormText, 504, StatusFromPage, "", "", false},
 		{"status field", "ServiceApiException [httpStatusCode = 504, errorCode = UNKNOWN]", FormText, 504, StatusFromPage, "", "", false},
 		{"exit status is no http status", "process exited with status 1", FormText, 0, "", "", "", false},
+		{"har export", `{"log":{"version":"1.2","entries":[{"request":{"url":"https://x/app.js"},"response":{"status":200,"statusText":"OK","headers":[],"content":{"text":"x"}}},` +
+			`{"request":{"url":"https://x/api"},"response":{"status":502,"statusText":"","headers":[{"name":"server","value":"cloudflare"},{"name":"cf-ray","value":"8a1b-AMS"}],"content":{"mimeType":"text/html","text":"PGh0bWw+PC9odG1sPg==","encoding":"base64"}}}]}}`,
+			FormResponse, 502, StatusFromLine, "cloudflare", "<html></html>", false},
 		{"foundation description", "<NSHTTPURLResponse: 0x1> { URL: https://x/ } { Status Code: 502, Headers {\n    Server =     (\n        \"nginx/1.8.0\"\n    );\n    \"Content-Length\" =     (\n        166\n    );\n} }", FormHeaders, 502, StatusFromLine, "nginx/1.8.0", "", true},
 	}
 	for _, tt := range tests {
