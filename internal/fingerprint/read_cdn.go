@@ -334,26 +334,12 @@ func readALB(in *input, res *Result) {
 	}
 }
 
-// herokuCodes maps router H-codes to causes (Heroku Dev Center, "Error codes").
-var herokuCodes = map[string]catalog.Cause{
-	"H10": catalog.UpstreamClosed, // app crashed
-	"H11": catalog.UpstreamOverloaded,
-	"H12": catalog.UpstreamTimeout,
-	"H13": catalog.UpstreamClosed,
-	"H14": catalog.UpstreamNoneHealthy, // no web dynos running
-	"H17": catalog.UpstreamInvalid,
-	"H18": catalog.UpstreamClosed,
-	"H19": catalog.UpstreamUnreachable, // backend connection timeout
-	"H21": catalog.UpstreamRefused,
-	"H22": catalog.UpstreamOverloaded, // connection limit reached
-}
-
 // readHeroku: the router's page does not show the H-code, which is in the
 // router log; a custom error page may show it.
 func readHeroku(in *input, res *Result) {
 	res.Reading.Detail = titleOf(in.page)
 	if code := submatch(herokuCode, in.page, 1); code != "" {
 		res.Reading.Code = code
-		res.Reading.Cause = herokuCodes[code]
+		res.Reading.Cause, _ = catalog.HerokuCause(code)
 	}
 }

@@ -16,18 +16,51 @@ import (
 //
 // mod_proxy logs one failure on several lines (AH00957, then AH00959 and
 // AH01114); the line with the errno is counted and its companions are not.
-// mod_proxy_fcgi logs why a request failed (AH01067 "Failed to read
-// FastCGI header", AH01068, AH01070) and then AH01075 "Error dispatching
-// request" for the same request: that second line is not counted again.
+// A module that logs why a request failed and then a line of its own that
+// only repeats it has the second line not counted again (apacheRepeatOf).
+//
+// A message published without the date and module in front, from its AH
+// code on ("AH01084: pass request body failed to ..."), is read when it
+// is a failure, without a time.
 type apacheError struct {
 	loc *time.Location
-	// fcgi is the client of the last mod_proxy_fcgi failure that AH01075
-	// follows, and its time.
-	fcgi   string
-	fcgiAt time.Time
+	// last is the last line that a repeat may follow, if any.
+	last apacheLead
+}
+
+// apacheLead is the last line that said why a request failed: the code
+// of the line that would repeat it, the request's client, and when it was
+// logged.
+type apacheLead struct {
+	repeat, client string
+	at             time.Time
+}
+
+// apacheRepeatOf returns the code of the line that a module logs after a
+// line of code for the same request, and which only repeats it; "" for
+// none. mod_proxy_fcgi says why a request failed (AH01067 "Failed to read
+// FastCGI header", AH01068, AH01070) and then AH01075 "Error dispatching
+// request"; mod_proxy_http logs AH01097 "pass request body failed" with
+// no status after AH01084 (the body could not be written to the backend)
+// or AH02608 (it could not be read from the client), since "apr_status_t
+// value has been logged in lower level method" (mod_proxy_http.c).
+func apacheRepeatOf(code string) string {
+	switch code {
+	case "AH01067", "AH01068", "AH01070":
+		return "AH01075"
+	case "AH01084", "AH02608":
+		return "AH01097"
+	}
+	return ""
 }
 
 func (p *apacheError) parse(line []byte, e *Entry) verdict {
+	if len(line) > 9 && line[0] == 'A' && line[1] == 'H' && isAHCode(line) {
+		if v := p.message(line, time.Time{}, e); v == lineFailure || apacheRepeated(line[:7]) {
+			return v
+		}
+		return lineMalformed // a bare message of no failure: not known to be a log's
+	}
 	if len(line) < 30 || line[0] != '[' {
 		return lineMalformed
 	}
@@ -44,6 +77,12 @@ func (p *apacheError) parse(line []byte, e *Entry) verdict {
 	if bytes.IndexByte(rest, ']') < 0 {
 		return lineMalformed
 	}
+	return p.message(rest, t, e)
+}
+
+// message reads a line after its time: its module, pid, client, errno and
+// AH code in brackets and before the message, or the message alone.
+func (p *apacheError) message(rest []byte, t time.Time, e *Entry) verdict {
 	ah := bytes.Index(rest, []byte("AH"))
 	for ah >= 0 && !isAHCode(rest[ah:]) {
 		k := bytes.Index(rest[ah+2:], []byte("AH"))
@@ -57,23 +96,19 @@ func (p *apacheError) parse(line []byte, e *Entry) verdict {
 	if ah >= 0 {
 		code, msg, pre = string(rest[ah:ah+7]), rest[ah+9:], rest[:ah]
 	}
+	if p.repeats(code, rest, t) {
+		return lineOK // the same request's failure, logged above
+	}
 	cause := apacheCause(code, msg, errnoIn(pre))
 	if cause == "" {
 		return lineOK
 	}
-	switch code {
-	case "AH01067", "AH01068", "AH01070":
-		p.fcgi, p.fcgiAt = string(between(rest, "[client ", "]")), t
-	case "AH01075":
-		c := between(rest, "[client ", "]")
-		if p.fcgi != "" && string(c) == p.fcgi && t.Sub(p.fcgiAt) < time.Second {
-			p.fcgi = ""
-			return lineOK // the same request's failure, logged above
-		}
-	}
 	e.Cause, e.Product, e.Format = cause, catalog.Apache, "apache-error"
 	e.Status = statusFor(catalog.Apache, cause)
-	detail := rest[bytes.IndexByte(rest, ']')+1:]
+	detail := rest
+	if i := bytes.IndexByte(rest, ']'); i >= 0 && ah != 0 {
+		detail = rest[i+1:]
+	}
 	if i := bytes.Index(detail, []byte("[pid ")); i >= 0 && bytes.IndexByte(detail[i:], ']') >= 0 {
 		detail = detail[i+bytes.IndexByte(detail[i:], ']')+1:]
 	}
@@ -86,6 +121,36 @@ func (p *apacheError) parse(line []byte, e *Entry) verdict {
 		e.Path = string(capLen(bytes.TrimSuffix(pth, []byte(", referer")), 512))
 	}
 	return lineFailure
+}
+
+// repeats tells whether a line of this code, at time t, only repeats the
+// line before it (apacheRepeatOf), and notes a line that a repeat may
+// follow. The two are the same request's when they name the same client
+// (or none) within a second, or both have no time.
+func (p *apacheError) repeats(code string, rest []byte, t time.Time) bool {
+	if r := apacheRepeatOf(code); r != "" {
+		p.last = apacheLead{repeat: r, client: string(between(rest, "[client ", "]")), at: t}
+		return false
+	}
+	l := p.last
+	if l.repeat == "" || code != l.repeat || string(between(rest, "[client ", "]")) != l.client {
+		return false
+	}
+	if d := t.Sub(l.at); d >= time.Second || d <= -time.Second {
+		return false
+	}
+	p.last = apacheLead{}
+	return true
+}
+
+// apacheRepeated reports whether code is a line that apacheRepeatOf
+// pairs, either one of the two.
+func apacheRepeated(code []byte) bool {
+	switch string(code) {
+	case "AH01075", "AH01097":
+		return true
+	}
+	return apacheRepeatOf(string(code)) != ""
 }
 
 func isAHCode(b []byte) bool {
@@ -108,11 +173,27 @@ func apacheCause(code string, msg []byte, errno int) catalog.Cause {
 		// creating fam N socket for target": the socket itself was refused
 		// (EACCES under SELinux or a sandbox).
 		return causeOfErrno(errno)
-	case "AH01102", "AH01097", "AH01084", "AH01075":
+	case "AH01102", "AH01075":
 		if timedOut {
 			return catalog.UpstreamTimeout
 		}
 		return catalog.UpstreamClosed
+	case "AH01084":
+		// "pass request body failed to ADDR": writing the request's body
+		// to the backend failed, with the APR status in front; without
+		// one (a message published alone) why is not said.
+		switch {
+		case timedOut:
+			return catalog.UpstreamTimeout
+		case errno < 0:
+			return catalog.Upstream
+		}
+		return catalog.UpstreamClosed
+	case "AH01097":
+		// Logged with no status, after the line that has it (see
+		// apacheRepeatOf); alone, it does not say whether the backend or
+		// the client failed.
+		return catalog.Upstream
 	case "AH00940", "AH01170":
 		// AH01170: "balancer://app: All workers are in error state".
 		return catalog.UpstreamNoneHealthy

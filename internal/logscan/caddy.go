@@ -42,7 +42,7 @@ type caddyLine struct {
 func (p *caddyLog) parse(line []byte, e *Entry) verdict {
 	line = bytes.TrimRight(line, " \t")
 	if len(line) > 0 && line[0] >= '0' && line[0] <= '9' {
-		if len(line) > 4 && line[4] == '/' {
+		if len(line) > 4 && line[4] == '/' || bytes.IndexByte(line[:min(len(line), 32)], '\t') > 0 {
 			return p.console(line, e)
 		}
 		return caddyV1(line, p.loc, &p.zc, e)

@@ -2,6 +2,7 @@ package logscan
 
 import (
 	"bytes"
+	"strings"
 	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/catalog"
@@ -46,19 +47,18 @@ func caddyV1(line []byte, loc *time.Location, zc *zoneCache, e *Entry) verdict {
 //
 //	2023/04/23 10:00:00.000	ERROR	http.log.error	dial tcp 127.0.0.1:8080: connect: connection refused	{"request": {"remote_ip": "127.0.0.1", "method": "GET", "uri": "/"}, "duration": 0.001, "status": 502}
 //
-// The fields after the message are read as the JSON encoder's are.
+// Caddy 2's betas kept zap's defaults there: the time as seconds since
+// the epoch, written as a float ("1.576867456328023e+09"), and the level
+// in lower case. The fields after the message are read as the JSON
+// encoder's are.
 func (p *caddyLog) console(line []byte, e *Entry) verdict {
 	f := bytes.SplitN(line, []byte("\t"), 5)
-	if len(f) < 4 || len(f[0]) < 19 {
+	if len(f) < 4 || !zapLevel(f[1]) {
 		return lineMalformed
 	}
-	t, ok := timeYMD(f[0], p.loc)
+	t, ok := consoleTime(f[0], p.loc)
 	if !ok {
 		return lineMalformed
-	}
-	if len(f[0]) > 20 && f[0][19] == '.' {
-		ns, _ := fraction(f[0][20:])
-		t = t.Add(time.Duration(ns))
 	}
 	e.Time = t
 	var fields []byte
@@ -87,4 +87,33 @@ func (p *caddyLog) console(line []byte, e *Entry) verdict {
 		e.Upstream = dialAddress(e.Detail)
 	}
 	return lineFailure
+}
+
+// consoleTime reads the time of a console line: "2006/01/02 15:04:05.000"
+// in loc, RFC 3339, or zap's epoch seconds (EpochTimeEncoder) in any float
+// notation.
+func consoleTime(b []byte, loc *time.Location) (time.Time, bool) {
+	switch {
+	case len(b) >= 19 && b[4] == '/':
+		t, ok := timeYMD(b, loc)
+		if ok && len(b) > 20 && b[19] == '.' {
+			ns, _ := fraction(b[20:])
+			t = t.Add(time.Duration(ns))
+		}
+		return t, ok
+	case rfc3339Len(b) == len(b):
+		return timeRFC3339(b)
+	}
+	return timeEpoch(b)
+}
+
+// zapLevel reports whether b is one of zap's levels, as its console
+// encoder writes them (zapcore.Level: lower case, or upper case with
+// Caddy's default).
+func zapLevel(b []byte) bool {
+	switch strings.ToLower(string(b)) {
+	case "debug", "info", "warn", "error", "dpanic", "panic", "fatal":
+		return true
+	}
+	return false
 }

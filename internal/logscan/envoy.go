@@ -7,7 +7,7 @@ import (
 )
 
 // envoyLog reads Envoy's default access log format (and Istio's, which adds
-// RESPONSE_CODE_DETAILS and more fields):
+// RESPONSE_CODE_DETAILS and more fields, and formats like it):
 //
 //	[2016-04-15T20:17:00.310Z] "POST /api/v1/locations HTTP/2" 503 UF 154 0 226 - "10.0.35.28" "nsq2http" "cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2" "locations" "10.0.2.1:80"
 //
@@ -41,20 +41,15 @@ func (p *envoyLog) parse(line []byte, e *Entry) verdict {
 	if cause == "" {
 		return lineOK
 	}
-	e.Cause, e.Product, e.Format, e.Status = cause, catalog.Envoy, "envoy", status
+	pre, rest := envoyPre(rest)
+	e.Cause, e.Product, e.Format, e.Status = envoyDetails(cause, pre...), catalog.Envoy, "envoy", status
 	e.Method, e.Path = requestLine(req)
 	e.Detail = "response flags " + string(capLen(flags, 64))
-	next, _ := word(rest)
-	istio := len(next) > 0 && (next[0] < '0' || next[0] > '9')
-	e.Cause = connectWaited(e.Cause, envoyDuration(rest, istio))
-	q := quotedFields(rest, 8)
-	if istio && len(q) > 0 {
-		if len(q[0]) > 1 && cause == catalog.UpstreamRefused && containsAny(q[0], "TLS", "CERTIFICATE", "SSL") {
-			e.Cause = catalog.UpstreamTLS
-		}
-		q = q[1:]
+	if len(pre) > 0 && len(pre[0]) > 0 && string(pre[0]) != "-" {
+		e.Detail += ", " + string(capLen(pre[0], 200))
 	}
-	if len(q) >= 5 {
+	e.Cause = connectWaited(e.Cause, envoyDuration(rest))
+	if q := quotedFields(rest, 5); len(q) == 5 {
 		e.Client = string(capLen(q[0], 64))
 		e.RequestID = string(capLen(q[2], 128))
 		if len(q[4]) > 0 && q[4][0] != '-' {
@@ -64,21 +59,57 @@ func (p *envoyLog) parse(line []byte, e *Entry) verdict {
 	return lineFailure
 }
 
-// envoyDuration reads %DURATION% (ms) after the response flags: the third
-// word in Envoy's default format, and in Istio's, which puts the code's
-// details, the termination details and the quoted transport failure
-// before the two byte counts; -1 when it is not there.
-func envoyDuration(rest []byte, istio bool) int {
-	if istio {
-		_, rest = word(bytes.TrimLeft(rest, " "))
-		_, rest = word(bytes.TrimLeft(rest, " "))
-		rest = bytes.TrimLeft(rest, " ")
-		_, after, ok := quoted(rest)
-		if !ok {
-			return -1
+// envoyPre splits what follows the response flags at %BYTES_RECEIVED%,
+// the first number: before it, the fields that Istio's formats and many
+// custom ones put there and Envoy's default has none of (the code's
+// details, the connection's termination details, the quoted transport
+// failure reason; Istio before 1.8 quoted a mixer status first), without
+// their quotes; then the rest, from the byte counts on.
+func envoyPre(b []byte) (pre [][]byte, rest []byte) {
+	for len(pre) < 4 {
+		b = bytes.TrimLeft(b, " ")
+		if len(b) == 0 {
+			break
 		}
-		rest = after
+		if b[0] == '"' {
+			f, after, ok := quoted(b)
+			if !ok {
+				break
+			}
+			pre, b = append(pre, f), after
+			continue
+		}
+		w, after := word(b)
+		if _, num := digits(w); num {
+			break
+		}
+		pre, b = append(pre, w), after
 	}
+	return pre, b
+}
+
+// envoyDetails refines the flags' cause with the details beside them
+// (RESPONSE_CODE_DETAILS, UPSTREAM_TRANSPORT_FAILURE_REASON): a reset
+// "upstream_reset_after_response_started{...}" came after the upstream's
+// response had begun, so the client got a cut response whatever the flag
+// (a protocol error, a termination); a connection failure whose reason is
+// TLS's ("TLS error: ...", "...CERTIFICATE_VERIFY_FAILED", Istio's
+// "Secret is not supplied by SDS" among them) failed in the handshake.
+func envoyDetails(cause catalog.Cause, details ...[]byte) catalog.Cause {
+	for _, d := range details {
+		switch {
+		case bytes.HasPrefix(d, []byte("upstream_reset_after_response_started")):
+			return catalog.UpstreamTruncated
+		case cause == catalog.UpstreamRefused && containsAny(d, "TLS", "CERTIFICATE", "SSL"):
+			return catalog.UpstreamTLS
+		}
+	}
+	return cause
+}
+
+// envoyDuration reads %DURATION% (ms), the third number of the rest that
+// envoyPre leaves; -1 when it is not there.
+func envoyDuration(rest []byte) int {
 	var d []byte
 	for range 3 {
 		d, rest = word(bytes.TrimLeft(rest, " "))
@@ -155,6 +186,14 @@ func envoyCause(flags []byte, status int) catalog.Cause {
 			return catalog.UpstreamInvalid
 		case "DF", "DnsResolutionFailed":
 			return catalog.UpstreamDNS
+		case "NC", "NoClusterFound":
+			// The route names a cluster Envoy does not have (not yet
+			// pushed, or removed): it has no upstream to send to, and
+			// answers 503 unless cluster_not_found_response_code says
+			// otherwise.
+			if catalog.IsGatewayStatus(status) {
+				return catalog.UpstreamNoneHealthy
+			}
 		}
 	}
 	if catalog.IsGatewayStatus(status) {

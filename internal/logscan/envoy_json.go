@@ -86,6 +86,7 @@ func (p *envoyJSON) parse(line []byte, e *Entry) verdict {
 	if cause == catalog.UpstreamRefused && l.TLSFailure != "" && l.TLSFailure != "-" {
 		cause = catalog.UpstreamTLS
 	}
+	cause = envoyDetails(cause, []byte(l.Details))
 	if bytes.Contains(line, []byte(`"duration"`)) {
 		cause = connectWaited(cause, int(l.Duration))
 	}

@@ -51,6 +51,8 @@ var formats = []format{
 	{"squid", catalog.Squid, kindAccess, func(o parseOptions, _ [][]byte) parser { return &squidLog{} }},
 	{"squid-cache", catalog.Squid, kindError, func(o parseOptions, _ [][]byte) parser { return &squidCache{loc: o.loc} }},
 	{"lighttpd", catalog.Lighttpd, kindError, func(o parseOptions, _ [][]byte) parser { return &lighttpdLog{loc: o.loc} }},
+	{"varnish", catalog.Varnish, kindError, func(o parseOptions, _ [][]byte) parser { return &varnishLog{} }},
+	{"heroku", catalog.Heroku, kindAccess, func(o parseOptions, _ [][]byte) parser { return &herokuRouter{} }},
 	{"alb", catalog.ALB, kindAccess, func(o parseOptions, _ [][]byte) parser { return &albLog{} }},
 }
 

@@ -26,6 +26,8 @@ var formatSamples = map[string]string{
 	"squid":         "1787307302.779    180 192.168.0.224 TCP_MISS/503 4112 GET http://shop.example/ - HIER_NONE/- text/html",
 	"squid-cache":   "2026/12/05 06:41:59 kid1| WARNING: HTTP: Invalid Response: No object data received for http://lab.test/closed1 AKA http://lab.test/closed1",
 	"lighttpd":      "2026-08-21 10:15:02: (gw_backend.c.261) establishing connection failed: socket: tcp:127.0.0.1:9000: Connection refused",
+	"varnish":       "-   FetchError     backend default: fail errno 111 (Connection refused)",
+	"heroku":        `at=error code=H12 desc="Request timeout" method=POST path="/poll" host=app.herokuapp.com request_id=50a4bf5b fwd="36.71.232.235" dyno=web.1 connect=1ms service=30000ms status=503 bytes=0 protocol=https`,
 	"alb":           `http 2026-08-21T10:15:02.186641Z app/lb/1 192.168.131.39:2817 10.0.0.1:80 0.000 -1 -1 502 - 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - arn "Root=1" "-" "-" 0 2026-08-21T10:15:00.364000Z "forward" "-" "-" "10.0.0.1:80" "-" "-" "-"`,
 }
 

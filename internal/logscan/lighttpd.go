@@ -36,7 +36,10 @@ func (p *lighttpdLog) parse(line []byte, e *Entry) verdict {
 	}
 	e.Cause, e.Product, e.Format = cause, catalog.Lighttpd, "lighttpd"
 	e.Status = statusFor(catalog.Lighttpd, cause)
-	if cause == catalog.UpstreamTimeout {
+	switch {
+	case bytes.HasPrefix(msg, []byte(lighttpdStderr)):
+		e.Status = 500 // PHP's own answer to its fatal error, passed on
+	case cause == catalog.UpstreamTimeout:
 		e.Status = 504
 	}
 	if s := between(msg, "on socket: ", " "); s != nil {
@@ -64,8 +67,16 @@ func lighttpdSource(msg []byte) int {
 	return i + 2
 }
 
+// lighttpdStderr starts the lines mod_fastcgi copies from its backend's
+// stderr ("FastCGI-stderr: PHP Fatal error: ..."): with a space after it
+// from older releases' log_error_write, without one from the
+// log_error_multiline of later ones, which writes a line per line.
+const lighttpdStderr = "FastCGI-stderr:"
+
 func lighttpdCause(msg []byte) catalog.Cause {
 	switch {
+	case bytes.HasPrefix(msg, []byte(lighttpdStderr)):
+		return phpErrorCause(msg)
 	case bytes.Contains(msg, []byte("establishing connection failed")), bytes.HasPrefix(msg, []byte("connect() ")):
 		// "connect() <socket>: <strerror>" is 1.4.7x's wording
 		switch {

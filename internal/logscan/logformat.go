@@ -141,6 +141,17 @@ func (f *logField) value(b []byte, next []byte) (int, bool) {
 	if f.width > 0 {
 		return f.width, len(b) >= f.width
 	}
+	if f.v == varRemoteAddr && len(b) > 0 && (b[0] == '(' || b[0] == '<') {
+		// An address redacted where a log was published, as a phrase in
+		// brackets that may hold spaces: "(server ip)", "<my ip>".
+		end := byte(')')
+		if b[0] == '<' {
+			end = '>'
+		}
+		if i := bytes.IndexByte(b, end); i > 1 {
+			return i + 1, true
+		}
+	}
 	if next == nil {
 		if i := bytes.IndexByte(b, ' '); i >= 0 && !f.list {
 			return i, true

@@ -232,7 +232,7 @@ func readNgxMessage(msg []byte) ngxMessage {
 	if bytes.HasPrefix(msg, []byte("limiting ")) {
 		m.status = 503 // limit_req_status and limit_conn_status default to 503
 	}
-	if cause == catalog.UpstreamAppError {
+	if cause != "" && bytes.HasPrefix(msg, []byte("FastCGI sent in stderr")) {
 		m.status = 500 // PHP answers its fatal errors with 500 (main/main.c, php_error_cb)
 	}
 	return m
@@ -261,13 +261,7 @@ func nginxCause(msg []byte) catalog.Cause {
 	body := bytes.HasPrefix(action, []byte("reading upstream"))
 	switch {
 	case bytes.HasPrefix(msg, []byte("FastCGI sent in stderr")):
-		// PHP's own messages: a fatal error is the application failing
-		// (nginx passes its 500 on); "Primary script unknown" is a 404, and
-		// notices and warnings go with answers that worked.
-		if bytes.Contains(msg, []byte("PHP Fatal error")) {
-			return catalog.UpstreamAppError
-		}
-		return ""
+		return phpErrorCause(msg) // nginx passes PHP's 500 on
 	case bytes.Contains(msg, []byte("no live upstreams")):
 		return catalog.UpstreamNoneHealthy
 	case bytes.HasPrefix(msg, []byte("limiting requests")), bytes.HasPrefix(msg, []byte("limiting connections")):

@@ -35,6 +35,8 @@ func TestParseApacheAccess(t *testing.T) {
 		{"common 503", `203.0.113.7 - frank [21/Aug/2026:10:15:02 -0700] "GET /apache_pb.gif HTTP/1.0" 503 299`, lineFailure, catalog.Upstream, 503, "", "/apache_pb.gif"},
 		{"combined 200", `203.0.113.7 - - [21/Aug/2026:10:15:02 -0700] "GET / HTTP/1.1" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08"`, lineOK, "", 0, "", ""},
 		{"escaped request", `203.0.113.7 - - [21/Aug/2026:10:15:02 -0700] "GET /a\"b HTTP/1.1" 502 0 "-" "-"`, lineFailure, catalog.Upstream, 502, "", `/a\"b`},
+		// testdata/world/caddy-v1-clf-502-16-redacted-client-server-ip.
+		{"client redacted with a space", `(server ip) - - [05/Nov/2017:10:07:56 +0000] "HEAD / HTTP/1.1" 502 16`, lineFailure, catalog.Upstream, 502, "", "/"},
 	})
 }
 
@@ -77,6 +79,16 @@ func TestParseEnvoy(t *testing.T) {
 		{"istio tls", `[2026-08-21T10:15:02.123Z] "GET /api HTTP/1.1" 503 UF upstream_reset_before_response_started{remote_connection_failure|TLS_error} - "TLS_error:_CERTIFICATE_VERIFY_FAILED" 0 95 3 - "-" "curl/8.5.0" "6f1c" "api" "10.1.2.3:8443" outbound 10.1.9.9:1 10.96.0.10:1 10.1.9.9:2 - default`, lineFailure, catalog.UpstreamTLS, 503, "10.1.2.3:8443", ""},
 		{"ok", `[2026-08-21T10:15:02.310Z] "GET / HTTP/1.1" 200 - 0 612 3 2 "-" "curl/8.5.0" "id-6" "api" "10.0.2.1:80"`, lineOK, "", 0, "", ""},
 		{"no route 404", `[2026-08-21T10:15:02.310Z] "GET /x HTTP/1.1" 404 NR 0 0 0 - "-" "curl/8.5.0" "id-7" "api" "-"`, lineOK, "", 0, "", ""},
+		// RESPONSE_CODE_DETAILS after the flags, as in
+		// testdata/world/compose-t-envoy-ut-uh-uf-upe-uo-nc-urx-scenarios.
+		{"details, refused", `[2024-07-20T07:09:48.470Z] "GET /f HTTP/1.1" 503 UF upstream_reset_before_response_started{connection_failure,delayed_connect_error:_111} 0 145 0 - "-" "curl/8.4.0" "id-8" "api" "172.28.0.2:801"`, lineFailure, catalog.UpstreamRefused, 503, "172.28.0.2:801", "/f"},
+		{"reset after the response started", `[2024-07-20T07:23:58.586Z] "GET /a HTTP/1.1" 200 UPE upstream_reset_after_response_started{protocol_error} 0 19 1006 0 "-" "curl/8.4.0" "id-9" "api" "192.168.5.2:8080"`, lineFailure, catalog.UpstreamTruncated, 200, "192.168.5.2:8080", ""},
+		{"NC", `[2024-07-20T07:38:15.899Z] "GET /n HTTP/1.1" 503 NC cluster_not_found 0 0 0 - "-" "curl/8.4.0" "id-10" "api" "-"`, lineFailure, catalog.UpstreamNoneHealthy, 503, "", "/n"},
+		{"NC answered 404", `[2024-07-20T07:38:15.899Z] "GET /n HTTP/1.1" 404 NC cluster_not_found 0 0 0 - "-" "curl/8.4.0" "id-11" "api" "-"`, lineOK, "", 0, "", ""},
+		{"URX, the upstream's 500", `[2024-07-20T07:45:34.828Z] "GET /r HTTP/1.1" 500 URX via_upstream 0 680 59 59 "-" "curl/8.4.0" "id-12" "api" "192.168.48.2:8080"`, lineOK, "", 0, "", ""},
+		// Istio's format before 1.8: a quoted mixer status, then the
+		// transport failure reason (testdata/world/istio-uf-urx-sds-tls-and-uaex-runbook).
+		{"TLS reason second", `[2022-05-10T16:27:29.232Z] "POST /hb HTTP/2" 503 UF,URX "-" "TLS error: Secret is not supplied by SDS"`, lineFailure, catalog.UpstreamTLS, 503, "", "/hb"},
 	})
 }
 

@@ -93,6 +93,8 @@ func TestParseNginxError(t *testing.T) {
 		{"truncated", pre + "upstream prematurely closed connection while reading upstream" + ngxTail, lineFailure, catalog.UpstreamTruncated, 502, "", ""},
 		{"chunked", pre + "upstream sent invalid chunked response while reading upstream" + ngxTail, lineFailure, catalog.UpstreamTruncated, 502, "", ""},
 		{"fastcgi stderr", pre + `FastCGI sent in stderr: "Primary script unknown" while reading response header from upstream` + ngxTail, lineOK, "", 0, "", ""},
+		// PHP's fatal error for max_execution_time (Zend/zend_execute_API.c), answered with PHP's 500.
+		{"php max execution time", pre + `FastCGI sent in stderr: "PHP message: PHP Fatal error:  Maximum execution time of 30 seconds exceeded in /srv/report.php on line 12" while reading response header from upstream` + ngxTail, lineFailure, catalog.UpstreamTimeout, 500, "", "/api?x=1"},
 		{"client closed", "2026/08/21 10:15:02 [info] 2187#2187: *9 client prematurely closed connection, client: 203.0.113.7, server: example.com", lineOK, "", 0, "", ""},
 		{"static 404", "2026/08/21 10:15:02 [error] 2187#2187: *9 open() \"/srv/www/favicon.ico\" failed (2: No such file or directory), client: 203.0.113.7, server: example.com, request: \"GET /favicon.ico HTTP/1.1\", host: \"example.com\"", lineOK, "", 0, "", ""},
 		{"startup", "2026/08/21 10:15:02 [notice] 1#1: start worker processes", lineOK, "", 0, "", ""},
@@ -116,6 +118,7 @@ func TestParseNginxAccess(t *testing.T) {
 		{"passed-on 522", `10.1.2.3 - - [21/Aug/2026:10:15:02 +0000] "GET /v1 HTTP/1.1" 522 19 "-" "Go-http-client/1.1" 123 0.004 [default-api-80] [] 10.1.5.6:8080 19 0.004 522 0a1b2c`, lineFailure, catalog.UpstreamAppError, 522, "10.1.5.6:8080", "/v1"},
 		{"combined 530", `203.0.113.7 - - [21/Aug/2026:10:15:02 +0000] "GET / HTTP/1.1" 530 0 "-" "-"`, lineFailure, catalog.Upstream, 530, "", "/"},
 		{"combined 500", `203.0.113.7 - - [21/Aug/2026:10:15:02 +0000] "GET / HTTP/1.1" 500 0 "-" "-"`, lineOK, "", 0, "", ""},
+		{"client redacted in brackets", `<my ip> - - [21/Aug/2026:10:15:02 +0000] "GET /api HTTP/1.1" 502 157 "-" "curl/8.5.0"`, lineFailure, catalog.Upstream, 502, "", "/api"},
 		{"not a log", `{"msg":"hello"}`, lineMalformed, "", 0, "", ""},
 		{"bad status", `203.0.113.7 - - [21/Aug/2026:10:15:02 +0000] "GET / HTTP/1.1" abc 0 "-" "-"`, lineMalformed, "", 0, "", ""},
 	})

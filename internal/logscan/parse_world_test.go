@@ -40,12 +40,27 @@ func TestParseVariants(t *testing.T) {
 		{"caddy", parseCase{"v1", `29/Jan/2016:15:17:26 +0100 [ERROR 502 /index.php] dial tcp 127.0.0.1:9000: connection refused`, lineFailure, catalog.UpstreamRefused, 502, "127.0.0.1:9000", "/index.php"}},
 		// Caddy's console encoder (caddyserver.com/docs/caddyfile/directives/log, format console).
 		{"caddy", parseCase{"console", "2023/04/23 10:00:00.000\tERROR\thttp.log.error\tdial tcp 127.0.0.1:8080: connect: connection refused\t{\"request\": {\"remote_ip\": \"127.0.0.1\", \"method\": \"GET\", \"uri\": \"/api\"}, \"duration\": 0.001, \"status\": 502}", lineFailure, catalog.UpstreamRefused, 502, "127.0.0.1:8080", "/api"}},
+		// Caddy 2 beta's console lines kept zap's epoch time (testdata/world/caddy2-beta-tab-console-reset-by-peer).
+		{"caddy", parseCase{"console, epoch time", "1.576867456328023e+09\terror\thttp.log.error\tread tcp 127.0.0.1:59660->127.0.0.1:5443: read: connection reset by peer\t{\"request\": {\"method\": \"GET\", \"uri\": \"/favicon.ico\"}, \"status\": 502}", lineFailure, catalog.UpstreamClosed, 502, "", "/favicon.ico"}},
+		{"caddy", parseCase{"tab-separated, no zap level", "1234\tfoo\tbar\tbaz", lineMalformed, "", 0, "", ""}},
+		{"caddy", parseCase{"console, RFC 3339 time", "2023-04-23T10:00:00.000Z\tinfo\thttp.log.access\thandled request\t{\"status\": 200}", lineOK, "", 0, "", ""}},
 		{"traefik", parseCase{"debug", `time="2018-07-17T03:57:54Z" level=debug msg="'502 Bad Gateway' caused by: EOF"`, lineFailure, catalog.UpstreamClosed, 502, "", ""}},
 		{"traefik", parseCase{"debug timeout", `time="2019-07-11T14:13:53Z" level=debug msg="'504 Gateway Timeout' caused by: dial tcp 10.255.2.192:8080: i/o timeout"`, lineFailure, catalog.UpstreamUnreachable, 504, "10.255.2.192:8080", ""}},
 		{"traefik", parseCase{"clf unrouted", `10.0.0.2 - - [08/Jan/2023:12:28:57 +0000] "GET / HTTP/1.0" - - "-" "-" 746 "-" "-" 0ms`, lineOK, "", 0, "", ""}},
+		// Traefik 1.4's CLF (middlewares/accesslog/logger_formatters.go):
+		// a status never set printed by Go's fmt, and "-" unquoted for
+		// fields it does not have (testdata/world/traefik-v1-clf-nil-status-undiscovered-backend).
+		{"traefik", parseCase{"v1 clf nil status", `172.20.48.154 - - [12/Sep/2017:15:10:41 +0000] "GET /prometheus/alerts HTTP/1.1" %!d(<nil>) %!d(<nil>) - "Mozilla/5.0 (Windows NT 10.0; Win64; x64)" 155025 - - 0ms`, lineOK, "", 0, "", ""}},
+		{"traefik", parseCase{"v1 clf 502", `172.20.48.154 - - [12/Sep/2017:15:10:41 +0000] "GET /api HTTP/1.1" 502 11 - "curl/7.55.1" 155026 "frontend-api" "http://10.0.0.5:8080" 3ms`, lineFailure, catalog.Upstream, 502, "10.0.0.5:8080", "/api"}},
+		{"traefik", parseCase{"v1 clf no server", `172.20.48.154 - - [12/Sep/2017:15:10:41 +0000] "GET /api HTTP/1.1" 503 19 - - 155027 "frontend-api" - 0ms`, lineFailure, catalog.UpstreamNoneHealthy, 503, "", "/api"}},
 		// Traefik's CLF fields (doc.traefik.io/traefik/observability/access-logs).
 		{"traefik", parseCase{"clf 502", `10.0.0.2 - - [08/Jan/2023:12:28:57 +0000] "GET /api HTTP/1.1" 502 11 "-" "curl/8" 747 "web@docker" "http://172.18.0.3:80" 2ms`, lineFailure, catalog.Upstream, 502, "172.18.0.3:80", "/api"}},
 		{"lighttpd", parseCase{"through syslog", `(gw_backend.c.274) establishing connection failed: socket: unix:/tmp/php-fastcgi.socket-1: Connection refused`, lineFailure, catalog.UpstreamRefused, 503, "unix:/tmp/php-fastcgi.socket-1", ""}},
+		// PHP's messages on mod_fastcgi's copy of its stderr
+		// (testdata/world/lighttpd-fastcgi-stderr-max-execution-time-pihole).
+		{"lighttpd", parseCase{"php max execution time", `2016-07-26 02:51:46: (mod_fastcgi.c.2695) FastCGI-stderr: PHP Fatal error:  Maximum execution time of 30 seconds exceeded in /var/www/html/admin/data.php on line 234`, lineFailure, catalog.UpstreamTimeout, 500, "", ""}},
+		{"lighttpd", parseCase{"php warning", `2016-07-26 02:51:46: (mod_fastcgi.c.2695) FastCGI-stderr: PHP Warning:  max(): Array must contain at least one element in /var/www/html/admin/data.php on line 227`, lineOK, "", 0, "", ""}},
+		{"lighttpd", parseCase{"php fatal, no space", `2024-07-09 07:00:03: (mod_fastcgi.c.487) FastCGI-stderr:PHP Fatal error:  Uncaught Error: Call to undefined function enable() in /var/www/html/admin/api.php:15`, lineFailure, catalog.UpstreamAppError, 500, "", ""}},
 		{"lighttpd", parseCase{"1.4.79 wording, long path", `2025-07-13 19:22:02: (/usr/obj/usr/ports/www/lighttpd/work/lighttpd-1.4.79/src/gw_backend.c.533) connect() /var/lib/php/tmp/php-fastcgi.socket-3: Connection refused`, lineFailure, catalog.UpstreamRefused, 503, "/var/lib/php/tmp/php-fastcgi.socket-3", ""}},
 		{"php-fpm", parseCase{"no time", `WARNING: [pool www] server reached pm.max_children setting (4), consider raising it`, lineFailure, catalog.UpstreamOverloaded, 504, "pool www", ""}},
 		// FPM's syslog form (sapi/fpm/fpm/fpm_stdio.c, zlog.c: "[%s] " level).

@@ -141,3 +141,21 @@ func fpmCause(msg []byte) catalog.Cause {
 	}
 	return ""
 }
+
+// phpErrorCause reads PHP's own error message as a gateway logs it from
+// its FastCGI upstream's stderr (nginx's "FastCGI sent in stderr", lighttpd's
+// "FastCGI-stderr:"): a fatal error is the application failing, answered
+// with a 500 by PHP itself (main/main.c, php_error_cb), and a fatal error
+// for max_execution_time ("Maximum execution time of 30 seconds exceeded",
+// Zend/zend_execute_API.c) is the script running out of its time. Notices
+// and warnings go with answers that worked, and "Primary script unknown"
+// is a 404: "".
+func phpErrorCause(msg []byte) catalog.Cause {
+	if !bytes.Contains(msg, []byte("PHP Fatal error")) {
+		return ""
+	}
+	if bytes.Contains(msg, []byte("Maximum execution time of ")) {
+		return catalog.UpstreamTimeout
+	}
+	return catalog.UpstreamAppError
+}

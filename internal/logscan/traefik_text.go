@@ -13,7 +13,11 @@ import (
 //
 //	10.0.0.2 - - [08/Jan/2023:12:28:57 +0000] "GET / HTTP/1.0" 502 11 "-" "-" 746 "web@docker" "http://172.18.0.3:80" 2ms
 //
-// A status of "-" is a request Traefik did not route.
+// Traefik 1 (middlewares/accesslog/logger_formatters.go) quotes the
+// referer, user agent, frontend and backend only when it has them, and
+// writes "-" unquoted otherwise. A status of "-", or Traefik 1.4's
+// "%!d(<nil>)" (Go's fmt of a status that was never set), is a request
+// no backend answered because none was routed: Traefik's own 404.
 func traefikCLF(line []byte, loc *time.Location, zc *zoneCache, e *Entry) verdict {
 	client, rest := word(line)
 	i := bytes.IndexByte(rest, '[')
@@ -28,26 +32,54 @@ func traefikCLF(line []byte, loc *time.Location, zc *zoneCache, e *Entry) verdic
 	if !ok {
 		return lineMalformed
 	}
-	st, rest := word(bytes.TrimPrefix(rest, []byte(" ")))
-	q := quotedFields(rest, 4)
-	if len(q) < 4 || !bytes.HasSuffix(line, []byte("ms")) {
+	// status, size, referer, user agent, request count, router, server
+	// URL, duration
+	var f [8][]byte
+	for k := range f {
+		if f[k], rest, ok = clfField(rest); !ok {
+			return lineMalformed
+		}
+	}
+	d := f[7]
+	if len(bytes.TrimSpace(rest)) > 0 || !bytes.HasSuffix(d, []byte("ms")) {
+		return lineMalformed
+	}
+	if _, ok := digits(d[:len(d)-2]); !ok {
 		return lineMalformed
 	}
 	e.Time = t
-	status, ok := digits(st)
+	status, ok := digits(f[0])
 	if !ok || !catalog.IsGatewayStatus(status) {
-		if !ok && !bytes.Equal(st, []byte("-")) {
+		if !ok && string(f[0]) != "-" && string(f[0]) != "%!d(<nil>)" {
 			return lineMalformed
 		}
 		return lineOK
 	}
+	server := f[6]
+	if string(server) == "-" {
+		server = nil
+	}
 	e.Product, e.Format, e.Status = catalog.Traefik, "traefik", status
 	e.Client = string(capLen(client, 64))
 	e.Method, e.Path = requestLine(req)
-	e.Scheme, e.Upstream = splitUpstream(string(capLen(q[3], 256)))
-	e.Cause = traefikCause(status, 0, len(q[3]) > 0)
-	e.Detail = "router " + string(capLen(q[2], 128))
+	e.Scheme, e.Upstream = splitUpstream(string(capLen(server, 256)))
+	e.Cause = traefikCause(status, 0, len(server) > 0)
+	e.Detail = "router " + string(capLen(f[5], 128))
 	return lineFailure
+}
+
+// clfField reads the next field of a CLF line's tail: a quoted one
+// without its quotes, or a word.
+func clfField(b []byte) (f, rest []byte, ok bool) {
+	b = bytes.TrimLeft(b, " ")
+	if len(b) == 0 {
+		return nil, b, false
+	}
+	if b[0] == '"' {
+		return quoted(b)
+	}
+	f, rest = word(b)
+	return f, rest, true
 }
 
 // traefikDebug reads Traefik's own log in its text format, where at the

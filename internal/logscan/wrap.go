@@ -17,15 +17,18 @@ const (
 	wrapCompose                     // docker compose and swarm services: "web-1  | "
 	wrapTAI64N                      // s6-log's "t" directive: "@4000000060a1b2c3d4e5f607 "
 	wrapStamp                       // s6-log's "T" directive and other collectors: "2015-11-28 09:46:25.676384500 "
+	wrapQuote                       // a quoted post's marker: "> "
+	wrapLogplex                     // heroku logs: "2016-08-26T16:44:51.092317+00:00 app[web.1]: "
 )
 
 // wrapKinds are tried in this order: CRI and RFC 5424 lines begin with the
-// time docker's own prefix is made of.
-var wrapKinds = []wrapKind{wrapCRI, wrapSyslog, wrapDocker, wrapCompose, wrapTAI64N, wrapStamp}
+// time docker's own prefix is made of, and so do Logplex's, whose prefix
+// is the longer.
+var wrapKinds = []wrapKind{wrapCRI, wrapSyslog, wrapLogplex, wrapDocker, wrapCompose, wrapTAI64N, wrapStamp, wrapQuote}
 
 var wrapNames = map[wrapKind]string{
 	wrapCRI: "cri", wrapSyslog: "syslog", wrapDocker: "docker", wrapCompose: "compose", wrapTAI64N: "s6",
-	wrapStamp: "stamp",
+	wrapStamp: "stamp", wrapQuote: "quote", wrapLogplex: "logplex",
 }
 
 // strip removes one wrapper of kind k from line. It returns the line
@@ -46,6 +49,10 @@ func (k wrapKind) strip(line []byte) (inner, ts []byte, partial, ok bool) {
 		inner, ts, ok = stripTAI64N(line)
 	case wrapStamp:
 		inner, ts, ok = stripStamp(line)
+	case wrapQuote:
+		inner, ok = stripQuote(line)
+	case wrapLogplex:
+		inner, ts, ok = stripLogplex(line)
 	}
 	return inner, ts, false, ok
 }
@@ -160,6 +167,51 @@ func stripStamp(line []byte) (inner, ts []byte, ok bool) {
 		return line, nil, false
 	}
 	return bytes.TrimLeft(line[n:], " "), line[:n], true
+}
+
+// stripLogplex removes the prefix of a line as heroku logs shows it
+// (Heroku Dev Center, "Logging": "timestamp source[dyno]: message"), where
+// the source is app, for the app's own processes, or heroku, for the
+// platform's, its router among them: "2016-08-26T16:44:51.092317+00:00
+// heroku[router]: ".
+func stripLogplex(line []byte) (inner, ts []byte, ok bool) {
+	n := rfc3339Len(line)
+	if n == 0 || n+1 >= len(line) || line[n] != ' ' {
+		return line, nil, false
+	}
+	rest := line[n+1:]
+	src := 0
+	switch {
+	case bytes.HasPrefix(rest, []byte("app[")):
+		src = 4
+	case bytes.HasPrefix(rest, []byte("heroku[")):
+		src = 7
+	default:
+		return line, nil, false
+	}
+	end := bytes.Index(rest[:min(len(rest), src+68)], []byte("]: "))
+	if end <= src {
+		return line, nil, false
+	}
+	for _, c := range rest[src:end] {
+		if !composeNameByte(c) {
+			return line, nil, false
+		}
+	}
+	return rest[end+3:], line[:n], true
+}
+
+// stripQuote removes the marker of a quoted line, "> " or a lone ">", as
+// Markdown and e-mail quote what they cite (CommonMark §5.1): a log quoted
+// in a post or a reply, often only some of its lines.
+func stripQuote(line []byte) (inner []byte, ok bool) {
+	switch {
+	case len(line) == 1 && line[0] == '>':
+		return nil, true
+	case len(line) > 1 && line[0] == '>' && line[1] == ' ':
+		return line[2:], true
+	}
+	return line, false
 }
 
 // stampLen returns the length of the "2006-01-02 15:04:05[.999999999]"
