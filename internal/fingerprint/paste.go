@@ -269,6 +269,11 @@ func clientResponse(data []byte) (Paste, bool) {
 	if json.Unmarshal(t, &obj) != nil || obj.Status < 100 || obj.Status > 599 || len(obj.Data) == 0 {
 		return Paste{}, false
 	}
+	if obj.StatusText == "" && obj.Headers == nil && !bytes.Contains(t, []byte(`"config"`)) {
+		// An API's own body that has "data" and "status" fields: not a
+		// client's response object, which carries more of the response.
+		return Paste{}, false
+	}
 	var body string
 	if json.Unmarshal(obj.Data, &body) != nil {
 		body = string(obj.Data) // a JSON body, kept as JSON

@@ -36,6 +36,7 @@ func TestReadPaste(t *testing.T) {
 		{"prefix on some lines only", "a | b\nc", FormText, 0, "", "", "a | b\nc", false},
 		{"axios error response", `{"data":"<html><title>503</title></html>","status":503,"statusText":"Service Unavailable","headers":{"server":"lighttpd"},"config":{"url":"x"}}`, FormResponse, 503, StatusFromLine, "lighttpd", "<html><title>503</title></html>", false},
 		{"json with a status is a body", `{"status": 503, "error": "down"}`, FormJSON, 0, "", "", "", false},
+		{"json with data and status is a body", `{"status": 503, "data": {"error": "down"}}`, FormJSON, 0, "", "", "", false},
 		{"indented curl -v", "\t$ curl -v http://x/\n\t< HTTP/1.1 502 Bad Gateway\n\t< Server: nginx\n\t<\n\toops", FormResponse, 502, StatusFromLine, "nginx", "oops", false},
 		{"command line first", "user@host:~$ curl -si http://x/\nHTTP/1.1 503 Service Unavailable\nServer: envoy\n\nno healthy upstream", FormResponse, 503, StatusFromLine, "envoy", "no healthy upstream", false},
 		{"requests error", "requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: https://x/", FormText, 502, StatusFromPage, "", "", false},
