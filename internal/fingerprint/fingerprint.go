@@ -358,7 +358,7 @@ var goDialErrors = []struct {
 	re    *regexp.Regexp
 	cause catalog.Cause
 }{
-	{regexp.MustCompile(`\bdial (?:tcp|udp|unix)[46]?\b[^\n]*?: lookup [^\n]*?: no such host`), catalog.UpstreamDNS},
+	{regexp.MustCompile(`\bdial (?:tcp|udp|unix)[46]?\b[^\n]*?: lookup [^\n]*?: (?:no such host|server misbehaving|i/o timeout)`), catalog.UpstreamDNS},
 	{regexp.MustCompile(`\bdial (?:tcp|unix)[46]?\b[^\n]*?: connect: connection refused`), catalog.UpstreamRefused},
 	{regexp.MustCompile(`\bdial (?:tcp|unix)[46]?\b[^\n]*?: connect: (?:no route to host|network is unreachable)`), catalog.UpstreamUnreachable},
 	{regexp.MustCompile(`\bdial tcp[46]?\b[^\n]*?: (?:i/o timeout|connect: connection timed out)`), catalog.UpstreamUnreachable},

@@ -135,6 +135,7 @@ func TestGoDialError(t *testing.T) {
 	for in, want := range map[string]catalog.Cause{
 		"dial tcp: lookup nodns.boo: no such host":                      catalog.UpstreamDNS,
 		"dial tcp: lookup db on 127.0.0.11:53: no such host":            catalog.UpstreamDNS,
+		"dial tcp: lookup windmill_server: i/o timeout":                 catalog.UpstreamDNS,
 		"dial tcp 10.0.0.5:8080: connect: connection refused":           catalog.UpstreamRefused,
 		"dial tcp [::1]:3000: connect: connection refused":              catalog.UpstreamRefused,
 		"dial tcp 10.0.0.5:8080: i/o timeout":                           catalog.UpstreamUnreachable,

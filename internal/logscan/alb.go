@@ -53,6 +53,14 @@ func (p *albLog) parse(line []byte, e *Entry) verdict {
 		reason = q[7]
 	}
 	e.Cause = albCause(status, f[9], reason, e.Upstream != "")
+	if e.Cause == catalog.Upstream && status == 502 && string(f[9]) == "-" && string(f[7]) == "-1" && string(f[6]) != "-1" {
+		// The target took the request (target_processing_time is set) and
+		// no response came back (response_processing_time -1, no target
+		// status): it closed the connection with the request outstanding
+		// (ALB troubleshooting, "HTTP 502": a TCP RST or FIN from the
+		// target).
+		e.Cause = catalog.UpstreamClosed
+	}
 	if e.Cause == catalog.UpstreamTimeout && status == 504 && string(f[5]) == "-1" {
 		// request_processing_time is -1 when the load balancer could not
 		// dispatch the request to the target: its 504 is then the

@@ -68,6 +68,11 @@ func (p *apacheError) parse(line []byte, e *Entry) verdict {
 	if end < 0 {
 		return lineMalformed
 	}
+	if moduleLevel(line[1:end]) && bytes.HasPrefix(line[end+1:], []byte(" [pid ")) {
+		// A line published without its time: "[proxy:error] [pid 19182]
+		// (111)Connection refused: AH00957: ...": httpd's own layout.
+		return p.message(line[1:], time.Time{}, e)
+	}
 	t, ok := timeApache(line[1:end], p.loc)
 	if !ok || !bytes.HasPrefix(line[end+1:], []byte(" [")) {
 		return lineMalformed
@@ -268,4 +273,19 @@ func timeApache(b []byte, loc *time.Location) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return date(num4(rest, 1), month(b[4:7]), day, h, mi, s, ns, loc)
+}
+
+// moduleLevel reports a "module:level" tag such as "proxy:error" or
+// "proxy_fcgi:warn".
+func moduleLevel(b []byte) bool {
+	i := bytes.IndexByte(b, ':')
+	if i <= 0 || i == len(b)-1 || len(b) > 40 {
+		return false
+	}
+	for _, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == ':') {
+			return false
+		}
+	}
+	return true
 }

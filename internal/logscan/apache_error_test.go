@@ -34,6 +34,13 @@ func TestApacheRepeats(t *testing.T) {
 		{"bare repeat alone", []step{
 			{"AH01097: pass request body failed to 127.0.0.1:20001 (127.0.0.1) from 10.0.0.7 ()", lineFailure, catalog.Upstream},
 		}},
+		{"no time, httpd's layout", []step{
+			{"[proxy:error] [pid 19182] (111)Connection refused: AH00957: HTTP: attempt to connect to 127.0.0.1:3000 (localhost) failed", lineFailure, catalog.UpstreamRefused},
+			{"[proxy:error] [pid 19182] AH00959: ap_proxy_connect_backend disabling worker for (localhost) for 0s", lineOK, ""},
+		}},
+		{"the source position is no errno", []step{
+			{at + "[proxy_fcgi:error] [pid 7:tid 9] mod_proxy_fcgi.c(914): (70007)The timeout specified has expired: [client 10.0.0.7:5000] AH01075: Error dispatching request to : (polling)", lineFailure, catalog.UpstreamTimeout},
+		}},
 		{"bare message of no failure", []step{
 			{"AH00558: apache2: Could not reliably determine the server's fully qualified domain name, using 172.17.0.2", lineMalformed, ""},
 		}},

@@ -177,6 +177,9 @@ func errnoIn(b []byte) int {
 		for k < len(b) && k-i < 6 && b[k] >= '0' && b[k] <= '9' {
 			k++
 		}
+		if i >= 3 && b[i-3] == '.' && b[i-2] == 'c' {
+			continue // a source file's line, "mod_proxy_fcgi.c(914):", as LogLevel debug writes it
+		}
 		if k > i && k < len(b) && (b[k] == ':' || b[k] == ')') {
 			n, _ := digits(b[i:k])
 			return n

@@ -51,7 +51,10 @@ func (p *caddyLog) parse(line []byte, e *Entry) verdict {
 		return lineMalformed
 	}
 	st := jsonNumberAfter(line, `"status":`)
-	if containsAny(line, `"msg":"aborting with incomplete response"`, `"msg":"reading from backend"`) {
+	if containsAny(line, `"msg":"aborting with incomplete response"`, `"msg":"reading from backend"`) &&
+		!containsAny(line, `"error":"context canceled"`, `"error":"writing: `) {
+		// A canceled context is the client gone; "writing: ..." is the
+		// write to the client failing: neither is the upstream's.
 		// The reverse proxy had begun to pass a response on when the
 		// upstream broke off (the body's read failed: "reading from
 		// backend", then "aborting with incomplete response"); the client
@@ -145,7 +148,8 @@ func goErrorCause(msg string) catalog.Cause {
 		// Caddy 1's proxy says "unreachable backend" when no host of the
 		// upstream is available (caddyhttp/proxy: errUnreachable).
 		return catalog.UpstreamNoneHealthy
-	case has("no such host", "server misbehaving"):
+	case has("no such host", "server misbehaving"), has("lookup ") && has("i/o timeout", "timeout"):
+		// "dial tcp: lookup db: i/o timeout": the resolver did not answer.
 		return catalog.UpstreamDNS
 	case has("tls:", "x509:", "certificate"):
 		return catalog.UpstreamTLS

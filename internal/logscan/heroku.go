@@ -18,10 +18,20 @@ import (
 type herokuRouter struct{}
 
 func (p *herokuRouter) parse(line []byte, e *Entry) verdict {
-	if !bytes.HasPrefix(line, []byte("at=")) || !bytes.Contains(line, []byte(" method=")) {
+	line = bytes.TrimLeft(line, " ")
+	if bytes.HasPrefix(line, []byte("Error H")) {
+		return p.parseArrow(line, e)
+	}
+	keyed := bytes.HasPrefix(line, []byte("at=")) || bytes.HasPrefix(line, []byte("sock=")) && bytes.Contains(line, []byte(" at="))
+	if !keyed || !bytes.Contains(line, []byte(" method=")) {
 		return lineMalformed
 	}
 	code := herokuValue(line, "code")
+	if string(code) == "H18" && string(herokuValue(line, "sock")) == "client" {
+		// The client closed its socket before the answer was sent
+		// (Heroku Error Codes, H18: sock=client): no upstream failure.
+		return lineOK
+	}
 	status, _ := digits(herokuValue(line, "status"))
 	var cause catalog.Cause
 	switch {
@@ -77,4 +87,31 @@ func herokuCause(code string) catalog.Cause {
 		return c
 	}
 	return catalog.Unknown
+}
+
+// parseArrow reads the router's error lines as it wrote them until about
+// 2013: "Error H12 (Request timeout) -> POST host/path dyno=web.1
+// queue= wait= service=30000ms status=503 bytes=0".
+func (p *herokuRouter) parseArrow(line []byte, e *Entry) verdict {
+	rest := line[len("Error "):]
+	code, rest := word(rest)
+	desc, after, ok := bytes.Cut(rest, []byte(") -> "))
+	if !ok || len(code) < 2 || !bytes.HasPrefix(desc, []byte("(")) {
+		return lineMalformed
+	}
+	method, after := word(after)
+	target, after := word(after)
+	status, _ := digits(herokuValue(after, "status"))
+	cause := herokuCause(string(code))
+	if cause == "" {
+		return lineOK
+	}
+	e.Cause, e.Product, e.Format, e.Status = cause, catalog.Heroku, "heroku", status
+	e.Method = string(capLen(method, 16))
+	if i := bytes.IndexByte(target, '/'); i >= 0 {
+		e.Path = string(capLen(target[i:], 512))
+	}
+	e.Upstream = string(capLen(herokuValue(after, "dyno"), 64))
+	e.Detail = string(capLen(code, 8)) + " " + string(capLen(desc[1:], 128))
+	return lineFailure
 }

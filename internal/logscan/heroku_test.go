@@ -28,6 +28,10 @@ func TestParseHeroku(t *testing.T) {
 		{"the dyno's 503", `at=info method=GET path="/" host=staging.kindex.org request_id=ba27157e-6ad9-4aeb-ab83-fcc571ff5572 fwd="74.194.77.47" dyno=web.1 connect=1ms service=21ms status=503 bytes=473`, lineFailure, catalog.UpstreamAppError, 503},
 		{"ok", `at=info method=GET path="/" host=app.herokuapp.com request_id=1 fwd="74.194.77.47" dyno=web.1 connect=1ms service=21ms status=200 bytes=473 protocol=https`, lineOK, "", 0},
 		{"not the router's", `at=info msg="hello"`, lineMalformed, "", 0},
+		{"H18, the client's socket", `sock=client at=error code=H18 desc="Request Interrupted" method=GET path="/" host=app.herokuapp.com request_id=3d45 fwd="1.2.3.4" dyno=web.1 connect=1ms service=1009ms status=503 bytes=1`, lineOK, "", 0},
+		{"H18, the backend's socket", `sock=backend at=error code=H18 desc="Server Request Interrupted" method=GET path="/" host=app.herokuapp.com request_id=3d45 fwd="1.2.3.4" dyno=web.1 connect=1ms service=1009ms status=503 bytes=1`, lineFailure, catalog.UpstreamClosed, 503},
+		{"spaces in front", `  at=error code=H12 desc="Request timeout" method=GET path="/" host=app.herokuapp.com fwd="1.2.3.4" dyno=web.1 connect=1ms service=30000ms status=503 bytes=0`, lineFailure, catalog.UpstreamTimeout, 503},
+		{"the 2012 form", `Error H12 (Request timeout) -> POST app.herokuapp.com/autoprovision/58 dyno=web.1 queue= wait= service=30000ms status=503 bytes=0`, lineFailure, catalog.UpstreamTimeout, 503},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -50,7 +50,10 @@ func (p *accessLog) parse(line []byte, e *Entry) verdict {
 		vals[f.v] = line[pos : pos+n]
 		pos += n
 		if f.v == varStatus {
-			if status = status3(vals[varStatus]); status == 0 {
+			if status = status3(vals[varStatus]); status == 0 && !bytes.Equal(vals[varStatus], []byte("000")) {
+				// nginx writes 000 when it sent no response at all (the
+				// client went first, a CONNECT tunnel): no failure of the
+				// upstream, and a line all the same.
 				return lineMalformed
 			}
 			if !catalog.IsGatewayStatus(status) && !p.needTime {

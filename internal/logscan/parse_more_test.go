@@ -104,6 +104,8 @@ func TestParseCaddy(t *testing.T) {
 		{"startup", `{"level":"info","ts":1787307300.1,"logger":"tls","msg":"cleaning storage unit"}`, lineOK, "", 0, "", ""},
 		// Caddy 2.6.2 in the lab, its upstream breaking off a 200.
 		{"aborted", `{"level":"error","ts":1795661335.7111862,"logger":"http.handlers.reverse_proxy","msg":"aborting with incomplete response","error":"unexpected EOF"}`, lineFailure, catalog.UpstreamTruncated, 0, "", ""},
+		{"aborted by the client", `{"level":"error","ts":1627068156.869175,"logger":"http.handlers.reverse_proxy","msg":"aborting with incomplete response","error":"context canceled"}`, lineOK, "", 0, "", ""},
+		{"aborted writing to the client", `{"level":"error","ts":1738190927.871553,"logger":"http.handlers.reverse_proxy","msg":"aborting with incomplete response","error":"writing: http2: stream closed"}`, lineOK, "", 0, "", ""},
 		{"aborted, cut", `{"level":"error","ts":1795661335.7,"logger":"http.handlers.reverse_proxy","msg":"aborting with incomplete response","error":}`, lineMalformed, "", 0, "", ""},
 		{"not json", `{"level":"error","ts":1787307302.56,"logger":"x","status":502,`, lineMalformed, "", 0, "", ""},
 	})
@@ -166,6 +168,7 @@ func TestParseALB(t *testing.T) {
 		{"lambda", `http 2026-08-21T10:15:02.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 - 0.000 0.001 0.000 502 - 34 366 "GET http://www.example.com:80/ HTTP/1.1"` + tail + `"LambdaInvalidResponse" "-" "-" "-" "-"`, lineFailure, catalog.UpstreamInvalid, 502, "", "http://www.example.com:80/"},
 		{"target 503", `https 2026-08-21T10:15:02.186641Z app/lb/1 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 503 503 34 366 "GET https://www.example.com:443/x HTTP/1.1"` + tail + `"-" "10.0.0.1:80" "503" "-" "-"`, lineFailure, catalog.UpstreamAppError, 503, "10.0.0.1:80", ""},
 		{"closed 502", `http 2026-08-21T10:15:02.186641Z app/lb/1 192.168.131.39:2817 10.0.0.1:80 0.000 -1 -1 502 - 34 366 "POST http://www.example.com:80/pay HTTP/1.1"` + tail + `"-" "10.0.0.1:80" "-" "-" "-"`, lineFailure, catalog.Upstream, 502, "10.0.0.1:80", ""},
+		{"target closed mid-request", `http 2026-08-21T10:15:02.186641Z app/lb/1 192.168.131.39:2817 10.0.0.1:80 0.001 4.205 -1 502 - 34 366 "GET http://www.example.com:80/ HTTP/1.1"` + tail + `"-" "10.0.0.1:80" "-" "-" "-"`, lineFailure, catalog.UpstreamClosed, 502, "10.0.0.1:80", ""},
 		{"no targets", `http 2026-08-21T10:15:02.186641Z app/lb/1 192.168.131.39:2817 - -1 -1 -1 503 - 34 366 "GET http://www.example.com:80/ HTTP/1.1"` + tail + `"-" "-" "-" "-" "-"`, lineFailure, catalog.UpstreamNoneHealthy, 503, "", ""},
 		{"timeout", `http 2026-08-21T10:15:02.186641Z app/lb/1 192.168.131.39:2817 10.0.0.1:80 0.000 -1 -1 504 - 34 366 "GET http://www.example.com:80/ HTTP/1.1"` + tail + `"-" "10.0.0.1:80" "-" "-" "-"`, lineFailure, catalog.UpstreamTimeout, 504, "", ""},
 		{"ok", `http 2026-08-21T10:15:02.186641Z app/lb/1 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1"` + tail + `"-" "10.0.0.1:80" "200" "-" "-"`, lineOK, "", 0, "", ""},

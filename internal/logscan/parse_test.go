@@ -109,6 +109,7 @@ func TestParseNginxAccess(t *testing.T) {
 		{"ingress-nginx before 0.22", `223.65.108.109 - [223.65.108.109] - - [29/Dec/2018:16:02:02 +0000] "GET /health HTTP/1.1" 502 157 "-" "curl/8.5.0" 240 0.002 [ns-svc-8888] 10.36.0.1:8888, 10.36.0.1:8888 0, 0 0.000, 0.001 502, 502 d22a768555620d053d72cfc24178e3b4`, lineFailure, catalog.Upstream, 502, "10.36.0.1:8888", "/health"},
 		{"combined 502", `203.0.113.7 - - [21/Aug/2026:10:15:02 +0200] "GET /api HTTP/1.1" 502 157 "-" "curl/8.5.0"`, lineFailure, catalog.Upstream, 502, "", "/api"},
 		{"combined 200", `203.0.113.7 - - [21/Aug/2026:10:15:02 +0200] "GET / HTTP/1.1" 200 612 "-" "Mozilla/5.0 (X11; Linux x86_64)"`, lineOK, "", 0, "", ""},
+		{"no response sent", `203.0.113.7 - - [21/Aug/2026:10:15:02 +0200] "CONNECT www.example.com:443 HTTP/1.1" 000 0 "-" "curl/8.5.0"`, lineOK, "", 0, "", ""},
 		{"escaped quote", `203.0.113.7 - - [21/Aug/2026:10:15:02 +0000] "GET /a\x22b HTTP/1.1" 504 0 "-" "a \"quoted\" agent"`, lineFailure, catalog.Upstream, 504, "", `/a\x22b`},
 		{"combined plus extras", `203.0.113.7 - - [21/Aug/2026:10:15:02 +0000] "POST /pay HTTP/2.0" 503 10 "https://shop.example/" "Mozilla/5.0" 0.001 rid-1`, lineFailure, catalog.Upstream, 503, "", "/pay"},
 		{"ingress passthrough", `10.1.2.3 - - [21/Aug/2026:10:15:02 +0000] "GET /v1 HTTP/1.1" 503 19 "-" "Go-http-client/1.1" 123 0.004 [default-api-80] [] 10.1.5.6:8080 19 0.004 503 0a1b2c`, lineFailure, catalog.UpstreamAppError, 503, "10.1.5.6:8080", "/v1"},

@@ -19,16 +19,17 @@ const (
 	wrapStamp                       // s6-log's "T" directive and other collectors: "2015-11-28 09:46:25.676384500 "
 	wrapQuote                       // a quoted post's marker: "> "
 	wrapLogplex                     // heroku logs: "2016-08-26T16:44:51.092317+00:00 app[web.1]: "
+	wrapMarkup                      // a post's code markup: a code block's indent, inline code's backticks, quotes
 )
 
 // wrapKinds are tried in this order: CRI and RFC 5424 lines begin with the
 // time docker's own prefix is made of, and so do Logplex's, whose prefix
 // is the longer.
-var wrapKinds = []wrapKind{wrapCRI, wrapSyslog, wrapLogplex, wrapDocker, wrapCompose, wrapTAI64N, wrapStamp, wrapQuote}
+var wrapKinds = []wrapKind{wrapCRI, wrapSyslog, wrapLogplex, wrapDocker, wrapCompose, wrapTAI64N, wrapStamp, wrapQuote, wrapMarkup}
 
 var wrapNames = map[wrapKind]string{
 	wrapCRI: "cri", wrapSyslog: "syslog", wrapDocker: "docker", wrapCompose: "compose", wrapTAI64N: "s6",
-	wrapStamp: "stamp", wrapQuote: "quote", wrapLogplex: "logplex",
+	wrapStamp: "stamp", wrapQuote: "quote", wrapLogplex: "logplex", wrapMarkup: "markup",
 }
 
 // strip removes one wrapper of kind k from line. It returns the line
@@ -53,6 +54,8 @@ func (k wrapKind) strip(line []byte) (inner, ts []byte, partial, ok bool) {
 		inner, ok = stripQuote(line)
 	case wrapLogplex:
 		inner, ts, ok = stripLogplex(line)
+	case wrapMarkup:
+		inner, ok = stripMarkup(line)
 	}
 	return inner, ts, false, ok
 }
@@ -212,6 +215,25 @@ func stripQuote(line []byte) (inner []byte, ok bool) {
 		return line[2:], true
 	}
 	return line, false
+}
+
+// stripMarkup removes how a post sets a log line apart as code: the
+// indentation of a code block (CommonMark §4.4, or a pager's), the
+// backticks of inline code (§6.1), or single quotes around it. Lines of
+// a log that carry indentation of their own (continuations) are read
+// better without this wrapper, and detection then leaves it out.
+func stripMarkup(line []byte) (inner []byte, ok bool) {
+	inner = bytes.TrimLeft(line, " \t")
+	ok = len(inner) < len(line)
+	if len(inner) > 1 && (inner[0] == '`' || inner[0] == '\'') {
+		q := inner[0]
+		inner = inner[1:]
+		if t := bytes.TrimRight(inner, " \t"); len(t) > 0 && t[len(t)-1] == q {
+			inner = t[:len(t)-1]
+		}
+		ok = true
+	}
+	return inner, ok && len(inner) > 0
 }
 
 // stampLen returns the length of the "2006-01-02 15:04:05[.999999999]"
