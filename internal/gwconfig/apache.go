@@ -461,16 +461,22 @@ func apacheUpstream(target string) Upstream {
 		u.TLS = strings.HasPrefix(rest, "https:")
 		return u
 	}
-	pu, err := url.Parse(target)
-	if err != nil || pu.Host == "" {
+	// The host and port end where the path or a variable of the target
+	// begins: "http://127.0.0.1:8181%{REQUEST_URI}", "http://app$1".
+	scheme, rest, ok := strings.Cut(target, "://")
+	host := rest
+	if i := strings.IndexAny(rest, "/%$?"); i >= 0 {
+		host = rest[:i]
+	}
+	if !ok || host == "" {
 		return Upstream{Network: "tcp", Addr: target, Weight: 1}
 	}
-	port := map[string]int{"https": 443, "wss": 443, "ajp": 8009, "fcgi": 9000}[pu.Scheme]
+	port := map[string]int{"https": 443, "wss": 443, "ajp": 8009, "fcgi": 9000}[scheme]
 	if port == 0 {
 		port = 80
 	}
-	u := addrUpstream(pu.Host, port)
-	u.TLS = pu.Scheme == "https" || pu.Scheme == "wss"
+	u := addrUpstream(host, port)
+	u.TLS = scheme == "https" || scheme == "wss"
 	return u
 }
 

@@ -152,6 +152,11 @@ func (p *apacheParser) parseSection(file string, lines []apacheLine, pos *int, o
 // openSection reads the section that line l opens, up to its closing tag.
 func (p *apacheParser) openSection(file string, l apacheLine, lines []apacheLine, pos *int) *Directive {
 	inner := strings.TrimPrefix(l.text, "<")
+	if i := strings.LastIndex(inner, ">"); i >= 0 && strings.HasPrefix(strings.TrimSpace(inner[i+1:]), "#") {
+		// "<Location /app/> # a note": httpd reads the section up to its
+		// ">" and takes the rest for a comment (apache2 -t accepts it).
+		inner = inner[:i+1]
+	}
 	if !strings.HasSuffix(inner, ">") {
 		name, _, _ := strings.Cut(inner, " ")
 		p.problems.addf(file, l.line, "<%s directive missing closing '>'", name)

@@ -241,9 +241,10 @@ func rewriteRequest(u *url.URL, host string, port int, p string) map[string]stri
 // condsHold reports whether RewriteCond lines hold for req
 // (https://httpd.apache.org/docs/2.4/mod/mod_rewrite.html#rewritecond):
 // a test string that is one server variable, against a regular expression,
-// "=string", "!" negating either, with the NC and OR flags. A condition
-// that tests anything else (files, environment, other headers) is not
-// known to hold, and its rule is not taken.
+// "=string", "!" negating either, with the NC and OR flags; a file test
+// takes the URL to name no file. A condition that tests anything else
+// (environment, other headers) is not known to hold, and its rule is not
+// taken.
 func condsHold(conds []*Directive, req map[string]string) bool {
 	// Conditions are ANDed; [OR] joins a condition with the next one.
 	group := false // whether the current OR group holds so far
@@ -273,6 +274,12 @@ var rewriteVarRe = regexp.MustCompile(`^%\{([A-Za-z_:-]+)\}$`)
 func condHolds(c *Directive, req map[string]string) (holds, known bool) {
 	if len(c.Args) < 2 {
 		return false, false
+	}
+	if test, neg := strings.CutPrefix(c.Args[1], "!"); fileTest(test) {
+		// A test of the file the path maps to: the URL is taken to name
+		// no file on disk, as an application's routes do not (the same
+		// assumption as FallbackResource's).
+		return neg, true
 	}
 	m := rewriteVarRe.FindStringSubmatch(c.Args[0])
 	if m == nil {
@@ -308,4 +315,14 @@ func condHolds(c *Directive, req map[string]string) (holds, known bool) {
 		holds = re.MatchString(v)
 	}
 	return holds != neg, true
+}
+
+// fileTest reports RewriteCond's tests of a file: -f, -d, -s, -l, -L, -h,
+// -x, -F and -U.
+func fileTest(p string) bool {
+	switch p {
+	case "-f", "-d", "-s", "-l", "-L", "-h", "-x", "-F", "-U":
+		return true
+	}
+	return false
 }

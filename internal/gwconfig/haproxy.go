@@ -34,7 +34,10 @@ type HAProxyProxy struct {
 	ACLs           map[string][]string // ACL name → each definition's words
 	Servers        []Upstream
 	Options        []string // "httpchk", "redispatch", ...
-	lines          []hline
+	// SRVTemplates are the server-template lines whose servers DNS SRV
+	// records give at run time.
+	SRVTemplates []hline
+	lines        []hline
 	defaults       *HAProxyProxy
 }
 
@@ -267,6 +270,13 @@ func (p *HAProxyProxy) add(file string, l hline) error {
 		if len(w) < 4 {
 			return parseErrorf(file, l.line, "server-template needs a prefix, a number and an address")
 		}
+		if strings.HasPrefix(w[3], "_") {
+			// A DNS SRV name ("_http._tcp.app.service.consul"): the
+			// servers' addresses and ports come from its records at run
+			// time; there is no address to write down.
+			p.SRVTemplates = append(p.SRVTemplates, l)
+			return nil
+		}
 		s, err := haproxyServer(append([]string{w[0], w[1] + w[2]}, w[3:]...), p.defaultServer(), file, l.line)
 		if err != nil {
 			return err
@@ -300,7 +310,13 @@ func haproxyBind(a, file string, line int) Listen {
 	a = strings.TrimPrefix(strings.TrimPrefix(a, "ipv4@"), "ipv6@")
 	host, port, err := net.SplitHostPort(a)
 	if err != nil {
-		return l
+		// HAProxy takes the port after the last colon: ":::443" is
+		// IPv6's any address ("::") on 443.
+		i := strings.LastIndexByte(a, ':')
+		if i < 0 {
+			return l
+		}
+		host, port = a[:i], a[i+1:]
 	}
 	l.Port, _ = strconv.Atoi(port) // a port range such as 8000-8010 reads as 0
 	if host != "*" && host != "" && host != "0.0.0.0" && host != "::" {
@@ -313,6 +329,11 @@ func haproxyBind(a, file string, line int) Listen {
 // default-server parameters before its own.
 func haproxyServer(w, defaults []string, file string, line int) (Upstream, error) {
 	var u Upstream
+	if strings.HasPrefix(w[2], "<") {
+		// A documentation placeholder ("<Home Assistant Server IP>:8123")
+		// left in the file: HAProxy refuses to start.
+		return u, parseErrorf(file, line, "server %s: the address %q is a placeholder, not an address: HAProxy does not start", w[1], strings.Join(w[2:], " "))
+	}
 	if strings.HasPrefix(w[2], "unix@") || strings.HasPrefix(w[2], "/") {
 		u = Upstream{Network: "unix", Addr: strings.TrimPrefix(w[2], "unix@")}
 	} else {
@@ -388,4 +409,22 @@ func (h *HAProxy) proxy(name string) *HAProxyProxy {
 		}
 	}
 	return nil
+}
+
+// mode returns the proxy's mode, "http" or "tcp", from its own "mode" line
+// or its defaults section's; HAProxy's default is tcp. A section without
+// a defaults section is read as a fragment of a larger file, whose
+// defaults (Debian's haproxy.cfg among them) set "mode http": "" then.
+func (p *HAProxyProxy) mode() string {
+	for q := p; q != nil; q = q.defaults {
+		for i := len(q.lines) - 1; i >= 0; i-- {
+			if w := q.lines[i].words; w[0] == "mode" && len(w) > 1 {
+				return w[1]
+			}
+		}
+	}
+	if p.defaults == nil {
+		return ""
+	}
+	return "tcp"
 }

@@ -30,8 +30,11 @@ func (h *HAProxy) Route(u *url.URL) (*Route, error) {
 		return nil, fmt.Errorf("no HAProxy frontend or listen section binds port %d", port)
 	}
 	r := &Route{Gateway: string(catalog.HAProxy), URL: u.String(), Server: Block{Name: fe.Kind + " " + fe.Name, File: fe.File, Line: fe.Line}}
-	req := haproxyReq{host: hostHeader(u, host), path: path, tls: u.Scheme == "https"}
-	if note, ok := fe.answersItself(req); ok {
+	req := haproxyReq{host: hostHeader(u, host), path: path, tls: u.Scheme == "https", tcp: fe.mode() == "tcp"}
+	if req.tcp {
+		r.Notes = append(r.Notes, fmt.Sprintf("%s %s runs in TCP mode (no \"mode http\"): its HTTP rules (http-request, redirect) are ignored and conditions on the path or headers never match", fe.Kind, fe.Name))
+	}
+	if note, ok := fe.answersItself(req); ok && !req.tcp {
 		r.Notes = append(r.Notes, note)
 		r.Settings = h.settings(fe, nil)
 		return r, nil
@@ -55,6 +58,9 @@ func (h *HAProxy) Route(u *url.URL) (*Route, error) {
 	r.Location = Block{Name: be.Kind + " " + be.Name, File: be.File, Line: be.Line}
 	r.Target, r.Protocol = be.Name, ProtoHTTP
 	r.Upstreams = append(r.Upstreams, be.Servers...)
+	for _, t := range be.SRVTemplates {
+		r.Notes = append(r.Notes, fmt.Sprintf("%s (%s): the servers' addresses and ports come from DNS SRV records at run time", strings.Join(t.words, " "), where(be.File, t.line)))
+	}
 	for _, s := range be.Servers {
 		if s.TLS {
 			r.Protocol = ProtoHTTPS
@@ -243,6 +249,7 @@ func (p *HAProxyProxy) evalNamedACL(name string, req haproxyReq) (bool, bool) {
 type haproxyReq struct {
 	host, path string
 	tls        bool
+	tcp        bool // the frontend runs in TCP mode: no HTTP fetch has a value
 }
 
 // evalACL evaluates one ACL body "FETCH [-i] [-m TYPE] VALUE..." for the
@@ -281,6 +288,9 @@ func evalACL(body string, req haproxyReq) (match, known bool) {
 	}
 	base, arg, _ := strings.Cut(strings.TrimSuffix(fetch, ")"), "(")
 	kind, suffix, _ := strings.Cut(base, "_")
+	if req.tcp && (kind == "path" || kind == "hdr") {
+		return false, true // HTTP fetches have no value in TCP mode
+	}
 	var subject string
 	switch {
 	case kind == "path" && arg == "":

@@ -12,6 +12,7 @@ import (
 // redirects that HAProxy answers itself.
 func TestHAProxyConditions(t *testing.T) {
 	cfg := `defaults
+  mode http
   contimeout 4000
   clitimeout 30s
   srvtimeout 45s

@@ -259,7 +259,7 @@ func TestApacheRewriteConds(t *testing.T) {
 	for _, tc := range []struct{ url, target string }{
 		{"http://a.example/chat", "http://10.0.0.5:5080/"},          // no Upgrade header
 		{"http://a.example/api/x", "http://10.0.0.8:8080/$1"},       // the host matches, OR'ed with the query
-		{"http://a.example/files/x", "http://10.0.0.5:5080/"},       // a file test is not told
+		{"http://a.example/files/x", "http://10.0.0.9:80/$1"},       // the path is taken to name no file
 		{"http://a.example/secure/x", "http://10.0.0.5:5080/"},      // plain http
 		{"https://a.example:80/secure/x", "http://10.0.0.10:80/$1"}, // HTTPS on
 	} {
@@ -269,6 +269,78 @@ func TestApacheRewriteConds(t *testing.T) {
 		}
 		if r.Target != tc.target {
 			t.Errorf("%s: target %q, want %q (notes %q)", tc.url, r.Target, tc.target, r.Notes)
+		}
+	}
+}
+
+// TestHAProxyModeBindAndPlaceholders: a complete file whose defaults set
+// no mode runs in TCP mode, where HTTP rules and fetches have no effect;
+// ":::443" binds 443 on every address; a placeholder left as a server's
+// address is a problem.
+func TestHAProxyModeBindAndPlaceholders(t *testing.T) {
+	cfg := "defaults\n  timeout connect 5s\nfrontend fe\n  bind :::443 v4v6\n  redirect scheme https if !{ ssl_fc }\n" +
+		"  use_backend api if { path_beg /api }\n  default_backend web\nbackend api\n  server a 10.0.0.2:80\nbackend web\n  server w 10.0.0.1:80\n"
+	h, err := parseHAProxy("/t/haproxy.cfg", []byte(cfg))
+	if err != nil || len(h.Problems) > 0 {
+		t.Fatalf("%v %v", err, h.Problems)
+	}
+	r, err := h.Route(mustURL(t, "http://x.example:443/api/v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Location.Name != "backend web" || !strings.Contains(strings.Join(r.Notes, "\n"), "TCP mode") {
+		t.Errorf("route %q, notes %q: want backend web in TCP mode", r.Location.Name, r.Notes)
+	}
+	h, err = parseHAProxy("/t/haproxy.cfg", []byte("backend b\n  server hass <Home Assistant Server IP>:8123\n"))
+	if err != nil || len(h.Problems) != 1 || !strings.Contains(h.Problems[0].Error(), "placeholder") {
+		t.Errorf("problems %v, want the placeholder", h.Problems)
+	}
+}
+
+// TestSquidHTTPAccess: the first http_access line whose ACLs match
+// decides; none matching, the opposite of the last line; an ACL not read
+// leaves the request allowed.
+func TestSquidHTTPAccess(t *testing.T) {
+	conf := "http_port 80 accel defaultsite=a.example vhost\nacl ours dstdomain .a.example\nacl office src 10.0.0.0/8\n" +
+		"cache_peer 10.0.0.1 parent 80 0 no-query originserver name=app\n"
+	for _, tc := range []struct {
+		rules, url string
+		denied     bool
+	}{
+		{"http_access allow ours\nhttp_access deny all\n", "http://www.a.example/", false},
+		{"http_access allow ours\nhttp_access deny all\n", "http://b.example/", true},
+		{"http_access allow ours\n", "http://b.example/", true},
+		{"http_access allow office\nhttp_access deny all\n", "http://b.example/", false},
+		{"", "http://b.example/", false},
+	} {
+		s := parseSquidMem(t, map[string]string{"/s/squid.conf": conf + tc.rules})
+		r, err := s.Route(mustURL(t, tc.url))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if denied := len(r.Upstreams) == 0; denied != tc.denied {
+			t.Errorf("%q %s: upstreams %v, notes %q; want denied %v", tc.rules, tc.url, r.Upstreams, r.Notes, tc.denied)
+		}
+	}
+}
+
+// TestApacheSectionCommentAndVariableTarget: a comment after a section's
+// ">" is no part of it, and a target's address ends where a variable
+// starts.
+func TestApacheSectionCommentAndVariableTarget(t *testing.T) {
+	conf := "<VirtualHost *:80>\n ServerName a.example\n <Location /app/> # adjust here\n  ProxyPass http://10.0.0.5:8080/app/\n </Location>\n" +
+		" RewriteEngine On\n RewriteRule ^/api/(.*) http://127.0.0.1:8181%{REQUEST_URI} [P,QSA]\n</VirtualHost>\n"
+	a, err := parseApache(memSource{"/t/a.conf": []byte(conf)}, "/t/a.conf")
+	if err != nil || len(a.Problems) > 0 {
+		t.Fatalf("%v %v", err, a.Problems)
+	}
+	for url, want := range map[string]string{"http://a.example/app/x": "10.0.0.5:8080", "http://a.example/api/v3": "127.0.0.1:8181"} {
+		r, err := a.Route(mustURL(t, url))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Upstreams) != 1 || r.Upstreams[0].Addr != want {
+			t.Errorf("%s: upstreams %+v, want %s", url, r.Upstreams, want)
 		}
 	}
 }

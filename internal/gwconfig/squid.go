@@ -27,6 +27,9 @@ type Squid struct {
 	// NeverDirect is the never_direct lines: "allow all" forbids Squid to
 	// go to the origin itself when no peer is allowed.
 	NeverDirect []*squidLine
+	// HTTPAccess is the http_access lines, in order: the first whose ACLs
+	// all match allows or denies the request.
+	HTTPAccess []*squidLine
 	// Problems are the parts that could not be read (an include that is
 	// missing, a bad cache_peer line, a time without a number); the rest
 	// of the model stands without them.
@@ -204,6 +207,8 @@ func (s *Squid) add(l *squidLine, probs *problems) {
 		err = s.addACL(l)
 	case l.Name == "never_direct":
 		s.NeverDirect = append(s.NeverDirect, l)
+	case l.Name == "http_access" && len(l.Args) >= 1:
+		s.HTTPAccess = append(s.HTTPAccess, l)
 	case squidTimeouts[l.Name]:
 		var d time.Duration
 		if d, err = squidTime(l.Args); err == nil {

@@ -44,6 +44,10 @@ func (s *Squid) Route(u *url.URL) (*Route, error) {
 	}
 	r := &Route{Gateway: string(catalog.Squid), URL: u.String(), Notes: notes, Settings: []Setting{},
 		Server: Block{Name: at.Line.String(), File: at.Line.File, Line: at.Line.Line}}
+	if note, denied := s.denied(req); denied {
+		r.Notes = append(r.Notes, note)
+		return r, nil
+	}
 	var peers []*SquidPeer
 	for _, p := range s.Peers {
 		if s.allowed(p, req, &r.Notes) {
@@ -255,4 +259,37 @@ func (a *SquidACL) matchValue(v string, req *squidRequest) (match, known bool) {
 		return name == v, true
 	}
 	return false, false
+}
+
+// denied applies the http_access lines to req: the first whose ACLs all
+// match decides; when none does, the answer is the opposite of the last
+// line's (squid.conf.documented, "http_access"). A line that names an ACL
+// not read here stops the reading: the request is taken as allowed. A
+// file without http_access lines is read as a part of a larger one.
+func (s *Squid) denied(req *squidRequest) (string, bool) {
+	for _, l := range s.HTTPAccess {
+		all := true
+		for _, name := range l.Args[1:] {
+			neg := strings.HasPrefix(name, "!")
+			v, known := s.matchACL(strings.TrimPrefix(name, "!"), req)
+			if !known {
+				return "", false
+			}
+			if v == neg {
+				all = false
+				break
+			}
+		}
+		if all {
+			if l.Args[0] == "deny" {
+				return fmt.Sprintf("%s (%s) denies the request: Squid answers 403 itself, no peer is asked", l.String(), where(l.File, l.Line)), true
+			}
+			return "", false
+		}
+	}
+	if n := len(s.HTTPAccess); n > 0 && s.HTTPAccess[n-1].Args[0] == "allow" {
+		last := s.HTTPAccess[n-1]
+		return fmt.Sprintf("no http_access line matches, and the last (%s, %s) allows: the default is the opposite, Squid answers 403 itself", last.String(), where(last.File, last.Line)), true
+	}
+	return "", false
 }
