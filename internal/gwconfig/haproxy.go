@@ -38,7 +38,7 @@ type HAProxyProxy struct {
 	// records give at run time.
 	SRVTemplates []hline
 	lines        []hline
-	defaults       *HAProxyProxy
+	defaults     *HAProxyProxy
 }
 
 // UseBackend is one use_backend rule: the backend and its condition as
