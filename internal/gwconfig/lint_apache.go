@@ -49,7 +49,9 @@ func checkApacheProxy(a *Apache, px *ApacheProxy) []Finding {
 			out = append(out, f)
 		}
 	}
-	if _, ok := px.Params["retry"]; !ok && px.Kind != "SetHandler" && !isBalancer(px.Target) {
+	// A RewriteRule [P] takes no worker parameters: it goes through a
+	// worker of its own URL's, or mod_proxy's default one.
+	if _, ok := px.Params["retry"]; !ok && px.Kind != "SetHandler" && px.Kind != "RewriteRule" && !isBalancer(px.Target) {
 		out = append(out, Finding{Severity: Info, Code: "apache.retry_default", Cause: catalog.UpstreamNoneHealthy,
 			File: px.File, Line: px.Line, Directive: px.String(),
 			Message: "no retry= on this ProxyPass: after one failed connection Apache puts the backend in error state for 60 s " +

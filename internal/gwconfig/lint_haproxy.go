@@ -2,6 +2,7 @@ package gwconfig
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gwdoctor/gwdoctor/internal/catalog"
@@ -12,7 +13,7 @@ func checkHAProxy(h *HAProxy) []Finding {
 	var out []Finding
 	for _, p := range h.Proxies {
 		out = append(out, checkHAProxyTimeouts(p)...)
-		if p.Kind == "frontend" && p.DefaultBackend == "" && len(p.UseBackends) == 0 {
+		if p.Kind == "frontend" && p.DefaultBackend == "" && len(p.UseBackends) == 0 && !p.answersAll() {
 			out = append(out, Finding{Severity: Error, Code: "haproxy.no_backend", Cause: catalog.UpstreamNoneHealthy,
 				File: p.File, Line: p.Line, Directive: "frontend " + p.Name,
 				Message: fmt.Sprintf("frontend %s has no default_backend and no use_backend: every request gets a 503", p.Name),
@@ -26,6 +27,12 @@ func checkHAProxy(h *HAProxy) []Finding {
 		}
 		if p.Kind != "frontend" {
 			out = append(out, checkHAProxyServers(p)...)
+		}
+		if l, ok := p.httpRuleInTCP(); ok {
+			out = append(out, Finding{Severity: Warning, Code: "haproxy.http_rules_in_tcp", Cause: catalog.Unknown,
+				File: p.File, Line: l.line, Directive: strings.Join(l.words, " "),
+				Message: fmt.Sprintf("%s %s runs in TCP mode (its defaults set no \"mode http\"): HAProxy ignores its HTTP rules (http-request, redirect, option forwardfor) and HTTP fetches never match", p.Kind, p.Name),
+				Fix:     "mode http"})
 		}
 	}
 	return out
@@ -119,11 +126,56 @@ func checkHAProxyServers(p *HAProxyProxy) []Finding {
 	}
 	// A listen section that switches to backends may have no server of
 	// its own.
-	if live == 0 && len(p.UseBackends) == 0 && p.DefaultBackend == "" {
-		out = append(out, Finding{Severity: Error, Code: "haproxy.no_server", Cause: catalog.UpstreamNoneHealthy,
+	if live == 0 && len(p.UseBackends) == 0 && p.DefaultBackend == "" && !p.answersAll() {
+		sev := Error
+		if p.hasLine("errorfile", "503") {
+			sev = Info // a backend kept without servers on purpose, to answer its own 503 page
+		}
+		out = append(out, Finding{Severity: sev, Code: "haproxy.no_server", Cause: catalog.UpstreamNoneHealthy,
 			File: p.File, Line: p.Line, Directive: p.Kind + " " + p.Name,
 			Message: fmt.Sprintf("%s %s has no enabled server: HAProxy answers 503 \"No server is available to handle this request\"", p.Kind, p.Name),
 			Fix:     "server app1 127.0.0.1:8080 check"})
 	}
 	return out
+}
+
+// answersAll reports a proxy that answers every request itself: an
+// unconditional redirect, http-request redirect, return or deny, or the
+// stats page on "stats uri" or "stats enable".
+func (p *HAProxyProxy) answersAll() bool {
+	for _, l := range p.lines {
+		w := l.words
+		switch {
+		case w[0] == "redirect" && haproxyCond(w[1:]) == "",
+			w[0] == "http-request" && len(w) > 1 && (w[1] == "redirect" || w[1] == "return" || w[1] == "deny") && haproxyCond(w[2:]) == "",
+			w[0] == "stats" && len(w) > 1 && (w[1] == "uri" || w[1] == "enable"):
+			return true
+		}
+	}
+	return false
+}
+
+// hasLine reports a line of the proxy that starts with the words given.
+func (p *HAProxyProxy) hasLine(words ...string) bool {
+	for _, l := range p.lines {
+		if len(l.words) >= len(words) && slices.Equal(l.words[:len(words)], words) {
+			return true
+		}
+	}
+	return false
+}
+
+// httpRuleInTCP returns the first HTTP rule of a proxy that runs in TCP
+// mode.
+func (p *HAProxyProxy) httpRuleInTCP() (hline, bool) {
+	if p.mode() != "tcp" {
+		return hline{}, false
+	}
+	for _, l := range p.lines {
+		w := l.words
+		if w[0] == "http-request" || w[0] == "http-response" || w[0] == "redirect" || w[0] == "option" && len(w) > 1 && w[1] == "forwardfor" {
+			return l, true
+		}
+	}
+	return hline{}, false
 }

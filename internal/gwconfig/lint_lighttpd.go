@@ -57,7 +57,7 @@ func checkLighttpdHost(a *LighttpdAssign, ext string, h *lhValue) []Finding {
 	if host := h.get("host").text(); host != "" && h.get("socket") == nil && !isIPHost(host) {
 		out = append(out, Finding{Severity: Info, Code: "lighttpd.static_hostname", Cause: catalog.UpstreamUnreachable,
 			File: h.File, Line: h.Line, Directive: fmt.Sprintf(`"host" => %q`, host),
-			Message: fmt.Sprintf("%s: lighttpd resolves %q once, when it first connects, and keeps the address: "+
+			Message: fmt.Sprintf("%s: lighttpd resolves %q once, at start-up (a name it cannot resolve stops it from starting), and keeps the address: "+
 				"when the backend's address changes, requests go to the old one until lighttpd restarts", where, host),
 			Fix: `"host" => "192.0.2.10"  # the backend's IP address; restart lighttpd when it changes`})
 	}

@@ -82,7 +82,26 @@ func checkNginx(n *Nginx) []Finding {
 			add(f)
 		}
 	}
+	walkDirectives(n.Directives, func(d *Directive) {
+		if d.Name == "ssl" && len(d.Args) == 1 {
+			// ngx_http_ssl_module: "ssl" was deprecated in 1.15.0 and
+			// removed in 1.25.1, where nginx stops at "unknown directive".
+			add(Finding{Severity: Error, Code: "nginx.ssl_directive", Cause: catalog.EdgeUnreachable,
+				File: d.File, Line: d.Line, Directive: directiveText(d),
+				Message: "the ssl directive was removed in nginx 1.25.1: nginx refuses to start with it (\"unknown directive \"ssl\"\"), and older releases warn",
+				Fix:     "listen 443 ssl;  # and drop the ssl line"})
+		}
+	})
 	return out
+}
+
+// walkDirectives calls fn for every directive of the tree, blocks' inside
+// included.
+func walkDirectives(ds []*Directive, fn func(*Directive)) {
+	for _, d := range ds {
+		fn(d)
+		walkDirectives(d.Block, fn)
+	}
 }
 
 // checkPassTarget looks at where a location sends its requests.
@@ -124,7 +143,7 @@ func hostFinding(d *Directive, host string) (Finding, bool) {
 			File: d.File, Line: d.Line, Directive: directiveText(d),
 			Message: fmt.Sprintf("nginx resolves %q once, at start-up or reload, and keeps the address: "+
 				"when the upstream's address changes, requests go to the old one until nginx is reloaded", host),
-			Fix: fmt.Sprintf("resolver 127.0.0.53 valid=30s; set $upstream %s; then use $upstream in %s", host, d.Name)}, true
+			Fix: staticHostnameFix(d, host)}, true
 	}
 	return Finding{}, false
 }
@@ -268,4 +287,14 @@ func checkUpstreamBlock(u *NginxUpstream) []Finding {
 			Fix:     "remove \"down\" from at least one server"})
 	}
 	return out
+}
+
+// staticHostnameFix is how to have nginx resolve host again: a variable in
+// a pass directive, or, for a server line of an upstream block, its
+// resolve parameter (nginx 1.27.3 and later, with a zone and a resolver).
+func staticHostnameFix(d *Directive, host string) string {
+	if d.Name == "server" {
+		return fmt.Sprintf("resolver 127.0.0.53 valid=30s; zone upstream_zone 64k; server %s resolve;", strings.Join(d.Args, " "))
+	}
+	return fmt.Sprintf("resolver 127.0.0.53 valid=30s; set $upstream %s; then use $upstream in %s", host, d.Name)
 }

@@ -25,7 +25,7 @@ func checkPHPFPM(c *PHPFPM) []Finding {
 				fmt.Sprintf("pool %s runs at most %d workers: %d slow requests at once make every other request wait in the listen queue, and the gateway times out or is refused", p.Name, n, n),
 				"pm.max_children = 10"))
 		}
-		if p.Network == "unix" && p.ListenMode.Name == "" && p.ListenOwner.Name == "" {
+		if p.Network == "unix" && p.ListenMode.Name == "" && p.ListenOwner.Name == "" && p.ListenACLUsers.Name == "" && p.ListenACLGroups.Name == "" {
 			out = append(out, Finding{Severity: Info, Code: "php_fpm.socket_owner", Cause: catalog.UpstreamPermission,
 				File: p.Listen.File, Line: p.Listen.Line, Directive: "listen = " + p.Listen.Value,
 				Message: fmt.Sprintf("pool %s's socket belongs to the user PHP-FPM runs as, with mode 0660: the gateway's user (www-data, nginx, apache) must be that user or in its group, or connecting fails with \"Permission denied\"", p.Name),

@@ -138,6 +138,8 @@ func TestCheckNginxSnippets(t *testing.T) {
 			[]string{"nginx.no_live_upstreams"}},
 		{"hostname", `http { server { location / { proxy_pass http://app.internal:8080; proxy_buffer_size 8k; } } }`,
 			[]string{"nginx.static_hostname"}},
+		{"ssl on", `http { server { listen 443; ssl on; location / { proxy_pass http://127.0.0.1:1; proxy_buffer_size 8k; } } }`,
+			[]string{"nginx.ssl_directive"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -166,6 +168,9 @@ func TestCheckHAProxySnippets(t *testing.T) {
 		{"default OPTIONS check", "backend be\n    option httpchk\n    server s1 10.0.0.1:80 check\n", []string{"haproxy.httpchk_options"}},
 		{"OPTIONS with an expectation", "backend be\n    option httpchk\n    http-check expect status 200-499\n    server s1 10.0.0.1:80 check\n", nil},
 		{"httpchk but nothing checked", "backend be\n    option httpchk\n    server s1 10.0.0.1:80\n", nil},
+		{"a frontend that only redirects", "backend be\n    server s1 10.0.0.1:80\nfrontend http-in\n    bind :8080\n    redirect scheme https code 301\n", nil},
+		{"a stats frontend", "backend be\n    server s1 10.0.0.1:80\nfrontend stats\n    bind :8404\n    stats uri /\n", nil},
+		{"a frontend with no backend", "backend be\n    server s1 10.0.0.1:80\nfrontend other\n    bind :8080\n", []string{"haproxy.no_backend"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h, err := parseHAProxy("/t/haproxy.cfg", []byte(head+tc.be))
@@ -180,5 +185,50 @@ func TestCheckHAProxySnippets(t *testing.T) {
 				t.Errorf("Check() codes = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestCheckHAProxyTCPMode: HTTP rules in a proxy that a complete file runs
+// in TCP mode are reported; a fragment without defaults is not.
+func TestCheckHAProxyTCPMode(t *testing.T) {
+	for _, tc := range []struct {
+		name, cfg string
+		want      bool
+	}{
+		{"defaults without mode", "defaults\n    timeout connect 5s\n    timeout client 30s\n    timeout server 60s\nfrontend fe\n    bind :80\n    http-request set-header X-Forwarded-Proto http\n    default_backend be\nbackend be\n    server s1 10.0.0.1:80\n", true},
+		{"mode http", "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 60s\nfrontend fe\n    bind :80\n    http-request set-header X-Forwarded-Proto http\n    default_backend be\nbackend be\n    server s1 10.0.0.1:80\n", false},
+		{"a fragment", "frontend fe\n    bind :80\n    http-request set-header X-Forwarded-Proto http\n    default_backend be\nbackend be\n    server s1 10.0.0.1:80\n", false},
+	} {
+		h, err := parseHAProxy("/t/haproxy.cfg", []byte(tc.cfg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		for _, f := range Check(&Config{HAProxy: h}) {
+			got = got || f.Code == "haproxy.http_rules_in_tcp"
+		}
+		if got != tc.want {
+			t.Errorf("%s: haproxy.http_rules_in_tcp reported %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestCheckSocketACLAndRewriteRetry: a pool whose socket is granted by
+// listen.acl_users gets no owner finding; a RewriteRule [P] gets no
+// retry= finding, which it cannot take.
+func TestCheckSocketACLAndRewriteRetry(t *testing.T) {
+	pool := "[www]\nlisten = /run/php/php-fpm.sock\nlisten.acl_users = apache,nginx\npm = dynamic\npm.max_children = 10\n"
+	c := &PHPFPM{File: "/t/www.conf"}
+	if err := c.readFPM(memSource{"/t/www.conf": []byte(pool)}, "/t/www.conf"); err != nil {
+		t.Fatal(err)
+	}
+	a, err := parseApache(memSource{"/t/a.conf": []byte("<VirtualHost *:80>\n RewriteEngine On\n RewriteRule ^/app/(.*) http://10.0.0.5:8080/$1 [P]\n</VirtualHost>\n")}, "/t/a.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Check(&Config{PHPFPM: c, Apache: a}) {
+		if f.Code == "php_fpm.socket_owner" || f.Code == "apache.retry_default" {
+			t.Errorf("finding %s at %s: %s", f.Code, f.Where(), f.Message)
+		}
 	}
 }

@@ -35,8 +35,13 @@ type Pool struct {
 	ListenOwner Setting `json:"-"`
 	ListenGroup Setting `json:"-"`
 	ListenMode  Setting `json:"-"`
-	PM          Setting `json:"pm"`           // "dynamic" unless set
-	MaxChildren Setting `json:"max_children"` // pm.max_children: no default, required
+	// ListenACLUsers and ListenACLGroups grant the socket by POSIX ACL;
+	// when set, listen.owner and listen.group are ignored (PHP manual,
+	// "Configuration": listen.acl_users).
+	ListenACLUsers  Setting `json:"-"`
+	ListenACLGroups Setting `json:"-"`
+	PM              Setting `json:"pm"`           // "dynamic" unless set
+	MaxChildren     Setting `json:"max_children"` // pm.max_children: no default, required
 	// RequestTerminateTimeout kills a worker whose request runs longer;
 	// 0 (the default) means never.
 	RequestTerminateTimeout Setting `json:"request_terminate_timeout"`
@@ -215,6 +220,10 @@ func (c *PHPFPM) set(file string, l iniLine) error {
 		p.ListenGroup = s
 	case "listen.mode":
 		p.ListenMode = s
+	case "listen.acl_users":
+		p.ListenACLUsers = s
+	case "listen.acl_groups":
+		p.ListenACLGroups = s
 	case "pm":
 		p.PM = s
 	case "pm.max_children":
