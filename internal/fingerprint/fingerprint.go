@@ -230,7 +230,7 @@ func (in *input) fallback(hops []Match) (Match, reader, bool) {
 			return h, readCustomPage, false
 		}
 		return unknownPage(in), readUnknown, false
-	case gateway && in.json():
+	case gateway && (in.json() || in.xmlError()):
 		return application("application-body", in), readApplication, false
 	case gateway:
 		return unknownPage(in), readUnknown, false
@@ -317,6 +317,13 @@ func (in *input) json() bool {
 	b := bytes.TrimSpace(in.body)
 	return len(b) > 0 && (b[0] == '{' || b[0] == '[')
 }
+
+// xmlErrorRe is an API's XML error object, as AWS and S3-style APIs write
+// it: <ErrorResponse> or <Error> holding a <Code>.
+var xmlErrorRe = regexp.MustCompile(`\A\s*(?:<\?xml[^>]*>\s*)?<(?:ErrorResponse|Error)\b[^>]*>[\s\S]{0,1000}?<Code>`)
+
+// xmlError reports a body that is an API's XML error object.
+func (in *input) xmlError() bool { return xmlErrorRe.Match(in.body) }
 
 // html reports an HTML body, by Content-Type or by its first byte.
 func (in *input) html() bool {

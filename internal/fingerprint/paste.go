@@ -91,6 +91,9 @@ func ReadPaste(data []byte) Paste {
 	if p, ok := foundationResponse(data); ok {
 		return p
 	}
+	if p, ok := statusCodeError(data); ok {
+		return p
+	}
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	var p Paste
 	if m := statusLineRe.FindSubmatch(trimmed); m != nil {
@@ -285,6 +288,30 @@ func clientResponse(data []byte) (Paste, bool) {
 		p.Response.Header.Add(k, v)
 	}
 	p.Response.Body = []byte(strings.TrimSpace(body))
+	return p, true
+}
+
+// statusCodeErrorRe is the message of request-promise's StatusCodeError
+// (and the clients that copied it): "StatusCodeError: 503 - {...}".
+var statusCodeErrorRe = regexp.MustCompile(`(?m)StatusCodeError: ([1-5][0-9]{2}) - (.+)$`)
+
+// statusCodeError reads the status and the body that a StatusCodeError
+// message carries.
+func statusCodeError(data []byte) (Paste, bool) {
+	m := statusCodeErrorRe.FindSubmatch(data)
+	if m == nil {
+		return Paste{}, false
+	}
+	p := Paste{Form: FormText, StatusFrom: StatusFromPage}
+	p.Response.Status, _ = strconv.Atoi(string(m[1]))
+	body := bytes.TrimSpace(m[2])
+	if len(body) > 1 && body[0] == '"' {
+		if s, err := strconv.Unquote(string(body)); err == nil {
+			body = []byte(s)
+		}
+	}
+	p.Response.Body = body
+	p.Form = bodyForm(body)
 	return p, true
 }
 

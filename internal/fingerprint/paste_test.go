@@ -47,6 +47,7 @@ func TestReadPaste(t *testing.T) {
 		{"har export", `{"log":{"version":"1.2","entries":[{"request":{"url":"https://x/app.js"},"response":{"status":200,"statusText":"OK","headers":[],"content":{"text":"x"}}},` +
 			`{"request":{"url":"https://x/api"},"response":{"status":502,"statusText":"","headers":[{"name":"server","value":"cloudflare"},{"name":"cf-ray","value":"8a1b-AMS"}],"content":{"mimeType":"text/html","text":"PGh0bWw+PC9odG1sPg==","encoding":"base64"}}}]}}`,
 			FormResponse, 502, StatusFromLine, "cloudflare", "<html></html>", false},
+		{"request-promise error", "| read secret failed: 503 - {\"errors\":[\"Vault is sealed\"]}\n| StatusCodeError: 503 - {\"errors\":[\"Vault is sealed\"]}", FormJSON, 503, StatusFromPage, "", `{"errors":["Vault is sealed"]}`, false},
 		{"foundation description", "<NSHTTPURLResponse: 0x1> { URL: https://x/ } { Status Code: 502, Headers {\n    Server =     (\n        \"nginx/1.8.0\"\n    );\n    \"Content-Length\" =     (\n        166\n    );\n} }", FormHeaders, 502, StatusFromLine, "nginx/1.8.0", "", true},
 	}
 	for _, tt := range tests {
@@ -152,5 +153,19 @@ func TestGoDialError(t *testing.T) {
 	res := Identify(Response{Status: 502, Body: []byte("dial tcp 10.0.0.5:8080: connect: connection refused")})
 	if res.Reading.Cause != catalog.UpstreamRefused || res.Generator.Product != string(catalog.UnknownProduct) {
 		t.Errorf("Identify = %s cause %q, want unknown with upstream.refused", res.Generator.Product, res.Reading.Cause)
+	}
+}
+
+// TestXMLErrorIsApplication: an API's XML error object with a gateway
+// status is the application's answer, as its JSON one is.
+func TestXMLErrorIsApplication(t *testing.T) {
+	body := `<?xml version="1.0"?><ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code></Error></ErrorResponse>`
+	res := Identify(Response{Status: 503, Body: []byte(body)})
+	if res.Generator.Product != string(catalog.Application) || res.Reading.Cause != catalog.UpstreamAppError {
+		t.Errorf("Identify = %s cause %q, want the application's own error", res.Generator.Product, res.Reading.Cause)
+	}
+	res = Identify(Response{Status: 503, Body: []byte("<html><body>Service Unavailable</body></html>")})
+	if res.Generator.Product == string(catalog.Application) {
+		t.Errorf("an HTML page read as the application's")
 	}
 }

@@ -122,6 +122,9 @@ func readCloudflare(in *input, res *Result) {
 		return
 	}
 	switch {
+	case (code == "502" || code == "504") && bytes.HasPrefix(bytes.TrimSpace(in.body), []byte("error code:")):
+		// The plain-text form ("error code: 502") does not tell the
+		// origin's status passed on from Cloudflare's own.
 	case code == "502" || code == "504":
 		// A branded 502/504 reports the origin's own status: Cloudflare
 		// replaced the origin's body and passed the status on.

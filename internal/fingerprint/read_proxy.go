@@ -120,6 +120,9 @@ func envoyReason(reason string) (struct {
 	cause catalog.Cause
 	flag  string
 }, bool) {
+	// The reply quoted inside JSON or an exception keeps its closing
+	// bracket or quote: "connection termination}".
+	reason = strings.TrimRight(reason, `}])"'.,; `)
 	if r, ok := envoyReasons[reason]; ok {
 		return r, true
 	}

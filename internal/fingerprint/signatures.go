@@ -74,7 +74,10 @@ var cdnSignatures = []signature{
 			showsRe(`\bError (?:code )?52[0-7]\b`),
 			// The plain-text body Cloudflare answers clients that take no
 			// HTML with: "error code: 520", "error code: 1020".
-			showsRe(`(?m)\berror code: (?:52[0-7]|530|1[0-9]{3})$`),
+			showsRe(`(?m)\berror code: (?:52[0-7]|530|1[0-9]{3})$`), bodyRe(`\A\s*error code: 5[0-9]{2}\s*\z`),
+			// The branded page's title, "example.com | 502: Bad gateway", as
+			// a client quotes the start of the page.
+			bodyRe(`<title>[^<|]+ \| 5[0-9]{2}: [A-Z][a-z]+(?: [a-z]+)*</title>`),
 			shows("between Cloudflare and the origin web server"), shows("between Cloudflare's network and the origin web server"),
 			showsRe(`(?i)Cloudflare is unable to establish an SSL connection to the origin`))},
 		read: readCloudflare},
@@ -121,7 +124,9 @@ var cdnSignatures = []signature{
 		all:  []cond{header("X-Azure-Ref", ""), anyOf(body("Azure Front Door"), body("Our services aren't available right now"))},
 		read: readFrontDoor},
 	{name: "azure-front-door-sentence", product: catalog.AzureFrontDoor, kind: wrote, conf: confMedium,
-		all: []cond{body("Azure Front Door wasn't able to connect to the origin")}, read: readFrontDoor},
+		all: []cond{anyOf(body("Azure Front Door wasn't able to connect to the origin"),
+			// Its page for a host it has no configuration for (observed).
+			shows("able to find your Azure Front Door Service configuration"))}, read: readFrontDoor},
 	// Front Door's default error page without its headers (Microsoft Learn,
 	// "Troubleshoot Azure Front Door common issues"; observed).
 	{name: "azure-front-door-text", product: catalog.AzureFrontDoor, kind: wrote, conf: confMedium,
@@ -151,6 +156,11 @@ var cdnSignatures = []signature{
 	// function's own JSON passes through without it.
 	{name: "aws-api-gateway-error", product: catalog.APIGateway, kind: wrote, conf: confHigh,
 		all: []cond{header("X-Amzn-Errortype", ""), body(`"message"`)}, read: readAPIGateway},
+	// The same headers without the body (curl -I, a client's dump): the
+	// error type with API Gateway's request ID is API Gateway's own answer;
+	// a CloudFront in front of an edge-optimized API only passed it on.
+	{name: "aws-api-gateway-error-headers", product: catalog.APIGateway, kind: wrote, conf: confMedium,
+		all: []cond{header("X-Amzn-Errortype", ""), header("X-Amz-Apigw-Id", ""), bodyUnseen()}, read: readAPIGateway},
 	// REST APIs send x-amz-apigw-id, HTTP APIs apigw-requestid (API
 	// Gateway developer guide, "Working with HTTP APIs"; observed).
 	{name: "aws-api-gateway-message", product: catalog.APIGateway, kind: wrote, conf: confMedium,

@@ -15,7 +15,7 @@ var platformSignatures = []signature{
 	// carries it on every error Vercel writes.
 	{name: "vercel-error-page", product: catalog.Vercel, kind: wrote, conf: confHigh,
 		all: []cond{anyOf(header("X-Vercel-Error", ""), shows("Vercel is working correctly"),
-			showsRe(`An error occurred with your deployment\n[A-Z_]+_[A-Z]+(?:\n|\z)`),
+			showsRe(`An error occurred with your deployment\s+[A-Z]+(?:_[A-Z]+)+\b`),
 			showsRe(`(?m)^[45][0-9]{2}: [A-Z]+(?:_[A-Z]+)*\nCode: [A-Z]+(?:_[A-Z]+)+$`),
 			showsRe(`\b[45][0-9]{2}: [A-Z]+(?:_[A-Z]+)*[ (]+Code: (?:[A-Z]+_)*INVOCATION_(?:TIMEOUT|FAILED)\b`))},
 		read: readVercel},

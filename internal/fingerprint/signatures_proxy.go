@@ -27,9 +27,11 @@ var proxySignatures = []signature{
 	// line, "nginx" alone with server_tokens off.
 	{name: "nginx-error-page", product: catalog.Nginx, kind: wrote, conf: confHigh,
 		all: []cond{bodyTo("<hr><center>nginx", "</center>")}, read: readNginx},
-	// The same page as a browser shows it: the status, then "nginx".
+	// The same page as a browser shows it: the status, then "nginx"; also
+	// quoted at the end of a sentence, its signature line with a version
+	// on the next line.
 	{name: "nginx-error-text", product: catalog.Nginx, kind: wrote, conf: confMedium,
-		all: []cond{tailLine("nginx")}, read: readNginx},
+		all: []cond{anyOf(tailLine("nginx"), showsRe(`(?m)\b[1-5][0-9]{2} [A-Z][A-Za-z -]+\nnginx/[0-9][0-9.]*(?: \([^)\n]*\))?$`))}, read: readNginx},
 	// An nginx page that a client cut short inside its signature line
 	// ("<hr><ce"): nginx's layout, the status in title and heading, then
 	// the <hr> that only nginx and its forks write before the signature.
