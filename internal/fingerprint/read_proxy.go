@@ -282,19 +282,11 @@ func readIIS(in *input, res *Result) {
 		return
 	}
 	res.Reading.Detail = join(res.Reading.Detail, "0x80072"+strings.ToLower(string(m[1])), ", error code ")
-	switch strings.ToLower(string(m[1])) {
-	case "ee2": // ERROR_WINHTTP_TIMEOUT (12002)
-		res.Reading.Cause = catalog.UpstreamTimeout
-	case "ee7": // ERROR_WINHTTP_NAME_NOT_RESOLVED (12007)
-		res.Reading.Cause = catalog.UpstreamDNS
-	case "efd": // ERROR_WINHTTP_CANNOT_CONNECT (12029)
-		res.Reading.Cause = catalog.UpstreamRefused
-	case "efe": // ERROR_WINHTTP_CONNECTION_ERROR (12030)
-		res.Reading.Cause = catalog.UpstreamClosed
-	case "f78": // ERROR_WINHTTP_INVALID_SERVER_RESPONSE (12152)
-		res.Reading.Cause = catalog.UpstreamInvalid
-	case "f8f": // ERROR_WINHTTP_SECURE_FAILURE (12175)
-		res.Reading.Cause = catalog.UpstreamTLS
+	// 0x80072EE2 is WinHTTP's 12002: the low 16 bits.
+	if n, err := strconv.ParseInt("2"+string(m[1]), 16, 32); err == nil {
+		if c, ok := catalog.WinHTTPCause(int(n)); ok {
+			res.Reading.Cause = c
+		}
 	}
 }
 

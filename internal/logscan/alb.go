@@ -24,7 +24,7 @@ func (p *albLog) parse(line []byte, e *Entry) verdict {
 	switch string(f[0]) {
 	case "http", "https", "h2", "grpcs", "ws", "wss":
 	default:
-		return lineMalformed
+		return p.classic(line, e)
 	}
 	t, ok := timeRFC3339(f[1])
 	if !ok {
@@ -99,4 +99,59 @@ func albCause(status int, target, reason []byte, hasTarget bool) catalog.Cause {
 		return catalog.UpstreamTimeout
 	}
 	return catalog.Upstream
+}
+
+// classic reads a Classic Load Balancer's access log line (Elastic Load
+// Balancing, "Access logs for your Classic Load Balancer"): no type field,
+//
+//	2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000086 0.001048 0.001337 200 200 0 57 "GET https://www.example.com:443/ HTTP/1.1" "curl/7.38.0" DHE-RSA-AES128-SHA TLSv1.2
+//
+// A TCP listener writes "-" for both statuses. backend_status_code is the
+// instance's answer, "-" when it gave none.
+func (p *albLog) classic(line []byte, e *Entry) verdict {
+	var f [9][]byte // time elb client backend rpt bpt respt elb_status backend_status
+	rest := line
+	for i := range f {
+		f[i], rest = word(rest)
+	}
+	t, ok := timeRFC3339(f[0])
+	if !ok || len(f[2]) == 0 || bytes.IndexByte(f[2], ':') < 0 {
+		return lineMalformed
+	}
+	e.Time = t
+	if string(f[7]) == "-" {
+		return lineOK // a TCP listener's line
+	}
+	status, ok := digits(f[7])
+	if !ok {
+		return lineMalformed
+	}
+	if !catalog.IsGatewayStatus(status) {
+		return lineOK
+	}
+	_, rest = word(rest) // received_bytes
+	_, rest = word(rest) // sent_bytes
+	q := quotedFields(rest, 1)
+	e.Product, e.Format, e.Status = catalog.ELB, "alb", status
+	e.Client = string(capLen(f[2], 64))
+	if len(f[3]) > 0 && f[3][0] != '-' {
+		e.Upstream = string(capLen(f[3], 128))
+	}
+	if len(q) > 0 {
+		e.Method, e.Path = requestLine(q[0])
+	}
+	// The ELB troubleshooting guide: a backend status of 5xx is the
+	// instance's own; 503 without a backend is no registered or healthy
+	// instance (or "Back-end server is at capacity"); 502 and 504 without
+	// one have several causes the line does not tell apart.
+	switch n, ok := digits(f[8]); {
+	case ok && n >= 500:
+		e.Cause = catalog.UpstreamAppError
+	case status == 503 && e.Upstream == "":
+		e.Cause = catalog.UpstreamNoneHealthy
+	default:
+		e.Cause = catalog.Upstream
+	}
+	e.Detail = "backend_status_code " + string(capLen(f[8], 8))
+	return lineFailure
 }

@@ -132,12 +132,20 @@ func preferOnTie(name string, lines [][]byte, f, best *format) bool {
 func choose(name string, sample [][]byte, o parseOptions, forced *format) (choice, error) {
 	c := pickFormat(name, sample, o, forced)
 	if w := detectWraps(sample, o.loc); w != nil {
+		// The outer wrappers alone, then with each inner one: a wrapper
+		// found inside another may be the format's own start (an IIS or
+		// lighttpd line's date and time read as a collector's stamp).
 		inner := make([][]byte, len(sample))
-		for i, l := range sample {
-			inner[i], _, _ = w.unwrap(l)
-		}
-		if cw := pickFormat(name, inner, o, forced); cw.score > c.score {
-			c, c.wrap = cw, w
+		for k := 1; k <= len(w.kinds); k++ {
+			wk := &unwrapper{kinds: w.kinds[:k], loc: w.loc}
+			for i, l := range sample {
+				inner[i], _, _ = wk.unwrap(l)
+			}
+			// On a tie, the deeper unwrapping wins over a shallower one
+			// (not over the lines as they are).
+			if cw := pickFormat(name, inner, o, forced); cw.score > c.score || cw.score == c.score && c.wrap != nil {
+				c, c.wrap = cw, wk
+			}
 		}
 	}
 	if forced != nil {

@@ -54,6 +54,7 @@ var formats = []format{
 	{"varnish", catalog.Varnish, kindError, func(o parseOptions, _ [][]byte) parser { return &varnishLog{} }},
 	{"heroku", catalog.Heroku, kindAccess, func(o parseOptions, _ [][]byte) parser { return &herokuRouter{} }},
 	{"alb", catalog.ALB, kindAccess, func(o parseOptions, _ [][]byte) parser { return &albLog{} }},
+	{"iis", catalog.IIS, kindAccess, func(o parseOptions, _ [][]byte) parser { return &iisLog{} }},
 }
 
 // Formats returns the names of the supported formats, as Options.Format

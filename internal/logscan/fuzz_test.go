@@ -59,3 +59,5 @@ func FuzzSquidCache(f *testing.F) { fuzzParser(f, "squid-cache") }
 func FuzzLighttpd(f *testing.F) { fuzzParser(f, "lighttpd") }
 
 func FuzzALB(f *testing.F) { fuzzParser(f, "alb") }
+
+func FuzzIIS(f *testing.F) { fuzzParser(f, "iis") }

@@ -29,6 +29,7 @@ var formatSamples = map[string]string{
 	"varnish":       "-   FetchError     backend default: fail errno 111 (Connection refused)",
 	"heroku":        `at=error code=H12 desc="Request timeout" method=POST path="/poll" host=app.herokuapp.com request_id=50a4bf5b fwd="36.71.232.235" dyno=web.1 connect=1ms service=30000ms status=503 bytes=0 protocol=https`,
 	"alb":           `http 2026-08-21T10:15:02.186641Z app/lb/1 192.168.131.39:2817 10.0.0.1:80 0.000 -1 -1 502 - 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - arn "Root=1" "-" "-" 0 2026-08-21T10:15:00.364000Z "forward" "-" "-" "10.0.0.1:80" "-" "-" "-"`,
+	"iis":           `2016-12-10 03:47:14 76.12.55.140 GET /xyz - 80 - 73.188.236.249 Mozilla/5.0+(Windows+NT+10.0) 502 3 64 343`,
 }
 
 func TestDetect(t *testing.T) {
@@ -57,7 +58,7 @@ func TestUnknownFormat(t *testing.T) {
 	if !errors.Is(err, ErrUnknownFormat) || !strings.Contains(err.Error(), "nginx-error, nginx-access") {
 		t.Errorf("err = %v, want ErrUnknownFormat listing the formats", err)
 	}
-	_, err = Scan(context.Background(), []Source{{Name: p}}, Options{Format: "iis"})
+	_, err = Scan(context.Background(), []Source{{Name: p}}, Options{Format: "w3c-odd"})
 	if !errors.Is(err, ErrUnknownFormat) {
 		t.Errorf("forced unknown format: err = %v", err)
 	}

@@ -172,5 +172,9 @@ func TestParseALB(t *testing.T) {
 		{"no targets", `http 2026-08-21T10:15:02.186641Z app/lb/1 192.168.131.39:2817 - -1 -1 -1 503 - 34 366 "GET http://www.example.com:80/ HTTP/1.1"` + tail + `"-" "-" "-" "-" "-"`, lineFailure, catalog.UpstreamNoneHealthy, 503, "", ""},
 		{"timeout", `http 2026-08-21T10:15:02.186641Z app/lb/1 192.168.131.39:2817 10.0.0.1:80 0.000 -1 -1 504 - 34 366 "GET http://www.example.com:80/ HTTP/1.1"` + tail + `"-" "10.0.0.1:80" "-" "-" "-"`, lineFailure, catalog.UpstreamTimeout, 504, "", ""},
 		{"ok", `http 2026-08-21T10:15:02.186641Z app/lb/1 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1"` + tail + `"-" "10.0.0.1:80" "200" "-" "-"`, lineOK, "", 0, "", ""},
+		{"classic, instance's 503", `2017-06-26T08:38:27.991796Z my-elb 172.27.19.150:43326 172.27.19.217:80 0.00008 0.000626 0.000057 503 503 566 326 "POST http://internal-x.elb.amazonaws.com:80/api/v1/hoge HTTP/1.0" "Xxxx/1.0.4" - -`, lineFailure, catalog.UpstreamAppError, 503, "172.27.19.217:80", "http://internal-x.elb.amazonaws.com:80/api/v1/hoge"},
+		{"classic, no backend", `2015-08-03T19:35:21.383076Z my-elb 1.1.1.1:63484 - -1 -1 -1 504 0 0 0 "GET https://x:443/y HTTP/1.1"`, lineFailure, catalog.Upstream, 504, "", ""},
+		{"classic, no instance", `2015-08-03T19:35:21.383076Z my-elb 1.1.1.1:63484 - -1 -1 -1 503 0 0 0 "GET https://x:443/y HTTP/1.1"`, lineFailure, catalog.UpstreamNoneHealthy, 503, "", ""},
+		{"classic, tcp listener", `2017-11-22T16:33:26.751965Z ELB 46.133.22.112:50991 192.168.1.48:443 0.00073 0.000009 0.000013 - - 255 2933 "- - - " "-" - -`, lineOK, "", 0, "", ""},
 	})
 }

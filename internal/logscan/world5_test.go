@@ -95,7 +95,6 @@ var worldOpen5 = map[string]string{
 	"nginx-stderr-arrow-prefix-beakerx":               "the \"name-stderr>\" prefix is not stripped: nginx's untimed [alert] and its [notice] count as malformed (the refused lines are still found)",
 	"istio-ingress-uc-pasted-table-row":               "the table's \"  | \" in front of the access line is not stripped; the file is taken for squid-cache",
 	"traefik-v3-dbg-tls-ip-sans-forward-auth-refused": "Traefik v3's console DEBUG lines (\"DBG .../proxy.go:113 > 500 ... error=...\") are read, but neither the TLS error nor the ForwardAuth dial error is",
-	"classic-elb-tcp-listener-dash-status":            "a Classic ELB's TCP-listener lines (statuses \"- -\", request \"- - - \") are not read",
 }
 
 func TestWorldCorpusRound5(t *testing.T) { runWorldRound(t, "5", worldCases5, worldOpen5) }
