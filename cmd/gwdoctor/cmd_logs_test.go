@@ -63,7 +63,7 @@ func TestLogsUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"no files", []string{"logs"}, exitUsage, "at least one FILE"},
-		{"bad format", []string{"logs", "--format", "iis", "testdata/logs_error.log"}, exitUsage, "supported formats are nginx-error"},
+		{"bad format", []string{"logs", "--format", "w3c-custom", "testdata/logs_error.log"}, exitUsage, "supported formats are nginx-error"},
 		{"bad format-out", []string{"logs", "--format-out", "xml", "testdata/logs_error.log"}, exitUsage, "bad --format-out"},
 		{"bad since", []string{"logs", "--since", "yesterday", "testdata/logs_error.log"}, exitUsage, "bad --since"},
 		{"since after until", []string{"logs", "--since", "1h", "--until", "2h", "testdata/logs_error.log"}, exitUsage, "--since must be before --until"},
