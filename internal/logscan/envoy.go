@@ -2,6 +2,7 @@ package logscan
 
 import (
 	"bytes"
+	"time"
 
 	"github.com/gwdoctor/gwdoctor/internal/catalog"
 )
@@ -15,6 +16,12 @@ import (
 type envoyLog struct{}
 
 func (p *envoyLog) parse(line []byte, e *Entry) verdict {
+	if t, ok := envoyAppLine(line); ok {
+		// Envoy's own log beside its access log in one container's
+		// output: start-up, configuration, debug; no request's failure.
+		e.Time = t
+		return lineOK
+	}
 	if len(line) < 30 || line[0] != '[' {
 		return lineMalformed
 	}
@@ -200,4 +207,64 @@ func envoyCause(flags []byte, status int) catalog.Cause {
 		return catalog.Upstream
 	}
 	return ""
+}
+
+// envoyLevels are the levels of Envoy's application log.
+var envoyLevels = [][]byte{[]byte("trace"), []byte("debug"), []byte("info"), []byte("warning"), []byte("warn"), []byte("error"), []byte("critical")}
+
+// envoyAppLine reads the time of a line of Envoy's application log: its
+// default format "[2019-12-04 01:59:42.489][1][info][main] ..." (Envoy docs,
+// "Command line options", --log-format) or Istio's proxy form
+// "2023-10-12T08:08:15.270118Z<TAB>debug<TAB>envoy pool<TAB>...".
+func envoyAppLine(line []byte) (time.Time, bool) {
+	if len(line) > 30 && line[0] == '[' {
+		end := bytes.IndexByte(line, ']')
+		if end != 24 || line[11] != ' ' || !bytes.HasPrefix(line[end:], []byte("][")) {
+			return time.Time{}, false
+		}
+		t, err := time.Parse("2006-01-02 15:04:05.000", string(line[1:end]))
+		if err != nil {
+			return time.Time{}, false
+		}
+		rest := line[end+2:]
+		i := bytes.IndexByte(rest, ']')
+		if i <= 0 || !allDigits(rest[:i]) || !bytes.HasPrefix(rest[i:], []byte("][")) {
+			return time.Time{}, false
+		}
+		rest = rest[i+2:]
+		j := bytes.IndexByte(rest, ']')
+		if j <= 0 || !isEnvoyLevel(rest[:j]) {
+			return time.Time{}, false
+		}
+		return t, true
+	}
+	n := rfc3339Len(line)
+	if n == 0 || n >= len(line) || line[n] != '\t' {
+		return time.Time{}, false
+	}
+	rest := line[n+1:]
+	lvl, after, ok := bytes.Cut(rest, []byte("\t"))
+	if !ok || !isEnvoyLevel(lvl) || !bytes.HasPrefix(after, []byte("envoy ")) {
+		return time.Time{}, false
+	}
+	t, ok := timeRFC3339(line[:n])
+	return t, ok
+}
+
+func isEnvoyLevel(b []byte) bool {
+	for _, l := range envoyLevels {
+		if bytes.Equal(b, l) {
+			return true
+		}
+	}
+	return false
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
 }

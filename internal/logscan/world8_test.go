@@ -125,10 +125,6 @@ var worldOpen8 = map[string]string{
 	"blockquote-apache-fcgi-lost-bracket-then-socket-missing":        "an AH01079 line that lost its opening bracket when it was published",
 	"compose-caddy-docker-proxy-json-refused-wrapped-at-tls":         "Caddy's JSON line broken in two by the page",
 	"contour-envoy-uc-503-line-without-time-and-method-start":        "an Envoy access line published from its path on, without its time and method",
-	"kubectl-consul-connect-envoy-sidecar-startup-lines":             "Envoy's own start-up lines: no reader takes Envoy's application log",
-	"istio-sidecar-xds-no-healthy-upstream-warnings-08-and-114":      "Envoy's own warnings about its xDS stream: no reader takes Envoy's application log",
-	"istio-proxy-debug-tabs-h2-stream-closed-request-reset":          "Envoy's tab-separated debug lines, taken for Caddy's console lines: the lines are right, the format is not",
-	"consul-connect-envoy-debug-new-stream-headers-queueing":         "Envoy's debug lines with the request's headers: no reader takes Envoy's application log",
 }
 
 func TestWorldRound8(t *testing.T) { runWorldRound(t, "8", worldCases8, worldOpen8) }
