@@ -1,10 +1,6 @@
 package gwconfig
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -49,36 +45,17 @@ http://b.test:{P} {
 // gets it is the one Route names, or that Caddy answered itself where Route
 // names none.
 func TestCaddyRoutesAsCaddy(t *testing.T) {
-	caddy := requireProgram(t, "/usr/bin/caddy", "caddy")
-	names := []string{"A", "B", "C", "D", "E", "F"}
-	backends, addr, got := startBackends(t, names)
-	var port int
-	var conf string
-	for attempt := 0; ; attempt++ {
-		port = freePort(t)
-		pairs := []string{"{P}", fmt.Sprint(port)}
-		for _, n := range names {
-			pairs = append(pairs, "{"+n+"}", addr[n])
-		}
-		conf = strings.NewReplacer(pairs...).Replace(realRouteCaddy)
-		dir := t.TempDir()
-		file := filepath.Join(dir, "Caddyfile")
-		if err := os.WriteFile(file, []byte(conf), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Setenv("HOME", dir)
-		t.Setenv("XDG_DATA_HOME", dir)
-		t.Setenv("XDG_CONFIG_HOME", dir)
-		out := startServer(t, port, caddy, "run", "--config", file, "--adapter", "caddyfile")
-		if out == "" {
-			break
-		}
-		if attempt == 2 {
-			t.Fatalf("caddy did not listen on 127.0.0.1:%d: %s", port, out)
-		}
-	}
-	c := parseCaddyMem(t, map[string]string{"/c/Caddyfile": conf})
-	for _, tc := range []struct{ host, path string }{
+	runRealRoutes(t, realGateway{name: "caddy", program: "/usr/bin/caddy", pkg: "caddy", conf: realRouteCaddy,
+		backends: []string{"A", "B", "C", "D", "E", "F"},
+		setup: func(t *testing.T, dir, conf string, port int) []string {
+			t.Setenv("HOME", dir)
+			t.Setenv("XDG_DATA_HOME", dir)
+			t.Setenv("XDG_CONFIG_HOME", dir)
+			return []string{"run", "--config", writeConf(t, dir, "Caddyfile", conf), "--adapter", "caddyfile"}
+		},
+		read: func(t *testing.T, conf string) router {
+			return parseCaddyMem(t, map[string]string{"/c/Caddyfile": conf})
+		}}, []hostPath{
 		{"a.test", "/api/users"},
 		{"a.test", "/old"},
 		{"a.test", "/static/app.js"},
@@ -88,12 +65,5 @@ func TestCaddyRoutesAsCaddy(t *testing.T) {
 		{"a.test", "/page"},
 		{"a.test", "/logo.png"},
 		{"b.test", "/anything"},
-	} {
-		real, status := fetch(t, port, tc.host, tc.path, got)
-		r, err := c.Route(mustURL(t, fmt.Sprintf("http://%s:%d%s", tc.host, port, tc.path)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkReal(t, "caddy", tc.host+tc.path, real, status, r, backends)
-	}
+	})
 }

@@ -1,10 +1,6 @@
 package gwconfig
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -56,35 +52,18 @@ backend be_default
 // client sends, its port included), that the backend which gets it is the
 // one Route names, or that HAProxy answered itself where Route names none.
 func TestHAProxyRoutesAsHAProxy(t *testing.T) {
-	haproxy := requireProgram(t, "/usr/sbin/haproxy", "haproxy")
-	names := []string{"A", "B", "C", "D", "E", "F", "G"}
-	backends, addr, got := startBackends(t, names)
-	var port int
-	var conf string
-	for attempt := 0; ; attempt++ {
-		port = freePort(t)
-		pairs := []string{"{P}", fmt.Sprint(port)}
-		for _, n := range names {
-			pairs = append(pairs, "{"+n+"}", addr[n])
-		}
-		conf = strings.NewReplacer(pairs...).Replace(realRouteHAProxy)
-		file := filepath.Join(t.TempDir(), "haproxy.cfg")
-		if err := os.WriteFile(file, []byte(conf), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		out := startServer(t, port, haproxy, "-db", "-f", file)
-		if out == "" {
-			break
-		}
-		if attempt == 2 {
-			t.Fatalf("haproxy did not listen on 127.0.0.1:%d: %s", port, out)
-		}
-	}
-	h, err := parseHAProxy("/t/haproxy.cfg", []byte(conf))
-	if err != nil || len(h.Problems) > 0 {
-		t.Fatalf("%v %v", err, h.Problems)
-	}
-	for _, tc := range []struct{ host, path string }{
+	runRealRoutes(t, realGateway{name: "haproxy", program: "/usr/sbin/haproxy", pkg: "haproxy", conf: realRouteHAProxy,
+		backends: []string{"A", "B", "C", "D", "E", "F", "G"},
+		setup: func(t *testing.T, dir, conf string, port int) []string {
+			return []string{"-db", "-f", writeConf(t, dir, "haproxy.cfg", conf)}
+		},
+		read: func(t *testing.T, conf string) router {
+			h, err := parseHAProxy("/t/haproxy.cfg", []byte(conf))
+			if err != nil || len(h.Problems) > 0 {
+				t.Fatalf("%v %v", err, h.Problems)
+			}
+			return h
+		}}, []hostPath{
 		{"a.test", "/api/users"},
 		{"a.test", "/api/v2/users"},
 		{"b.test", "/page"},
@@ -96,12 +75,5 @@ func TestHAProxyRoutesAsHAProxy(t *testing.T) {
 		{"a.test", "/admin/x"},
 		{"a.test", "/old"},
 		{"a.test", "/"},
-	} {
-		real, status := fetch(t, port, tc.host, tc.path, got)
-		r, err := h.Route(mustURL(t, fmt.Sprintf("http://%s:%d%s", tc.host, port, tc.path)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkReal(t, "haproxy", tc.host+tc.path, real, status, r, backends)
-	}
+	})
 }

@@ -1,7 +1,6 @@
 package gwconfig
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,50 +46,20 @@ netdb_filename none
 // realRouteSquid and checks, request by request, that the peer which gets
 // it is the first that Route names.
 func TestSquidRoutesAsSquid(t *testing.T) {
-	squid := requireProgram(t, "/usr/sbin/squid", "squid")
-	names := []string{"A", "B", "C", "D"}
-	backends, addr, got := startBackends(t, names)
-	var port int
-	var conf string
-	for attempt := 0; ; attempt++ {
-		port = freePort(t)
-		dir := t.TempDir()
-		openToDaemons(t, dir, 0o777) // squid drops to its own user, which writes its log
-		pairs := []string{"{P}", fmt.Sprint(port), "{DIR}", dir}
-		for _, n := range names {
-			pairs = append(pairs, "{"+n+"}", addr[n][strings.LastIndex(addr[n], ":")+1:])
-		}
-		conf = strings.NewReplacer(pairs...).Replace(realRouteSquid)
-		file := filepath.Join(dir, "squid.conf")
-		if err := os.WriteFile(file, []byte(conf), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		out := startServer(t, port, squid, "-N", "-f", file)
-		if out == "" {
-			break
-		}
-		if attempt == 2 {
-			t.Fatalf("squid did not listen on 127.0.0.1:%d: %s", port, out)
-		}
-	}
-	s := parseSquidMem(t, map[string]string{"/s/squid.conf": conf})
-	for _, tc := range []struct{ host, path string }{
+	runRealRoutes(t, realGateway{name: "squid", program: "/usr/sbin/squid", pkg: "squid", conf: realRouteSquid,
+		backends: []string{"A", "B", "C", "D"}, ports: true, firstOnly: true,
+		dirMode: 0o777, // squid drops to its own user, which writes its log
+		setup: func(t *testing.T, dir, conf string, port int) []string {
+			return []string{"-N", "-f", writeConf(t, dir, "squid.conf", conf)}
+		},
+		read: func(t *testing.T, conf string) router {
+			return parseSquidMem(t, map[string]string{"/s/squid.conf": conf})
+		}}, []hostPath{
 		{"shop.test", "/api/x"},
 		{"www.shop.test", "/page"},
 		{"admin.test", "/"},
 		{"other.test", "/"},
-	} {
-		real, status := fetch(t, port, tc.host, tc.path, got)
-		r, err := s.Route(mustURL(t, fmt.Sprintf("http://%s:%d%s", tc.host, port, tc.path)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkReal(t, "squid", tc.host+tc.path, real, status, r, backends)
-		// Squid sends to the first allowed peer that is up: all are up.
-		if len(r.Upstreams) > 0 && backends[r.Upstreams[0].Addr] != real {
-			t.Errorf("%s%s: squid sent it to %q, Route's first peer is %q", tc.host, tc.path, real, backends[r.Upstreams[0].Addr])
-		}
-	}
+	})
 }
 
 // realRouteLighttpd exercises what Route models of lighttpd: conditional
@@ -121,49 +90,21 @@ $HTTP["url"] =~ "\.php$" {
 // realRouteLighttpd and checks, request by request, that the backend which
 // gets it is the one Route names.
 func TestLighttpdRoutesAsLighttpd(t *testing.T) {
-	lighttpd := requireProgram(t, "/usr/sbin/lighttpd", "lighttpd")
-	names := []string{"A", "B", "C", "D", "E"}
-	backends, addr, got := startBackends(t, names)
-	var port int
-	var conf string
-	for attempt := 0; ; attempt++ {
-		port = freePort(t)
-		dir := t.TempDir()
-		if err := os.MkdirAll(filepath.Join(dir, "www"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		pairs := []string{"{P}", fmt.Sprint(port), "{DIR}", dir}
-		for _, n := range names {
-			pairs = append(pairs, "{"+n+"}", addr[n][strings.LastIndex(addr[n], ":")+1:])
-		}
-		conf = strings.NewReplacer(pairs...).Replace(realRouteLighttpd)
-		file := filepath.Join(dir, "lighttpd.conf")
-		if err := os.WriteFile(file, []byte(conf), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		out := startServer(t, port, lighttpd, "-D", "-f", file)
-		if out == "" {
-			break
-		}
-		if attempt == 2 {
-			t.Fatalf("lighttpd did not listen on 127.0.0.1:%d: %s", port, out)
-		}
-	}
-	l := parseLighttpdMem(t, map[string]string{"/l/lighttpd.conf": conf})
-	for _, tc := range []struct{ host, path string }{
+	runRealRoutes(t, realGateway{name: "lighttpd", program: "/usr/sbin/lighttpd", pkg: "lighttpd", conf: realRouteLighttpd,
+		backends: []string{"A", "B", "C", "D", "E"}, ports: true,
+		setup: func(t *testing.T, dir, conf string, port int) []string {
+			mkdir(t, filepath.Join(dir, "www"))
+			return []string{"-D", "-f", writeConf(t, dir, "lighttpd.conf", conf)}
+		},
+		read: func(t *testing.T, conf string) router {
+			return parseLighttpdMem(t, map[string]string{"/l/lighttpd.conf": conf})
+		}}, []hostPath{
 		{"b.test", "/api/x"},
 		{"a.test", "/api/x"},
 		{"a.test", "/api/v2/x"},
 		{"a.test", "/index.php"},
 		{"a.test", "/page"},
-	} {
-		real, status := fetch(t, port, tc.host, tc.path, got)
-		r, err := l.Route(mustURL(t, fmt.Sprintf("http://%s:%d%s", tc.host, port, tc.path)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkReal(t, "lighttpd", tc.host+tc.path, real, status, r, backends)
-	}
+	})
 }
 
 // openToDaemons gives dir the mode and lets every user traverse its

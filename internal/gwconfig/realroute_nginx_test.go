@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -17,11 +16,11 @@ import (
 // rewrite ... last, try_files to a named location, variables from set, a
 // map and a regular server_name's capture, an if that does not hold, and
 // the default server. {A}..{H} stand for the backends' addresses, {P} for
-// nginx's port, {D} for its directory.
+// nginx's port, {DIR} for its directory.
 const realRouteNginx = `master_process off;
 daemon off;
-error_log {D}/error.log;
-pid {D}/nginx.pid;
+error_log {DIR}/error.log;
+pid {DIR}/nginx.pid;
 events {}
 http {
   access_log off;
@@ -30,13 +29,13 @@ http {
   server {
     listen 127.0.0.1:{P};
     server_name app.test;
-    root {D}/html;
+    root {DIR}/html;
     set $app_backend {H};
     location = /exact { proxy_pass http://{A}; }
     location ^~ /static/ { proxy_pass http://{B}; }
     location ~ \.php$ { proxy_pass http://{C}; }
     location /api/ {
-      proxy_pass http://{D2};
+      proxy_pass http://{D};
       location ~ ^/api/v2/ { proxy_pass http://pool; }
     }
     location /var/ { proxy_pass http://$app_backend; }
@@ -66,39 +65,19 @@ http {
 // gets it is one that Route names, and that nginx answers itself where
 // Route names none.
 func TestNginxRoutesAsNginx(t *testing.T) {
-	nginx := requireProgram(t, "/usr/sbin/nginx", "nginx")
-	names := []string{"A", "B", "C", "D2", "E", "F", "G", "H"}
-	backends, addr, got := startBackends(t, names)
-	var port int
-	var conf string
-	for attempt := 0; ; attempt++ {
-		port = freePort(t)
-		dir := t.TempDir()
-		if err := os.MkdirAll(filepath.Join(dir, "html"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		pairs := []string{"{P}", fmt.Sprint(port), "{D2}", addr["D2"], "{D}", dir}
-		for _, n := range names {
-			pairs = append(pairs, "{"+n+"}", addr[n])
-		}
-		conf = strings.NewReplacer(pairs...).Replace(realRouteNginx)
-		if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		out := startServer(t, port, nginx, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"))
-		if out == "" {
-			break
-		}
-		if attempt == 2 {
-			t.Fatalf("nginx did not listen on 127.0.0.1:%d: %s", port, out)
-		}
-	}
-	n, err := parseNginxFiles(t, "/t/nginx.conf", map[string]string{"/t/nginx.conf": conf})
-	if err != nil || len(n.Problems) > 0 {
-		t.Fatalf("%v %v", err, n.Problems)
-	}
-	hPort := addr["H"][strings.LastIndex(addr["H"], ":")+1:]
-	for _, tc := range []struct{ host, path string }{
+	runRealRoutes(t, realGateway{name: "nginx", program: "/usr/sbin/nginx", pkg: "nginx", conf: realRouteNginx,
+		backends: []string{"A", "B", "C", "D", "E", "F", "G", "H"},
+		setup: func(t *testing.T, dir, conf string, port int) []string {
+			mkdir(t, filepath.Join(dir, "html"))
+			return []string{"-p", dir, "-c", writeConf(t, dir, "nginx.conf", conf)}
+		},
+		read: func(t *testing.T, conf string) router {
+			n, err := parseNginxFiles(t, "/t/nginx.conf", map[string]string{"/t/nginx.conf": conf})
+			if err != nil || len(n.Problems) > 0 {
+				t.Fatalf("%v %v", err, n.Problems)
+			}
+			return n
+		}}, []hostPath{
 		{"app.test", "/exact"},
 		{"app.test", "/exact/more"},
 		{"app.test", "/static/x.php"},
@@ -109,16 +88,9 @@ func TestNginxRoutesAsNginx(t *testing.T) {
 		{"app.test", "/map/x"},
 		{"app.test", "/old/users"},
 		{"app.test", "/try/nofile"},
-		{hPort + ".dev.test", "/"},
+		{"H.dev.test", "/"},
 		{"other.test", "/"},
-	} {
-		real, status := fetch(t, port, tc.host, tc.path, got)
-		r, err := n.Route(mustURL(t, fmt.Sprintf("http://%s:%d%s", tc.host, port, tc.path)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkReal(t, "nginx", tc.host+tc.path, real, status, r, backends)
-	}
+	})
 }
 
 // startServer runs a gateway in the foreground until the test ends, and

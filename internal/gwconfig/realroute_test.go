@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,31 +46,16 @@ const realRouteApache = `<VirtualHost 127.0.0.1:{P}>
 // gets it is the one Route names, or that Apache answered itself where
 // Route names none.
 func TestApacheRoutesAsApache(t *testing.T) {
-	apache := requireProgram(t, "/usr/sbin/apache2", "apache2")
-	names := []string{"A", "B", "C", "D", "E", "F", "G"}
-	backends, addr, got := startBackends(t, names)
-	var port int
-	var vhosts string
-	for attempt := 0; ; attempt++ {
-		port = freePort(t)
-		pairs := []string{"{P}", fmt.Sprint(port)}
-		for _, n := range names {
-			pairs = append(pairs, "{"+n+"}", addr[n])
-		}
-		vhosts = strings.NewReplacer(pairs...).Replace(realRouteApache)
-		out := startApache(t, apache, port, vhosts)
-		if out == "" {
-			break
-		}
-		if attempt == 2 {
-			t.Fatalf("apache2 did not listen on 127.0.0.1:%d: %s", port, out)
-		}
-	}
-	a, err := parseApache(memSource{"/t/site.conf": []byte(vhosts)}, "/t/site.conf")
-	if err != nil || len(a.Problems) > 0 {
-		t.Fatalf("%v %v", err, a.Problems)
-	}
-	for _, tc := range []struct{ host, path string }{
+	runRealRoutes(t, realGateway{name: "apache2", program: "/usr/sbin/apache2", pkg: "apache2", conf: realRouteApache,
+		backends: []string{"A", "B", "C", "D", "E", "F", "G"},
+		setup:    apacheSetup,
+		read: func(t *testing.T, conf string) router {
+			a, err := parseApache(memSource{"/t/site.conf": []byte(conf)}, "/t/site.conf")
+			if err != nil || len(a.Problems) > 0 {
+				t.Fatalf("%v %v", err, a.Problems)
+			}
+			return a
+		}}, []hostPath{
 		{"a.test", "/app/x"},
 		{"a.test", "/api/users"},
 		{"a.test", "/api/static/x.css"},
@@ -79,13 +65,105 @@ func TestApacheRoutesAsApache(t *testing.T) {
 		{"www.a.test", "/other"},
 		{"x.wild.test", "/other"},
 		{"nomatch.test", "/other"},
-	} {
-		real, status := fetch(t, port, tc.host, tc.path, got)
-		r, err := a.Route(mustURL(t, fmt.Sprintf("http://%s:%d%s", tc.host, port, tc.path)))
+	})
+}
+
+// router is a parsed configuration that routes URLs.
+type router interface {
+	Route(u *url.URL) (*Route, error)
+}
+
+// hostPath is one request of a real-route test.
+type hostPath struct{ host, path string }
+
+// realGateway is a gateway that a real-route test runs on loopback.
+type realGateway struct {
+	name, program, pkg string // as messages name it; its path; the Debian package that installs it
+	// conf is its configuration: {P} stands for its port, {DIR} for its
+	// directory, {A}, {B}, ... for the backends' addresses (their ports
+	// alone with ports set).
+	conf     string
+	backends []string
+	ports    bool
+	// dirMode, when set, is its directory's mode, for programs that drop
+	// to their own user when started as root.
+	dirMode os.FileMode
+	// setup writes its files in dir and returns the arguments it runs with.
+	setup func(t *testing.T, dir, conf string, port int) []string
+	// read parses the configuration as gwdoctor does.
+	read func(t *testing.T, conf string) router
+	// firstOnly: the gateway sends to the first upstream Route names
+	// (Squid's first allowed peer, every peer being up).
+	firstOnly bool
+}
+
+// runRealRoutes starts g's backends and g itself, then sends each request
+// and checks that the backend which gets it is one that Route names, or
+// that g answered itself where Route names none. A {host} of the form
+// "NAME.dev.test" is written with backend NAME's port in place of NAME.
+func runRealRoutes(t *testing.T, g realGateway, reqs []hostPath) {
+	t.Helper()
+	program := requireProgram(t, g.program, g.pkg)
+	backends, addr, got := startBackends(t, g.backends)
+	var port int
+	var conf string
+	// The port is free when chosen and may be taken before the gateway
+	// binds it: a start that fails is tried again on another port.
+	for attempt := 0; ; attempt++ {
+		port = freePort(t)
+		dir := t.TempDir()
+		if g.dirMode != 0 {
+			openToDaemons(t, dir, g.dirMode)
+		}
+		pairs := []string{"{P}", fmt.Sprint(port), "{DIR}", dir}
+		for _, n := range g.backends {
+			a := addr[n]
+			if g.ports {
+				a = a[strings.LastIndex(a, ":")+1:]
+			}
+			pairs = append(pairs, "{"+n+"}", a)
+		}
+		conf = strings.NewReplacer(pairs...).Replace(g.conf)
+		out := startServer(t, port, program, g.setup(t, dir, conf, port)...)
+		if out == "" {
+			break
+		}
+		if attempt == 2 {
+			t.Fatalf("%s did not listen on 127.0.0.1:%d: %s", g.name, port, out)
+		}
+	}
+	r := g.read(t, conf)
+	for _, tc := range reqs {
+		host := tc.host
+		if name, ok := strings.CutSuffix(host, ".dev.test"); ok && addr[name] != "" {
+			host = addr[name][strings.LastIndex(addr[name], ":")+1:] + ".dev.test"
+		}
+		real, status := fetch(t, port, host, tc.path, got)
+		route, err := r.Route(mustURL(t, fmt.Sprintf("http://%s:%d%s", host, port, tc.path)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkReal(t, "apache2", tc.host+tc.path, real, status, r, backends)
+		checkReal(t, g.name, host+tc.path, real, status, route, backends)
+		if g.firstOnly && len(route.Upstreams) > 0 && backends[route.Upstreams[0].Addr] != real {
+			t.Errorf("%s%s: %s sent it to %q, Route's first upstream is %q", host, tc.path, g.name, real, backends[route.Upstreams[0].Addr])
+		}
+	}
+}
+
+// writeConf writes a configuration file in dir and returns its path.
+func writeConf(t *testing.T, dir, name, conf string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func mkdir(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -157,12 +235,12 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// startApache runs apache2 in the foreground on port with the virtual
-// hosts given, and returns its output when it does not come to listen.
-func startApache(t *testing.T, apache string, port int, vhosts string) string {
+// apacheSetup writes an httpd.conf that loads the proxy and rewrite
+// modules, listens on port and includes the virtual hosts given, and
+// returns apache2's arguments to run it in the foreground.
+func apacheSetup(t *testing.T, dir, vhosts string, port int) []string {
 	t.Helper()
 	modules := "/usr/lib/apache2/modules"
-	dir := t.TempDir()
 	conf := fmt.Sprintf(`ServerRoot %[1]s
 PidFile %[1]s/httpd.pid
 ErrorLog %[1]s/error.log
@@ -175,11 +253,6 @@ LoadModule rewrite_module %[2]s/mod_rewrite.so
 Listen 127.0.0.1:%[3]d
 Include %[1]s/site.conf
 `, dir, modules, port)
-	if err := os.WriteFile(filepath.Join(dir, "site.conf"), []byte(vhosts), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "httpd.conf"), []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return startServer(t, port, apache, "-X", "-f", filepath.Join(dir, "httpd.conf"))
+	writeConf(t, dir, "site.conf", vhosts)
+	return []string{"-X", "-f", writeConf(t, dir, "httpd.conf", conf)}
 }

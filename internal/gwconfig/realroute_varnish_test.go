@@ -2,9 +2,7 @@ package gwconfig
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -66,34 +64,16 @@ sub vcl_backend_fetch {
 // gets it is the one Route names, or that Varnish answered itself where
 // Route names none.
 func TestVarnishRoutesAsVarnish(t *testing.T) {
-	varnishd := requireProgram(t, "/usr/sbin/varnishd", "varnish")
-	names := []string{"A", "B", "C", "D", "E", "F"}
-	backends, addr, got := startBackends(t, names)
-	var port int
-	var vcl string
-	for attempt := 0; ; attempt++ {
-		port = freePort(t)
-		pairs := []string{"{P}", fmt.Sprint(port)}
-		for _, n := range names {
-			pairs = append(pairs, "{"+n+"}", addr[n][strings.LastIndex(addr[n], ":")+1:])
-		}
-		vcl = strings.NewReplacer(pairs...).Replace(realRouteVarnish)
-		dir := t.TempDir()
-		openToDaemons(t, dir, 0o755) // varnishd reads the VCL as its own user
-		if err := os.WriteFile(filepath.Join(dir, "default.vcl"), []byte(vcl), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		out := startServer(t, port, varnishd, "-F", "-n", filepath.Join(dir, "varnish"), "-a", fmt.Sprintf("127.0.0.1:%d", port),
-			"-f", filepath.Join(dir, "default.vcl"), "-s", "malloc,16m", "-T", "none", "-p", "vsl_space=1m")
-		if out == "" {
-			break
-		}
-		if attempt == 2 {
-			t.Fatalf("varnishd did not listen on 127.0.0.1:%d: %s", port, out)
-		}
-	}
-	v := parseVarnishMem(t, map[string]string{"/v/default.vcl": vcl})
-	for _, tc := range []struct{ host, path string }{
+	runRealRoutes(t, realGateway{name: "varnishd", program: "/usr/sbin/varnishd", pkg: "varnish", conf: realRouteVarnish,
+		backends: []string{"A", "B", "C", "D", "E", "F"}, ports: true,
+		dirMode: 0o755, // varnishd reads the VCL as its own user
+		setup: func(t *testing.T, dir, conf string, port int) []string {
+			return []string{"-F", "-n", filepath.Join(dir, "varnish"), "-a", fmt.Sprintf("127.0.0.1:%d", port),
+				"-f", writeConf(t, dir, "default.vcl", conf), "-s", "malloc,16m", "-T", "none", "-p", "vsl_space=1m"}
+		},
+		read: func(t *testing.T, conf string) router {
+			return parseVarnishMem(t, map[string]string{"/v/default.vcl": conf})
+		}}, []hostPath{
 		{"a.test", "/admin/x"},
 		{"B.test", "/page"},
 		{"a.test", "/api/users"},
@@ -101,12 +81,5 @@ func TestVarnishRoutesAsVarnish(t *testing.T) {
 		{"a.test", "/fetch/x"},
 		{"a.test", "/SHOUT/x"},
 		{"a.test", "/other"},
-	} {
-		real, status := fetch(t, port, tc.host, tc.path, got)
-		r, err := v.Route(mustURL(t, fmt.Sprintf("http://%s:%d%s", tc.host, port, tc.path)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkReal(t, "varnishd", tc.host+tc.path, real, status, r, backends)
-	}
+	})
 }

@@ -132,21 +132,4 @@ var worldConfigsOpen4 = map[string]string{}
 // TestWorldConfigsRound4 checks round 4 as TestWorldConfigsRound3 checks
 // round 3, but for the files worldConfigsOpen4 lists, whose mismatches are
 // logged.
-func TestWorldConfigsRound4(t *testing.T) {
-	for _, tc := range worldCases4 {
-		t.Run(tc.file+" "+tc.url, func(t *testing.T) {
-			miss := t.Error
-			if why, open := worldConfigsOpen4[tc.file]; open {
-				miss = func(args ...any) { t.Log(append([]any{"open (" + why + "):"}, args...)...) }
-			}
-			probs, route, _ := parseWorld(t, tc.file)
-			if m := worldProblemsMismatch(tc, probs); m != "" {
-				miss(m)
-			}
-			r, err := route(mustURL(t, tc.url))
-			for _, m := range worldRouteMismatches(tc, r, err) {
-				miss(m)
-			}
-		})
-	}
-}
+func TestWorldConfigsRound4(t *testing.T) { runWorldConfigRound(t, worldCases4, worldConfigsOpen4) }

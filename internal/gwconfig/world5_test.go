@@ -164,24 +164,7 @@ var worldConfigsOpen5 = map[string]string{}
 // TestWorldConfigsRound5 checks round 5 as TestWorldConfigsRound4 checks
 // round 4, but for the files worldConfigsOpen5 lists, whose mismatches are
 // logged.
-func TestWorldConfigsRound5(t *testing.T) {
-	for _, tc := range worldCases5 {
-		t.Run(tc.file+" "+tc.url, func(t *testing.T) {
-			miss := t.Error
-			if why, open := worldConfigsOpen5[tc.file]; open {
-				miss = func(args ...any) { t.Log(append([]any{"open (" + why + "):"}, args...)...) }
-			}
-			probs, route, _ := parseWorld(t, tc.file)
-			if m := worldProblemsMismatch(tc, probs); m != "" {
-				miss(m)
-			}
-			r, err := route(mustURL(t, tc.url))
-			for _, m := range worldRouteMismatches(tc, r, err) {
-				miss(m)
-			}
-		})
-	}
-}
+func TestWorldConfigsRound5(t *testing.T) { runWorldConfigRound(t, worldCases5, worldConfigsOpen5) }
 
 // worldFPMPool is what one pool of a published PHP-FPM file must read as.
 type worldFPMPool struct {
