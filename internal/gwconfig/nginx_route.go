@@ -30,7 +30,7 @@ func (n *Nginx) Route(u *url.URL) (*Route, error) {
 		r.Notes = append(r.Notes, fmt.Sprintf("%s has locations outside any server block: they are read as the locations of one server, as when the file is included in a server block", srv.Directive.File))
 	}
 	r.Server = Block{Name: serverName(srv), File: srv.Directive.File, Line: srv.Directive.Line}
-	if ret, cond := serverReturns(srv, u, host); ret != nil {
+	if ret, cond := serverReturns(srv, requestVars(u, host, path, srv, nil)); ret != nil {
 		// The server block's rewrite phase runs before any location is
 		// chosen: an if that holds with a return answers the request.
 		r.Notes = append(r.Notes, fmt.Sprintf("the server block answers itself: %s when %s (%s)", directiveText(ret), cond, where(ret.File, ret.Line)))
@@ -308,17 +308,10 @@ func (n *Nginx) behindProxy(host string, port int) (*NginxServer, string) {
 }
 
 // serverReturns finds an "if (COND) { return ...; }" of the server block
-// whose condition holds for u: the condition compares $scheme, $host,
-// $http_host or $server_port with "=" or "!=", or matches one with "~" or
-// "~*". Conditions on anything else are not evaluated.
-func serverReturns(srv *NginxServer, u *url.URL, host string) (*Directive, string) {
-	vars := map[string]string{"$scheme": u.Scheme, "$host": host, "$http_host": u.Host, "$server_port": u.Port()}
-	if vars["$server_port"] == "" {
-		vars["$server_port"] = map[string]string{"https": "443"}[u.Scheme]
-		if vars["$server_port"] == "" {
-			vars["$server_port"] = "80"
-		}
-	}
+// whose condition holds for the request (ifHolds: a variable alone, or
+// compared with "=", "!=", "~" or "~*"). Conditions on variables the
+// request does not give are not evaluated.
+func serverReturns(srv *NginxServer, vars map[string]reqVar) (*Directive, string) {
 	for _, d := range srv.Directive.Block {
 		if d.Name != "if" || !d.IsBlock() {
 			continue
@@ -327,36 +320,8 @@ func serverReturns(srv *NginxServer, u *url.URL, host string) (*Directive, strin
 		if ret == nil {
 			continue
 		}
-		cond := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.Join(d.Args, " "), "("), ")"))
-		w := strings.Fields(cond)
-		if len(w) != 3 {
-			continue
-		}
-		v, ok := vars[w[0]]
-		if !ok {
-			continue
-		}
-		want := strings.Trim(w[2], `"'`)
-		var holds bool
-		switch w[1] {
-		case "=":
-			holds = v == want
-		case "!=":
-			holds = v != want
-		case "~", "~*":
-			expr := want
-			if w[1] == "~*" {
-				expr = "(?i)" + expr
-			}
-			re, err := compilePCRE(expr)
-			if err != nil {
-				continue
-			}
-			holds = re.MatchString(v)
-		default:
-			continue
-		}
-		if holds {
+		cond := ifCond(d)
+		if holds, known := ifHolds(cond, vars); known && holds {
 			return ret, cond
 		}
 	}

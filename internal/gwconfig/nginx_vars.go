@@ -201,7 +201,7 @@ func ifPass(loc *NginxLocation, vars map[string]reqVar) (*Directive, string) {
 		if pass == nil {
 			continue
 		}
-		cond := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.Join(c.Args, " "), "("), ")"))
+		cond := ifCond(c)
 		if holds, known := ifHolds(cond, vars); known && holds {
 			return pass, cond
 		}
@@ -244,4 +244,10 @@ func ifHolds(cond string, vars map[string]reqVar) (holds, known bool) {
 		}
 	}
 	return false, false
+}
+
+// ifCond returns the condition of an "if (...)" block without its
+// parentheses.
+func ifCond(d *Directive) string {
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.Join(d.Args, " "), "("), ")"))
 }

@@ -167,24 +167,33 @@ func (s *Squid) allowed(p *SquidPeer, req *squidRequest, notes *[]string) bool {
 		return true
 	}
 	for _, l := range p.Access {
-		all := true
-		for _, name := range l.Args[2:] {
-			neg := strings.HasPrefix(name, "!")
-			v, known := s.matchACL(strings.TrimPrefix(name, "!"), req)
-			if !known {
-				*notes = append(*notes, fmt.Sprintf("acl %s on %s (%s) is not read: taken as not matching", strings.TrimPrefix(name, "!"), l.String(), where(l.File, l.Line)))
-				v, neg = false, false
-			}
-			if v == neg {
-				all = false
-				break
-			}
+		all, unread := s.matchAll(l.Args[2:], req)
+		if unread != "" {
+			*notes = append(*notes, fmt.Sprintf("acl %s on %s (%s) is not read: taken as not matching", unread, l.String(), where(l.File, l.Line)))
 		}
 		if all {
 			return l.Args[1] == "allow"
 		}
 	}
 	return p.Access[len(p.Access)-1].Args[1] == "deny"
+}
+
+// matchAll reports whether every ACL of an access line's names ("!" for
+// not) matches req, in order as Squid reads them: the first that does not
+// match ends the line. unread names an ACL that is not read, which is
+// taken as not matching.
+func (s *Squid) matchAll(names []string, req *squidRequest) (all bool, unread string) {
+	for _, name := range names {
+		neg := strings.HasPrefix(name, "!")
+		v, known := s.matchACL(strings.TrimPrefix(name, "!"), req)
+		if !known {
+			return false, strings.TrimPrefix(name, "!")
+		}
+		if v == neg {
+			return false, ""
+		}
+	}
+	return true, ""
 }
 
 // matchACL matches one ACL against the request; known is false for an
@@ -268,17 +277,9 @@ func (a *SquidACL) matchValue(v string, req *squidRequest) (match, known bool) {
 // file without http_access lines is read as a part of a larger one.
 func (s *Squid) denied(req *squidRequest) (string, bool) {
 	for _, l := range s.HTTPAccess {
-		all := true
-		for _, name := range l.Args[1:] {
-			neg := strings.HasPrefix(name, "!")
-			v, known := s.matchACL(strings.TrimPrefix(name, "!"), req)
-			if !known {
-				return "", false
-			}
-			if v == neg {
-				all = false
-				break
-			}
+		all, unread := s.matchAll(l.Args[1:], req)
+		if unread != "" {
+			return "", false
 		}
 		if all {
 			if l.Args[0] == "deny" {
