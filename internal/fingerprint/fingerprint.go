@@ -347,10 +347,10 @@ func readUnknown(in *input, res *Result) {
 	if t := titleOf(in.page); t != "" {
 		res.Reading.Detail += ": " + t
 	}
-	switch {
-	case goDialError(in.text()) != "":
+	switch dial := goDialError(in.text()); {
+	case dial != "":
 		// A small Go proxy writes its dial error as the body.
-		res.Reading.Cause = goDialError(in.text())
+		res.Reading.Cause = dial
 	case in.status == 504:
 		// The status's own words: the gateway waited and gave up.
 		res.Reading.Cause = catalog.UpstreamTimeout

@@ -41,13 +41,7 @@ func (p *albLog) parse(line []byte, e *Entry) verdict {
 	_, rest = word(rest)       // sent_bytes
 	q := quotedFields(rest, 8) // request, user agent, trace, domain, cert, actions, redirect, error_reason
 	e.Product, e.Format, e.Status = catalog.ALB, "alb", status
-	e.Client = string(capLen(f[3], 64))
-	if len(f[4]) > 0 && f[4][0] != '-' {
-		e.Upstream = string(capLen(f[4], 128))
-	}
-	if len(q) > 0 {
-		e.Method, e.Path = requestLine(q[0])
-	}
+	fillELB(e, f[3], f[4], q)
 	reason := []byte(nil)
 	if len(q) > 7 {
 		reason = q[7]
@@ -133,13 +127,7 @@ func (p *albLog) classic(line []byte, e *Entry) verdict {
 	_, rest = word(rest) // sent_bytes
 	q := quotedFields(rest, 1)
 	e.Product, e.Format, e.Status = catalog.ELB, "alb", status
-	e.Client = string(capLen(f[2], 64))
-	if len(f[3]) > 0 && f[3][0] != '-' {
-		e.Upstream = string(capLen(f[3], 128))
-	}
-	if len(q) > 0 {
-		e.Method, e.Path = requestLine(q[0])
-	}
+	fillELB(e, f[2], f[3], q)
 	// The ELB troubleshooting guide: a backend status of 5xx is the
 	// instance's own; 503 without a backend is no registered or healthy
 	// instance (or "Back-end server is at capacity"); 502 and 504 without
@@ -154,4 +142,16 @@ func (p *albLog) classic(line []byte, e *Entry) verdict {
 	}
 	e.Detail = "backend_status_code " + string(capLen(f[8], 8))
 	return lineFailure
+}
+
+// fillELB takes a load balancer line's client, its target ("-" for none)
+// and the request of its quoted fields.
+func fillELB(e *Entry, client, target []byte, quoted [][]byte) {
+	e.Client = string(capLen(client, 64))
+	if len(target) > 0 && target[0] != '-' {
+		e.Upstream = string(capLen(target, 128))
+	}
+	if len(quoted) > 0 {
+		e.Method, e.Path = requestLine(quoted[0])
+	}
 }
